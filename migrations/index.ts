@@ -1,0 +1,14 @@
+import type { Migration } from 'kysely'
+import * as m0001 from './0001_foundation.js'
+import * as m0002 from './0002_accounts.js'
+import * as m0003 from './0003_events.js'
+import * as m0004 from './0004_orders.js'
+
+// Listed by hand rather than read from the folder, so that the same list works
+// from the compiled build and from the TypeScript sources under vitest.
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001,
+  '0002_accounts': m0002,
+  '0003_events': m0003,
+  '0004_orders': m0004,
+}

@@ -1,0 +1,69 @@
+import Fastify, { type RouteOptions } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import type { Config } from './config.js'
+import accountRoutes from './features/accounts/account.routes.js'
+import healthRoutes from './features/health/health.routes.js'
+import homeRoutes from './features/home/home.routes.js'
+import authPlugin from './plugins/auth.js'
+import dbPlugin from './plugins/db.js'
+import errorsPlugin from './plugins/errors.js'
+import securityPlugin from './plugins/security.js'
+import sessionPlugin from './plugins/session.js'
+import staticPlugin from './plugins/static.js'
+import viewsPlugin from './plugins/views.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+  }
+}
+
+/**
+ * The whole app, as one Fastify instance: used by src/server.ts and by every test.
+ * Read top to bottom, this is the table of contents.
+ */
+export async function buildApp(config: Config) {
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: {
+        paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'],
+        censor: '[redacted]',
+      },
+    },
+    // A hop count is valid at run time (proxy-addr) though Fastify's types omit it.
+    trustProxy: config.trustProxy as boolean | string,
+    genReqId: () => randomUUID(),
+    // Pages are forms; nothing legitimate sends more.
+    bodyLimit: 256 * 1024,
+    // Lets SIGTERM finish in-flight requests while keep-alive sockets are closed.
+    forceCloseConnections: 'idle',
+  })
+  app.decorate('config', config)
+
+  // Infrastructure, in dependency order.
+  await app.register(dbPlugin, { databaseUrl: config.databaseUrl })
+  await app.register(sessionPlugin, { secret: config.sessionSecret, secureCookies: config.nodeEnv === 'production' ? 'auto' : false })
+  await app.register(securityPlugin, { rateLimits: config.rateLimits })
+  await app.register(authPlugin)
+  await app.register(viewsPlugin, { production: config.nodeEnv === 'production' })
+  await app.register(errorsPlugin)
+  await app.register(staticPlugin)
+
+  // From here on every route must say who may use it (src/plugins/auth.ts).
+  app.addHook('onRoute', requireAccessDeclaration)
+
+  // Features.
+  await app.register(healthRoutes)
+  await app.register(homeRoutes)
+  await app.register(accountRoutes)
+
+  return app
+}
+
+function requireAccessDeclaration(route: RouteOptions) {
+  if (route.method === 'HEAD') return
+  if (!route.config?.access) {
+    throw new Error(`${String(route.method)} ${route.url} does not declare config.access: say who may use it`)
+  }
+}

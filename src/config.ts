@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+
+/**
+ * Everything the app can be told from outside, read and validated once at boot.
+ * Tests build this object directly (see test/helpers/app.ts); nothing is tuned
+ * for tests through the environment.
+ */
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test'
+  host: string
+  port: number
+  databaseUrl: string
+  dataDir: string
+  sessionSecret: string
+  trustProxy: boolean | string | number
+  logLevel: string
+  rateLimits: RateLimits
+  /** Test-only switches. Never read from the environment. */
+  testHooks?: TestHooks
+}
+
+export interface RateLimits {
+  /** Requests per minute per IP for any route without a tighter limit. */
+  globalPerMinute: number
+  /** Login and registration attempts per IP per 15 minutes. */
+  authPer15Minutes: number
+  /** Purchases per IP per minute: high, because a queue of buyers may share one NAT. */
+  purchasePerMinute: number
+}
+
+export interface TestHooks {
+  /** Turns the capacity guard into check-then-act, to prove the concurrency tests can fail. */
+  disableCapacityGuard?: boolean
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development')
+  const dataDir = path.resolve(env.DATA_DIR || 'data')
+  const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'admit-one.sqlite')}`
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://')
+  }
+
+  return {
+    nodeEnv,
+    host: env.HOST || '0.0.0.0',
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    databaseUrl,
+    dataDir,
+    sessionSecret: sessionSecret(env, nodeEnv, dataDir),
+    trustProxy: trustProxy(env.TRUST_PROXY),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    rateLimits: {
+      globalPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+      authPer15Minutes: integer(env, 'AUTH_RATE_LIMIT', 10, 1, 1_000_000),
+      purchasePerMinute: integer(env, 'PURCHASE_RATE_LIMIT', 120, 1, 1_000_000),
+    },
+  }
+}
+
+/**
+ * A secret given in the environment wins. Without one, the first start writes a
+ * random one to the data directory (mode 0600) so that sessions survive restarts.
+ */
+function sessionSecret(env: NodeJS.ProcessEnv, nodeEnv: string, dataDir: string): string {
+  const given = env.SESSION_SECRET
+  if (given !== undefined && given !== '') {
+    if (nodeEnv === 'production' && given.length < 32) {
+      throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters in production')
+    }
+    if (given.length < 32) {
+      throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters')
+    }
+    return given
+  }
+  const file = path.join(dataDir, 'session-secret')
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim()
+    if (kept.length < 32) throw new ConfigError('SESSION_SECRET', `the secret kept in ${file} is too short`)
+    return kept
+  }
+  mkdirSync(dataDir, { recursive: true })
+  const secret = randomBytes(48).toString('base64url')
+  writeFileSync(file, secret + '\n', { mode: 0o600 })
+  return secret
+}
+
+function trustProxy(value: string | undefined): boolean | string | number {
+  if (value === undefined || value === '' || value === 'false') return false
+  if (value === 'true') return true
+  if (/^\d+$/.test(value)) return Number(value)
+  return value
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`)
+  return value
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: T[], fallback: T): T {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`)
+  return raw as T
+}

@@ -1,0 +1,59 @@
+import SQLite from 'better-sqlite3'
+import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import pg from 'pg'
+import type { Database } from './schema.js'
+
+export type Db = Kysely<Database>
+export type Trx = Transaction<Database>
+export type DialectName = 'sqlite' | 'postgres'
+
+export interface DatabaseHandle {
+  db: Db
+  dialect: DialectName
+}
+
+export function dialectOf(url: string): DialectName {
+  return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite'
+}
+
+export function createDatabase(url: string, options: { poolSize?: number } = {}): DatabaseHandle {
+  const dialect = dialectOf(url)
+  const plugins = [new CamelCasePlugin()]
+  if (dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes })
+    return { dialect, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins }) }
+  }
+  return { dialect, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url) }), plugins }) }
+}
+
+function openSqlite(url: string): SQLite.Database {
+  const file = url.replace(/^sqlite:/, '')
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  const database = new SQLite(file)
+  database.pragma('journal_mode = WAL')
+  database.pragma('foreign_keys = ON')
+  // Another process (a CLI, a second instance during a deploy) may hold the write lock briefly.
+  database.pragma('busy_timeout = 5000')
+  database.pragma('synchronous = NORMAL')
+  return database
+}
+
+/**
+ * pg returns int8 (COUNT, SUM, bigint columns) and numeric as strings. Our
+ * int8 values are epoch milliseconds and counts, all far below 2^53, so they
+ * become numbers here and the rest of the code never sees the difference.
+ */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (value: string) => Number(value)
+    return pg.types.getTypeParser(oid, format)
+  },
+} as pg.CustomTypesConfig
+
+/** A unique constraint failed: the same duplicate, whichever driver reports it. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}

@@ -1,0 +1,143 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/**
+ * Table rows as Kysely sees them, in camelCase (CamelCasePlugin maps the
+ * snake_case columns). Instants are UTC epoch milliseconds; money is integer
+ * minor units; booleans are 0/1 so that both dialects store them alike.
+ */
+export interface Database {
+  sessions: SessionsTable
+  siteSettings: SiteSettingsTable
+  users: UsersTable
+  auditLog: AuditLogTable
+  events: EventsTable
+  ticketTypes: TicketTypesTable
+  orders: OrdersTable
+  tickets: TicketsTable
+}
+
+export interface SessionsTable {
+  sid: string
+  data: string
+  userId: number | null
+  expiresAt: number
+}
+
+export type SignupPolicy = 'open' | 'approval' | 'closed'
+
+export interface SiteSettingsTable {
+  id: number
+  siteName: string
+  siteDescription: string
+  contactEmail: string
+  currency: string
+  timeZone: string
+  signupPolicy: SignupPolicy
+  updatedAt: number
+}
+
+export type Role = 'attendee' | 'organiser' | 'admin'
+export type UserStatus = 'active' | 'disabled'
+
+export interface UsersTable {
+  id: Generated<number>
+  email: string
+  name: string
+  passwordHash: string
+  role: Role
+  status: UserStatus
+  /** Set when an attendee asked to become an organiser under the approval policy. */
+  organiserRequestedAt: number | null
+  createdAt: number
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  at: number
+  actorId: number | null
+  /** Who acted, as typed or known at the time: kept even if the user is later renamed. */
+  actorLabel: string
+  action: string
+  subjectType: string | null
+  subjectId: number | null
+  details: string
+  ip: string | null
+}
+
+export type EventStatus = 'draft' | 'published' | 'cancelled'
+
+export interface EventsTable {
+  id: Generated<number>
+  ownerId: number
+  title: string
+  description: string
+  venue: string
+  startsAt: number
+  endsAt: number
+  timeZone: string
+  imageUrl: string | null
+  /** Optional cap shared by all ticket types. */
+  capacity: number | null
+  /** Tickets sold across all ticket types: guarded against `capacity` in the purchase. */
+  sold: Generated<number>
+  status: EventStatus
+  /** When the event becomes (or became) public; in the future means scheduled. */
+  publishedAt: number | null
+  allowBuyerCancellation: Generated<number>
+  cancelledAt: number | null
+  createdAt: number
+  updatedAt: number
+}
+
+export interface TicketTypesTable {
+  id: Generated<number>
+  eventId: number
+  name: string
+  priceMinor: number
+  capacity: number
+  sold: Generated<number>
+  maxPerOrder: number
+  salesStartAt: number | null
+  salesEndAt: number | null
+  createdAt: number
+}
+
+export type OrderStatus = 'paid' | 'cancelled'
+
+export interface OrdersTable {
+  id: Generated<number>
+  /** Short public reference shown to the buyer and the organiser. */
+  code: string
+  /** Secret that, with the code, opens the order page from a kept link. */
+  accessKey: string
+  /** The one-time key of the purchase form: a second submit finds this order. */
+  idempotencyKey: string
+  eventId: number
+  userId: number | null
+  buyerName: string
+  buyerEmail: string
+  totalMinor: number
+  currency: string
+  status: OrderStatus
+  createdAt: number
+  cancelledAt: number | null
+}
+
+export interface TicketsTable {
+  id: Generated<number>
+  orderId: number
+  ticketTypeId: number
+  code: string
+  priceMinor: number
+}
+
+export type UserRow = Selectable<UsersTable>
+export type NewUser = Insertable<UsersTable>
+export type EventRow = Selectable<EventsTable>
+export type NewEvent = Insertable<EventsTable>
+export type EventUpdate = Updateable<EventsTable>
+export type TicketTypeRow = Selectable<TicketTypesTable>
+export type NewTicketType = Insertable<TicketTypesTable>
+export type OrderRow = Selectable<OrdersTable>
+export type TicketRow = Selectable<TicketsTable>
+export type SiteSettingsRow = Selectable<SiteSettingsTable>

@@ -1,0 +1,145 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isUniqueViolation } from '../../db/database.js'
+import { TooManyRequests } from '../../lib/errors.js'
+import { FormReader, isEmail } from '../../lib/forms.js'
+import { safeReturnPath } from '../../plugins/auth.js'
+import { recordAudit } from '../audit/audit.repository.js'
+import { getSiteSettings } from '../settings/settings.repository.js'
+import { PASSWORD_MAX, hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from './passwords.js'
+import { findUserByEmail, insertUser, normaliseEmail } from './user.repository.js'
+
+const FIFTEEN_MINUTES_MS = 15 * 60 * 1000
+
+export default async function accountRoutes(app: FastifyInstance) {
+  const authLimit = { max: app.config.rateLimits.authPer15Minutes, timeWindow: FIFTEEN_MINUTES_MS }
+
+  app.get('/login', { config: { access: 'guest' } }, async (request, reply) => {
+    const query = request.query as { next?: unknown }
+    return reply.render('accounts/login.eta', { title: 'Log in', values: { email: '', next: safeReturnPath(query.next) }, errors: {} })
+  })
+
+  app.post('/login', { config: { access: 'guest', rateLimit: authLimit } }, async (request, reply) => {
+    const form = new FormReader(request.body)
+    const email = normaliseEmail(form.text('email'))
+    const password = form.text('password', { raw: true })
+    const next = safeReturnPath(form.text('next'))
+    const values = { email, next }
+    if (!email) form.fail('email', 'Enter your email address.')
+    if (!password) form.fail('password', 'Enter your password.')
+    if (!form.ok) return reply.render('accounts/login.eta', { title: 'Log in', values, errors: form.errors }, 422)
+
+    await refuseIfAccountIsUnderAttack(app, email)
+
+    const user = password.length <= PASSWORD_MAX ? await findUserByEmail(app.db, email) : undefined
+    const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDecoy(password)
+    if (!user || !valid || user.status !== 'active') {
+      await recordAudit(app.db, { actorId: user?.id ?? null, actorLabel: email, action: 'login.failed', ip: request.ip })
+      return reply.render(
+        'accounts/login.eta',
+        { title: 'Log in', values, errors: {}, failed: 'That email and password do not match an active account.' },
+        401,
+      )
+    }
+
+    await logIn(request, user.id)
+    await recordAudit(app.db, { actorId: user.id, actorLabel: user.email, action: 'login.succeeded', ip: request.ip })
+    return reply.redirect(next, 303)
+  })
+
+  app.get('/auth-fail', { config: { access: 'anyone' } }, async (_request, reply) => {
+    return reply.render('accounts/auth-fail.eta', { title: 'Login failed' }, 401)
+  })
+
+  app.get('/register', { config: { access: 'guest' } }, async (_request, reply) => {
+    const { signupPolicy } = await getSiteSettings(app.db)
+    return reply.render('accounts/register.eta', {
+      title: 'Create an account',
+      signupPolicy,
+      values: { name: '', email: '', organiser: false },
+      errors: {},
+    })
+  })
+
+  app.post('/register', { config: { access: 'guest', rateLimit: authLimit } }, async (request, reply) => {
+    const { signupPolicy } = await getSiteSettings(app.db)
+    const form = new FormReader(request.body)
+    const values = {
+      name: form.text('name'),
+      email: normaliseEmail(form.text('email')),
+      organiser: signupPolicy !== 'closed' && form.checkbox('organiser'),
+    }
+    const password = form.text('password', { raw: true })
+    if (!values.name) form.fail('name', 'Enter your name.')
+    else if (values.name.length > 100) form.fail('name', 'Use at most 100 characters.')
+    if (!isEmail(values.email)) form.fail('email', 'Enter an email address like name@example.com.')
+    const problem = passwordProblem(password)
+    if (problem) form.fail('password', problem)
+
+    const rerender = (status: number) =>
+      reply.render('accounts/register.eta', { title: 'Create an account', signupPolicy, values, errors: form.errors }, status)
+    if (!form.ok) return rerender(422)
+
+    let user
+    try {
+      user = await insertUser(app.db, {
+        name: values.name,
+        email: values.email,
+        passwordHash: await hashPassword(password),
+        role: values.organiser && signupPolicy === 'open' ? 'organiser' : 'attendee',
+        organiserRequested: values.organiser && signupPolicy === 'approval',
+      })
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      form.fail('email', 'An account with this email already exists. Log in instead.')
+      return rerender(422)
+    }
+
+    await recordAudit(app.db, {
+      actorId: user.id,
+      actorLabel: user.email,
+      action: 'account.registered',
+      subjectType: 'user',
+      subjectId: user.id,
+      details: { role: user.role, organiserRequested: user.organiserRequestedAt !== null },
+      ip: request.ip,
+    })
+    await logIn(request, user.id)
+    reply.flash('success', registeredMessage(user.role, user.organiserRequestedAt !== null))
+    return reply.redirect(user.role === 'organiser' ? '/organiser' : '/', 303)
+  })
+
+  app.post('/logout', { config: { access: 'user' } }, async (request, reply: FastifyReply) => {
+    await request.session.destroy()
+    return reply.redirect('/', 303)
+  })
+}
+
+/** A new session id at login, so that an id planted before login is worthless after it. */
+async function logIn(request: FastifyRequest, userId: number): Promise<void> {
+  await request.session.regenerate()
+  request.session.userId = userId
+}
+
+/**
+ * Per-account limit, on top of the per-IP one: failed logins for this email in
+ * the last 15 minutes, counted from the audit log so that every app instance sees them.
+ */
+async function refuseIfAccountIsUnderAttack(app: FastifyInstance, email: string): Promise<void> {
+  const since = Date.now() - FIFTEEN_MINUTES_MS
+  const failures = await app.db
+    .selectFrom('auditLog')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min<number>('at').as('oldest')])
+    .where('action', '=', 'login.failed')
+    .where('actorLabel', '=', email)
+    .where('at', '>', since)
+    .executeTakeFirstOrThrow()
+  if (Number(failures.count) >= app.config.rateLimits.authPer15Minutes) {
+    throw new TooManyRequests((Number(failures.oldest) + FIFTEEN_MINUTES_MS - Date.now()) / 1000)
+  }
+}
+
+function registeredMessage(role: string, organiserRequested: boolean): string {
+  if (role === 'organiser') return 'Welcome! Your organiser account is ready: create your first event.'
+  if (organiserRequested) return 'Welcome! An admin will review your request to organise events.'
+  return 'Welcome! Your account is ready.'
+}

@@ -1,0 +1,45 @@
+/**
+ * Domain errors: small named classes that the error handler turns into HTML
+ * pages (src/plugins/errors.ts). Throw them from services and routes; never
+ * build error responses by hand.
+ */
+export class DomainError extends Error {
+  readonly statusCode: number = 400
+  /** A heading for the error page; the message is the sentence under it. */
+  readonly title: string = 'Something is not right'
+}
+
+export class NotFound extends DomainError {
+  override readonly statusCode = 404
+  override readonly title = 'Page not found'
+  constructor(message = 'There is nothing here. The link may be old, or the page was removed.') {
+    super(message)
+  }
+}
+
+export class Forbidden extends DomainError {
+  override readonly statusCode = 403
+  override readonly title = 'Not allowed'
+  constructor(message = 'Your account may not do this.') {
+    super(message)
+  }
+}
+
+export class Conflict extends DomainError {
+  override readonly statusCode = 409
+  override readonly title = 'That cannot be done now'
+}
+
+export class TooManyRequests extends DomainError {
+  override readonly statusCode = 429
+  override readonly title = 'Too many attempts'
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Please wait ${describeWait(retryAfterSeconds)} and try again.`)
+  }
+}
+
+function describeWait(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.ceil(seconds))} seconds`
+  const minutes = Math.ceil(seconds / 60)
+  return minutes === 1 ? 'a minute' : `${minutes} minutes`
+}

@@ -1,0 +1,77 @@
+/**
+ * Formatting for people: money from integer minor units in the site's currency,
+ * instants in the event's time zone. Used by view models and templates.
+ */
+
+const moneyFormats = new Map<string, Intl.NumberFormat>()
+
+function moneyFormat(currency: string): Intl.NumberFormat {
+  let format = moneyFormats.get(currency)
+  if (!format) {
+    format = new Intl.NumberFormat('en-GB', { style: 'currency', currency })
+    moneyFormats.set(currency, format)
+  }
+  return format
+}
+
+/** How many minor units make one major unit: 100 for EUR, 1 for JPY, 1000 for KWD. */
+export function minorUnitsPerMajor(currency: string): number {
+  return 10 ** (moneyFormat(currency).resolvedOptions().maximumFractionDigits ?? 2)
+}
+
+export function formatMoney(minor: number, currency: string): string {
+  if (minor === 0) return 'Free'
+  return moneyFormat(currency).format(minor / minorUnitsPerMajor(currency))
+}
+
+/** "12.50" for 1250 EUR: the value an input shows when the form is edited. */
+export function minorToInput(minor: number, currency: string): string {
+  const digits = Math.log10(minorUnitsPerMajor(currency))
+  return (minor / minorUnitsPerMajor(currency)).toFixed(digits)
+}
+
+export function isValidCurrency(code: string): boolean {
+  if (!/^[A-Z]{3}$/.test(code)) return false
+  return Intl.supportedValuesOf('currency').includes(code)
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  if (zone === 'UTC') return true
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone })
+    return Intl.supportedValuesOf('timeZone').includes(zone) || zone.includes('/')
+  } catch {
+    return false
+  }
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>()
+
+function dateFormat(timeZone: string, style: 'full' | 'date' | 'time'): Intl.DateTimeFormat {
+  const key = `${timeZone}|${style}`
+  let format = dateFormats.get(key)
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions =
+      style === 'date'
+        ? { dateStyle: 'medium', timeZone }
+        : style === 'time'
+          ? { timeStyle: 'short', timeZone }
+          : { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }
+    format = new Intl.DateTimeFormat('en-GB', options)
+    dateFormats.set(key, format)
+  }
+  return format
+}
+
+/** "Sat 5 Dec 2026, 19:30 CET" */
+export function formatDateTime(ms: number, timeZone: string): string {
+  return dateFormat(timeZone, 'full').format(ms)
+}
+
+export function formatDate(ms: number, timeZone: string): string {
+  return dateFormat(timeZone, 'date').format(ms)
+}
+
+export function formatTime(ms: number, timeZone: string): string {
+  return dateFormat(timeZone, 'time').format(ms)
+}

@@ -1,0 +1,54 @@
+/**
+ * Reading urlencoded forms. @fastify/formbody gives a string for a field sent
+ * once and an array for a field sent twice; a hand-made POST can send either,
+ * or anything else. Forms here read every field as one trimmed string and
+ * report a repeated field as an error instead of guessing which value was meant.
+ */
+export type FieldErrors = Record<string, string>
+
+export class FormReader {
+  readonly errors: FieldErrors = {}
+  private readonly fields: Record<string, unknown>
+
+  constructor(body: unknown) {
+    this.fields = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {}
+  }
+
+  /** The field as typed (trimmed unless `raw`), or '' when missing. */
+  text(name: string, options: { raw?: boolean } = {}): string {
+    const value = this.fields[name]
+    if (Array.isArray(value)) {
+      this.fail(name, 'This field was sent more than once.')
+      return ''
+    }
+    if (typeof value !== 'string') return ''
+    return options.raw ? value : value.trim()
+  }
+
+  checkbox(name: string): boolean {
+    const value = this.fields[name]
+    return value !== undefined && value !== '' && value !== '0'
+  }
+
+  /** Names of the fields that start with `prefix`, for forms with one input per row (e.g. qty_12). */
+  names(prefix: string): string[] {
+    return Object.keys(this.fields).filter((name) => name.startsWith(prefix))
+  }
+
+  /** Records the first problem found with a field; later ones are not shown. */
+  fail(name: string, message: string): void {
+    this.errors[name] ??= message
+  }
+
+  get ok(): boolean {
+    return Object.keys(this.errors).length === 0
+  }
+}
+
+// Deliberately loose: one @, something on each side, a dot in the domain. The
+// only real check of an email address is a message that arrives.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL.test(value)
+}

@@ -1,0 +1,16 @@
+import { randomBytes, randomInt } from 'node:crypto'
+
+// Crockford's base32 without I, L, O, U: easy to read aloud and to type from paper.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+
+/** An unguessable code of `length` base32 characters (5 bits each). */
+export function randomCode(length: number): string {
+  let code = ''
+  for (let i = 0; i < length; i++) code += ALPHABET[randomInt(ALPHABET.length)]
+  return code
+}
+
+/** A URL-safe secret with `bytes` of entropy. */
+export function randomSecret(bytes = 24): string {
+  return randomBytes(bytes).toString('base64url')
+}

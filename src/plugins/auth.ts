@@ -1,0 +1,84 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Role } from '../db/schema.js'
+import { Forbidden } from '../lib/errors.js'
+
+/**
+ * Who may use a route. Every route registered by a feature must say it in
+ * `config.access`; the app refuses to start otherwise (see the onRoute hook).
+ * - anyone: no login needed
+ * - guest: only when logged out (login, register)
+ * - user: any logged-in account
+ * - organiser: organisers and admins (ownership is checked by the feature)
+ * - admin: site admins
+ */
+export type Access = 'anyone' | 'guest' | 'user' | 'organiser' | 'admin'
+
+export interface CurrentUser {
+  id: number
+  name: string
+  email: string
+  role: Role
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+  }
+  interface FastifyRequest {
+    /** The logged-in, active account, or null. Loaded fresh on every request. */
+    user: CurrentUser | null
+  }
+}
+
+const ROLE_RANK: Record<Role, number> = { attendee: 0, organiser: 1, admin: 2 }
+
+export function hasRole(user: CurrentUser | null, role: Role): boolean {
+  return user !== null && ROLE_RANK[user.role] >= ROLE_RANK[role]
+}
+
+/** A same-site path to come back to after login; anything else falls back to `/`. */
+export function safeReturnPath(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/'
+  return value
+}
+
+export default fp(
+  async (app) => {
+    app.decorateRequest('user', null)
+
+    // Loading the user on every request (rather than trusting the session) is what
+    // makes a disabled account or a changed role take effect at once.
+    app.addHook('preHandler', async (request) => {
+      const userId = request.session.userId
+      if (userId === undefined) return
+      const user = await app.db
+        .selectFrom('users')
+        .select(['id', 'name', 'email', 'role', 'status'])
+        .where('id', '=', userId)
+        .executeTakeFirst()
+      if (!user || user.status !== 'active') {
+        await request.session.destroy()
+        return
+      }
+      request.user = { id: user.id, name: user.name, email: user.email, role: user.role }
+    })
+
+    app.addHook('preHandler', async (request, reply) => {
+      const access = request.routeOptions.config.access
+      if (access === undefined || access === 'anyone') return
+      if (access === 'guest') {
+        if (request.user) return reply.redirect('/', 303)
+        return
+      }
+      if (!request.user) return sendToLogin(request, reply)
+      if (access !== 'user' && !hasRole(request.user, access)) throw new Forbidden()
+    })
+  },
+  { name: 'auth', dependencies: ['session'] },
+)
+
+function sendToLogin(request: FastifyRequest, reply: FastifyReply) {
+  const next = request.method === 'GET' ? request.url : '/'
+  return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303)
+}

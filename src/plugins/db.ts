@@ -1,0 +1,30 @@
+import fp from 'fastify-plugin'
+import { createDatabase, type Db, type DialectName } from '../db/database.js'
+import { migrateToLatest } from '../db/migrate.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db
+    dialect: DialectName
+  }
+}
+
+/** One Kysely instance for the app, migrated before anything uses it and destroyed on close. */
+export default fp(
+  async (app, options: { databaseUrl: string }) => {
+    const { db, dialect } = createDatabase(options.databaseUrl)
+    try {
+      const applied = await migrateToLatest(db)
+      if (applied.length > 0) app.log.info({ applied }, 'database migrated')
+    } catch (error) {
+      await db.destroy()
+      throw error
+    }
+    app.decorate('db', db)
+    app.decorate('dialect', dialect)
+    app.addHook('onClose', async () => {
+      await db.destroy()
+    })
+  },
+  { name: 'db' },
+)

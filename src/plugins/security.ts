@@ -1,0 +1,61 @@
+import csrfProtection from '@fastify/csrf-protection'
+import formbody from '@fastify/formbody'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import fp from 'fastify-plugin'
+import type { RateLimits } from '../config.js'
+import { TooManyRequests } from '../lib/errors.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set to false only for a state-changing route that cannot carry a form token. */
+    csrf?: boolean
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/** Helmet's headers and CSP, form parsing with a size limit, CSRF tokens and rate limits. */
+export default fp(
+  async (app, options: { rateLimits: RateLimits }) => {
+    await app.register(helmet, {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          // No inline script, ever: every script is a file under public/.
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          // Event images are https URLs chosen by organisers; QR codes are inline SVG.
+          imgSrc: ["'self'", 'data:', 'https:'],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          objectSrc: ["'none'"],
+        },
+      },
+    })
+
+    // Forms are small; 64 KiB leaves room for a long event description.
+    await app.register(formbody, { bodyLimit: 64 * 1024 })
+
+    await app.register(csrfProtection, { sessionPlugin: '@fastify/session' })
+    app.addHook('preHandler', (request, reply, done) => {
+      if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false) {
+        done()
+        return
+      }
+      app.csrfProtection(request, reply, done)
+    })
+
+    await app.register(rateLimit, {
+      global: true,
+      max: options.rateLimits.globalPerMinute,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_request, context) => new TooManyRequests(context.ttl / 1000),
+    })
+  },
+  { name: 'security', dependencies: ['session'] },
+)

@@ -1,0 +1,79 @@
+import fastifyView from '@fastify/view'
+import { Eta } from 'eta'
+import type { FastifyReply } from 'fastify'
+import fp from 'fastify-plugin'
+import { getSiteSettings } from '../features/settings/settings.repository.js'
+import { VIEWS_DIR } from '../lib/paths.js'
+import { formatDate, formatDateTime, formatMoney, formatTime } from '../lib/format.js'
+import { hasRole } from './auth.js'
+import type { Flash } from './session.js'
+
+/** What every page's template receives besides its own view model. */
+export interface PageContext {
+  site: { name: string; description: string; currency: string; timeZone: string }
+  user: { name: string; isOrganiser: boolean; isAdmin: boolean } | null
+  flash: Flash[]
+  path: string
+  /** A CSRF token for this session. A function, so that only pages with a form create one. */
+  csrf(): string
+  fmt: {
+    money(minor: number): string
+    dateTime(ms: number, timeZone: string): string
+    date(ms: number, timeZone: string): string
+    time(ms: number, timeZone: string): string
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Renders `template` inside the layout with the page context and `model`. */
+    render(template: string, model?: object, statusCode?: number): Promise<FastifyReply>
+  }
+}
+
+export default fp(
+  async (app, options: { production: boolean }) => {
+    const eta = new Eta({ views: VIEWS_DIR, cache: options.production, autoEscape: true })
+    await app.register(fastifyView, {
+      engine: { eta },
+      templates: VIEWS_DIR,
+      layout: 'layout.eta',
+      production: options.production,
+    })
+
+    app.decorateReply('render', async function (this: FastifyReply, template: string, model: object = {}, statusCode?: number) {
+      const context = await pageContext(this)
+      if (statusCode !== undefined) this.code(statusCode)
+      const html = await this.viewAsync(template, { ...context, ...model })
+      return this.type('text/html; charset=utf-8').send(html)
+    })
+  },
+  { name: 'views', dependencies: ['db', 'auth'] },
+)
+
+async function pageContext(reply: FastifyReply): Promise<PageContext> {
+  const request = reply.request
+  const settings = await getSiteSettings(request.server.db)
+  const flash = request.session.flash ?? []
+  if (flash.length > 0) request.session.flash = undefined
+  const user = request.user
+  let token: string | undefined
+  return {
+    site: {
+      name: settings.siteName,
+      description: settings.siteDescription,
+      currency: settings.currency,
+      timeZone: settings.timeZone,
+    },
+    user: user && { name: user.name, isOrganiser: hasRole(user, 'organiser'), isAdmin: hasRole(user, 'admin') },
+    flash,
+    path: request.url,
+    csrf: () => (token ??= reply.generateCsrf()),
+    fmt: {
+      money: (minor) => formatMoney(minor, settings.currency),
+      dateTime: formatDateTime,
+      date: formatDate,
+      time: formatTime,
+    },
+  }
+}

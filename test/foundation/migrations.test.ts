@@ -1,0 +1,51 @@
+import { type Kysely, sql } from 'kysely'
+import { afterEach, expect, it } from 'vitest'
+import { createDatabase } from '../../src/db/database.js'
+import { MigrationError, migrateToLatest } from '../../src/db/migrate.js'
+import { migrations } from '../../migrations/index.js'
+import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../helpers/database.js'
+
+describeEachDatabase('migrations', (kind) => {
+  let database: TestDatabase
+  afterEach(async () => database?.drop())
+
+  it('create every table on an empty database, and a second run changes nothing', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      expect(await migrateToLatest(db)).toEqual(Object.keys(migrations))
+      expect(await migrateToLatest(db)).toEqual([])
+      const tables = (await db.introspection.getTables()).map((table) => table.name).sort()
+      expect(tables).toEqual(['audit_log', 'events', 'orders', 'sessions', 'site_settings', 'ticket_types', 'tickets', 'users'])
+      const settings = await db.selectFrom('siteSettings').selectAll().executeTakeFirstOrThrow()
+      expect(settings.siteName).toBe('Admit One')
+      // int8 columns come back as numbers on both drivers.
+      expect(typeof settings.updatedAt).toBe('number')
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('report a failing migration by name and leave its changes undone', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      const broken = {
+        ...migrations,
+        '9999_broken': {
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a migration takes Kysely<any>
+          up: async (trx: Kysely<any>) => {
+            await sql`create table half_done (id integer)`.execute(trx)
+            await sql`this is not sql`.execute(trx)
+          },
+        },
+      }
+      await expect(migrateToLatest(db, broken)).rejects.toThrow(MigrationError)
+      await expect(migrateToLatest(db, broken)).rejects.toThrow(/9999_broken/)
+      const tables = (await db.introspection.getTables()).map((table) => table.name)
+      expect(tables).not.toContain('half_done')
+    } finally {
+      await db.destroy()
+    }
+  })
+})

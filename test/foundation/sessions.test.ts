@@ -1,0 +1,49 @@
+import { expect, it } from 'vitest'
+import { buildApp } from '../../src/app.js'
+import { TestBrowser } from '../helpers/browser.js'
+import { createTestDatabase, describeEachDatabase } from '../helpers/database.js'
+import { testConfig } from '../helpers/app.js'
+import { createUser } from '../helpers/personas.js'
+
+describeEachDatabase('sessions', (kind) => {
+  it('live in the database: a login survives an app restart', async () => {
+    const database = await createTestDatabase(kind)
+    let app = await buildApp(testConfig(database))
+    try {
+      const user = await createUser(app.db, 'organiser', { name: 'Rita Restart' })
+      const browser = new TestBrowser(app)
+      await browser.login(user.email, user.password)
+      const stored = await app.db.selectFrom('sessions').select(['userId']).execute()
+      expect(stored.map((row) => row.userId)).toContain(user.id)
+
+      await app.close()
+      app = await buildApp(testConfig(database))
+      const restarted = new TestBrowser(app)
+      const cookie = browser.cookieHeader()
+      const page = await app.inject({ url: '/', headers: { cookie } })
+      expect(page.body).toContain('Log out')
+      expect(page.body).toContain('Rita Restart')
+      expect(restarted).toBeDefined()
+    } finally {
+      await app.close()
+      await database.drop()
+    }
+  })
+
+  it('set the cookie httpOnly and SameSite=Lax, and only once something is stored', async () => {
+    const database = await createTestDatabase(kind)
+    const app = await buildApp(testConfig(database))
+    try {
+      const home = await app.inject('/')
+      expect(home.headers['set-cookie']).toBeUndefined()
+      const login = await app.inject('/login')
+      const cookie = String(login.headers['set-cookie'])
+      expect(cookie).toContain('admit_one_session=')
+      expect(cookie).toContain('HttpOnly')
+      expect(cookie).toContain('SameSite=Lax')
+    } finally {
+      await app.close()
+      await database.drop()
+    }
+  })
+})

@@ -1,0 +1,71 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+
+export type FormFields = Record<string, string | number | string[]>
+
+/**
+ * A minimal browser over app.inject: it keeps cookies, remembers the last CSRF
+ * token a page carried, and sends it with every form, as a real browser would.
+ */
+export class TestBrowser {
+  private readonly cookies = new Map<string, string>()
+  csrfToken: string | undefined
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  async get(url: string): Promise<LightMyRequestResponse> {
+    const response = await this.app.inject({ method: 'GET', url, headers: this.headers() })
+    this.remember(response)
+    return response
+  }
+
+  /** Posts a urlencoded form, with the last CSRF token unless the fields carry their own. */
+  async post(url: string, fields: FormFields = {}): Promise<LightMyRequestResponse> {
+    const body = new URLSearchParams()
+    if (this.csrfToken && !('_csrf' in fields)) body.append('_csrf', this.csrfToken)
+    for (const [name, value] of Object.entries(fields)) {
+      for (const item of Array.isArray(value) ? value : [value]) body.append(name, String(item))
+    }
+    const response = await this.app.inject({
+      method: 'POST',
+      url,
+      headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: body.toString(),
+    })
+    this.remember(response)
+    return response
+  }
+
+  /** Opens a page (to get its form's token), then submits the form. */
+  async submit(pageUrl: string, actionUrl: string, fields: FormFields = {}): Promise<LightMyRequestResponse> {
+    await this.get(pageUrl)
+    return this.post(actionUrl, fields)
+  }
+
+  async login(email: string, password: string): Promise<LightMyRequestResponse> {
+    const response = await this.submit('/login', '/login', { email, password })
+    if (response.statusCode !== 303) throw new Error(`login as ${email} failed with ${response.statusCode}`)
+    return response
+  }
+
+  get sessionCookie(): string | undefined {
+    return this.cookies.get('admit_one_session')
+  }
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+
+  private headers(): Record<string, string> {
+    return this.cookies.size > 0 ? { cookie: this.cookieHeader() } : {}
+  }
+
+  private remember(response: LightMyRequestResponse) {
+    for (const cookie of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
+      const expired = cookie.maxAge === 0 || (cookie.expires !== undefined && cookie.expires.getTime() < Date.now())
+      if (expired || cookie.value === '') this.cookies.delete(cookie.name)
+      else this.cookies.set(cookie.name, cookie.value)
+    }
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)
+    if (token) this.csrfToken = token[1]
+  }
+}
