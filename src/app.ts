@@ -7,6 +7,7 @@ import homeRoutes from './features/home/home.routes.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
+import eventChangesPlugin from './plugins/event-changes.js'
 import securityPlugin from './plugins/security.js'
 import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
@@ -49,6 +50,7 @@ export async function buildApp(config: Config) {
   await app.register(viewsPlugin, { production: config.nodeEnv === 'production' })
   await app.register(errorsPlugin)
   await app.register(staticPlugin)
+  await app.register(eventChangesPlugin)
 
   // From here on every route must say who may use it (src/plugins/auth.ts).
   app.addHook('onRoute', requireAccessDeclaration)

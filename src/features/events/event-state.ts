@@ -1,0 +1,27 @@
+import type { ExpressionBuilder } from 'kysely'
+import type { Database, EventRow } from '../../db/schema.js'
+
+/**
+ * Where an event stands, derived from its row and the clock, never stored:
+ * a scheduled event becomes public at `publishedAt` with no job to run it.
+ */
+export type EventPhase = 'draft' | 'scheduled' | 'on_sale' | 'past' | 'cancelled'
+
+export function eventPhase(event: Pick<EventRow, 'status' | 'publishedAt' | 'endsAt'>, now = Date.now()): EventPhase {
+  if (event.status === 'cancelled') return 'cancelled'
+  if (event.status === 'draft' || event.publishedAt === null) return 'draft'
+  if (event.publishedAt > now) return 'scheduled'
+  if (event.endsAt <= now) return 'past'
+  return 'on_sale'
+}
+
+/** Visible to the public: published and past its publication time, or cancelled after it was public. */
+export function isPublic(event: Pick<EventRow, 'status' | 'publishedAt'>, now = Date.now()): boolean {
+  return event.status !== 'draft' && event.publishedAt !== null && event.publishedAt <= now
+}
+
+/** The same rule as isPublic, as a WHERE condition on `events`. */
+export function publicEventCondition(now: number) {
+  return (eb: ExpressionBuilder<Database, 'events'>) =>
+    eb.and([eb('events.status', '!=', 'draft'), eb('events.publishedAt', 'is not', null), eb('events.publishedAt', '<=', now)])
+}

@@ -1,0 +1,24 @@
+import { DateTime } from 'luxon'
+
+/**
+ * A datetime-local input ("2026-12-05T19:30") read in `timeZone`, as UTC epoch
+ * milliseconds; null when it is not a valid local time. Luxon does the time
+ * zone arithmetic (DST gaps and overlaps) that hand-written offsets get wrong.
+ */
+export function localInputToInstant(value: string, timeZone: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null
+  const parsed = DateTime.fromISO(value, { zone: timeZone })
+  return parsed.isValid ? parsed.toMillis() : null
+}
+
+/** The value a datetime-local input shows for an instant, in `timeZone`. */
+export function instantToLocalInput(ms: number, timeZone: string): string {
+  return DateTime.fromMillis(ms, { zone: timeZone }).toFormat("yyyy-LL-dd'T'HH:mm")
+}
+
+/** A date input ("2026-12-05") as the first instant of that day in `timeZone`, or null. */
+export function dateInputToInstant(value: string, timeZone: string): number | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null
+  const parsed = DateTime.fromISO(value, { zone: timeZone })
+  return parsed.isValid ? parsed.startOf('day').toMillis() : null
+}
