@@ -2,8 +2,9 @@ import Fastify, { type RouteOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
 import accountRoutes from './features/accounts/account.routes.js'
+import browseRoutes from './features/browse/browse.routes.js'
+import purchaseRoutes from './features/purchase/purchase.routes.js'
 import healthRoutes from './features/health/health.routes.js'
-import homeRoutes from './features/home/home.routes.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
@@ -57,7 +58,8 @@ export async function buildApp(config: Config) {
 
   // Features.
   await app.register(healthRoutes)
-  await app.register(homeRoutes)
+  await app.register(browseRoutes)
+  await app.register(purchaseRoutes)
   await app.register(accountRoutes)
 
   return app

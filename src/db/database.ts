@@ -18,11 +18,18 @@ export function dialectOf(url: string): DialectName {
   return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite'
 }
 
-export function createDatabase(url: string, options: { poolSize?: number } = {}): DatabaseHandle {
+export interface DatabaseOptions {
+  poolSize?: number
+  /** Errors of idle pooled connections (a server restart, a killed backend); unhandled, they would crash the process. */
+  onIdleConnectionError?: (error: Error) => void
+}
+
+export function createDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
   const dialect = dialectOf(url)
   const plugins = [new CamelCasePlugin()]
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes })
+    pool.on('error', options.onIdleConnectionError ?? (() => {}))
     return { dialect, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins }) }
   }
   return { dialect, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url) }), plugins }) }

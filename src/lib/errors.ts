@@ -43,3 +43,10 @@ function describeWait(seconds: number): string {
   const minutes = Math.ceil(seconds / 60)
   return minutes === 1 ? 'a minute' : `${minutes} minutes`
 }
+
+/** A route's numeric id parameter, or NotFound for anything else ("12abc", "-1", "1e3"). */
+export function idParam(params: unknown, name = 'id'): number {
+  const raw = (params as Record<string, unknown> | null)?.[name]
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,9}$/.test(raw)) throw new NotFound()
+  return Number(raw)
+}

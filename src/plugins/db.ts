@@ -12,7 +12,9 @@ declare module 'fastify' {
 /** One Kysely instance for the app, migrated before anything uses it and destroyed on close. */
 export default fp(
   async (app, options: { databaseUrl: string }) => {
-    const { db, dialect } = createDatabase(options.databaseUrl)
+    const { db, dialect } = createDatabase(options.databaseUrl, {
+      onIdleConnectionError: (error) => app.log.warn({ err: error }, 'an idle database connection failed'),
+    })
     try {
       const applied = await migrateToLatest(db)
       if (applied.length > 0) app.log.info({ applied }, 'database migrated')

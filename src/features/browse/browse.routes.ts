@@ -1,0 +1,88 @@
+import type { FastifyInstance } from 'fastify'
+import { NotFound, idParam } from '../../lib/errors.js'
+import { FormReader } from '../../lib/forms.js'
+import { dateInputToInstant } from '../../lib/time.js'
+import { hasRole } from '../../plugins/auth.js'
+import { isPublic } from '../events/event-state.js'
+import { getSiteSettings } from '../settings/settings.repository.js'
+import { findEvent, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from './browse.repository.js'
+import { toEventView } from './event.view.js'
+
+const PER_PAGE = 12
+const DAY_MS = 24 * 60 * 60 * 1000
+const LIVE = ['/public/live.js']
+
+/** The public side: home, the event list with search, and an event's page. */
+export default async function browseRoutes(app: FastifyInstance) {
+  app.get('/', { config: { access: 'anyone' } }, async (_request, reply) => {
+    const settings = await getSiteSettings(app.db)
+    const now = Date.now()
+    const events = await upcomingPublicEvents(app.db, now, 6)
+    const types = await ticketTypesByEvent(app.db, events.map((event) => event.id))
+    return reply.render('browse/home.eta', {
+      title: null,
+      events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, now)),
+      scripts: LIVE,
+    })
+  })
+
+  app.get('/attendee', { config: { access: 'anyone' } }, async (request, reply) => {
+    const settings = await getSiteSettings(app.db)
+    const query = new FormReader(request.query)
+    const values = { q: query.text('q').slice(0, 200), from: query.text('from'), to: query.text('to'), tab: query.text('tab') === 'past' ? 'past' : 'upcoming' }
+    const page = /^[1-9]\d{0,5}$/.test(query.text('page')) ? Number(query.text('page')) : 1
+    const errors: Record<string, string> = {}
+    const from = values.from ? dateInputToInstant(values.from, settings.timeZone) : null
+    const toStart = values.to ? dateInputToInstant(values.to, settings.timeZone) : null
+    if (values.from && from === null) errors.from = 'Enter a date like 2026-12-31.'
+    if (values.to && toStart === null) errors.to = 'Enter a date like 2026-12-31.'
+    if (from !== null && toStart !== null && toStart < from) errors.to = 'The end date is before the start date.'
+
+    const now = Date.now()
+    const { events, hasNext } = await searchPublicEvents(app.db, {
+      text: values.q,
+      from: errors.from ? null : from,
+      to: errors.to || toStart === null ? null : toStart + DAY_MS,
+      tab: values.tab as 'upcoming' | 'past',
+      page,
+      perPage: PER_PAGE,
+      now,
+    })
+    const types = await ticketTypesByEvent(app.db, events.map((event) => event.id))
+    const link = (overrides: Record<string, string | number>) => {
+      const params = new URLSearchParams()
+      for (const [key, value] of Object.entries({ ...values, page, ...overrides })) {
+        if (value !== '' && !(key === 'page' && value === 1) && !(key === 'tab' && value === 'upcoming')) params.set(key, String(value))
+      }
+      const search = params.toString()
+      return search ? `/attendee?${search}` : '/attendee'
+    }
+    return reply.render(
+      'browse/list.eta',
+      {
+        title: values.tab === 'past' ? 'Past events' : 'Events',
+        values,
+        errors,
+        events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, now)),
+        page,
+        previousLink: page > 1 ? link({ page: page - 1 }) : null,
+        nextLink: hasNext ? link({ page: page + 1 }) : null,
+        upcomingLink: link({ tab: 'upcoming', page: 1 }),
+        pastLink: link({ tab: 'past', page: 1 }),
+        scripts: LIVE,
+      },
+      Object.keys(errors).length > 0 ? 422 : 200,
+    )
+  })
+
+  app.get('/event/:id', { config: { access: 'anyone' } }, async (request, reply) => {
+    const event = await findEvent(app.db, idParam(request.params))
+    const ownerView = event !== undefined && request.user !== null && (event.ownerId === request.user.id || hasRole(request.user, 'admin'))
+    // Drafts and scheduled events exist only for their owner: anyone else gets the same 404 as for no event.
+    if (!event || (!isPublic(event) && !ownerView)) throw new NotFound()
+    const settings = await getSiteSettings(app.db)
+    const types = await ticketTypesByEvent(app.db, [event.id])
+    const view = toEventView(event, types.get(event.id) ?? [], settings.currency)
+    return reply.render('browse/event.eta', { title: event.title, event: view, notPublic: !isPublic(event), scripts: LIVE })
+  })
+}

@@ -1,0 +1,98 @@
+import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import { formatDateTime, formatMoney, formatTime } from '../../lib/format.js'
+import { paragraphs } from '../../lib/text.js'
+import { type EventPhase, eventPhase } from '../events/event-state.js'
+import { remainingOf } from '../purchase/purchase.service.js'
+
+export interface TicketTypeView {
+  id: number
+  name: string
+  price: string
+  remaining: number
+  soldOut: boolean
+  onSale: boolean
+  /** Why it is not on sale, or when sales end; null when there is nothing to say. */
+  salesNote: string | null
+  /** The most one order may take now: the per-order limit or what remains. */
+  maxSelectable: number
+  maxPerOrder: number
+}
+
+export interface EventView {
+  id: number
+  title: string
+  venue: string
+  when: string
+  timeZone: string
+  phase: EventPhase
+  cancelled: boolean
+  imageUrl: string | null
+  description: string[][]
+  ticketTypes: TicketTypeView[]
+  remaining: number
+  badge: 'sold_out' | 'few_left' | null
+  priceFrom: string | null
+  /** At least one ticket type can be bought now. */
+  onSale: boolean
+  allowBuyerCancellation: boolean
+}
+
+/** What the public pages show of an event: figures derived once, here, from the rows. */
+export function toEventView(event: EventRow, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
+  const phase = eventPhase(event, now)
+  const ticketTypes = types.map((type) => toTicketTypeView(event, type, phase, currency, now))
+  const remaining = Math.min(
+    ticketTypes.reduce((sum, type) => sum + type.remaining, 0),
+    event.capacity === null ? Infinity : Math.max(0, event.capacity - event.sold),
+  )
+  const capacity = types.reduce((sum, type) => sum + type.capacity, 0)
+  const prices = types.map((type) => type.priceMinor)
+  return {
+    id: event.id,
+    title: event.title,
+    venue: event.venue,
+    when: describeWhen(event),
+    timeZone: event.timeZone,
+    phase,
+    cancelled: phase === 'cancelled',
+    imageUrl: event.imageUrl,
+    description: paragraphs(event.description),
+    ticketTypes,
+    remaining,
+    badge: types.length === 0 ? null : remaining === 0 ? 'sold_out' : remaining <= Math.max(5, Math.ceil(capacity * 0.1)) ? 'few_left' : null,
+    priceFrom: prices.length === 0 ? null : formatMoney(Math.min(...prices), currency),
+    onSale: ticketTypes.some((type) => type.onSale),
+    allowBuyerCancellation: event.allowBuyerCancellation === 1,
+  }
+}
+
+function toTicketTypeView(event: EventRow, type: TicketTypeRow, phase: EventPhase, currency: string, now: number): TicketTypeView {
+  const remaining = remainingOf(type, event)
+  const notStarted = type.salesStartAt !== null && type.salesStartAt > now
+  const ended = type.salesEndAt !== null && type.salesEndAt <= now
+  let salesNote: string | null = null
+  if (notStarted) salesNote = `On sale from ${formatDateTime(type.salesStartAt!, event.timeZone)}`
+  else if (ended) salesNote = 'Sales have ended'
+  else if (type.salesEndAt !== null) salesNote = `On sale until ${formatDateTime(type.salesEndAt, event.timeZone)}`
+  const onSale = phase === 'on_sale' && !notStarted && !ended && remaining > 0
+  return {
+    id: type.id,
+    name: type.name,
+    price: formatMoney(type.priceMinor, currency),
+    remaining,
+    soldOut: remaining === 0,
+    onSale,
+    salesNote,
+    maxSelectable: onSale ? Math.min(type.maxPerOrder, remaining) : 0,
+    maxPerOrder: type.maxPerOrder,
+  }
+}
+
+/** "Sat 5 Dec 2026, 19:30 CET – 23:00", or both full date-times when it spans days. */
+function describeWhen(event: EventRow): string {
+  const start = formatDateTime(event.startsAt, event.timeZone)
+  const sameDay =
+    new Intl.DateTimeFormat('en-CA', { timeZone: event.timeZone }).format(event.startsAt) ===
+    new Intl.DateTimeFormat('en-CA', { timeZone: event.timeZone }).format(event.endsAt)
+  return sameDay ? `${start} – ${formatTime(event.endsAt, event.timeZone)}` : `${start} – ${formatDateTime(event.endsAt, event.timeZone)}`
+}

@@ -1,0 +1,63 @@
+import type { TicketTypeRow } from '../../db/schema.js'
+import { type FieldErrors, FormReader, isEmail } from '../../lib/forms.js'
+
+export interface PurchaseFormValues {
+  name: string
+  email: string
+  /** Ticket type id → the quantity as typed, so a re-rendered form shows it unchanged. */
+  quantities: Record<string, string>
+  key: string
+}
+
+export interface ParsedPurchaseForm {
+  values: PurchaseFormValues
+  errors: FieldErrors
+  quantities: Map<number, number>
+}
+
+// Quantities are small whole numbers; six digits is far beyond any per-order limit and keeps Number() exact.
+const WHOLE_NUMBER = /^\d{1,6}$/
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,64}$/
+
+/**
+ * Reads the buy form against the event's ticket types. Everything a hand-made
+ * POST could send wrong (unknown or foreign ticket types, negative, fractional,
+ * huge or textual quantities, repeated fields) becomes a message, never a throw.
+ */
+export function parsePurchaseForm(body: unknown, types: TicketTypeRow[]): ParsedPurchaseForm {
+  const form = new FormReader(body)
+  const values: PurchaseFormValues = { name: form.text('name'), email: form.text('email'), quantities: {}, key: form.text('key') }
+  const quantities = new Map<number, number>()
+
+  for (const field of form.names('qty_')) {
+    const typed = form.text(field)
+    const type = types.find((candidate) => `qty_${candidate.id}` === field)
+    if (!type) {
+      form.fail('tickets', 'The form named a ticket type this event does not have. Reload the page and try again.')
+      continue
+    }
+    values.quantities[type.id] = typed
+    if (typed === '' || typed === '0') continue
+    if (!WHOLE_NUMBER.test(typed)) {
+      form.fail(field, `Enter a whole number of ${type.name} tickets, like 2.`)
+      continue
+    }
+    const quantity = Number(typed)
+    if (quantity > type.maxPerOrder) {
+      form.fail(field, `At most ${type.maxPerOrder} ${type.name} tickets per order.`)
+      continue
+    }
+    quantities.set(type.id, quantity)
+  }
+  if (quantities.size === 0 && !Object.keys(form.errors).some((name) => name.startsWith('qty_'))) {
+    form.fail('tickets', 'Choose at least one ticket.')
+  }
+
+  if (!values.name) form.fail('name', 'Enter the name the tickets are for.')
+  else if (values.name.length > 100) form.fail('name', 'Use at most 100 characters.')
+  if (!isEmail(values.email)) form.fail('email', 'Enter an email address like name@example.com.')
+  if (!IDEMPOTENCY_KEY.test(values.key)) {
+    form.fail('tickets', 'This form is incomplete. Reload the page and try again.')
+  }
+  return { values, errors: form.errors, quantities }
+}

@@ -1,0 +1,241 @@
+import type { Db, Trx } from '../../db/database.js'
+import { isUniqueViolation } from '../../db/database.js'
+import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import { formatDateTime } from '../../lib/format.js'
+import { randomCode, randomSecret } from '../../lib/random.js'
+import { isPublic } from '../events/event-state.js'
+import { PurchaseRefused } from './purchase.errors.js'
+
+export interface PurchaseRequest {
+  eventId: number
+  /** Ticket type id → how many, only the positive ones, already checked against the form. */
+  quantities: Map<number, number>
+  buyerName: string
+  buyerEmail: string
+  userId: number | null
+  /** The one-time key the form carried: a second submit finds the first order. */
+  idempotencyKey: string
+  currency: string
+}
+
+export interface PlacedOrder {
+  id: number
+  code: string
+  accessKey: string
+  /** True when this was a repeated submit and the order already existed. */
+  replayed: boolean
+}
+
+export interface PurchaseOptions {
+  /**
+   * Test-only: replaces the guarded UPDATEs with the check-then-act of the
+   * system we replace, so the concurrency tests can show they catch an oversell.
+   */
+  disableCapacityGuard?: boolean
+}
+
+/**
+ * The purchase, in one transaction. Capacity is taken with conditional
+ * UPDATEs that succeed only when enough remain, first on the event row (its
+ * overall capacity, and its status), then on each ticket type in id order.
+ * Every purchase locks rows in that same order, so two purchases cannot
+ * deadlock on PostgreSQL; on SQLite the first UPDATE takes the write lock.
+ * Any refusal throws inside the transaction, which rolls everything back.
+ */
+export async function purchase(db: Db, request: PurchaseRequest, options: PurchaseOptions = {}): Promise<PlacedOrder> {
+  const existing = await findOrderByIdempotencyKey(db, request.idempotencyKey)
+  if (existing) return { ...existing, replayed: true }
+
+  const lines = [...request.quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
+  const total = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
+  if (options.disableCapacityGuard) await checkThenAct(db, request.eventId, lines)
+
+  try {
+    const placed = await db.transaction().execute(async (trx) => {
+      const now = Date.now()
+      const eventTaken = await trx
+        .updateTable('events')
+        .set((eb) => ({ sold: eb('sold', '+', total) }))
+        .where('id', '=', request.eventId)
+        .where('status', '=', 'published')
+        .where('publishedAt', '<=', now)
+        .where('endsAt', '>', now)
+        .$if(!options.disableCapacityGuard, (qb) =>
+          qb.where((eb) => eb.or([eb('capacity', 'is', null), eb(eb('sold', '+', total), '<=', eb.ref('capacity'))])),
+        )
+        .executeTakeFirst()
+      if (eventTaken.numUpdatedRows === 0n) throw await explainRefusal(trx, request.eventId, lines)
+
+      let totalMinor = 0
+      const tickets: { ticketTypeId: number; priceMinor: number }[] = []
+      for (const [ticketTypeId, quantity] of lines) {
+        const taken = await trx
+          .updateTable('ticketTypes')
+          .set((eb) => ({ sold: eb('sold', '+', quantity) }))
+          .where('id', '=', ticketTypeId)
+          .where('eventId', '=', request.eventId)
+          .where('maxPerOrder', '>=', quantity)
+          .where((eb) => eb.or([eb('salesStartAt', 'is', null), eb('salesStartAt', '<=', now)]))
+          .where((eb) => eb.or([eb('salesEndAt', 'is', null), eb('salesEndAt', '>', now)]))
+          .$if(!options.disableCapacityGuard, (qb) => qb.where((eb) => eb(eb('sold', '+', quantity), '<=', eb.ref('capacity'))))
+          .returning(['priceMinor'])
+          .executeTakeFirst()
+        if (!taken) throw await explainRefusal(trx, request.eventId, lines)
+        totalMinor += taken.priceMinor * quantity
+        for (let i = 0; i < quantity; i++) tickets.push({ ticketTypeId, priceMinor: taken.priceMinor })
+      }
+
+      const order = await trx
+        .insertInto('orders')
+        .values({
+          code: randomCode(10),
+          accessKey: randomSecret(),
+          idempotencyKey: request.idempotencyKey,
+          eventId: request.eventId,
+          userId: request.userId,
+          buyerName: request.buyerName,
+          buyerEmail: request.buyerEmail,
+          totalMinor,
+          currency: request.currency,
+          status: 'paid',
+          createdAt: now,
+          cancelledAt: null,
+        })
+        .returning(['id', 'code', 'accessKey'])
+        .executeTakeFirstOrThrow()
+      await trx
+        .insertInto('tickets')
+        .values(tickets.map((ticket) => ({ ...ticket, orderId: order.id, code: randomCode(16) })))
+        .execute()
+      return order
+    })
+    return { ...placed, replayed: false }
+  } catch (error) {
+    // Two submits of the same form raced: the other one committed the order.
+    if (isUniqueViolation(error)) {
+      const winner = await findOrderByIdempotencyKey(db, request.idempotencyKey)
+      if (winner) return { ...winner, replayed: true }
+    }
+    throw error
+  }
+}
+
+async function findOrderByIdempotencyKey(db: Db, key: string) {
+  return db.selectFrom('orders').select(['id', 'code', 'accessKey']).where('idempotencyKey', '=', key).executeTakeFirst()
+}
+
+/**
+ * The old, unsafe way (read what remains, then write blindly), kept only for
+ * the control test. better-sqlite3 answers synchronously, so on SQLite the gap
+ * between the check and the write opens only when something yields to the
+ * event loop; this yields once, as the replaced system's Redis round trip did.
+ */
+async function checkThenAct(db: Db, eventId: number, lines: [number, number][]): Promise<void> {
+  const types = await db
+    .selectFrom('ticketTypes')
+    .select(['id', 'capacity', 'sold'])
+    .where('eventId', '=', eventId)
+    .execute()
+  for (const [ticketTypeId, quantity] of lines) {
+    const type = types.find((candidate) => candidate.id === ticketTypeId)
+    if (type && type.capacity - type.sold < quantity) {
+      throw new PurchaseRefused(`Only ${type.capacity - type.sold} tickets are left.`)
+    }
+  }
+  await new Promise((resolve) => setImmediate(resolve))
+}
+
+/**
+ * Why a guarded UPDATE matched no row, in words a buyer understands, read
+ * inside the same transaction. Returned (not thrown) so the caller throws it
+ * and the transaction rolls back.
+ */
+async function explainRefusal(trx: Trx, eventId: number, lines: [number, number][]): Promise<PurchaseRefused> {
+  const event = await trx.selectFrom('events').selectAll().where('id', '=', eventId).executeTakeFirst()
+  const types = await trx.selectFrom('ticketTypes').selectAll().where('eventId', '=', eventId).orderBy('id').execute()
+  return new PurchaseRefused(refusalReason(event, types, lines, Date.now()))
+}
+
+export function refusalReason(
+  event: EventRow | undefined,
+  types: TicketTypeRow[],
+  lines: [number, number][],
+  now: number,
+): string {
+  if (!event || !isPublic(event, now)) return 'This event is not available.'
+  if (event.status === 'cancelled') return 'This event has been cancelled, so tickets are no longer sold.'
+  if (event.endsAt <= now) return 'This event is over, so tickets are no longer sold.'
+  const wanted = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
+  if (event.capacity !== null && event.sold + wanted > event.capacity) {
+    const left = Math.max(0, event.capacity - event.sold)
+    return left === 0 ? 'This event is sold out.' : `Only ${left} ${left === 1 ? 'ticket is' : 'tickets are'} left for this event.`
+  }
+  const problems: string[] = []
+  for (const [ticketTypeId, quantity] of lines) {
+    const type = types.find((candidate) => candidate.id === ticketTypeId)
+    if (!type) {
+      problems.push('One of the ticket types you chose is no longer offered.')
+      continue
+    }
+    const left = Math.max(0, type.capacity - type.sold)
+    if (type.salesStartAt !== null && type.salesStartAt > now) {
+      problems.push(`${type.name}: sales start ${formatDateTime(type.salesStartAt, event.timeZone)}.`)
+    } else if (type.salesEndAt !== null && type.salesEndAt <= now) {
+      problems.push(`${type.name}: sales have ended.`)
+    } else if (quantity > type.maxPerOrder) {
+      problems.push(`${type.name}: at most ${type.maxPerOrder} per order.`)
+    } else if (left === 0) {
+      problems.push(`${type.name} is sold out.`)
+    } else if (quantity > left) {
+      problems.push(`${type.name}: you asked for ${quantity}, only ${left} ${left === 1 ? 'is' : 'are'} left.`)
+    }
+  }
+  return problems.length > 0 ? problems.join(' ') : 'The tickets you chose are no longer available.'
+}
+
+/**
+ * Cancels a paid order and gives its tickets back, in one transaction. The
+ * order row is claimed first with a conditional UPDATE, so cancelling twice
+ * (or twice at once) gives the capacity back only once. Returns false when the
+ * order was already cancelled.
+ */
+export async function cancelOrder(db: Db, orderId: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .updateTable('orders')
+      .set({ status: 'cancelled', cancelledAt: Date.now() })
+      .where('id', '=', orderId)
+      .where('status', '=', 'paid')
+      .returning(['eventId'])
+      .executeTakeFirst()
+    if (!claimed) return false
+    const counts = await trx
+      .selectFrom('tickets')
+      .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('orderId', '=', orderId)
+      .groupBy('ticketTypeId')
+      .orderBy('ticketTypeId')
+      .execute()
+    const total = counts.reduce((sum, row) => sum + Number(row.count), 0)
+    // Same lock order as a purchase: the event, then ticket types by id.
+    await trx
+      .updateTable('events')
+      .set((eb) => ({ sold: eb('sold', '-', total) }))
+      .where('id', '=', claimed.eventId)
+      .execute()
+    for (const row of counts) {
+      await trx
+        .updateTable('ticketTypes')
+        .set((eb) => ({ sold: eb('sold', '-', Number(row.count)) }))
+        .where('id', '=', row.ticketTypeId)
+        .execute()
+    }
+    return true
+  })
+}
+
+/** Tickets left of a type, counting the event's overall capacity when it has one. */
+export function remainingOf(type: Pick<TicketTypeRow, 'capacity' | 'sold'>, event: Pick<EventRow, 'capacity' | 'sold'>): number {
+  const ofType = Math.max(0, type.capacity - type.sold)
+  return event.capacity === null ? ofType : Math.min(ofType, Math.max(0, event.capacity - event.sold))
+}

@@ -1,0 +1,82 @@
+import { afterEach, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.js'
+import type { Config } from '../../src/config.js'
+import { testConfig, type TestApp } from '../helpers/app.js'
+import { createTestDatabase, describeEachDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
+import { createEvent } from '../helpers/fixtures.js'
+import { buyAllAtOnce, failPagesOf, prepareBuyers, saleViolations } from '../helpers/flash-sale.js'
+import { createUser } from '../helpers/personas.js'
+
+const BUYERS = 240
+const CAPACITY = 50
+
+/** Real listening servers on one fresh database, torn down after each test. */
+function useServers(kind: DatabaseKind) {
+  const opened: TestApp[] = []
+  let database: TestDatabase | undefined
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((app) => app.close()))
+    await database?.drop()
+  })
+  return async (instances: number, overrides: Partial<Config> = {}) => {
+    database = await createTestDatabase(kind)
+    const urls: string[] = []
+    for (let i = 0; i < instances; i++) {
+      const app = await buildApp(testConfig(database, overrides))
+      opened.push(app)
+      urls.push(await app.listen({ host: '127.0.0.1', port: 0 }))
+    }
+    const db = opened[0]!.db
+    const owner = await createUser(db, 'organiser')
+    const { event, ticketTypes } = await createEvent(db, owner.id, {
+      ticketTypes: [{ name: 'Flash', capacity: CAPACITY, maxPerOrder: 4 }],
+    })
+    return { urls, db, eventId: event.id, ticketTypeId: ticketTypes[0]!.id }
+  }
+}
+
+describeEachDatabase('a flash sale on one server', (kind) => {
+  const start = useServers(kind)
+
+  it(`sells exactly the capacity to ${BUYERS} simultaneous buyers of 1 to 4 tickets`, async () => {
+    const { urls, db, eventId, ticketTypeId } = await start(1)
+    const buyers = await prepareBuyers(urls, eventId, BUYERS)
+    const outcomes = await buyAllAtOnce(buyers, eventId, ticketTypeId)
+
+    expect(await saleViolations(db, eventId, ticketTypeId, outcomes)).toEqual([])
+    const failPages = await failPagesOf(outcomes)
+    expect(failPages.length).toBeGreaterThan(0)
+    for (const page of failPages) expect(page).toMatch(/sold out|only \d+ (is|are) left/i)
+  })
+
+  it('control: with the capacity guard switched off, the same test catches the oversell', async () => {
+    const { urls, db, eventId, ticketTypeId } = await start(1, { testHooks: { disableCapacityGuard: true } })
+    const buyers = await prepareBuyers(urls, eventId, BUYERS)
+    const outcomes = await buyAllAtOnce(buyers, eventId, ticketTypeId)
+
+    const violations = await saleViolations(db, eventId, ticketTypeId, outcomes)
+    expect(violations, violations.join('\n')).toContainEqual(expect.stringMatching(/^oversold/))
+  })
+})
+
+describeEachDatabase('a flash sale across two app instances', (kind) => {
+  const start = useServers(kind)
+
+  it.runIf(kind === 'postgres')(`sells exactly the capacity when ${BUYERS} buyers are split between two instances`, async () => {
+    const { urls, db, eventId, ticketTypeId } = await start(2)
+    const buyers = await prepareBuyers(urls, eventId, BUYERS)
+    const outcomes = await buyAllAtOnce(buyers, eventId, ticketTypeId)
+
+    expect(new Set(buyers.map((buyer) => buyer.baseUrl)).size).toBe(2)
+    expect(await saleViolations(db, eventId, ticketTypeId, outcomes)).toEqual([])
+  })
+
+  it.runIf(kind === 'postgres')('control: two instances without the guard oversell', async () => {
+    const { urls, db, eventId, ticketTypeId } = await start(2, { testHooks: { disableCapacityGuard: true } })
+    const buyers = await prepareBuyers(urls, eventId, BUYERS)
+    const outcomes = await buyAllAtOnce(buyers, eventId, ticketTypeId)
+
+    const violations = await saleViolations(db, eventId, ticketTypeId, outcomes)
+    expect(violations, violations.join('\n')).toContainEqual(expect.stringMatching(/^oversold/))
+  })
+})
