@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { csvCell, toCsv } from '../../src/lib/csv.js'
+
+describe('csvCell', () => {
+  it('leaves plain text and numbers as they are', () => {
+    expect(csvCell('Ada Lovelace')).toBe('Ada Lovelace')
+    expect(csvCell(12)).toBe('12')
+    expect(csvCell('')).toBe('')
+  })
+
+  it('quotes commas, quotes and line breaks, doubling the quotes (RFC 4180)', () => {
+    expect(csvCell('Smith, Jo')).toBe('"Smith, Jo"')
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""')
+    expect(csvCell('two\nlines')).toBe('"two\nlines"')
+    expect(csvCell('cr\rlf')).toBe('"cr\rlf"')
+  })
+
+  it.each(['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx'])('neutralises a formula starting %j with an apostrophe', (text) => {
+    const cell = csvCell(text)
+    expect(cell.replace(/^"/, '').startsWith(`'${text[0]}`)).toBe(true)
+  })
+
+  it('neutralises and quotes at once', () => {
+    expect(csvCell('=HYPERLINK("http://evil.example","x")')).toBe(`"'=HYPERLINK(""http://evil.example"",""x"")"`)
+  })
+
+  it('does not touch a formula character later in the text', () => {
+    expect(csvCell('a=b')).toBe('a=b')
+    expect(csvCell('jo@example.test')).toBe('jo@example.test')
+  })
+
+  it('leaves numbers alone, which no stranger typed', () => {
+    expect(csvCell(-3)).toBe('-3')
+  })
+})
+
+describe('toCsv', () => {
+  it('starts with a byte order mark and ends every record with CRLF', () => {
+    expect(toCsv([['a', 'b'], ['c, d', 1]])).toBe('\uFEFFa,b\r\n"c, d",1\r\n')
+  })
+
+  it('keeps non-ASCII text as UTF-8 characters', () => {
+    expect(toCsv([['Zoë', '東京']])).toBe('\uFEFFZoë,東京\r\n')
+  })
+})
