@@ -1,0 +1,109 @@
+import { beforeAll, expect, it } from 'vitest'
+import { TestBrowser } from '../helpers/browser.js'
+import { describeEachDatabase } from '../helpers/database.js'
+import { useTestApp } from '../helpers/app.js'
+import { createEvent } from '../helpers/fixtures.js'
+import { createUser, type Persona } from '../helpers/personas.js'
+
+const DAY = 24 * 60 * 60 * 1000
+
+describeEachDatabase('browsing events', (kind) => {
+  const t = useTestApp(kind)
+  let organiser: Persona
+  const base = Date.UTC(2031, 5, 1, 18, 0)
+
+  beforeAll(async () => {
+    organiser = await createUser(t.db, 'organiser')
+    // 14 upcoming events a day apart, one past, one draft, one scheduled.
+    for (let i = 0; i < 14; i++) {
+      await createEvent(t.db, organiser.id, { title: `Concert ${String(i + 1).padStart(2, '0')}`, startsAt: base + i * DAY, timeZone: 'UTC' })
+    }
+    await createEvent(t.db, organiser.id, { title: 'Poetry 100% Live_Show', venue: 'Old Library', startsAt: base + 20 * DAY, timeZone: 'UTC' })
+    await createEvent(t.db, organiser.id, { title: 'Yesterday Gala', startsAt: Date.now() - 2 * DAY, endsAt: Date.now() - DAY })
+    await createEvent(t.db, organiser.id, { title: 'Secret Draft', status: 'draft' })
+    await createEvent(t.db, organiser.id, { title: 'Scheduled Surprise', publishedAt: Date.now() + DAY })
+  })
+
+  it('lists upcoming public events soonest first, twelve a page, with previous and next links', async () => {
+    const browser = new TestBrowser(t.app)
+    const first = await browser.get('/attendee')
+    expect(first.statusCode).toBe(200)
+    const titles = [...first.body.matchAll(/<a href="\/event\/\d+">([^<]+)<\/a>/g)].map((match) => match[1])
+    expect(titles).toEqual(Array.from({ length: 12 }, (_, i) => `Concert ${String(i + 1).padStart(2, '0')}`))
+    expect(first.body).toContain('href="/attendee?page=2"')
+    expect(first.body).not.toContain('rel="prev"')
+    const second = await browser.get('/attendee?page=2')
+    expect(second.body).toContain('Concert 13')
+    expect(second.body).toContain('Poetry 100% Live_Show')
+    expect(second.body).toContain('rel="prev"')
+    expect(second.body).not.toContain('rel="next"')
+    for (const hidden of ['Secret Draft', 'Scheduled Surprise', 'Yesterday Gala']) {
+      expect(first.body + second.body).not.toContain(hidden)
+    }
+  })
+
+  it('searches title, venue and description, treating % and _ as plain characters', async () => {
+    const browser = new TestBrowser(t.app)
+    expect((await browser.get('/attendee?q=old%20library')).body).toContain('Poetry 100% Live_Show')
+    expect((await browser.get('/attendee?q=100%25')).body).toContain('Poetry 100% Live_Show')
+    const percent = await browser.get('/attendee?q=%25')
+    expect(percent.body).not.toContain('Concert 01')
+    const underscore = await browser.get('/attendee?q=_')
+    expect(underscore.body).toContain('Poetry')
+    expect(underscore.body).not.toContain('Concert 01')
+    expect((await browser.get('/attendee?q=secret')).body).toContain('No events match')
+  })
+
+  it('filters by a date range in the site’s time zone, and says when a date is wrong', async () => {
+    const browser = new TestBrowser(t.app)
+    const range = await browser.get('/attendee?from=2031-06-03&to=2031-06-04')
+    const titles = [...range.body.matchAll(/<a href="\/event\/\d+">([^<]+)<\/a>/g)].map((match) => match[1])
+    expect(titles).toEqual(['Concert 03', 'Concert 04'])
+    const bad = await browser.get('/attendee?from=tomorrow')
+    expect(bad.statusCode).toBe(422)
+    expect(bad.body).toContain('Enter a date like')
+    expect(bad.body).toContain('value="tomorrow"')
+  })
+
+  it('shows past events on their own tab', async () => {
+    const past = await new TestBrowser(t.app).get('/attendee?tab=past')
+    expect(past.body).toContain('Yesterday Gala')
+    expect(past.body).not.toContain('Concert 01')
+  })
+
+  it('shows the next events on the home page with the site name', async () => {
+    const home = await new TestBrowser(t.app).get('/')
+    expect(home.body).toContain('<h1>Admit One</h1>')
+    expect(home.body).toContain('Concert 01')
+    expect(home.body).not.toContain('Secret Draft')
+  })
+
+  it('badges sold-out and nearly sold-out events', async () => {
+    const few = await createEvent(t.db, organiser.id, { title: 'Almost Gone', startsAt: base - DAY, timeZone: 'UTC', ticketTypes: [{ capacity: 100 }] })
+    await t.db.updateTable('ticketTypes').set({ sold: 95 }).where('id', '=', few.ticketTypes[0]!.id).execute()
+    const gone = await createEvent(t.db, organiser.id, { title: 'All Gone', startsAt: base - DAY, timeZone: 'UTC', ticketTypes: [{ capacity: 10 }] })
+    await t.db.updateTable('ticketTypes').set({ sold: 10 }).where('id', '=', gone.ticketTypes[0]!.id).execute()
+    const list = await new TestBrowser(t.app).get('/attendee?q=gone')
+    expect(list.body).toMatch(/All Gone[\s\S]*Sold out/)
+    expect(list.body).toMatch(/Almost Gone[\s\S]*Few left/)
+    const page = await new TestBrowser(t.app).get(`/event/${gone.event.id}`)
+    expect(page.body).toContain('Sold out')
+    expect(page.body).not.toContain(`href="/buy-tickets/${gone.event.id}"`)
+  })
+
+  it('shows a draft to its owner with a notice, and 404 to everyone else', async () => {
+    const { event } = await createEvent(t.db, organiser.id, { title: 'Owner Preview', status: 'draft', description: 'Line one\nline two\n\n<b>not bold</b>' })
+    const owner = new TestBrowser(t.app)
+    await owner.login(organiser.email, organiser.password)
+    const seen = await owner.get(`/event/${event.id}`)
+    expect(seen.statusCode).toBe(200)
+    expect(seen.body).toContain('the event is not public yet')
+    expect(seen.body).toContain('<p>Line one<br>line two</p>')
+    expect(seen.body).toContain('&lt;b&gt;not bold&lt;/b&gt;')
+    const other = await createUser(t.db, 'organiser')
+    const stranger = new TestBrowser(t.app)
+    await stranger.login(other.email, other.password)
+    expect((await stranger.get(`/event/${event.id}`)).statusCode).toBe(404)
+    expect((await new TestBrowser(t.app).get(`/event/${event.id}`)).statusCode).toBe(404)
+  })
+})
