@@ -1,11 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import { isUniqueViolation } from '../../db/database.js'
 import { TooManyRequests } from '../../lib/errors.js'
-import { FormReader, isEmail } from '../../lib/forms.js'
+import { FormReader } from '../../lib/forms.js'
 import { safeReturnPath } from '../../plugins/auth.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
-import { PASSWORD_MAX, hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from './passwords.js'
+import { readNewAccount } from './account.form.js'
+import { logIn } from './log-in.js'
+import { PASSWORD_MAX, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.js'
 import { findUserByEmail, insertUser, normaliseEmail } from './user.repository.js'
 
 const FIFTEEN_MINUTES_MS = 15 * 60 * 1000
@@ -63,17 +65,8 @@ export default async function accountRoutes(app: FastifyInstance) {
   app.post('/register', { config: { access: 'guest', rateLimit: authLimit } }, async (request, reply) => {
     const { signupPolicy } = await getSiteSettings(app.db)
     const form = new FormReader(request.body)
-    const values = {
-      name: form.text('name'),
-      email: normaliseEmail(form.text('email')),
-      organiser: signupPolicy !== 'closed' && form.checkbox('organiser'),
-    }
-    const password = form.text('password', { raw: true })
-    if (!values.name) form.fail('name', 'Enter your name.')
-    else if (values.name.length > 100) form.fail('name', 'Use at most 100 characters.')
-    if (!isEmail(values.email)) form.fail('email', 'Enter an email address like name@example.com.')
-    const problem = passwordProblem(password)
-    if (problem) form.fail('password', problem)
+    const { name, email, password } = readNewAccount(form)
+    const values = { name, email, organiser: signupPolicy !== 'closed' && form.checkbox('organiser') }
 
     const rerender = (status: number) =>
       reply.render('accounts/register.eta', { title: 'Create an account', signupPolicy, values, errors: form.errors }, status)
@@ -112,12 +105,6 @@ export default async function accountRoutes(app: FastifyInstance) {
     await request.session.destroy()
     return reply.redirect('/', 303)
   })
-}
-
-/** A new session id at login, so that an id planted before login is worthless after it. */
-async function logIn(request: FastifyRequest, userId: number): Promise<void> {
-  await request.session.regenerate()
-  request.session.userId = userId
 }
 
 /**

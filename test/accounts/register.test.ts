@@ -1,0 +1,103 @@
+import { expect, it } from 'vitest'
+import type { SignupPolicy } from '../../src/db/schema.js'
+import { findUserByEmail } from '../../src/features/accounts/user.repository.js'
+import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
+import { useTestApp } from '../helpers/app.js'
+import { TestBrowser } from '../helpers/browser.js'
+import { describeEachDatabase } from '../helpers/database.js'
+
+const GOOD_PASSWORD = 'violet lantern orbit'
+
+describeEachDatabase('POST /register', (kind) => {
+  const t = useTestApp(kind)
+
+  async function setPolicy(signupPolicy: SignupPolicy) {
+    await updateSiteSettings(t.db, { ...(await getSiteSettings(t.db)), signupPolicy })
+  }
+
+  async function register(fields: Record<string, string>) {
+    const browser = new TestBrowser(t.app)
+    const response = await browser.submit('/register', '/register', fields)
+    return { browser, response }
+  }
+
+  it('under the open policy makes an organiser of whoever asks, and logs them in', async () => {
+    await setPolicy('open')
+    const { browser, response } = await register({ name: 'Olga Open', email: 'olga@example.test', password: GOOD_PASSWORD, organiser: '1' })
+    expect(response.statusCode).toBe(303)
+    expect(response.headers.location).toBe('/organiser')
+    const user = await findUserByEmail(t.db, 'olga@example.test')
+    expect(user).toMatchObject({ name: 'Olga Open', role: 'organiser', status: 'active', organiserRequestedAt: null })
+    expect(user!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/)
+    expect((await browser.get('/')).body).toContain('Log out')
+    const audit = await t.db.selectFrom('auditLog').selectAll().where('action', '=', 'account.registered').where('subjectId', '=', user!.id).execute()
+    expect(audit).toHaveLength(1)
+  })
+
+  it('under the open policy makes an attendee of whoever does not ask', async () => {
+    await setPolicy('open')
+    const { response } = await register({ name: 'Anna Attendee', email: 'anna@example.test', password: GOOD_PASSWORD })
+    expect(response.headers.location).toBe('/')
+    expect(await findUserByEmail(t.db, 'anna@example.test')).toMatchObject({ role: 'attendee', organiserRequestedAt: null })
+  })
+
+  it('under the approval policy makes an attendee with a pending organiser request', async () => {
+    await setPolicy('approval')
+    const page = await new TestBrowser(t.app).get('/register')
+    expect(page.body).toContain('an admin approves organiser accounts')
+    const { browser, response } = await register({ name: 'Pia Pending', email: 'pia@example.test', password: GOOD_PASSWORD, organiser: '1' })
+    expect(response.headers.location).toBe('/')
+    const user = await findUserByEmail(t.db, 'pia@example.test')
+    expect(user!.role).toBe('attendee')
+    expect(user!.organiserRequestedAt).toEqual(expect.any(Number))
+    expect((await browser.get('/')).body).toContain('An admin will review your request')
+  })
+
+  it('under the closed policy offers no organiser choice and ignores a forged one', async () => {
+    await setPolicy('closed')
+    const page = await new TestBrowser(t.app).get('/register')
+    expect(page.body).not.toContain('name="organiser"')
+    await register({ name: 'Carl Closed', email: 'carl@example.test', password: GOOD_PASSWORD, organiser: '1' })
+    expect(await findUserByEmail(t.db, 'carl@example.test')).toMatchObject({ role: 'attendee', organiserRequestedAt: null })
+  })
+
+  it('stores the email trimmed and lower-cased, and refuses the same email in other letters', async () => {
+    await setPolicy('open')
+    await register({ name: 'Sam Case', email: '  Sam.Case@Example.TEST  ', password: GOOD_PASSWORD })
+    expect(await findUserByEmail(t.db, 'sam.case@example.test')).toMatchObject({ email: 'sam.case@example.test' })
+
+    const { response } = await register({ name: 'Sam Again', email: 'SAM.CASE@example.test ', password: GOOD_PASSWORD })
+    expect(response.statusCode).toBe(422)
+    expect(response.body).toContain('An account with this email already exists')
+    expect(response.body).toContain('value="Sam Again"')
+    const rows = await t.db.selectFrom('users').select('id').where('email', '=', 'sam.case@example.test').execute()
+    expect(rows).toHaveLength(1)
+  })
+
+  it.each([
+    ['too short', 'nine char', 'Use at least 10 characters.'],
+    ['one of the most common', 'Password123', 'one of the most common ones'],
+    ['too long', 'x'.repeat(257), 'Use at most 256 characters.'],
+  ])('refuses a password that is %s, keeping what was typed but the password', async (_label, password, message) => {
+    const email = `weak-${password.length}@example.test`
+    const { response } = await register({ name: 'Wendy Weak', email, password })
+    expect(response.statusCode).toBe(422)
+    expect(response.body).toContain(message)
+    expect(response.body).toContain(`value="${email}"`)
+    expect(response.body).not.toContain(`value="${password}"`)
+    expect(await findUserByEmail(t.db, email)).toBeUndefined()
+  })
+
+  it('accepts a long passphrase of exactly 256 characters', async () => {
+    const { response } = await register({ name: 'Lena Long', email: 'lena@example.test', password: 'y'.repeat(256) })
+    expect(response.statusCode).toBe(303)
+    expect(await findUserByEmail(t.db, 'lena@example.test')).toBeDefined()
+  })
+
+  it('refuses a missing name and a malformed email with a message for each', async () => {
+    const { response } = await register({ name: '  ', email: 'not-an-email', password: GOOD_PASSWORD })
+    expect(response.statusCode).toBe(422)
+    expect(response.body).toContain('Enter your name.')
+    expect(response.body).toContain('Enter an email address like name@example.com.')
+  })
+})
