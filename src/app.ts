@@ -5,6 +5,7 @@ import accountRoutes from './features/accounts/account.routes.js'
 import browseRoutes from './features/browse/browse.routes.js'
 import purchaseRoutes from './features/purchase/purchase.routes.js'
 import healthRoutes from './features/health/health.routes.js'
+import liveRoutes from './features/live/live.routes.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
@@ -61,6 +62,7 @@ export async function buildApp(config: Config) {
   await app.register(browseRoutes)
   await app.register(purchaseRoutes)
   await app.register(accountRoutes)
+  await app.register(liveRoutes)
 
   return app
 }

@@ -1,0 +1,130 @@
+import fastifyWebsocket from '@fastify/websocket'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { sql } from 'kysely'
+import { hasRole } from '../../plugins/auth.js'
+import { NotFound } from '../../lib/errors.js'
+import { PgChangeFeed } from './live.feed.js'
+import { LiveHub } from './live.hub.js'
+import { createLiveMetrics } from './live.metrics.js'
+import { isRefusal, LIMITS, parseClientMessage } from './live.protocol.js'
+import { LiveSocket } from './live.socket.js'
+import { loadLiveState } from './live.state.js'
+
+const SHUTDOWN_GRACE_MS = 1_000
+
+/**
+ * Live availability: pages that opt in (public/live.js) follow events over a
+ * WebSocket at /live and get each event's state after every committed change.
+ * The upgrade request passes through the same hooks as a page, so the session
+ * cookie has already become `request.user` when the socket opens.
+ */
+export default async function liveRoutes(app: FastifyInstance) {
+  const metrics = createLiveMetrics({ sockets: () => hub.sockets.size, subscriptions: () => hub.subscriptionCount })
+  const hub = new LiveHub((eventId) => loadLiveState(app.db, eventId), metrics.counters, app.log)
+
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: LIMITS.maxMessageBytes },
+    // ws has already closed the socket for a protocol error (1009 too big, 1007 bad UTF-8); only log it.
+    errorHandler(error, socket, request) {
+      request.log.info({ err: error }, 'live: socket error')
+      if (socket.readyState === socket.OPEN) socket.close(1011, 'server error')
+    },
+    // Tell clients to come back (1001), and stop taking upgrades, before the server closes.
+    preClose(done) {
+      const server = app.websocketServer
+      for (const client of server.clients) client.close(1001, 'server restarting')
+      const force = setTimeout(() => server.clients.forEach((client) => client.terminate()), SHUTDOWN_GRACE_MS)
+      server.close(() => {
+        clearTimeout(force)
+        done()
+      })
+    },
+  })
+
+  let feed: PgChangeFeed | undefined
+  if (app.dialect === 'postgres') {
+    feed = new PgChangeFeed(
+      app.config.databaseUrl,
+      {
+        remoteChange: (eventId) => {
+          metrics.remoteChange()
+          hub.changed(eventId)
+        },
+        reconnected: () => hub.resync(),
+      },
+      app.log,
+      async (channel, payload) => {
+        await sql`select pg_notify(${channel}, ${payload})`.execute(app.db)
+      },
+    )
+    await feed.start()
+  }
+
+  // Local sockets hear of a local change at once; other instances through the feed.
+  const onChange = (eventId: number) => {
+    hub.changed(eventId)
+    void feed?.publish(eventId)
+  }
+  app.eventChanges.on('changed', onChange)
+
+  const sweeper = setInterval(() => hub.sweep(), LIMITS.pingIntervalMs)
+  sweeper.unref()
+
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper)
+    app.eventChanges.off('changed', onChange)
+    hub.close()
+    await feed?.stop()
+  })
+
+  app.get('/live', { websocket: true, config: { access: 'anyone' } }, (ws, request) => {
+    const socket = new LiveSocket(ws, request.user, request.ip)
+    if (!hub.add(socket)) {
+      ws.close(1008, 'too many connections from your address')
+      metrics.counters.closed('too_many_connections')
+      return
+    }
+    ws.on('close', () => hub.remove(socket))
+    ws.on('pong', () => {
+      socket.alive = true
+    })
+    ws.on('message', (data, isBinary) => {
+      if (!socket.open) return
+      if (!socket.takeToken()) {
+        socket.close(1008, 'too many messages')
+        metrics.counters.closed('flood')
+        return
+      }
+      const message = parseClientMessage(data, isBinary)
+      if (isRefusal(message)) {
+        socket.close(message.code, message.reason)
+        metrics.counters.closed('protocol')
+        return
+      }
+      if (message.type === 'subscribe') hub.subscribe(socket, message.events)
+      else hub.unsubscribe(socket, message.events)
+    })
+  })
+
+  app.get('/metrics', { config: { access: 'anyone' } }, async (request, reply) => {
+    if (!mayReadMetrics(request)) throw new NotFound()
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
+}
+
+/**
+ * Metrics are for the operator: an admin's session, or a scraper on this
+ * machine. "On this machine" means the TCP peer is a loopback address and no
+ * proxy relayed the request, because a reverse proxy on the same host makes
+ * every visitor's connection look local; it adds a forwarding header, which
+ * is refused. Everyone else gets the 404 page.
+ */
+function mayReadMetrics(request: FastifyRequest): boolean {
+  if (hasRole(request.user, 'admin')) return true
+  const relayed = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((header) => request.headers[header] !== undefined)
+  return !relayed && isLoopback(request.socket.remoteAddress)
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || /^(::ffff:)?127\./.test(address))
+}

@@ -1,0 +1,48 @@
+import type { WebSocket } from 'ws'
+import type { CurrentUser } from '../../plugins/auth.js'
+import { LIMITS } from './live.protocol.js'
+
+/** One browser's connection: who opened it (from the session at the upgrade) and what it follows. */
+export class LiveSocket {
+  readonly subscriptions = new Set<number>()
+  /** The last message sent per event, so that an unchanged state is not sent again. */
+  readonly lastSent = new Map<number, string>()
+  /** Whether the client answered the last ping. */
+  alive = true
+  /** Since when the socket follows nothing; null while it follows something. */
+  idleSince: number | null
+  private tokens: number = LIMITS.messageBurst
+  private tokensAt: number
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly user: CurrentUser | null,
+    readonly ip: string,
+    now = Date.now(),
+  ) {
+    this.idleSince = now
+    this.tokensAt = now
+  }
+
+  /** Sold counts and revenue are for the event's owner and for admins. */
+  seesSalesOf(ownerId: number): boolean {
+    return this.user !== null && (this.user.role === 'admin' || this.user.id === ownerId)
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === this.ws.OPEN
+  }
+
+  close(code: number, reason: string): void {
+    if (this.open) this.ws.close(code, reason)
+  }
+
+  /** A token bucket: a burst of messages is fine, a steady flood is not. */
+  takeToken(now = Date.now()): boolean {
+    this.tokens = Math.min(LIMITS.messageBurst, this.tokens + (now - this.tokensAt) / 1000)
+    this.tokensAt = now
+    if (this.tokens < 1) return false
+    this.tokens -= 1
+    return true
+  }
+}

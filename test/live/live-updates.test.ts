@@ -1,0 +1,119 @@
+import { afterEach, beforeAll, expect, it } from 'vitest'
+import { useTestApp } from '../helpers/app.js'
+import { describeEachDatabase } from '../helpers/database.js'
+import { createEvent } from '../helpers/fixtures.js'
+import { createPersonas } from '../helpers/personas.js'
+import { LiveClient, liveUrl, quietWindow, sell } from './live-client.js'
+
+describeEachDatabase('live availability updates', (kind) => {
+  const t = useTestApp(kind)
+  let url: string
+  let ownerId: number
+  const clients: LiveClient[] = []
+
+  beforeAll(async () => {
+    url = await liveUrl(t.app)
+    ownerId = (await createPersonas(t.db)).organiser.id
+  })
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()))
+  })
+
+  async function connect() {
+    const client = await LiveClient.connect(url)
+    clients.push(client)
+    return client
+  }
+
+  it('sends the current state right after a subscribe', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 50, maxPerOrder: 4 }, { capacity: 5 }] })
+    const client = await connect()
+    client.subscribe(event.id)
+    const state = await client.waitForRemaining(event.id, 50)
+    expect(state).toMatchObject({ id: event.id, status: 'on_sale', statusLabel: null, remaining: 55 })
+    expect(state.ticketTypes).toEqual([
+      { id: ticketTypes[0]!.id, remaining: 50, soldOut: false, onSale: true, maxSelectable: 4 },
+      { id: ticketTypes[1]!.id, remaining: 5, soldOut: false, onSale: true, maxSelectable: 5 },
+    ])
+  })
+
+  it('pushes the new remaining count after a committed change is notified', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 20 }] })
+    const client = await connect()
+    client.subscribe(event.id)
+    await client.waitForRemaining(event.id, 20)
+    const seen = client.messages.length
+
+    await sell(t.app, ticketTypes[0]!.id, event.id, 3)
+
+    const state = await client.waitForRemaining(event.id, 17, seen)
+    expect(state.remaining).toBe(17)
+    const row = await t.db.selectFrom('ticketTypes').select('sold').where('id', '=', ticketTypes[0]!.id).executeTakeFirstOrThrow()
+    expect(row.sold).toBe(3)
+  })
+
+  it('sends nothing for a change nobody notified, as after a rolled-back purchase', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 20 }] })
+    const client = await connect()
+    client.subscribe(event.id)
+    await client.waitForRemaining(event.id, 20)
+    const seen = client.messages.length
+
+    await t.db.transaction().execute(async (trx) => {
+      await trx.updateTable('ticketTypes').set({ sold: 5 }).where('id', '=', ticketTypes[0]!.id).execute()
+    })
+    await quietWindow()
+
+    expect(client.messages.slice(seen)).toEqual([])
+  })
+
+  it('shows a sold-out ticket type and event, and a cancellation, to a subscribed page', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 2 }] })
+    const client = await connect()
+    client.subscribe(event.id)
+    await client.waitForRemaining(event.id, 2)
+
+    await sell(t.app, ticketTypes[0]!.id, event.id, 2)
+    const soldOut = await client.waitForRemaining(event.id, 0)
+    expect(soldOut).toMatchObject({ status: 'sold_out', statusLabel: 'Sold out', remaining: 0 })
+    expect(soldOut.ticketTypes[0]).toMatchObject({ soldOut: true, onSale: false, maxSelectable: 0 })
+
+    const seen = client.messages.length
+    await t.db.updateTable('events').set({ status: 'cancelled', cancelledAt: Date.now() }).where('id', '=', event.id).execute()
+    t.app.eventChanges.notify(event.id)
+    const cancelled = await client.waitFor((m) => m.type === 'state' && m.event.status === 'cancelled', seen)
+    expect(cancelled).toMatchObject({ event: { statusLabel: 'Cancelled' } })
+  })
+
+  it('re-reads the current state on a new connection, as a reconnecting page does', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 10 }] })
+    const first = await connect()
+    first.subscribe(event.id)
+    await first.waitForRemaining(event.id, 10)
+    await first.close()
+
+    await sell(t.app, ticketTypes[0]!.id, event.id, 4)
+
+    const again = await connect()
+    again.subscribe(event.id)
+    expect((await again.waitForRemaining(event.id, 6)).remaining).toBe(6)
+  })
+
+  it('stops pushing an event after an unsubscribe', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 10 }] })
+    const other = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 30 }] })
+    const client = await connect()
+    client.subscribe(event.id, other.event.id)
+    await client.waitForRemaining(event.id, 10)
+    await client.waitForRemaining(other.event.id, 30)
+    client.unsubscribe(event.id)
+    const seen = client.messages.length
+    // The other event's update arrives after the unsubscribe was read, so the first event's would have too.
+    await sell(t.app, ticketTypes[0]!.id, event.id)
+    await sell(t.app, other.ticketTypes[0]!.id, other.event.id)
+    await client.waitForRemaining(other.event.id, 29, seen)
+
+    expect(client.messages.slice(seen).filter((m) => m.type === 'state' && m.event.id === event.id)).toEqual([])
+  })
+})
