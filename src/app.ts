@@ -2,6 +2,7 @@ import Fastify, { type RouteOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
 import accountRoutes from './features/accounts/account.routes.js'
+import settingsRoutes from './features/settings/settings.routes.js'
 import browseRoutes from './features/browse/browse.routes.js'
 import purchaseRoutes from './features/purchase/purchase.routes.js'
 import healthRoutes from './features/health/health.routes.js'
@@ -62,6 +63,7 @@ export async function buildApp(config: Config) {
   await app.register(browseRoutes)
   await app.register(purchaseRoutes)
   await app.register(accountRoutes)
+  await app.register(settingsRoutes)
   await app.register(liveRoutes)
 
   return app

@@ -18,3 +18,9 @@ export async function updateSiteSettings(db: Db, settings: SiteSettings): Promis
     .where('id', '=', 1)
     .execute()
 }
+
+/** Whether any ticket type has a price, read in the site's currency's minor units. */
+export async function anyPricedTicketType(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('ticketTypes').select('id').where('priceMinor', '>', 0).limit(1).executeTakeFirst()
+  return row !== undefined
+}

@@ -1,0 +1,132 @@
+import { beforeAll, expect, it } from 'vitest'
+import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
+import { useTestApp } from '../helpers/app.js'
+import { TestBrowser } from '../helpers/browser.js'
+import { describeEachDatabase } from '../helpers/database.js'
+import { createEvent } from '../helpers/fixtures.js'
+import { type Persona, createUser } from '../helpers/personas.js'
+
+const DEFAULTS = {
+  siteName: 'Admit One',
+  siteDescription: 'Tickets for events near you.',
+  contactEmail: '',
+  currency: 'EUR',
+  timeZone: 'UTC',
+  signupPolicy: 'open' as const,
+}
+
+const VALID = {
+  siteName: 'Riverside Tickets',
+  siteDescription: 'Concerts by the river.',
+  contactEmail: 'box-office@riverside.example',
+  currency: 'usd',
+  timeZone: 'Europe/Berlin',
+  signupPolicy: 'approval',
+}
+
+describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
+  const t = useTestApp(kind)
+  let admin: Persona
+  let browser: TestBrowser
+
+  beforeAll(async () => {
+    admin = await createUser(t.db, 'admin')
+    browser = new TestBrowser(t.app)
+    await browser.login(admin.email, admin.password)
+  })
+
+  async function resetSettings() {
+    await updateSiteSettings(t.db, DEFAULTS)
+    await t.db.deleteFrom('auditLog').where('action', '=', 'settings.updated').execute()
+  }
+
+  async function settingsAudit() {
+    return t.db.selectFrom('auditLog').selectAll().where('action', '=', 'settings.updated').execute()
+  }
+
+  it('shows the current settings in the form', async () => {
+    await resetSettings()
+    const page = await browser.get('/site-settings')
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('value="Admit One"')
+    expect(page.body).toContain('<option value="EUR" selected>EUR · Euro</option>')
+    expect(page.body).toContain('<option value="UTC" selected>UTC</option>')
+    expect(page.body).toMatch(/value="open"[^>]*checked/)
+    expect(page.body).toContain('aria-current="page">Settings</a>')
+  })
+
+  it('saves valid settings, shows them on every page at once, and audits what changed', async () => {
+    await resetSettings()
+    const response = await browser.submit('/site-settings', '/update-settings', VALID)
+    expect(response.statusCode).toBe(303)
+    expect(response.headers.location).toBe('/site-settings')
+    expect(await getSiteSettings(t.db)).toEqual({ ...VALID, currency: 'USD', signupPolicy: 'approval' })
+    expect((await browser.get('/site-settings')).body).toContain('Settings saved.')
+
+    const home = await t.app.inject('/')
+    expect(home.body).toContain('<title>Riverside Tickets</title>')
+    expect(home.body).toContain('Concerts by the river.')
+    expect((await t.app.inject('/register')).body).toContain('an admin approves organiser accounts')
+
+    const audit = await settingsAudit()
+    expect(audit).toHaveLength(1)
+    expect(audit[0]).toMatchObject({ actorId: admin.id, actorLabel: admin.email, ip: '127.0.0.1' })
+    expect(JSON.parse(audit[0]!.details)).toEqual({
+      before: { siteName: 'Admit One', siteDescription: DEFAULTS.siteDescription, contactEmail: '', currency: 'EUR', timeZone: 'UTC', signupPolicy: 'open' },
+      after: { ...VALID, currency: 'USD' },
+    })
+  })
+
+  it('records only the fields that changed, and nothing when nothing did', async () => {
+    await resetSettings()
+    await browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, signupPolicy: 'closed' })
+    const [entry] = await settingsAudit()
+    expect(JSON.parse(entry!.details)).toEqual({ before: { signupPolicy: 'open' }, after: { signupPolicy: 'closed' } })
+
+    await browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, signupPolicy: 'closed' })
+    expect(await settingsAudit()).toHaveLength(1)
+    expect((await browser.get('/site-settings')).body).toContain('Nothing changed.')
+  })
+
+  it('re-renders invalid values with 422, a message for each, and changes nothing', async () => {
+    await resetSettings()
+    const response = await browser.submit('/site-settings', '/update-settings', {
+      siteName: '   ',
+      siteDescription: 'd'.repeat(501),
+      contactEmail: 'not an email',
+      currency: 'XYZ',
+      timeZone: 'Mars/Olympus_Mons',
+      signupPolicy: 'everyone',
+    })
+    expect(response.statusCode).toBe(422)
+    for (const message of [
+      'Enter the name of the site.',
+      'Use at most 500 characters.',
+      'Enter an email address like tickets@example.com, or leave it empty.',
+      'Choose a currency by its three-letter ISO 4217 code, such as EUR.',
+      'Choose a time zone by its IANA name, such as Europe/Berlin.',
+      'Choose who may become an organiser.',
+    ]) {
+      expect(response.body).toContain(message)
+    }
+    expect(response.body).toContain('value="not an email"')
+    expect(response.body).toContain('<option value="XYZ" selected>XYZ</option>')
+    expect(await getSiteSettings(t.db)).toEqual(DEFAULTS)
+    expect(await settingsAudit()).toEqual([])
+  })
+
+  it('refuses a currency with other minor units once prices exist, and allows one with the same', async () => {
+    await resetSettings()
+    const organiser = await createUser(t.db, 'organiser')
+    await createEvent(t.db, organiser.id, { ticketTypes: [{ priceMinor: 2500 }] })
+
+    const refused = await browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, currency: 'JPY' })
+    expect(refused.statusCode).toBe(422)
+    expect(refused.body).toContain('every price would change')
+    expect((await getSiteSettings(t.db)).currency).toBe('EUR')
+
+    const allowed = await browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, currency: 'GBP' })
+    expect(allowed.statusCode).toBe(303)
+    expect((await getSiteSettings(t.db)).currency).toBe('GBP')
+  })
+})
