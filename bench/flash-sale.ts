@@ -1,0 +1,301 @@
+/**
+ * `npm run bench`: a flash sale against the production build.
+ *
+ * The server runs as its own process (node dist/src/server.js, NODE_ENV=production);
+ * this process is the load generator (autocannon). Every buyer has their own
+ * session and CSRF token, fetched from the buy page as a browser would, and
+ * every purchase carries a fresh form key. Figures go to bench/RESULTS.md.
+ *
+ *   npm run bench                                  # SQLite
+ *   BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test npm run bench   # and PostgreSQL
+ */
+import autocannon from 'autocannon'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { createDatabase, type Db } from '../src/db/database.js'
+import { migrateToLatest } from '../src/db/migrate.js'
+
+const BUYERS = 50
+const CONNECTIONS = 50
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10)
+const CAPACITY = 1_000_000
+const PORT = 3917
+
+interface Figures {
+  database: string
+  purchasesPerSecond: number
+  p50: number
+  p99: number
+  orders: number
+  oversold: number
+  serverErrors: number
+  eventPageRps: number
+  eventPageP99: number
+  browseRps: number
+  browseP99: number
+}
+
+async function main() {
+  const results: Figures[] = []
+  const sqliteDir = mkdtempSync(path.join(os.tmpdir(), 'admit-one-bench-'))
+  results.push(await runOn('SQLite', `sqlite:${path.join(sqliteDir, 'bench.sqlite')}`))
+  rmSync(sqliteDir, { recursive: true, force: true })
+
+  const postgresUrl = process.env.BENCH_POSTGRES_URL
+  if (postgresUrl) {
+    const name = `admit_one_bench_${randomBytes(4).toString('hex')}`
+    await adminQuery(postgresUrl, `create database ${name}`)
+    const url = new URL(postgresUrl)
+    url.pathname = `/${name}`
+    try {
+      results.push(await runOn('PostgreSQL', url.toString()))
+    } finally {
+      await adminQuery(postgresUrl, `drop database if exists ${name} with (force)`)
+    }
+  } else {
+    console.log('PostgreSQL skipped: set BENCH_POSTGRES_URL to include it.')
+  }
+  writeResults(results)
+}
+
+async function runOn(label: string, databaseUrl: string): Promise<Figures> {
+  console.log(`\n== ${label}`)
+  const { db } = createDatabase(databaseUrl)
+  await migrateToLatest(db)
+  const { eventId, ticketTypeId } = await seed(db)
+  const server = await startServer(databaseUrl)
+  const base = `http://127.0.0.1:${PORT}`
+  try {
+    const buyers = await Promise.all(Array.from({ length: BUYERS }, () => openBuyPage(base, eventId)))
+    let next = 0
+    const sale = await load({
+      url: base,
+      requests: [
+        {
+          method: 'POST',
+          path: `/purchase/${eventId}`,
+          setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
+            const buyer = (context.buyer ??= buyers[next++ % buyers.length]) as Buyer
+            request.headers = {
+              'content-type': 'application/x-www-form-urlencoded',
+              cookie: buyer.cookie,
+            }
+            request.body = new URLSearchParams({
+              _csrf: buyer.csrf,
+              key: randomBytes(18).toString('base64url'),
+              [`qty_${ticketTypeId}`]: '1',
+              name: 'Bench Buyer',
+              email: 'bench@example.test',
+            }).toString()
+            return request
+          },
+        },
+      ],
+    })
+    const orders = Number(
+      (
+        await db
+          .selectFrom('orders')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
+    const tickets = Number(
+      (
+        await db
+          .selectFrom('tickets')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
+    const type = await db.selectFrom('ticketTypes').select(['sold', 'capacity']).where('id', '=', ticketTypeId).executeTakeFirstOrThrow()
+    const codes = sale.statusCodeStats as Record<string, { count: number }>
+    const serverErrors = Object.entries(codes)
+      .filter(([code]) => Number(code) >= 500)
+      .reduce((sum, [, stat]) => sum + Number(stat.count), 0)
+    const successes = Number(codes['303']?.count ?? 0)
+    if (successes !== orders) console.warn(`  ${successes} redirects but ${orders} orders`)
+
+    const eventPage = await load({ url: `${base}/event/${eventId}` })
+    const browse = await load({ url: `${base}/attendee` })
+
+    const figures: Figures = {
+      database: label,
+      purchasesPerSecond: Math.round(orders / DURATION_S),
+      p50: sale.latency.p50,
+      p99: sale.latency.p99,
+      orders,
+      oversold: Math.max(0, tickets - type.capacity, type.sold - type.capacity),
+      serverErrors,
+      eventPageRps: Math.round(eventPage.requests.average),
+      eventPageP99: eventPage.latency.p99,
+      browseRps: Math.round(browse.requests.average),
+      browseP99: browse.latency.p99,
+    }
+    console.log(figures, codes)
+    return figures
+  } finally {
+    server.kill('SIGTERM')
+    await new Promise((resolve) => server.once('exit', resolve))
+    await db.destroy()
+  }
+}
+
+async function seed(db: Db) {
+  const now = Date.now()
+  const user = await db
+    .insertInto('users')
+    .values({
+      email: 'bench-organiser@example.test',
+      name: 'Bench',
+      passwordHash: 'x',
+      role: 'organiser',
+      status: 'active',
+      organiserRequestedAt: null,
+      createdAt: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const event = await db
+    .insertInto('events')
+    .values({
+      ownerId: user.id,
+      title: 'Flash Sale',
+      description: 'The benchmark event.',
+      venue: 'Arena',
+      startsAt: now + 30 * 86_400_000,
+      endsAt: now + 30 * 86_400_000 + 3 * 3_600_000,
+      timeZone: 'Europe/Berlin',
+      imageUrl: null,
+      capacity: null,
+      status: 'published',
+      publishedAt: now - 60_000,
+      cancelledAt: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const type = await db
+    .insertInto('ticketTypes')
+    .values({
+      eventId: event.id,
+      name: 'General',
+      priceMinor: 2500,
+      capacity: CAPACITY,
+      maxPerOrder: 10,
+      salesStartAt: null,
+      salesEndAt: null,
+      createdAt: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return { eventId: event.id, ticketTypeId: type.id }
+}
+
+interface Buyer {
+  cookie: string
+  csrf: string
+}
+
+async function openBuyPage(base: string, eventId: number): Promise<Buyer> {
+  const response = await fetch(`${base}/buy-tickets/${eventId}`)
+  const html = await response.text()
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
+  if (!csrf) throw new Error(`the buy page answered ${response.status} without a form`)
+  return {
+    cookie: response.headers
+      .getSetCookie()
+      .map((cookie) => cookie.split(';')[0])
+      .join('; '),
+    csrf,
+  }
+}
+
+function load(options: Record<string, unknown>): Promise<autocannon.Result> {
+  return autocannon({
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    ...options,
+  } as autocannon.Options)
+}
+
+async function startServer(databaseUrl: string): Promise<ChildProcess> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'admit-one-bench-data-'))
+  const server = spawn(process.execPath, ['dist/src/server.js'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: dataDir,
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      PURCHASE_RATE_LIMIT: '1000000',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/healthz`)).ok) return server
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  server.kill()
+  throw new Error('the server did not start')
+}
+
+async function adminQuery(url: string, query: string) {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(query)
+  } finally {
+    await client.end()
+  }
+}
+
+function writeResults(results: Figures[]) {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
+  const lines = [
+    '# Benchmark results',
+    '',
+    'Written by `npm run bench` (bench/flash-sale.ts). Do not edit by hand.',
+    '',
+    `- Measured: ${new Date().toISOString()}`,
+    `- Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}`,
+    `- Node ${process.version}; server and load generator (autocannon) on the same machine, in separate processes`,
+    `- Flash sale: ${CONNECTIONS} connections, ${BUYERS} buyers with their own session and CSRF token, ${DURATION_S} s, one ticket per purchase, one ticket type`,
+    `- Pages: ${CONNECTIONS} connections, ${DURATION_S} s each`,
+    '',
+    '| Database | Purchases/s | p50 ms | p99 ms | Oversold | 5xx | GET /event/:id req/s (p99 ms) | GET /attendee req/s (p99 ms) |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.database} | ${r.purchasesPerSecond} | ${r.p50} | ${r.p99} | ${r.oversold} | ${r.serverErrors} | ${r.eventPageRps} (${r.eventPageP99}) | ${r.browseRps} (${r.browseP99}) |`,
+    ),
+    '',
+  ]
+  const file = path.join(import.meta.dirname, 'RESULTS.md')
+  const previous = (() => {
+    try {
+      return readFileSync(file, 'utf8').split('\n## Earlier runs\n')[1] ?? ''
+    } catch {
+      return ''
+    }
+  })()
+  writeFileSync(file, lines.join('\n') + (previous ? `\n## Earlier runs\n${previous}` : ''))
+  console.log(`\nWritten to ${file}`)
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
