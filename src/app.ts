@@ -5,6 +5,7 @@ import accountRoutes from './features/accounts/account.routes.js'
 import settingsRoutes from './features/settings/settings.routes.js'
 import browseRoutes from './features/browse/browse.routes.js'
 import purchaseRoutes from './features/purchase/purchase.routes.js'
+import eventRoutes from './features/events/event.routes.js'
 import healthRoutes from './features/health/health.routes.js'
 import liveRoutes from './features/live/live.routes.js'
 import authPlugin from './plugins/auth.js'
@@ -62,6 +63,7 @@ export async function buildApp(config: Config) {
   await app.register(healthRoutes)
   await app.register(browseRoutes)
   await app.register(purchaseRoutes)
+  await app.register(eventRoutes)
   await app.register(accountRoutes)
   await app.register(settingsRoutes)
   await app.register(liveRoutes)

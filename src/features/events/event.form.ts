@@ -1,0 +1,235 @@
+import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import { isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
+import { type FieldErrors, FormReader } from '../../lib/forms.js'
+import { instantToLocalInput, localInputToInstant } from '../../lib/time.js'
+
+/**
+ * The organiser's two forms, the event and a ticket type: the values as typed
+ * (to show again), the errors per field, and, when there is none, the input
+ * in the units the database keeps (epoch ms, minor units, 0/1).
+ */
+export interface Parsed<Values, Input> {
+  values: Values
+  errors: FieldErrors
+  input: Input | null
+}
+
+const MAX_CAPACITY = 1_000_000
+const MAX_TEXT = 200
+const MAX_DESCRIPTION = 20_000
+const MAX_URL = 2000
+
+export interface EventFormValues {
+  title: string
+  description: string
+  venue: string
+  startsAt: string
+  endsAt: string
+  timeZone: string
+  imageUrl: string
+  capacity: string
+  allowBuyerCancellation: boolean
+}
+
+export interface EventInput {
+  title: string
+  description: string
+  venue: string
+  startsAt: number
+  endsAt: number
+  timeZone: string
+  imageUrl: string | null
+  capacity: number | null
+  allowBuyerCancellation: boolean
+}
+
+export function blankEventForm(timeZone: string): EventFormValues {
+  return { title: '', description: '', venue: '', startsAt: '', endsAt: '', timeZone, imageUrl: '', capacity: '', allowBuyerCancellation: true }
+}
+
+export function eventFormOf(event: EventRow): EventFormValues {
+  return {
+    title: event.title,
+    description: event.description,
+    venue: event.venue,
+    startsAt: instantToLocalInput(event.startsAt, event.timeZone),
+    endsAt: instantToLocalInput(event.endsAt, event.timeZone),
+    timeZone: event.timeZone,
+    imageUrl: event.imageUrl ?? '',
+    capacity: event.capacity === null ? '' : String(event.capacity),
+    allowBuyerCancellation: event.allowBuyerCancellation === 1,
+  }
+}
+
+/**
+ * `existing` is the event being edited: its start may stay in the past (the
+ * event may be running), but a start moved now must not be in the past.
+ */
+export function parseEventForm(body: unknown, now: number, existing?: EventRow): Parsed<EventFormValues, EventInput> {
+  const form = new FormReader(body)
+  const values: EventFormValues = {
+    title: form.text('title'),
+    description: form.text('description'),
+    venue: form.text('venue'),
+    startsAt: form.text('startsAt'),
+    endsAt: form.text('endsAt'),
+    timeZone: form.text('timeZone'),
+    imageUrl: form.text('imageUrl'),
+    capacity: form.text('capacity'),
+    allowBuyerCancellation: form.checkbox('allowBuyerCancellation'),
+  }
+  requireText(form, 'title', values.title, 'Enter a title.', MAX_TEXT)
+  if (values.description.length > MAX_DESCRIPTION) form.fail('description', `Use at most ${MAX_DESCRIPTION.toLocaleString('en-GB')} characters.`)
+  requireText(form, 'venue', values.venue, 'Enter where the event takes place.', MAX_TEXT)
+
+  const timeZoneOk = isValidTimeZone(values.timeZone)
+  if (!timeZoneOk) form.fail('timeZone', 'Choose a time zone from the list, like Europe/Berlin.')
+  // Without a valid time zone the date-times cannot be read; the time zone's message says what to fix.
+  const startsAt = timeZoneOk ? readDateTime(form, 'startsAt', values.startsAt, values.timeZone, 'Enter when the event starts.') : null
+  const endsAt = timeZoneOk ? readDateTime(form, 'endsAt', values.endsAt, values.timeZone, 'Enter when the event ends.') : null
+  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) form.fail('endsAt', 'The end must be after the start.')
+  if (startsAt !== null && startsAt < now && startsAt !== existing?.startsAt) form.fail('startsAt', 'The start cannot be in the past.')
+
+  const imageUrl = values.imageUrl === '' ? null : readHttpsUrl(form, 'imageUrl', values.imageUrl)
+  const capacity = values.capacity === '' ? null : readWholeNumber(form, 'capacity', values.capacity, 1, MAX_CAPACITY)
+
+  if (!form.ok || startsAt === null || endsAt === null) return { values, errors: form.errors, input: null }
+  return {
+    values,
+    errors: form.errors,
+    input: {
+      title: values.title,
+      description: values.description,
+      venue: values.venue,
+      startsAt,
+      endsAt,
+      timeZone: values.timeZone,
+      imageUrl,
+      capacity,
+      allowBuyerCancellation: values.allowBuyerCancellation,
+    },
+  }
+}
+
+export interface TicketTypeFormValues {
+  name: string
+  price: string
+  capacity: string
+  maxPerOrder: string
+  salesStartAt: string
+  salesEndAt: string
+}
+
+export interface TicketTypeInput {
+  name: string
+  priceMinor: number
+  capacity: number
+  maxPerOrder: number
+  salesStartAt: number | null
+  salesEndAt: number | null
+}
+
+export function blankTicketTypeForm(): TicketTypeFormValues {
+  return { name: '', price: '', capacity: '', maxPerOrder: '10', salesStartAt: '', salesEndAt: '' }
+}
+
+export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone: string): TicketTypeFormValues {
+  return {
+    name: type.name,
+    price: minorToInput(type.priceMinor, currency),
+    capacity: String(type.capacity),
+    maxPerOrder: String(type.maxPerOrder),
+    salesStartAt: type.salesStartAt === null ? '' : instantToLocalInput(type.salesStartAt, timeZone),
+    salesEndAt: type.salesEndAt === null ? '' : instantToLocalInput(type.salesEndAt, timeZone),
+  }
+}
+
+/** Sales dates are read in the event's time zone, prices in the site's currency. */
+export function parseTicketTypeForm(body: unknown, currency: string, timeZone: string): Parsed<TicketTypeFormValues, TicketTypeInput> {
+  const form = new FormReader(body)
+  const values: TicketTypeFormValues = {
+    name: form.text('name'),
+    price: form.text('price'),
+    capacity: form.text('capacity'),
+    maxPerOrder: form.text('maxPerOrder'),
+    salesStartAt: form.text('salesStartAt'),
+    salesEndAt: form.text('salesEndAt'),
+  }
+  requireText(form, 'name', values.name, 'Enter a name, like "Standard" or "Student".', MAX_TEXT)
+  const priceMinor = readPrice(form, 'price', values.price, currency)
+  const capacity = readWholeNumber(form, 'capacity', values.capacity, 0, MAX_CAPACITY)
+  const maxPerOrder = readWholeNumber(form, 'maxPerOrder', values.maxPerOrder, 1, 100)
+  const salesStartAt = values.salesStartAt === '' ? null : readDateTime(form, 'salesStartAt', values.salesStartAt, timeZone, 'Enter when sales start.')
+  const salesEndAt = values.salesEndAt === '' ? null : readDateTime(form, 'salesEndAt', values.salesEndAt, timeZone, 'Enter when sales end.')
+  if (salesStartAt !== null && salesEndAt !== null && salesEndAt <= salesStartAt) {
+    form.fail('salesEndAt', 'The end of sales must be after their start.')
+  }
+  if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }
+  return { values, errors: form.errors, input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt } }
+}
+
+export interface PublishFormValues {
+  when: 'now' | 'later'
+  publishAt: string
+}
+
+/** The publish form: now, or at a date-time in the event's time zone that must be in the future. */
+export function parsePublishForm(body: unknown, timeZone: string, now: number): Parsed<PublishFormValues, { publishedAt: number }> {
+  const form = new FormReader(body)
+  const values: PublishFormValues = { when: form.text('when') === 'later' ? 'later' : 'now', publishAt: form.text('publishAt') }
+  if (values.when === 'now') return { values, errors: form.errors, input: form.ok ? { publishedAt: now } : null }
+  const publishedAt = readDateTime(form, 'publishAt', values.publishAt, timeZone, 'Enter when the event should go on sale.')
+  if (publishedAt !== null && publishedAt <= now) form.fail('publishAt', 'Choose a moment in the future, or publish now.')
+  return { values, errors: form.errors, input: form.ok && publishedAt !== null ? { publishedAt } : null }
+}
+
+function requireText(form: FormReader, name: string, value: string, missing: string, max: number): void {
+  if (value === '') form.fail(name, missing)
+  else if (value.length > max) form.fail(name, `Use at most ${max} characters.`)
+}
+
+function readDateTime(form: FormReader, name: string, value: string, timeZone: string, missing: string): number | null {
+  if (value === '') {
+    form.fail(name, missing)
+    return null
+  }
+  const instant = localInputToInstant(value, timeZone)
+  if (instant === null) form.fail(name, 'Enter a date and time like 2026-12-05 19:30.')
+  return instant
+}
+
+function readWholeNumber(form: FormReader, name: string, value: string, min: number, max: number): number | null {
+  if (!/^\d{1,9}$/.test(value) || Number(value) < min || Number(value) > max) {
+    form.fail(name, `Enter a whole number from ${min} to ${max.toLocaleString('en-GB')}.`)
+    return null
+  }
+  return Number(value)
+}
+
+/** "12.50" (or "12,50", or "12") as minor units, read digit by digit so that no float rounding creeps in. */
+function readPrice(form: FormReader, name: string, value: string, currency: string): number | null {
+  const perMajor = minorUnitsPerMajor(currency)
+  const digits = Math.round(Math.log10(perMajor))
+  const match = /^(\d{1,7})(?:[.,](\d+))?$/.exec(value)
+  const fraction = match?.[2] ?? ''
+  if (!match || fraction.length > digits) {
+    const example = digits === 0 ? '12' : `12.${'5'.padEnd(digits, '0')}`
+    form.fail(name, value === '' ? 'Enter a price, or 0 for free tickets.' : `Enter an amount like ${example}, or 0 for free tickets.`)
+    return null
+  }
+  return Number(match[1]) * perMajor + Number(fraction.padEnd(digits, '0') || '0')
+}
+
+function readHttpsUrl(form: FormReader, name: string, value: string): string | null {
+  let url: URL | null = null
+  try {
+    url = new URL(value)
+  } catch {
+    url = null
+  }
+  if (!url || url.protocol !== 'https:' || url.hostname === '' || url.username !== '' || url.password !== '' || value.length > MAX_URL) {
+    form.fail(name, 'Enter a full address starting with https://, like https://example.com/poster.jpg.')
+    return null
+  }
+  return url.href
+}

@@ -1,0 +1,158 @@
+import { sql } from 'kysely'
+import type { Db, Trx } from '../../db/database.js'
+import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
+
+/** A ticket type with the event it belongs to: what ownership checks and the ticket type forms need. */
+export interface TicketTypeWithEvent {
+  type: TicketTypeRow
+  event: EventRow
+}
+
+export async function findTicketType(db: Db, id: number): Promise<TicketTypeWithEvent | undefined> {
+  const type = await db.selectFrom('ticketTypes').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!type) return undefined
+  const event = await db.selectFrom('events').selectAll().where('id', '=', type.eventId).executeTakeFirstOrThrow()
+  return { type, event }
+}
+
+export interface DashboardEvent extends EventRow {
+  ownerName: string
+}
+
+/** The events an organiser owns, or every event when `ownerId` is null (admins), soonest first. */
+export async function dashboardEvents(db: Db, ownerId: number | null): Promise<DashboardEvent[]> {
+  return db
+    .selectFrom('events')
+    .innerJoin('users', 'users.id', 'events.ownerId')
+    .selectAll('events')
+    .select('users.name as ownerName')
+    .$if(ownerId !== null, (qb) => qb.where('events.ownerId', '=', ownerId!))
+    .orderBy('events.startsAt')
+    .orderBy('events.id')
+    .execute()
+}
+
+export interface OrderTotals {
+  /** Sum of the paid orders' totals, in minor units. */
+  revenueMinor: number
+  orders: number
+}
+
+/** Revenue and order counts per event, for the events given. */
+export async function orderTotalsByEvent(db: Db, eventIds: number[]): Promise<Map<number, OrderTotals>> {
+  const totals = new Map<number, OrderTotals>(eventIds.map((id) => [id, { revenueMinor: 0, orders: 0 }]))
+  if (eventIds.length === 0) return totals
+  const rows = await db
+    .selectFrom('orders')
+    .select((eb) => [
+      'eventId',
+      eb.fn.countAll<number>().as('orders'),
+      eb.fn.sum<number>(eb.case().when('status', '=', 'paid').then(eb.ref('totalMinor')).else(0).end()).as('revenueMinor'),
+    ])
+    .where('eventId', 'in', eventIds)
+    .groupBy('eventId')
+    .execute()
+  for (const row of rows) totals.set(row.eventId, { revenueMinor: Number(row.revenueMinor), orders: Number(row.orders) })
+  return totals
+}
+
+export async function countOrders(db: Db | Trx, eventId: number): Promise<number> {
+  const row = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('eventId', '=', eventId)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+export async function countTicketsOfType(db: Db | Trx, ticketTypeId: number): Promise<number> {
+  const row = await db
+    .selectFrom('tickets')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('ticketTypeId', '=', ticketTypeId)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+/**
+ * Takes the event row's lock for the rest of the transaction. A purchase
+ * updates this row first, so holding it means no purchase is half-way through
+ * while we look at orders or tickets (PostgreSQL; SQLite has one writer anyway).
+ */
+export async function lockEvent(trx: Trx, eventId: number): Promise<EventRow | undefined> {
+  return trx
+    .updateTable('events')
+    .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
+    .where('id', '=', eventId)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+export interface AttendeeLine {
+  orderId: number
+  orderCode: string
+  status: OrderStatus
+  buyerName: string
+  buyerEmail: string
+  totalMinor: number
+  orderedAt: number
+  ticketCode: string
+  ticketTypeName: string
+  priceMinor: number
+}
+
+export interface OrderSearch {
+  /** Matches order and ticket codes, buyer names and emails; '' for all. */
+  text: string
+  /** At most this many orders (with all their tickets), after `offset` orders. */
+  limit?: number
+  offset?: number
+}
+
+/**
+ * Orders of an event matching the search, newest first, one line per ticket.
+ * With a limit, the page is cut in orders (never in the middle of an order).
+ */
+export async function attendeeLines(db: Db, eventId: number, search: OrderSearch): Promise<AttendeeLine[]> {
+  const pattern = `%${search.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+  const matching = db
+    .selectFrom('orders')
+    .select('orders.id')
+    .where('orders.eventId', '=', eventId)
+    .$if(search.text !== '', (qb) =>
+      qb.where(
+        sql<boolean>`(lower(orders.code) like ${pattern} escape '\\' or lower(orders.buyer_name) like ${pattern} escape '\\'
+          or lower(orders.buyer_email) like ${pattern} escape '\\'
+          or exists (select 1 from tickets where tickets.order_id = orders.id and lower(tickets.code) like ${pattern} escape '\\'))`,
+      ),
+    )
+    .$if(search.limit !== undefined, (qb) =>
+      qb
+        .orderBy('orders.createdAt', 'desc')
+        .orderBy('orders.id', 'desc')
+        .limit(search.limit!)
+        .offset(search.offset ?? 0),
+    )
+  return db
+    .selectFrom('orders')
+    .innerJoin('tickets', 'tickets.orderId', 'orders.id')
+    .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
+    .select([
+      'orders.id as orderId',
+      'orders.code as orderCode',
+      'orders.status',
+      'orders.buyerName',
+      'orders.buyerEmail',
+      'orders.totalMinor',
+      'orders.createdAt as orderedAt',
+      'tickets.code as ticketCode',
+      'ticketTypes.name as ticketTypeName',
+      'tickets.priceMinor',
+    ])
+    .where('orders.id', 'in', matching)
+    .orderBy('orders.createdAt', 'desc')
+    .orderBy('orders.id', 'desc')
+    .orderBy('tickets.ticketTypeId')
+    .orderBy('tickets.id')
+    .execute()
+}

@@ -1,0 +1,299 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { EventRow } from '../../db/schema.js'
+import { toCsv } from '../../lib/csv.js'
+import { idParam } from '../../lib/errors.js'
+import { formatDateTime } from '../../lib/format.js'
+import { type FieldErrors, FormReader } from '../../lib/forms.js'
+import { hasRole } from '../../plugins/auth.js'
+import { ticketTypesByEvent } from '../browse/browse.repository.js'
+import { toEventView } from '../browse/event.view.js'
+import { getSiteSettings } from '../settings/settings.repository.js'
+import { isPublic } from './event-state.js'
+import {
+  type EventFormValues,
+  type PublishFormValues,
+  type TicketTypeFormValues,
+  blankEventForm,
+  blankTicketTypeForm,
+  eventFormOf,
+  parseEventForm,
+  parsePublishForm,
+  parseTicketTypeForm,
+  ticketTypeFormOf,
+} from './event.form.js'
+import { attendeeLines, countOrders, dashboardEvents, orderTotalsByEvent } from './event.repository.js'
+import {
+  type Actor,
+  cancelEvent,
+  createEvent,
+  createTicketType,
+  deleteEvent,
+  deleteTicketType,
+  managedEvent,
+  managedTicketType,
+  publishEvent,
+  unpublishEvent,
+  updateEvent,
+  updateTicketType,
+} from './event.service.js'
+import { timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './event.view.js'
+
+const ORDERS_PER_PAGE = 50
+const LIVE = ['/public/live.js']
+
+/**
+ * The organiser's side: the dashboard, the event and ticket type forms, the
+ * lifecycle (publish, schedule, unpublish, cancel, delete), a preview, the
+ * orders and the attendee export. Every route with an id answers 404 unless
+ * the event is the user's own (admins manage every event).
+ */
+export default async function eventRoutes(app: FastifyInstance) {
+  const organiser = { config: { access: 'organiser' as const } }
+  const ctx = { db: app.db, changes: app.eventChanges }
+
+  function actorOf(request: FastifyRequest): Actor {
+    const user = request.user!
+    return { id: user.id, email: user.email, isAdmin: hasRole(user, 'admin'), ip: request.ip }
+  }
+
+  /** The event named by the route's :id, if this user may manage it; 404 otherwise. */
+  function eventOf(request: FastifyRequest): Promise<EventRow> {
+    return managedEvent(app.db, actorOf(request), idParam(request.params))
+  }
+
+  interface ManageForms {
+    form?: { values: EventFormValues; errors: FieldErrors }
+    publish?: { values: PublishFormValues; errors: FieldErrors }
+  }
+
+  /** The event's page: its details form, ticket types and lifecycle, with one of its forms re-shown when it failed. */
+  async function renderManage(reply: FastifyReply, event: EventRow, forms: ManageForms = {}, status?: number) {
+    const { currency } = await getSiteSettings(app.db)
+    const now = Date.now()
+    const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
+    const totals = await orderTotalsByEvent(app.db, [event.id])
+    const values = forms.form?.values ?? eventFormOf(event)
+    return reply.render(
+      'organiser/manage.eta',
+      {
+        title: `Manage ${event.title}`,
+        event: {
+          ...toEventSummary(event, types, totals.get(event.id), currency, now),
+          isPublic: isPublic(event, now),
+          isPublished: event.status === 'published',
+          cancelled: event.status === 'cancelled',
+          timeZone: event.timeZone,
+        },
+        values,
+        errors: forms.form?.errors ?? {},
+        publish: forms.publish?.values ?? { when: 'now', publishAt: '' },
+        publishErrors: forms.publish?.errors ?? {},
+        timeZones: timeZoneChoices(values.timeZone),
+      },
+      status,
+    )
+  }
+
+  app.get('/organiser', organiser, async (request, reply) => {
+    const actor = actorOf(request)
+    const { currency } = await getSiteSettings(app.db)
+    const events = await dashboardEvents(app.db, actor.isAdmin ? null : actor.id)
+    const ids = events.map((event) => event.id)
+    const groups = toDashboard(events, await ticketTypesByEvent(app.db, ids), await orderTotalsByEvent(app.db, ids), currency, Date.now())
+    return reply.render('organiser/dashboard.eta', { title: 'Your events', groups, isAdmin: actor.isAdmin, scripts: LIVE })
+  })
+
+  app.get('/create-event', organiser, async (_request, reply) => {
+    const { timeZone } = await getSiteSettings(app.db)
+    const values = blankEventForm(timeZone)
+    return reply.render('organiser/create.eta', { title: 'New event', values, errors: {}, timeZones: timeZoneChoices(values.timeZone) })
+  })
+
+  app.post('/create-event', organiser, async (request, reply) => {
+    const { values, errors, input } = parseEventForm(request.body, Date.now())
+    if (!input) return reply.render('organiser/create.eta', { title: 'New event', values, errors, timeZones: timeZoneChoices(values.timeZone) }, 422)
+    const id = await createEvent(ctx, actorOf(request), input)
+    reply.flash('success', 'Draft saved. Add its ticket types, preview it, then publish it.')
+    return reply.redirect(`/edit-event/${id}`, 303)
+  })
+
+  app.get('/edit-event/:id', organiser, async (request, reply) => renderManage(reply, await eventOf(request)))
+
+  app.post('/edit-event/:id', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const { values, errors, input } = parseEventForm(request.body, Date.now(), event)
+    if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
+    const refusal = await updateEvent(ctx, actorOf(request), event, input)
+    if (refusal) return renderManage(reply, event, { form: { values, errors: { capacity: refusal } } }, 422)
+    reply.flash('success', 'Event saved.')
+    return reply.redirect(`/edit-event/${event.id}`, 303)
+  })
+
+  app.post('/publish-event/:id', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const now = Date.now()
+    const { values, errors, input } = parsePublishForm(request.body, event.timeZone, now)
+    if (!input) return renderManage(reply, event, { publish: { values, errors } }, 422)
+    const refusal = await publishEvent(ctx, actorOf(request), event.id, input.publishedAt)
+    if (refusal) return renderManage(reply, event, { publish: { values, errors: { when: refusal } } }, 422)
+    reply.flash(
+      'success',
+      input.publishedAt > now
+        ? `Scheduled: the event goes on sale ${formatDateTime(input.publishedAt, event.timeZone)}.`
+        : 'Published: the event is on sale now.',
+    )
+    return reply.redirect(`/edit-event/${event.id}`, 303)
+  })
+
+  app.post('/unpublish-event/:id', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const refusal = await unpublishEvent(ctx, actorOf(request), event.id)
+    reply.flash(refusal ? 'error' : 'success', refusal ?? 'Unpublished: the event is a draft again, hidden from the public. Its orders are kept.')
+    return reply.redirect(`/edit-event/${event.id}`, 303)
+  })
+
+  app.get('/events/:id/cancel', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const totals = (await orderTotalsByEvent(app.db, [event.id])).get(event.id)
+    return reply.render('organiser/cancel.eta', {
+      title: `Cancel ${event.title}`,
+      event: { id: event.id, title: event.title, orders: totals?.orders ?? 0, cancelled: event.status === 'cancelled' },
+    })
+  })
+
+  app.post('/cancel-event/:id', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const refusal = await cancelEvent(ctx, actorOf(request), event.id)
+    reply.flash(refusal ? 'error' : 'success', refusal ?? 'Cancelled: sales have stopped and every order is marked cancelled.')
+    return reply.redirect(`/edit-event/${event.id}`, 303)
+  })
+
+  app.get('/events/:id/delete', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const orders = await countOrders(app.db, event.id)
+    return reply.render('organiser/delete.eta', {
+      title: `Delete ${event.title}`,
+      event: { id: event.id, title: event.title, orders, cancelled: event.status === 'cancelled' },
+    })
+  })
+
+  app.post('/delete-event/:id', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const refusal = await deleteEvent(ctx, actorOf(request), event.id)
+    if (refusal) {
+      reply.flash('error', refusal)
+      return reply.redirect(`/events/${event.id}/delete`, 303)
+    }
+    reply.flash('success', `“${event.title}” is deleted.`)
+    return reply.redirect('/organiser', 303)
+  })
+
+  app.get('/events/:id/ticket-types/new', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    return renderTicketTypeForm(reply, event, { values: blankTicketTypeForm(), errors: {} })
+  })
+
+  app.post('/events/:id/ticket-types/new', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const { currency } = await getSiteSettings(app.db)
+    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone)
+    if (!input) return renderTicketTypeForm(reply, event, { values, errors }, 422)
+    const refusal = await createTicketType(ctx, actorOf(request), event.id, input)
+    reply.flash(refusal ? 'error' : 'success', refusal ?? `Ticket type “${input.name}” added.`)
+    return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
+  })
+
+  app.get('/ticket-types/:id/edit', organiser, async (request, reply) => {
+    const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+    const { currency } = await getSiteSettings(app.db)
+    return renderTicketTypeForm(reply, event, { values: ticketTypeFormOf(type, currency, event.timeZone), errors: {}, typeId: type.id, sold: type.sold })
+  })
+
+  app.post('/ticket-types/:id/edit', organiser, async (request, reply) => {
+    const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+    const { type, event } = found
+    const { currency } = await getSiteSettings(app.db)
+    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone)
+    const form = { values, errors, typeId: type.id, sold: type.sold }
+    if (!input) return renderTicketTypeForm(reply, event, form, 422)
+    const refusal = await updateTicketType(ctx, actorOf(request), found, input)
+    if (refusal) return renderTicketTypeForm(reply, event, { ...form, errors: { capacity: refusal } }, 422)
+    reply.flash('success', `Ticket type “${input.name}” saved.`)
+    return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
+  })
+
+  app.post('/ticket-types/:id/delete', organiser, async (request, reply) => {
+    const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+    const refusal = await deleteTicketType(ctx, actorOf(request), found)
+    reply.flash(refusal ? 'error' : 'success', refusal ?? `Ticket type “${found.type.name}” deleted.`)
+    return reply.redirect(`/edit-event/${found.event.id}#ticket-types`, 303)
+  })
+
+  interface TicketTypeForm {
+    values: TicketTypeFormValues
+    errors: FieldErrors
+    /** Set when editing an existing type. */
+    typeId?: number
+    sold?: number
+  }
+
+  async function renderTicketTypeForm(reply: FastifyReply, event: EventRow, form: TicketTypeForm, status?: number) {
+    const { currency } = await getSiteSettings(app.db)
+    return reply.render(
+      'organiser/ticket-type.eta',
+      {
+        title: form.typeId ? `Edit ticket type · ${event.title}` : `New ticket type · ${event.title}`,
+        event: { id: event.id, title: event.title, timeZone: event.timeZone },
+        action: form.typeId ? `/ticket-types/${form.typeId}/edit` : `/events/${event.id}/ticket-types/new`,
+        editing: form.typeId !== undefined,
+        sold: form.sold ?? 0,
+        currency,
+        values: form.values,
+        errors: form.errors,
+      },
+      status,
+    )
+  }
+
+  app.get('/events/:id/preview', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const { currency } = await getSiteSettings(app.db)
+    const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
+    return reply.render('organiser/preview.eta', {
+      title: `Preview: ${event.title}`,
+      event: toEventView(event, types, currency),
+      isPublic: isPublic(event),
+    })
+  })
+
+  app.get('/events/:id/orders', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const { currency } = await getSiteSettings(app.db)
+    const query = new FormReader(request.query)
+    const q = query.text('q').slice(0, 200)
+    const page = /^[1-9]\d{0,5}$/.test(query.text('page')) ? Number(query.text('page')) : 1
+    // One order more than a page holds says whether there is a next page.
+    const lines = await attendeeLines(app.db, event.id, { text: q, limit: ORDERS_PER_PAGE + 1, offset: (page - 1) * ORDERS_PER_PAGE })
+    const orders = toOrderViews(lines, event, currency)
+    const link = (to: number) => `/events/${event.id}/orders?${new URLSearchParams({ ...(q ? { q } : {}), page: String(to) })}`
+    return reply.render('organiser/orders.eta', {
+      title: `Orders · ${event.title}`,
+      event: { id: event.id, title: event.title, timeZone: event.timeZone },
+      q,
+      orders: orders.slice(0, ORDERS_PER_PAGE),
+      previousLink: page > 1 ? link(page - 1) : null,
+      nextLink: orders.length > ORDERS_PER_PAGE ? link(page + 1) : null,
+    })
+  })
+
+  app.get('/events/:id/attendees.csv', organiser, async (request, reply) => {
+    const event = await eventOf(request)
+    const { currency } = await getSiteSettings(app.db)
+    const lines = await attendeeLines(app.db, event.id, { text: '' })
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="attendees-event-${event.id}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(toCsv(toAttendeeRows(lines, event, currency)))
+  })
+}

@@ -1,0 +1,270 @@
+import type { Db, Trx } from '../../db/database.js'
+import type { EventRow } from '../../db/schema.js'
+import { NotFound } from '../../lib/errors.js'
+import type { EventChanges } from '../../plugins/event-changes.js'
+import { recordAudit } from '../audit/audit.repository.js'
+import { findEvent } from '../browse/browse.repository.js'
+import { isPublic } from './event-state.js'
+import type { EventInput, TicketTypeInput } from './event.form.js'
+import { type TicketTypeWithEvent, countOrders, countTicketsOfType, findTicketType, lockEvent } from './event.repository.js'
+
+/**
+ * What organisers do to their events. Each change is one transaction that
+ * also writes the audit entry; the live pages are told only after it commits.
+ * Refusals come back as a sentence for the organiser (null when it was done),
+ * decided on the state read inside the transaction, never on a page that
+ * may be stale by the time the form is sent.
+ */
+export interface Actor {
+  id: number
+  email: string
+  isAdmin: boolean
+  ip: string | null
+}
+
+export interface EventsContext {
+  db: Db
+  changes: EventChanges
+}
+
+export type Refusal = string | null
+
+const cancelledRefusal = 'This event is cancelled: its ticket types can no longer change.'
+
+/** The event if this actor may manage it. Anyone else learns nothing, not even that it exists. */
+export async function managedEvent(db: Db, actor: Actor, id: number): Promise<EventRow> {
+  const event = await findEvent(db, id)
+  if (!event || !mayManage(actor, event)) throw new NotFound()
+  return event
+}
+
+export async function managedTicketType(db: Db, actor: Actor, id: number): Promise<TicketTypeWithEvent> {
+  const found = await findTicketType(db, id)
+  if (!found || !mayManage(actor, found.event)) throw new NotFound()
+  return found
+}
+
+function mayManage(actor: Actor, event: EventRow): boolean {
+  return event.ownerId === actor.id || actor.isAdmin
+}
+
+function audit(trx: Trx, actor: Actor, action: string, subject: { type: string; id: number }, details: Record<string, unknown> = {}) {
+  return recordAudit(trx, {
+    actorId: actor.id,
+    actorLabel: actor.email,
+    action,
+    subjectType: subject.type,
+    subjectId: subject.id,
+    details,
+    ip: actor.ip,
+  })
+}
+
+/** Runs `change`; when it was not refused and has committed, tells the live pages about the event. */
+async function changeEvent(ctx: EventsContext, eventId: number, change: (trx: Trx) => Promise<Refusal>): Promise<Refusal> {
+  const refusal = await ctx.db.transaction().execute(change)
+  if (refusal === null) ctx.changes.notify(eventId)
+  return refusal
+}
+
+export async function createEvent(ctx: EventsContext, actor: Actor, input: EventInput): Promise<number> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const now = Date.now()
+    const { id } = await trx
+      .insertInto('events')
+      .values({
+        ...eventColumns(input),
+        ownerId: actor.id,
+        status: 'draft',
+        publishedAt: null,
+        cancelledAt: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await audit(trx, actor, 'event.created', { type: 'event', id }, { title: input.title })
+    return id
+  })
+}
+
+/** Refused when the overall capacity would go below what is already sold; the guard is in the UPDATE itself. */
+export async function updateEvent(ctx: EventsContext, actor: Actor, event: EventRow, input: EventInput): Promise<Refusal> {
+  return changeEvent(ctx, event.id, async (trx) => {
+    const capacity = input.capacity
+    const updated = await trx
+      .updateTable('events')
+      .set({ ...eventColumns(input), updatedAt: Date.now() })
+      .where('id', '=', event.id)
+      .$if(capacity !== null, (qb) => qb.where('sold', '<=', capacity!))
+      .returning('id')
+      .executeTakeFirst()
+    if (!updated) {
+      const { sold } = await trx.selectFrom('events').select('sold').where('id', '=', event.id).executeTakeFirstOrThrow()
+      return `${sold} tickets are already sold, so the capacity cannot be lower than ${sold}.`
+    }
+    await audit(trx, actor, 'event.updated', { type: 'event', id: event.id }, { changed: changes(eventColumns(input), event) })
+    return null
+  })
+}
+
+function eventColumns(input: EventInput) {
+  return {
+    title: input.title,
+    description: input.description,
+    venue: input.venue,
+    startsAt: input.startsAt,
+    endsAt: input.endsAt,
+    timeZone: input.timeZone,
+    imageUrl: input.imageUrl,
+    capacity: input.capacity,
+    allowBuyerCancellation: input.allowBuyerCancellation ? 1 : 0,
+  }
+}
+
+/** Each changed column with its old and new value, for the audit log. */
+function changes(next: object, previous: object): Record<string, { from: unknown; to: unknown }> {
+  const changed: Record<string, { from: unknown; to: unknown }> = {}
+  for (const [key, value] of Object.entries(next)) {
+    const old = (previous as Record<string, unknown>)[key]
+    if (old !== value) changed[key] = { from: old, to: value }
+  }
+  return changed
+}
+
+/**
+ * Publishes now (`publishedAt` is now) or schedules (`publishedAt` in the
+ * future): the event becomes public when that moment passes, with nothing to
+ * run then. An event that is already public cannot be pushed back into the future.
+ */
+export async function publishEvent(ctx: EventsContext, actor: Actor, eventId: number, publishedAt: number): Promise<Refusal> {
+  return changeEvent(ctx, eventId, async (trx) => {
+    const now = Date.now()
+    const event = await lockEvent(trx, eventId)
+    if (!event) throw new NotFound()
+    if (event.status === 'cancelled') return 'This event is cancelled and cannot be published again.'
+    if (isPublic(event, now)) return 'This event is already public. Unpublish it first to hide it until a later date.'
+    const types = await trx.selectFrom('ticketTypes').select('id').where('eventId', '=', eventId).execute()
+    if (types.length === 0) return 'Add at least one ticket type before publishing.'
+    await trx.updateTable('events').set({ status: 'published', publishedAt, updatedAt: now }).where('id', '=', eventId).execute()
+    const scheduled = publishedAt > now
+    await audit(trx, actor, scheduled ? 'event.scheduled' : 'event.published', { type: 'event', id: eventId }, { publishedAt })
+    return null
+  })
+}
+
+/** Back to a draft: hidden from the public, its orders kept. */
+export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: number): Promise<Refusal> {
+  return changeEvent(ctx, eventId, async (trx) => {
+    const event = await lockEvent(trx, eventId)
+    if (!event) throw new NotFound()
+    if (event.status !== 'published') return 'Only a published or scheduled event can be unpublished.'
+    await trx.updateTable('events').set({ status: 'draft', publishedAt: null, updatedAt: Date.now() }).where('id', '=', eventId).execute()
+    await audit(trx, actor, 'event.unpublished', { type: 'event', id: eventId }, { publishedAt: event.publishedAt })
+    return null
+  })
+}
+
+/**
+ * Cancels the event and every paid order of it, at once. Like a buyer's
+ * cancellation, the tickets are given back, so the counters keep meaning
+ * "tickets in paid orders". An event that was public stays public with its
+ * notice; one that was not yet public never becomes so.
+ */
+export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: number): Promise<Refusal> {
+  return changeEvent(ctx, eventId, async (trx) => {
+    const now = Date.now()
+    const event = await lockEvent(trx, eventId)
+    if (!event) throw new NotFound()
+    if (event.status === 'cancelled') return 'This event is already cancelled.'
+    await trx
+      .updateTable('events')
+      .set({ status: 'cancelled', cancelledAt: now, sold: 0, updatedAt: now, publishedAt: isPublic(event, now) ? event.publishedAt : null })
+      .where('id', '=', eventId)
+      .execute()
+    const orders = await trx
+      .updateTable('orders')
+      .set({ status: 'cancelled', cancelledAt: now })
+      .where('eventId', '=', eventId)
+      .where('status', '=', 'paid')
+      .executeTakeFirst()
+    await trx.updateTable('ticketTypes').set({ sold: 0 }).where('eventId', '=', eventId).execute()
+    await audit(trx, actor, 'event.cancelled', { type: 'event', id: eventId }, { ordersCancelled: Number(orders.numUpdatedRows) })
+    return null
+  })
+}
+
+/** Only an event nobody ordered from: for the others, cancelling keeps the buyers' records. */
+export async function deleteEvent(ctx: EventsContext, actor: Actor, eventId: number): Promise<Refusal> {
+  return changeEvent(ctx, eventId, async (trx) => {
+    const event = await lockEvent(trx, eventId)
+    if (!event) throw new NotFound()
+    const orders = await countOrders(trx, eventId)
+    if (orders > 0) {
+      return `This event has ${orders === 1 ? 'an order' : `${orders} orders`}, so it cannot be deleted. Cancel it instead: its buyers keep a record of what happened.`
+    }
+    await trx.deleteFrom('events').where('id', '=', eventId).execute()
+    await audit(trx, actor, 'event.deleted', { type: 'event', id: eventId }, { title: event.title })
+    return null
+  })
+}
+
+export async function createTicketType(ctx: EventsContext, actor: Actor, eventId: number, input: TicketTypeInput): Promise<Refusal> {
+  return changeEvent(ctx, eventId, async (trx) => {
+    const event = await lockEvent(trx, eventId)
+    if (!event) throw new NotFound()
+    if (event.status === 'cancelled') return cancelledRefusal
+    const { id } = await trx
+      .insertInto('ticketTypes')
+      .values({ ...input, eventId, createdAt: Date.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await audit(trx, actor, 'ticket_type.created', { type: 'ticket_type', id }, { eventId, name: input.name, capacity: input.capacity })
+    return null
+  })
+}
+
+/**
+ * The capacity guard is in the UPDATE (`sold <= new capacity`), so a purchase
+ * committing between the page and this request cannot end up above capacity.
+ */
+export async function updateTicketType(ctx: EventsContext, actor: Actor, found: TicketTypeWithEvent, input: TicketTypeInput): Promise<Refusal> {
+  const { type, event } = found
+  return changeEvent(ctx, event.id, async (trx) => {
+    const { status } = await trx.selectFrom('events').select('status').where('id', '=', event.id).executeTakeFirstOrThrow()
+    if (status === 'cancelled') return cancelledRefusal
+    const updated = await trx
+      .updateTable('ticketTypes')
+      .set(input)
+      .where('id', '=', type.id)
+      .where('sold', '<=', input.capacity)
+      .returning('id')
+      .executeTakeFirst()
+    if (!updated) {
+      const { sold } = await trx.selectFrom('ticketTypes').select('sold').where('id', '=', type.id).executeTakeFirstOrThrow()
+      return `${sold} tickets of this type are already sold, so its capacity cannot be lower than ${sold}.`
+    }
+    await audit(trx, actor, 'ticket_type.updated', { type: 'ticket_type', id: type.id }, { eventId: event.id, changed: changes(input, type) })
+    return null
+  })
+}
+
+/** Refused once anyone has ordered the type (their tickets point at it), and for the last type of a published event. */
+export async function deleteTicketType(ctx: EventsContext, actor: Actor, found: TicketTypeWithEvent): Promise<Refusal> {
+  const { type } = found
+  return changeEvent(ctx, type.eventId, async (trx) => {
+    const event = await lockEvent(trx, type.eventId)
+    if (!event) throw new NotFound()
+    const ordered = await countTicketsOfType(trx, type.id)
+    if (ordered > 0) {
+      return `${type.name} has been ordered (${ordered} ${ordered === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`
+    }
+    const others = await trx.selectFrom('ticketTypes').select('id').where('eventId', '=', type.eventId).where('id', '!=', type.id).execute()
+    if (others.length === 0 && event.status === 'published') {
+      return 'A published event needs at least one ticket type. Add another first, or unpublish the event.'
+    }
+    await trx.deleteFrom('ticketTypes').where('id', '=', type.id).execute()
+    await audit(trx, actor, 'ticket_type.deleted', { type: 'ticket_type', id: type.id }, { eventId: type.eventId, name: type.name })
+    return null
+  })
+}

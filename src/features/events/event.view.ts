@@ -1,0 +1,186 @@
+import { DateTime } from 'luxon'
+import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
+import type { CsvCell } from '../../lib/csv.js'
+import { formatDateTime, formatMoney, isValidTimeZone, minorToInput } from '../../lib/format.js'
+import { type EventPhase, eventPhase } from './event-state.js'
+import type { AttendeeLine, DashboardEvent, OrderTotals } from './event.repository.js'
+
+/** What the organiser's pages show, shaped from the rows once, here. */
+
+export const PHASES: { phase: EventPhase; label: string }[] = [
+  { phase: 'draft', label: 'Drafts' },
+  { phase: 'scheduled', label: 'Scheduled' },
+  { phase: 'on_sale', label: 'On sale' },
+  { phase: 'past', label: 'Past' },
+  { phase: 'cancelled', label: 'Cancelled' },
+]
+
+const PHASE_LABELS: Record<EventPhase, string> = {
+  draft: 'Draft',
+  scheduled: 'Scheduled',
+  on_sale: 'On sale',
+  past: 'Past',
+  cancelled: 'Cancelled',
+}
+
+export interface TicketTypeSummary {
+  id: number
+  name: string
+  price: string
+  sold: number
+  capacity: number
+  maxPerOrder: number
+  /** When sales open and close, or null when they follow the event's publication. */
+  salesWindow: string | null
+}
+
+export interface EventSummary {
+  id: number
+  title: string
+  venue: string
+  startsAt: string
+  phase: EventPhase
+  phaseLabel: string
+  /** What the phase means for this event ("Goes on sale …"), or null. */
+  phaseNote: string | null
+  ticketTypes: TicketTypeSummary[]
+  sold: number
+  /** The overall capacity, or the sum of the ticket types' when there is none. */
+  capacity: number
+  revenue: string
+  orders: number
+  canPublish: boolean
+}
+
+export interface DashboardEventView extends EventSummary {
+  ownerName: string
+}
+
+export interface DashboardGroup {
+  phase: EventPhase
+  label: string
+  events: DashboardEventView[]
+}
+
+export function toDashboard(
+  events: DashboardEvent[],
+  types: Map<number, TicketTypeRow[]>,
+  totals: Map<number, OrderTotals>,
+  currency: string,
+  now: number,
+): DashboardGroup[] {
+  const views = events.map((event) => ({
+    ...toEventSummary(event, types.get(event.id) ?? [], totals.get(event.id), currency, now),
+    ownerName: event.ownerName,
+  }))
+  return PHASES.map(({ phase, label }) => ({ phase, label, events: views.filter((view) => view.phase === phase) })).filter(
+    (group) => group.events.length > 0,
+  )
+}
+
+export function toEventSummary(
+  event: EventRow,
+  types: TicketTypeRow[],
+  totals: OrderTotals | undefined,
+  currency: string,
+  now: number,
+): EventSummary {
+  const phase = eventPhase(event, now)
+  return {
+    id: event.id,
+    title: event.title,
+    venue: event.venue,
+    startsAt: formatDateTime(event.startsAt, event.timeZone),
+    phase,
+    phaseLabel: PHASE_LABELS[phase],
+    phaseNote: phaseNote(event, phase),
+    ticketTypes: types.map((type) => toTicketTypeSummary(type, event.timeZone, currency)),
+    sold: event.sold,
+    capacity: event.capacity ?? types.reduce((sum, type) => sum + type.capacity, 0),
+    revenue: formatMoney(totals?.revenueMinor ?? 0, currency),
+    orders: totals?.orders ?? 0,
+    canPublish: (phase === 'draft' || phase === 'scheduled') && types.length > 0,
+  }
+}
+
+function phaseNote(event: EventRow, phase: EventPhase): string | null {
+  if (phase === 'scheduled' && event.publishedAt !== null) return `Goes on sale ${formatDateTime(event.publishedAt, event.timeZone)}`
+  if (phase === 'cancelled' && event.cancelledAt !== null) return `Cancelled ${formatDateTime(event.cancelledAt, event.timeZone)}`
+  if (phase === 'draft') return 'Only you can see it.'
+  return null
+}
+
+function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: string): TicketTypeSummary {
+  const from = type.salesStartAt === null ? null : `from ${formatDateTime(type.salesStartAt, timeZone)}`
+  const until = type.salesEndAt === null ? null : `until ${formatDateTime(type.salesEndAt, timeZone)}`
+  return {
+    id: type.id,
+    name: type.name,
+    price: formatMoney(type.priceMinor, currency),
+    sold: type.sold,
+    capacity: type.capacity,
+    maxPerOrder: type.maxPerOrder,
+    salesWindow: from || until ? [from, until].filter(Boolean).join(' ') : null,
+  }
+}
+
+const STATUS_LABELS: Record<OrderStatus, string> = { paid: 'Paid', cancelled: 'Cancelled' }
+
+export interface OrderView {
+  code: string
+  status: OrderStatus
+  statusLabel: string
+  buyerName: string
+  buyerEmail: string
+  total: string
+  orderedAt: string
+  tickets: { code: string; typeName: string; price: string }[]
+}
+
+/** Attendee lines (one per ticket, grouped by order in the order given) as one view per order. */
+export function toOrderViews(lines: AttendeeLine[], event: EventRow, currency: string): OrderView[] {
+  const orders = new Map<number, OrderView>()
+  for (const line of lines) {
+    let order = orders.get(line.orderId)
+    if (!order) {
+      order = {
+        code: line.orderCode,
+        status: line.status,
+        statusLabel: STATUS_LABELS[line.status],
+        buyerName: line.buyerName,
+        buyerEmail: line.buyerEmail,
+        total: formatMoney(line.totalMinor, currency),
+        orderedAt: formatDateTime(line.orderedAt, event.timeZone),
+        tickets: [],
+      }
+      orders.set(line.orderId, order)
+    }
+    order.tickets.push({ code: line.ticketCode, typeName: line.ticketTypeName, price: formatMoney(line.priceMinor, currency) })
+  }
+  return [...orders.values()]
+}
+
+/** One row per ticket; prices as plain amounts and times as local date-times, which spreadsheets sort. */
+export function toAttendeeRows(lines: AttendeeLine[], event: EventRow, currency: string): CsvCell[][] {
+  return [
+    ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', `Price (${currency})`, `Ordered at (${event.timeZone})`],
+    ...lines.map((line) => [
+      line.orderCode,
+      line.status,
+      line.buyerName,
+      line.buyerEmail,
+      line.ticketTypeName,
+      line.ticketCode,
+      minorToInput(line.priceMinor, currency),
+      DateTime.fromMillis(line.orderedAt, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm'),
+    ]),
+  ]
+}
+
+/** The time zones a <select> offers: every one the runtime knows, and the current one even if it is an alias. */
+export function timeZoneChoices(current: string): string[] {
+  const zones = new Set(Intl.supportedValuesOf('timeZone'))
+  zones.add('UTC')
+  if (isValidTimeZone(current)) zones.add(current)
+  return [...zones].sort()
+}
