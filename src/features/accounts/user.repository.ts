@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js'
+import type { Db, Trx } from '../../db/database.js'
 import type { Role, UserRow } from '../../db/schema.js'
 
 /** Emails are compared trimmed and lower-cased: that is how they are stored. */
@@ -40,7 +40,7 @@ export async function insertUser(db: Db, account: NewAccount): Promise<UserRow> 
     .executeTakeFirstOrThrow()
 }
 
-export async function countActiveAdmins(db: Db): Promise<number> {
+export async function countActiveAdmins(db: Db | Trx): Promise<number> {
   const row = await db
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number>().as('count'))
@@ -48,4 +48,24 @@ export async function countActiveAdmins(db: Db): Promise<number> {
     .where('status', '=', 'active')
     .executeTakeFirstOrThrow()
   return Number(row.count)
+}
+
+export async function anyAdminExists(db: Db | Trx): Promise<boolean> {
+  const row = await db.selectFrom('users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst()
+  return row !== undefined
+}
+
+/**
+ * Serialises every change to who is an admin, across transactions and app
+ * instances: call it first in the transaction, then count admins. A write to
+ * the one settings row locks that row on PostgreSQL and takes the write lock
+ * on SQLite, so two admins demoting each other (or two first-run setups) run
+ * one after the other, and the second sees what the first did.
+ */
+export async function lockAdminRoster(trx: Trx): Promise<void> {
+  await trx
+    .updateTable('siteSettings')
+    .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
+    .where('id', '=', 1)
+    .execute()
 }

@@ -1,0 +1,49 @@
+import { sql } from 'kysely'
+import type { Db } from '../../db/database.js'
+import type { UserRow } from '../../db/schema.js'
+
+export interface UserSearch {
+  /** Part of a name or an email, any case; '' for everyone. */
+  text: string
+  pendingOnly: boolean
+  page: number
+  perPage: number
+}
+
+export type UserListRow = Omit<UserRow, 'passwordHash'>
+
+/**
+ * A page of the user list: pending organiser requests first (oldest request
+ * first, so none waits forever), then the newest accounts.
+ */
+export async function searchUsers(db: Db, search: UserSearch): Promise<{ users: UserListRow[]; total: number }> {
+  const pattern = `%${search.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+  const filtered = db
+    .selectFrom('users')
+    .$if(search.text !== '', (qb) =>
+      qb.where(sql<boolean>`(lower(name) like ${pattern} escape '\\' or email like ${pattern} escape '\\')`),
+    )
+    .$if(search.pendingOnly, (qb) => qb.where('organiserRequestedAt', 'is not', null))
+  const [users, count] = await Promise.all([
+    filtered
+      .select(['id', 'email', 'name', 'role', 'status', 'organiserRequestedAt', 'createdAt'])
+      .orderBy((eb) => eb.case().when('organiserRequestedAt', 'is', null).then(1).else(0).end())
+      .orderBy('organiserRequestedAt', 'asc')
+      .orderBy('createdAt', 'desc')
+      .orderBy('id', 'desc')
+      .limit(search.perPage)
+      .offset((search.page - 1) * search.perPage)
+      .execute(),
+    filtered.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+  ])
+  return { users, total: Number(count.count) }
+}
+
+export async function countPendingOrganisers(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('organiserRequestedAt', 'is not', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Role } from '../../db/schema.js'
+import { Conflict, idParam } from '../../lib/errors.js'
+import { FormReader } from '../../lib/forms.js'
+import { pageNumber, pager } from '../../lib/paging.js'
+import { hasRole, safeReturnPath } from '../../plugins/auth.js'
+import { getSiteSettings } from '../settings/settings.repository.js'
+import { countPendingOrganisers, searchUsers } from './users.repository.js'
+import { type AccountAction, applyAccountAction } from './users.service.js'
+import { ROLES, ROLE_LABELS, toUserListItem } from './users.view.js'
+
+const LIST = '/users/list-users'
+const PER_PAGE = 25
+
+const DONE: Record<AccountAction['kind'], string> = {
+  role: 'Role changed.',
+  'approve-organiser': 'Approved: they can organise events now.',
+  'decline-organiser': 'Request declined. They keep their attendee account.',
+  disable: 'Account disabled. Their sessions have ended.',
+  enable: 'Account enabled. They can log in again.',
+}
+
+/** The site admin's user list, and the actions on an account it offers. */
+export default async function usersRoutes(app: FastifyInstance) {
+  app.get(LIST, { config: { access: 'admin' } }, async (request, reply) => {
+    const query = new FormReader(request.query)
+    const filters = { q: query.text('q').slice(0, 200), pending: query.checkbox('pending') ? '1' : '' }
+    const page = pageNumber(query.text('page'))
+    const [settings, found, pendingCount] = await Promise.all([
+      getSiteSettings(app.db),
+      searchUsers(app.db, { text: filters.q, pendingOnly: filters.pending === '1', page, perPage: PER_PAGE }),
+      countPendingOrganisers(app.db),
+    ])
+    const pages = Math.max(1, Math.ceil(found.total / PER_PAGE))
+    return reply.render('admin/users.eta', {
+      title: 'Users',
+      filters,
+      users: found.users.map((user) => toUserListItem(user, request.user!.id, settings.timeZone)),
+      total: found.total,
+      pendingCount,
+      pages,
+      pager: pager(LIST, filters, page, page < pages),
+      roles: ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] })),
+      back: request.url,
+    })
+  })
+
+  app.post('/users/:id/role', { config: { access: 'admin' } }, async (request, reply) => {
+    const form = new FormReader(request.body)
+    const role = form.text('role') as Role
+    if (!ROLES.includes(role)) {
+      reply.flash('error', 'Choose one of the roles in the list.')
+      return reply.redirect(backTo(form), 303)
+    }
+    return act(request, reply, { kind: 'role', role })
+  })
+  app.post('/users/:id/approve-organiser', { config: { access: 'admin' } }, (request, reply) =>
+    act(request, reply, { kind: 'approve-organiser' }),
+  )
+  app.post('/users/:id/decline-organiser', { config: { access: 'admin' } }, (request, reply) =>
+    act(request, reply, { kind: 'decline-organiser' }),
+  )
+  app.post('/users/:id/disable', { config: { access: 'admin' } }, (request, reply) => act(request, reply, { kind: 'disable' }))
+  app.post('/users/:id/enable', { config: { access: 'admin' } }, (request, reply) => act(request, reply, { kind: 'enable' }))
+
+  async function act(request: FastifyRequest, reply: FastifyReply, action: AccountAction) {
+    const userId = idParam(request.params)
+    const admin = request.user!
+    const back = backTo(new FormReader(request.body))
+    let changed: boolean
+    try {
+      changed = await applyAccountAction(app.db, { user: admin, ip: request.ip }, userId, action)
+    } catch (error) {
+      if (!(error instanceof Conflict)) throw error
+      reply.flash('error', error.message)
+      return reply.redirect(back, 303)
+    }
+    reply.flash(changed ? 'success' : 'info', changed ? DONE[action.kind] : 'Nothing to change: it was already so.')
+    // An admin who just gave up their own admin role can no longer see the list.
+    const demotedSelf = changed && action.kind === 'role' && userId === admin.id && !hasRole({ ...admin, role: action.role }, 'admin')
+    return reply.redirect(demotedSelf ? '/' : back, 303)
+  }
+}
+
+/** Back to the list page the form was on (its search and page), and nowhere else. */
+function backTo(form: FormReader): string {
+  const back = safeReturnPath(form.text('back'))
+  return back === LIST || back.startsWith(`${LIST}?`) ? back : LIST
+}

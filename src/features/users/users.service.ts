@@ -1,0 +1,92 @@
+import type { Db } from '../../db/database.js'
+import type { Role, UserRow, UsersTable } from '../../db/schema.js'
+import { Conflict, NotFound } from '../../lib/errors.js'
+import type { CurrentUser } from '../../plugins/auth.js'
+import { countActiveAdmins, lockAdminRoster } from '../accounts/user.repository.js'
+import { recordAudit } from '../audit/audit.repository.js'
+
+/** The admin acting, and from where: what the audit log records. */
+export interface Actor {
+  user: CurrentUser
+  ip: string
+}
+
+/** What an action would change about an account, or null when there is nothing to do. */
+interface Change {
+  set: Partial<Pick<UsersTable, 'role' | 'status' | 'organiserRequestedAt'>>
+  action: string
+  details?: Record<string, unknown>
+}
+
+export type AccountAction =
+  | { kind: 'role'; role: Role }
+  | { kind: 'approve-organiser' }
+  | { kind: 'decline-organiser' }
+  | { kind: 'disable' }
+  | { kind: 'enable' }
+
+/**
+ * Applies an admin's action to an account in one transaction: the admin
+ * roster is locked first, so the check that an active admin remains sees
+ * every concurrent change, and a disabled account loses its sessions in the
+ * same commit. Returns false when the action had nothing to do (say, another
+ * admin did it a moment ago); throws Conflict when it is not allowed.
+ */
+export async function applyAccountAction(db: Db, actor: Actor, userId: number, action: AccountAction): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await lockAdminRoster(trx)
+    const user = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
+    if (!user) throw new NotFound()
+    const change = plan(user, action, actor)
+    if (!change) return false
+
+    const after = { ...user, ...change.set }
+    const wasActiveAdmin = user.role === 'admin' && user.status === 'active'
+    const staysActiveAdmin = after.role === 'admin' && after.status === 'active'
+    if (wasActiveAdmin && !staysActiveAdmin && (await countActiveAdmins(trx)) <= 1) {
+      throw new Conflict(`${user.name} is the last active admin. Make someone else an admin first.`)
+    }
+
+    await trx.updateTable('users').set(change.set).where('id', '=', user.id).execute()
+    if (after.status === 'disabled') await trx.deleteFrom('sessions').where('userId', '=', user.id).execute()
+    await recordAudit(trx, {
+      actorId: actor.user.id,
+      actorLabel: actor.user.email,
+      action: change.action,
+      subjectType: 'user',
+      subjectId: user.id,
+      details: { email: user.email, ...change.details },
+      ip: actor.ip,
+    })
+    return true
+  })
+}
+
+function plan(user: UserRow, action: AccountAction, actor: Actor): Change | null {
+  switch (action.kind) {
+    case 'role':
+      if (user.role === action.role) return null
+      return {
+        // Making someone an organiser or an admin answers their request too.
+        set: { role: action.role, organiserRequestedAt: action.role === 'attendee' ? user.organiserRequestedAt : null },
+        action: 'account.role_changed',
+        details: { from: user.role, to: action.role },
+      }
+    case 'approve-organiser':
+      if (user.organiserRequestedAt === null) return null
+      return {
+        set: { role: user.role === 'attendee' ? 'organiser' : user.role, organiserRequestedAt: null },
+        action: 'account.organiser_approved',
+      }
+    case 'decline-organiser':
+      if (user.organiserRequestedAt === null) return null
+      return { set: { organiserRequestedAt: null }, action: 'account.organiser_declined' }
+    case 'disable':
+      if (user.status === 'disabled') return null
+      if (user.id === actor.user.id) throw new Conflict('You cannot disable your own account.')
+      return { set: { status: 'disabled' }, action: 'account.disabled' }
+    case 'enable':
+      if (user.status === 'active') return null
+      return { set: { status: 'active' }, action: 'account.enabled' }
+  }
+}
