@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.js'
 import type { UserRow } from '../../db/schema.js'
+import { containsPattern } from '../../lib/search.js'
 
 export interface UserSearch {
   /** Part of a name or an email, any case; '' for everyone. */
@@ -17,7 +18,7 @@ export type UserListRow = Omit<UserRow, 'passwordHash'>
  * first, so none waits forever), then the newest accounts.
  */
 export async function searchUsers(db: Db, search: UserSearch): Promise<{ users: UserListRow[]; total: number }> {
-  const pattern = `%${search.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+  const pattern = containsPattern(search.text)
   const filtered = db
     .selectFrom('users')
     .$if(search.text !== '', (qb) =>

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify'
+import { DateTime } from 'luxon'
+import { FormReader } from '../../lib/forms.js'
+import { pageNumber, pager } from '../../lib/paging.js'
+import { dateInputToInstant } from '../../lib/time.js'
+import { getSiteSettings } from '../settings/settings.repository.js'
+import { auditActions, searchAudit } from './audit.repository.js'
+import { toAuditItem } from './audit.view.js'
+
+const PER_PAGE = 50
+
+/** The audit log for site admins: newest first, filtered by action, actor and dates (in the site's time zone). */
+export default async function auditRoutes(app: FastifyInstance) {
+  app.get('/admin/audit', { config: { access: 'admin' } }, async (request, reply) => {
+    const { timeZone } = await getSiteSettings(app.db)
+    const query = new FormReader(request.query)
+    const filters = {
+      action: query.text('action').slice(0, 100),
+      actor: query.text('actor').slice(0, 200),
+      from: query.text('from'),
+      to: query.text('to'),
+    }
+    const page = pageNumber(query.text('page'))
+    const errors: Record<string, string> = {}
+    const from = filters.from ? dateInputToInstant(filters.from, timeZone) : null
+    const to = filters.to ? dayAfter(filters.to, timeZone) : null
+    if (filters.from && from === null) errors.from = 'Enter a date like 2026-12-31.'
+    if (filters.to && to === null) errors.to = 'Enter a date like 2026-12-31.'
+    if (from !== null && to !== null && to <= from) errors.to = 'The end date is before the start date.'
+
+    const [actions, found] = await Promise.all([
+      auditActions(app.db),
+      searchAudit(app.db, { action: filters.action, actor: filters.actor, from: errors.from ? null : from, to: errors.to ? null : to, page, perPage: PER_PAGE }),
+    ])
+    return reply.render(
+      'admin/audit.eta',
+      {
+        title: 'Audit log',
+        filters,
+        errors,
+        actions,
+        timeZone,
+        entries: found.entries.map((entry) => toAuditItem(entry, timeZone)),
+        pager: pager('/admin/audit', filters, page, found.hasNext),
+      },
+      Object.keys(errors).length > 0 ? 422 : 200,
+    )
+  })
+}
+
+/** The first instant after the given day in `timeZone`, so that "to" includes the whole day, DST or not. */
+function dayAfter(value: string, timeZone: string): number | null {
+  const start = dateInputToInstant(value, timeZone)
+  return start === null ? null : DateTime.fromMillis(start, { zone: timeZone }).plus({ days: 1 }).toMillis()
+}
