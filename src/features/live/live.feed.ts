@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify'
 import pg from 'pg'
 
 export const CHANGE_CHANNEL = 'admit_one_event_changed'
+/** How the feed's connection shows in pg_stat_activity. */
+export const FEED_APPLICATION_NAME = 'admit-one-live-feed'
 
 const RECONNECT_MIN_MS = 500
 const RECONNECT_MAX_MS = 30_000
@@ -63,7 +65,7 @@ export class PgChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, keepAlive: true })
+    const client = new pg.Client({ connectionString: this.databaseUrl, keepAlive: true, application_name: FEED_APPLICATION_NAME })
     client.on('error', (error) => this.lost(client, error))
     client.on('end', () => this.lost(client))
     client.on('notification', (message) => {

@@ -46,7 +46,7 @@ export function parseClientMessage(data: Buffer | ArrayBuffer | Buffer[], isBina
   } catch {
     return { code: 1003, reason: 'messages must be JSON' }
   }
-  if (typeof parsed !== 'object' || parsed === null) return { code: 1008, reason: 'messages must be JSON objects' }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { code: 1008, reason: 'messages must be JSON objects' }
   const { type, events } = parsed as Record<string, unknown>
   if (type !== 'subscribe' && type !== 'unsubscribe') return { code: 1008, reason: 'type must be subscribe or unsubscribe' }
   if (!Array.isArray(events) || !events.every((id) => Number.isInteger(id) && id > 0 && id <= MAX_EVENT_ID)) {

@@ -1,5 +1,6 @@
 import fastifyWebsocket from '@fastify/websocket'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
 import { sql } from 'kysely'
 import { hasRole } from '../../plugins/auth.js'
 import { NotFound } from '../../lib/errors.js'
@@ -13,33 +14,44 @@ import { loadLiveState } from './live.state.js'
 const SHUTDOWN_GRACE_MS = 1_000
 
 /**
+ * @fastify/websocket goes at the root (hence fastify-plugin): its hooks must
+ * also see upgrade requests to other pages, to close their sockets once the
+ * page (a 404, say) is answered. The live routes stay encapsulated inside.
+ */
+export default fp(
+  async (app) => {
+    await app.register(fastifyWebsocket, {
+      options: { maxPayload: LIMITS.maxMessageBytes },
+      // ws has already closed the socket for a protocol error (1009 too big, 1007 bad UTF-8); only log it.
+      errorHandler(error, socket, request) {
+        request.log.info({ err: error }, 'live: socket error')
+        if (socket.readyState === socket.OPEN) socket.close(1011, 'server error')
+      },
+      // Tell clients to come back (1001), and stop taking upgrades, before the server closes.
+      preClose(done) {
+        const server = app.websocketServer
+        for (const client of server.clients) client.close(1001, 'server restarting')
+        const force = setTimeout(() => server.clients.forEach((client) => client.terminate()), SHUTDOWN_GRACE_MS)
+        server.close(() => {
+          clearTimeout(force)
+          done()
+        })
+      },
+    })
+    await app.register(liveRoutes)
+  },
+  { name: 'live', dependencies: ['db', 'auth', 'event-changes'] },
+)
+
+/**
  * Live availability: pages that opt in (public/live.js) follow events over a
  * WebSocket at /live and get each event's state after every committed change.
  * The upgrade request passes through the same hooks as a page, so the session
  * cookie has already become `request.user` when the socket opens.
  */
-export default async function liveRoutes(app: FastifyInstance) {
+async function liveRoutes(app: FastifyInstance) {
   const metrics = createLiveMetrics({ sockets: () => hub.sockets.size, subscriptions: () => hub.subscriptionCount })
   const hub = new LiveHub((eventId) => loadLiveState(app.db, eventId), metrics.counters, app.log)
-
-  await app.register(fastifyWebsocket, {
-    options: { maxPayload: LIMITS.maxMessageBytes },
-    // ws has already closed the socket for a protocol error (1009 too big, 1007 bad UTF-8); only log it.
-    errorHandler(error, socket, request) {
-      request.log.info({ err: error }, 'live: socket error')
-      if (socket.readyState === socket.OPEN) socket.close(1011, 'server error')
-    },
-    // Tell clients to come back (1001), and stop taking upgrades, before the server closes.
-    preClose(done) {
-      const server = app.websocketServer
-      for (const client of server.clients) client.close(1001, 'server restarting')
-      const force = setTimeout(() => server.clients.forEach((client) => client.terminate()), SHUTDOWN_GRACE_MS)
-      server.close(() => {
-        clearTimeout(force)
-        done()
-      })
-    },
-  })
 
   let feed: PgChangeFeed | undefined
   if (app.dialect === 'postgres') {
