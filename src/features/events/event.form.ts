@@ -221,7 +221,7 @@ function readPrice(form: FormReader, name: string, value: string, currency: stri
 }
 
 function readHttpsUrl(form: FormReader, name: string, value: string): string | null {
-  let url: URL | null = null
+  let url: URL | null
   try {
     url = new URL(value)
   } catch {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EventRow } from '../../db/schema.js'
 import { toCsv } from '../../lib/csv.js'
-import { idParam } from '../../lib/errors.js'
+import { Conflict, idParam } from '../../lib/errors.js'
 import { formatDateTime } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { hasRole } from '../../plugins/auth.js'
@@ -63,7 +63,8 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   interface ManageForms {
     form?: { values: EventFormValues; errors: FieldErrors }
-    publish?: { values: PublishFormValues; errors: FieldErrors }
+    /** The publish form, with what was wrong with it or why publishing was refused. */
+    publish?: { values: PublishFormValues; errors: FieldErrors; refusal?: string }
   }
 
   /** The event's page: its details form, ticket types and lifecycle, with one of its forms re-shown when it failed. */
@@ -88,6 +89,7 @@ export default async function eventRoutes(app: FastifyInstance) {
         errors: forms.form?.errors ?? {},
         publish: forms.publish?.values ?? { when: 'now', publishAt: '' },
         publishErrors: forms.publish?.errors ?? {},
+        publishRefusal: forms.publish?.refusal ?? null,
         timeZones: timeZoneChoices(values.timeZone),
       },
       status,
@@ -100,7 +102,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const events = await dashboardEvents(app.db, actor.isAdmin ? null : actor.id)
     const ids = events.map((event) => event.id)
     const groups = toDashboard(events, await ticketTypesByEvent(app.db, ids), await orderTotalsByEvent(app.db, ids), currency, Date.now())
-    return reply.render('organiser/dashboard.eta', { title: 'Your events', groups, isAdmin: actor.isAdmin, scripts: LIVE })
+    return reply.render('organiser/dashboard.eta', { title: actor.isAdmin ? 'All events' : 'Your events', groups, isAdmin: actor.isAdmin, scripts: LIVE })
   })
 
   app.get('/create-event', organiser, async (_request, reply) => {
@@ -135,7 +137,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { values, errors, input } = parsePublishForm(request.body, event.timeZone, now)
     if (!input) return renderManage(reply, event, { publish: { values, errors } }, 422)
     const refusal = await publishEvent(ctx, actorOf(request), event.id, input.publishedAt)
-    if (refusal) return renderManage(reply, event, { publish: { values, errors: { when: refusal } } }, 422)
+    if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal } }, 409)
     reply.flash(
       'success',
       input.publishedAt > now
@@ -188,23 +190,31 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect('/organiser', 303)
   })
 
+  /** A cancelled event's ticket types stay as they were when it was cancelled; its page offers no form to change them. */
+  function refuseIfCancelled(event: EventRow): void {
+    if (event.status === 'cancelled') throw new Conflict('This event is cancelled: its ticket types can no longer change.')
+  }
+
   app.get('/events/:id/ticket-types/new', organiser, async (request, reply) => {
     const event = await eventOf(request)
+    refuseIfCancelled(event)
     return renderTicketTypeForm(reply, event, { values: blankTicketTypeForm(), errors: {} })
   })
 
   app.post('/events/:id/ticket-types/new', organiser, async (request, reply) => {
     const event = await eventOf(request)
+    refuseIfCancelled(event)
     const { currency } = await getSiteSettings(app.db)
     const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone)
     if (!input) return renderTicketTypeForm(reply, event, { values, errors }, 422)
-    const refusal = await createTicketType(ctx, actorOf(request), event.id, input)
-    reply.flash(refusal ? 'error' : 'success', refusal ?? `Ticket type “${input.name}” added.`)
+    await createTicketType(ctx, actorOf(request), event.id, input)
+    reply.flash('success', `Ticket type “${input.name}” added.`)
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
 
   app.get('/ticket-types/:id/edit', organiser, async (request, reply) => {
     const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+    refuseIfCancelled(event)
     const { currency } = await getSiteSettings(app.db)
     return renderTicketTypeForm(reply, event, { values: ticketTypeFormOf(type, currency, event.timeZone), errors: {}, typeId: type.id, sold: type.sold })
   })
@@ -212,6 +222,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   app.post('/ticket-types/:id/edit', organiser, async (request, reply) => {
     const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
     const { type, event } = found
+    refuseIfCancelled(event)
     const { currency } = await getSiteSettings(app.db)
     const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone)
     const form = { values, errors, typeId: type.id, sold: type.sold }
@@ -224,6 +235,7 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.post('/ticket-types/:id/delete', organiser, async (request, reply) => {
     const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+    refuseIfCancelled(found.event)
     const refusal = await deleteTicketType(ctx, actorOf(request), found)
     reply.flash(refusal ? 'error' : 'success', refusal ?? `Ticket type “${found.type.name}” deleted.`)
     return reply.redirect(`/edit-event/${found.event.id}#ticket-types`, 303)

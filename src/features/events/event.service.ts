@@ -29,8 +29,6 @@ export interface EventsContext {
 
 export type Refusal = string | null
 
-const cancelledRefusal = 'This event is cancelled: its ticket types can no longer change.'
-
 /** The event if this actor may manage it. Anyone else learns nothing, not even that it exists. */
 export async function managedEvent(db: Db, actor: Actor, id: number): Promise<EventRow> {
   const event = await findEvent(db, id)
@@ -209,19 +207,16 @@ export async function deleteEvent(ctx: EventsContext, actor: Actor, eventId: num
   })
 }
 
-export async function createTicketType(ctx: EventsContext, actor: Actor, eventId: number, input: TicketTypeInput): Promise<Refusal> {
-  return changeEvent(ctx, eventId, async (trx) => {
-    const event = await lockEvent(trx, eventId)
-    if (!event) throw new NotFound()
-    if (event.status === 'cancelled') return cancelledRefusal
+export async function createTicketType(ctx: EventsContext, actor: Actor, eventId: number, input: TicketTypeInput): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
     const { id } = await trx
       .insertInto('ticketTypes')
       .values({ ...input, eventId, createdAt: Date.now() })
       .returning('id')
       .executeTakeFirstOrThrow()
     await audit(trx, actor, 'ticket_type.created', { type: 'ticket_type', id }, { eventId, name: input.name, capacity: input.capacity })
-    return null
   })
+  ctx.changes.notify(eventId)
 }
 
 /**
@@ -231,8 +226,6 @@ export async function createTicketType(ctx: EventsContext, actor: Actor, eventId
 export async function updateTicketType(ctx: EventsContext, actor: Actor, found: TicketTypeWithEvent, input: TicketTypeInput): Promise<Refusal> {
   const { type, event } = found
   return changeEvent(ctx, event.id, async (trx) => {
-    const { status } = await trx.selectFrom('events').select('status').where('id', '=', event.id).executeTakeFirstOrThrow()
-    if (status === 'cancelled') return cancelledRefusal
     const updated = await trx
       .updateTable('ticketTypes')
       .set(input)

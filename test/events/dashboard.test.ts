@@ -1,0 +1,87 @@
+import { beforeAll, expect, it } from 'vitest'
+import { TestBrowser } from '../helpers/browser.js'
+import { useTestApp } from '../helpers/app.js'
+import { describeEachDatabase } from '../helpers/database.js'
+import { createEvent } from '../helpers/fixtures.js'
+import { createPersonas } from '../helpers/personas.js'
+import { DAY, loggedIn, placeOrder } from './support.js'
+
+describeEachDatabase('GET /organiser', (kind) => {
+  const t = useTestApp(kind)
+  let personas: Awaited<ReturnType<typeof createPersonas>>
+  const ids: Record<string, number> = {}
+  let soldTypeId: number
+
+  beforeAll(async () => {
+    personas = await createPersonas(t.db)
+    const owner = personas.organiser.id
+    const now = Date.now()
+    ids.draft = (await createEvent(t.db, owner, { title: 'Draft Event', status: 'draft' })).event.id
+    ids.scheduled = (await createEvent(t.db, owner, { title: 'Scheduled Event', publishedAt: now + DAY })).event.id
+    const onSale = await createEvent(t.db, owner, { title: 'Selling Event', capacity: 150, ticketTypes: [{ name: 'Standard', priceMinor: 2500, capacity: 100 }, { name: 'Student', priceMinor: 1000, capacity: 50 }] })
+    ids.onSale = onSale.event.id
+    soldTypeId = onSale.ticketTypes[0]!.id
+    await placeOrder(t.db, onSale.event.id, onSale.ticketTypes[0]!.id, { quantity: 3 })
+    await placeOrder(t.db, onSale.event.id, onSale.ticketTypes[1]!.id, { quantity: 1 })
+    await placeOrder(t.db, onSale.event.id, onSale.ticketTypes[1]!.id, { quantity: 1, status: 'cancelled' })
+    ids.past = (await createEvent(t.db, owner, { title: 'Past Event', startsAt: now - 3 * DAY, endsAt: now - 2 * DAY, publishedAt: now - 10 * DAY })).event.id
+    ids.cancelled = (await createEvent(t.db, owner, { title: 'Cancelled Event', status: 'cancelled' })).event.id
+    ids.others = (await createEvent(t.db, personas.otherOrganiser.id, { title: 'Someone Else’s Event' })).event.id
+  })
+
+  /** The HTML of one event's block on the dashboard. */
+  function blockOf(body: string, id: number): string {
+    const start = body.indexOf(`data-live-event="${id}"`)
+    expect(start, `event ${id} on the dashboard`).toBeGreaterThan(0)
+    const next = body.indexOf('data-live-event="', start + 1)
+    return body.slice(start, next === -1 ? undefined : next)
+  }
+
+  it('groups the organiser’s events by phase, in order, and shows only theirs', async () => {
+    const browser = await loggedIn(new TestBrowser(t.app), personas.organiser)
+    const page = await browser.get('/organiser')
+    expect(page.statusCode).toBe(200)
+    const headings = [...page.body.matchAll(/<h2 id="group-([a-z_]+)">/g)].map((match) => match[1])
+    expect(headings).toEqual(['draft', 'scheduled', 'on_sale', 'past', 'cancelled'])
+    const order = ['Draft Event', 'Scheduled Event', 'Selling Event', 'Past Event', 'Cancelled Event'].map((title) => page.body.indexOf(title))
+    expect(order).toEqual([...order].sort((a, b) => a - b))
+    expect(page.body).not.toContain('Someone Else’s Event')
+    expect(page.body).not.toContain('You are an admin')
+  })
+
+  it('shows sold / capacity per ticket type and revenue from paid orders, marked for live updates', async () => {
+    const browser = await loggedIn(new TestBrowser(t.app), personas.organiser)
+    const block = blockOf((await browser.get('/organiser')).body, ids.onSale!)
+    expect(block).toContain(`<span data-live-sold="${soldTypeId}">3</span> / 100`)
+    expect(block).toMatch(/data-live-sold="\d+">1<\/span> \/ 50/)
+    expect(block).toMatch(/data-live-status>On sale</)
+    expect(block).toContain('Sold <strong>4</strong> of 150')
+    expect(block).toContain('revenue <strong>€85.00</strong>')
+    for (const href of [`/edit-event/${ids.onSale}`, `/events/${ids.onSale}/preview`, `/events/${ids.onSale}/orders`]) expect(block).toContain(`href="${href}"`)
+  })
+
+  it('offers publishing for drafts and scheduled events', async () => {
+    const browser = await loggedIn(new TestBrowser(t.app), personas.organiser)
+    const page = (await browser.get('/organiser')).body
+    expect(blockOf(page, ids.draft!)).toContain(`action="/publish-event/${ids.draft}"`)
+    expect(blockOf(page, ids.scheduled!)).toContain('Goes on sale')
+    expect(blockOf(page, ids.onSale!)).not.toContain('action="/publish-event/')
+  })
+
+  it('shows an admin every organiser’s events, and says so', async () => {
+    const browser = await loggedIn(new TestBrowser(t.app), personas.admin)
+    const page = await browser.get('/organiser')
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('You are an admin: this lists every organiser')
+    expect(page.body).toContain('Someone Else’s Event')
+    expect(page.body).toContain('Selling Event')
+    expect(page.body).toContain(`by ${personas.otherOrganiser.name}`)
+  })
+
+  it('invites an organiser without events to create one', async () => {
+    const browser = await loggedIn(new TestBrowser(t.app), personas.otherOrganiser)
+    await t.db.deleteFrom('ticketTypes').where('eventId', '=', ids.others!).execute()
+    await t.db.deleteFrom('events').where('id', '=', ids.others!).execute()
+    expect((await browser.get('/organiser')).body).toContain('No events yet.')
+  })
+})
