@@ -2,6 +2,7 @@ import Fastify, { type RouteOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
 import accountRoutes from './features/accounts/account.routes.js'
+import setupRoutes from './features/setup/setup.routes.js'
 import auditRoutes from './features/audit/audit.routes.js'
 import usersRoutes from './features/users/users.routes.js'
 import settingsRoutes from './features/settings/settings.routes.js'
@@ -70,6 +71,7 @@ export async function buildApp(config: Config) {
   await app.register(settingsRoutes)
   await app.register(usersRoutes)
   await app.register(auditRoutes)
+  await app.register(setupRoutes)
   await app.register(liveRoutes)
 
   return app

@@ -7,13 +7,12 @@ import { recordAudit } from '../audit/audit.repository.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
 import { readNewAccount } from './account.form.js'
 import { logIn } from './log-in.js'
+import { FIFTEEN_MINUTES_MS, passwordFormLimit } from './rate-limit.js'
 import { PASSWORD_MAX, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.js'
 import { findUserByEmail, insertUser, normaliseEmail } from './user.repository.js'
 
-const FIFTEEN_MINUTES_MS = 15 * 60 * 1000
-
 export default async function accountRoutes(app: FastifyInstance) {
-  const authLimit = { max: app.config.rateLimits.authPer15Minutes, timeWindow: FIFTEEN_MINUTES_MS }
+  const authLimit = passwordFormLimit(app.config.rateLimits)
 
   app.get('/login', { config: { access: 'guest' } }, async (request, reply) => {
     const query = request.query as { next?: unknown }

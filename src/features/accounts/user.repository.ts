@@ -23,7 +23,7 @@ export interface NewAccount {
 }
 
 /** Inserts the user; throws a unique violation (see isUniqueViolation) when the email is taken. */
-export async function insertUser(db: Db, account: NewAccount): Promise<UserRow> {
+export async function insertUser(db: Db | Trx, account: NewAccount): Promise<UserRow> {
   const now = Date.now()
   return db
     .insertInto('users')

@@ -1,0 +1,61 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { isUniqueViolation } from '../../db/database.js'
+import { Forbidden, NotFound } from '../../lib/errors.js'
+import { FormReader } from '../../lib/forms.js'
+import { readNewAccount } from '../accounts/account.form.js'
+import { logIn } from '../accounts/log-in.js'
+import { hashPassword } from '../accounts/passwords.js'
+import { passwordFormLimit } from '../accounts/rate-limit.js'
+import { anyAdminExists } from '../accounts/user.repository.js'
+import { SetupToken, createFirstAdmin } from './setup.service.js'
+
+/**
+ * First run: while no admin exists, each start prints a one-time link to the
+ * log, and /setup?token=… creates the first admin. Afterwards /setup is gone.
+ */
+export default async function setupRoutes(app: FastifyInstance) {
+  const token = new SetupToken()
+
+  app.addHook('onReady', async () => {
+    if (await anyAdminExists(app.db)) return
+    const host = ['0.0.0.0', '::'].includes(app.config.host) ? 'localhost' : app.config.host
+    const link = `http://${host}:${app.config.port}/setup?token=${token.issue()}`
+    app.log.warn(`No admin account yet. Create the first one at ${link} (a one-time link; use your site's address if it is not this one).`)
+  })
+
+  /** The token from the link, or a refusal: 404 once an admin exists, 403 for a wrong or missing token. */
+  async function checkedToken(request: FastifyRequest): Promise<string> {
+    if (await anyAdminExists(app.db)) throw new NotFound()
+    const given = new FormReader(request.query).text('token')
+    if (!token.matches(given)) {
+      throw new Forbidden('This setup link is not valid. Use the newest link printed in the server log when the app started.')
+    }
+    return given
+  }
+
+  app.get('/setup', { config: { access: 'anyone' } }, async (request, reply) => {
+    return reply.render('setup/setup.eta', { title: 'Set up', token: await checkedToken(request), values: { name: '', email: '' }, errors: {} })
+  })
+
+  app.post('/setup', { config: { access: 'anyone', rateLimit: passwordFormLimit(app.config.rateLimits) } }, async (request, reply) => {
+    const given = await checkedToken(request)
+    const form = new FormReader(request.body)
+    const { name, email, password } = readNewAccount(form)
+    const rerender = () => reply.render('setup/setup.eta', { title: 'Set up', token: given, values: { name, email }, errors: form.errors }, 422)
+    if (!form.ok) return rerender()
+
+    let admin
+    try {
+      admin = await createFirstAdmin(app.db, { name, email, passwordHash: await hashPassword(password) }, request.ip)
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      form.fail('email', 'An account with this email already exists. Use another email for the admin.')
+      return rerender()
+    }
+    if (!admin) throw new NotFound()
+    token.revoke()
+    await logIn(request, admin.id)
+    reply.flash('success', 'Welcome! You are the site admin. Start by naming the site and choosing who may organise events.')
+    return reply.redirect('/site-settings', 303)
+  })
+}
