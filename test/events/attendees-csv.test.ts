@@ -1,30 +1,22 @@
-import { beforeAll, expect, it } from 'vitest'
-import { TestBrowser } from '../helpers/browser.js'
+import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { type Persona, createUser } from '../helpers/personas.js'
-import { loggedIn, placeOrder } from './support.js'
+import { placeOrder, useOrganiser } from './support.js'
 
 describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   const t = useTestApp(kind)
-  let organiser: Persona
-  let browser: TestBrowser
-
-  beforeAll(async () => {
-    organiser = await createUser(t.db, 'organiser')
-    browser = await loggedIn(new TestBrowser(t.app), organiser)
-  })
+  const me = useOrganiser(t)
 
   it('exports one row per ticket, as UTF-8 with RFC 4180 quoting, times in the event time zone', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, {
       timeZone: 'Asia/Tokyo',
       ticketTypes: [{ name: 'Standard', priceMinor: 1250 }, { name: 'VIP, front row', priceMinor: 9900 }],
     })
     const first = await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: 'Zoë "Zed" Müller', buyerEmail: 'zoe@example.test', quantity: 2, createdAt: Date.UTC(2026, 0, 2, 3, 4) })
     const second = await placeOrder(t.db, event.id, ticketTypes[1]!.id, { buyerName: 'Kenji', buyerEmail: 'kenji@example.test', status: 'cancelled', createdAt: Date.UTC(2026, 0, 1, 0, 0) })
 
-    const response = await browser.get(`/events/${event.id}/attendees.csv`)
+    const response = await me.browser.get(`/events/${event.id}/attendees.csv`)
     expect(response.statusCode).toBe(200)
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8')
     expect(response.headers['content-disposition']).toBe(`attachment; filename="attendees-event-${event.id}.csv"`)
@@ -40,12 +32,12 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   })
 
   it('neutralises cells that a spreadsheet would run as formulas', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ name: '=cmd|" /C calc"!A0', priceMinor: 0 }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: '=cmd|" /C calc"!A0', priceMinor: 0 }] })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: '=HYPERLINK("http://evil.example","click")', buyerEmail: '@evil.example' })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: '+1+2', buyerEmail: '-3@x.example' })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: '\tTabbed', buyerEmail: 'plain@x.example' })
 
-    const body = (await browser.get(`/events/${event.id}/attendees.csv`)).body
+    const body = (await me.browser.get(`/events/${event.id}/attendees.csv`)).body
     const cells = body.slice(1).split('\r\n').slice(1, -1)
     expect(cells).toHaveLength(3)
     expect(body).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")",'@evil.example,"'=cmd|"" /C calc""!A0"`)
@@ -58,8 +50,8 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   })
 
   it('exports just the header for an event without orders', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft' })
-    const body = (await browser.get(`/events/${event.id}/attendees.csv`)).body
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
+    const body = (await me.browser.get(`/events/${event.id}/attendees.csv`)).body
     expect(body.slice(1).split('\r\n')).toHaveLength(2)
   })
 })

@@ -1,40 +1,33 @@
-import { beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { type Persona, createUser } from '../helpers/personas.js'
-import { auditActions, expectRedirect, loggedIn, placeOrder } from './support.js'
+import { auditActions, expectRedirect, placeOrder, useOrganiser } from './support.js'
 
 describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind) => {
   const t = useTestApp(kind)
-  let organiser: Persona
-  let browser: TestBrowser
-
-  beforeAll(async () => {
-    organiser = await createUser(t.db, 'organiser')
-    browser = await loggedIn(new TestBrowser(t.app), organiser)
-  })
+  const me = useOrganiser(t)
 
   it('asks first, saying how many orders go with it', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
     await placeOrder(t.db, event.id, ticketTypes[0]!.id)
     await placeOrder(t.db, event.id, ticketTypes[0]!.id)
-    const page = await browser.get(`/events/${event.id}/cancel`)
+    const page = await me.browser.get(`/events/${event.id}/cancel`)
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('All 2 orders are marked cancelled')
     expect(page.body).toContain(`action="/cancel-event/${event.id}"`)
   })
 
   it('cancels the event and every order at once, gives the tickets back, and keeps the page public with a notice', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ name: 'A' }, { name: 'B' }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'A' }, { name: 'B' }] })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 2 })
     await placeOrder(t.db, event.id, ticketTypes[1]!.id, { quantity: 1 })
     await placeOrder(t.db, event.id, ticketTypes[1]!.id, { status: 'cancelled' })
     const notified: number[] = []
     t.app.eventChanges.on('changed', (id) => notified.push(id))
 
-    expectRedirect(await browser.submit(`/events/${event.id}/cancel`, `/cancel-event/${event.id}`), `/edit-event/${event.id}`)
+    expectRedirect(await me.browser.submit(`/events/${event.id}/cancel`, `/cancel-event/${event.id}`), `/edit-event/${event.id}`)
     const row = await t.db.selectFrom('events').selectAll().where('id', '=', event.id).executeTakeFirstOrThrow()
     expect(row.status).toBe('cancelled')
     expect(row.cancelledAt).not.toBeNull()
@@ -52,12 +45,12 @@ describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind)
     const publicPage = await new TestBrowser(t.app).get(`/event/${event.id}`)
     expect(publicPage.statusCode).toBe(200)
     expect(publicPage.body).toContain('cancelled')
-    expect((await browser.get('/organiser')).body).toMatch(new RegExp(`data-live-event="${event.id}"[\\s\\S]*?data-live-status>Cancelled<`))
+    expect((await me.browser.get('/organiser')).body).toMatch(new RegExp(`data-live-event="${event.id}"[\\s\\S]*?data-live-status>Cancelled<`))
   })
 
   it('keeps an event that was never public out of sight', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { publishedAt: Date.now() + 24 * 60 * 60 * 1000 })
-    expectRedirect(await browser.submit(`/events/${event.id}/cancel`, `/cancel-event/${event.id}`), `/edit-event/${event.id}`)
+    const { event } = await createEvent(t.db, me.organiser.id, { publishedAt: Date.now() + 24 * 60 * 60 * 1000 })
+    expectRedirect(await me.browser.submit(`/events/${event.id}/cancel`, `/cancel-event/${event.id}`), `/edit-event/${event.id}`)
     expect(await t.db.selectFrom('events').select(['status', 'publishedAt']).where('id', '=', event.id).executeTakeFirstOrThrow()).toEqual({
       status: 'cancelled',
       publishedAt: null,
@@ -65,9 +58,9 @@ describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind)
   })
 
   it('refuses to cancel twice', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'cancelled' })
-    expectRedirect(await browser.post(`/cancel-event/${event.id}`), `/edit-event/${event.id}`)
-    expect((await browser.get(`/edit-event/${event.id}`)).body).toContain('This event is already cancelled.')
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'cancelled' })
+    expectRedirect(await me.browser.post(`/cancel-event/${event.id}`), `/edit-event/${event.id}`)
+    expect((await me.browser.get(`/edit-event/${event.id}`)).body).toContain('This event is already cancelled.')
     expect(await auditActions(t.db, 'event', event.id)).toEqual([])
   })
 })

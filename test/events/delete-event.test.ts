@@ -1,45 +1,37 @@
-import { beforeAll, expect, it } from 'vitest'
-import { TestBrowser } from '../helpers/browser.js'
+import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { type Persona, createUser } from '../helpers/personas.js'
-import { auditActions, expectRedirect, loggedIn, placeOrder } from './support.js'
+import { auditActions, expectRedirect, placeOrder, useOrganiser } from './support.js'
 
 describeEachDatabase('GET /events/:id/delete and POST /delete-event/:id', (kind) => {
   const t = useTestApp(kind)
-  let organiser: Persona
-  let browser: TestBrowser
-
-  beforeAll(async () => {
-    organiser = await createUser(t.db, 'organiser')
-    browser = await loggedIn(new TestBrowser(t.app), organiser)
-  })
+  const me = useOrganiser(t)
 
   it('deletes an event nobody ordered from, with its ticket types, and audits it', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { title: 'Gone Soon', ticketTypes: [{}, {}] })
-    const page = await browser.get(`/events/${event.id}/delete`)
+    const { event } = await createEvent(t.db, me.organiser.id, { title: 'Gone Soon', ticketTypes: [{}, {}] })
+    const page = await me.browser.get(`/events/${event.id}/delete`)
     expect(page.body).toContain(`action="/delete-event/${event.id}"`)
-    expectRedirect(await browser.post(`/delete-event/${event.id}`), '/organiser')
+    expectRedirect(await me.browser.post(`/delete-event/${event.id}`), '/organiser')
     expect(await t.db.selectFrom('events').select('id').where('id', '=', event.id).execute()).toEqual([])
     expect(await t.db.selectFrom('ticketTypes').select('id').where('eventId', '=', event.id).execute()).toEqual([])
     expect(await auditActions(t.db, 'event', event.id)).toEqual(['event.deleted'])
-    expect((await browser.get('/organiser')).body).toContain('“Gone Soon” is deleted.')
-    expect((await browser.get(`/edit-event/${event.id}`)).statusCode).toBe(404)
+    expect((await me.browser.get('/organiser')).body).toContain('“Gone Soon” is deleted.')
+    expect((await me.browser.get(`/edit-event/${event.id}`)).statusCode).toBe(404)
   })
 
   it('refuses an event with orders, even cancelled ones, and offers to cancel instead', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { status: 'cancelled' })
-    const page = await browser.get(`/events/${event.id}/delete`)
+    const page = await me.browser.get(`/events/${event.id}/delete`)
     expect(page.body).not.toContain(`action="/delete-event/${event.id}"`)
     expect(page.body).toContain(`href="/events/${event.id}/cancel"`)
-    expect((await browser.get(`/edit-event/${event.id}`)).body).not.toContain(`href="/events/${event.id}/delete"`)
+    expect((await me.browser.get(`/edit-event/${event.id}`)).body).not.toContain(`href="/events/${event.id}/delete"`)
 
-    expectRedirect(await browser.post(`/delete-event/${event.id}`), `/events/${event.id}/delete`)
+    expectRedirect(await me.browser.post(`/delete-event/${event.id}`), `/events/${event.id}/delete`)
     expect(await t.db.selectFrom('events').select('id').where('id', '=', event.id).execute()).toHaveLength(1)
     expect(await auditActions(t.db, 'event', event.id)).toEqual([])
-    const after = await browser.get(`/events/${event.id}/delete`)
+    const after = await me.browser.get(`/events/${event.id}/delete`)
     expect(after.body).toContain('This event has an order, so it cannot be deleted. Cancel it instead')
   })
 })

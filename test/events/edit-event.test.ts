@@ -1,27 +1,19 @@
-import { beforeAll, expect, it } from 'vitest'
-import { TestBrowser } from '../helpers/browser.js'
+import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { type Persona, createUser } from '../helpers/personas.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
-import { DAY, auditActions, eventFields, expectRedirect, loggedIn, placeOrder } from './support.js'
+import { auditActions, DAY, eventFields, expectRedirect, placeOrder, useOrganiser } from './support.js'
 
 describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   const t = useTestApp(kind)
-  let organiser: Persona
-  let browser: TestBrowser
-
-  beforeAll(async () => {
-    organiser = await createUser(t.db, 'organiser')
-    browser = await loggedIn(new TestBrowser(t.app), organiser)
-  })
+  const me = useOrganiser(t)
 
   const eventRow = (id: number) => t.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 
   it('shows the event with its values, ticket types and lifecycle actions', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { title: 'Spring Fair', status: 'draft', capacity: 80, ticketTypes: [{ name: 'Early bird' }] })
-    const page = await browser.get(`/edit-event/${event.id}`)
+    const { event } = await createEvent(t.db, me.organiser.id, { title: 'Spring Fair', status: 'draft', capacity: 80, ticketTypes: [{ name: 'Early bird' }] })
+    const page = await me.browser.get(`/edit-event/${event.id}`)
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('value="Spring Fair"')
     expect(page.body).toContain(`value="${instantToLocalInput(event.startsAt, event.timeZone)}"`)
@@ -33,11 +25,11 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   })
 
   it('saves changes, audits what changed and tells the live pages', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft' })
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
     const notified: number[] = []
     t.app.eventChanges.on('changed', (id) => notified.push(id))
     const fields = eventFields({ title: 'Renamed', description: 'Line one\nLine two', capacity: '40', timeZone: 'America/New_York', startsAt: '2099-07-04T18:00', endsAt: '2099-07-04T22:00' })
-    expectRedirect(await browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields), `/edit-event/${event.id}`)
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields), `/edit-event/${event.id}`)
     expect(await eventRow(event.id)).toMatchObject({
       title: 'Renamed',
       description: 'Line one\nLine two',
@@ -53,8 +45,8 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   })
 
   it('refuses invalid input with 422, messages next to the fields and the values kept', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft', title: 'Unchanged' })
-    const response = await browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, eventFields({ title: 'New <b>title</b>', venue: '', endsAt: '2001-01-01T00:00' }))
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', title: 'Unchanged' })
+    const response = await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, eventFields({ title: 'New <b>title</b>', venue: '', endsAt: '2001-01-01T00:00' }))
     expect(response.statusCode).toBe(422)
     expect(response.body).toMatch(/id="f-venue-error".*Enter where the event takes place\./)
     expect(response.body).toMatch(/id="f-endsAt-error".*The end must be after the start\./)
@@ -64,35 +56,35 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
 
   it('keeps a start already in the past (a running event), but refuses moving it into the past', async () => {
     const start = Date.now() - 60 * 60 * 1000
-    const { event } = await createEvent(t.db, organiser.id, { startsAt: start - (start % 60_000), endsAt: Date.now() + DAY })
+    const { event } = await createEvent(t.db, me.organiser.id, { startsAt: start - (start % 60_000), endsAt: Date.now() + DAY })
     const kept = eventFields({ startsAt: instantToLocalInput(event.startsAt, event.timeZone), endsAt: instantToLocalInput(event.endsAt, event.timeZone), venue: 'New hall' })
-    expectRedirect(await browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, kept), `/edit-event/${event.id}`)
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, kept), `/edit-event/${event.id}`)
     expect((await eventRow(event.id)).venue).toBe('New hall')
 
     const moved = { ...kept, startsAt: instantToLocalInput(event.startsAt - 60 * 60 * 1000, event.timeZone) }
-    const response = await browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, moved)
+    const response = await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, moved)
     expect(response.statusCode).toBe(422)
     expect(response.body).toContain('The start cannot be in the past.')
   })
 
   it('refuses an overall capacity below what is sold, saying why', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { capacity: 10 })
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { capacity: 10 })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 4 })
     const fields = eventFields({ capacity: '3', startsAt: instantToLocalInput(event.startsAt, event.timeZone), endsAt: instantToLocalInput(event.endsAt, event.timeZone) })
-    const response = await browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields)
+    const response = await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields)
     expect(response.statusCode).toBe(422)
     expect(response.body).toMatch(/id="f-capacity-error".*4 tickets are already sold, so the capacity cannot be lower than 4\./)
     expect(response.body).toContain('value="3"')
     expect((await eventRow(event.id)).capacity).toBe(10)
     expect(await auditActions(t.db, 'event', event.id)).toEqual([])
 
-    expectRedirect(await browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, { ...fields, capacity: '4' }), `/edit-event/${event.id}`)
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, { ...fields, capacity: '4' }), `/edit-event/${event.id}`)
     expect((await eventRow(event.id)).capacity).toBe(4)
   })
 
   it('answers 404 for an id that is not a number or not there', async () => {
     for (const url of ['/edit-event/abc', '/edit-event/0', '/edit-event/99999999']) {
-      expect((await browser.get(url)).statusCode, url).toBe(404)
+      expect((await me.browser.get(url)).statusCode, url).toBe(404)
     }
   })
 })

@@ -1,22 +1,17 @@
 import { beforeAll, expect, it } from 'vitest'
-import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { type Persona, createUser } from '../helpers/personas.js'
-import { loggedIn, placeOrder } from './support.js'
+import { placeOrder, useOrganiser } from './support.js'
 
 describeEachDatabase('GET /events/:id/orders', (kind) => {
   const t = useTestApp(kind)
-  let organiser: Persona
-  let browser: TestBrowser
+  const me = useOrganiser(t)
   let eventId: number
   let codes: string[]
 
   beforeAll(async () => {
-    organiser = await createUser(t.db, 'organiser')
-    browser = await loggedIn(new TestBrowser(t.app), organiser)
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ name: 'Standard', priceMinor: 2000 }, { name: 'Student' }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Standard', priceMinor: 2000 }, { name: 'Student' }] })
     eventId = event.id
     const now = Date.now()
     codes = [
@@ -27,7 +22,7 @@ describeEachDatabase('GET /events/:id/orders', (kind) => {
   })
 
   it('lists every order, newest first, with buyer, tickets, total and status', async () => {
-    const page = await browser.get(`/events/${eventId}/orders`)
+    const page = await me.browser.get(`/events/${eventId}/orders`)
     expect(page.statusCode).toBe(200)
     const positions = codes.map((code) => page.body.indexOf(code))
     expect(positions.every((position) => position > 0)).toBe(true)
@@ -46,26 +41,26 @@ describeEachDatabase('GET /events/:id/orders', (kind) => {
     ['a ticket code', () => `TKT${codes[0]}N1`, 0],
   ]
   it.each(searches)('finds orders by %s', async (_what, query, index) => {
-    const page = await browser.get(`/events/${eventId}/orders?q=${encodeURIComponent(query())}`)
+    const page = await me.browser.get(`/events/${eventId}/orders?q=${encodeURIComponent(query())}`)
     expect(page.statusCode).toBe(200)
     expect(codes.filter((code) => page.body.includes(`<code>${code}</code>`))).toEqual([codes[index]])
   })
 
   it('treats % and _ as plain characters, and says when nothing matches', async () => {
-    const percent = await browser.get(`/events/${eventId}/orders?q=${encodeURIComponent('100%')}`)
+    const percent = await me.browser.get(`/events/${eventId}/orders?q=${encodeURIComponent('100%')}`)
     expect(codes.filter((code) => percent.body.includes(`<code>${code}</code>`))).toEqual([codes[2]])
-    const none = await browser.get(`/events/${eventId}/orders?q=${encodeURIComponent('_zz%')}`)
+    const none = await me.browser.get(`/events/${eventId}/orders?q=${encodeURIComponent('_zz%')}`)
     expect(none.body).toContain('No order matches “_zz%”.')
   })
 
   it('shows 50 orders a page, never splitting an order, with links between pages', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
     const now = Date.now()
     for (let i = 0; i < 52; i++) await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 2, createdAt: now - i * 1000 })
-    const first = await browser.get(`/events/${event.id}/orders`)
+    const first = await me.browser.get(`/events/${event.id}/orders`)
     expect(first.body.match(/class="order-row /g)).toHaveLength(50)
     expect(first.body).toContain(`href="/events/${event.id}/orders?page=2"`)
-    const second = await browser.get(`/events/${event.id}/orders?page=2`)
+    const second = await me.browser.get(`/events/${event.id}/orders?page=2`)
     expect(second.body.match(/class="order-row /g)).toHaveLength(2)
     expect(second.body.match(/<li>Standard · /g)).toHaveLength(4)
     expect(second.body).toContain(`href="/events/${event.id}/orders?page=1"`)

@@ -1,29 +1,22 @@
-import { beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { type Persona, createUser } from '../helpers/personas.js'
-import { loggedIn } from './support.js'
+import { useOrganiser } from './support.js'
 
 describeEachDatabase('GET /events/:id/preview', (kind) => {
   const t = useTestApp(kind)
-  let organiser: Persona
-  let browser: TestBrowser
-
-  beforeAll(async () => {
-    organiser = await createUser(t.db, 'organiser')
-    browser = await loggedIn(new TestBrowser(t.app), organiser)
-  })
+  const me = useOrganiser(t)
 
   it('shows a draft as attendees will see it, under a preview banner, with buying switched off', async () => {
-    const { event } = await createEvent(t.db, organiser.id, {
+    const { event } = await createEvent(t.db, me.organiser.id, {
       status: 'draft',
       title: 'Night Market',
       venue: 'Old Port',
       ticketTypes: [{ name: 'Entry', priceMinor: 500, capacity: 40 }, { name: 'Free Kids', priceMinor: 0 }],
     })
-    const page = await browser.get(`/events/${event.id}/preview`)
+    const page = await me.browser.get(`/events/${event.id}/preview`)
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('class="preview-banner"')
     expect(page.body).toContain('once it is public')
@@ -37,18 +30,18 @@ describeEachDatabase('GET /events/:id/preview', (kind) => {
   })
 
   it('shows the description as escaped paragraphs and line breaks, never as HTML', async () => {
-    const { event } = await createEvent(t.db, organiser.id, {
+    const { event } = await createEvent(t.db, me.organiser.id, {
       status: 'draft',
       description: 'First line\nsecond line\n\n<script>alert(1)</script> & <b>bold</b>',
     })
-    const page = await browser.get(`/events/${event.id}/preview`)
+    const page = await me.browser.get(`/events/${event.id}/preview`)
     expect(page.body).toContain('<p>First line<br>second line</p>')
     expect(page.body).toContain('<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;</p>')
     expect(page.body).not.toContain('<script>alert(1)')
   })
 
   it('shows the cancellation notice of a cancelled event', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'cancelled' })
-    expect((await browser.get(`/events/${event.id}/preview`)).body).toContain('This event has been cancelled.')
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'cancelled' })
+    expect((await me.browser.get(`/events/${event.id}/preview`)).body).toContain('This event has been cancelled.')
   })
 })

@@ -1,77 +1,72 @@
 import { beforeAll, expect, it } from 'vitest'
 import { instantToLocalInput } from '../../src/lib/time.js'
-import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { type Persona, createUser } from '../helpers/personas.js'
-import { DAY, ZONE, auditActions, createDraft, expectRedirect, loggedIn } from './support.js'
+import { auditActions, createDraft, DAY, expectRedirect, useOrganiser, ZONE } from './support.js'
 
 describeEachDatabase('POST /publish-event/:id', (kind) => {
   const t = useTestApp(kind)
-  let organiser: Persona
-  let browser: TestBrowser
+  const me = useOrganiser(t)
   const notified: number[] = []
 
   beforeAll(async () => {
-    organiser = await createUser(t.db, 'organiser')
-    browser = await loggedIn(new TestBrowser(t.app), organiser)
     t.app.eventChanges.on('changed', (id) => notified.push(id))
   })
 
   const eventRow = (id: number) => t.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 
   it('publishes now: status published, publishedAt now, audited, live pages told', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft' })
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
     const before = Date.now()
-    expectRedirect(await browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
     const row = await eventRow(event.id)
     expect(row.status).toBe('published')
     expect(row.publishedAt).toBeGreaterThanOrEqual(before)
     expect(row.publishedAt).toBeLessThanOrEqual(Date.now())
     expect(await auditActions(t.db, 'event', event.id)).toEqual(['event.published'])
     expect(notified).toContain(event.id)
-    expect((await browser.get(`/edit-event/${event.id}`)).body).toContain('Published: the event is on sale now.')
+    expect((await me.browser.get(`/edit-event/${event.id}`)).body).toContain('Published: the event is on sale now.')
   })
 
   it('publishes now from the dashboard button', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft', title: 'Dashboard Publish' })
-    const dashboard = await browser.get('/organiser')
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', title: 'Dashboard Publish' })
+    const dashboard = await me.browser.get('/organiser')
     expect(dashboard.body).toContain(`action="/publish-event/${event.id}"`)
-    expectRedirect(await browser.post(`/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
+    expectRedirect(await me.browser.post(`/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
     expect((await eventRow(event.id)).status).toBe('published')
   })
 
   it('schedules for a moment in the future, read in the event time zone', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft', timeZone: ZONE })
-    const response = await browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: '2099-03-01T10:00' })
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', timeZone: ZONE })
+    const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: '2099-03-01T10:00' })
     expectRedirect(response, `/edit-event/${event.id}`)
     const row = await eventRow(event.id)
     expect(row.status).toBe('published')
     expect(row.publishedAt).toBe(Date.UTC(2099, 2, 1, 9, 0))
     expect(await auditActions(t.db, 'event', event.id)).toEqual(['event.scheduled'])
-    const page = await browser.get(`/edit-event/${event.id}`)
+    const page = await me.browser.get(`/edit-event/${event.id}`)
     expect(page.body).toContain('Scheduled: the event goes on sale')
     expect(page.body).toContain('Goes on sale')
   })
 
   it('refuses a scheduled moment in the past or missing, with 422 and the value kept', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft' })
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
     const past = instantToLocalInput(Date.now() - DAY, event.timeZone)
-    const response = await browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: past })
+    const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: past })
     expect(response.statusCode).toBe(422)
     expect(response.body).toMatch(/id="f-publishAt-error".*Choose a moment in the future/)
     expect(response.body).toContain(`value="${past}"`)
     expect(response.body).toMatch(/id="f-when-later"[^>]* checked/)
-    const missing = await browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: '' })
+    const missing = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: '' })
     expect(missing.statusCode).toBe(422)
     expect(missing.body).toContain('Enter when the event should go on sale.')
     expect(await eventRow(event.id)).toMatchObject({ status: 'draft', publishedAt: null })
   })
 
   it('refuses an event without ticket types, saying why', async () => {
-    const id = await createDraft(browser)
-    const response = await browser.submit(`/edit-event/${id}`, `/publish-event/${id}`, { when: 'now' })
+    const id = await createDraft(me.browser)
+    const response = await me.browser.submit(`/edit-event/${id}`, `/publish-event/${id}`, { when: 'now' })
     expect(response.statusCode).toBe(409)
     expect(response.body).toContain('Add at least one ticket type before publishing.')
     expect(await eventRow(id)).toMatchObject({ status: 'draft', publishedAt: null })
@@ -79,23 +74,23 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   })
 
   it('lets a scheduled event be published now, but never pushes a public one back into the future', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'published', publishedAt: Date.now() + DAY })
-    expectRedirect(await browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'published', publishedAt: Date.now() + DAY })
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
     const publishedAt = (await eventRow(event.id)).publishedAt!
     expect(publishedAt).toBeLessThanOrEqual(Date.now())
 
     const later = instantToLocalInput(Date.now() + 5 * DAY, event.timeZone)
-    const refused = await browser.post(`/publish-event/${event.id}`, { when: 'later', publishAt: later })
+    const refused = await me.browser.post(`/publish-event/${event.id}`, { when: 'later', publishAt: later })
     expect(refused.statusCode).toBe(409)
     expect(refused.body).toContain('This event is already public.')
     expect((await eventRow(event.id)).publishedAt).toBe(publishedAt)
   })
 
   it('refuses a cancelled event', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'cancelled' })
-    const page = await browser.get(`/edit-event/${event.id}`)
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'cancelled' })
+    const page = await me.browser.get(`/edit-event/${event.id}`)
     expect(page.body).not.toContain(`action="/publish-event/${event.id}"`)
-    const response = await browser.post(`/publish-event/${event.id}`, { when: 'now' })
+    const response = await me.browser.post(`/publish-event/${event.id}`, { when: 'now' })
     expect(response.statusCode).toBe(409)
     expect(response.body).toContain('This event is cancelled and cannot be published again.')
     expect((await eventRow(event.id)).status).toBe('cancelled')

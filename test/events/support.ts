@@ -1,10 +1,11 @@
 import type { LightMyRequestResponse } from 'fastify'
-import { expect } from 'vitest'
+import { beforeAll, expect } from 'vitest'
 import type { Db } from '../../src/db/database.js'
 import type { OrderStatus } from '../../src/db/schema.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
-import type { TestBrowser } from '../helpers/browser.js'
-import type { Persona } from '../helpers/personas.js'
+import type { AppHandle } from '../helpers/app.js'
+import { TestBrowser } from '../helpers/browser.js'
+import { type Persona, createUser } from '../helpers/personas.js'
 
 /** Helpers of the organiser tests: the forms as an organiser fills them in, and orders placed straight in the database. */
 
@@ -35,6 +36,26 @@ export function ticketTypeFields(overrides: Record<string, string> = {}): Record
 export async function loggedIn(browser: TestBrowser, persona: Persona): Promise<TestBrowser> {
   await browser.login(persona.email, persona.password)
   return browser
+}
+
+/** The organiser of a test file, created and logged in once before its tests. */
+export function useOrganiser(t: AppHandle): { readonly organiser: Persona; readonly browser: TestBrowser } {
+  let organiser: Persona | undefined
+  let browser: TestBrowser | undefined
+  beforeAll(async () => {
+    organiser = await createUser(t.db, 'organiser')
+    browser = await loggedIn(new TestBrowser(t.app), organiser)
+  })
+  return {
+    get organiser() {
+      if (!organiser) throw new Error('the organiser is created in beforeAll')
+      return organiser
+    },
+    get browser() {
+      if (!browser) throw new Error('the organiser logs in in beforeAll')
+      return browser
+    },
+  }
 }
 
 export function expectRedirect(response: LightMyRequestResponse, location: string | RegExp): void {

@@ -1,45 +1,37 @@
-import { beforeAll, expect, it } from 'vitest'
-import { TestBrowser } from '../helpers/browser.js'
+import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { type Persona, createUser } from '../helpers/personas.js'
-import { ZONE, auditActions, expectRedirect, loggedIn, placeOrder, ticketTypeFields } from './support.js'
+import { auditActions, expectRedirect, placeOrder, ticketTypeFields, useOrganiser, ZONE } from './support.js'
 
 describeEachDatabase('ticket type forms', (kind) => {
   const t = useTestApp(kind)
-  let organiser: Persona
-  let browser: TestBrowser
-
-  beforeAll(async () => {
-    organiser = await createUser(t.db, 'organiser')
-    browser = await loggedIn(new TestBrowser(t.app), organiser)
-  })
+  const me = useOrganiser(t)
 
   const typeRow = (id: number) => t.db.selectFrom('ticketTypes').selectAll().where('id', '=', id).executeTakeFirst()
 
   it('adds a type with the price in minor units and sales dates in the event time zone', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft', timeZone: ZONE, ticketTypes: [] })
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', timeZone: ZONE, ticketTypes: [] })
     const url = `/events/${event.id}/ticket-types/new`
-    const form = await browser.get(url)
+    const form = await me.browser.get(url)
     expect(form.statusCode).toBe(200)
     expect(form.body).toContain('value="10"')
     expect(form.body).toContain('Price (EUR)')
-    const response = await browser.submit(url, url, ticketTypeFields({ name: 'VIP', price: '99,9', capacity: '20', maxPerOrder: '4', salesStartAt: '2099-01-01T09:00', salesEndAt: '2099-02-01T09:00' }))
+    const response = await me.browser.submit(url, url, ticketTypeFields({ name: 'VIP', price: '99,9', capacity: '20', maxPerOrder: '4', salesStartAt: '2099-01-01T09:00', salesEndAt: '2099-02-01T09:00' }))
     expectRedirect(response, `/edit-event/${event.id}#ticket-types`)
     const [type] = await t.db.selectFrom('ticketTypes').selectAll().where('eventId', '=', event.id).execute()
     expect(type).toMatchObject({ name: 'VIP', priceMinor: 9990, capacity: 20, sold: 0, maxPerOrder: 4, salesStartAt: Date.UTC(2099, 0, 1, 8), salesEndAt: Date.UTC(2099, 1, 1, 8) })
     expect(await auditActions(t.db, 'ticket_type', type!.id)).toEqual(['ticket_type.created'])
-    const manage = await browser.get(`/edit-event/${event.id}`)
+    const manage = await me.browser.get(`/edit-event/${event.id}`)
     expect(manage.body).toContain('Ticket type “VIP” added.')
     expect(manage.body).toContain('€99.90')
   })
 
   it('takes 0 as free and whole amounts without decimals', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft', ticketTypes: [] })
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', ticketTypes: [] })
     const url = `/events/${event.id}/ticket-types/new`
-    await browser.submit(url, url, ticketTypeFields({ name: 'Free', price: '0' }))
-    await browser.submit(url, url, ticketTypeFields({ name: 'Twelve', price: '12' }))
+    await me.browser.submit(url, url, ticketTypeFields({ name: 'Free', price: '0' }))
+    await me.browser.submit(url, url, ticketTypeFields({ name: 'Twelve', price: '12' }))
     const types = await t.db.selectFrom('ticketTypes').select(['name', 'priceMinor']).where('eventId', '=', event.id).orderBy('id').execute()
     expect(types).toEqual([
       { name: 'Free', priceMinor: 0 },
@@ -48,9 +40,9 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses invalid input with 422, a message per field and the values kept', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { status: 'draft', ticketTypes: [] })
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', ticketTypes: [] })
     const url = `/events/${event.id}/ticket-types/new`
-    const response = await browser.submit(
+    const response = await me.browser.submit(
       url,
       url,
       ticketTypeFields({ name: '', price: '12.505', capacity: '-1', maxPerOrder: '0', salesStartAt: '2099-02-01T09:00', salesEndAt: '2099-01-01T09:00' }),
@@ -66,13 +58,13 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('edits a type, showing its current values', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ name: 'Standard', priceMinor: 2500, capacity: 100 }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Standard', priceMinor: 2500, capacity: 100 }] })
     const id = ticketTypes[0]!.id
-    const form = await browser.get(`/ticket-types/${id}/edit`)
+    const form = await me.browser.get(`/ticket-types/${id}/edit`)
     expect(form.body).toContain('value="25.00"')
     expect(form.body).toContain('0 sold so far')
     expectRedirect(
-      await browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ name: 'Regular', price: '30', capacity: '120' })),
+      await me.browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ name: 'Regular', price: '30', capacity: '120' })),
       `/edit-event/${event.id}#ticket-types`,
     )
     expect(await typeRow(id)).toMatchObject({ name: 'Regular', priceMinor: 3000, capacity: 120 })
@@ -85,55 +77,55 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses a capacity below what is sold, saying why, and keeps the capacity', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
     const id = ticketTypes[0]!.id
     await t.db.updateTable('ticketTypes').set({ sold: 7 }).where('id', '=', id).execute()
-    const response = await browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ capacity: '6' }))
+    const response = await me.browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ capacity: '6' }))
     expect(response.statusCode).toBe(422)
     expect(response.body).toMatch(/id="f-capacity-error".*7 tickets of this type are already sold, so its capacity cannot be lower than 7\./)
     expect(response.body).toContain('7 sold so far')
     expect((await typeRow(id))!.capacity).toBe(100)
     expect(await auditActions(t.db, 'ticket_type', id)).toEqual([])
 
-    expectRedirect(await browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ capacity: '7' })), `/edit-event/${event.id}#ticket-types`)
+    expectRedirect(await me.browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ capacity: '7' })), `/edit-event/${event.id}#ticket-types`)
     expect((await typeRow(id))!.capacity).toBe(7)
   })
 
   it('deletes a type nobody ordered', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Drop' }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Drop' }] })
     const id = ticketTypes[1]!.id
-    expectRedirect(await browser.submit(`/edit-event/${event.id}`, `/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
     expect(await typeRow(id)).toBeUndefined()
     expect(await auditActions(t.db, 'ticket_type', id)).toEqual(['ticket_type.deleted'])
-    expect((await browser.get(`/edit-event/${event.id}`)).body).toContain('Ticket type “Drop” deleted.')
+    expect((await me.browser.get(`/edit-event/${event.id}`)).body).toContain('Ticket type “Drop” deleted.')
   })
 
   it('refuses to delete a type with sales, saying why', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ name: 'Sold' }, { name: 'Other' }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Sold' }, { name: 'Other' }] })
     const id = ticketTypes[0]!.id
     await placeOrder(t.db, event.id, id, { quantity: 2 })
-    expectRedirect(await browser.submit(`/edit-event/${event.id}`, `/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
     expect(await typeRow(id)).toBeDefined()
-    expect((await browser.get(`/edit-event/${event.id}`)).body).toContain('Sold has been ordered (2 tickets), so it cannot be deleted.')
+    expect((await me.browser.get(`/edit-event/${event.id}`)).body).toContain('Sold has been ordered (2 tickets), so it cannot be deleted.')
   })
 
   it('refuses to delete the last type of a published event', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
     const id = ticketTypes[0]!.id
-    expectRedirect(await browser.submit(`/edit-event/${event.id}`, `/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
     expect(await typeRow(id)).toBeDefined()
-    expect((await browser.get(`/edit-event/${event.id}`)).body).toContain('A published event needs at least one ticket type.')
+    expect((await me.browser.get(`/edit-event/${event.id}`)).body).toContain('A published event needs at least one ticket type.')
   })
 
   it('refuses changes to the types of a cancelled event', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { status: 'cancelled' })
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { status: 'cancelled' })
     const id = ticketTypes[0]!.id
-    expect((await browser.get(`/edit-event/${event.id}`)).body).not.toContain(`/ticket-types/${id}/edit`)
+    expect((await me.browser.get(`/edit-event/${event.id}`)).body).not.toContain(`/ticket-types/${id}/edit`)
     const forms = [`/events/${event.id}/ticket-types/new`, `/ticket-types/${id}/edit`]
-    for (const url of forms) expect((await browser.get(url)).statusCode, url).toBe(409)
-    await browser.get(`/edit-event/${event.id}`)
+    for (const url of forms) expect((await me.browser.get(url)).statusCode, url).toBe(409)
+    await me.browser.get(`/edit-event/${event.id}`)
     for (const url of [...forms, `/ticket-types/${id}/delete`]) {
-      const response = await browser.post(url, ticketTypeFields({ capacity: '5' }))
+      const response = await me.browser.post(url, ticketTypeFields({ capacity: '5' }))
       expect(response.statusCode, url).toBe(409)
       expect(response.body).toContain('This event is cancelled: its ticket types can no longer change.')
     }

@@ -24,6 +24,7 @@ import {
 import { attendeeLines, countOrders, dashboardEvents, orderTotalsByEvent } from './event.repository.js'
 import {
   type Actor,
+  type Refusal,
   cancelEvent,
   createEvent,
   createTicketType,
@@ -147,37 +148,36 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })
 
-  app.post('/unpublish-event/:id', organiser, async (request, reply) => {
-    const event = await eventOf(request)
-    const refusal = await unpublishEvent(ctx, actorOf(request), event.id)
-    reply.flash(refusal ? 'error' : 'success', refusal ?? 'Unpublished: the event is a draft again, hidden from the public. Its orders are kept.')
-    return reply.redirect(`/edit-event/${event.id}`, 303)
-  })
-
-  app.get('/events/:id/cancel', organiser, async (request, reply) => {
-    const event = await eventOf(request)
-    const totals = (await orderTotalsByEvent(app.db, [event.id])).get(event.id)
-    return reply.render('organiser/cancel.eta', {
-      title: `Cancel ${event.title}`,
-      event: { id: event.id, title: event.title, orders: totals?.orders ?? 0, cancelled: event.status === 'cancelled' },
+  /** A lifecycle button: the change, then back to the event's page saying what happened or why it did not. */
+  function lifecycleAction(url: string, change: (actor: Actor, eventId: number) => Promise<Refusal>, done: string) {
+    app.post(url, organiser, async (request, reply) => {
+      const event = await eventOf(request)
+      const refusal = await change(actorOf(request), event.id)
+      reply.flash(refusal ? 'error' : 'success', refusal ?? done)
+      return reply.redirect(`/edit-event/${event.id}`, 303)
     })
-  })
+  }
 
-  app.post('/cancel-event/:id', organiser, async (request, reply) => {
-    const event = await eventOf(request)
-    const refusal = await cancelEvent(ctx, actorOf(request), event.id)
-    reply.flash(refusal ? 'error' : 'success', refusal ?? 'Cancelled: sales have stopped and every order is marked cancelled.')
-    return reply.redirect(`/edit-event/${event.id}`, 303)
-  })
-
-  app.get('/events/:id/delete', organiser, async (request, reply) => {
-    const event = await eventOf(request)
-    const orders = await countOrders(app.db, event.id)
-    return reply.render('organiser/delete.eta', {
-      title: `Delete ${event.title}`,
-      event: { id: event.id, title: event.title, orders, cancelled: event.status === 'cancelled' },
+  /** The page that asks before something that cannot be undone, knowing how many orders it touches. */
+  function confirmationPage(url: string, template: string, verb: string) {
+    app.get(url, organiser, async (request, reply) => {
+      const event = await eventOf(request)
+      const orders = await countOrders(app.db, event.id)
+      return reply.render(template, {
+        title: `${verb} ${event.title}`,
+        event: { id: event.id, title: event.title, orders, cancelled: event.status === 'cancelled' },
+      })
     })
-  })
+  }
+
+  lifecycleAction(
+    '/unpublish-event/:id',
+    (actor, id) => unpublishEvent(ctx, actor, id),
+    'Unpublished: the event is a draft again, hidden from the public. Its orders are kept.',
+  )
+  confirmationPage('/events/:id/cancel', 'organiser/cancel.eta', 'Cancel')
+  lifecycleAction('/cancel-event/:id', (actor, id) => cancelEvent(ctx, actor, id), 'Cancelled: sales have stopped and every order is marked cancelled.')
+  confirmationPage('/events/:id/delete', 'organiser/delete.eta', 'Delete')
 
   app.post('/delete-event/:id', organiser, async (request, reply) => {
     const event = await eventOf(request)
