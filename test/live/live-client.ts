@@ -14,7 +14,7 @@ export interface LiveTicketType {
 export interface LiveState {
   id: number
   status: string
-  statusLabel: string | null
+  statusLabel: string
   remaining: number
   sold?: number
   revenueMinor?: number

@@ -31,7 +31,7 @@ describeEachDatabase('live availability updates', (kind) => {
     const client = await connect()
     client.subscribe(event.id)
     const state = await client.waitForRemaining(event.id, 50)
-    expect(state).toMatchObject({ id: event.id, status: 'on_sale', statusLabel: null, remaining: 55 })
+    expect(state).toMatchObject({ id: event.id, status: 'on_sale', statusLabel: 'On sale', remaining: 55 })
     expect(state.ticketTypes).toEqual([
       { id: ticketTypes[0]!.id, remaining: 50, soldOut: false, onSale: true, maxSelectable: 4 },
       { id: ticketTypes[1]!.id, remaining: 5, soldOut: false, onSale: true, maxSelectable: 5 },

@@ -1,0 +1,224 @@
+/*
+ * Live availability: keeps the figures of a server-rendered page fresh. The
+ * page is complete without this script; it only updates, in place, elements
+ * the page marks with data attributes:
+ *
+ *   data-live-event="<event id>"        a container; everything below is inside one
+ *   data-live-remaining="<type id>"     "12 left" / "Sold out"
+ *   data-live-total-remaining           the same for the whole event
+ *   data-live-sold="<type id>"          tickets sold (owner and admins only)
+ *   data-live-sold-total, data-live-revenue
+ *   data-live-status="<status>"         a status label; the value is the status the
+ *                                       server rendered (empty: taken from the first update)
+ *   data-live-qty="<type id>"           a quantity input: max and disabled follow what remains
+ *   data-live-buy                       hidden while nothing can be bought
+ *   data-live-name="<name>"             optional, on a container or near a count: the
+ *                                       name spoken when something sells out
+ *
+ * Changes are announced through one polite live region, only when a status
+ * changes or a ticket type sells out, and at most once every few seconds.
+ */
+;(function () {
+  'use strict'
+
+  var MAX_EVENTS = 100
+  var ANNOUNCE_EVERY_MS = 5000
+  var RETRY_MIN_MS = 1000
+  var RETRY_MAX_MS = 30000
+
+  var following = []
+  document.querySelectorAll('[data-live-event]').forEach(function (container) {
+    var id = Number(container.getAttribute('data-live-event'))
+    if (Number.isInteger(id) && id > 0 && following.indexOf(id) === -1 && following.length < MAX_EVENTS) following.push(id)
+  })
+  if (following.length === 0 || !('WebSocket' in window)) return
+
+  var previous = new Map()
+  var attempts = 0
+  var retryTimer = null
+
+  var region = document.createElement('div')
+  region.className = 'visually-hidden'
+  region.setAttribute('role', 'status')
+  region.setAttribute('aria-live', 'polite')
+  document.body.appendChild(region)
+
+  var pendingNews = []
+  var lastAnnouncedAt = 0
+  var announceTimer = null
+
+  function announce(text) {
+    pendingNews.push(text)
+    if (announceTimer !== null) return
+    var wait = Math.max(0, lastAnnouncedAt + ANNOUNCE_EVERY_MS - Date.now())
+    announceTimer = setTimeout(function () {
+      announceTimer = null
+      lastAnnouncedAt = Date.now()
+      region.textContent = pendingNews.join(' ')
+      pendingNews = []
+    }, wait)
+  }
+
+  function connect() {
+    retryTimer = null
+    var socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/live')
+    socket.addEventListener('open', function () {
+      socket.send(JSON.stringify({ type: 'subscribe', events: following }))
+    })
+    socket.addEventListener('message', function (message) {
+      var data
+      try {
+        data = JSON.parse(message.data)
+      } catch {
+        return
+      }
+      if (data.type === 'state') {
+        attempts = 0
+        apply(data.event)
+      } else if (data.type === 'error') {
+        following = following.filter(function (id) {
+          return id !== data.event
+        })
+        if (following.length === 0) socket.close(1000, 'nothing to follow')
+      }
+    })
+    socket.addEventListener('close', function () {
+      if (following.length > 0) retry()
+    })
+  }
+
+  // Exponential backoff with jitter, so that a restarted server is not met by every page at once.
+  function retry() {
+    if (retryTimer !== null) return
+    var ceiling = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * Math.pow(2, attempts))
+    attempts += 1
+    retryTimer = setTimeout(connect, ceiling / 2 + (Math.random() * ceiling) / 2)
+  }
+
+  function apply(event) {
+    var before = previous.get(event.id)
+    previous.set(event.id, event)
+    var types = new Map()
+    event.ticketTypes.forEach(function (type) {
+      types.set(String(type.id), type)
+    })
+    var anyOnSale = event.ticketTypes.some(function (type) {
+      return type.onSale
+    })
+
+    document.querySelectorAll('[data-live-event="' + event.id + '"]').forEach(function (container) {
+      each(container, 'data-live-remaining', function (element, type) {
+        if (type) setText(element, remainingText(type.remaining))
+      })
+      each(container, 'data-live-sold', function (element, type) {
+        if (type && type.sold !== undefined) setText(element, String(type.sold))
+      })
+      each(container, 'data-live-qty', function (element, type) {
+        updateQuantity(element, type, event)
+      })
+      container.querySelectorAll('[data-live-total-remaining]').forEach(function (element) {
+        setText(element, remainingText(event.remaining))
+      })
+      if (event.sold !== undefined) {
+        container.querySelectorAll('[data-live-sold-total]').forEach(function (element) {
+          setText(element, String(event.sold))
+        })
+        container.querySelectorAll('[data-live-revenue]').forEach(function (element) {
+          setText(element, event.revenue)
+        })
+      }
+      container.querySelectorAll('[data-live-status]').forEach(function (element) {
+        updateStatus(element, event)
+      })
+      container.querySelectorAll('[data-live-buy]').forEach(function (element) {
+        element.hidden = !anyOnSale
+      })
+      if (before) announceChanges(container, before, event)
+    })
+
+    function each(container, attribute, update) {
+      container.querySelectorAll('[' + attribute + ']').forEach(function (element) {
+        update(element, types.get(element.getAttribute(attribute)))
+      })
+    }
+  }
+
+  function remainingText(count) {
+    return count === 0 ? 'Sold out' : count + ' left'
+  }
+
+  function setText(element, text) {
+    if (element.textContent !== text) element.textContent = text
+  }
+
+  // The server sends at most what one order may take now; an input is usable only while its type is on sale.
+  function updateQuantity(input, type, event) {
+    var onSale = Boolean(type && type.onSale)
+    input.max = String(onSale ? type.maxSelectable : 0)
+    input.disabled = !onSale
+    var note = input.nextElementSibling
+    if (!note || !note.hasAttribute('data-live-note')) {
+      note = document.createElement('span')
+      note.className = 'live-note'
+      note.setAttribute('data-live-note', '')
+      input.insertAdjacentElement('afterend', note)
+    }
+    var reason = ''
+    if (!onSale) reason = event.status === 'cancelled' ? 'Cancelled' : type && type.soldOut ? 'Sold out' : 'Not on sale'
+    setText(note, reason)
+    note.hidden = reason === ''
+  }
+
+  // The element shows what the server rendered until the status actually changes; one the page kept
+  // hidden (nothing to say while on sale) is hidden again when the event is back on sale.
+  function updateStatus(element, event) {
+    if (!element.hasAttribute('data-live-hidden-on-sale')) {
+      element.setAttribute('data-live-hidden-on-sale', element.hidden ? 'yes' : 'no')
+    }
+    var shown = element.getAttribute('data-live-status')
+    if (shown === event.status) return
+    element.setAttribute('data-live-status', event.status)
+    if (shown === '') return
+    setText(element, event.statusLabel)
+    element.hidden = event.status === 'on_sale' && element.getAttribute('data-live-hidden-on-sale') === 'yes'
+  }
+
+  function announceChanges(container, before, event) {
+    var name = eventName(container)
+    if (before.status !== event.status) {
+      announce((name ? name + ': ' : '') + (event.status === 'on_sale' ? 'tickets are on sale again.' : event.statusLabel + '.'))
+      return
+    }
+    var wasLeft = new Map()
+    before.ticketTypes.forEach(function (type) {
+      wasLeft.set(type.id, type.remaining)
+    })
+    event.ticketTypes.forEach(function (type) {
+      if (type.remaining === 0 && wasLeft.get(type.id) > 0) {
+        announce(typeName(container, type.id) + ' sold out.')
+      }
+    })
+  }
+
+  function eventName(container) {
+    var named = container.getAttribute('data-live-name')
+    if (named) return named
+    var heading = container.querySelector('h1, h2, h3')
+    return heading ? heading.textContent.trim() : ''
+  }
+
+  // The ticket type's name as the page shows it: a data-live-name, the label of its quantity input, or its row heading.
+  function typeName(container, typeId) {
+    var count = container.querySelector('[data-live-remaining="' + typeId + '"], [data-live-sold="' + typeId + '"]')
+    var named = count && count.closest('[data-live-name]')
+    if (named && named !== container) return named.getAttribute('data-live-name')
+    var input = container.querySelector('[data-live-qty="' + typeId + '"]')
+    if (input && input.labels && input.labels.length > 0) return input.labels[0].textContent.trim()
+    var row = count && count.closest('tr')
+    var heading = row && row.querySelector('th')
+    if (heading && heading.firstChild && heading.firstChild.textContent.trim()) return heading.firstChild.textContent.trim()
+    return 'A ticket type'
+  }
+
+  connect()
+})()
