@@ -30,13 +30,14 @@ export interface LiveTicketTypeState {
 }
 
 /** An event phase, with sold out told apart from on sale. */
-export type LiveStatus = Exclude<EventPhase, 'on_sale'> | 'on_sale' | 'sold_out'
+export type LiveStatus = EventPhase | 'sold_out'
 
-const STATUS_LABELS: Record<LiveStatus | 'unavailable', string | null> = {
-  on_sale: null,
+/** The words of the organiser's dashboard badges, so that a live update reads like the page it updates. */
+const STATUS_LABELS: Record<LiveStatus | 'unavailable', string> = {
+  on_sale: 'On sale',
   sold_out: 'Sold out',
-  scheduled: 'Not on sale yet',
-  past: 'This event is over',
+  scheduled: 'Scheduled',
+  past: 'Past',
   cancelled: 'Cancelled',
   draft: 'Draft',
   unavailable: 'No longer available',
