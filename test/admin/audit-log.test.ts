@@ -2,9 +2,8 @@ import { DateTime } from 'luxon'
 import { beforeAll, expect, it } from 'vitest'
 import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
-import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
-import { createUser } from '../helpers/personas.js'
+import { useLoggedInAdmin } from './logged-in-admin.js'
 
 const BERLIN = 'Europe/Berlin'
 
@@ -19,7 +18,7 @@ function actionsShown(html: string): string[] {
 
 describeEachDatabase('GET /admin/audit', (kind) => {
   const t = useTestApp(kind)
-  let browser: TestBrowser
+  const session = useLoggedInAdmin(t)
 
   async function entry(action: string, at: number, fields: { actorLabel?: string; ip?: string; details?: object; subjectId?: number } = {}) {
     await t.db
@@ -39,10 +38,6 @@ describeEachDatabase('GET /admin/audit', (kind) => {
 
   beforeAll(async () => {
     await updateSiteSettings(t.db, { ...(await getSiteSettings(t.db)), timeZone: BERLIN })
-    const admin = await createUser(t.db, 'admin')
-    browser = new TestBrowser(t.app)
-    await browser.login(admin.email, admin.password)
-
     await entry('test.day', berlin('2026-03-01T12:00'))
     await entry('test.day', berlin('2026-03-02T00:00'), { actorLabel: 'early@example.test' })
     await entry('test.day', berlin('2026-03-02T23:59'), { actorLabel: 'late@example.test' })
@@ -57,7 +52,7 @@ describeEachDatabase('GET /admin/audit', (kind) => {
   })
 
   it('shows who, what, when in the site time zone, from which IP, and the details, newest first', async () => {
-    const page = await browser.get('/admin/audit?action=test.settings')
+    const page = await session.browser.get('/admin/audit?action=test.settings')
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('aria-current="page">Audit log</a>')
     expect(page.body).toContain('Times in Europe/Berlin.')
@@ -67,56 +62,56 @@ describeEachDatabase('GET /admin/audit', (kind) => {
     expect(page.body).toContain('<dt>siteName</dt><dd>Old &lt;b&gt;Name&lt;/b&gt; → New Name</dd>')
     expect(page.body).toContain('<dt>contactEmail</dt><dd>(empty) → a@b.example</dd>')
 
-    const all = await browser.get('/admin/audit')
+    const all = await session.browser.get('/admin/audit')
     const shown = actionsShown(all.body)
     expect(shown[0]).toBe('login.succeeded')
     expect(shown.indexOf('test.user')).toBeLessThan(shown.indexOf('test.settings'))
   })
 
   it('links a user subject to that user in the user list', async () => {
-    const page = await browser.get('/admin/audit?action=test.user')
+    const page = await session.browser.get('/admin/audit?action=test.user')
     expect(page.body).toContain('<a href="/users/list-users?q=someone%40example.test">user #42 (someone@example.test)</a>')
     expect(page.body).toContain('<dt>from</dt><dd>attendee</dd>')
   })
 
   it('filters by action, offering the actions the log holds', async () => {
-    const page = await browser.get('/admin/audit?action=test.day')
+    const page = await session.browser.get('/admin/audit?action=test.day')
     expect(actionsShown(page.body)).toEqual(['test.day', 'test.day', 'test.day', 'test.day'])
     expect(page.body).toContain('<option value="test.day" selected>test.day</option>')
     expect(page.body).toContain('<option value="login.succeeded">login.succeeded</option>')
   })
 
   it('filters by part of the actor, in any case', async () => {
-    const page = await browser.get('/admin/audit?actor=BOSS%40example')
+    const page = await session.browser.get('/admin/audit?actor=BOSS%40example')
     expect(actionsShown(page.body)).toEqual(['test.settings'])
-    expect(actionsShown((await browser.get('/admin/audit?actor=%25')).body)).toEqual([])
+    expect(actionsShown((await session.browser.get('/admin/audit?actor=%25')).body)).toEqual([])
   })
 
   it('filters by whole days in the site time zone, both ends included', async () => {
-    const day = await browser.get('/admin/audit?action=test.day&from=2026-03-02&to=2026-03-02')
+    const day = await session.browser.get('/admin/audit?action=test.day&from=2026-03-02&to=2026-03-02')
     expect(actionsShown(day.body)).toHaveLength(2)
     expect(day.body).toContain('late@example.test')
     expect(day.body).toContain('early@example.test')
-    const fromOnly = await browser.get('/admin/audit?action=test.day&from=2026-03-02')
+    const fromOnly = await session.browser.get('/admin/audit?action=test.day&from=2026-03-02')
     expect(actionsShown(fromOnly.body)).toHaveLength(3)
-    const toOnly = await browser.get('/admin/audit?action=test.day&to=2026-03-01')
+    const toOnly = await session.browser.get('/admin/audit?action=test.day&to=2026-03-01')
     expect(actionsShown(toOnly.body)).toHaveLength(1)
   })
 
   it('answers a malformed or reversed date range with 422 and a message', async () => {
-    const bad = await browser.get('/admin/audit?from=yesterday')
+    const bad = await session.browser.get('/admin/audit?from=yesterday')
     expect(bad.statusCode).toBe(422)
     expect(bad.body).toContain('Enter a date like 2026-12-31.')
-    const reversed = await browser.get('/admin/audit?from=2026-03-03&to=2026-03-01')
+    const reversed = await session.browser.get('/admin/audit?from=2026-03-03&to=2026-03-01')
     expect(reversed.statusCode).toBe(422)
     expect(reversed.body).toContain('The end date is before the start date.')
   })
 
   it('pages 50 at a time, keeping the filters in the links', async () => {
-    const first = await browser.get('/admin/audit?action=test.bulk')
+    const first = await session.browser.get('/admin/audit?action=test.bulk')
     expect(actionsShown(first.body)).toHaveLength(50)
     expect(first.body).toContain('href="/admin/audit?action=test.bulk&amp;page=2" rel="next"')
-    const second = await browser.get('/admin/audit?action=test.bulk&page=2')
+    const second = await session.browser.get('/admin/audit?action=test.bulk&page=2')
     expect(actionsShown(second.body)).toHaveLength(5)
     expect(second.body).toContain('href="/admin/audit?action=test.bulk" rel="prev"')
     expect(second.body).not.toContain('rel="next"')

@@ -1,10 +1,10 @@
-import { beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
-import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { type Persona, createUser } from '../helpers/personas.js'
+import { createUser } from '../helpers/personas.js'
+import { useLoggedInAdmin } from './logged-in-admin.js'
 
 const DEFAULTS = {
   siteName: 'Admit One',
@@ -26,14 +26,7 @@ const VALID = {
 
 describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
   const t = useTestApp(kind)
-  let admin: Persona
-  let browser: TestBrowser
-
-  beforeAll(async () => {
-    admin = await createUser(t.db, 'admin')
-    browser = new TestBrowser(t.app)
-    await browser.login(admin.email, admin.password)
-  })
+  const session = useLoggedInAdmin(t)
 
   async function resetSettings() {
     await updateSiteSettings(t.db, DEFAULTS)
@@ -46,7 +39,7 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
 
   it('shows the current settings in the form', async () => {
     await resetSettings()
-    const page = await browser.get('/site-settings')
+    const page = await session.browser.get('/site-settings')
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('value="Admit One"')
     expect(page.body).toContain('<option value="EUR" selected>EUR · Euro</option>')
@@ -57,11 +50,11 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
 
   it('saves valid settings, shows them on every page at once, and audits what changed', async () => {
     await resetSettings()
-    const response = await browser.submit('/site-settings', '/update-settings', VALID)
+    const response = await session.browser.submit('/site-settings', '/update-settings', VALID)
     expect(response.statusCode).toBe(303)
     expect(response.headers.location).toBe('/site-settings')
     expect(await getSiteSettings(t.db)).toEqual({ ...VALID, currency: 'USD', signupPolicy: 'approval' })
-    expect((await browser.get('/site-settings')).body).toContain('Settings saved.')
+    expect((await session.browser.get('/site-settings')).body).toContain('Settings saved.')
 
     const home = await t.app.inject('/')
     expect(home.body).toContain('<title>Riverside Tickets</title>')
@@ -70,7 +63,7 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
 
     const audit = await settingsAudit()
     expect(audit).toHaveLength(1)
-    expect(audit[0]).toMatchObject({ actorId: admin.id, actorLabel: admin.email, ip: '127.0.0.1' })
+    expect(audit[0]).toMatchObject({ actorId: session.admin.id, actorLabel: session.admin.email, ip: '127.0.0.1' })
     expect(JSON.parse(audit[0]!.details)).toEqual({
       before: { siteName: 'Admit One', siteDescription: DEFAULTS.siteDescription, contactEmail: '', currency: 'EUR', timeZone: 'UTC', signupPolicy: 'open' },
       after: { ...VALID, currency: 'USD' },
@@ -79,18 +72,18 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
 
   it('records only the fields that changed, and nothing when nothing did', async () => {
     await resetSettings()
-    await browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, signupPolicy: 'closed' })
+    await session.browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, signupPolicy: 'closed' })
     const [entry] = await settingsAudit()
     expect(JSON.parse(entry!.details)).toEqual({ before: { signupPolicy: 'open' }, after: { signupPolicy: 'closed' } })
 
-    await browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, signupPolicy: 'closed' })
+    await session.browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, signupPolicy: 'closed' })
     expect(await settingsAudit()).toHaveLength(1)
-    expect((await browser.get('/site-settings')).body).toContain('Nothing changed.')
+    expect((await session.browser.get('/site-settings')).body).toContain('Nothing changed.')
   })
 
   it('re-renders invalid values with 422, a message for each, and changes nothing', async () => {
     await resetSettings()
-    const response = await browser.submit('/site-settings', '/update-settings', {
+    const response = await session.browser.submit('/site-settings', '/update-settings', {
       siteName: '   ',
       siteDescription: 'd'.repeat(501),
       contactEmail: 'not an email',
@@ -120,12 +113,12 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     const organiser = await createUser(t.db, 'organiser')
     await createEvent(t.db, organiser.id, { ticketTypes: [{ priceMinor: 2500 }] })
 
-    const refused = await browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, currency: 'JPY' })
+    const refused = await session.browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, currency: 'JPY' })
     expect(refused.statusCode).toBe(422)
     expect(refused.body).toContain('every price would change')
     expect((await getSiteSettings(t.db)).currency).toBe('EUR')
 
-    const allowed = await browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, currency: 'GBP' })
+    const allowed = await session.browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, currency: 'GBP' })
     expect(allowed.statusCode).toBe(303)
     expect((await getSiteSettings(t.db)).currency).toBe('GBP')
   })

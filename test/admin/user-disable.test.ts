@@ -1,20 +1,14 @@
-import { beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { findUserById } from '../../src/features/accounts/user.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
-import { type Persona, createUser } from '../helpers/personas.js'
+import { createUser } from '../helpers/personas.js'
+import { useLoggedInAdmin } from './logged-in-admin.js'
 
 describeEachDatabase('POST /users/:id/disable and /enable', (kind) => {
   const t = useTestApp(kind)
-  let admin: Persona
-  let browser: TestBrowser
-
-  beforeAll(async () => {
-    admin = await createUser(t.db, 'admin')
-    browser = new TestBrowser(t.app)
-    await browser.login(admin.email, admin.password)
-  })
+  const session = useLoggedInAdmin(t)
 
   async function sessionsOf(userId: number) {
     return t.db.selectFrom('sessions').select('sid').where('userId', '=', userId).execute()
@@ -28,7 +22,7 @@ describeEachDatabase('POST /users/:id/disable and /enable', (kind) => {
     await phone.login(organiser.email, organiser.password)
     expect(await sessionsOf(organiser.id)).toHaveLength(2)
 
-    const response = await browser.submit('/users/list-users', `/users/${organiser.id}/disable`)
+    const response = await session.browser.submit('/users/list-users', `/users/${organiser.id}/disable`)
     expect(response.statusCode).toBe(303)
     expect((await findUserById(t.db, organiser.id))!.status).toBe('disabled')
     expect(await sessionsOf(organiser.id)).toEqual([])
@@ -42,14 +36,14 @@ describeEachDatabase('POST /users/:id/disable and /enable', (kind) => {
 
     const audit = await t.db.selectFrom('auditLog').selectAll().where('action', '=', 'account.disabled').where('subjectId', '=', organiser.id).execute()
     expect(audit).toHaveLength(1)
-    expect(audit[0]).toMatchObject({ actorId: admin.id, ip: '127.0.0.1' })
-    expect((await browser.get('/users/list-users')).body).toContain('Account disabled. Their sessions have ended.')
+    expect(audit[0]).toMatchObject({ actorId: session.admin.id, ip: '127.0.0.1' })
+    expect((await session.browser.get('/users/list-users')).body).toContain('Account disabled. Their sessions have ended.')
   })
 
   it('re-enables an account, which can then log in again', async () => {
     const attendee = await createUser(t.db, 'attendee')
-    await browser.submit('/users/list-users', `/users/${attendee.id}/disable`)
-    const response = await browser.submit('/users/list-users', `/users/${attendee.id}/enable`)
+    await session.browser.submit('/users/list-users', `/users/${attendee.id}/disable`)
+    const response = await session.browser.submit('/users/list-users', `/users/${attendee.id}/enable`)
     expect(response.statusCode).toBe(303)
     expect((await findUserById(t.db, attendee.id))!.status).toBe('active')
     const login = await new TestBrowser(t.app).submit('/login', '/login', { email: attendee.email, password: attendee.password })
@@ -60,10 +54,10 @@ describeEachDatabase('POST /users/:id/disable and /enable', (kind) => {
 
   it('does not let an admin disable their own account', async () => {
     const other = await createUser(t.db, 'admin')
-    const response = await browser.submit('/users/list-users', `/users/${admin.id}/disable`)
+    const response = await session.browser.submit('/users/list-users', `/users/${session.admin.id}/disable`)
     expect(response.statusCode).toBe(303)
-    expect((await browser.get('/users/list-users')).body).toContain('You cannot disable your own account.')
-    expect((await findUserById(t.db, admin.id))!.status).toBe('active')
+    expect((await session.browser.get('/users/list-users')).body).toContain('You cannot disable your own account.')
+    expect((await findUserById(t.db, session.admin.id))!.status).toBe('active')
     expect(other.status).toBe('active')
   })
 })

@@ -1,20 +1,14 @@
-import { beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { findUserById } from '../../src/features/accounts/user.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
-import { type Persona, createUser } from '../helpers/personas.js'
+import { createUser } from '../helpers/personas.js'
+import { useLoggedInAdmin } from './logged-in-admin.js'
 
 describeEachDatabase('POST /users/:id/role, /approve-organiser, /decline-organiser', (kind) => {
   const t = useTestApp(kind)
-  let admin: Persona
-  let browser: TestBrowser
-
-  beforeAll(async () => {
-    admin = await createUser(t.db, 'admin')
-    browser = new TestBrowser(t.app)
-    await browser.login(admin.email, admin.password)
-  })
+  const session = useLoggedInAdmin(t)
 
   async function requester() {
     const user = await createUser(t.db, 'attendee')
@@ -29,15 +23,15 @@ describeEachDatabase('POST /users/:id/role, /approve-organiser, /decline-organis
 
   it('changes a role, returns to the list page it came from, and audits from and to', async () => {
     const user = await createUser(t.db, 'attendee')
-    await browser.get('/users/list-users?q=attendee&page=1')
-    const response = await browser.post(`/users/${user.id}/role`, { role: 'organiser', back: '/users/list-users?q=attendee' })
+    await session.browser.get('/users/list-users?q=attendee&page=1')
+    const response = await session.browser.post(`/users/${user.id}/role`, { role: 'organiser', back: '/users/list-users?q=attendee' })
     expect(response.statusCode).toBe(303)
     expect(response.headers.location).toBe('/users/list-users?q=attendee')
     expect((await findUserById(t.db, user.id))!.role).toBe('organiser')
     expect(await auditOf(user.id)).toEqual([
-      { action: 'account.role_changed', actorId: admin.id, ip: '127.0.0.1', details: { email: user.email, from: 'attendee', to: 'organiser' } },
+      { action: 'account.role_changed', actorId: session.admin.id, ip: '127.0.0.1', details: { email: user.email, from: 'attendee', to: 'organiser' } },
     ])
-    expect((await browser.get('/users/list-users')).body).toContain('Role changed.')
+    expect((await session.browser.get('/users/list-users')).body).toContain('Role changed.')
   })
 
   it('lets the new role take effect on the user’s next request', async () => {
@@ -45,52 +39,52 @@ describeEachDatabase('POST /users/:id/role, /approve-organiser, /decline-organis
     const theirs = new TestBrowser(t.app)
     await theirs.login(user.email, user.password)
     expect((await theirs.get('/')).body).not.toContain('href="/site-settings"')
-    await browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'admin' })
+    await session.browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'admin' })
     expect((await theirs.get('/site-settings')).statusCode).toBe(200)
   })
 
   it('refuses a role that does not exist and an unknown or malformed user id', async () => {
     const user = await createUser(t.db, 'attendee')
-    const bad = await browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'superuser' })
+    const bad = await session.browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'superuser' })
     expect(bad.statusCode).toBe(303)
-    expect((await browser.get('/users/list-users')).body).toContain('Choose one of the roles in the list.')
+    expect((await session.browser.get('/users/list-users')).body).toContain('Choose one of the roles in the list.')
     expect((await findUserById(t.db, user.id))!.role).toBe('attendee')
 
-    expect((await browser.post('/users/999999/role', { role: 'admin' })).statusCode).toBe(404)
-    expect((await browser.post('/users/1e3/role', { role: 'admin' })).statusCode).toBe(404)
+    expect((await session.browser.post('/users/999999/role', { role: 'admin' })).statusCode).toBe(404)
+    expect((await session.browser.post('/users/1e3/role', { role: 'admin' })).statusCode).toBe(404)
   })
 
   it('never sends the admin back anywhere but the list', async () => {
     const user = await createUser(t.db, 'attendee')
-    const response = await browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'organiser', back: '//evil.example/users/list-users' })
+    const response = await session.browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'organiser', back: '//evil.example/users/list-users' })
     expect(response.headers.location).toBe('/users/list-users')
-    const elsewhere = await browser.post(`/users/${user.id}/role`, { role: 'attendee', back: '/site-settings' })
+    const elsewhere = await session.browser.post(`/users/${user.id}/role`, { role: 'attendee', back: '/site-settings' })
     expect(elsewhere.headers.location).toBe('/users/list-users')
   })
 
   it('approves a pending organiser: role organiser, request cleared, audited', async () => {
     const user = await requester()
-    const response = await browser.submit('/users/list-users', `/users/${user.id}/approve-organiser`)
+    const response = await session.browser.submit('/users/list-users', `/users/${user.id}/approve-organiser`)
     expect(response.statusCode).toBe(303)
     expect(await findUserById(t.db, user.id)).toMatchObject({ role: 'organiser', organiserRequestedAt: null })
     expect((await auditOf(user.id)).map((entry) => entry.action)).toEqual(['account.organiser_approved'])
 
-    const again = await browser.submit('/users/list-users', `/users/${user.id}/approve-organiser`)
+    const again = await session.browser.submit('/users/list-users', `/users/${user.id}/approve-organiser`)
     expect(again.statusCode).toBe(303)
-    expect((await browser.get('/users/list-users')).body).toContain('Nothing to change: it was already so.')
+    expect((await session.browser.get('/users/list-users')).body).toContain('Nothing to change: it was already so.')
     expect(await auditOf(user.id)).toHaveLength(1)
   })
 
   it('declines a request: the person stays an attendee with no request', async () => {
     const user = await requester()
-    await browser.submit('/users/list-users', `/users/${user.id}/decline-organiser`)
+    await session.browser.submit('/users/list-users', `/users/${user.id}/decline-organiser`)
     expect(await findUserById(t.db, user.id)).toMatchObject({ role: 'attendee', organiserRequestedAt: null })
     expect((await auditOf(user.id)).map((entry) => entry.action)).toEqual(['account.organiser_declined'])
   })
 
   it('answers a request when an admin makes the person an organiser directly', async () => {
     const user = await requester()
-    await browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'organiser' })
+    await session.browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'organiser' })
     expect(await findUserById(t.db, user.id)).toMatchObject({ role: 'organiser', organiserRequestedAt: null })
   })
 })
