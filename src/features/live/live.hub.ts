@@ -94,7 +94,14 @@ export class LiveHub {
       socket.lastSent.delete(eventId)
       const set = this.followers.get(eventId)
       set?.delete(socket)
-      if (set?.size === 0) this.followers.delete(eventId)
+      if (set?.size === 0) {
+        this.followers.delete(eventId)
+        const pending = this.pending.get(eventId)
+        if (pending && !pending.flushing) {
+          clearTimeout(pending.timer)
+          this.pending.delete(eventId)
+        }
+      }
     }
     if (socket.subscriptions.size === 0) socket.idleSince ??= now
   }
@@ -161,9 +168,9 @@ export class LiveHub {
       retryDelay = RETRY_AFTER_FAILURE_MS
     } finally {
       pending.flushing = false
-      if (this.closed) this.pending.delete(eventId)
-      else if (pending.dirty && this.followers.has(eventId)) this.schedule(eventId, pending, retryDelay)
-      else this.pending.delete(eventId)
+      // The entry stays while the event is followed: it remembers when the last round went out.
+      if (this.closed || !this.followers.has(eventId)) this.pending.delete(eventId)
+      else if (pending.dirty) this.schedule(eventId, pending, retryDelay)
     }
   }
 
