@@ -17,7 +17,12 @@ export default async function setupRoutes(app: FastifyInstance) {
   const token = new SetupToken()
 
   app.addHook('onReady', async () => {
-    if (await anyAdminExists(app.db)) return
+    // A database that fails here fails every page too, and /readyz says so; starting anyway keeps that visible.
+    const adminExists = await anyAdminExists(app.db).catch((error: unknown) => {
+      app.log.error({ err: error }, 'could not check for an admin account; no setup link printed')
+      return true
+    })
+    if (adminExists) return
     const host = ['0.0.0.0', '::'].includes(app.config.host) ? 'localhost' : app.config.host
     const link = `http://${host}:${app.config.port}/setup?token=${token.issue()}`
     app.log.warn(`No admin account yet. Create the first one at ${link} (a one-time link; use your site's address if it is not this one).`)
