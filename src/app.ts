@@ -1,4 +1,4 @@
-import Fastify, { type RouteOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
 import accountRoutes from './features/accounts/account.routes.js'
@@ -48,6 +48,7 @@ export async function buildApp(config: Config) {
     forceCloseConnections: 'idle',
   })
   app.decorate('config', config)
+  closeKeptAliveConnectionsOnShutdown(app)
 
   // Infrastructure, in dependency order.
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl })
@@ -82,4 +83,20 @@ function requireAccessDeclaration(route: RouteOptions) {
   if (!route.config?.access) {
     throw new Error(`${String(route.method)} ${route.url} does not declare config.access: say who may use it`)
   }
+}
+
+/**
+ * Node's server.close() drops connections idle at that moment, but one that
+ * finishes its request afterwards stays open until its keep-alive timeout, and
+ * close() waits for it. Answering with `Connection: close` once shutdown has
+ * begun lets every connection end with its last in-flight response.
+ */
+function closeKeptAliveConnectionsOnShutdown(app: FastifyInstance) {
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
 }

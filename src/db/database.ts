@@ -44,6 +44,27 @@ function openSqlite(url: string): SQLite.Database {
   // Another process (a CLI, a second instance during a deploy) may hold the write lock briefly.
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
+  return withStatementCache(database)
+}
+
+/**
+ * Kysely prepares every query it runs; preparing is a large share of a simple
+ * query's cost on better-sqlite3. Our queries come from a fixed set of builders,
+ * so their SQL texts repeat and each prepared statement can be reused.
+ */
+function withStatementCache(database: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>()
+  const prepare = database.prepare.bind(database)
+  database.prepare = ((source: string) => {
+    let statement = cache.get(source)
+    if (!statement) {
+      // A bound on memory should some caller build SQL texts without end.
+      if (cache.size >= 1000) cache.clear()
+      statement = prepare(source)
+      cache.set(source, statement)
+    }
+    return statement
+  }) as typeof database.prepare
   return database
 }
 

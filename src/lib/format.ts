@@ -75,3 +75,15 @@ export function formatDate(ms: number, timeZone: string): string {
 export function formatTime(ms: number, timeZone: string): string {
   return dateFormat(timeZone, 'time').format(ms)
 }
+
+const dayKeys = new Map<string, Intl.DateTimeFormat>()
+
+/** The calendar day of an instant in a time zone, as "2026-12-05": for comparing days. */
+export function dayKey(ms: number, timeZone: string): string {
+  let format = dayKeys.get(timeZone)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone })
+    dayKeys.set(timeZone, format)
+  }
+  return format.format(ms)
+}

@@ -1,8 +1,8 @@
 import fastifyView from '@fastify/view'
 import { Eta } from 'eta'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { getSiteSettings } from '../features/settings/settings.repository.js'
+import { type SiteSettings, getSiteSettings } from '../features/settings/settings.repository.js'
 import { VIEWS_DIR } from '../lib/paths.js'
 import { formatDate, formatDateTime, formatMoney, formatTime } from '../lib/format.js'
 import { hasRole } from './auth.js'
@@ -25,6 +25,10 @@ export interface PageContext {
 }
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** The site settings, read once per request however many times they are asked for. */
+    siteSettings(): Promise<SiteSettings>
+  }
   interface FastifyReply {
     /** Renders `template` inside the layout with the page context and `model`. */
     render(template: string, model?: object, statusCode?: number): Promise<FastifyReply>
@@ -41,6 +45,16 @@ export default fp(
       production: options.production,
     })
 
+    const memo = new WeakMap<FastifyRequest, Promise<SiteSettings>>()
+    app.decorateRequest('siteSettings', function (this: FastifyRequest) {
+      let settings = memo.get(this)
+      if (!settings) {
+        settings = getSiteSettings(app.db)
+        memo.set(this, settings)
+      }
+      return settings
+    })
+
     app.decorateReply('render', async function (this: FastifyReply, template: string, model: object = {}, statusCode?: number) {
       const context = await pageContext(this)
       if (statusCode !== undefined) this.code(statusCode)
@@ -53,7 +67,7 @@ export default fp(
 
 async function pageContext(reply: FastifyReply): Promise<PageContext> {
   const request = reply.request
-  const settings = await getSiteSettings(request.server.db)
+  const settings = await request.siteSettings()
   const flash = request.session.flash ?? []
   if (flash.length > 0) request.session.flash = undefined
   const user = request.user

@@ -4,7 +4,6 @@ import { FormReader } from '../../lib/forms.js'
 import { dateInputToInstant } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { isPublic } from '../events/event-state.js'
-import { getSiteSettings } from '../settings/settings.repository.js'
 import { findEvent, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from './browse.repository.js'
 import { toEventView } from './event.view.js'
 
@@ -14,8 +13,8 @@ const LIVE = ['/public/live.js']
 
 /** The public side: home, the event list with search, and an event's page. */
 export default async function browseRoutes(app: FastifyInstance) {
-  app.get('/', { config: { access: 'anyone' } }, async (_request, reply) => {
-    const settings = await getSiteSettings(app.db)
+  app.get('/', { config: { access: 'anyone' } }, async (request, reply) => {
+    const settings = await request.siteSettings()
     const now = Date.now()
     const events = await upcomingPublicEvents(app.db, now, 6)
     const types = await ticketTypesByEvent(app.db, events.map((event) => event.id))
@@ -27,7 +26,7 @@ export default async function browseRoutes(app: FastifyInstance) {
   })
 
   app.get('/attendee', { config: { access: 'anyone' } }, async (request, reply) => {
-    const settings = await getSiteSettings(app.db)
+    const settings = await request.siteSettings()
     const query = new FormReader(request.query)
     const values = { q: query.text('q').slice(0, 200), from: query.text('from'), to: query.text('to'), tab: query.text('tab') === 'past' ? 'past' : 'upcoming' }
     const page = /^[1-9]\d{0,5}$/.test(query.text('page')) ? Number(query.text('page')) : 1
@@ -80,7 +79,7 @@ export default async function browseRoutes(app: FastifyInstance) {
     const ownerView = event !== undefined && request.user !== null && (event.ownerId === request.user.id || hasRole(request.user, 'admin'))
     // Drafts and scheduled events exist only for their owner: anyone else gets the same 404 as for no event.
     if (!event || (!isPublic(event) && !ownerView)) throw new NotFound()
-    const settings = await getSiteSettings(app.db)
+    const settings = await request.siteSettings()
     const types = await ticketTypesByEvent(app.db, [event.id])
     const view = toEventView(event, types.get(event.id) ?? [], settings.currency)
     return reply.render('browse/event.eta', { title: event.title, event: view, notPublic: !isPublic(event), scripts: LIVE })

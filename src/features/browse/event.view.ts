@@ -1,5 +1,5 @@
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
-import { formatDateTime, formatMoney, formatTime } from '../../lib/format.js'
+import { dayKey, formatDateTime, formatMoney, formatTime } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
 import { type EventPhase, eventPhase } from '../events/event-state.js'
 import { remainingOf } from '../purchase/purchase.service.js'
@@ -91,8 +91,6 @@ function toTicketTypeView(event: EventRow, type: TicketTypeRow, phase: EventPhas
 /** "Sat 5 Dec 2026, 19:30 CET – 23:00", or both full date-times when it spans days. */
 function describeWhen(event: EventRow): string {
   const start = formatDateTime(event.startsAt, event.timeZone)
-  const sameDay =
-    new Intl.DateTimeFormat('en-CA', { timeZone: event.timeZone }).format(event.startsAt) ===
-    new Intl.DateTimeFormat('en-CA', { timeZone: event.timeZone }).format(event.endsAt)
+  const sameDay = dayKey(event.startsAt, event.timeZone) === dayKey(event.endsAt, event.timeZone)
   return sameDay ? `${start} – ${formatTime(event.endsAt, event.timeZone)}` : `${start} – ${formatDateTime(event.endsAt, event.timeZone)}`
 }

@@ -9,7 +9,6 @@ import { recordAudit } from '../audit/audit.repository.js'
 import { findEvent, ticketTypesByEvent } from '../browse/browse.repository.js'
 import { toEventView } from '../browse/event.view.js'
 import { isPublic } from '../events/event-state.js'
-import { getSiteSettings } from '../settings/settings.repository.js'
 import { type OrderWithTickets, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
 import { PurchaseRefused } from './purchase.errors.js'
@@ -47,7 +46,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
       failure?.eventId === event.id
         ? { ...failure.values, key: randomSecret(18) }
         : { name: request.user?.name ?? '', email: request.user?.email ?? '', quantities: {}, key: randomSecret(18) }
-    const settings = await getSiteSettings(app.db)
+    const settings = await request.siteSettings()
     return reply.render('purchase/buy.eta', {
       title: `Tickets for ${event.title}`,
       event: toEventView(event, types, settings.currency),
@@ -60,7 +59,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   app.post('/purchase/:id', { config: { access: 'anyone', rateLimit: purchaseLimit } }, async (request, reply) => {
     const { event, types } = await publicEvent(request)
     const form = parsePurchaseForm(request.body, types)
-    const settings = await getSiteSettings(app.db)
+    const settings = await request.siteSettings()
     if (Object.keys(form.errors).length > 0) {
       return reply.render(
         'purchase/buy.eta',
