@@ -1,26 +1,20 @@
-import { afterEach, beforeAll, expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createPersonas, type Persona } from '../helpers/personas.js'
-import { type LiveClient as Client, LiveClient, liveUrl, quietWindow, sell } from './live-client.js'
+import { quietWindow, sell, useLiveClients } from './live-client.js'
 
 const DAY = 24 * 60 * 60 * 1000
 
 describeEachDatabase('who may follow what live', (kind) => {
   const t = useTestApp(kind)
-  let url: string
+  const { connect } = useLiveClients(t)
   let people: Awaited<ReturnType<typeof createPersonas>>
-  const clients: Client[] = []
 
   beforeAll(async () => {
-    url = await liveUrl(t.app)
     people = await createPersonas(t.db)
-  })
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()))
   })
 
   async function connectAs(person?: Persona) {
@@ -30,9 +24,7 @@ describeEachDatabase('who may follow what live', (kind) => {
       await browser.login(person.email, person.password)
       cookie = browser.cookieHeader()
     }
-    const client = await LiveClient.connect(url, { cookie })
-    clients.push(client)
-    return client
+    return connect({ cookie })
   }
 
   it('refuses a draft to a public socket with an error and no state', async () => {

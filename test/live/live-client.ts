@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import type { AddressInfo } from 'node:net'
+import { afterEach, beforeAll } from 'vitest'
 import { WebSocket } from 'ws'
+import type { AppHandle } from '../helpers/app.js'
 
 export interface LiveTicketType {
   id: number
@@ -31,6 +33,31 @@ export async function liveUrl(app: FastifyInstance): Promise<string> {
   if (!app.server.listening) await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as AddressInfo
   return `ws://127.0.0.1:${port}/live`
+}
+
+/**
+ * Puts this file's test app on a real port, and closes after each test every
+ * client it opened. Call after useTestApp, so that the app exists first.
+ */
+export function useLiveClients(t: AppHandle) {
+  let url = ''
+  const clients: LiveClient[] = []
+  beforeAll(async () => {
+    url = await liveUrl(t.app)
+  })
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()))
+  })
+  return {
+    get url() {
+      return url
+    },
+    async connect(options: { cookie?: string } = {}): Promise<LiveClient> {
+      const client = await LiveClient.connect(url, options)
+      clients.push(client)
+      return client
+    },
+  }
 }
 
 /** A WebSocket client that keeps every message it receives and can wait for the next one that matches. */

@@ -1,31 +1,19 @@
-import { afterEach, beforeAll, expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createPersonas } from '../helpers/personas.js'
-import { LiveClient, liveUrl, quietWindow, sell } from './live-client.js'
+import { quietWindow, sell, useLiveClients } from './live-client.js'
 import { metric } from './metrics.js'
 
 describeEachDatabase('live updates under a storm of changes', (kind) => {
   const t = useTestApp(kind)
-  let url: string
+  const { connect } = useLiveClients(t)
   let ownerId: number
-  const clients: LiveClient[] = []
 
   beforeAll(async () => {
-    url = await liveUrl(t.app)
     ownerId = (await createPersonas(t.db)).organiser.id
   })
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()))
-  })
-
-  async function connect() {
-    const client = await LiveClient.connect(url)
-    clients.push(client)
-    return client
-  }
 
   it('sends fewer messages than changes, the last one carrying the latest state', async () => {
     const changes = 20

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { buildApp } from '../../src/app.js'
 import { LIMITS } from '../../src/features/live/live.protocol.js'
@@ -7,29 +7,18 @@ import { TestBrowser } from '../helpers/browser.js'
 import { createTestDatabase, describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createPersonas } from '../helpers/personas.js'
-import { LiveClient, liveUrl } from './live-client.js'
+import { LiveClient, liveUrl, useLiveClients } from './live-client.js'
 
 describeEachDatabase('live sockets that misbehave', (kind) => {
   const t = useTestApp(kind)
-  let url: string
+  const live = useLiveClients(t)
+  const { connect } = live
   let eventId: number
-  const clients: LiveClient[] = []
 
   beforeAll(async () => {
-    url = await liveUrl(t.app)
     const { organiser } = await createPersonas(t.db)
     eventId = (await createEvent(t.db, organiser.id, { ticketTypes: [{ capacity: 12 }] })).event.id
   })
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()))
-  })
-
-  async function connect() {
-    const client = await LiveClient.connect(url)
-    clients.push(client)
-    return client
-  }
 
   /** After any refusal the server still serves a well-behaved client. */
   async function expectStillServing() {
@@ -122,7 +111,7 @@ describeEachDatabase('live sockets that misbehave', (kind) => {
   })
 
   it('answers an upgrade to a page that is not /live without opening a socket', async () => {
-    const ws = new WebSocket(url.replace('/live', '/no-such-page'))
+    const ws = new WebSocket(live.url.replace('/live', '/no-such-page'))
     const failure = await new Promise<Error>((resolve) => ws.once('error', resolve))
     expect(failure.message).toContain('404')
   })

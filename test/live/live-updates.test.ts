@@ -1,30 +1,18 @@
-import { afterEach, beforeAll, expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createPersonas } from '../helpers/personas.js'
-import { LiveClient, liveUrl, quietWindow, sell } from './live-client.js'
+import { quietWindow, sell, useLiveClients } from './live-client.js'
 
 describeEachDatabase('live availability updates', (kind) => {
   const t = useTestApp(kind)
-  let url: string
+  const { connect } = useLiveClients(t)
   let ownerId: number
-  const clients: LiveClient[] = []
 
   beforeAll(async () => {
-    url = await liveUrl(t.app)
     ownerId = (await createPersonas(t.db)).organiser.id
   })
-
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.close()))
-  })
-
-  async function connect() {
-    const client = await LiveClient.connect(url)
-    clients.push(client)
-    return client
-  }
 
   it('sends the current state right after a subscribe', async () => {
     const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 50, maxPerOrder: 4 }, { capacity: 5 }] })
