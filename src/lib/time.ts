@@ -22,3 +22,9 @@ export function dateInputToInstant(value: string, timeZone: string): number | nu
   const parsed = DateTime.fromISO(value, { zone: timeZone })
   return parsed.isValid ? parsed.startOf('day').toMillis() : null
 }
+
+/** The first instant after the day of a date input ("2026-12-05") in `timeZone`: its end, on days of 23 or 25 hours too. */
+export function dateInputToEndOfDay(value: string, timeZone: string): number | null {
+  const start = dateInputToInstant(value, timeZone)
+  return start === null ? null : DateTime.fromMillis(start, { zone: timeZone }).plus({ days: 1 }).toMillis()
+}

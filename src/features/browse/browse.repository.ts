@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.js'
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import { containsPattern } from '../../lib/search.js'
 import { publicEventCondition } from '../events/event-state.js'
 
 export interface EventSearch {
@@ -23,7 +24,7 @@ export async function searchPublicEvents(db: Db, search: EventSearch): Promise<{
       ? query.where('endsAt', '>', search.now).orderBy('startsAt', 'asc')
       : query.where('endsAt', '<=', search.now).orderBy('startsAt', 'desc')
   if (search.text) {
-    const pattern = `%${search.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    const pattern = containsPattern(search.text)
     query = query.where(
       sql<boolean>`(lower(title) like ${pattern} escape '\\' or lower(venue) like ${pattern} escape '\\' or lower(description) like ${pattern} escape '\\')`,
     )

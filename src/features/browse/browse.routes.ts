@@ -1,14 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
-import { dateInputToInstant } from '../../lib/time.js'
+import { dateInputToEndOfDay, dateInputToInstant } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { isPublic } from '../events/event-state.js'
 import { findEvent, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from './browse.repository.js'
 import { toEventView } from './event.view.js'
 
 const PER_PAGE = 12
-const DAY_MS = 24 * 60 * 60 * 1000
 const LIVE = ['/public/live.js']
 
 /** The public side: home, the event list with search, and an event's page. */
@@ -32,16 +31,16 @@ export default async function browseRoutes(app: FastifyInstance) {
     const page = /^[1-9]\d{0,5}$/.test(query.text('page')) ? Number(query.text('page')) : 1
     const errors: Record<string, string> = {}
     const from = values.from ? dateInputToInstant(values.from, settings.timeZone) : null
-    const toStart = values.to ? dateInputToInstant(values.to, settings.timeZone) : null
+    const toEnd = values.to ? dateInputToEndOfDay(values.to, settings.timeZone) : null
     if (values.from && from === null) errors.from = 'Enter a date like 2026-12-31.'
-    if (values.to && toStart === null) errors.to = 'Enter a date like 2026-12-31.'
-    if (from !== null && toStart !== null && toStart < from) errors.to = 'The end date is before the start date.'
+    if (values.to && toEnd === null) errors.to = 'Enter a date like 2026-12-31.'
+    if (from !== null && toEnd !== null && toEnd <= from) errors.to = 'The end date is before the start date.'
 
     const now = Date.now()
     const { events, hasNext } = await searchPublicEvents(app.db, {
       text: values.q,
       from: errors.from ? null : from,
-      to: errors.to || toStart === null ? null : toStart + DAY_MS,
+      to: errors.to ? null : toEnd,
       tab: values.tab as 'upcoming' | 'past',
       page,
       perPage: PER_PAGE,
