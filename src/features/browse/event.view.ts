@@ -25,6 +25,8 @@ export interface EventView {
   when: string
   timeZone: string
   phase: EventPhase
+  /** The phase, or sold_out: the same status the live updates send (src/features/live/live.state.ts). */
+  status: EventPhase | 'sold_out'
   cancelled: boolean
   imageUrl: string | null
   description: string[][]
@@ -54,6 +56,7 @@ export function toEventView(event: EventRow, types: TicketTypeRow[], currency: s
     when: describeWhen(event),
     timeZone: event.timeZone,
     phase,
+    status: phase === 'on_sale' && types.length > 0 && remaining === 0 ? 'sold_out' : phase,
     cancelled: phase === 'cancelled',
     imageUrl: event.imageUrl,
     description: paragraphs(event.description),
