@@ -4,7 +4,7 @@ import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createPersonas } from '../helpers/personas.js'
-import { browserAvailable, launchChromium } from './chromium.js'
+import { browserAvailable, launchChromium } from '../helpers/chromium.js'
 import { liveUrl, sell } from './live-client.js'
 
 const WAIT = { timeout: 10_000 }
