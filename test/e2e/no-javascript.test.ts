@@ -1,0 +1,38 @@
+import { expect, it } from 'vitest'
+import { describeInBrowser, useBrowserApp } from '../helpers/chromium.js'
+import { createEvent } from '../helpers/fixtures.js'
+import { createUser } from '../helpers/personas.js'
+
+describeInBrowser('buying with JavaScript switched off', (kind) => {
+  const t = useBrowserApp(kind)
+
+  it('works through plain forms: a mistake comes back with a message, then the order and its QR codes', async () => {
+    const organiser = await createUser(t.db, 'organiser')
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
+      title: 'Lighthouse Lecture',
+      ticketTypes: [{ name: 'Seat', priceMinor: 1200, capacity: 30, maxPerOrder: 4 }],
+    })
+
+    const page = await t.newPage({ javaScriptEnabled: false })
+    await page.goto(`/event/${event.id}`)
+    await page.getByRole('link', { name: 'Buy tickets' }).click()
+    await page.getByLabel('Name').fill('Nora No-Script')
+    await page.getByLabel('Email').fill('nora@example.test')
+    const refused = page.waitForResponse((response) => response.url().endsWith(`/purchase/${event.id}`))
+    await page.getByRole('button', { name: 'Buy tickets' }).click()
+    expect((await refused).status()).toBe(422)
+    await page.locator('[data-error-summary]').getByRole('link', { name: 'Choose at least one ticket.' }).waitFor()
+    expect(await page.getByLabel('Name').inputValue(), 'what was typed is kept').toBe('Nora No-Script')
+
+    await page.getByLabel('Seat').fill('3')
+    await Promise.all([page.waitForURL('**/purchase/success'), page.getByRole('button', { name: 'Buy tickets' }).click()])
+    await page.getByRole('heading', { name: 'Thank you, your tickets are booked' }).waitFor()
+    expect(await page.locator('.ticket__qr svg').count()).toBe(3)
+    expect(await page.locator('[data-live-note]').count(), 'no script ran').toBe(0)
+
+    const type = await t.db.selectFrom('ticketTypes').select('sold').where('id', '=', ticketTypes[0]!.id).executeTakeFirstOrThrow()
+    expect(type.sold).toBe(3)
+    const orders = await t.db.selectFrom('orders').select(['buyerName', 'totalMinor']).execute()
+    expect(orders).toEqual([{ buyerName: 'Nora No-Script', totalMinor: 3600 }])
+  })
+})
