@@ -1,0 +1,250 @@
+import type { AxeResults } from 'axe-core'
+import { createRequire } from 'node:module'
+import type { Page } from 'playwright-core'
+import { beforeAll, expect, it } from 'vitest'
+import { type BrowserApp, describeInBrowser, logIn, useBrowserApp } from '../helpers/chromium.js'
+import { createEvent } from '../helpers/fixtures.js'
+import { type Persona, createPersonas } from '../helpers/personas.js'
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
+
+/**
+ * axe's serious and critical findings on the page as it is, in the light and
+ * the dark colour scheme. axe is injected as an inline script, so these pages
+ * are opened with bypassCSP; the journeys check the CSP with real contexts.
+ */
+async function axeProblems(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE })
+  const problems: string[] = []
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    const results = (await page.evaluate(() =>
+      (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, {
+        resultTypes: ['violations'],
+      }),
+    )) as AxeResults
+    for (const violation of results.violations) {
+      if (violation.impact !== 'serious' && violation.impact !== 'critical') continue
+      for (const node of violation.nodes) {
+        problems.push(
+          `${colorScheme}: ${violation.id} (${violation.impact}) at ${node.target.join(' ')}: ${node.failureSummary ?? violation.help}`,
+        )
+      }
+    }
+  }
+  return problems
+}
+
+/** Every message next to a field is named by that field's aria-describedby, and every summary link leads to a field. */
+function errorsNotTiedToFields(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = []
+    const describedBy = (element: Element) => (element.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean)
+    const referenced = new Set([...document.querySelectorAll('[aria-describedby]')].flatMap(describedBy))
+    for (const message of document.querySelectorAll('.field-error')) {
+      if (!message.id || !referenced.has(message.id)) problems.push(`no field names the message “${message.textContent?.trim()}”`)
+    }
+    for (const field of document.querySelectorAll('[aria-invalid="true"]')) {
+      const messages = describedBy(field).filter((id) => document.getElementById(id)?.classList.contains('field-error'))
+      if (messages.length === 0) problems.push(`#${field.id} is invalid but names no message`)
+    }
+    for (const link of document.querySelectorAll<HTMLAnchorElement>('[data-error-summary] a[href^="#"]')) {
+      if (!document.getElementById(link.hash.slice(1))) problems.push(`the summary link ${link.hash} leads nowhere`)
+    }
+    return problems
+  })
+}
+
+async function focusedIsErrorSummary(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.activeElement?.hasAttribute('data-error-summary') ?? false)
+}
+
+/** Submits the page's form with the button named `button` and waits for the answer to render. */
+async function submit(page: Page, button: string) {
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: button }).click()])
+}
+
+describeInBrowser(
+  'accessibility of the main pages',
+  (kind) => {
+    const t = useBrowserApp(kind)
+    let people: Awaited<ReturnType<typeof createPersonas>>
+    let eventId: number
+
+    beforeAll(async () => {
+      people = await createPersonas(t.db)
+      const { event } = await createEvent(t.db, people.organiser.id, {
+        title: 'Quayside Jazz Night',
+        description: 'Two sets by the water.\n\nDoors at seven.',
+        ticketTypes: [
+          { name: 'Standard', priceMinor: 2500, capacity: 50 },
+          { name: 'Student', priceMinor: 1500, capacity: 3 },
+        ],
+      })
+      eventId = event.id
+      await createEvent(t.db, people.organiser.id, { title: 'Harbour Market', status: 'draft' })
+    })
+
+    async function pageAs(app: BrowserApp, persona?: Persona): Promise<Page> {
+      const page = await app.newPage({ bypassCSP: true })
+      if (persona) await logIn(page, persona)
+      return page
+    }
+
+    /** The buy form sent with no ticket chosen, as the 422 page renders it. */
+    async function buyWithErrors(): Promise<Page> {
+      const page = await pageAs(t)
+      await page.goto(`/buy-tickets/${eventId}`)
+      await page.getByLabel('Email').fill('not an email')
+      await submit(page, 'Buy tickets')
+      return page
+    }
+
+    const pages: [string, () => Promise<Page>][] = [
+      ['home', async () => visit(await pageAs(t), '/')],
+      ['browse', async () => visit(await pageAs(t), '/attendee?q=jazz')],
+      ['event', async () => visit(await pageAs(t), `/event/${eventId}`)],
+      ['buy', async () => visit(await pageAs(t), `/buy-tickets/${eventId}`)],
+      ['buy with errors', buyWithErrors],
+      [
+        'success with QR codes',
+        async () => {
+          const page = await pageAs(t)
+          await page.goto(`/buy-tickets/${eventId}`)
+          await page.getByLabel('Standard').fill('2')
+          await page.getByLabel('Name').fill('Bea Buyer')
+          await page.getByLabel('Email').fill('bea@example.test')
+          await submit(page, 'Buy tickets')
+          return page
+        },
+      ],
+      ['login', async () => visit(await pageAs(t), '/login')],
+      ['register', async () => visit(await pageAs(t), '/register')],
+      ['organiser dashboard', async () => visit(await pageAs(t, people.organiser), '/organiser')],
+      ['event management', async () => visit(await pageAs(t, people.organiser), `/edit-event/${eventId}`)],
+      [
+        'event form with errors',
+        async () => {
+          const page = await visit(await pageAs(t, people.organiser), '/create-event')
+          await submit(page, 'Save draft')
+          return page
+        },
+      ],
+      ['site settings', async () => visit(await pageAs(t, people.admin), '/site-settings')],
+      ['users list', async () => visit(await pageAs(t, people.admin), '/users/list-users')],
+      ['audit log', async () => visit(await pageAs(t, people.admin), '/admin/audit')],
+    ]
+
+    it.each(pages)('%s: axe finds nothing serious or critical, light or dark', async (_name, open) => {
+      expect(await axeProblems(await open())).toEqual([])
+    })
+
+    it.each([
+      ['buy', buyWithErrors],
+      [
+        'event form',
+        async () => {
+          const page = await visit(await pageAs(t, people.organiser), '/create-event')
+          await page.getByLabel('Title', { exact: true }).fill('Late Show')
+          await submit(page, 'Save draft')
+          return page
+        },
+      ],
+      [
+        'publishing',
+        async () => {
+          const { event } = await createEvent(t.db, people.organiser.id, { title: 'Dockside Poetry', status: 'draft' })
+          const page = await visit(await pageAs(t, people.organiser), `/edit-event/${event.id}`)
+          await page.getByLabel('At a set time (below)').check()
+          await submit(page, 'Publish')
+          return page
+        },
+      ],
+      [
+        'register',
+        async () => {
+          const page = await visit(await pageAs(t), '/register')
+          await page.getByLabel('Password').fill('short')
+          await submit(page, 'Create account')
+          return page
+        },
+      ],
+      [
+        'site settings',
+        async () => {
+          const page = await visit(await pageAs(t, people.admin), '/site-settings')
+          await page.getByLabel('Site name').fill('')
+          await page.getByLabel('Contact email').fill('nobody')
+          await submit(page, 'Save settings')
+          return page
+        },
+      ],
+      [
+        'login',
+        async () => {
+          const page = await visit(await pageAs(t), '/login')
+          await page.getByLabel('Email').fill(people.attendee.email)
+          await page.getByLabel('Password').fill('not the password')
+          await submit(page, 'Log in')
+          return page
+        },
+      ],
+    ])('%s sent with mistakes: focus on the error summary, each message tied to its field', async (_name, open) => {
+      const page = await open()
+      expect(await page.locator('[data-error-summary]').count()).toBeGreaterThan(0)
+      expect(await focusedIsErrorSummary(page)).toBe(true)
+      expect(await errorsNotTiedToFields(page)).toEqual([])
+    })
+
+    it('a link in the error summary puts the focus in its field', async () => {
+      const page = await buyWithErrors()
+      await page.locator('[data-error-summary]').getByRole('link', { name: 'Enter an email address like name@example.com.' }).click()
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-email')
+      await page.locator('[data-error-summary]').getByRole('link', { name: 'Choose at least one ticket.' }).click()
+      const firstQuantity = await page.locator('[data-live-qty]').first().getAttribute('id')
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe(firstQuantity)
+    })
+
+    it('buys with the keyboard alone, and every stop on the way shows where the focus is', async () => {
+      const page = await t.newPage()
+      await page.goto(`/buy-tickets/${eventId}`)
+      const unseen: string[] = []
+      /** Presses Tab until the focus reaches `selector`, noting any stop without a visible focus indicator. */
+      async function tabTo(selector: string) {
+        for (let presses = 0; presses < 30; presses += 1) {
+          await page.keyboard.press('Tab')
+          const stop = await page.evaluate((wanted) => {
+            const element = document.activeElement as HTMLElement
+            const style = getComputedStyle(element)
+            const visible = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none'
+            return { reached: element.matches(wanted), visible, name: element.id || element.textContent?.trim() || element.tagName }
+          }, selector)
+          if (!stop.visible) unseen.push(stop.name)
+          if (stop.reached) return
+        }
+        throw new Error(`Tab never reached ${selector}`)
+      }
+
+      await tabTo('.skip-link')
+      expect(await page.locator('.skip-link').isVisible(), 'the skip link shows when focused').toBe(true)
+      await tabTo('[data-live-qty]')
+      await page.keyboard.type('2')
+      await tabTo('#f-name')
+      await page.keyboard.type('Kim Keys')
+      await tabTo('#f-email')
+      await page.keyboard.type('kim@example.test')
+      await tabTo('button[type="submit"]:not(.link-button)')
+      await Promise.all([page.waitForURL('**/purchase/success'), page.keyboard.press('Enter')])
+      expect(unseen, 'focus stops without a visible indicator').toEqual([])
+
+      const order = await t.db.selectFrom('orders').select('buyerName').where('buyerName', '=', 'Kim Keys').executeTakeFirst()
+      expect(order).toBeDefined()
+    })
+  },
+  { sqliteOnly: true },
+)
+
+async function visit(page: Page, path: string): Promise<Page> {
+  await page.goto(path)
+  return page
+}
