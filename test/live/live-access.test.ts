@@ -32,7 +32,7 @@ describeEachDatabase('who may follow what live', (kind) => {
     const client = await connectAs()
     client.subscribe(event.id)
     const refusal = await client.waitFor((m) => m.type === 'error')
-    expect(refusal).toEqual({ type: 'error', event: event.id, message: 'This event is not public.' })
+    expect(refusal).toEqual({ type: 'error', event: event.id, message: 'There is no such event.' })
 
     // Not followed: a later change to the draft is not pushed either.
     t.app.eventChanges.notify(event.id)
@@ -40,12 +40,17 @@ describeEachDatabase('who may follow what live', (kind) => {
     expect(client.messages.filter((m) => m.type === 'state')).toEqual([])
   })
 
-  it('refuses a scheduled event, and an event that does not exist, to a public socket', async () => {
-    const { event } = await createEvent(t.db, people.organiser.id, { publishedAt: Date.now() + DAY })
+  it('refuses a draft, a scheduled event and an event that does not exist in the same words, so ids cannot be probed for drafts', async () => {
+    const draft = (await createEvent(t.db, people.organiser.id, { status: 'draft' })).event
+    const scheduled = (await createEvent(t.db, people.organiser.id, { publishedAt: Date.now() + DAY })).event
     const client = await connectAs()
-    client.subscribe(event.id, 999_999)
-    await client.waitFor((m) => m.type === 'error' && m.event === 999_999)
-    await client.waitFor((m) => m.type === 'error' && m.event === event.id)
+    client.subscribe(draft.id, scheduled.id, 999_999)
+    const words: string[] = []
+    for (const id of [draft.id, scheduled.id, 999_999]) {
+      const refusal = await client.waitFor((m) => m.type === 'error' && m.event === id)
+      if (refusal.type === 'error') words.push(refusal.message)
+    }
+    expect(words).toEqual(Array(3).fill('There is no such event.'))
     expect(client.messages.filter((m) => m.type === 'state')).toEqual([])
   })
 

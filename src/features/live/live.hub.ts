@@ -23,6 +23,9 @@ interface Pending {
 
 const RETRY_AFTER_FAILURE_MS = 2_000
 
+/** One answer for a draft and a missing event alike, as the event page's 404 is: ids cannot be probed for drafts. */
+const NOT_FOLLOWABLE = 'There is no such event.'
+
 /**
  * The sockets of this instance and the events they follow. A change marks an
  * event dirty; the hub then reads its state once and sends it to every
@@ -193,7 +196,7 @@ export class LiveHub {
         if (!state) this.unsubscribe(socket, [eventId])
       } else {
         this.unsubscribe(socket, [eventId])
-        this.sendTo(socket, errorMessage(eventId, state ? 'This event is not public.' : 'There is no such event.'))
+        this.sendTo(socket, errorMessage(eventId, NOT_FOLLOWABLE))
         continue
       }
       if (socket.lastSent.get(eventId) === payload) continue
