@@ -2,6 +2,7 @@ import fastifyWebsocket from '@fastify/websocket'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'kysely'
+import type { Config } from '../../config.js'
 import { hasRole } from '../../plugins/auth.js'
 import { NotFound } from '../../lib/errors.js'
 import { PgChangeFeed } from './live.feed.js'
@@ -119,23 +120,28 @@ async function liveRoutes(app: FastifyInstance) {
   })
 
   app.get('/metrics', { config: { access: 'anyone' } }, async (request, reply) => {
-    if (!mayReadMetrics(request)) throw new NotFound()
+    if (!mayReadMetrics(request, app.config.trustProxy)) throw new NotFound()
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })
 }
 
 /**
  * Metrics are for the operator: an admin's session, or a scraper on this
- * machine. "On this machine" means the TCP peer is a loopback address and no
- * proxy relayed the request, because a reverse proxy on the same host makes
- * every visitor's connection look local; it adds a forwarding header, which
- * is refused. Everyone else gets the 404 page.
+ * machine. The TCP peer tells "this machine" only while nothing relays
+ * requests: a reverse proxy on the same host makes every visitor's connection
+ * come from loopback, and a plain one (a bare nginx proxy_pass) adds no header
+ * to give it away. So an anonymous scrape is served only from loopback, with
+ * no forwarding header, by an app that trusts no proxy: an install behind one
+ * sets TRUST_PROXY (it needs it for client addresses and Secure cookies), and
+ * from then on only admins read metrics. Everyone else gets the 404 page.
  */
-function mayReadMetrics(request: FastifyRequest): boolean {
+function mayReadMetrics(request: FastifyRequest, trustProxy: Config['trustProxy']): boolean {
   if (hasRole(request.user, 'admin')) return true
-  const relayed = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((header) => request.headers[header] !== undefined)
-  return !relayed && isLoopback(request.socket.remoteAddress)
+  const relayed = FORWARDING_HEADERS.some((header) => request.headers[header] !== undefined)
+  return trustProxy === false && !relayed && isLoopback(request.socket.remoteAddress)
 }
+
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'via']
 
 function isLoopback(address: string | undefined): boolean {
   return address !== undefined && (address === '::1' || /^(::ffff:)?127\./.test(address))
