@@ -8,13 +8,13 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   const t = useTestApp(kind)
   const me = useOrganiser(t)
 
-  it('exports one row per ticket, as UTF-8 with RFC 4180 quoting, times in the event time zone', async () => {
+  it('exports one row per ticket, as UTF-8 with RFC 4180 quoting, prices in each order’s currency, times in the event time zone', async () => {
     const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, {
       timeZone: 'Asia/Tokyo',
       ticketTypes: [{ name: 'Standard', priceMinor: 1250 }, { name: 'VIP, front row', priceMinor: 9900 }],
     })
     const first = await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: 'Zoë "Zed" Müller', buyerEmail: 'zoe@example.test', quantity: 2, createdAt: Date.UTC(2026, 0, 2, 3, 4) })
-    const second = await placeOrder(t.db, event.id, ticketTypes[1]!.id, { buyerName: 'Kenji', buyerEmail: 'kenji@example.test', status: 'cancelled', createdAt: Date.UTC(2026, 0, 1, 0, 0) })
+    const second = await placeOrder(t.db, event.id, ticketTypes[1]!.id, { buyerName: 'Kenji', buyerEmail: 'kenji@example.test', status: 'cancelled', createdAt: Date.UTC(2026, 0, 1, 0, 0), currency: 'JPY' })
 
     const response = await me.browser.get(`/events/${event.id}/attendees.csv`)
     expect(response.statusCode).toBe(200)
@@ -23,10 +23,10 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
     expect(response.headers['cache-control']).toBe('no-store')
     expect(response.body.startsWith('\uFEFF')).toBe(true)
     expect(response.body.slice(1).split('\r\n')).toEqual([
-      'Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price (EUR),Ordered at (Asia/Tokyo)',
-      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,TKT${first.code}N0,12.50,2026-01-02 12:04`,
-      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,TKT${first.code}N1,12.50,2026-01-02 12:04`,
-      `${second.code},cancelled,Kenji,kenji@example.test,"VIP, front row",TKT${second.code}N0,99.00,2026-01-01 09:00`,
+      'Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Asia/Tokyo)',
+      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,TKT${first.code}N0,12.50,EUR,2026-01-02 12:04`,
+      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,TKT${first.code}N1,12.50,EUR,2026-01-02 12:04`,
+      `${second.code},cancelled,Kenji,kenji@example.test,"VIP, front row",TKT${second.code}N0,9900,JPY,2026-01-01 09:00`,
       '',
     ])
   })

@@ -3,7 +3,7 @@ import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { createPersonas } from '../helpers/personas.js'
+import { createPersonas, createUser } from '../helpers/personas.js'
 import { DAY, loggedIn, placeOrder } from './support.js'
 
 describeEachDatabase('GET /organiser', (kind) => {
@@ -58,6 +58,23 @@ describeEachDatabase('GET /organiser', (kind) => {
     expect(block).toContain('Sold <strong>4</strong> of 150')
     expect(block).toContain('revenue <strong>€85.00</strong>')
     for (const href of [`/edit-event/${ids.onSale}`, `/events/${ids.onSale}/preview`, `/events/${ids.onSale}/orders`]) expect(block).toContain(`href="${href}"`)
+  })
+
+  it('shows revenue in the currency each order was paid in, one sum per currency, on the dashboard and the event’s page', async () => {
+    const owner = await createUser(t.db, 'organiser')
+    const mixed = await createEvent(t.db, owner.id, { title: 'Mixed Currencies', ticketTypes: [{ priceMinor: 2500 }] })
+    const typeId = mixed.ticketTypes[0]!.id
+    await placeOrder(t.db, mixed.event.id, typeId, { quantity: 2 })
+    await placeOrder(t.db, mixed.event.id, typeId, { quantity: 1, currency: 'USD' })
+    await placeOrder(t.db, mixed.event.id, typeId, { quantity: 1, currency: 'GBP', status: 'cancelled' })
+    const older = await createEvent(t.db, owner.id, { title: 'Sold Before The Change', ticketTypes: [{ priceMinor: 1000 }] })
+    await placeOrder(t.db, older.event.id, older.ticketTypes[0]!.id, { quantity: 3, currency: 'JPY' })
+
+    const browser = await loggedIn(new TestBrowser(t.app), owner)
+    const page = (await browser.get('/organiser')).body
+    expect(blockOf(page, mixed.event.id)).toContain('3 orders · revenue <strong>€50.00 + US$25.00</strong>')
+    expect(blockOf(page, older.event.id)).toContain('revenue <strong>JP¥3,000</strong>')
+    expect((await browser.get(`/edit-event/${mixed.event.id}`)).body).toContain('revenue <strong>€50.00 + US$25.00</strong>')
   })
 
   it('offers publishing for drafts and scheduled events', async () => {

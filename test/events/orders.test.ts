@@ -34,6 +34,15 @@ describeEachDatabase('GET /events/:id/orders', (kind) => {
     expect(page.body).toContain('status-badge--cancelled')
   })
 
+  it('shows each order’s total and prices in the currency it was paid in, whatever the site’s currency is now', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ priceMinor: 1500 }] })
+    await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 2, currency: 'USD' })
+    const page = await me.browser.get(`/events/${event.id}/orders`)
+    expect(page.body).toMatch(/<li>Standard · <code>[^<]+<\/code> · US\$15\.00<\/li>/)
+    expect(page.body).toContain('<td>US$30.00</td>')
+    expect(page.body).not.toContain('€')
+  })
+
   const searches: [string, () => string, number][] = [
     ['a name, in any case', () => 'GRACE', 0],
     ['an email', () => 'bletchley', 1],

@@ -80,13 +80,14 @@ let orderCounter = 0
 
 /**
  * A paid (or cancelled) order with `quantity` tickets of one type, straight in
- * the database, with the sold counters moved as a purchase moves them.
+ * the database, with the sold counters moved as a purchase moves them. Paid in
+ * EUR unless told: the site's currency when the tests begin.
  */
 export async function placeOrder(
   db: Db,
   eventId: number,
   ticketTypeId: number,
-  order: { buyerName?: string; buyerEmail?: string; quantity?: number; status?: OrderStatus; createdAt?: number } = {},
+  order: { buyerName?: string; buyerEmail?: string; quantity?: number; status?: OrderStatus; createdAt?: number; currency?: string } = {},
 ): Promise<{ id: number; code: string }> {
   orderCounter += 1
   const quantity = order.quantity ?? 1
@@ -104,7 +105,7 @@ export async function placeOrder(
       buyerName: order.buyerName ?? `Buyer ${orderCounter}`,
       buyerEmail: order.buyerEmail ?? `buyer${orderCounter}@example.test`,
       totalMinor: type.priceMinor * quantity,
-      currency: 'EUR',
+      currency: order.currency ?? 'EUR',
       status,
       createdAt: order.createdAt ?? Date.now(),
       cancelledAt: status === 'cancelled' ? Date.now() : null,

@@ -32,27 +32,42 @@ export async function dashboardEvents(db: Db, ownerId: number | null): Promise<D
     .execute()
 }
 
+/** Money in one currency, in its minor units. */
+export interface Amount {
+  minor: number
+  currency: string
+}
+
 export interface OrderTotals {
-  /** Sum of the paid orders' totals, in minor units. */
-  revenueMinor: number
+  /**
+   * The paid orders' totals, one sum per currency the orders were paid in
+   * (the site's currency may have changed since), by currency code; none without revenue.
+   */
+  revenue: Amount[]
   orders: number
 }
 
 /** Revenue and order counts per event, for the events given. */
 export async function orderTotalsByEvent(db: Db, eventIds: number[]): Promise<Map<number, OrderTotals>> {
-  const totals = new Map<number, OrderTotals>(eventIds.map((id) => [id, { revenueMinor: 0, orders: 0 }]))
+  const totals = new Map<number, OrderTotals>(eventIds.map((id) => [id, { revenue: [], orders: 0 }]))
   if (eventIds.length === 0) return totals
   const rows = await db
     .selectFrom('orders')
     .select((eb) => [
       'eventId',
+      'currency',
       eb.fn.countAll<number>().as('orders'),
       eb.fn.sum<number>(eb.case().when('status', '=', 'paid').then(eb.ref('totalMinor')).else(0).end()).as('revenueMinor'),
     ])
     .where('eventId', 'in', eventIds)
-    .groupBy('eventId')
+    .groupBy(['eventId', 'currency'])
+    .orderBy('currency')
     .execute()
-  for (const row of rows) totals.set(row.eventId, { revenueMinor: Number(row.revenueMinor), orders: Number(row.orders) })
+  for (const row of rows) {
+    const total = totals.get(row.eventId)!
+    total.orders += Number(row.orders)
+    if (Number(row.revenueMinor) !== 0) total.revenue.push({ minor: Number(row.revenueMinor), currency: row.currency })
+  }
   return totals
 }
 
@@ -95,6 +110,8 @@ export interface AttendeeLine {
   buyerName: string
   buyerEmail: string
   totalMinor: number
+  /** The currency the order was paid in: its total's and its tickets' prices'. */
+  currency: string
   orderedAt: number
   ticketCode: string
   ticketTypeName: string
@@ -144,6 +161,7 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
       'orders.buyerName',
       'orders.buyerEmail',
       'orders.totalMinor',
+      'orders.currency',
       'orders.createdAt as orderedAt',
       'tickets.code as ticketCode',
       'ticketTypes.name as ticketTypeName',

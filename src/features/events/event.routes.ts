@@ -280,13 +280,12 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/events/:id/orders', organiser, async (request, reply) => {
     const event = await eventOf(request)
-    const { currency } = await getSiteSettings(app.db)
     const query = new FormReader(request.query)
     const q = query.text('q').slice(0, 200)
     const page = /^[1-9]\d{0,5}$/.test(query.text('page')) ? Number(query.text('page')) : 1
     // One order more than a page holds says whether there is a next page.
     const lines = await attendeeLines(app.db, event.id, { text: q, limit: ORDERS_PER_PAGE + 1, offset: (page - 1) * ORDERS_PER_PAGE })
-    const orders = toOrderViews(lines, event, currency)
+    const orders = toOrderViews(lines, event)
     const link = (to: number) => `/events/${event.id}/orders?${new URLSearchParams({ ...(q ? { q } : {}), page: String(to) })}`
     return reply.render('organiser/orders.eta', {
       title: `Orders · ${event.title}`,
@@ -300,12 +299,11 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/events/:id/attendees.csv', organiser, async (request, reply) => {
     const event = await eventOf(request)
-    const { currency } = await getSiteSettings(app.db)
     const lines = await attendeeLines(app.db, event.id, { text: '' })
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="attendees-event-${event.id}.csv"`)
       .header('cache-control', 'no-store')
-      .send(toCsv(toAttendeeRows(lines, event, currency)))
+      .send(toCsv(toAttendeeRows(lines, event)))
   })
 }

@@ -3,7 +3,7 @@ import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import type { CsvCell } from '../../lib/csv.js'
 import { formatDateTime, formatMoney, isValidTimeZone, minorToInput } from '../../lib/format.js'
 import { type EventPhase, eventPhase } from './event-state.js'
-import type { AttendeeLine, DashboardEvent, OrderTotals } from './event.repository.js'
+import type { Amount, AttendeeLine, DashboardEvent, OrderTotals } from './event.repository.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
@@ -47,6 +47,7 @@ export interface EventSummary {
   sold: number
   /** The overall capacity, or the sum of the ticket types' when there is none. */
   capacity: number
+  /** One amount per currency the orders were paid in: "€120.00 + $30.00". */
   revenue: string
   orders: number
   canPublish: boolean
@@ -97,10 +98,16 @@ export function toEventSummary(
     ticketTypes: types.map((type) => toTicketTypeSummary(type, event.timeZone, currency)),
     sold: event.sold,
     capacity: event.capacity ?? types.reduce((sum, type) => sum + type.capacity, 0),
-    revenue: formatMoney(totals?.revenueMinor ?? 0, currency),
+    revenue: formatRevenue(totals?.revenue ?? [], currency),
     orders: totals?.orders ?? 0,
     canPublish: (phase === 'draft' || phase === 'scheduled') && types.length > 0,
   }
+}
+
+/** Sums in different currencies cannot be added up, so each is shown; none is nothing in the site's currency. */
+function formatRevenue(revenue: Amount[], siteCurrency: string): string {
+  if (revenue.length === 0) return formatMoney(0, siteCurrency)
+  return revenue.map((amount) => formatMoney(amount.minor, amount.currency)).join(' + ')
 }
 
 function phaseNote(event: EventRow, phase: EventPhase): string | null {
@@ -137,8 +144,8 @@ export interface OrderView {
   tickets: { code: string; typeName: string; price: string }[]
 }
 
-/** Attendee lines (one per ticket, grouped by order in the order given) as one view per order. */
-export function toOrderViews(lines: AttendeeLine[], event: EventRow, currency: string): OrderView[] {
+/** Attendee lines (one per ticket, grouped by order in the order given) as one view per order, in the currency each was paid in. */
+export function toOrderViews(lines: AttendeeLine[], event: EventRow): OrderView[] {
   const orders = new Map<number, OrderView>()
   for (const line of lines) {
     let order = orders.get(line.orderId)
@@ -149,21 +156,24 @@ export function toOrderViews(lines: AttendeeLine[], event: EventRow, currency: s
         statusLabel: STATUS_LABELS[line.status],
         buyerName: line.buyerName,
         buyerEmail: line.buyerEmail,
-        total: formatMoney(line.totalMinor, currency),
+        total: formatMoney(line.totalMinor, line.currency),
         orderedAt: formatDateTime(line.orderedAt, event.timeZone),
         tickets: [],
       }
       orders.set(line.orderId, order)
     }
-    order.tickets.push({ code: line.ticketCode, typeName: line.ticketTypeName, price: formatMoney(line.priceMinor, currency) })
+    order.tickets.push({ code: line.ticketCode, typeName: line.ticketTypeName, price: formatMoney(line.priceMinor, line.currency) })
   }
   return [...orders.values()]
 }
 
-/** One row per ticket; prices as plain amounts and times as local date-times, which spreadsheets sort. */
-export function toAttendeeRows(lines: AttendeeLine[], event: EventRow, currency: string): CsvCell[][] {
+/**
+ * One row per ticket; prices as plain amounts beside the currency each order
+ * was paid in, and times as local date-times, which spreadsheets sort.
+ */
+export function toAttendeeRows(lines: AttendeeLine[], event: EventRow): CsvCell[][] {
   return [
-    ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', `Price (${currency})`, `Ordered at (${event.timeZone})`],
+    ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', 'Price', 'Currency', `Ordered at (${event.timeZone})`],
     ...lines.map((line) => [
       line.orderCode,
       line.status,
@@ -171,7 +181,8 @@ export function toAttendeeRows(lines: AttendeeLine[], event: EventRow, currency:
       line.buyerEmail,
       line.ticketTypeName,
       line.ticketCode,
-      minorToInput(line.priceMinor, currency),
+      minorToInput(line.priceMinor, line.currency),
+      line.currency,
       DateTime.fromMillis(line.orderedAt, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm'),
     ]),
   ]
