@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify'
 import { randomUUID } from 'node:crypto'
 import type { Config } from './config.js'
+import { requestLogFields } from './lib/log-safety.js'
 import accountRoutes from './features/accounts/account.routes.js'
 import settingsRoutes from './features/settings/settings.routes.js'
 import usersRoutes from './features/users/users.routes.js'
@@ -30,7 +31,7 @@ declare module 'fastify' {
  * The whole app, as one Fastify instance: used by src/server.ts and by every test.
  * Read top to bottom, this is the table of contents.
  */
-export async function buildApp(config: Config) {
+export async function buildApp(config: Config, options: { logStream?: NodeJS.WritableStream } = {}) {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -38,6 +39,9 @@ export async function buildApp(config: Config) {
         paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.passwordHash'],
         censor: '[redacted]',
       },
+      serializers: { req: requestLogFields },
+      // Standard output unless a caller (a test reading the log) gives another.
+      ...(options.logStream && { stream: options.logStream }),
     },
     // A hop count is valid at run time (proxy-addr) though Fastify's types omit it.
     trustProxy: config.trustProxy as boolean | string,

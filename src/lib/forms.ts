@@ -6,6 +6,11 @@
  */
 export type FieldErrors = Record<string, string>
 
+// Tabs and line breaks are text; the other C0 controls (NUL above all, which
+// PostgreSQL refuses to store) are not anything a person typed.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
+
 export class FormReader {
   readonly errors: FieldErrors = {}
   private readonly fields: Record<string, unknown>
@@ -22,6 +27,10 @@ export class FormReader {
       return ''
     }
     if (typeof value !== 'string') return ''
+    if (CONTROL_CHARACTERS.test(value)) {
+      this.fail(name, 'This field contains invisible control characters. Please type it again.')
+      return ''
+    }
     return options.raw ? value : value.trim()
   }
 

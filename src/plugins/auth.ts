@@ -37,10 +37,22 @@ export function hasRole(user: CurrentUser | null, role: Role): boolean {
   return user !== null && ROLE_RANK[user.role] >= ROLE_RANK[role]
 }
 
-/** A same-site path to come back to after login; anything else falls back to `/`. */
+/**
+ * A same-site path to come back to after login; anything else falls back to `/`.
+ * Browsers drop tabs and newlines inside URLs and read `\` as `/`, so "/\t/evil.example"
+ * would leave the site: such characters are refused outright, and what remains must
+ * resolve to this origin.
+ */
 export function safeReturnPath(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/'
-  return value
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return '/'
+  const base = 'http://admit-one.invalid'
+  try {
+    const resolved = new URL(value, base)
+    return resolved.origin === base ? resolved.pathname + resolved.search + resolved.hash : '/'
+  } catch {
+    return '/'
+  }
 }
 
 export default fp(

@@ -55,6 +55,9 @@ export default fp(
       max: options.rateLimits.globalPerMinute,
       timeWindow: 60_000,
       errorResponseBuilder: (_request, context) => new TooManyRequests(context.ttl / 1000),
+      // Stylesheets and scripts are cached and cheap; counting them would let a
+      // crowd behind one address (a venue's Wi-Fi) hit the limit by loading pages.
+      allowList: (request) => request.routeOptions.url === '/public/*',
     })
   },
   { name: 'security', dependencies: ['session'] },

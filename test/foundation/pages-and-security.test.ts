@@ -43,6 +43,9 @@ describeEachDatabase('pages and security', (kind) => {
     expect(response.statusCode).toBe(200)
     expect(response.headers['cache-control']).toContain('max-age=86400')
     expect(response.headers.etag).toBeDefined()
+    // Not counted against the per-address limit: a crowd on one Wi-Fi loads it with every page.
+    expect(response.headers['x-ratelimit-limit']).toBeUndefined()
+    expect((await t.app.inject('/')).headers['x-ratelimit-limit']).toBeDefined()
   })
 
   it('reports health and readiness as JSON', async () => {

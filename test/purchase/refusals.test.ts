@@ -99,4 +99,14 @@ describeEachDatabase('refused purchases', (kind) => {
     const scheduled = await createEvent(t.db, organiser.id, { publishedAt: Date.now() + HOUR })
     expect((await browser.get(`/event/${scheduled.event.id}`)).statusCode).toBe(404)
   })
+
+  it('an order whose total would not fit the total column is refused, not a database error', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
+      ticketTypes: [{ name: 'Gold', priceMinor: 2 ** 30 }, { name: 'Platinum', priceMinor: 2 ** 30 }],
+    })
+    const { browser, response } = await attempt(event.id, { [ticketTypes[0]!.id]: 1, [ticketTypes[1]!.id]: 1 })
+    expect(response.headers.location).toBe('/purchase/fail')
+    expect((await browser.get('/purchase/fail')).body).toContain('larger than one order may be')
+    expect(await countOrders(event.id)).toBe(0)
+  })
 })

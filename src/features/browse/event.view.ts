@@ -1,8 +1,7 @@
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
 import { dayKey, formatDateTime, formatMoney, formatTime } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
-import { type EventPhase, eventPhase } from '../events/event-state.js'
-import { remainingOf } from '../purchase/purchase.service.js'
+import { type EventPhase, eventPhase, remainingOf } from '../events/event-state.js'
 
 export interface TicketTypeView {
   id: number

@@ -1,5 +1,5 @@
 import type { ExpressionBuilder } from 'kysely'
-import type { Database, EventRow } from '../../db/schema.js'
+import type { Database, EventRow, TicketTypeRow } from '../../db/schema.js'
 
 /**
  * Where an event stands, derived from its row and the clock, never stored:
@@ -24,4 +24,10 @@ export function isPublic(event: Pick<EventRow, 'status' | 'publishedAt'>, now = 
 export function publicEventCondition(now: number) {
   return (eb: ExpressionBuilder<Database, 'events'>) =>
     eb.and([eb('events.status', '!=', 'draft'), eb('events.publishedAt', 'is not', null), eb('events.publishedAt', '<=', now)])
+}
+
+/** Tickets left of a type, counting the event's overall capacity when it has one. */
+export function remainingOf(type: Pick<TicketTypeRow, 'capacity' | 'sold'>, event: Pick<EventRow, 'capacity' | 'sold'>): number {
+  const ofType = Math.max(0, type.capacity - type.sold)
+  return event.capacity === null ? ofType : Math.min(ofType, Math.max(0, event.capacity - event.sold))
 }

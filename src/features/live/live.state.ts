@@ -2,8 +2,7 @@ import { sql } from 'kysely'
 import type { Db } from '../../db/database.js'
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
 import { formatMoney } from '../../lib/format.js'
-import { type EventPhase, eventPhase, isPublic } from '../events/event-state.js'
-import { remainingOf } from '../purchase/purchase.service.js'
+import { type EventPhase, eventPhase, isPublic, remainingOf } from '../events/event-state.js'
 
 /**
  * What a live page needs to know of an event, read in one query: its status,

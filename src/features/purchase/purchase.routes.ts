@@ -5,7 +5,6 @@ import { NotFound, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { formatDateTime } from '../../lib/format.js'
 import { randomSecret } from '../../lib/random.js'
-import { recordAudit } from '../audit/audit.repository.js'
 import { findEvent, ticketTypesByEvent } from '../browse/browse.repository.js'
 import { toEventView } from '../browse/event.view.js'
 import { isPublic } from '../events/event-state.js'
@@ -127,9 +126,8 @@ export default async function purchaseRoutes(app: FastifyInstance) {
       reply.flash('info', 'This order was already cancelled.')
     } else if (!view.canCancel) {
       reply.flash('error', view.cancelNote ?? 'This order cannot be cancelled.')
-    } else if (await cancelOrder(app.db, found.order.id)) {
-      app.eventChanges.notify(found.event.id)
-      await recordAudit(app.db, {
+    } else if (
+      await cancelOrder(app.db, found.order, {
         actorId: request.user?.id ?? null,
         actorLabel: request.user?.email ?? found.order.buyerEmail,
         action: 'order.cancelled_by_buyer',
@@ -138,6 +136,8 @@ export default async function purchaseRoutes(app: FastifyInstance) {
         details: { code: found.order.code, eventId: found.event.id },
         ip: request.ip,
       })
+    ) {
+      app.eventChanges.notify(found.event.id)
       reply.flash('success', 'Your order is cancelled. The tickets are no longer valid.')
     } else {
       reply.flash('info', 'This order was already cancelled.')

@@ -3,8 +3,13 @@ import { isUniqueViolation } from '../../db/database.js'
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
 import { formatDateTime } from '../../lib/format.js'
 import { randomCode, randomSecret } from '../../lib/random.js'
+import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
 import { isPublic } from '../events/event-state.js'
+import { lockEvent } from '../events/event.repository.js'
 import { PurchaseRefused } from './purchase.errors.js'
+
+// orders.total_minor is a 32-bit integer column.
+const MAX_ORDER_TOTAL_MINOR = 2 ** 31 - 1
 
 export interface PurchaseRequest {
   eventId: number
@@ -85,6 +90,9 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
         for (let i = 0; i < quantity; i++) tickets.push({ ticketTypeId, priceMinor: taken.priceMinor })
       }
 
+      if (totalMinor > MAX_ORDER_TOTAL_MINOR) {
+        throw new PurchaseRefused('This order is larger than one order may be. Please buy fewer tickets at a time.')
+      }
       const order = await trx
         .insertInto('orders')
         .values({
@@ -194,17 +202,20 @@ export function refusalReason(
 }
 
 /**
- * Cancels a paid order and gives its tickets back, in one transaction. The
- * order row is claimed first with a conditional UPDATE, so cancelling twice
- * (or twice at once) gives the capacity back only once. Returns false when the
+ * Cancels a paid order and gives its tickets back, in one transaction with its
+ * audit entry. The event row is locked first, as a purchase and the
+ * organiser's cancellation do, so none of them can deadlock with another; the
+ * order is then claimed with a conditional UPDATE, so cancelling twice (or
+ * twice at once) gives the capacity back only once. Returns false when the
  * order was already cancelled.
  */
-export async function cancelOrder(db: Db, orderId: number): Promise<boolean> {
+export async function cancelOrder(db: Db, order: { id: number; eventId: number }, audit: AuditEntry): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
+    await lockEvent(trx, order.eventId)
     const claimed = await trx
       .updateTable('orders')
       .set({ status: 'cancelled', cancelledAt: Date.now() })
-      .where('id', '=', orderId)
+      .where('id', '=', order.id)
       .where('status', '=', 'paid')
       .returning(['eventId'])
       .executeTakeFirst()
@@ -212,12 +223,11 @@ export async function cancelOrder(db: Db, orderId: number): Promise<boolean> {
     const counts = await trx
       .selectFrom('tickets')
       .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('orderId', '=', orderId)
+      .where('orderId', '=', order.id)
       .groupBy('ticketTypeId')
       .orderBy('ticketTypeId')
       .execute()
     const total = counts.reduce((sum, row) => sum + Number(row.count), 0)
-    // Same lock order as a purchase: the event, then ticket types by id.
     await trx
       .updateTable('events')
       .set((eb) => ({ sold: eb('sold', '-', total) }))
@@ -230,12 +240,7 @@ export async function cancelOrder(db: Db, orderId: number): Promise<boolean> {
         .where('id', '=', row.ticketTypeId)
         .execute()
     }
+    await recordAudit(trx, audit)
     return true
   })
-}
-
-/** Tickets left of a type, counting the event's overall capacity when it has one. */
-export function remainingOf(type: Pick<TicketTypeRow, 'capacity' | 'sold'>, event: Pick<EventRow, 'capacity' | 'sold'>): number {
-  const ofType = Math.max(0, type.capacity - type.sold)
-  return event.capacity === null ? ofType : Math.min(ofType, Math.max(0, event.capacity - event.sold))
 }
