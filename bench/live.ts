@@ -72,6 +72,7 @@ function benchConfig(databaseUrl: string, dataDir: string): Config {
     dataDir,
     sessionSecret: randomBytes(32).toString('base64url'),
     trustProxy: false,
+    publicUrl: null,
     logLevel: 'warn',
     rateLimits: { globalPerMinute: 1_000_000, authPer15Minutes: 1_000, purchasePerMinute: 1_000_000 },
   }

@@ -15,6 +15,8 @@ export interface Config {
   dataDir: string
   sessionSecret: string
   trustProxy: boolean | string | number
+  /** The address people use, e.g. https://tickets.example.org, for links that leave the page (kept order links, the setup link). */
+  publicUrl: string | null
   logLevel: string
   rateLimits: RateLimits
   /** Test-only switches. Never read from the environment. */
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     sessionSecret: sessionSecret(env, nodeEnv, dataDir),
     trustProxy: trustProxy(env.TRUST_PROXY),
+    publicUrl: publicUrl(env.PUBLIC_URL),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     rateLimits: {
       globalPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
@@ -97,6 +100,20 @@ function sessionSecret(env: NodeJS.ProcessEnv, nodeEnv: string, dataDir: string)
   const secret = randomBytes(48).toString('base64url')
   writeFileSync(file, secret + '\n', { mode: 0o600 })
   return secret
+}
+
+function publicUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an address like https://tickets.example.org, got "${value}"`)
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash) {
+    throw new ConfigError('PUBLIC_URL', `must be an http(s) address without query, got "${value}"`)
+  }
+  return url.toString().replace(/\/$/, '')
 }
 
 function trustProxy(value: string | undefined): boolean | string | number {

@@ -34,6 +34,8 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
     [{ SESSION_SECRET: 'short', NODE_ENV: 'production' }, 'SESSION_SECRET'],
     [{ PURCHASE_RATE_LIMIT: '-5' }, 'PURCHASE_RATE_LIMIT'],
+    [{ PUBLIC_URL: 'tickets.example.org' }, 'PUBLIC_URL'],
+    [{ PUBLIC_URL: 'ftp://tickets.example.org' }, 'PUBLIC_URL'],
   ])('refuses %o and names %s', (env, variable) => {
     const attempt = () => loadConfig({ DATA_DIR: freshDataDir(), ...env })
     expect(attempt).toThrow(ConfigError)
@@ -44,5 +46,9 @@ describe('loadConfig', () => {
     const config = loadConfig({ DATA_DIR: freshDataDir(), DATABASE_URL: 'postgres://u@h/db', TRUST_PROXY: '1' })
     expect(config.databaseUrl).toBe('postgres://u@h/db')
     expect(config.trustProxy).toBe(1)
+  })
+
+  it('reads PUBLIC_URL without a trailing slash', () => {
+    expect(loadConfig({ DATA_DIR: freshDataDir(), PUBLIC_URL: 'https://tickets.example.org/' }).publicUrl).toBe('https://tickets.example.org')
   })
 })

@@ -17,6 +17,7 @@ export function testConfig(database: TestDatabase, overrides: Partial<Config> = 
     dataDir: database.dir,
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
     trustProxy: false,
+    publicUrl: null,
     logLevel: 'silent',
     rateLimits: { globalPerMinute: 100_000, authPer15Minutes: 1_000, purchasePerMinute: 100_000 },
     ...overrides,

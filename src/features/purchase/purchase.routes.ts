@@ -177,7 +177,8 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   }
 
   async function renderOrder(request: FastifyRequest, reply: FastifyReply, found: OrderWithTickets, justBought: boolean) {
-    const origin = `${request.protocol}://${request.host}`
+    // The Host header is whatever the proxy in front sent; PUBLIC_URL says what people use.
+    const origin = app.config.publicUrl ?? `${request.protocol}://${request.host}`
     const order = await toOrderView(found, origin)
     // The order page holds personal data and ticket codes: keep it out of shared caches.
     reply.header('cache-control', 'private, no-store')

@@ -24,7 +24,7 @@ export default async function setupRoutes(app: FastifyInstance) {
     })
     if (adminExists) return
     const host = ['0.0.0.0', '::'].includes(app.config.host) ? 'localhost' : app.config.host
-    const link = `http://${host}:${app.config.port}/setup?token=${token.issue()}`
+    const link = `${app.config.publicUrl ?? `http://${host}:${app.config.port}`}/setup?token=${token.issue()}`
     app.log.warn(`No admin account yet. Create the first one at ${link} (a one-time link; use your site's address if it is not this one).`)
   })
 
