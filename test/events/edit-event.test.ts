@@ -67,6 +67,19 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
     expect(response.body).toContain('The start cannot be in the past.')
   })
 
+  it('refuses moving the end of a scheduled event to or before the moment it goes on sale', async () => {
+    const startsAt = Date.UTC(2099, 5, 12, 16, 0)
+    const { event } = await createEvent(t.db, me.organiser.id, { startsAt, publishedAt: Date.UTC(2099, 5, 1, 8, 0) })
+    const fields = eventFields({ startsAt: '2099-05-20T18:00', endsAt: '2099-06-01T10:00' })
+    const response = await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields)
+    expect(response.statusCode).toBe(422)
+    expect(response.body).toMatch(/id="f-endsAt-error".*The event is scheduled to go on sale Mon, 1 Jun 2099, 10:00 CEST: it must end after that\./)
+    expect((await eventRow(event.id)).startsAt).toBe(startsAt)
+
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, { ...fields, endsAt: '2099-06-01T10:01' }), `/edit-event/${event.id}`)
+    expect((await eventRow(event.id)).endsAt).toBe(Date.UTC(2099, 5, 1, 8, 1))
+  })
+
   it('refuses an overall capacity below what is sold, saying why', async () => {
     const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { capacity: 10 })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 4 })

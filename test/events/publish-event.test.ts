@@ -1,4 +1,5 @@
 import { beforeAll, expect, it } from 'vitest'
+import { publishEvent } from '../../src/features/events/event.service.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
@@ -38,7 +39,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   })
 
   it('schedules for a moment in the future, read in the event time zone', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', timeZone: ZONE })
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', timeZone: ZONE, startsAt: Date.UTC(2099, 5, 12, 16, 0) })
     const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: '2099-03-01T10:00' })
     expectRedirect(response, `/edit-event/${event.id}`)
     const row = await eventRow(event.id)
@@ -62,6 +63,41 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
     expect(missing.statusCode).toBe(422)
     expect(missing.body).toContain('Enter when the event should go on sale.')
     expect(await eventRow(event.id)).toMatchObject({ status: 'draft', publishedAt: null })
+  })
+
+  it('refuses a scheduled moment at or after the event’s end, next to the field', async () => {
+    const endsAt = Date.UTC(2099, 5, 12, 21, 30)
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', timeZone: ZONE, startsAt: endsAt - 3 * 60 * 60 * 1000, endsAt })
+    for (const publishAt of ['2099-06-12T23:30', '2099-06-13T09:00']) {
+      const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt })
+      expect(response.statusCode).toBe(422)
+      expect(response.body).toMatch(/id="f-publishAt-error".*The event ends Fri, 12 Jun 2099, 23:30 CEST: choose a moment before that\./)
+      expect(response.body).toContain(`value="${publishAt}"`)
+    }
+    expect(await eventRow(event.id)).toMatchObject({ status: 'draft', publishedAt: null })
+    expectRedirect(
+      await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: '2099-06-12T23:29' }),
+      `/edit-event/${event.id}`,
+    )
+    expect((await eventRow(event.id)).publishedAt).toBe(endsAt - 60_000)
+  })
+
+  it('refuses in the transaction too, on the end as it is then, when the form was read against an older one', async () => {
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
+    const actor = { id: me.organiser.id, email: me.organiser.email, isAdmin: false, ip: null }
+    const refusal = await publishEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, event.endsAt)
+    expect(refusal).toBe('This event ends before that moment, so it could never go on sale. Choose an earlier moment.')
+    expect(await eventRow(event.id)).toMatchObject({ status: 'draft', publishedAt: null })
+    expect(await auditActions(t.db, 'event', event.id)).toEqual([])
+  })
+
+  it('refuses publishing an event that has ended', async () => {
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', startsAt: Date.now() - 2 * DAY, endsAt: Date.now() - DAY })
+    const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' })
+    expect(response.statusCode).toBe(422)
+    expect(response.body).toMatch(/id="f-when-error".*This event has ended, so it can no longer go on sale\./)
+    expect(await eventRow(event.id)).toMatchObject({ status: 'draft', publishedAt: null })
+    expect(await auditActions(t.db, 'event', event.id)).toEqual([])
   })
 
   it('refuses an event without ticket types, saying why', async () => {

@@ -1,5 +1,5 @@
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
-import { isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
+import { formatDateTime, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { instantToLocalInput, localInputToInstant } from '../../lib/time.js'
 
@@ -63,7 +63,8 @@ export function eventFormOf(event: EventRow): EventFormValues {
 
 /**
  * `existing` is the event being edited: its start may stay in the past (the
- * event may be running), but a start moved now must not be in the past.
+ * event may be running), but a start moved now must not be in the past; a
+ * scheduled event must still end after it goes on sale.
  */
 export function parseEventForm(body: unknown, now: number, existing?: EventRow): Parsed<EventFormValues, EventInput> {
   const form = new FormReader(body)
@@ -89,6 +90,10 @@ export function parseEventForm(body: unknown, now: number, existing?: EventRow):
   const endsAt = timeZoneOk ? readDateTime(form, 'endsAt', values.endsAt, values.timeZone, 'Enter when the event ends.') : null
   if (startsAt !== null && endsAt !== null && endsAt <= startsAt) form.fail('endsAt', 'The end must be after the start.')
   if (startsAt !== null && startsAt < now && startsAt !== existing?.startsAt) form.fail('startsAt', 'The start cannot be in the past.')
+  const goesOnSaleAt = existing?.status === 'published' && existing.publishedAt !== null && existing.publishedAt > now ? existing.publishedAt : null
+  if (endsAt !== null && goesOnSaleAt !== null && endsAt <= goesOnSaleAt) {
+    form.fail('endsAt', `The event is scheduled to go on sale ${formatDateTime(goesOnSaleAt, values.timeZone)}: it must end after that.`)
+  }
 
   const imageUrl = values.imageUrl === '' ? null : readHttpsUrl(form, 'imageUrl', values.imageUrl)
   const capacity = values.capacity === '' ? null : readWholeNumber(form, 'capacity', values.capacity, 1, MAX_CAPACITY)
@@ -173,13 +178,27 @@ export interface PublishFormValues {
   publishAt: string
 }
 
-/** The publish form: now, or at a date-time in the event's time zone that must be in the future. */
-export function parsePublishForm(body: unknown, timeZone: string, now: number): Parsed<PublishFormValues, { publishedAt: number }> {
+/**
+ * The publish form: now, or at a date-time in the event's time zone that must
+ * be in the future and before the event ends (an event that has ended can no
+ * longer go on sale).
+ */
+export function parsePublishForm(
+  body: unknown,
+  event: Pick<EventRow, 'timeZone' | 'endsAt'>,
+  now: number,
+): Parsed<PublishFormValues, { publishedAt: number }> {
   const form = new FormReader(body)
   const values: PublishFormValues = { when: form.text('when') === 'later' ? 'later' : 'now', publishAt: form.text('publishAt') }
-  if (values.when === 'now') return { values, errors: form.errors, input: form.ok ? { publishedAt: now } : null }
-  const publishedAt = readDateTime(form, 'publishAt', values.publishAt, timeZone, 'Enter when the event should go on sale.')
+  if (values.when === 'now') {
+    if (event.endsAt <= now) form.fail('when', 'This event has ended, so it can no longer go on sale.')
+    return { values, errors: form.errors, input: form.ok ? { publishedAt: now } : null }
+  }
+  const publishedAt = readDateTime(form, 'publishAt', values.publishAt, event.timeZone, 'Enter when the event should go on sale.')
   if (publishedAt !== null && publishedAt <= now) form.fail('publishAt', 'Choose a moment in the future, or publish now.')
+  else if (publishedAt !== null && publishedAt >= event.endsAt) {
+    form.fail('publishAt', `The event ends ${formatDateTime(event.endsAt, event.timeZone)}: choose a moment before that.`)
+  }
   return { values, errors: form.errors, input: form.ok && publishedAt !== null ? { publishedAt } : null }
 }
 

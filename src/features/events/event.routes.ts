@@ -135,7 +135,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   app.post('/publish-event/:id', organiser, async (request, reply) => {
     const event = await eventOf(request)
     const now = Date.now()
-    const { values, errors, input } = parsePublishForm(request.body, event.timeZone, now)
+    const { values, errors, input } = parsePublishForm(request.body, event, now)
     if (!input) return renderManage(reply, event, { publish: { values, errors } }, 422)
     const refusal = await publishEvent(ctx, actorOf(request), event.id, input.publishedAt)
     if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal } }, 409)

@@ -142,6 +142,8 @@ export async function publishEvent(ctx: EventsContext, actor: Actor, eventId: nu
     if (!event) throw new NotFound()
     if (event.status === 'cancelled') return 'This event is cancelled and cannot be published again.'
     if (isPublic(event, now)) return 'This event is already public. Unpublish it first to hide it until a later date.'
+    // The form was checked against the event as read before this transaction; an edit may have moved its end since.
+    if (publishedAt >= event.endsAt) return 'This event ends before that moment, so it could never go on sale. Choose an earlier moment.'
     const types = await trx.selectFrom('ticketTypes').select('id').where('eventId', '=', eventId).execute()
     if (types.length === 0) return 'Add at least one ticket type before publishing.'
     await trx.updateTable('events').set({ status: 'published', publishedAt, updatedAt: now }).where('id', '=', eventId).execute()
