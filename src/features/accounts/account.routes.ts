@@ -4,7 +4,6 @@ import { TooManyRequests } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { safeReturnPath } from '../../plugins/auth.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { getSiteSettings } from '../settings/settings.repository.js'
 import { readNewAccount } from './account.form.js'
 import { logIn } from './log-in.js'
 import { FIFTEEN_MINUTES_MS, passwordFormLimit } from './rate-limit.js'
@@ -51,8 +50,8 @@ export default async function accountRoutes(app: FastifyInstance) {
     return reply.render('accounts/auth-fail.eta', { title: 'Login failed' }, 401)
   })
 
-  app.get('/register', { config: { access: 'guest' } }, async (_request, reply) => {
-    const { signupPolicy } = await getSiteSettings(app.db)
+  app.get('/register', { config: { access: 'guest' } }, async (request, reply) => {
+    const { signupPolicy } = await request.siteSettings()
     return reply.render('accounts/register.eta', {
       title: 'Create an account',
       signupPolicy,
@@ -62,7 +61,7 @@ export default async function accountRoutes(app: FastifyInstance) {
   })
 
   app.post('/register', { config: { access: 'guest', rateLimit: authLimit } }, async (request, reply) => {
-    const { signupPolicy } = await getSiteSettings(app.db)
+    const { signupPolicy } = await request.siteSettings()
     const form = new FormReader(request.body)
     const { name, email, password } = readNewAccount(form)
     const values = { name, email, organiser: signupPolicy !== 'closed' && form.checkbox('organiser') }

@@ -3,7 +3,6 @@ import { DateTime } from 'luxon'
 import { FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { dateInputToInstant } from '../../lib/time.js'
-import { getSiteSettings } from '../settings/settings.repository.js'
 import { auditActions, searchAudit } from './audit.repository.js'
 import { toAuditItem } from './audit.view.js'
 
@@ -12,7 +11,7 @@ const PER_PAGE = 50
 /** The audit log for site admins: newest first, filtered by action, actor and dates (in the site's time zone). */
 export default async function auditRoutes(app: FastifyInstance) {
   app.get('/admin/audit', { config: { access: 'admin' } }, async (request, reply) => {
-    const { timeZone } = await getSiteSettings(app.db)
+    const { timeZone } = await request.siteSettings()
     const query = new FormReader(request.query)
     const filters = {
       action: query.text('action').slice(0, 100),

@@ -7,7 +7,6 @@ import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { hasRole } from '../../plugins/auth.js'
 import { ticketTypesByEvent } from '../browse/browse.repository.js'
 import { toEventView } from '../browse/event.view.js'
-import { getSiteSettings } from '../settings/settings.repository.js'
 import { isPublic } from './event-state.js'
 import {
   type EventFormValues,
@@ -70,7 +69,7 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   /** The event's page: its details form, ticket types and lifecycle, with one of its forms re-shown when it failed. */
   async function renderManage(reply: FastifyReply, event: EventRow, forms: ManageForms = {}, status?: number) {
-    const { currency } = await getSiteSettings(app.db)
+    const { currency } = await reply.request.siteSettings()
     const now = Date.now()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     const totals = await orderTotalsByEvent(app.db, [event.id])
@@ -99,15 +98,15 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/organiser', organiser, async (request, reply) => {
     const actor = actorOf(request)
-    const { currency } = await getSiteSettings(app.db)
+    const { currency } = await request.siteSettings()
     const events = await dashboardEvents(app.db, actor.isAdmin ? null : actor.id)
     const ids = events.map((event) => event.id)
     const groups = toDashboard(events, await ticketTypesByEvent(app.db, ids), await orderTotalsByEvent(app.db, ids), currency, Date.now())
     return reply.render('organiser/dashboard.eta', { title: actor.isAdmin ? 'All events' : 'Your events', groups, isAdmin: actor.isAdmin, scripts: LIVE })
   })
 
-  app.get('/create-event', organiser, async (_request, reply) => {
-    const { timeZone } = await getSiteSettings(app.db)
+  app.get('/create-event', organiser, async (request, reply) => {
+    const { timeZone } = await request.siteSettings()
     const values = blankEventForm(timeZone)
     return reply.render('organiser/create.eta', { title: 'New event', values, errors: {}, timeZones: timeZoneChoices(values.timeZone) })
   })
@@ -204,7 +203,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   app.post('/events/:id/ticket-types/new', organiser, async (request, reply) => {
     const event = await eventOf(request)
     refuseIfCancelled(event)
-    const { currency } = await getSiteSettings(app.db)
+    const { currency } = await request.siteSettings()
     const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone)
     if (!input) return renderTicketTypeForm(reply, event, { values, errors }, 422)
     await createTicketType(ctx, actorOf(request), event.id, input)
@@ -215,7 +214,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   app.get('/ticket-types/:id/edit', organiser, async (request, reply) => {
     const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
     refuseIfCancelled(event)
-    const { currency } = await getSiteSettings(app.db)
+    const { currency } = await request.siteSettings()
     return renderTicketTypeForm(reply, event, { values: ticketTypeFormOf(type, currency, event.timeZone), errors: {}, typeId: type.id, sold: type.sold })
   })
 
@@ -223,7 +222,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
     const { type, event } = found
     refuseIfCancelled(event)
-    const { currency } = await getSiteSettings(app.db)
+    const { currency } = await request.siteSettings()
     const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone)
     const form = { values, errors, typeId: type.id, sold: type.sold }
     if (!input) return renderTicketTypeForm(reply, event, form, 422)
@@ -250,7 +249,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   }
 
   async function renderTicketTypeForm(reply: FastifyReply, event: EventRow, form: TicketTypeForm, status?: number) {
-    const { currency } = await getSiteSettings(app.db)
+    const { currency } = await reply.request.siteSettings()
     return reply.render(
       'organiser/ticket-type.eta',
       {
@@ -269,7 +268,7 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/events/:id/preview', organiser, async (request, reply) => {
     const event = await eventOf(request)
-    const { currency } = await getSiteSettings(app.db)
+    const { currency } = await request.siteSettings()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     return reply.render('organiser/preview.eta', {
       title: `Preview: ${event.title}`,

@@ -12,8 +12,8 @@ const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) =
 
 /** The site admin's settings page: name, description, contact, currency, time zone, sign-up policy. */
 export default async function settingsRoutes(app: FastifyInstance) {
-  app.get('/site-settings', { config: { access: 'admin' } }, async (_request, reply) => {
-    return reply.render('admin/site-settings.eta', settingsPage(await getSiteSettings(app.db), {}))
+  app.get('/site-settings', { config: { access: 'admin' } }, async (request, reply) => {
+    return reply.render('admin/site-settings.eta', settingsPage(await request.siteSettings(), {}))
   })
 
   app.post('/update-settings', { config: { access: 'admin' } }, async (request, reply) => {

@@ -4,7 +4,6 @@ import { Conflict, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole, safeReturnPath } from '../../plugins/auth.js'
-import { getSiteSettings } from '../settings/settings.repository.js'
 import { countPendingOrganisers, searchUsers } from './users.repository.js'
 import { type AccountAction, applyAccountAction } from './users.service.js'
 import { ROLES, ROLE_LABELS, toUserListItem } from './users.view.js'
@@ -27,7 +26,7 @@ export default async function usersRoutes(app: FastifyInstance) {
     const filters = { q: query.text('q').slice(0, 200), pending: query.checkbox('pending') ? '1' : '' }
     const page = pageNumber(query.text('page'))
     const [settings, found, pendingCount] = await Promise.all([
-      getSiteSettings(app.db),
+      request.siteSettings(),
       searchUsers(app.db, { text: filters.q, pendingOnly: filters.pending === '1', page, perPage: PER_PAGE }),
       countPendingOrganisers(app.db),
     ])
