@@ -52,12 +52,18 @@ export function useLiveClients(t: AppHandle) {
     get url() {
       return url
     },
-    async connect(options: { cookie?: string } = {}): Promise<LiveClient> {
+    async connect(options: ConnectOptions = {}): Promise<LiveClient> {
       const client = await LiveClient.connect(url, options)
       clients.push(client)
       return client
     },
   }
+}
+
+export interface ConnectOptions {
+  cookie?: string
+  /** Sent with the upgrade, as a browser sends Origin; none by default, as from a script. */
+  headers?: Record<string, string>
 }
 
 /** A WebSocket client that keeps every message it receives and can wait for the next one that matches. */
@@ -74,8 +80,8 @@ export class LiveClient {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
   }
 
-  static async connect(url: string, options: { cookie?: string } = {}): Promise<LiveClient> {
-    const ws = new WebSocket(url, { headers: options.cookie ? { cookie: options.cookie } : {} })
+  static async connect(url: string, options: ConnectOptions = {}): Promise<LiveClient> {
+    const ws = new WebSocket(url, { headers: { ...options.headers, ...(options.cookie && { cookie: options.cookie }) } })
     const client = new LiveClient(ws)
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve())

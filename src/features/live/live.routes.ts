@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import { sql } from 'kysely'
 import type { Config } from '../../config.js'
 import { hasRole } from '../../plugins/auth.js'
-import { NotFound } from '../../lib/errors.js'
+import { Forbidden, NotFound } from '../../lib/errors.js'
 import { PgChangeFeed } from './live.feed.js'
 import { LiveHub } from './live.hub.js'
 import { createLiveMetrics } from './live.metrics.js'
@@ -90,7 +90,8 @@ async function liveRoutes(app: FastifyInstance) {
     await feed?.stop()
   })
 
-  app.get('/live', { websocket: true, config: { access: 'anyone' } }, (ws, request) => {
+  const otherOrigins = refuseOtherOrigins(app.config.publicUrl)
+  app.get('/live', { websocket: true, onRequest: otherOrigins, config: { access: 'anyone' } }, (ws, request) => {
     const socket = new LiveSocket(ws, request.user, request.ip)
     if (!hub.add(socket)) {
       ws.close(1008, 'too many connections from your address')
@@ -123,6 +124,41 @@ async function liveRoutes(app: FastifyInstance) {
     if (!mayReadMetrics(request, app.config.trustProxy)) throw new NotFound()
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
   })
+}
+
+/**
+ * Upgrades are not subject to CORS, and SameSite=Lax still sends the session
+ * cookie from another origin of the same site (a sibling subdomain): without
+ * this check such a page could open /live under an organiser's cookie and read
+ * their sales. A page may connect from the host it asked for (request.host
+ * follows X-Forwarded-Host only from a trusted proxy) or from PUBLIC_URL, which
+ * a proxy that rewrites Host, as nginx does by default, leaves as the only
+ * trace of the site's address. Browsers send Origin with every upgrade, so one
+ * without it is not a page acting for its visitor; it is served as before,
+ * under whatever cookie it carries, which it had to hold already.
+ */
+function refuseOtherOrigins(publicUrl: string | null) {
+  const site = publicUrl === null ? undefined : authority(publicUrl)
+  return async (request: FastifyRequest) => {
+    const origin = request.headers.origin
+    if (origin === undefined) return
+    const page = authority(origin)
+    if (page === undefined || (page !== site && page !== authority(`http://${request.host}`))) {
+      throw new Forbidden('Live availability is only for pages of this site.')
+    }
+  }
+}
+
+/**
+ * A URL's host[:port], or undefined for anything but an http(s) URL ("null"
+ * from a sandboxed frame). Schemes are not compared, so 80 and 443 both count
+ * as no port: behind a TLS-terminating proxy the app hears http for an https page.
+ */
+function authority(url: string): string | undefined {
+  if (!URL.canParse(url)) return undefined
+  const { protocol, hostname, port } = new URL(url)
+  if (protocol !== 'http:' && protocol !== 'https:') return undefined
+  return port === '' || port === '80' || port === '443' ? hostname : `${hostname}:${port}`
 }
 
 /**
