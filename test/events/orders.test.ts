@@ -68,11 +68,25 @@ describeEachDatabase('GET /events/:id/orders', (kind) => {
     for (let i = 0; i < 52; i++) await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 2, createdAt: now - i * 1000 })
     const first = await me.browser.get(`/events/${event.id}/orders`)
     expect(first.body.match(/class="order-row /g)).toHaveLength(50)
-    expect(first.body).toContain(`href="/events/${event.id}/orders?page=2"`)
+    expect(first.body).toContain(`href="/events/${event.id}/orders?page=2" rel="next"`)
     const second = await me.browser.get(`/events/${event.id}/orders?page=2`)
     expect(second.body.match(/class="order-row /g)).toHaveLength(2)
     expect(second.body.match(/<li>Standard · /g)).toHaveLength(4)
-    expect(second.body).toContain(`href="/events/${event.id}/orders?page=1"`)
+    expect(second.body).toContain(`href="/events/${event.id}/orders" rel="prev"`)
     expect(second.body).not.toContain('page=3')
+
+    const searched = await me.browser.get(`/events/${event.id}/orders?q=buyer&page=2`)
+    expect(searched.body.match(/class="order-row /g)).toHaveLength(2)
+    expect(searched.body).toContain(`href="/events/${event.id}/orders?q=buyer" rel="prev"`)
+    const searchedFirst = await me.browser.get(`/events/${event.id}/orders?q=buyer`)
+    expect(searchedFirst.body).toContain(`href="/events/${event.id}/orders?q=buyer&amp;page=2" rel="next"`)
+  })
+
+  it('shows the first page for a page number that is not one', async () => {
+    for (const page of ['0', '-1', 'abc', '1e3']) {
+      const response = await me.browser.get(`/events/${eventId}/orders?page=${page}`)
+      expect(response.statusCode).toBe(200)
+      expect(codes.every((code) => response.body.includes(`<code>${code}</code>`))).toBe(true)
+    }
   })
 })

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify'
-import { DateTime } from 'luxon'
 import { FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
-import { dateInputToInstant } from '../../lib/time.js'
+import { dateInputToEndOfDay, dateInputToInstant } from '../../lib/time.js'
 import { auditActions, searchAudit } from './audit.repository.js'
 import { toAuditItem } from './audit.view.js'
 
@@ -22,7 +21,7 @@ export default async function auditRoutes(app: FastifyInstance) {
     const page = pageNumber(query.text('page'))
     const errors: Record<string, string> = {}
     const from = filters.from ? dateInputToInstant(filters.from, timeZone) : null
-    const to = filters.to ? dayAfter(filters.to, timeZone) : null
+    const to = filters.to ? dateInputToEndOfDay(filters.to, timeZone) : null
     if (filters.from && from === null) errors.from = 'Enter a date like 2026-12-31.'
     if (filters.to && to === null) errors.to = 'Enter a date like 2026-12-31.'
     if (from !== null && to !== null && to <= from) errors.to = 'The end date is before the start date.'
@@ -45,10 +44,4 @@ export default async function auditRoutes(app: FastifyInstance) {
       Object.keys(errors).length > 0 ? 422 : 200,
     )
   })
-}
-
-/** The first instant after the given day in `timeZone`, so that "to" includes the whole day, DST or not. */
-function dayAfter(value: string, timeZone: string): number | null {
-  const start = dateInputToInstant(value, timeZone)
-  return start === null ? null : DateTime.fromMillis(start, { zone: timeZone }).plus({ days: 1 }).toMillis()
 }

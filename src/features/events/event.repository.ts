@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
+import { containsPattern } from '../../lib/search.js'
 
 /** A ticket type with the event it belongs to: what ownership checks and the ticket type forms need. */
 export interface TicketTypeWithEvent {
@@ -131,7 +132,7 @@ export interface OrderSearch {
  * With a limit, the page is cut in orders (never in the middle of an order).
  */
 export async function attendeeLines(db: Db, eventId: number, search: OrderSearch): Promise<AttendeeLine[]> {
-  const pattern = `%${search.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+  const pattern = containsPattern(search.text)
   const matching = db
     .selectFrom('orders')
     .select('orders.id')

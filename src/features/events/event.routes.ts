@@ -4,6 +4,7 @@ import { toCsv } from '../../lib/csv.js'
 import { Conflict, idParam } from '../../lib/errors.js'
 import { formatDateTime } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
+import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole } from '../../plugins/auth.js'
 import { ticketTypesByEvent } from '../browse/browse.repository.js'
 import { toEventView } from '../browse/event.view.js'
@@ -281,18 +282,16 @@ export default async function eventRoutes(app: FastifyInstance) {
     const event = await eventOf(request)
     const query = new FormReader(request.query)
     const q = query.text('q').slice(0, 200)
-    const page = /^[1-9]\d{0,5}$/.test(query.text('page')) ? Number(query.text('page')) : 1
+    const page = pageNumber(query.text('page'))
     // One order more than a page holds says whether there is a next page.
     const lines = await attendeeLines(app.db, event.id, { text: q, limit: ORDERS_PER_PAGE + 1, offset: (page - 1) * ORDERS_PER_PAGE })
     const orders = toOrderViews(lines, event)
-    const link = (to: number) => `/events/${event.id}/orders?${new URLSearchParams({ ...(q ? { q } : {}), page: String(to) })}`
     return reply.render('organiser/orders.eta', {
       title: `Orders · ${event.title}`,
       event: { id: event.id, title: event.title, timeZone: event.timeZone },
       q,
       orders: orders.slice(0, ORDERS_PER_PAGE),
-      previousLink: page > 1 ? link(page - 1) : null,
-      nextLink: orders.length > ORDERS_PER_PAGE ? link(page + 1) : null,
+      pager: pager(`/events/${event.id}/orders`, { q }, page, orders.length > ORDERS_PER_PAGE),
     })
   })
 
