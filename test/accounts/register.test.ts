@@ -1,12 +1,19 @@
-import { expect, it } from 'vitest'
+import { expect, it, vi } from 'vitest'
 import type { SignupPolicy } from '../../src/db/schema.js'
 import { findUserByEmail } from '../../src/features/accounts/user.repository.js'
+import { recordAudit } from '../../src/features/audit/audit.repository.js'
 import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 
 const GOOD_PASSWORD = 'violet lantern orbit'
+
+// The real audit log, which a test can make fail once.
+vi.mock('../../src/features/audit/audit.repository.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/features/audit/audit.repository.js')>()
+  return { ...original, recordAudit: vi.fn(original.recordAudit) }
+})
 
 describeEachDatabase('POST /register', (kind) => {
   const t = useTestApp(kind)
@@ -72,6 +79,20 @@ describeEachDatabase('POST /register', (kind) => {
     expect(response.body).toContain('value="Sam Again"')
     const rows = await t.db.selectFrom('users').select('id').where('email', '=', 'sam.case@example.test').execute()
     expect(rows).toHaveLength(1)
+  })
+
+  it('creates no account when its audit entry cannot be written, so the same email can register again', async () => {
+    vi.mocked(recordAudit).mockRejectedValueOnce(new Error('audit log unavailable'))
+    const { browser, response } = await register({ name: 'Tina Twice', email: 'tina@example.test', password: GOOD_PASSWORD })
+    expect(response.statusCode).toBe(500)
+    expect(await findUserByEmail(t.db, 'tina@example.test')).toBeUndefined()
+    expect((await browser.get('/')).body).not.toContain('Log out')
+
+    const again = await register({ name: 'Tina Twice', email: 'tina@example.test', password: GOOD_PASSWORD })
+    expect(again.response.statusCode).toBe(303)
+    const user = await findUserByEmail(t.db, 'tina@example.test')
+    const audit = await t.db.selectFrom('auditLog').select('id').where('action', '=', 'account.registered').where('subjectId', '=', user!.id).execute()
+    expect(audit).toHaveLength(1)
   })
 
   it.each([

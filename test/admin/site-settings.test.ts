@@ -1,10 +1,17 @@
-import { expect, it } from 'vitest'
+import { expect, it, vi } from 'vitest'
+import { recordAudit } from '../../src/features/audit/audit.repository.js'
 import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createUser } from '../helpers/personas.js'
 import { useLoggedInAdmin } from './logged-in-admin.js'
+
+// The real audit log, which a test can make fail once.
+vi.mock('../../src/features/audit/audit.repository.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/features/audit/audit.repository.js')>()
+  return { ...original, recordAudit: vi.fn(original.recordAudit) }
+})
 
 const DEFAULTS = {
   siteName: 'Admit One',
@@ -79,6 +86,15 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     await session.browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, signupPolicy: 'closed' })
     expect(await settingsAudit()).toHaveLength(1)
     expect((await session.browser.get('/site-settings')).body).toContain('Nothing changed.')
+  })
+
+  it('keeps the settings as they were when their audit entry cannot be written', async () => {
+    await resetSettings()
+    vi.mocked(recordAudit).mockRejectedValueOnce(new Error('audit log unavailable'))
+    const response = await session.browser.submit('/site-settings', '/update-settings', VALID)
+    expect(response.statusCode).toBe(500)
+    expect(await getSiteSettings(t.db)).toEqual(DEFAULTS)
+    expect(await settingsAudit()).toEqual([])
   })
 
   it('re-renders invalid values with 422, a message for each, and changes nothing', async () => {

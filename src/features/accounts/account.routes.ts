@@ -70,14 +70,28 @@ export default async function accountRoutes(app: FastifyInstance) {
       reply.render('accounts/register.eta', { title: 'Create an account', signupPolicy, values, errors: form.errors }, status)
     if (!form.ok) return rerender(422)
 
+    // Hashed first: argon2 takes a while, and the transaction should not wait for it.
+    const passwordHash = await hashPassword(password)
     let user
     try {
-      user = await insertUser(app.db, {
-        name: values.name,
-        email: values.email,
-        passwordHash: await hashPassword(password),
-        role: values.organiser && signupPolicy === 'open' ? 'organiser' : 'attendee',
-        organiserRequested: values.organiser && signupPolicy === 'approval',
+      user = await app.db.transaction().execute(async (trx) => {
+        const created = await insertUser(trx, {
+          name: values.name,
+          email: values.email,
+          passwordHash,
+          role: values.organiser && signupPolicy === 'open' ? 'organiser' : 'attendee',
+          organiserRequested: values.organiser && signupPolicy === 'approval',
+        })
+        await recordAudit(trx, {
+          actorId: created.id,
+          actorLabel: created.email,
+          action: 'account.registered',
+          subjectType: 'user',
+          subjectId: created.id,
+          details: { role: created.role, organiserRequested: created.organiserRequestedAt !== null },
+          ip: request.ip,
+        })
+        return created
       })
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
@@ -85,15 +99,6 @@ export default async function accountRoutes(app: FastifyInstance) {
       return rerender(422)
     }
 
-    await recordAudit(app.db, {
-      actorId: user.id,
-      actorLabel: user.email,
-      action: 'account.registered',
-      subjectType: 'user',
-      subjectId: user.id,
-      details: { role: user.role, organiserRequested: user.organiserRequestedAt !== null },
-      ip: request.ip,
-    })
     await logIn(request, user.id)
     reply.flash('success', registeredMessage(user.role, user.organiserRequestedAt !== null))
     return reply.redirect(user.role === 'organiser' ? '/organiser' : '/', 303)

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js'
+import type { Db, Trx } from '../../db/database.js'
 import type { SiteSettingsRow } from '../../db/schema.js'
 
 export type SiteSettings = Omit<SiteSettingsRow, 'id' | 'updatedAt'>
@@ -11,7 +11,7 @@ export async function getSiteSettings(db: Db): Promise<SiteSettings> {
     .executeTakeFirstOrThrow()
 }
 
-export async function updateSiteSettings(db: Db, settings: SiteSettings): Promise<void> {
+export async function updateSiteSettings(db: Db | Trx, settings: SiteSettings): Promise<void> {
   await db
     .updateTable('siteSettings')
     .set({ ...settings, updatedAt: Date.now() })

@@ -30,13 +30,15 @@ export default async function settingsRoutes(app: FastifyInstance) {
 
     const changes = settingsChanges(before, after)
     if (Object.keys(changes.after).length > 0) {
-      await updateSiteSettings(app.db, after)
-      await recordAudit(app.db, {
-        actorId: request.user!.id,
-        actorLabel: request.user!.email,
-        action: 'settings.updated',
-        details: changes,
-        ip: request.ip,
+      await app.db.transaction().execute(async (trx) => {
+        await updateSiteSettings(trx, after)
+        await recordAudit(trx, {
+          actorId: request.user!.id,
+          actorLabel: request.user!.email,
+          action: 'settings.updated',
+          details: changes,
+          ip: request.ip,
+        })
       })
     }
     reply.flash('success', Object.keys(changes.after).length > 0 ? 'Settings saved.' : 'Nothing changed.')
