@@ -269,28 +269,23 @@ async function main() {
       const response = await page.goto(url)
       if (!response?.ok()) throw new Error(`${url} answered ${response?.status()}`)
     }
+    const fillOrder = async (page: Page) => {
+      await visit(`/buy-tickets/${featuredId}`)(page)
+      await page.getByLabel('Standard').fill('2')
+      await page.getByLabel('Name').fill('Inês Costa')
+      await page.getByLabel('Email').fill('ines@example.com')
+    }
     await photograph(browser, origin, [
       { name: 'home', open: visit('/') },
       { name: 'browse', open: visit('/attendee') },
       { name: 'event', open: visit(`/event/${featuredId}`), dark: true },
-      {
-        name: 'buy',
-        open: async (page) => {
-          await visit(`/buy-tickets/${featuredId}`)(page)
-          await page.getByLabel('Standard').fill('2')
-          await page.getByLabel('Name').fill('Inês Costa')
-          await page.getByLabel('Email').fill('ines@example.com')
-        },
-      },
+      { name: 'buy', open: fillOrder },
       {
         name: 'success',
         scrollTo: { phone: '.order > h2' },
         dark: true,
         open: async (page) => {
-          await visit(`/buy-tickets/${featuredId}`)(page)
-          await page.getByLabel('Standard').fill('2')
-          await page.getByLabel('Name').fill('Inês Costa')
-          await page.getByLabel('Email').fill('ines@example.com')
+          await fillOrder(page)
           await Promise.all([page.waitForURL('**/purchase/success'), page.getByRole('button', { name: 'Buy tickets' }).click()])
         },
       },
