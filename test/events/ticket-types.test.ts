@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest'
+import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
@@ -55,6 +56,54 @@ describeEachDatabase('ticket type forms', (kind) => {
     expect(response.body).toMatch(/id="f-salesEndAt-error".*The end of sales must be after their start\./)
     expect(response.body).toContain('value="12.505"')
     expect(await t.db.selectFrom('ticketTypes').select('id').where('eventId', '=', event.id).execute()).toEqual([])
+  })
+
+  it('refuses a price at which the most per order would cost more than a 32-bit total holds', async () => {
+    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', ticketTypes: [] })
+    const url = `/events/${event.id}/ticket-types/new`
+    const refused = await me.browser.submit(url, url, ticketTypeFields({ name: 'Gold', price: '2147483.65', maxPerOrder: '10' }))
+    expect(refused.statusCode).toBe(422)
+    expect(refused.body).toMatch(/id="f-price-error".*The price is too high for up to 10 tickets per order: at most €2,147,483\.64, or lower the most per order\./)
+    expect(refused.body).toContain('value="2147483.65"')
+    expect(await t.db.selectFrom('ticketTypes').select('id').where('eventId', '=', event.id).execute()).toEqual([])
+
+    expectRedirect(await me.browser.submit(url, url, ticketTypeFields({ name: 'Gold', price: '2147483.64', maxPerOrder: '10' })), `/edit-event/${event.id}#ticket-types`)
+    expectRedirect(await me.browser.submit(url, url, ticketTypeFields({ name: 'Platinum', price: '9999999.99', maxPerOrder: '1' })), `/edit-event/${event.id}#ticket-types`)
+    const types = await t.db.selectFrom('ticketTypes').select(['name', 'priceMinor', 'maxPerOrder']).where('eventId', '=', event.id).orderBy('id').execute()
+    expect(types).toEqual([
+      { name: 'Gold', priceMinor: 214_748_364, maxPerOrder: 10 },
+      { name: 'Platinum', priceMinor: 999_999_999, maxPerOrder: 1 },
+    ])
+  })
+
+  it('refuses a single price above a 32-bit total, in a currency with three decimals', async () => {
+    const settings = await getSiteSettings(t.db)
+    await updateSiteSettings(t.db, { ...settings, currency: 'KWD' })
+    try {
+      const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', ticketTypes: [] })
+      const url = `/events/${event.id}/ticket-types/new`
+      const refused = await me.browser.submit(url, url, ticketTypeFields({ price: '2147483.648', maxPerOrder: '1' }))
+      expect(refused.statusCode).toBe(422)
+      expect(refused.body).toMatch(/id="f-price-error".*The price is too high: at most KWD\s2,147,483\.647\./)
+      expect(await t.db.selectFrom('ticketTypes').select('id').where('eventId', '=', event.id).execute()).toEqual([])
+    } finally {
+      await updateSiteSettings(t.db, settings)
+    }
+  })
+
+  it('refuses raising the most per order past what the current price allows, next to that field', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Patron', priceMinor: 100_000_000, maxPerOrder: 10 }] })
+    const id = ticketTypes[0]!.id
+    const url = `/ticket-types/${id}/edit`
+    const refused = await me.browser.submit(url, url, ticketTypeFields({ name: 'Patron', price: '1000000.00', maxPerOrder: '22' }))
+    expect(refused.statusCode).toBe(422)
+    expect(refused.body).toMatch(/id="f-maxPerOrder-error".*At this price an order can hold at most 21 tickets\. Lower the price to allow more\./)
+    expect(refused.body).not.toContain('id="f-price-error"')
+    expect(await typeRow(id)).toMatchObject({ priceMinor: 100_000_000, maxPerOrder: 10 })
+    expect(await auditActions(t.db, 'ticket_type', id)).toEqual([])
+
+    expectRedirect(await me.browser.submit(url, url, ticketTypeFields({ name: 'Patron', price: '1000000.00', maxPerOrder: '21' })), `/edit-event/${event.id}#ticket-types`)
+    expect((await typeRow(id))!.maxPerOrder).toBe(21)
   })
 
   it('edits a type, showing its current values', async () => {

@@ -1,5 +1,5 @@
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
-import { formatDateTime, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
+import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { instantToLocalInput, localInputToInstant } from '../../lib/time.js'
 
@@ -18,6 +18,10 @@ const MAX_CAPACITY = 1_000_000
 const MAX_TEXT = 200
 const MAX_DESCRIPTION = 20_000
 const MAX_URL = 2000
+const MAX_PER_ORDER = 100
+// Prices and order totals are 32-bit integer columns on PostgreSQL: the most
+// tickets of one type an order may hold, at their price, must fit in one.
+const MAX_ORDER_MINOR = 2 ** 31 - 1
 
 export interface EventFormValues {
   title: string
@@ -149,8 +153,17 @@ export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone
   }
 }
 
-/** Sales dates are read in the event's time zone, prices in the site's currency. */
-export function parseTicketTypeForm(body: unknown, currency: string, timeZone: string): Parsed<TicketTypeFormValues, TicketTypeInput> {
+/**
+ * Sales dates are read in the event's time zone, prices in the site's
+ * currency. `existing` is the type being edited: when only its most per order
+ * went up, that is what a too-large order is blamed on, not its price.
+ */
+export function parseTicketTypeForm(
+  body: unknown,
+  currency: string,
+  timeZone: string,
+  existing?: TicketTypeRow,
+): Parsed<TicketTypeFormValues, TicketTypeInput> {
   const form = new FormReader(body)
   const values: TicketTypeFormValues = {
     name: form.text('name'),
@@ -163,7 +176,8 @@ export function parseTicketTypeForm(body: unknown, currency: string, timeZone: s
   requireText(form, 'name', values.name, 'Enter a name, like "Standard" or "Student".', MAX_TEXT)
   const priceMinor = readPrice(form, 'price', values.price, currency)
   const capacity = readWholeNumber(form, 'capacity', values.capacity, 0, MAX_CAPACITY)
-  const maxPerOrder = readWholeNumber(form, 'maxPerOrder', values.maxPerOrder, 1, 100)
+  const maxPerOrder = readWholeNumber(form, 'maxPerOrder', values.maxPerOrder, 1, MAX_PER_ORDER)
+  if (priceMinor !== null) refuseOrdersTooLarge(form, priceMinor, maxPerOrder, currency, existing)
   const salesStartAt = values.salesStartAt === '' ? null : readDateTime(form, 'salesStartAt', values.salesStartAt, timeZone, 'Enter when sales start.')
   const salesEndAt = values.salesEndAt === '' ? null : readDateTime(form, 'salesEndAt', values.salesEndAt, timeZone, 'Enter when sales end.')
   if (salesStartAt !== null && salesEndAt !== null && salesEndAt <= salesStartAt) {
@@ -171,6 +185,18 @@ export function parseTicketTypeForm(body: unknown, currency: string, timeZone: s
   }
   if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }
   return { values, errors: form.errors, input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt } }
+}
+
+function refuseOrdersTooLarge(form: FormReader, priceMinor: number, maxPerOrder: number | null, currency: string, existing?: TicketTypeRow): void {
+  if (priceMinor * (maxPerOrder ?? 1) <= MAX_ORDER_MINOR) return
+  if (priceMinor > MAX_ORDER_MINOR || maxPerOrder === null) {
+    form.fail('price', `The price is too high: at most ${formatMoney(MAX_ORDER_MINOR, currency)}.`)
+  } else if (priceMinor === existing?.priceMinor) {
+    form.fail('maxPerOrder', `At this price an order can hold at most ${Math.floor(MAX_ORDER_MINOR / priceMinor)} tickets. Lower the price to allow more.`)
+  } else {
+    const highest = formatMoney(Math.floor(MAX_ORDER_MINOR / maxPerOrder), currency)
+    form.fail('price', `The price is too high for up to ${maxPerOrder} tickets per order: at most ${highest}, or lower the most per order.`)
+  }
 }
 
 export interface PublishFormValues {

@@ -224,7 +224,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { type, event } = found
     refuseIfCancelled(event)
     const { currency } = await request.siteSettings()
-    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone)
+    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone, type)
     const form = { values, errors, typeId: type.id, sold: type.sold }
     if (!input) return renderTicketTypeForm(reply, event, form, 422)
     const refusal = await updateTicketType(ctx, actorOf(request), found, input)
