@@ -68,4 +68,38 @@ describeEachDatabase('login and registration rate limits', (kind) => {
       expect(allowed.statusCode).toBe(303)
     })
   })
+
+  describe('per account, on registration', () => {
+    const t = useLimitedApp(kind)
+
+    it('counts a registration with the account’s email as an attempt on the account, which locks its login', async () => {
+      const user = await createUser(t.db, 'organiser')
+      for (let i = 0; i < LIMIT - 1; i++) {
+        await recordAudit(t.db, { actorId: user.id, actorLabel: user.email, action: 'login.failed', ip: `203.0.113.${i}` })
+      }
+      const browser = new TestBrowser(t.app)
+      await browser.get('/register')
+      const taken = await browser.post('/register', { name: 'Mallory', email: user.email.toUpperCase(), password: 'violet lantern orbit' })
+      expect(taken.statusCode).toBe(422)
+      expect(taken.body).toContain('An account with this email already exists')
+      const attempts = await t.db.selectFrom('auditLog').select(['actorId', 'actorLabel']).where('action', '=', 'register.failed').execute()
+      expect(attempts).toEqual([{ actorId: null, actorLabel: user.email }])
+
+      await browser.get('/login')
+      expectTooMany(await browser.post('/login', { email: user.email, password: user.password }))
+      expect(await t.db.selectFrom('sessions').select('sid').where('userId', '=', user.id).execute()).toEqual([])
+    })
+
+    it('refuses registering with the email of an account under attack, and not with another', async () => {
+      const user = await createUser(t.db, 'attendee')
+      for (let i = 0; i < LIMIT; i++) {
+        await recordAudit(t.db, { actorId: user.id, actorLabel: user.email, action: 'login.failed', ip: `198.51.100.${i}` })
+      }
+      const browser = new TestBrowser(t.app)
+      await browser.get('/register')
+      expectTooMany(await browser.post('/register', { name: 'Mallory', email: user.email, password: 'violet lantern orbit' }))
+      const fresh = await browser.post('/register', { name: 'Nora New', email: 'nora@example.test', password: 'violet lantern orbit' })
+      expect(fresh.statusCode).toBe(303)
+    })
+  })
 })

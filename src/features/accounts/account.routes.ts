@@ -70,6 +70,7 @@ export default async function accountRoutes(app: FastifyInstance) {
       reply.render('accounts/register.eta', { title: 'Create an account', signupPolicy, values, errors: form.errors }, status)
     if (!form.ok) return rerender(422)
 
+    await refuseIfAccountIsUnderAttack(app, values.email)
     // Hashed first: argon2 takes a while, and the transaction should not wait for it.
     const passwordHash = await hashPassword(password)
     let user
@@ -95,6 +96,8 @@ export default async function accountRoutes(app: FastifyInstance) {
       })
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
+      // Says the account exists, so it counts against the account like a failed login.
+      await recordAudit(app.db, { actorId: null, actorLabel: values.email, action: 'register.failed', details: { reason: 'email taken' }, ip: request.ip })
       form.fail('email', 'An account with this email already exists. Log in instead.')
       return rerender(422)
     }
@@ -110,16 +113,20 @@ export default async function accountRoutes(app: FastifyInstance) {
   })
 }
 
+/** The audit actions that are attempts on an account: the per-account limit counts them. */
+const ACCOUNT_ATTEMPTS = ['login.failed', 'register.failed']
+
 /**
- * Per-account limit, on top of the per-IP one: failed logins for this email in
- * the last 15 minutes, counted from the audit log so that every app instance sees them.
+ * Per-account limit, on top of the per-IP one: failed logins and refused
+ * registrations for this email in the last 15 minutes, counted from the audit
+ * log so that every app instance sees them.
  */
 async function refuseIfAccountIsUnderAttack(app: FastifyInstance, email: string): Promise<void> {
   const since = Date.now() - FIFTEEN_MINUTES_MS
   const failures = await app.db
     .selectFrom('auditLog')
     .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min<number>('at').as('oldest')])
-    .where('action', '=', 'login.failed')
+    .where('action', 'in', ACCOUNT_ATTEMPTS)
     .where('actorLabel', '=', email)
     .where('at', '>', since)
     .executeTakeFirstOrThrow()
