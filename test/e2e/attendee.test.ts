@@ -61,7 +61,8 @@ describeInBrowser('an attendee in a browser', (kind) => {
     await waitForRemaining(watcher, standard, '48 left')
     await waitForRemaining(watcher, student, '19 left')
 
-    await Promise.all([page.waitForURL(/\/orders\/[0-9A-Z]{10}\?key=/), page.getByRole('button', { name: 'Cancel this order' }).click()])
+    await Promise.all([page.waitForURL(/\/orders\/[0-9A-Z]{10}\/cancel\?key=/), page.getByRole('link', { name: 'Cancel this order…' }).click()])
+    await Promise.all([page.waitForURL(/\/orders\/[0-9A-Z]{10}\?key=/), page.getByRole('button', { name: 'Cancel the order' }).click()])
     await page.getByRole('status').filter({ hasText: 'Your order is cancelled.' }).waitFor()
     await page.getByText('This order is cancelled. Its tickets are no longer valid.').waitFor()
     const order = await t.db.selectFrom('orders').select(['status', 'buyerEmail']).executeTakeFirstOrThrow()

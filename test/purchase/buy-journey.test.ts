@@ -72,7 +72,12 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect((await later.get(`/orders/${order.code}?key=wrong`)).statusCode).toBe(404)
     expect((await new TestBrowser(t.app).get('/purchase/success')).statusCode).toBe(404)
 
-    // Cancelling gives the capacity back, once.
+    // Cancelling asks first, then gives the capacity back, once.
+    expect(reopened.body).toContain(`href="/orders/${order.code}/cancel?key=${order.accessKey}"`)
+    const confirm = await later.get(`/orders/${order.code}/cancel?key=${order.accessKey}`)
+    expect(confirm.body).toContain(`Cancel order ${order.code}?`)
+    expect((await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('paid')
+    expect((await new TestBrowser(t.app).get(`/orders/${order.code}/cancel`)).statusCode).toBe(404)
     const cancelled = await later.post(`/orders/${order.code}/cancel`, { key: order.accessKey })
     expect(cancelled.statusCode).toBe(303)
     const afterCancel = await t.db.selectFrom('ticketTypes').select('sold').where('eventId', '=', event.id).orderBy('id').execute()

@@ -118,6 +118,15 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     return renderOrder(request, reply, found, false)
   })
 
+  // Cancelling cannot be undone: the order page links here, and only this page's form cancels.
+  app.get('/orders/:code/cancel', { config: { access: 'anyone' } }, async (request, reply) => {
+    const found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
+    const order = await toOrderView(found, '')
+    if (!order.canCancel) return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
+    reply.header('cache-control', 'private, no-store')
+    return reply.render('purchase/cancel.eta', { title: `Cancel order ${order.code}`, order })
+  })
+
   app.post('/orders/:code/cancel', { config: { access: 'anyone' } }, async (request, reply) => {
     const key = new FormReader(request.body).text('key')
     const found = await accessibleOrder(request, key)
