@@ -60,10 +60,14 @@ describe('logs', () => {
     try {
       await app.inject('/orders/ABCDEFGHJK?key=secret-order-key&x=1')
       await app.inject('/setup?token=secret-setup-token')
+      await app.inject({ url: '/', headers: { cookie: 'admit_one_session=secret-cookie-value', authorization: 'Basic c2VjcmV0' } })
       const log = lines.join('')
       expect(log).toContain('/orders/ABCDEFGHJK?key=[redacted]&x=1')
       expect(log).not.toContain('secret-order-key')
       expect(log).not.toContain('secret-setup-token')
+      expect(log).not.toContain('secret-cookie-value')
+      expect(log).not.toContain('c2VjcmV0')
+      expect(log).toMatch(/"reqId":"[0-9a-f-]{36}"/)
     } finally {
       await app.close()
       await database.drop()

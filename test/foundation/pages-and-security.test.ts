@@ -38,6 +38,14 @@ describeEachDatabase('pages and security', (kind) => {
     expect(noSession.statusCode).toBe(403)
   })
 
+  it('refuses a body larger than any form with a 413 page', async () => {
+    const browser = new TestBrowser(t.app)
+    await browser.get('/login')
+    const response = await browser.post('/login', { email: 'a@example.test', password: 'x'.repeat(300 * 1024) })
+    expect(response.statusCode).toBe(413)
+    expect(response.body).toContain('Too much data')
+  })
+
   it('serves the stylesheet with cache headers', async () => {
     const response = await t.app.inject('/public/app.css')
     expect(response.statusCode).toBe(200)
