@@ -100,21 +100,29 @@ describeInBrowser(
       return page
     }
 
+    /** The order page right after a purchase. */
+    async function bought(): Promise<Page> {
+      const page = await pageAs(t)
+      await page.goto(`/buy-tickets/${eventId}`)
+      await page.getByLabel('Standard').fill('2')
+      await page.getByLabel('Name').fill('Bea Buyer')
+      await page.getByLabel('Email').fill('bea@example.test')
+      await submit(page, 'Buy tickets')
+      return page
+    }
+
     const pages: [string, () => Promise<Page>][] = [
       ['home', async () => visit(await pageAs(t), '/')],
       ['browse', async () => visit(await pageAs(t), '/attendee?q=jazz')],
       ['event', async () => visit(await pageAs(t), `/event/${eventId}`)],
       ['buy', async () => visit(await pageAs(t), `/buy-tickets/${eventId}`)],
       ['buy with errors', buyWithErrors],
+      ['success with QR codes', bought],
       [
-        'success with QR codes',
+        'cancel an order',
         async () => {
-          const page = await pageAs(t)
-          await page.goto(`/buy-tickets/${eventId}`)
-          await page.getByLabel('Standard').fill('2')
-          await page.getByLabel('Name').fill('Bea Buyer')
-          await page.getByLabel('Email').fill('bea@example.test')
-          await submit(page, 'Buy tickets')
+          const page = await bought()
+          await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Cancel this order…' }).click()])
           return page
         },
       ],
