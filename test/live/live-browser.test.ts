@@ -1,9 +1,10 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
+import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { createPersonas } from '../helpers/personas.js'
+import { createPersonas, type Persona } from '../helpers/personas.js'
 import { browserAvailable, launchChromium } from '../helpers/chromium.js'
 import { liveUrl, sell } from './live-client.js'
 
@@ -32,14 +33,32 @@ describe.skipIf(!browserAvailable())('live availability in a browser', () => {
       expect(problems.splice(0), 'script errors in the pages').toEqual([])
     })
 
-    /** A page in a browser of its own (its own cookies), that has received its first live state. */
-    async function open(path: string): Promise<Page> {
+    /** A page in a browser of its own (its own cookies), whose script errors fail the test. */
+    async function newPage(): Promise<Page> {
       const page = await (await browser.newContext()).newPage()
       page.on('pageerror', (error) => problems.push(error.message))
       page.on('console', (message) => {
         // Browsers ask for /favicon.ico by themselves; the site has none.
         if (message.type() === 'error' && !message.location().url.endsWith('/favicon.ico')) problems.push(message.text())
       })
+      return page
+    }
+
+    async function loggedInPage(person: Persona): Promise<Page> {
+      const page = await newPage()
+      await page.goto(`${origin}/login`)
+      await page.getByLabel('Email').fill(person.email)
+      await page.getByLabel('Password').fill(person.password)
+      await Promise.all([
+        page.waitForURL((url) => !url.pathname.startsWith('/login')),
+        page.getByRole('button', { name: 'Log in' }).click(),
+      ])
+      return page
+    }
+
+    /** A new page that has received its first live state. */
+    async function open(path: string): Promise<Page> {
+      const page = await newPage()
       await page.goto(origin + path)
       // live.js marks each status element with the status of the first state it receives.
       await page.waitForFunction(() => document.querySelector('[data-live-event] [data-live-status]:not([data-live-status=""]), [data-live-note]'), null, WAIT)
@@ -112,11 +131,7 @@ describe.skipIf(!browserAvailable())('live availability in a browser', () => {
       const people = await createPersonas(t.db)
       const { event, ticketTypes } = await createEvent(t.db, people.organiser.id, { ticketTypes: [{ capacity: 20 }] })
       const typeId = ticketTypes[0]!.id
-      const owner = await (await browser.newContext()).newPage()
-      await owner.goto(`${origin}/login`)
-      await owner.getByLabel('Email').fill(people.organiser.email)
-      await owner.getByLabel('Password').fill(people.organiser.password)
-      await Promise.all([owner.waitForURL((url) => !url.pathname.startsWith('/login')), owner.getByRole('button', { name: 'Log in' }).click()])
+      const owner = await loggedInPage(people.organiser)
       await owner.goto(`${origin}/organiser`)
       await owner.waitForFunction(() => document.querySelector('[data-live-event] [data-live-status]:not([data-live-status=""])'), null, WAIT)
       expect(await text(owner, `[data-live-sold="${typeId}"]`)).toBe('0')
@@ -124,6 +139,29 @@ describe.skipIf(!browserAvailable())('live availability in a browser', () => {
       await sell(t.app, typeId, event.id, 3)
 
       await owner.waitForFunction((id) => document.querySelector(`[data-live-sold="${id}"]`)?.textContent === '3', typeId, WAIT)
+    })
+
+    it("stops the owner's figures when an admin disables the account, and the page goes on as a visitor's", async () => {
+      const people = await createPersonas(t.db)
+      const { event, ticketTypes } = await createEvent(t.db, people.organiser.id, { ticketTypes: [{ capacity: 6 }] })
+      const typeId = ticketTypes[0]!.id
+      const owner = await loggedInPage(people.organiser)
+      const frames: string[] = []
+      owner.on('websocket', (socket) => socket.on('framereceived', (frame) => frames.push(String(frame.payload))))
+      await owner.goto(`${origin}/event/${event.id}`)
+      await expect.poll(() => frames.join(), WAIT).toContain('"sold":0')
+
+      const admin = new TestBrowser(t.app)
+      await admin.login(people.admin.email, people.admin.password)
+      expect((await admin.submit('/users/list-users', `/users/${people.organiser.id}/disable`)).statusCode).toBe(303)
+      const seen = frames.length
+      await sell(t.app, typeId, event.id, 2)
+
+      // The socket opened as the owner is closed; the one the script opens next is anonymous.
+      await owner.waitForFunction((id) => document.querySelector(`[data-live-remaining="${id}"]`)?.textContent === '4 left', typeId, WAIT)
+      expect(frames.slice(seen).join()).not.toMatch(/"sold"|"revenue/)
+      const row = await t.db.selectFrom('users').select('status').where('id', '=', people.organiser.id).executeTakeFirstOrThrow()
+      expect(row.status).toBe('disabled')
     })
 
     it('reconnects after the connection drops and shows what changed meanwhile', async () => {

@@ -120,6 +120,19 @@ export class LiveClient {
     }
   }
 
+  /** How the server closed the socket; fails the test if it stays open a few seconds. */
+  async waitForClose(): Promise<{ code: number; reason: string }> {
+    let timer: NodeJS.Timeout | undefined
+    const stillOpen = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the socket stayed open; received: ${JSON.stringify(this.messages)}`)), WAIT_MS)
+    })
+    try {
+      return await Promise.race([this.closed, stillOpen])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
   /** The next state of this event with this remaining count for its first ticket type. */
   async waitForRemaining(eventId: number, remaining: number, from = 0): Promise<LiveState> {
     const message = await this.waitFor(

@@ -13,11 +13,12 @@ function fakeSocket(now: number) {
 
 function hub() {
   const counters = { messageSent: vi.fn(), stateLoaded: vi.fn(), closed: vi.fn() }
-  return { counters, hub: new LiveHub(async () => undefined, counters, pino({ level: 'silent' })) }
+  const reads = { state: async () => undefined, sessions: async () => new Map() }
+  return { counters, hub: new LiveHub(reads, counters, pino({ level: 'silent' })) }
 }
 
 describe('live keepalive and idle sockets', () => {
-  it('pings every socket, and drops one that did not answer the previous ping', () => {
+  it('pings every socket, and drops one that did not answer the previous ping', async () => {
     const { hub: live, counters } = hub()
     const answers = fakeSocket(0)
     const silent = fakeSocket(0)
@@ -26,12 +27,12 @@ describe('live keepalive and idle sockets', () => {
       live.subscribe(socket, [1])
     }
 
-    live.sweep(1_000)
+    await live.sweep(1_000)
     expect(answers.ws.ping).toHaveBeenCalledTimes(1)
     expect(silent.ws.ping).toHaveBeenCalledTimes(1)
     answers.socket.alive = true // its pong arrived
 
-    live.sweep(2_000)
+    await live.sweep(2_000)
     expect(answers.ws.ping).toHaveBeenCalledTimes(2)
     expect(answers.ws.terminate).not.toHaveBeenCalled()
     expect(silent.ws.terminate).toHaveBeenCalledTimes(1)
@@ -39,7 +40,7 @@ describe('live keepalive and idle sockets', () => {
     live.close()
   })
 
-  it('closes a socket that has followed nothing for the idle time, and keeps one that follows an event', () => {
+  it('closes a socket that has followed nothing for the idle time, and keeps one that follows an event', async () => {
     const { hub: live, counters } = hub()
     const idle = fakeSocket(0)
     const following = fakeSocket(0)
@@ -47,19 +48,19 @@ describe('live keepalive and idle sockets', () => {
     live.add(following.socket)
     live.subscribe(following.socket, [7])
 
-    live.sweep(LIMITS.idleMs - 1)
+    await live.sweep(LIMITS.idleMs - 1)
     expect(idle.ws.close).not.toHaveBeenCalled()
     idle.socket.alive = true
     following.socket.alive = true
 
-    live.sweep(LIMITS.idleMs)
+    await live.sweep(LIMITS.idleMs)
     expect(idle.ws.close).toHaveBeenCalledWith(1000, 'idle: no events followed')
     expect(following.ws.close).not.toHaveBeenCalled()
     expect(counters.closed).toHaveBeenCalledWith('idle')
     live.close()
   })
 
-  it('counts an unsubscribe from everything as the start of idleness', () => {
+  it('counts an unsubscribe from everything as the start of idleness', async () => {
     const { hub: live } = hub()
     const { ws, socket } = fakeSocket(0)
     live.add(socket)
@@ -67,10 +68,10 @@ describe('live keepalive and idle sockets', () => {
     live.unsubscribe(socket, [3], 10_000)
     socket.alive = true
 
-    live.sweep(10_000 + LIMITS.idleMs - 1)
+    await live.sweep(10_000 + LIMITS.idleMs - 1)
     expect(ws.close).not.toHaveBeenCalled()
     socket.alive = true
-    live.sweep(10_000 + LIMITS.idleMs)
+    await live.sweep(10_000 + LIMITS.idleMs)
     expect(ws.close).toHaveBeenCalledWith(1000, 'idle: no events followed')
     live.close()
   })

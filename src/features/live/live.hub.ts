@@ -1,15 +1,24 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { LIMITS } from './live.protocol.js'
+import type { SessionHolder } from './live.sessions.js'
 import type { LiveSocket } from './live.socket.js'
 import { errorMessage, type LiveEventState, stateMessage, unavailableMessage } from './live.state.js'
 
 /** Why the server closed a socket, as counted in the metrics. */
-export type CloseReason = 'protocol' | 'flood' | 'too_many_connections' | 'too_many_subscriptions' | 'idle' | 'unresponsive' | 'slow_reader'
+export type CloseReason =
+  'protocol' | 'flood' | 'too_many_connections' | 'too_many_subscriptions' | 'idle' | 'unresponsive' | 'slow_reader' | 'session_ended'
 
 export interface HubCounters {
   messageSent(): void
   stateLoaded(): void
   closed(reason: CloseReason): void
+}
+
+/** What the hub reads from the database. */
+export interface LiveReads {
+  state(eventId: number): Promise<LiveEventState | undefined>
+  /** Of these session ids, those that still stand, with the account each belongs to now. */
+  sessions(sessionIds: string[]): Promise<Map<string, SessionHolder>>
 }
 
 interface Pending {
@@ -33,6 +42,12 @@ const NOT_FOLLOWABLE = 'There is no such event.'
  * purchases costs one query and one message per socket per round, and each
  * round carries the latest state. The first change after a quiet spell goes
  * out at once.
+ *
+ * A socket keeps the account it was opened under, so before a round sends
+ * sales figures, and at every sweep, the sessions behind such sockets are read
+ * again (one query for all of them): a socket whose session ended (logout, a
+ * disabled account, expiry) or whose account changed role is closed, and the
+ * page reconnects as whoever its cookie says now.
  */
 export class LiveHub {
   readonly sockets = new Set<LiveSocket>()
@@ -42,7 +57,7 @@ export class LiveHub {
   private closed = false
 
   constructor(
-    private readonly loadState: (eventId: number) => Promise<LiveEventState | undefined>,
+    private readonly reads: LiveReads,
     private readonly counters: HubCounters,
     private readonly log: FastifyBaseLogger,
   ) {}
@@ -123,8 +138,11 @@ export class LiveHub {
     for (const eventId of this.followers.keys()) this.changed(eventId)
   }
 
-  /** Pings every socket; drops those that did not answer the last ping and those idle for too long. */
-  sweep(now = Date.now()): void {
+  /**
+   * Pings every socket; drops those that did not answer the last ping, those
+   * idle for too long, and those whose session has ended.
+   */
+  async sweep(now = Date.now()): Promise<void> {
     for (const socket of this.sockets) {
       if (!socket.alive) {
         socket.ws.terminate()
@@ -138,6 +156,12 @@ export class LiveHub {
       }
       socket.alive = false
       socket.ws.ping()
+    }
+    try {
+      await this.recheckSessions(this.sockets)
+    } catch (error) {
+      // Rounds that send figures check again first, so this can wait for the next sweep.
+      this.log.warn({ err: error }, 'live: reading the sessions of open sockets failed')
     }
   }
 
@@ -161,9 +185,10 @@ export class LiveHub {
     let retryDelay = 0
     try {
       if (!this.followers.has(eventId)) return
-      const state = await this.loadState(eventId)
+      const state = await this.reads.state(eventId)
       this.counters.stateLoaded()
-      if (!this.closed) this.deliver(eventId, state)
+      const cleared = state ? await this.recheckSessions(this.followers.get(eventId) ?? [], state.ownerId) : new Set<LiveSocket>()
+      if (!this.closed) this.deliver(eventId, state, cleared)
     } catch (error) {
       if (this.closed) return
       this.log.warn({ err: error, eventId }, 'live: reading the state of an event failed')
@@ -177,8 +202,42 @@ export class LiveHub {
     }
   }
 
-  /** The state is built into at most two messages, whatever the number of followers. */
-  private deliver(eventId: number, state: LiveEventState | undefined): void {
+  /**
+   * Reads again the sessions behind these sockets (those that would see the
+   * sales of `ownerId`, when given) and ends the sockets whose session no
+   * longer stands as it was at the upgrade. Returns the sockets found standing.
+   */
+  private async recheckSessions(sockets: Iterable<LiveSocket>, ownerId?: number): Promise<Set<LiveSocket>> {
+    const checked: LiveSocket[] = []
+    const sessionIds = new Set<string>()
+    for (const socket of sockets) {
+      if (socket.login === null || (ownerId !== undefined && !socket.seesSalesOf(ownerId))) continue
+      checked.push(socket)
+      sessionIds.add(socket.login.sessionId)
+    }
+    if (checked.length === 0) return new Set()
+    const holders = await this.reads.sessions([...sessionIds])
+    const standing = new Set<LiveSocket>()
+    for (const socket of checked) {
+      // Ended by another check while this one read: nothing left to compare.
+      const login = socket.login
+      if (login === null) continue
+      const holder = holders.get(login.sessionId)
+      if (holder && holder.userId === login.user.id && holder.role === login.user.role) {
+        standing.add(socket)
+      } else {
+        socket.endSession()
+        this.counters.closed('session_ended')
+      }
+    }
+    return standing
+  }
+
+  /**
+   * The state is built into at most two messages, whatever the number of
+   * followers. Sales go only to sockets whose session was `cleared` this round.
+   */
+  private deliver(eventId: number, state: LiveEventState | undefined, cleared: Set<LiveSocket>): void {
     const followers = this.followers.get(eventId)
     if (!followers) return
     let publicPayload: string | undefined
@@ -187,6 +246,8 @@ export class LiveHub {
       const followedBefore = socket.lastSent.has(eventId)
       let payload: string
       if (state && socket.seesSalesOf(state.ownerId)) {
+        // It started following while the sessions were read: its subscribe set up another round, checked.
+        if (!cleared.has(socket)) continue
         payload = salesPayload ??= stateMessage(state, true)
       } else if (state?.public) {
         payload = publicPayload ??= stateMessage(state, false)

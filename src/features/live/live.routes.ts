@@ -9,6 +9,7 @@ import { PgChangeFeed } from './live.feed.js'
 import { LiveHub } from './live.hub.js'
 import { createLiveMetrics } from './live.metrics.js'
 import { isRefusal, LIMITS, parseClientMessage } from './live.protocol.js'
+import { standingSessions } from './live.sessions.js'
 import { LiveSocket } from './live.socket.js'
 import { loadLiveState } from './live.state.js'
 
@@ -48,11 +49,16 @@ export default fp(
  * Live availability: pages that opt in (public/live.js) follow events over a
  * WebSocket at /live and get each event's state after every committed change.
  * The upgrade request passes through the same hooks as a page, so the session
- * cookie has already become `request.user` when the socket opens.
+ * cookie has already become `request.user` when the socket opens; the socket
+ * keeps that session's id, for the hub to check it still stands later.
  */
 async function liveRoutes(app: FastifyInstance) {
   const metrics = createLiveMetrics({ sockets: () => hub.sockets.size, subscriptions: () => hub.subscriptionCount })
-  const hub = new LiveHub((eventId) => loadLiveState(app.db, eventId), metrics.counters, app.log)
+  const reads = {
+    state: (eventId: number) => loadLiveState(app.db, eventId),
+    sessions: (sessionIds: string[]) => standingSessions(app.db, sessionIds),
+  }
+  const hub = new LiveHub(reads, metrics.counters, app.log)
 
   let feed: PgChangeFeed | undefined
   if (app.dialect === 'postgres') {
@@ -80,7 +86,7 @@ async function liveRoutes(app: FastifyInstance) {
   }
   app.eventChanges.on('changed', onChange)
 
-  const sweeper = setInterval(() => hub.sweep(), LIMITS.pingIntervalMs)
+  const sweeper = setInterval(() => void hub.sweep(), LIMITS.pingIntervalMs)
   sweeper.unref()
 
   app.addHook('onClose', async () => {
@@ -92,7 +98,8 @@ async function liveRoutes(app: FastifyInstance) {
 
   const otherOrigins = refuseOtherOrigins(app.config.publicUrl)
   app.get('/live', { websocket: true, onRequest: otherOrigins, config: { access: 'anyone' } }, (ws, request) => {
-    const socket = new LiveSocket(ws, request.user, request.ip)
+    const login = request.user && { user: request.user, sessionId: request.session.sessionId }
+    const socket = new LiveSocket(ws, login, request.ip)
     if (!hub.add(socket)) {
       ws.close(1008, 'too many connections from your address')
       metrics.counters.closed('too_many_connections')

@@ -2,6 +2,12 @@ import type { WebSocket } from 'ws'
 import type { CurrentUser } from '../../plugins/auth.js'
 import { LIMITS } from './live.protocol.js'
 
+/** The account a socket was opened under, and the session that vouched for it at the upgrade. */
+export interface Login {
+  user: CurrentUser
+  sessionId: string
+}
+
 /** One browser's connection: who opened it (from the session at the upgrade) and what it follows. */
 export class LiveSocket {
   readonly subscriptions = new Set<number>()
@@ -16,7 +22,7 @@ export class LiveSocket {
 
   constructor(
     readonly ws: WebSocket,
-    readonly user: CurrentUser | null,
+    private loggedIn: Login | null,
     readonly ip: string,
     now = Date.now(),
   ) {
@@ -24,9 +30,23 @@ export class LiveSocket {
     this.tokensAt = now
   }
 
+  get login(): Login | null {
+    return this.loggedIn
+  }
+
   /** Sold counts and revenue are for the event's owner and for admins. */
   seesSalesOf(ownerId: number): boolean {
-    return this.user !== null && (this.user.role === 'admin' || this.user.id === ownerId)
+    const user = this.loggedIn?.user
+    return user !== undefined && (user.role === 'admin' || user.id === ownerId)
+  }
+
+  /**
+   * The session it was opened under ended, or its account changed: no figures
+   * from now on, and the page's script reconnects as whoever the cookie says now.
+   */
+  endSession(): void {
+    this.loggedIn = null
+    this.close(1008, 'session ended')
   }
 
   get open(): boolean {
