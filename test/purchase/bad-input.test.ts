@@ -29,6 +29,7 @@ describeEachDatabase('bad purchase input', (kind) => {
     ['more than the per-order limit', () => ({ ...valid(), [`qty_${type.id}`]: '5' }), /At most 4/],
     ['a quantity in words', () => ({ ...valid(), [`qty_${type.id}`]: 'two' }), /whole number/],
     ['no tickets at all', () => ({ ...valid(), [`qty_${type.id}`]: '0' }), /Choose at least one ticket/],
+    ['a zero written with two digits', () => ({ ...valid(), [`qty_${type.id}`]: '00' }), /Choose at least one ticket/],
     ['a missing quantity', () => valid(), /Choose at least one ticket/],
     ['a repeated quantity field', () => ({ ...valid(), [`qty_${type.id}`]: ['1', '3'] }), /sent more than once/],
     ['an unknown ticket type', () => ({ ...valid(), qty_999999: '1' }), /does not have/],

@@ -37,12 +37,14 @@ export function parsePurchaseForm(body: unknown, types: TicketTypeRow[]): Parsed
       continue
     }
     values.quantities[type.id] = typed
-    if (typed === '' || typed === '0') continue
+    if (typed === '') continue
     if (!WHOLE_NUMBER.test(typed)) {
       form.fail(field, `Enter a whole number of ${type.name} tickets, like 2.`)
       continue
     }
+    // "00" is as much a zero as "0".
     const quantity = Number(typed)
+    if (quantity === 0) continue
     if (quantity > type.maxPerOrder) {
       form.fail(field, `At most ${type.maxPerOrder} ${type.name} tickets per order.`)
       continue

@@ -53,6 +53,8 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
 
   const lines = [...request.quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
   const total = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
+  // The form refuses this too; an order without tickets must never be written.
+  if (total === 0) throw new PurchaseRefused('Choose at least one ticket.')
   if (options.disableCapacityGuard) await checkThenAct(db, request.eventId, lines)
 
   try {
