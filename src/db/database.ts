@@ -44,6 +44,11 @@ function openSqlite(url: string): SQLite.Database {
   // Another process (a CLI, a second instance during a deploy) may hold the write lock briefly.
   database.pragma('busy_timeout = 5000')
   database.pragma('synchronous = NORMAL')
+  // SQLite's own lower() folds A–Z only, so a search for "émile" would miss
+  // "Émile". Searches compare lower(column) with a pattern lower-cased in
+  // JavaScript (src/lib/search.ts); this makes both sides fold alike, as they
+  // do on PostgreSQL. SQLite lets an application override a built-in function.
+  database.function('lower', { deterministic: true }, (value: unknown) => (value === null ? null : String(value).toLowerCase()))
   return withStatementCache(database)
 }
 

@@ -19,6 +19,7 @@ describeEachDatabase('browsing events', (kind) => {
       await createEvent(t.db, organiser.id, { title: `Concert ${String(i + 1).padStart(2, '0')}`, startsAt: base + i * DAY, timeZone: 'UTC' })
     }
     await createEvent(t.db, organiser.id, { title: 'Poetry 100% Live_Show', venue: 'Old Library', startsAt: base + 20 * DAY, timeZone: 'UTC' })
+    await createEvent(t.db, organiser.id, { title: 'Été Festival', venue: 'Площадь Победы', startsAt: base + 21 * DAY, timeZone: 'UTC' })
     await createEvent(t.db, organiser.id, { title: 'Yesterday Gala', startsAt: Date.now() - 2 * DAY, endsAt: Date.now() - DAY })
     await createEvent(t.db, organiser.id, { title: 'Secret Draft', status: 'draft' })
     await createEvent(t.db, organiser.id, { title: 'Scheduled Surprise', publishedAt: Date.now() + DAY })
@@ -52,6 +53,13 @@ describeEachDatabase('browsing events', (kind) => {
     expect(underscore.body).toContain('Poetry')
     expect(underscore.body).not.toContain('Concert 01')
     expect((await browser.get('/attendee?q=secret')).body).toContain('No events match')
+  })
+
+  it('searches letters beyond A to Z without regard to case, on either database', async () => {
+    const browser = new TestBrowser(t.app)
+    for (const query of ['été', 'ÉTÉ', 'Площадь', 'площадь', 'ПОБЕДЫ']) {
+      expect((await browser.get(`/attendee?q=${encodeURIComponent(query)}`)).body, query).toContain('Été Festival')
+    }
   })
 
   it('filters by a date range in the site’s time zone, and says when a date is wrong', async () => {
