@@ -38,8 +38,9 @@ export default fp(
       },
     })
 
-    // Forms are small; 64 KiB leaves room for a long event description.
-    await app.register(formbody, { bodyLimit: 64 * 1024 })
+    // Forms are small, but an event description may be 20,000 characters, and
+    // a non-Latin one takes up to nine bytes a character once form-encoded.
+    await app.register(formbody, { bodyLimit: 256 * 1024 })
 
     await app.register(csrfProtection, { sessionPlugin: '@fastify/session' })
     app.addHook('preHandler', (request, reply, done) => {

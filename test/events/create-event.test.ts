@@ -96,6 +96,18 @@ describeEachDatabase('GET/POST /create-event', (kind) => {
     }
   })
 
+  it('accepts the longest description allowed in any script, not only in Latin letters', async () => {
+    const browser = await loggedIn(new TestBrowser(t.app), me.organiser)
+    // Form-encoded, each Cyrillic letter takes six bytes and each of these nine.
+    const description = 'Фестиваль '.repeat(1000) + '音楽祭'.repeat(3000)
+    expect(description.length).toBe(19_000)
+    const response = await browser.submit('/create-event', '/create-event', eventFields({ title: 'Долгий вечер', description }))
+    expectRedirect(response, /^\/edit-event\/\d+$/)
+    const id = Number(String(response.headers.location).split('/').pop())
+    const event = await t.db.selectFrom('events').select('description').where('id', '=', id).executeTakeFirstOrThrow()
+    expect(event.description).toBe(description.trim())
+  })
+
   it('answers a field sent twice with 422, not a 500', async () => {
     const browser = await loggedIn(new TestBrowser(t.app), me.organiser)
     await browser.get('/create-event')
