@@ -43,8 +43,7 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
       // Standard output unless a caller (a test reading the log) gives another.
       ...(options.logStream && { stream: options.logStream }),
     },
-    // A hop count is valid at run time (proxy-addr) though Fastify's types omit it.
-    trustProxy: config.trustProxy as boolean | string,
+    trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     // Pages are forms; nothing legitimate sends more.
     bodyLimit: 256 * 1024,
@@ -56,7 +55,7 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
 
   // Infrastructure, in dependency order.
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl })
-  await app.register(sessionPlugin, { secret: config.sessionSecret, secureCookies: config.nodeEnv === 'production' ? 'auto' : false })
+  await app.register(sessionPlugin, { secret: config.sessionSecret })
   await app.register(securityPlugin, { rateLimits: config.rateLimits })
   await app.register(authPlugin)
   await app.register(viewsPlugin, { production: config.nodeEnv === 'production' })

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import path from 'node:path'
 
 /**
@@ -14,7 +15,8 @@ export interface Config {
   databaseUrl: string
   dataDir: string
   sessionSecret: string
-  trustProxy: boolean | string | number
+  /** false, true (believe any forwarding header), or the proxies' addresses as Fastify reads them: "127.0.0.1,10.0.0.0/8". */
+  trustProxy: boolean | string
   /** The address people use, e.g. https://tickets.example.org, for links that leave the page (kept order links, the setup link). */
   publicUrl: string | null
   logLevel: string
@@ -116,11 +118,36 @@ function publicUrl(value: string | undefined): string | null {
   return url.toString().replace(/\/$/, '')
 }
 
-function trustProxy(value: string | undefined): boolean | string | number {
+/** The names proxy-addr (Fastify's reader of forwarding headers) knows for address ranges. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal']
+
+/**
+ * Fastify 5 ignores a hop count ("1"): it cannot tell a proxy from a client
+ * that sends its own X-Forwarded-For, so it trusts nobody. Refusing the number
+ * here says so at start, rather than every visitor seeming to come from the
+ * proxy (one rate limit for all) and cookies never being Secure.
+ */
+function trustProxy(value: string | undefined): boolean | string {
   if (value === undefined || value === '' || value === 'false') return false
   if (value === 'true') return true
-  if (/^\d+$/.test(value)) return Number(value)
-  return value
+  if (/^\d+$/.test(value)) {
+    throw new ConfigError('TRUST_PROXY', `give the proxy's address (e.g. 127.0.0.1 or loopback), not a count of proxies ("${value}")`)
+  }
+  const entries = value.split(',').map((entry) => entry.trim())
+  for (const entry of entries) {
+    if (!PROXY_RANGE_NAMES.includes(entry) && !isAddressOrRange(entry)) {
+      throw new ConfigError('TRUST_PROXY', `"${entry}" is not an IP address, a CIDR range or one of ${PROXY_RANGE_NAMES.join(', ')}`)
+    }
+  }
+  return entries.join(',')
+}
+
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/')
+  const version = isIP(address)
+  if (version === 0 || rest.length > 0) return false
+  if (prefix === undefined) return true
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128)
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

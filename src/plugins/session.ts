@@ -28,7 +28,7 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000
  * by every app instance; the cookie only carries the signed session id.
  */
 export default fp(
-  async (app: FastifyInstance, options: { secret: string; secureCookies: boolean | 'auto' }) => {
+  async (app: FastifyInstance, options: { secret: string }) => {
     await app.register(fastifyCookie)
     await app.register(fastifySession, {
       secret: options.secret,
@@ -41,7 +41,8 @@ export default fp(
       cookie: {
         httpOnly: true,
         sameSite: 'lax',
-        secure: options.secureCookies,
+        // Secure whenever the page came over https, directly or through a proxy in TRUST_PROXY.
+        secure: 'auto',
         path: '/',
         maxAge: TWO_WEEKS_MS,
       },

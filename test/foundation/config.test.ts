@@ -36,6 +36,10 @@ describe('loadConfig', () => {
     [{ PURCHASE_RATE_LIMIT: '-5' }, 'PURCHASE_RATE_LIMIT'],
     [{ PUBLIC_URL: 'tickets.example.org' }, 'PUBLIC_URL'],
     [{ PUBLIC_URL: 'ftp://tickets.example.org' }, 'PUBLIC_URL'],
+    [{ TRUST_PROXY: '1' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: 'garbage' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    [{ TRUST_PROXY: '127.0.0.1, nonsense' }, 'TRUST_PROXY'],
   ])('refuses %o and names %s', (env, variable) => {
     const attempt = () => loadConfig({ DATA_DIR: freshDataDir(), ...env })
     expect(attempt).toThrow(ConfigError)
@@ -43,9 +47,10 @@ describe('loadConfig', () => {
   })
 
   it('selects PostgreSQL for a postgres URL and reads TRUST_PROXY', () => {
-    const config = loadConfig({ DATA_DIR: freshDataDir(), DATABASE_URL: 'postgres://u@h/db', TRUST_PROXY: '1' })
+    const config = loadConfig({ DATA_DIR: freshDataDir(), DATABASE_URL: 'postgres://u@h/db', TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,loopback,::1' })
     expect(config.databaseUrl).toBe('postgres://u@h/db')
-    expect(config.trustProxy).toBe(1)
+    expect(config.trustProxy).toBe('127.0.0.1,10.0.0.0/8,loopback,::1')
+    expect(loadConfig({ DATA_DIR: freshDataDir(), TRUST_PROXY: 'true' }).trustProxy).toBe(true)
   })
 
   it('reads PUBLIC_URL without a trailing slash', () => {

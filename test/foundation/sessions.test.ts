@@ -46,4 +46,21 @@ describeEachDatabase('sessions', (kind) => {
       await database.drop()
     }
   })
+
+  it('mark the cookie Secure when the page came over https through a trusted proxy, and only then', async () => {
+    const database = await createTestDatabase(kind)
+    const behindProxy = await buildApp(testConfig(database, { trustProxy: '127.0.0.1' }))
+    const direct = await buildApp(testConfig(database))
+    try {
+      const viaHttps = { remoteAddress: '127.0.0.1', headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' } }
+      expect(String((await behindProxy.inject({ url: '/login', ...viaHttps })).headers['set-cookie'])).toMatch(/; Secure/)
+      expect(String((await behindProxy.inject({ url: '/login', remoteAddress: '127.0.0.1' })).headers['set-cookie'])).not.toMatch(/Secure/)
+      // A client that is not the proxy cannot claim https for itself.
+      expect(String((await direct.inject({ url: '/login', ...viaHttps })).headers['set-cookie'])).not.toMatch(/Secure/)
+    } finally {
+      await behindProxy.close()
+      await direct.close()
+      await database.drop()
+    }
+  })
 })

@@ -8,8 +8,8 @@ const VISITOR = '203.0.113.7'
 
 describeEachDatabase('who may read /metrics', (kind) => {
   const direct = useTestApp(kind)
-  // TRUST_PROXY=1: a reverse proxy on this machine relays every visitor, from loopback.
-  const proxied = useTestApp(kind, { trustProxy: 1 })
+  // TRUST_PROXY=127.0.0.1: a reverse proxy on this machine relays every visitor.
+  const proxied = useTestApp(kind, { trustProxy: '127.0.0.1' })
   let people: Record<'direct' | 'proxied', Awaited<ReturnType<typeof createPersonas>>>
 
   beforeAll(async () => {
