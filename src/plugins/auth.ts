@@ -70,7 +70,9 @@ export default fp(
         .where('id', '=', userId)
         .executeTakeFirst()
       if (!user || user.status !== 'active') {
-        await request.session.destroy()
+        // A fresh, empty session rather than none: the page still renders (its
+        // flash messages, its forms' CSRF tokens) for the visitor now logged out.
+        await request.session.regenerate()
         return
       }
       request.user = { id: user.id, name: user.name, email: user.email, role: user.role }

@@ -68,7 +68,10 @@ describeEachDatabase('POST /login', (kind) => {
     expect((await browser.get('/')).body).toContain('Log out')
 
     await t.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', user.id).execute()
-    expect((await browser.get('/')).body).not.toContain('Log out')
+    const home = await browser.get('/')
+    expect(home.statusCode).toBe(200)
+    expect(home.body).not.toContain('Log out')
+    expect(home.body).toContain('Log in')
     const rows = await t.db.selectFrom('sessions').select('sid').where('userId', '=', user.id).execute()
     expect(rows).toEqual([])
   })
