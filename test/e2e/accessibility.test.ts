@@ -147,6 +147,13 @@ describeInBrowser(
       expect(await axeProblems(await open())).toEqual([])
     })
 
+    it.each(pages)('%s: fits a phone, with nothing that scrolls the page sideways', async (_name, open) => {
+      const page = await open()
+      await page.setViewportSize({ width: 390, height: 844 })
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }))
+      expect(widths.page, 'page width at a 390 px viewport').toBeLessThanOrEqual(widths.screen)
+    })
+
     it.each([
       ['buy', buyWithErrors],
       [
