@@ -7,13 +7,17 @@
  *   data-live-remaining="<type id>"     "12 left" / "Sold out"
  *   data-live-total-remaining           the same for the whole event
  *   data-live-sold="<type id>"          tickets sold (owner and admins only)
- *   data-live-sold-total, data-live-revenue
+ *   data-live-sold-total, data-live-orders, data-live-revenue   the same, for the whole event
  *   data-live-status="<status>"         a status label; the value is the status the
- *                                       server rendered (empty: taken from the first update)
+ *                                       server rendered, and the stylesheet colours the
+ *                                       element by it, so the script keeps it current
+ *   data-live-hidden-on-sale="yes"      with data-live-status: hidden while on sale
  *   data-live-qty="<type id>"           a quantity input: max and disabled follow what remains
  *   data-live-buy                       hidden while nothing can be bought
  *   data-live-name="<name>"             optional, on a container or near a count: the
  *                                       name spoken when something sells out
+ *
+ * A container that has received its event's live state is marked data-live-current.
  *
  * Changes are announced through one polite live region, only when a status
  * changes or a ticket type sells out, and at most once every few seconds.
@@ -107,6 +111,7 @@
     })
 
     document.querySelectorAll('[data-live-event="' + event.id + '"]').forEach(function (container) {
+      container.setAttribute('data-live-current', '')
       each(container, 'data-live-remaining', function (element, type) {
         if (type) setText(element, remainingText(type.remaining))
       })
@@ -122,6 +127,9 @@
       if (event.sold !== undefined) {
         container.querySelectorAll('[data-live-sold-total]').forEach(function (element) {
           setText(element, String(event.sold))
+        })
+        container.querySelectorAll('[data-live-orders]').forEach(function (element) {
+          setText(element, event.orders + (event.orders === 1 ? ' order' : ' orders'))
         })
         container.querySelectorAll('[data-live-revenue]').forEach(function (element) {
           setText(element, event.revenue)
@@ -169,16 +177,11 @@
     note.hidden = reason === ''
   }
 
-  // The element shows what the server rendered until the status actually changes; one the page kept
-  // hidden (nothing to say while on sale) is hidden again when the event is back on sale.
+  // The element shows what the server rendered until the status actually changes; one marked
+  // data-live-hidden-on-sale (nothing to say while on sale) hides again when the event is back on sale.
   function updateStatus(element, event) {
-    if (!element.hasAttribute('data-live-hidden-on-sale')) {
-      element.setAttribute('data-live-hidden-on-sale', element.hidden ? 'yes' : 'no')
-    }
-    var shown = element.getAttribute('data-live-status')
-    if (shown === event.status) return
+    if (element.getAttribute('data-live-status') === event.status) return
     element.setAttribute('data-live-status', event.status)
-    if (shown === '') return
     setText(element, event.statusLabel)
     element.hidden = event.status === 'on_sale' && element.getAttribute('data-live-hidden-on-sale') === 'yes'
   }

@@ -21,6 +21,11 @@ export function minorUnitsPerMajor(currency: string): number {
 
 export function formatMoney(minor: number, currency: string): string {
   if (minor === 0) return 'Free'
+  return formatAmount(minor, currency)
+}
+
+/** An amount of money as such, zero included ("€0.00"): for sums such as revenue, where "Free" would mislead. */
+export function formatAmount(minor: number, currency: string): string {
   return moneyFormat(currency).format(minor / minorUnitsPerMajor(currency))
 }
 

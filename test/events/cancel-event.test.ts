@@ -45,7 +45,7 @@ describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind)
     const publicPage = await new TestBrowser(t.app).get(`/event/${event.id}`)
     expect(publicPage.statusCode).toBe(200)
     expect(publicPage.body).toContain('cancelled')
-    expect((await me.browser.get('/organiser')).body).toMatch(new RegExp(`data-live-event="${event.id}"[\\s\\S]*?data-live-status>Cancelled<`))
+    expect((await me.browser.get('/organiser')).body).toMatch(new RegExp(`data-live-event="${event.id}"[\\s\\S]*?data-live-status="cancelled">Cancelled<`))
   })
 
   it('keeps an event that was never public out of sight', async () => {

@@ -54,9 +54,9 @@ describeEachDatabase('GET /organiser', (kind) => {
     const block = blockOf((await browser.get('/organiser')).body, ids.onSale!)
     expect(block).toContain(`<span data-live-sold="${soldTypeId}">3</span> / 100`)
     expect(block).toMatch(/data-live-sold="\d+">1<\/span> \/ 50/)
-    expect(block).toMatch(/data-live-status>On sale</)
-    expect(block).toContain('Sold <strong>4</strong> of 150')
-    expect(block).toContain('revenue <strong>€85.00</strong>')
+    expect(block).toMatch(/data-live-status="on_sale">On sale</)
+    expect(block).toContain('Sold <strong data-live-sold-total>4</strong> of 150')
+    expect(block).toContain('revenue <strong data-live-revenue>€85.00</strong>')
     for (const href of [`/edit-event/${ids.onSale}`, `/events/${ids.onSale}/preview`, `/events/${ids.onSale}/orders`]) expect(block).toContain(`href="${href}"`)
   })
 
@@ -72,9 +72,20 @@ describeEachDatabase('GET /organiser', (kind) => {
 
     const browser = await loggedIn(new TestBrowser(t.app), owner)
     const page = (await browser.get('/organiser')).body
-    expect(blockOf(page, mixed.event.id)).toContain('3 orders · revenue <strong>€50.00 + US$25.00</strong>')
-    expect(blockOf(page, older.event.id)).toContain('revenue <strong>JP¥3,000</strong>')
+    expect(blockOf(page, mixed.event.id)).toContain('3 orders</span> · revenue <strong data-live-revenue>€50.00 + US$25.00</strong>')
+    expect(blockOf(page, older.event.id)).toContain('revenue <strong data-live-revenue>JP¥3,000</strong>')
     expect((await browser.get(`/edit-event/${mixed.event.id}`)).body).toContain('revenue <strong>€50.00 + US$25.00</strong>')
+  })
+
+  it('badges a sold-out event as sold out, as its live updates will, and shows no revenue as an amount', async () => {
+    const owner = await createUser(t.db, 'organiser')
+    const { event, ticketTypes } = await createEvent(t.db, owner.id, { title: 'Tiny Gig', ticketTypes: [{ priceMinor: 0, capacity: 1 }] })
+    const browser = await loggedIn(new TestBrowser(t.app), owner)
+    expect(blockOf((await browser.get('/organiser')).body, event.id)).toContain('revenue <strong data-live-revenue>€0.00</strong>')
+    await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 1 })
+    const block = blockOf((await browser.get('/organiser')).body, event.id)
+    expect(block).toMatch(/data-live-status="sold_out">Sold out</)
+    expect(block).toContain('<span data-live-orders>1 order</span>')
   })
 
   it('offers publishing for drafts and scheduled events', async () => {

@@ -19,7 +19,7 @@ export interface LiveState {
   statusLabel: string
   remaining: number
   sold?: number
-  revenueMinor?: number
+  orders?: number
   revenue?: string
   ticketTypes: LiveTicketType[]
 }

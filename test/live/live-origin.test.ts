@@ -33,7 +33,7 @@ describeEachDatabase('which pages may open a live socket', (kind) => {
 
   async function expectOwnerFigures(client: LiveClient) {
     client.subscribe(eventId)
-    expect(await client.waitForRemaining(eventId, 6)).toMatchObject({ status: 'draft', sold: 0, revenueMinor: 0 })
+    expect(await client.waitForRemaining(eventId, 6)).toMatchObject({ status: 'draft', sold: 0, orders: 0, revenue: '€0.00' })
   }
 
   it("opens for a page of this site, whichever scheme the page was served with, and sends the owner's figures", async () => {

@@ -1,7 +1,7 @@
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
 import { dayKey, formatDateTime, formatMoney, formatTime } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
-import { type EventPhase, eventPhase, remainingOf } from '../events/event-state.js'
+import { type EventPhase, type EventStatus, eventPhase, eventStatus, remainingOf, remainingOfEvent } from '../events/event-state.js'
 
 export interface TicketTypeView {
   id: number
@@ -24,8 +24,7 @@ export interface EventView {
   when: string
   timeZone: string
   phase: EventPhase
-  /** The phase, or sold_out: the same status the live updates send (src/features/live/live.state.ts). */
-  status: EventPhase | 'sold_out'
+  status: EventStatus
   cancelled: boolean
   imageUrl: string | null
   description: string[][]
@@ -42,10 +41,7 @@ export interface EventView {
 export function toEventView(event: EventRow, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
   const phase = eventPhase(event, now)
   const ticketTypes = types.map((type) => toTicketTypeView(event, type, phase, currency, now))
-  const remaining = Math.min(
-    ticketTypes.reduce((sum, type) => sum + type.remaining, 0),
-    event.capacity === null ? Infinity : Math.max(0, event.capacity - event.sold),
-  )
+  const remaining = remainingOfEvent(types, event)
   const capacity = types.reduce((sum, type) => sum + type.capacity, 0)
   const prices = types.map((type) => type.priceMinor)
   return {
@@ -55,7 +51,7 @@ export function toEventView(event: EventRow, types: TicketTypeRow[], currency: s
     when: describeWhen(event),
     timeZone: event.timeZone,
     phase,
-    status: phase === 'on_sale' && types.length > 0 && remaining === 0 ? 'sold_out' : phase,
+    status: eventStatus(phase, types.length, remaining),
     cancelled: phase === 'cancelled',
     imageUrl: event.imageUrl,
     description: paragraphs(event.description),

@@ -31,3 +31,32 @@ export function remainingOf(type: Pick<TicketTypeRow, 'capacity' | 'sold'>, even
   const ofType = Math.max(0, type.capacity - type.sold)
   return event.capacity === null ? ofType : Math.min(ofType, Math.max(0, event.capacity - event.sold))
 }
+
+/** Tickets left for the whole event: what its types have left, within its overall capacity. */
+export function remainingOfEvent(
+  types: Pick<TicketTypeRow, 'capacity' | 'sold'>[],
+  event: Pick<EventRow, 'capacity' | 'sold'>,
+): number {
+  const ofTypes = types.reduce((sum, type) => sum + remainingOf(type, event), 0)
+  return event.capacity === null ? ofTypes : Math.min(ofTypes, Math.max(0, event.capacity - event.sold))
+}
+
+/**
+ * The phase, with sold out told apart from on sale: the status every page
+ * shows and the live updates send, so that a page updated live reads like
+ * the same page reloaded.
+ */
+export type EventStatus = EventPhase | 'sold_out'
+
+export function eventStatus(phase: EventPhase, ticketTypeCount: number, remaining: number): EventStatus {
+  return phase === 'on_sale' && ticketTypeCount > 0 && remaining === 0 ? 'sold_out' : phase
+}
+
+export const EVENT_STATUS_LABELS: Record<EventStatus, string> = {
+  draft: 'Draft',
+  scheduled: 'Scheduled',
+  on_sale: 'On sale',
+  sold_out: 'Sold out',
+  past: 'Past',
+  cancelled: 'Cancelled',
+}

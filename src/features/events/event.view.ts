@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon'
 import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import type { CsvCell } from '../../lib/csv.js'
-import { formatDateTime, formatMoney, isValidTimeZone, minorToInput } from '../../lib/format.js'
-import { type EventPhase, eventPhase } from './event-state.js'
+import { formatAmount, formatDateTime, formatMoney, isValidTimeZone, minorToInput } from '../../lib/format.js'
+import { type EventPhase, type EventStatus, EVENT_STATUS_LABELS, eventPhase, eventStatus, remainingOfEvent } from './event-state.js'
 import type { Amount, AttendeeLine, DashboardEvent, OrderTotals } from './event.repository.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
@@ -14,14 +14,6 @@ export const PHASES: { phase: EventPhase; label: string }[] = [
   { phase: 'past', label: 'Past' },
   { phase: 'cancelled', label: 'Cancelled' },
 ]
-
-const PHASE_LABELS: Record<EventPhase, string> = {
-  draft: 'Draft',
-  scheduled: 'Scheduled',
-  on_sale: 'On sale',
-  past: 'Past',
-  cancelled: 'Cancelled',
-}
 
 export interface TicketTypeSummary {
   id: number
@@ -40,7 +32,9 @@ export interface EventSummary {
   venue: string
   startsAt: string
   phase: EventPhase
-  phaseLabel: string
+  /** The phase, or sold out; the badge shows it. */
+  status: EventStatus
+  statusLabel: string
   /** What the phase means for this event ("Goes on sale …"), or null. */
   phaseNote: string | null
   ticketTypes: TicketTypeSummary[]
@@ -87,13 +81,15 @@ export function toEventSummary(
   now: number,
 ): EventSummary {
   const phase = eventPhase(event, now)
+  const status = eventStatus(phase, types.length, remainingOfEvent(types, event))
   return {
     id: event.id,
     title: event.title,
     venue: event.venue,
     startsAt: formatDateTime(event.startsAt, event.timeZone),
     phase,
-    phaseLabel: PHASE_LABELS[phase],
+    status,
+    statusLabel: EVENT_STATUS_LABELS[status],
     phaseNote: phaseNote(event, phase),
     ticketTypes: types.map((type) => toTicketTypeSummary(type, event.timeZone, currency)),
     sold: event.sold,
@@ -104,10 +100,10 @@ export function toEventSummary(
   }
 }
 
-/** Sums in different currencies cannot be added up, so each is shown; none is nothing in the site's currency. */
-function formatRevenue(revenue: Amount[], siteCurrency: string): string {
-  if (revenue.length === 0) return formatMoney(0, siteCurrency)
-  return revenue.map((amount) => formatMoney(amount.minor, amount.currency)).join(' + ')
+/** Sums in different currencies cannot be added up, so each is shown; none is zero in the site's currency. */
+export function formatRevenue(revenue: Amount[], siteCurrency: string): string {
+  if (revenue.length === 0) return formatAmount(0, siteCurrency)
+  return revenue.map((amount) => formatAmount(amount.minor, amount.currency)).join(' + ')
 }
 
 function phaseNote(event: EventRow, phase: EventPhase): string | null {

@@ -1,8 +1,8 @@
-import { sql } from 'kysely'
 import type { Db } from '../../db/database.js'
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
-import { formatMoney } from '../../lib/format.js'
-import { type EventPhase, eventPhase, isPublic, remainingOf } from '../events/event-state.js'
+import { EVENT_STATUS_LABELS, type EventStatus, eventPhase, eventStatus, isPublic, remainingOf, remainingOfEvent } from '../events/event-state.js'
+import { type Amount, orderTotalsByEvent } from '../events/event.repository.js'
+import { formatRevenue } from '../events/event.view.js'
 
 /**
  * What a live page needs to know of an event, read in one query: its status,
@@ -12,11 +12,14 @@ export interface LiveEventState {
   id: number
   ownerId: number
   public: boolean
-  status: LiveStatus
+  status: EventStatus
   ticketTypes: LiveTicketTypeState[]
   remaining: number
   sold: number
-  revenueMinor: number
+  /** Paid revenue, one sum per currency the orders were paid in, as the dashboard shows it. */
+  revenue: Amount[]
+  orders: number
+  /** The site's currency, for a revenue of nothing. */
   currency: string
 }
 
@@ -28,19 +31,8 @@ export interface LiveTicketTypeState {
   maxPerOrder: number
 }
 
-/** An event phase, with sold out told apart from on sale. */
-export type LiveStatus = EventPhase | 'sold_out'
-
-/** The words of the organiser's dashboard badges, so that a live update reads like the page it updates. */
-const STATUS_LABELS: Record<LiveStatus | 'unavailable', string> = {
-  on_sale: 'On sale',
-  sold_out: 'Sold out',
-  scheduled: 'Scheduled',
-  past: 'Past',
-  cancelled: 'Cancelled',
-  draft: 'Draft',
-  unavailable: 'No longer available',
-}
+/** The words of the pages' status badges, so that a live update reads like the page it updates. */
+const STATUS_LABELS: Record<EventStatus | 'unavailable', string> = { ...EVENT_STATUS_LABELS, unavailable: 'No longer available' }
 
 export async function loadLiveState(db: Db, eventId: number, now = Date.now()): Promise<LiveEventState | undefined> {
   const rows = await db
@@ -61,15 +53,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       'ticketTypes.salesStartAt',
       'ticketTypes.salesEndAt',
     ])
-    .select((eb) => [
-      eb
-        .selectFrom('orders')
-        .select(sql<number>`coalesce(sum(orders.total_minor), 0)`.as('revenue'))
-        .whereRef('orders.eventId', '=', 'events.id')
-        .where('orders.status', '=', 'paid')
-        .as('revenueMinor'),
-      eb.selectFrom('siteSettings').select('siteSettings.currency').where('siteSettings.id', '=', 1).as('currency'),
-    ])
+    .select((eb) => [eb.selectFrom('siteSettings').select('siteSettings.currency').where('siteSettings.id', '=', 1).as('currency')])
     .where('events.id', '=', eventId)
     .orderBy('ticketTypes.id')
     .execute()
@@ -79,6 +63,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
   const event: Pick<EventRow, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold'> = first
   const phase = eventPhase(event, now)
   const ticketTypes: LiveTicketTypeState[] = []
+  const typeRows: Pick<TicketTypeRow, 'capacity' | 'sold'>[] = []
   for (const row of rows) {
     if (row.typeId === null) continue
     const type: Pick<TicketTypeRow, 'capacity' | 'sold' | 'salesStartAt' | 'salesEndAt'> = {
@@ -87,6 +72,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       salesStartAt: row.salesStartAt,
       salesEndAt: row.salesEndAt,
     }
+    typeRows.push(type)
     const remaining = remainingOf(type, event)
     const inSalesWindow = (type.salesStartAt === null || type.salesStartAt <= now) && (type.salesEndAt === null || type.salesEndAt > now)
     ticketTypes.push({
@@ -97,20 +83,18 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       maxPerOrder: row.maxPerOrder ?? 0,
     })
   }
-  const remaining = Math.min(
-    ticketTypes.reduce((sum, type) => sum + type.remaining, 0),
-    event.capacity === null ? Infinity : Math.max(0, event.capacity - event.sold),
-  )
-  const soldOut = phase === 'on_sale' && ticketTypes.length > 0 && remaining === 0
+  const remaining = remainingOfEvent(typeRows, event)
+  const totals = (await orderTotalsByEvent(db, [first.id])).get(first.id)
   return {
     id: first.id,
     ownerId: first.ownerId,
     public: isPublic(event, now),
-    status: soldOut ? 'sold_out' : phase,
+    status: eventStatus(phase, ticketTypes.length, remaining),
     ticketTypes,
     remaining,
     sold: ticketTypes.reduce((sum, type) => sum + type.sold, 0),
-    revenueMinor: Number(first.revenueMinor ?? 0),
+    revenue: totals?.revenue ?? [],
+    orders: totals?.orders ?? 0,
     currency: first.currency ?? 'EUR',
   }
 }
@@ -127,7 +111,7 @@ export function stateMessage(state: LiveEventState, withSales: boolean): string 
       status: state.status,
       statusLabel: STATUS_LABELS[state.status],
       remaining: state.remaining,
-      ...(withSales && { sold: state.sold, revenueMinor: state.revenueMinor, revenue: formatMoney(state.revenueMinor, state.currency) }),
+      ...(withSales && { sold: state.sold, orders: state.orders, revenue: formatRevenue(state.revenue, state.currency) }),
       ticketTypes: state.ticketTypes.map((type) => ({
         id: type.id,
         remaining: type.remaining,
