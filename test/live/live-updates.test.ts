@@ -1,5 +1,6 @@
 import { beforeAll, expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
+import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createPersonas } from '../helpers/personas.js'
@@ -54,6 +55,43 @@ describeEachDatabase('live availability updates', (kind) => {
     await quietWindow()
 
     expect(client.messages.slice(seen)).toEqual([])
+  })
+
+  /** Buys through the buy form, as a buyer's browser does, and returns where the purchase sent them. */
+  async function buyThroughTheForm(eventId: number, ticketTypeId: number, quantity: number): Promise<string> {
+    const buyer = new TestBrowser(t.app)
+    const form = await buyer.get(`/buy-tickets/${eventId}`)
+    const key = /name="key" value="([^"]+)"/.exec(form.body)?.[1] ?? ''
+    const response = await buyer.post(`/purchase/${eventId}`, { key, [`qty_${ticketTypeId}`]: quantity, name: 'Bea Buyer', email: 'bea@example.test' })
+    return String(response.headers.location)
+  }
+
+  it('pushes the new count after a purchase through the buy form commits', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 20, maxPerOrder: 4 }] })
+    const client = await connect()
+    client.subscribe(event.id)
+    await client.waitForRemaining(event.id, 20)
+    const seen = client.messages.length
+
+    expect(await buyThroughTheForm(event.id, ticketTypes[0]!.id, 3)).toBe('/purchase/success')
+
+    expect((await client.waitForRemaining(event.id, 17, seen)).ticketTypes[0]).toMatchObject({ remaining: 17, maxSelectable: 4 })
+  })
+
+  it('sends nothing for a purchase through the buy form that is refused and rolled back', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 3, maxPerOrder: 4 }] })
+    const client = await connect()
+    client.subscribe(event.id)
+    await client.waitForRemaining(event.id, 3)
+    const seen = client.messages.length
+    // Changed without a notification: had the refused purchase notified, the client would be sent "2 left".
+    await t.db.updateTable('ticketTypes').set({ sold: 1 }).where('id', '=', ticketTypes[0]!.id).execute()
+
+    expect(await buyThroughTheForm(event.id, ticketTypes[0]!.id, 3)).toBe('/purchase/fail')
+    await quietWindow()
+
+    expect(client.messages.slice(seen)).toEqual([])
+    expect(await t.db.selectFrom('orders').select('id').where('eventId', '=', event.id).execute()).toEqual([])
   })
 
   it('shows a sold-out ticket type and event, and a cancellation, to a subscribed page', async () => {
