@@ -28,3 +28,8 @@ export function dateInputToEndOfDay(value: string, timeZone: string): number | n
   const start = dateInputToInstant(value, timeZone)
   return start === null ? null : DateTime.fromMillis(start, { zone: timeZone }).plus({ days: 1 }).toMillis()
 }
+
+/** The instant that shows in `toZone` the same date and time of day that `ms` shows in `fromZone`. */
+export function sameLocalTimeIn(ms: number, fromZone: string, toZone: string): number {
+  return DateTime.fromMillis(ms, { zone: fromZone }).setZone(toZone, { keepLocalTime: true }).toMillis()
+}

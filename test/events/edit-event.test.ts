@@ -44,6 +44,33 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
     expect(notified).toEqual([event.id])
   })
 
+  it('keeps the sales dates and a scheduled publication at the times typed when the time zone changes, but not those already past', async () => {
+    const later = Date.now() + 20 * DAY
+    const passed = Date.now() - DAY
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, {
+      timeZone: 'Europe/Berlin',
+      publishedAt: later - 5 * DAY,
+      ticketTypes: [
+        { name: 'Later', salesStartAt: later - 2 * DAY, salesEndAt: later },
+        { name: 'Open', salesStartAt: passed, salesEndAt: later },
+      ],
+    })
+    const typed = (ms: number) => instantToLocalInput(ms, 'Europe/Berlin')
+    const fields = eventFields({ timeZone: 'Asia/Tokyo', startsAt: typed(event.startsAt), endsAt: typed(event.endsAt) })
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields), `/edit-event/${event.id}`)
+
+    const after = await eventRow(event.id)
+    expect(instantToLocalInput(after.startsAt, 'Asia/Tokyo')).toBe(typed(event.startsAt))
+    expect(instantToLocalInput(after.publishedAt!, 'Asia/Tokyo')).toBe(typed(event.publishedAt!))
+    const types = await t.db.selectFrom('ticketTypes').selectAll().where('eventId', '=', event.id).orderBy('id').execute()
+    expect(instantToLocalInput(types[0]!.salesStartAt!, 'Asia/Tokyo')).toBe(typed(ticketTypes[0]!.salesStartAt!))
+    expect(instantToLocalInput(types[0]!.salesEndAt!, 'Asia/Tokyo')).toBe(typed(ticketTypes[0]!.salesEndAt!))
+    expect(types[1]!.salesStartAt, 'sales that opened stay open').toBe(passed)
+    expect(instantToLocalInput(types[1]!.salesEndAt!, 'Asia/Tokyo')).toBe(typed(ticketTypes[1]!.salesEndAt!))
+    const audit = await t.db.selectFrom('auditLog').select('details').where('action', '=', 'event.updated').where('subjectId', '=', event.id).executeTakeFirstOrThrow()
+    expect(JSON.parse(audit.details).datesKeptInNewTimeZone).toBe(4)
+  })
+
   it('refuses invalid input with 422, messages next to the fields and the values kept', async () => {
     const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', title: 'Unchanged' })
     const response = await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, eventFields({ title: 'New <b>title</b>', venue: '', endsAt: '2001-01-01T00:00' }))

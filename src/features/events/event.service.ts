@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../../db/database.js'
 import type { EventRow } from '../../db/schema.js'
 import { NotFound } from '../../lib/errors.js'
+import { sameLocalTimeIn } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { findEvent } from '../browse/browse.repository.js'
@@ -101,9 +102,40 @@ export async function updateEvent(ctx: EventsContext, actor: Actor, event: Event
       const { sold } = await trx.selectFrom('events').select('sold').where('id', '=', event.id).executeTakeFirstOrThrow()
       return `${sold} tickets are already sold, so the capacity cannot be lower than ${sold}.`
     }
-    await audit(trx, actor, 'event.updated', { type: 'event', id: event.id }, { changed: changes(eventColumns(input), event) })
+    const moved = input.timeZone === event.timeZone ? 0 : await keepLocalTimesInNewZone(trx, event, input.timeZone)
+    await audit(trx, actor, 'event.updated', { type: 'event', id: event.id }, {
+      changed: changes(eventColumns(input), event),
+      ...(moved > 0 && { datesKeptInNewTimeZone: moved }),
+    })
     return null
   })
+}
+
+/**
+ * The form re-reads the start and the end in the new time zone; the sales
+ * dates and a scheduled publication, typed in the old one, are moved the
+ * same way, so that all of them keep the date and time the organiser typed.
+ * Moments already past stay where they are: sales that opened stay open.
+ * Returns how many dates moved.
+ */
+async function keepLocalTimesInNewZone(trx: Trx, event: EventRow, timeZone: string): Promise<number> {
+  const now = Date.now()
+  const move = (ms: number | null) => (ms !== null && ms > now ? sameLocalTimeIn(ms, event.timeZone, timeZone) : ms)
+  let moved = 0
+  const types = await trx.selectFrom('ticketTypes').select(['id', 'salesStartAt', 'salesEndAt']).where('eventId', '=', event.id).orderBy('id').execute()
+  for (const type of types) {
+    const salesStartAt = move(type.salesStartAt)
+    const salesEndAt = move(type.salesEndAt)
+    if (salesStartAt === type.salesStartAt && salesEndAt === type.salesEndAt) continue
+    moved += Number(salesStartAt !== type.salesStartAt) + Number(salesEndAt !== type.salesEndAt)
+    await trx.updateTable('ticketTypes').set({ salesStartAt, salesEndAt }).where('id', '=', type.id).execute()
+  }
+  const publishedAt = move(event.publishedAt)
+  if (publishedAt !== event.publishedAt) {
+    moved += 1
+    await trx.updateTable('events').set({ publishedAt }).where('id', '=', event.id).execute()
+  }
+  return moved
 }
 
 function eventColumns(input: EventInput) {
