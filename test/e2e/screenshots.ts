@@ -212,6 +212,7 @@ async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featu
         userId: null,
         idempotencyKey: randomUUID(),
         currency: 'EUR',
+        ip: null,
       })
     }
   }

@@ -93,6 +93,12 @@ export async function saleViolations(db: Db, eventId: number, ticketTypeId: numb
     violations.push(`a response was neither success nor fail: ${other?.status} ${other?.location}`)
   }
   if (orders.length !== winners.length) violations.push(`${orders.length} orders for ${winners.length} successful responses`)
+  const placed = await db
+    .selectFrom('auditLog')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('action', '=', 'order.placed')
+    .executeTakeFirstOrThrow()
+  if (Number(placed.count) !== orders.length) violations.push(`${placed.count} order.placed audit entries for ${orders.length} orders`)
   for (const order of orders) {
     const buyer = winners.find((winner) => winner.buyer.key === order.idempotencyKey)?.buyer
     if (!buyer) violations.push(`order ${order.id} belongs to no successful buyer`)

@@ -60,6 +60,10 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(await t.db.selectFrom('orders').select('id').where('eventId', '=', event.id).execute()).toHaveLength(1)
     const types = await t.db.selectFrom('ticketTypes').select(['id', 'sold']).where('eventId', '=', event.id).orderBy('id').execute()
     expect(types.map((type) => type.sold)).toEqual([2, 1])
+    const audit = await t.db.selectFrom('auditLog').selectAll().where('action', '=', 'order.placed').where('subjectId', '=', order.id).execute()
+    expect(audit, 'one audit entry for the order, none for the resubmit').toHaveLength(1)
+    expect(audit[0]).toMatchObject({ actorLabel: 'jo@example.test', subjectType: 'order', ip: '127.0.0.1' })
+    expect(JSON.parse(audit[0]!.details)).toEqual({ code: order.code, eventId: event.id, tickets: 3, totalMinor: 5500, currency: 'EUR' })
 
     // The kept link opens the order later in another browser; without the key it is 404.
     const link = `/orders/${order.code}?key=${order.accessKey}`

@@ -78,6 +78,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
           userId: request.user?.id ?? null,
           idempotencyKey: form.values.key,
           currency: settings.currency,
+          ip: request.ip,
         },
         { disableCapacityGuard: app.config.testHooks?.disableCapacityGuard },
       )

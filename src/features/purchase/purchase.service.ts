@@ -21,6 +21,8 @@ export interface PurchaseRequest {
   /** The one-time key the form carried: a second submit finds the first order. */
   idempotencyKey: string
   currency: string
+  /** The buyer's address, for the audit log. */
+  ip: string | null
 }
 
 export interface PlacedOrder {
@@ -45,7 +47,8 @@ export interface PurchaseOptions {
  * overall capacity, and its status), then on each ticket type in id order.
  * Every purchase locks rows in that same order, so two purchases cannot
  * deadlock on PostgreSQL; on SQLite the first UPDATE takes the write lock.
- * Any refusal throws inside the transaction, which rolls everything back.
+ * The order, its tickets and its audit entry commit together; any refusal
+ * throws inside the transaction, which rolls everything back.
  */
 export async function purchase(db: Db, request: PurchaseRequest, options: PurchaseOptions = {}): Promise<PlacedOrder> {
   const existing = await findOrderByIdempotencyKey(db, request.idempotencyKey)
@@ -117,6 +120,15 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
         .insertInto('tickets')
         .values(tickets.map((ticket) => ({ ...ticket, orderId: order.id, code: randomCode(16) })))
         .execute()
+      await recordAudit(trx, {
+        actorId: request.userId,
+        actorLabel: request.buyerEmail,
+        action: 'order.placed',
+        subjectType: 'order',
+        subjectId: order.id,
+        details: { code: order.code, eventId: request.eventId, tickets: total, totalMinor, currency: request.currency },
+        ip: request.ip,
+      })
       return order
     })
     return { ...placed, replayed: false }
