@@ -112,6 +112,26 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(mine.body).toContain(order.code)
   })
 
+  it('keeps My tickets to its owner: a visitor is sent to log in, another account sees none of them', async () => {
+    const owner = await createUser(t.db, 'attendee')
+    const other = await createUser(t.db, 'attendee')
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { title: 'Private Viewing' })
+    const browser = new TestBrowser(t.app)
+    await browser.login(owner.email, owner.password)
+    const form = await browser.get(`/buy-tickets/${event.id}`)
+    await browser.post(`/purchase/${event.id}`, { key: formKey(form.body), [`qty_${ticketTypes[0]!.id}`]: '1', name: 'Owner', email: owner.email })
+    expect((await browser.get('/my-tickets')).body).toContain('Private Viewing')
+
+    const anonymous = await new TestBrowser(t.app).get('/my-tickets')
+    expect(anonymous.statusCode).toBe(303)
+    expect(anonymous.headers.location).toBe('/login?next=%2Fmy-tickets')
+    const someoneElse = new TestBrowser(t.app)
+    await someoneElse.login(other.email, other.password)
+    const theirs = await someoneElse.get('/my-tickets')
+    expect(theirs.statusCode).toBe(200)
+    expect(theirs.body).not.toContain('Private Viewing')
+  })
+
   it('refuses cancellation when the organiser turned it off, and after the event started', async () => {
     const { event, ticketTypes } = await createEvent(t.db, organiser.id, { allowBuyerCancellation: false })
     const browser = new TestBrowser(t.app)
