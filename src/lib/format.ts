@@ -81,6 +81,11 @@ export function formatTime(ms: number, timeZone: string): string {
   return dateFormat(timeZone, 'time').format(ms)
 }
 
+/** The zone's short name at that instant: "CET" in winter, "CEST" in summer. */
+export function zoneName(ms: number, timeZone: string): string {
+  return dateFormat(timeZone, 'full').formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? timeZone
+}
+
 const dayKeys = new Map<string, Intl.DateTimeFormat>()
 
 /** The calendar day of an instant in a time zone, as "2026-12-05": for comparing days. */

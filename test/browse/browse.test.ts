@@ -55,6 +55,19 @@ describeEachDatabase('browsing events', (kind) => {
     expect((await browser.get('/attendee?q=secret')).body).toContain('No events match')
   })
 
+  it('names the zone of the end when the clocks change during the event', async () => {
+    // Berlin's clocks go back at 03:00 CEST on 26 October 2031.
+    const { event } = await createEvent(t.db, organiser.id, {
+      title: 'Clock Change Night',
+      timeZone: 'Europe/Berlin',
+      startsAt: Date.UTC(2031, 9, 25, 23, 30),
+      endsAt: Date.UTC(2031, 9, 26, 4, 0),
+    })
+    expect((await new TestBrowser(t.app).get(`/event/${event.id}`)).body).toContain('Sun, 26 Oct 2031, 01:30 CEST – 05:00 CET')
+    const ordinary = await new TestBrowser(t.app).get('/attendee')
+    expect(ordinary.body).toMatch(/Sun, 1 Jun 2031, 18:00 UTC – \d\d:\d\d</)
+  })
+
   it('searches letters beyond A to Z without regard to case, on either database', async () => {
     const browser = new TestBrowser(t.app)
     for (const query of ['été', 'ÉTÉ', 'Площадь', 'площадь', 'ПОБЕДЫ']) {

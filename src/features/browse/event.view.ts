@@ -1,5 +1,5 @@
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
-import { dayKey, formatDateTime, formatMoney, formatTime } from '../../lib/format.js'
+import { dayKey, formatDateTime, formatMoney, formatTime, zoneName } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
 import { type EventPhase, type EventStatus, eventPhase, eventStatus, remainingOf, remainingOfEvent } from '../events/event-state.js'
 
@@ -86,9 +86,14 @@ function toTicketTypeView(event: EventRow, type: TicketTypeRow, phase: EventPhas
   }
 }
 
-/** "Sat 5 Dec 2026, 19:30 CET – 23:00", or both full date-times when it spans days. */
+/**
+ * "Sat 5 Dec 2026, 19:30 CET – 23:00", or both full date-times when it spans
+ * days; the end names its zone when the clocks change in between ("01:30 CET – 05:00 CEST").
+ */
 function describeWhen(event: EventRow): string {
-  const start = formatDateTime(event.startsAt, event.timeZone)
-  const sameDay = dayKey(event.startsAt, event.timeZone) === dayKey(event.endsAt, event.timeZone)
-  return sameDay ? `${start} – ${formatTime(event.endsAt, event.timeZone)}` : `${start} – ${formatDateTime(event.endsAt, event.timeZone)}`
+  const { startsAt, endsAt, timeZone } = event
+  const start = formatDateTime(startsAt, timeZone)
+  if (dayKey(startsAt, timeZone) !== dayKey(endsAt, timeZone)) return `${start} – ${formatDateTime(endsAt, timeZone)}`
+  const endZone = zoneName(endsAt, timeZone)
+  return `${start} – ${formatTime(endsAt, timeZone)}${endZone === zoneName(startsAt, timeZone) ? '' : ` ${endZone}`}`
 }
