@@ -44,7 +44,9 @@ export default fp(
 
     await app.register(csrfProtection, { sessionPlugin: '@fastify/session' })
     app.addHook('preHandler', (request, reply, done) => {
-      if (SAFE_METHODS.has(request.method) || request.routeOptions.config.csrf === false) {
+      // A URL no route answers changes nothing: it gets the 404 page, not a "form expired" 403.
+      const noRoute = request.routeOptions.url === undefined
+      if (SAFE_METHODS.has(request.method) || noRoute || request.routeOptions.config.csrf === false) {
         done()
         return
       }
