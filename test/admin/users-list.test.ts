@@ -100,4 +100,26 @@ describeEachDatabase('GET /users/list-users', (kind) => {
     expect(refused.statusCode).toBe(403)
     expect(refused.body).not.toContain('penny@example.test')
   })
+
+  it('filters by role and by status, keeps the filters in the page links, and ignores an unknown value', async () => {
+    // Earlier tests in this file change roles, so the expected rows come from the table.
+    const all = await t.db.selectFrom('users').select(['id', 'role', 'status']).execute()
+    const organisers = await browser.get('/users/list-users?role=organiser')
+    expect(organisers.body).toContain('<option value="organiser" selected>Organiser</option>')
+    expect(rowIds(organisers.body).sort()).toEqual(all.filter((user) => user.role === 'organiser').map((user) => user.id).sort())
+    expect(organisers.body).not.toContain('Penny Pending')
+
+    const disabledOrganisers = await browser.get('/users/list-users?role=organiser&status=disabled')
+    expect(rowIds(disabledOrganisers.body)).toEqual([disabled.id])
+
+    const active = all.filter((user) => user.status === 'active').length
+    expect(active, 'more than a page of them').toBeGreaterThan(25)
+    const firstPage = await browser.get('/users/list-users?status=active')
+    expect(firstPage.body).toContain(`${active} accounts`)
+    expect(firstPage.body).toContain('href="/users/list-users?status=active&amp;page=2"')
+
+    const unknown = await browser.get('/users/list-users?role=superuser&status=%00')
+    expect(unknown.statusCode).toBe(200)
+    expect(unknown.body).toContain(`${all.length} accounts`)
+  })
 })

@@ -1,12 +1,15 @@
 import { sql } from 'kysely'
 import type { Db } from '../../db/database.js'
-import type { UserRow } from '../../db/schema.js'
+import type { Role, UserRow, UserStatus } from '../../db/schema.js'
 import { containsPattern } from '../../lib/search.js'
 
 export interface UserSearch {
   /** Part of a name or an email, any case; '' for everyone. */
   text: string
   pendingOnly: boolean
+  /** Only accounts of this role, or of this status; null for any. */
+  role: Role | null
+  status: UserStatus | null
   page: number
   perPage: number
 }
@@ -25,6 +28,8 @@ export async function searchUsers(db: Db, search: UserSearch): Promise<{ users: 
       qb.where(sql<boolean>`(lower(name) like ${pattern} escape '\\' or email like ${pattern} escape '\\')`),
     )
     .$if(search.pendingOnly, (qb) => qb.where('organiserRequestedAt', 'is not', null))
+    .$if(search.role !== null, (qb) => qb.where('role', '=', search.role!))
+    .$if(search.status !== null, (qb) => qb.where('status', '=', search.status!))
   const [users, count] = await Promise.all([
     filtered
       .select(['id', 'email', 'name', 'role', 'status', 'organiserRequestedAt', 'createdAt'])

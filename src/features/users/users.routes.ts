@@ -6,7 +6,7 @@ import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole, safeReturnPath } from '../../plugins/auth.js'
 import { countPendingOrganisers, searchUsers } from './users.repository.js'
 import { type AccountAction, applyAccountAction } from './users.service.js'
-import { ROLES, ROLE_LABELS, toUserListItem } from './users.view.js'
+import { ROLES, ROLE_LABELS, STATUSES, STATUS_LABELS, toUserListItem } from './users.view.js'
 
 const LIST = '/users/list-users'
 const PER_PAGE = 25
@@ -23,11 +23,14 @@ const DONE: Record<AccountAction['kind'], string> = {
 export default async function usersRoutes(app: FastifyInstance) {
   app.get(LIST, { config: { access: 'admin' } }, async (request, reply) => {
     const query = new FormReader(request.query)
-    const filters = { q: query.text('q').slice(0, 200), pending: query.checkbox('pending') ? '1' : '' }
+    // An unknown role or status (a hand-edited URL) filters nothing, like an empty one.
+    const role = ROLES.find((known) => known === query.text('role')) ?? null
+    const status = STATUSES.find((known) => known === query.text('status')) ?? null
+    const filters = { q: query.text('q').slice(0, 200), role: role ?? '', status: status ?? '', pending: query.checkbox('pending') ? '1' : '' }
     const page = pageNumber(query.text('page'))
     const [settings, found, pendingCount] = await Promise.all([
       request.siteSettings(),
-      searchUsers(app.db, { text: filters.q, pendingOnly: filters.pending === '1', page, perPage: PER_PAGE }),
+      searchUsers(app.db, { text: filters.q, role, status, pendingOnly: filters.pending === '1', page, perPage: PER_PAGE }),
       countPendingOrganisers(app.db),
     ])
     const pages = Math.max(1, Math.ceil(found.total / PER_PAGE))
@@ -39,7 +42,8 @@ export default async function usersRoutes(app: FastifyInstance) {
       pendingCount,
       pages,
       pager: pager(LIST, filters, page, page < pages),
-      roles: ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] })),
+      roles: ROLES.map((value) => ({ value, label: ROLE_LABELS[value] })),
+      statuses: STATUSES.map((value) => ({ value, label: STATUS_LABELS[value] })),
       back: request.url,
     })
   })

@@ -1,9 +1,11 @@
-import type { Role } from '../../db/schema.js'
+import type { Role, UserStatus } from '../../db/schema.js'
 import { formatDate } from '../../lib/format.js'
 import type { UserListRow } from './users.repository.js'
 
 export const ROLE_LABELS: Record<Role, string> = { attendee: 'Attendee', organiser: 'Organiser', admin: 'Admin' }
 export const ROLES = Object.keys(ROLE_LABELS) as Role[]
+export const STATUS_LABELS: Record<UserStatus, string> = { active: 'Active', disabled: 'Disabled' }
+export const STATUSES = Object.keys(STATUS_LABELS) as UserStatus[]
 
 /** One row of the user list, as the template shows it. */
 export interface UserListItem {
