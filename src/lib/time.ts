@@ -29,7 +29,14 @@ export function dateInputToEndOfDay(value: string, timeZone: string): number | n
   return start === null ? null : DateTime.fromMillis(start, { zone: timeZone }).plus({ days: 1 }).toMillis()
 }
 
-/** The instant that shows in `toZone` the same date and time of day that `ms` shows in `fromZone`. */
-export function sameLocalTimeIn(ms: number, fromZone: string, toZone: string): number {
-  return DateTime.fromMillis(ms, { zone: fromZone }).setZone(toZone, { keepLocalTime: true }).toMillis()
+/**
+ * Where a date typed in `fromZone` goes when its event moves to `toZone`: the
+ * same date and time of day there. A moment already past, or one the move
+ * would put in the past, stays where it is: nothing that has happened
+ * un-happens, and nothing happens by surprise.
+ */
+export function movedToZone(ms: number, fromZone: string, toZone: string, now: number): number {
+  if (fromZone === toZone || ms <= now) return ms
+  const moved = DateTime.fromMillis(ms, { zone: fromZone }).setZone(toZone, { keepLocalTime: true }).toMillis()
+  return moved > now ? moved : ms
 }

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { DateTime } from 'luxon'
 import { instantToLocalInput } from '../../src/lib/time.js'
 import { auditActions, DAY, eventFields, expectRedirect, placeOrder, useOrganiser } from './support.js'
 
@@ -69,6 +70,37 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
     expect(instantToLocalInput(types[1]!.salesEndAt!, 'Asia/Tokyo')).toBe(typed(ticketTypes[1]!.salesEndAt!))
     const audit = await t.db.selectFrom('auditLog').select('details').where('action', '=', 'event.updated').where('subjectId', '=', event.id).executeTakeFirstOrThrow()
     expect(JSON.parse(audit.details).datesKeptInNewTimeZone).toBe(4)
+  })
+
+  it('checks a scheduled publication against the end where the new time zone puts it', async () => {
+    // On sale at 12:00 and over at 18:00 the same day, both typed in Berlin; in Tokyo 18:00 comes before 12:00 Berlin time.
+    const day = DateTime.now().setZone('Europe/Berlin').plus({ days: 20 }).startOf('day')
+    const { event } = await createEvent(t.db, me.organiser.id, {
+      timeZone: 'Europe/Berlin',
+      publishedAt: day.set({ hour: 12 }).toMillis(),
+      startsAt: day.set({ hour: 16 }).toMillis(),
+      endsAt: day.set({ hour: 18 }).toMillis(),
+    })
+    const fields = eventFields({ timeZone: 'Asia/Tokyo', startsAt: day.toFormat("yyyy-LL-dd'T'16:00"), endsAt: day.toFormat("yyyy-LL-dd'T'18:00") })
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields), `/edit-event/${event.id}`)
+    const after = await eventRow(event.id)
+    expect(instantToLocalInput(after.publishedAt!, 'Asia/Tokyo')).toBe(day.toFormat("yyyy-LL-dd'T'12:00"))
+    expect(after.publishedAt!).toBeLessThan(after.endsAt)
+  })
+
+  it('leaves a sales window whole when the new time zone would put its end before its kept start', async () => {
+    const started = Date.now() - 60 * 60 * 1000
+    const endsSoon = Date.now() + 8.5 * 60 * 60 * 1000
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, {
+      timeZone: 'America/Los_Angeles',
+      ticketTypes: [{ salesStartAt: started, salesEndAt: endsSoon }],
+    })
+    const typed = (ms: number) => instantToLocalInput(ms, 'America/Los_Angeles')
+    // Los Angeles to Berlin moves a date 9 hours earlier: the end would fall before the start, which stays.
+    const fields = eventFields({ timeZone: 'Europe/Berlin', startsAt: typed(event.startsAt), endsAt: typed(event.endsAt) })
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields), `/edit-event/${event.id}`)
+    const type = await t.db.selectFrom('ticketTypes').selectAll().where('id', '=', ticketTypes[0]!.id).executeTakeFirstOrThrow()
+    expect(type).toMatchObject({ salesStartAt: started, salesEndAt: endsSoon })
   })
 
   it('refuses invalid input with 422, messages next to the fields and the values kept', async () => {

@@ -1,7 +1,7 @@
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
 import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
-import { instantToLocalInput, localInputToInstant } from '../../lib/time.js'
+import { instantToLocalInput, localInputToInstant, movedToZone } from '../../lib/time.js'
 
 /**
  * The organiser's two forms, the event and a ticket type: the values as typed
@@ -94,7 +94,9 @@ export function parseEventForm(body: unknown, now: number, existing?: EventRow):
   const endsAt = timeZoneOk ? readDateTime(form, 'endsAt', values.endsAt, values.timeZone, 'Enter when the event ends.') : null
   if (startsAt !== null && endsAt !== null && endsAt <= startsAt) form.fail('endsAt', 'The end must be after the start.')
   if (startsAt !== null && startsAt < now && startsAt !== existing?.startsAt) form.fail('startsAt', 'The start cannot be in the past.')
-  const goesOnSaleAt = existing?.status === 'published' && existing.publishedAt !== null && existing.publishedAt > now ? existing.publishedAt : null
+  const scheduledAt = existing?.status === 'published' && existing.publishedAt !== null && existing.publishedAt > now ? existing.publishedAt : null
+  // A new time zone moves the scheduled publication with the other dates (updateEvent): check where it will be.
+  const goesOnSaleAt = scheduledAt !== null && timeZoneOk ? movedToZone(scheduledAt, existing!.timeZone, values.timeZone, now) : scheduledAt
   if (endsAt !== null && goesOnSaleAt !== null && endsAt <= goesOnSaleAt) {
     form.fail('endsAt', `The event is scheduled to go on sale ${formatDateTime(goesOnSaleAt, values.timeZone)}: it must end after that.`)
   }

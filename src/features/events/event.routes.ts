@@ -127,7 +127,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { values, errors, input } = parseEventForm(request.body, Date.now(), event)
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
     const refusal = await updateEvent(ctx, actorOf(request), event, input)
-    if (refusal) return renderManage(reply, event, { form: { values, errors: { capacity: refusal } } }, 422)
+    if (refusal) return renderManage(reply, event, { form: { values, errors: { [refusal.field]: refusal.message } } }, 422)
     reply.flash('success', 'Event saved.')
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })

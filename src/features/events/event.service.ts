@@ -1,7 +1,7 @@
 import type { Db, Trx } from '../../db/database.js'
 import type { EventRow } from '../../db/schema.js'
 import { NotFound } from '../../lib/errors.js'
-import { sameLocalTimeIn } from '../../lib/time.js'
+import { movedToZone } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { findEvent } from '../browse/browse.repository.js'
@@ -59,8 +59,8 @@ function audit(trx: Trx, actor: Actor, action: string, subject: { type: string; 
   })
 }
 
-/** Runs `change`; when it was not refused and has committed, tells the live pages about the event. */
-async function changeEvent(ctx: EventsContext, eventId: number, change: (trx: Trx) => Promise<Refusal>): Promise<Refusal> {
+/** Runs `change`; when it was not refused (null) and has committed, tells the live pages about the event. */
+async function changeEvent<R>(ctx: EventsContext, eventId: number, change: (trx: Trx) => Promise<R | null>): Promise<R | null> {
   const refusal = await ctx.db.transaction().execute(change)
   if (refusal === null) ctx.changes.notify(eventId)
   return refusal
@@ -87,53 +87,83 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
   })
 }
 
-/** Refused when the overall capacity would go below what is already sold; the guard is in the UPDATE itself. */
-export async function updateEvent(ctx: EventsContext, actor: Actor, event: EventRow, input: EventInput): Promise<Refusal> {
+/**
+ * Refused when the overall capacity would go below what is already sold (the
+ * guard is in the UPDATE itself), or when a new time zone would move a
+ * scheduled publication to or after the new end.
+ */
+export async function updateEvent(
+  ctx: EventsContext,
+  actor: Actor,
+  event: EventRow,
+  input: EventInput,
+): Promise<{ field: 'capacity' | 'endsAt'; message: string } | null> {
   return changeEvent(ctx, event.id, async (trx) => {
+    // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
+    const current = await lockEvent(trx, event.id)
+    if (!current) throw new NotFound()
+    const now = Date.now()
+    const publishedAt =
+      current.status === 'published' && current.publishedAt !== null
+        ? movedToZone(current.publishedAt, current.timeZone, input.timeZone, now)
+        : current.publishedAt
+    if (publishedAt !== null && publishedAt > now && publishedAt >= input.endsAt) {
+      return {
+        field: 'endsAt',
+        message: 'In this time zone the event would go on sale only after this end. Choose a later end, or another time zone.',
+      }
+    }
     const capacity = input.capacity
     const updated = await trx
       .updateTable('events')
-      .set({ ...eventColumns(input), updatedAt: Date.now() })
+      .set({ ...eventColumns(input), publishedAt, updatedAt: now })
       .where('id', '=', event.id)
       .$if(capacity !== null, (qb) => qb.where('sold', '<=', capacity!))
       .returning('id')
       .executeTakeFirst()
     if (!updated) {
       const { sold } = await trx.selectFrom('events').select('sold').where('id', '=', event.id).executeTakeFirstOrThrow()
-      return `${sold} tickets are already sold, so the capacity cannot be lower than ${sold}.`
+      return { field: 'capacity', message: `${sold} tickets are already sold, so the capacity cannot be lower than ${sold}.` }
     }
-    const moved = input.timeZone === event.timeZone ? 0 : await keepLocalTimesInNewZone(trx, event, input.timeZone)
-    await audit(trx, actor, 'event.updated', { type: 'event', id: event.id }, {
-      changed: changes(eventColumns(input), event),
-      ...(moved > 0 && { datesKeptInNewTimeZone: moved }),
-    })
+    const moved = Number(publishedAt !== current.publishedAt) + (await moveSalesDates(trx, current, input.timeZone, now))
+    await audit(
+      trx,
+      actor,
+      'event.updated',
+      { type: 'event', id: event.id },
+      {
+        changed: changes(eventColumns(input), current),
+        ...(moved > 0 && { datesKeptInNewTimeZone: moved }),
+      },
+    )
     return null
   })
 }
 
 /**
- * The form re-reads the start and the end in the new time zone; the sales
- * dates and a scheduled publication, typed in the old one, are moved the
- * same way, so that all of them keep the date and time the organiser typed.
- * Moments already past stay where they are: sales that opened stay open.
- * Returns how many dates moved.
+ * The form reads the start and the end in the new time zone; the ticket
+ * types' sales dates, typed in the old one, move the same way (movedToZone),
+ * so that every date keeps the time the organiser typed. A window that would
+ * end at or before its start after the move (one of its dates kept, the other
+ * moved) stays as it was. Returns how many dates moved.
  */
-async function keepLocalTimesInNewZone(trx: Trx, event: EventRow, timeZone: string): Promise<number> {
-  const now = Date.now()
-  const move = (ms: number | null) => (ms !== null && ms > now ? sameLocalTimeIn(ms, event.timeZone, timeZone) : ms)
+async function moveSalesDates(trx: Trx, event: EventRow, timeZone: string, now: number): Promise<number> {
+  if (timeZone === event.timeZone) return 0
+  const move = (ms: number | null) => (ms === null ? null : movedToZone(ms, event.timeZone, timeZone, now))
   let moved = 0
-  const types = await trx.selectFrom('ticketTypes').select(['id', 'salesStartAt', 'salesEndAt']).where('eventId', '=', event.id).orderBy('id').execute()
+  const types = await trx
+    .selectFrom('ticketTypes')
+    .select(['id', 'salesStartAt', 'salesEndAt'])
+    .where('eventId', '=', event.id)
+    .orderBy('id')
+    .execute()
   for (const type of types) {
     const salesStartAt = move(type.salesStartAt)
     const salesEndAt = move(type.salesEndAt)
     if (salesStartAt === type.salesStartAt && salesEndAt === type.salesEndAt) continue
+    if (salesStartAt !== null && salesEndAt !== null && salesEndAt <= salesStartAt) continue
     moved += Number(salesStartAt !== type.salesStartAt) + Number(salesEndAt !== type.salesEndAt)
     await trx.updateTable('ticketTypes').set({ salesStartAt, salesEndAt }).where('id', '=', type.id).execute()
-  }
-  const publishedAt = move(event.publishedAt)
-  if (publishedAt !== event.publishedAt) {
-    moved += 1
-    await trx.updateTable('events').set({ publishedAt }).where('id', '=', event.id).execute()
   }
   return moved
 }
@@ -257,7 +287,12 @@ export async function createTicketType(ctx: EventsContext, actor: Actor, eventId
  * The capacity guard is in the UPDATE (`sold <= new capacity`), so a purchase
  * committing between the page and this request cannot end up above capacity.
  */
-export async function updateTicketType(ctx: EventsContext, actor: Actor, found: TicketTypeWithEvent, input: TicketTypeInput): Promise<Refusal> {
+export async function updateTicketType(
+  ctx: EventsContext,
+  actor: Actor,
+  found: TicketTypeWithEvent,
+  input: TicketTypeInput,
+): Promise<Refusal> {
   const { type, event } = found
   return changeEvent(ctx, event.id, async (trx) => {
     const updated = await trx
@@ -271,7 +306,13 @@ export async function updateTicketType(ctx: EventsContext, actor: Actor, found: 
       const { sold } = await trx.selectFrom('ticketTypes').select('sold').where('id', '=', type.id).executeTakeFirstOrThrow()
       return `${sold} tickets of this type are already sold, so its capacity cannot be lower than ${sold}.`
     }
-    await audit(trx, actor, 'ticket_type.updated', { type: 'ticket_type', id: type.id }, { eventId: event.id, changed: changes(input, type) })
+    await audit(
+      trx,
+      actor,
+      'ticket_type.updated',
+      { type: 'ticket_type', id: type.id },
+      { eventId: event.id, changed: changes(input, type) },
+    )
     return null
   })
 }
