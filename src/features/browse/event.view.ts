@@ -1,7 +1,7 @@
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
 import { dayKey, formatDateTime, formatMoney, formatTime, zoneName } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
-import { type EventPhase, type EventStatus, eventPhase, eventStatus, remainingOf, remainingOfEvent } from '../events/event-state.js'
+import { EVENT_STATUS_LABELS, type EventPhase, type EventStatus, eventPhase, eventStatus, remainingOf, remainingOfEvent } from '../events/event-state.js'
 
 export interface TicketTypeView {
   id: number
@@ -25,6 +25,7 @@ export interface EventView {
   timeZone: string
   phase: EventPhase
   status: EventStatus
+  statusLabel: string
   cancelled: boolean
   imageUrl: string | null
   description: string[][]
@@ -42,6 +43,7 @@ export function toEventView(event: EventRow, types: TicketTypeRow[], currency: s
   const phase = eventPhase(event, now)
   const ticketTypes = types.map((type) => toTicketTypeView(event, type, phase, currency, now))
   const remaining = remainingOfEvent(types, event)
+  const status = eventStatus(phase, types.length, remaining)
   const capacity = types.reduce((sum, type) => sum + type.capacity, 0)
   const prices = types.map((type) => type.priceMinor)
   return {
@@ -51,7 +53,8 @@ export function toEventView(event: EventRow, types: TicketTypeRow[], currency: s
     when: describeWhen(event),
     timeZone: event.timeZone,
     phase,
-    status: eventStatus(phase, types.length, remaining),
+    status,
+    statusLabel: EVENT_STATUS_LABELS[status],
     cancelled: phase === 'cancelled',
     imageUrl: event.imageUrl,
     description: paragraphs(event.description),
