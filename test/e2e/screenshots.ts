@@ -198,20 +198,22 @@ async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featu
     ids.push(event.id)
     for (const order of demo.sales ?? []) {
       const name = BUYERS[buyer++ % BUYERS.length]!
+      const email = `${name
+        .split(' ')[0]!
+        .normalize('NFD')
+        .replace(/[^a-z]/gi, '')
+        .toLowerCase()}@example.com`
       await purchase(db, {
         eventId: event.id,
         quantities: new Map(
           order.map((quantity, index) => [ticketTypes[index]!.id, quantity] as const).filter(([, quantity]) => quantity > 0),
         ),
         buyerName: name,
-        buyerEmail: `${name
-          .split(' ')[0]!
-          .normalize('NFD')
-          .replace(/[^a-z]/gi, '')
-          .toLowerCase()}@example.com`,
+        buyerEmail: email,
         userId: null,
         idempotencyKey: randomUUID(),
         currency: 'EUR',
+        actorLabel: email,
         ip: null,
       })
     }

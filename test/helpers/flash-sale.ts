@@ -97,6 +97,7 @@ export async function saleViolations(db: Db, eventId: number, ticketTypeId: numb
     .selectFrom('auditLog')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('action', '=', 'order.placed')
+    .where('subjectId', 'in', (eb) => eb.selectFrom('orders').select('id').where('eventId', '=', eventId))
     .executeTakeFirstOrThrow()
   if (Number(placed.count) !== orders.length) violations.push(`${placed.count} order.placed audit entries for ${orders.length} orders`)
   for (const order of orders) {

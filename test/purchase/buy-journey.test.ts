@@ -119,8 +119,10 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     const browser = new TestBrowser(t.app)
     await browser.login(owner.email, owner.password)
     const form = await browser.get(`/buy-tickets/${event.id}`)
-    await browser.post(`/purchase/${event.id}`, { key: formKey(form.body), [`qty_${ticketTypes[0]!.id}`]: '1', name: 'Owner', email: owner.email })
+    await browser.post(`/purchase/${event.id}`, { key: formKey(form.body), [`qty_${ticketTypes[0]!.id}`]: '1', name: 'A Friend', email: 'friend@example.test' })
     expect((await browser.get('/my-tickets')).body).toContain('Private Viewing')
+    const placed = await t.db.selectFrom('auditLog').select(['actorId', 'actorLabel']).where('action', '=', 'order.placed').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    expect(placed, 'the audit log names the account, not the email typed for a friend').toEqual({ actorId: owner.id, actorLabel: owner.email })
 
     const anonymous = await new TestBrowser(t.app).get('/my-tickets')
     expect(anonymous.statusCode).toBe(303)

@@ -28,6 +28,7 @@ describeEachDatabase('buyers cancelling while the organiser cancels the event', 
           userId: null,
           idempotencyKey: `cancel-race-key-${i}-xxxxxxxx`,
           currency: 'EUR',
+          actorLabel: `b${i}@example.test`,
           ip: null,
         }),
       )

@@ -5,8 +5,8 @@ import { type Amount, orderTotalsByEvent } from '../events/event.repository.js'
 import { formatRevenue } from '../events/event.view.js'
 
 /**
- * What a live page needs to know of an event, read in one query: its status,
- * what remains of each ticket type and, for the owner, sales and revenue.
+ * What a live page needs to know of an event: its status and what remains of
+ * each ticket type (one query), and for the owner sales and revenue (a second).
  */
 export interface LiveEventState {
   id: number

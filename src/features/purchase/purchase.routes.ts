@@ -78,6 +78,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
           userId: request.user?.id ?? null,
           idempotencyKey: form.values.key,
           currency: settings.currency,
+          actorLabel: request.user?.email ?? form.values.email,
           ip: request.ip,
         },
         { disableCapacityGuard: app.config.testHooks?.disableCapacityGuard },

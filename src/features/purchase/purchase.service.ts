@@ -21,6 +21,8 @@ export interface PurchaseRequest {
   /** The one-time key the form carried: a second submit finds the first order. */
   idempotencyKey: string
   currency: string
+  /** Who the audit log names: the logged-in account's email, else the one typed. */
+  actorLabel: string
   /** The buyer's address, for the audit log. */
   ip: string | null
 }
@@ -122,7 +124,7 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
         .execute()
       await recordAudit(trx, {
         actorId: request.userId,
-        actorLabel: request.buyerEmail,
+        actorLabel: request.actorLabel,
         action: 'order.placed',
         subjectType: 'order',
         subjectId: order.id,
