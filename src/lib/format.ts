@@ -3,20 +3,22 @@
  * instants in the event's time zone. Used by view models and templates.
  */
 
-const moneyFormats = new Map<string, Intl.NumberFormat>()
+// Building an Intl format, and asking it its options, cost far more than using one: pages format many prices.
+const moneyFormats = new Map<string, { format: Intl.NumberFormat; minorUnits: number }>()
 
-function moneyFormat(currency: string): Intl.NumberFormat {
-  let format = moneyFormats.get(currency)
-  if (!format) {
-    format = new Intl.NumberFormat('en-GB', { style: 'currency', currency })
-    moneyFormats.set(currency, format)
+function moneyFormat(currency: string): { format: Intl.NumberFormat; minorUnits: number } {
+  let money = moneyFormats.get(currency)
+  if (!money) {
+    const format = new Intl.NumberFormat('en-GB', { style: 'currency', currency })
+    money = { format, minorUnits: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) }
+    moneyFormats.set(currency, money)
   }
-  return format
+  return money
 }
 
 /** How many minor units make one major unit: 100 for EUR, 1 for JPY, 1000 for KWD. */
 export function minorUnitsPerMajor(currency: string): number {
-  return 10 ** (moneyFormat(currency).resolvedOptions().maximumFractionDigits ?? 2)
+  return moneyFormat(currency).minorUnits
 }
 
 export function formatMoney(minor: number, currency: string): string {
@@ -26,7 +28,8 @@ export function formatMoney(minor: number, currency: string): string {
 
 /** An amount of money as such, zero included ("€0.00"): for sums such as revenue, where "Free" would mislead. */
 export function formatAmount(minor: number, currency: string): string {
-  return moneyFormat(currency).format(minor / minorUnitsPerMajor(currency))
+  const { format, minorUnits } = moneyFormat(currency)
+  return format.format(minor / minorUnits)
 }
 
 /** "12.50" for 1250 EUR: the value an input shows when the form is edited. */
@@ -81,9 +84,22 @@ export function formatTime(ms: number, timeZone: string): string {
   return dateFormat(timeZone, 'time').format(ms)
 }
 
-/** The zone's short name at that instant: "CET" in winter, "CEST" in summer. */
+const zoneNames = new Map<string, string>()
+
+/**
+ * The zone's short name at that instant: "CET" in winter, "CEST" in summer.
+ * Remembered, since formatToParts is slow and pages ask again for the same
+ * few instants (their events' ends); the memory is bounded by a reset.
+ */
 export function zoneName(ms: number, timeZone: string): string {
-  return dateFormat(timeZone, 'full').formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? timeZone
+  const key = `${timeZone}|${ms}`
+  let name = zoneNames.get(key)
+  if (name === undefined) {
+    name = dateFormat(timeZone, 'full').formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? timeZone
+    if (zoneNames.size >= 10_000) zoneNames.clear()
+    zoneNames.set(key, name)
+  }
+  return name
 }
 
 const dayKeys = new Map<string, Intl.DateTimeFormat>()
