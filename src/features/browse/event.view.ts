@@ -42,7 +42,7 @@ export interface EventView {
 export function toEventView(event: EventRow, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
   const phase = eventPhase(event, now)
   const ticketTypes = types.map((type) => toTicketTypeView(event, type, phase, currency, now))
-  const remaining = remainingOfEvent(types, event)
+  const remaining = remainingOfEvent(ticketTypes.map((type) => type.remaining), event)
   const status = eventStatus(phase, types.length, remaining)
   const capacity = types.reduce((sum, type) => sum + type.capacity, 0)
   const prices = types.map((type) => type.priceMinor)

@@ -32,12 +32,9 @@ export function remainingOf(type: Pick<TicketTypeRow, 'capacity' | 'sold'>, even
   return event.capacity === null ? ofType : Math.min(ofType, Math.max(0, event.capacity - event.sold))
 }
 
-/** Tickets left for the whole event: what its types have left, within its overall capacity. */
-export function remainingOfEvent(
-  types: Pick<TicketTypeRow, 'capacity' | 'sold'>[],
-  event: Pick<EventRow, 'capacity' | 'sold'>,
-): number {
-  const ofTypes = types.reduce((sum, type) => sum + remainingOf(type, event), 0)
+/** Tickets left for the whole event: what its types have left (each from remainingOf), within its overall capacity. */
+export function remainingOfEvent(remainingOfTypes: number[], event: Pick<EventRow, 'capacity' | 'sold'>): number {
+  const ofTypes = remainingOfTypes.reduce((sum, remaining) => sum + remaining, 0)
   return event.capacity === null ? ofTypes : Math.min(ofTypes, Math.max(0, event.capacity - event.sold))
 }
 

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import type { CsvCell } from '../../lib/csv.js'
 import { formatAmount, formatDateTime, formatMoney, isValidTimeZone, minorToInput } from '../../lib/format.js'
-import { type EventPhase, type EventStatus, EVENT_STATUS_LABELS, eventPhase, eventStatus, remainingOfEvent } from './event-state.js'
+import { type EventPhase, type EventStatus, EVENT_STATUS_LABELS, eventPhase, eventStatus, remainingOf, remainingOfEvent } from './event-state.js'
 import type { Amount, AttendeeLine, DashboardEvent, OrderTotals } from './event.repository.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
@@ -81,7 +81,7 @@ export function toEventSummary(
   now: number,
 ): EventSummary {
   const phase = eventPhase(event, now)
-  const status = eventStatus(phase, types.length, remainingOfEvent(types, event))
+  const status = eventStatus(phase, types.length, remainingOfEvent(types.map((type) => remainingOf(type, event)), event))
   return {
     id: event.id,
     title: event.title,

@@ -63,7 +63,6 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
   const event: Pick<EventRow, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold'> = first
   const phase = eventPhase(event, now)
   const ticketTypes: LiveTicketTypeState[] = []
-  const typeRows: Pick<TicketTypeRow, 'capacity' | 'sold'>[] = []
   for (const row of rows) {
     if (row.typeId === null) continue
     const type: Pick<TicketTypeRow, 'capacity' | 'sold' | 'salesStartAt' | 'salesEndAt'> = {
@@ -72,7 +71,6 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       salesStartAt: row.salesStartAt,
       salesEndAt: row.salesEndAt,
     }
-    typeRows.push(type)
     const remaining = remainingOf(type, event)
     const inSalesWindow = (type.salesStartAt === null || type.salesStartAt <= now) && (type.salesEndAt === null || type.salesEndAt > now)
     ticketTypes.push({
@@ -83,7 +81,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       maxPerOrder: row.maxPerOrder ?? 0,
     })
   }
-  const remaining = remainingOfEvent(typeRows, event)
+  const remaining = remainingOfEvent(ticketTypes.map((type) => type.remaining), event)
   const totals = (await orderTotalsByEvent(db, [first.id])).get(first.id)
   return {
     id: first.id,
