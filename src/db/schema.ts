@@ -121,6 +121,8 @@ export interface OrdersTable {
   status: OrderStatus
   createdAt: number
   cancelledAt: number | null
+  /** A hash of the buying browser's session id (see sessionTag): that browser may open the order without the key. */
+  buyerSession: string | null
 }
 
 export interface TicketsTable {

@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie'
 import fastifySession, { type SessionStore } from '@fastify/session'
 import type { FastifyInstance, Session } from 'fastify'
 import fp from 'fastify-plugin'
+import { createHash } from 'node:crypto'
 import type { Db } from '../db/database.js'
 
 export interface Flash {
@@ -68,6 +69,14 @@ export default fp(
   },
   { name: 'session', dependencies: ['db'] },
 )
+
+/**
+ * Names a browser's session in other tables (an order it bought) without
+ * storing the session id, which is a live credential, anywhere but sessions.
+ */
+export function sessionTag(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('base64url')
+}
 
 /** The store interface @fastify/session expects (express-session compatible), on our sessions table. */
 export class DatabaseSessionStore implements SessionStore {

@@ -36,11 +36,14 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(form.statusCode).toBe(200)
 
     const fields = { key: formKey(form.body), [`qty_${standing!.id}`]: '2', [`qty_${seated!.id}`]: '1', name: 'Jo Buyer', email: 'jo@example.test' }
+    const sessionsBefore = await t.db.selectFrom('sessions').selectAll().execute()
     const bought = await visitor.post(`/purchase/${event.id}`, fields)
+    // The order remembers its browser, so buying does not rewrite the session row.
+    expect(await t.db.selectFrom('sessions').selectAll().execute()).toEqual(sessionsBefore)
     expect(bought.statusCode).toBe(303)
-    expect(bought.headers.location).toBe('/purchase/success')
+    expect(bought.headers.location).toMatch(/^\/purchase\/success\?order=[0-9A-Z]{10}$/)
 
-    const success = await visitor.get('/purchase/success')
+    const success = await visitor.get(bought.headers.location!)
     expect(success.statusCode).toBe(200)
     expect(success.headers['cache-control']).toBe('private, no-store')
     const order = await t.db.selectFrom('orders').selectAll().where('eventId', '=', event.id).executeTakeFirstOrThrow()
@@ -56,7 +59,7 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
 
     // The same form again (refresh after POST, back and submit, double click): the same order.
     const again = await visitor.post(`/purchase/${event.id}`, fields)
-    expect(again.headers.location).toBe('/purchase/success')
+    expect(again.headers.location).toBe(bought.headers.location)
     expect(await t.db.selectFrom('orders').select('id').where('eventId', '=', event.id).execute()).toHaveLength(1)
     const types = await t.db.selectFrom('ticketTypes').select(['id', 'sold']).where('eventId', '=', event.id).orderBy('id').execute()
     expect(types.map((type) => type.sold)).toEqual([2, 1])
@@ -74,7 +77,11 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(reopened.body).toContain('Harbour Jazz Night')
     expect((await later.get(`/orders/${order.code}`)).statusCode).toBe(404)
     expect((await later.get(`/orders/${order.code}?key=wrong`)).statusCode).toBe(404)
-    expect((await new TestBrowser(t.app).get('/purchase/success')).statusCode).toBe(404)
+    // The browser that bought it opens it without the key.
+    expect((await visitor.get(`/orders/${order.code}`)).statusCode).toBe(200)
+    // The success page is the buying browser's only: the same URL elsewhere is 404.
+    expect((await new TestBrowser(t.app).get(bought.headers.location!)).statusCode).toBe(404)
+    expect((await visitor.get('/purchase/success')).statusCode).toBe(404)
 
     // Cancelling asks first, then gives the capacity back, once.
     expect(reopened.body).toContain(`href="/orders/${order.code}/cancel?key=${order.accessKey}"`)

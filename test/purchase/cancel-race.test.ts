@@ -30,6 +30,7 @@ describeEachDatabase('buyers cancelling while the organiser cancels the event', 
           currency: 'EUR',
           actorLabel: `b${i}@example.test`,
           ip: null,
+          buyerSession: null,
         }),
       )
     }

@@ -13,19 +13,17 @@ import { toOrderView } from './order.view.js'
 import { PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { cancelOrder, purchase } from './purchase.service.js'
+import { sessionTag } from '../../plugins/session.js'
 
 declare module 'fastify' {
   interface Session {
-    /** Orders bought in this browser: their pages open without the key. */
-    orderCodes?: string[]
-    lastOrderCode?: string
     /** The last refused purchase, for /purchase/fail and to refill the form. */
     purchaseFailure?: { eventId: number; message: string; values: Omit<PurchaseFormValues, 'key'> }
   }
 }
 
-const REMEMBERED_ORDERS = 50
 const LIVE = ['/public/live.js']
+const ORDER_CODE = /^[0-9A-Z]{10}$/
 
 export default async function purchaseRoutes(app: FastifyInstance) {
   const purchaseLimit = { max: app.config.rateLimits.purchasePerMinute, timeWindow: 60_000 }
@@ -80,15 +78,15 @@ export default async function purchaseRoutes(app: FastifyInstance) {
           currency: settings.currency,
           actorLabel: request.user?.email ?? form.values.email,
           ip: request.ip,
+          buyerSession: sessionTag(request.session.sessionId),
         },
         { disableCapacityGuard: app.config.testHooks?.disableCapacityGuard },
       )
       if (!order.replayed) app.eventChanges.notify(event.id)
-      const remembered = (request.session.orderCodes ?? []).filter((code) => code !== order.code)
-      request.session.orderCodes = [order.code, ...remembered].slice(0, REMEMBERED_ORDERS)
-      request.session.lastOrderCode = order.code
-      request.session.purchaseFailure = undefined
-      return reply.redirect('/purchase/success', 303)
+      // The order knows its browser (buyerSession), so a purchase leaves the
+      // session row alone unless there is an old refusal to forget.
+      if (request.session.purchaseFailure) request.session.purchaseFailure = undefined
+      return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (!(error instanceof PurchaseRefused)) throw error
       const { key: _key, ...values } = form.values
@@ -98,9 +96,9 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   })
 
   app.get('/purchase/success', { config: { access: 'anyone' } }, async (request, reply) => {
-    const code = request.session.lastOrderCode
-    const found = code ? await findOrderByCode(app.db, code) : undefined
-    if (!found) throw new NotFound('This browser has no recent order. If you bought tickets, open the link from your order page.')
+    const code = (request.query as { order?: unknown }).order
+    const found = typeof code === 'string' && ORDER_CODE.test(code) ? await findOrderByCode(app.db, code) : undefined
+    if (!found || !boughtInThisBrowser(request, found)) throw new NotFound('This browser has no recent order. If you bought tickets, open the link from your order page.')
     return renderOrder(request, reply, found, true)
   })
 
@@ -178,10 +176,10 @@ export default async function purchaseRoutes(app: FastifyInstance) {
    */
   async function accessibleOrder(request: FastifyRequest, key: unknown): Promise<OrderWithTickets> {
     const code = (request.params as { code?: string }).code ?? ''
-    const found = /^[0-9A-Z]{10}$/.test(code) ? await findOrderByCode(app.db, code) : undefined
+    const found = ORDER_CODE.test(code) ? await findOrderByCode(app.db, code) : undefined
     if (!found) throw new NotFound()
     const byKey = typeof key === 'string' && key !== '' && sameSecret(key, found.order.accessKey)
-    const bySession = request.session.orderCodes?.includes(found.order.code) ?? false
+    const bySession = boughtInThisBrowser(request, found)
     const byAccount = request.user !== null && request.user.id === found.order.userId
     if (!byKey && !bySession && !byAccount) throw new NotFound()
     return found
@@ -195,6 +193,10 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/order.eta', { title: `Order ${order.code}`, order, justBought })
   }
+}
+
+function boughtInThisBrowser(request: FastifyRequest, found: OrderWithTickets): boolean {
+  return found.order.buyerSession !== null && found.order.buyerSession === sessionTag(request.session.sessionId)
 }
 
 function sameSecret(given: string, expected: string): boolean {

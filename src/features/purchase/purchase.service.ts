@@ -25,6 +25,8 @@ export interface PurchaseRequest {
   actorLabel: string
   /** The buyer's address, for the audit log. */
   ip: string | null
+  /** Tags the order with the buying browser (a hash of its session id), which may then open it without the key. */
+  buyerSession: string | null
 }
 
 export interface PlacedOrder {
@@ -53,16 +55,15 @@ export interface PurchaseOptions {
  * throws inside the transaction, which rolls everything back.
  */
 export async function purchase(db: Db, request: PurchaseRequest, options: PurchaseOptions = {}): Promise<PlacedOrder> {
-  const existing = await findOrderByIdempotencyKey(db, request.idempotencyKey)
-  if (existing) return { ...existing, replayed: true }
-
   const lines = [...request.quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
   const total = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
   // The form refuses this too; an order without tickets must never be written.
   if (total === 0) throw new PurchaseRefused('Choose at least one ticket.')
-  if (options.disableCapacityGuard) await checkThenAct(db, request.eventId, lines)
 
+  // No read of the form key first: a repeated submit is rare, and the unique
+  // key on orders catches it (or the refusal, once the tickets are gone).
   try {
+    if (options.disableCapacityGuard) await checkThenAct(db, request.eventId, lines)
     const placed = await db.transaction().execute(async (trx) => {
       const now = Date.now()
       const eventTaken = await trx
@@ -115,6 +116,7 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
           status: 'paid',
           createdAt: now,
           cancelledAt: null,
+          buyerSession: request.buyerSession,
         })
         .returning(['id', 'code', 'accessKey'])
         .executeTakeFirstOrThrow()
@@ -135,10 +137,12 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
     })
     return { ...placed, replayed: false }
   } catch (error) {
-    // Two submits of the same form raced: the other one committed the order.
-    if (isUniqueViolation(error)) {
-      const winner = await findOrderByIdempotencyKey(db, request.idempotencyKey)
-      if (winner) return { ...winner, replayed: true }
+    // A second submit of the same form (a double click, a refresh, back and
+    // submit) shows the first one's order, whether it now collides with that
+    // order's key or is refused because its tickets are gone.
+    if (isUniqueViolation(error) || error instanceof PurchaseRefused) {
+      const earlier = await findOrderByIdempotencyKey(db, request.idempotencyKey)
+      if (earlier) return { ...earlier, replayed: true }
     }
     throw error
   }
