@@ -8,6 +8,7 @@
  *
  *   npm run bench                                  # SQLite
  *   BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test npm run bench   # and PostgreSQL
+ *   BENCH_CPU_PROF=/tmp/prof npm run bench         # and a V8 CPU profile of each server run
  */
 import autocannon from 'autocannon'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -226,7 +227,9 @@ function load(options: Record<string, unknown>): Promise<autocannon.Result> {
 
 async function startServer(databaseUrl: string): Promise<ChildProcess> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'admit-one-bench-data-'))
-  const server = spawn(process.execPath, ['dist/src/server.js'], {
+  // Where the time goes: open the .cpuprofile in Chrome's DevTools (Performance tab).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const server = spawn(process.execPath, [...profile, 'dist/src/server.js'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
