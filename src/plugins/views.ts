@@ -2,7 +2,7 @@ import fastifyView from '@fastify/view'
 import { Eta } from 'eta'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { type SiteSettings, getSiteSettings } from '../features/settings/settings.repository.js'
+import { type SiteSettings, cachedSiteSettings } from '../features/settings/settings.repository.js'
 import { VIEWS_DIR } from '../lib/paths.js'
 import { formatDate, formatDateTime, formatMoney, formatTime } from '../lib/format.js'
 import { hasRole } from './auth.js'
@@ -26,7 +26,7 @@ export interface PageContext {
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The site settings, read once per request however many times they are asked for. */
+    /** The site settings, as this instance last read them (see cachedSiteSettings). */
     siteSettings(): Promise<SiteSettings>
   }
   interface FastifyReply {
@@ -45,14 +45,8 @@ export default fp(
       production: options.production,
     })
 
-    const memo = new WeakMap<FastifyRequest, Promise<SiteSettings>>()
     app.decorateRequest('siteSettings', function (this: FastifyRequest) {
-      let settings = memo.get(this)
-      if (!settings) {
-        settings = getSiteSettings(app.db)
-        memo.set(this, settings)
-      }
-      return settings
+      return cachedSiteSettings(app.db)
     })
 
     app.decorateReply('render', async function (this: FastifyReply, template: string, model: object = {}, statusCode?: number) {

@@ -1,6 +1,11 @@
 import { expect, it, vi } from 'vitest'
 import { recordAudit } from '../../src/features/audit/audit.repository.js'
-import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
+import {
+  SETTINGS_CACHE_MS,
+  cachedSiteSettings,
+  getSiteSettings,
+  updateSiteSettings,
+} from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
@@ -137,5 +142,21 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     const allowed = await session.browser.submit('/site-settings', '/update-settings', { ...DEFAULTS, currency: 'GBP' })
     expect(allowed.statusCode).toBe(303)
     expect((await getSiteSettings(t.db)).currency).toBe('GBP')
+  })
+
+  it('pages read the settings once a second at most: a change here shows at once, one from another instance within the second', async () => {
+    await resetSettings()
+    const start = Date.now()
+    expect((await cachedSiteSettings(t.db, start)).siteName).toBe('Admit One')
+
+    // Another instance writes the row: this one keeps what it read until the second is up.
+    await t.db.updateTable('siteSettings').set({ siteName: 'Changed Elsewhere' }).where('id', '=', 1).execute()
+    expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS - 1)).siteName).toBe('Admit One')
+    expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Elsewhere')
+
+    // A change through this instance shows on the next page.
+    await updateSiteSettings(t.db, { ...DEFAULTS, siteName: 'Changed Here' })
+    expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Here')
+    expect((await t.app.inject({ method: 'GET', url: '/' })).body).toContain('Changed Here')
   })
 })

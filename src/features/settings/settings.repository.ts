@@ -11,12 +11,38 @@ export async function getSiteSettings(db: Db): Promise<SiteSettings> {
     .executeTakeFirstOrThrow()
 }
 
+/**
+ * Every page shows the site settings and every purchase records the currency,
+ * yet they change a few times a year: each instance reads them at most once
+ * per SETTINGS_CACHE_MS instead of once per request. A change made through
+ * this instance shows at once; one made through another instance, within
+ * SETTINGS_CACHE_MS. Forms that change settings read them fresh
+ * (getSiteSettings), never from here.
+ */
+export const SETTINGS_CACHE_MS = 1000
+const cached = new WeakMap<Db, { settings: Promise<SiteSettings>; readAt: number; generation: number }>()
+let generation = 0
+
+export function cachedSiteSettings(db: Db, now = Date.now()): Promise<SiteSettings> {
+  const entry = cached.get(db)
+  if (entry && entry.generation === generation && now - entry.readAt < SETTINGS_CACHE_MS) return entry.settings
+  // Frozen: one object serves many requests, so none of them may change it.
+  const settings = getSiteSettings(db).then((read) => Object.freeze(read))
+  cached.set(db, { settings, readAt: now, generation })
+  // A failed read is not kept: the next request tries again.
+  settings.catch(() => cached.delete(db))
+  return settings
+}
+
 export async function updateSiteSettings(db: Db | Trx, settings: SiteSettings): Promise<void> {
+  generation++
   await db
     .updateTable('siteSettings')
     .set({ ...settings, updatedAt: Date.now() })
     .where('id', '=', 1)
     .execute()
+  // Again once written: a page read in between must not keep the old values.
+  generation++
 }
 
 /** Whether any ticket type has a price, read in the site's currency's minor units. */
