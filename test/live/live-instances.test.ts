@@ -56,6 +56,20 @@ describe.skipIf(!inject('postgresUrl'))('live updates across two app instances o
     expect(await metric(b, 'admit_one_live_remote_changes_total')).toBe(remoteBefore + 1)
   })
 
+  it('sends a burst of changes to one event as one notification', async () => {
+    const { event, ticketTypes } = await createEvent(a.db, ownerId, { ticketTypes: [{ capacity: 30 }] })
+    const client = await followOnB(event.id, 30)
+    const remoteBefore = await metric(b, 'admit_one_live_remote_changes_total')
+
+    await sell(a, ticketTypes[0]!.id, event.id, 2)
+    // As a flash sale would: many commits to one event within the coalescing window.
+    for (let i = 0; i < 20; i++) a.eventChanges.notify(event.id)
+
+    expect((await client.waitForRemaining(event.id, 28)).remaining).toBe(28)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await metric(b, 'admit_one_live_remote_changes_total')).toBe(remoteBefore + 1)
+  })
+
   it('does not count its own notifications as changes from another instance', async () => {
     const { event, ticketTypes } = await createEvent(b.db, ownerId, { ticketTypes: [{ capacity: 8 }] })
     const client = await followOnB(event.id, 8)

@@ -6,6 +6,13 @@ export const CHANGE_CHANNEL = 'admit_one_event_changed'
 export const FEED_APPLICATION_NAME = 'admit-one-live-feed'
 
 const RECONNECT_MIN_MS = 500
+/**
+ * A flash sale changes one event hundreds of times a second. Other instances
+ * coalesce what they send their sockets anyway (LIMITS.coalesceMs), so one
+ * NOTIFY per event in this window tells them as much for a fraction of the
+ * queries.
+ */
+export const PUBLISH_COALESCE_MS = 50
 const RECONNECT_MAX_MS = 30_000
 
 export interface ChangeFeedHandlers {
@@ -28,6 +35,8 @@ export class PgChangeFeed {
   private reconnectTimer: NodeJS.Timeout | undefined
   private failures = 0
   private stopped = false
+  /** Changed events whose NOTIFY is waiting out PUBLISH_COALESCE_MS. */
+  private readonly unsent = new Map<number, NodeJS.Timeout>()
 
   constructor(
     private readonly databaseUrl: string,
@@ -45,7 +54,17 @@ export class PgChangeFeed {
     await this.connect()
   }
 
-  async publish(eventId: number): Promise<void> {
+  /** Tells other instances that this event changed, within PUBLISH_COALESCE_MS. */
+  publish(eventId: number): void {
+    if (this.unsent.has(eventId) || this.stopped) return
+    const timer = setTimeout(() => void this.send(eventId), PUBLISH_COALESCE_MS)
+    this.unsent.set(eventId, timer)
+  }
+
+  private async send(eventId: number): Promise<void> {
+    // Removed before sending: a change committed from here on schedules another NOTIFY.
+    clearTimeout(this.unsent.get(eventId))
+    this.unsent.delete(eventId)
     const payload = String(eventId)
     try {
       if (this.client && this.connected) await this.client.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, payload])
@@ -57,6 +76,8 @@ export class PgChangeFeed {
 
   async stop(): Promise<void> {
     this.stopped = true
+    // The last changes before a shutdown still reach the other instances.
+    await Promise.all([...this.unsent.keys()].map((eventId) => this.send(eventId)))
     clearTimeout(this.reconnectTimer)
     const client = this.client
     this.client = undefined

@@ -82,7 +82,7 @@ async function liveRoutes(app: FastifyInstance) {
   // Local sockets hear of a local change at once; other instances through the feed.
   const onChange = (eventId: number) => {
     hub.changed(eventId)
-    void feed?.publish(eventId)
+    feed?.publish(eventId)
   }
   app.eventChanges.on('changed', onChange)
 
