@@ -48,4 +48,27 @@ describeEachDatabase('migrations', (kind) => {
       await db.destroy()
     }
   })
+
+  // Queries are prepared once per connection on PostgreSQL (src/db/database.ts).
+  it('keep answering after another instance migrates a table under a prepared SELECT *', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url, { poolSize: 1 })
+    try {
+      await migrateToLatest(db)
+      const read = () => db.selectFrom('siteSettings').selectAll().executeTakeFirstOrThrow()
+      await read()
+      await read()
+      // What a newer release's migration, run by another instance, might do.
+      const { db: other } = createDatabase(database.url)
+      await sql`alter table site_settings add column added_later text`.execute(other)
+      await other.destroy()
+
+      const outcomes = []
+      for (let i = 0; i < 3; i++) outcomes.push(await read().then((row) => 'added_later' in row || 'addedLater' in row, (error: { code?: string }) => error.code))
+      // PostgreSQL refuses the prepared statement once (0A000); from then on it is prepared afresh.
+      expect(outcomes).toEqual(kind === 'postgres' ? ['0A000', true, true] : [true, true, true])
+    } finally {
+      await db.destroy()
+    }
+  })
 })
