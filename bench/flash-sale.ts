@@ -28,6 +28,8 @@ const PORT = 3917
 
 interface Figures {
   database: string
+  /** The same load against the purchase transaction alone (bench/bare-route.ts). */
+  barePurchasesPerSecond: number
   purchasesPerSecond: number
   p50: number
   p99: number
@@ -68,51 +70,34 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
   const { db } = createDatabase(databaseUrl)
   await migrateToLatest(db)
   const { eventId, ticketTypeId } = await seed(db)
-  const server = await startServer(databaseUrl)
   const base = `http://127.0.0.1:${PORT}`
+  const count = async (table: 'orders' | 'tickets') =>
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
+
+  // First the yardstick: the transaction alone, with the same buyers' load.
+  const bare = await startServer(databaseUrl, ['--import', 'tsx', 'bench/bare-route.ts'])
+  let bareOrders: number
+  try {
+    await load({ url: base, requests: [purchaseRequest(eventId, ticketTypeId, () => anonymousBuyer)] })
+    bareOrders = await count('orders')
+  } finally {
+    await stopServer(bare)
+  }
+
+  const server = await startServer(databaseUrl, ['dist/src/server.js'])
   try {
     const buyers = await Promise.all(Array.from({ length: BUYERS }, () => openBuyPage(base, eventId)))
     let next = 0
-    const sale = await load({
-      url: base,
-      requests: [
-        {
-          method: 'POST',
-          path: `/purchase/${eventId}`,
-          setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
-            const buyer = (context.buyer ??= buyers[next++ % buyers.length]) as Buyer
-            request.headers = {
-              'content-type': 'application/x-www-form-urlencoded',
-              cookie: buyer.cookie,
-            }
-            request.body = new URLSearchParams({
-              _csrf: buyer.csrf,
-              key: randomBytes(18).toString('base64url'),
-              [`qty_${ticketTypeId}`]: '1',
-              name: 'Bench Buyer',
-              email: 'bench@example.test',
-            }).toString()
-            return request
-          },
-        },
-      ],
-    })
-    const orders = Number(
-      (
-        await db
-          .selectFrom('orders')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    )
-    const tickets = Number(
-      (
-        await db
-          .selectFrom('tickets')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    )
+    const sale = await load({ url: base, requests: [purchaseRequest(eventId, ticketTypeId, () => buyers[next++ % buyers.length]!)] })
+    const orders = (await count('orders')) - bareOrders
+    const tickets = await count('tickets')
     const type = await db.selectFrom('ticketTypes').select(['sold', 'capacity']).where('id', '=', ticketTypeId).executeTakeFirstOrThrow()
     const codes = sale.statusCodeStats as Record<string, { count: number }>
     const serverErrors = Object.entries(codes)
@@ -126,6 +111,7 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
 
     const figures: Figures = {
       database: label,
+      barePurchasesPerSecond: Math.round(bareOrders / DURATION_S),
       purchasesPerSecond: Math.round(orders / DURATION_S),
       p50: sale.latency.p50,
       p99: sale.latency.p99,
@@ -140,11 +126,33 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
     console.log(figures, codes)
     return figures
   } finally {
-    server.kill('SIGTERM')
-    await new Promise((resolve) => server.once('exit', resolve))
+    await stopServer(server)
     await db.destroy()
   }
 }
+
+/** One purchase of one ticket with a fresh form key, as the buyer's browser would send it. */
+function purchaseRequest(eventId: number, ticketTypeId: number, nextBuyer: () => Buyer) {
+  return {
+    method: 'POST',
+    path: `/purchase/${eventId}`,
+    setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
+      const buyer = (context.buyer ??= nextBuyer()) as Buyer
+      request.headers = { 'content-type': 'application/x-www-form-urlencoded', ...(buyer.cookie && { cookie: buyer.cookie }) }
+      request.body = new URLSearchParams({
+        _csrf: buyer.csrf,
+        key: randomBytes(18).toString('base64url'),
+        [`qty_${ticketTypeId}`]: '1',
+        name: 'Bench Buyer',
+        email: 'bench@example.test',
+      }).toString()
+      return request
+    },
+  }
+}
+
+/** The bare route has no sessions: its buyers send no cookie and an unused token. */
+const anonymousBuyer: Buyer = { cookie: '', csrf: 'unused' }
 
 async function seed(db: Db) {
   const now = Date.now()
@@ -225,11 +233,11 @@ function load(options: Record<string, unknown>): Promise<autocannon.Result> {
   } as autocannon.Options)
 }
 
-async function startServer(databaseUrl: string): Promise<ChildProcess> {
+async function startServer(databaseUrl: string, args: string[]): Promise<ChildProcess> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'admit-one-bench-data-'))
   // Where the time goes: open the .cpuprofile in Chrome's DevTools (Performance tab).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  const server = spawn(process.execPath, [...profile, 'dist/src/server.js'], {
+  const server = spawn(process.execPath, [...profile, ...args], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
@@ -255,6 +263,13 @@ async function startServer(databaseUrl: string): Promise<ChildProcess> {
   throw new Error('the server did not start')
 }
 
+async function stopServer(server: ChildProcess) {
+  if (server.exitCode !== null) return
+  const exited = new Promise((resolve) => server.once('exit', resolve))
+  server.kill('SIGTERM')
+  await exited
+}
+
 async function adminQuery(url: string, query: string) {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
@@ -277,12 +292,13 @@ function writeResults(results: Figures[]) {
     `- Node ${process.version}; server and load generator (autocannon) on the same machine, in separate processes`,
     `- Flash sale: ${CONNECTIONS} connections, ${BUYERS} buyers with their own session and CSRF token, ${DURATION_S} s, one ticket per purchase, one ticket type`,
     `- Pages: ${CONNECTIONS} connections, ${DURATION_S} s each`,
+    '- Bare route: the same purchase transaction behind a bare Fastify route (bench/bare-route.ts: no sessions, CSRF, rate limits, helmet or templates), same load, run first',
     '',
-    '| Database | Purchases/s | p50 ms | p99 ms | Oversold | 5xx | GET /event/:id req/s (p99 ms) | GET /attendee req/s (p99 ms) |',
-    '|---|---|---|---|---|---|---|---|',
+    '| Database | Bare route purchases/s | Purchases/s | p50 ms | p99 ms | Oversold | 5xx | GET /event/:id req/s (p99 ms) | GET /attendee req/s (p99 ms) |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.database} | ${r.purchasesPerSecond} | ${r.p50} | ${r.p99} | ${r.oversold} | ${r.serverErrors} | ${r.eventPageRps} (${r.eventPageP99}) | ${r.browseRps} (${r.browseP99}) |`,
+        `| ${r.database} | ${r.barePurchasesPerSecond} | ${r.purchasesPerSecond} | ${r.p50} | ${r.p99} | ${r.oversold} | ${r.serverErrors} | ${r.eventPageRps} (${r.eventPageP99}) | ${r.browseRps} (${r.browseP99}) |`,
     ),
     '',
   ]
