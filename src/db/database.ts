@@ -90,8 +90,9 @@ function withStatementCache(database: SQLite.Database): SQLite.Database {
  *
  * A prepared SELECT * must not change its result columns, which a migration
  * run by another instance (a rolling deploy) can do: PostgreSQL then refuses
- * it with 0A000, once, and from then on every text is prepared afresh under
- * new names.
+ * it with 0A000, once (that query fails), and from then on every text is
+ * prepared afresh under new names. Behind PgBouncer in transaction mode,
+ * named statements need its prepared statement support (max_prepared_statements).
  */
 const MAX_NAMED_STATEMENTS = 500
 const statementNames = new Map<string, string>()
@@ -111,7 +112,7 @@ function withNamedStatements(pool: pg.Pool): PostgresPool {
     try {
       return await (name === undefined ? client.query(text, values) : client.query({ name, text, values }))
     } catch (error) {
-      if ((error as { code?: unknown }).code === '0A000' && name !== undefined && statementNames.get(text) === name) {
+      if (isChangedResultType(error) && name !== undefined && statementNames.get(text) === name) {
         statementGeneration++
         statementNames.clear()
       }
@@ -131,6 +132,11 @@ function withNamedStatements(pool: pg.Pool): PostgresPool {
     },
     end: () => pool.end(),
   }
+}
+
+function isChangedResultType(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type')
 }
 
 /**

@@ -152,6 +152,8 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     // Another instance writes the row: this one keeps what it read until the second is up.
     await t.db.updateTable('siteSettings').set({ siteName: 'Changed Elsewhere' }).where('id', '=', 1).execute()
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS - 1)).siteName).toBe('Admit One')
+    // The settings form reads the row itself: saving it must not write old values back.
+    expect((await session.browser.get('/site-settings')).body).toContain('value="Changed Elsewhere"')
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Elsewhere')
 
     // A change through this instance shows on the next page.

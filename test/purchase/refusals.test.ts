@@ -65,6 +65,25 @@ describeEachDatabase('refused purchases', (kind) => {
     expect(sold.map((row) => row.sold)).toEqual([2, 1])
   })
 
+  it('a resubmit of the form that bought the last tickets shows that order, not "sold out"', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ name: 'Last', capacity: 2 }] })
+    const browser = new TestBrowser(t.app)
+    const form = await browser.get(`/buy-tickets/${event.id}`)
+    const key = /name="key" value="([^"]+)"/.exec(form.body)![1]!
+    const fields = { key, [`qty_${ticketTypes[0]!.id}`]: '2', name: 'Sam Buyer', email: 'sam@example.test' }
+    const first = await browser.post(`/purchase/${event.id}`, fields)
+    expect(first.headers.location).toMatch(/^\/purchase\/success\?order=/)
+
+    const again = await browser.post(`/purchase/${event.id}`, fields)
+    expect(again.headers.location).toBe(first.headers.location)
+    expect(await countOrders(event.id)).toBe(1)
+    // Someone else sending the same key (it is in the page's HTML) gets no view of the order.
+    const stranger = new TestBrowser(t.app)
+    await stranger.get('/login')
+    const copied = await stranger.post(`/purchase/${event.id}`, fields)
+    expect((await stranger.get(copied.headers.location!)).statusCode).toBe(404)
+  })
+
   it('not on sale yet, and no longer on sale', async () => {
     const now = Date.now()
     const { event, ticketTypes } = await createEvent(t.db, organiser.id, {

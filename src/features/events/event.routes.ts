@@ -8,6 +8,7 @@ import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole } from '../../plugins/auth.js'
 import { ticketTypesByEvent } from '../browse/browse.repository.js'
 import { toEventView } from '../browse/event.view.js'
+import { getSiteSettings } from '../settings/settings.repository.js'
 import { isPublic } from './event-state.js'
 import {
   type EventFormValues,
@@ -204,7 +205,8 @@ export default async function eventRoutes(app: FastifyInstance) {
   app.post('/events/:id/ticket-types/new', organiser, async (request, reply) => {
     const event = await eventOf(request)
     refuseIfCancelled(event)
-    const { currency } = await request.siteSettings()
+    // Read fresh, not from the settings cache: the typed price is stored in this currency's smallest unit.
+    const { currency } = await getSiteSettings(app.db)
     const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone)
     if (!input) return renderTicketTypeForm(reply, event, { values, errors }, 422)
     await createTicketType(ctx, actorOf(request), event.id, input)
@@ -223,7 +225,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
     const { type, event } = found
     refuseIfCancelled(event)
-    const { currency } = await request.siteSettings()
+    // Fresh, as when adding a type: the price is stored in the currency's smallest unit.
+    const { currency } = await getSiteSettings(app.db)
     const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone, type)
     const form = { values, errors, typeId: type.id, sold: type.sold }
     if (!input) return renderTicketTypeForm(reply, event, form, 422)

@@ -16,8 +16,9 @@ export async function getSiteSettings(db: Db): Promise<SiteSettings> {
  * yet they change a few times a year: each instance reads them at most once
  * per SETTINGS_CACHE_MS instead of once per request. A change made through
  * this instance shows at once; one made through another instance, within
- * SETTINGS_CACHE_MS. Forms that change settings read them fresh
- * (getSiteSettings), never from here.
+ * SETTINGS_CACHE_MS. The settings form, and forms that store prices in
+ * the currency's smallest unit, read them fresh (getSiteSettings); a purchase
+ * records the currency as this instance read it, at most a second before.
  */
 export const SETTINGS_CACHE_MS = 1000
 const cached = new WeakMap<Db, { settings: Promise<SiteSettings>; readAt: number; generation: number }>()
@@ -25,7 +26,9 @@ let generation = 0
 
 export function cachedSiteSettings(db: Db, now = Date.now()): Promise<SiteSettings> {
   const entry = cached.get(db)
-  if (entry && entry.generation === generation && now - entry.readAt < SETTINGS_CACHE_MS) return entry.settings
+  // A clock stepped back must not keep an entry for longer.
+  const fresh = entry !== undefined && now >= entry.readAt && now - entry.readAt < SETTINGS_CACHE_MS
+  if (fresh && entry.generation === generation) return entry.settings
   // Frozen: one object serves many requests, so none of them may change it.
   const settings = getSiteSettings(db).then((read) => Object.freeze(read))
   cached.set(db, { settings, readAt: now, generation })
@@ -34,15 +37,19 @@ export function cachedSiteSettings(db: Db, now = Date.now()): Promise<SiteSettin
   return settings
 }
 
-export async function updateSiteSettings(db: Db | Trx, settings: SiteSettings): Promise<void> {
+/** The next page reads the settings row again. Call after a transaction that changed it commits. */
+export function forgetCachedSiteSettings(): void {
   generation++
+}
+
+export async function updateSiteSettings(db: Db | Trx, settings: SiteSettings): Promise<void> {
+  forgetCachedSiteSettings()
   await db
     .updateTable('siteSettings')
     .set({ ...settings, updatedAt: Date.now() })
     .where('id', '=', 1)
     .execute()
-  // Again once written: a page read in between must not keep the old values.
-  generation++
+  forgetCachedSiteSettings()
 }
 
 /** Whether any ticket type has a price, read in the site's currency's minor units. */

@@ -3,7 +3,13 @@ import { FormReader } from '../../lib/forms.js'
 import { minorUnitsPerMajor } from '../../lib/format.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { SIGNUP_POLICIES, readSettings, settingsChanges } from './settings.form.js'
-import { type SiteSettings, anyPricedTicketType, getSiteSettings, updateSiteSettings } from './settings.repository.js'
+import {
+  type SiteSettings,
+  anyPricedTicketType,
+  forgetCachedSiteSettings,
+  getSiteSettings,
+  updateSiteSettings,
+} from './settings.repository.js'
 
 // Computed once: the lists Intl knows do not change while the process runs.
 const currencyNames = new Intl.DisplayNames(['en'], { type: 'currency' })
@@ -13,7 +19,8 @@ const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) =
 /** The site admin's settings page: name, description, contact, currency, time zone, sign-up policy. */
 export default async function settingsRoutes(app: FastifyInstance) {
   app.get('/site-settings', { config: { access: 'admin' } }, async (request, reply) => {
-    return reply.render('admin/site-settings.eta', settingsPage(await request.siteSettings(), {}))
+    // Fresh, not cached: what this form shows is what a save writes back.
+    return reply.render('admin/site-settings.eta', settingsPage(await getSiteSettings(app.db), {}))
   })
 
   app.post('/update-settings', { config: { access: 'admin' } }, async (request, reply) => {
@@ -40,6 +47,8 @@ export default async function settingsRoutes(app: FastifyInstance) {
           ip: request.ip,
         })
       })
+      // A page read while the transaction was open may have cached the old values.
+      forgetCachedSiteSettings()
     }
     reply.flash('success', Object.keys(changes.after).length > 0 ? 'Settings saved.' : 'Nothing changed.')
     return reply.redirect('/site-settings', 303)
