@@ -15,6 +15,15 @@ describeEachDatabase('live availability updates', (kind) => {
     ownerId = (await createPersonas(t.db)).organiser.id
   })
 
+  /** A new event with one ticket type, followed by a fresh client that has had its first state. */
+  async function followNewEvent(ticketType: { capacity: number; maxPerOrder?: number }) {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [ticketType] })
+    const client = await connect()
+    client.subscribe(event.id)
+    await client.waitForRemaining(event.id, ticketType.capacity)
+    return { event, ticketTypes, client, seen: client.messages.length }
+  }
+
   it('sends the current state right after a subscribe', async () => {
     const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 50, maxPerOrder: 4 }, { capacity: 5 }] })
     const client = await connect()
@@ -28,11 +37,7 @@ describeEachDatabase('live availability updates', (kind) => {
   })
 
   it('pushes the new remaining count after a committed change is notified', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 20 }] })
-    const client = await connect()
-    client.subscribe(event.id)
-    await client.waitForRemaining(event.id, 20)
-    const seen = client.messages.length
+    const { event, ticketTypes, client, seen } = await followNewEvent({ capacity: 20 })
 
     await sell(t.app, ticketTypes[0]!.id, event.id, 3)
 
@@ -43,11 +48,7 @@ describeEachDatabase('live availability updates', (kind) => {
   })
 
   it('sends nothing for a change nobody notified, as after a rolled-back purchase', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 20 }] })
-    const client = await connect()
-    client.subscribe(event.id)
-    await client.waitForRemaining(event.id, 20)
-    const seen = client.messages.length
+    const { event, ticketTypes, client, seen } = await followNewEvent({ capacity: 20 })
 
     await t.db.transaction().execute(async (trx) => {
       await trx.updateTable('ticketTypes').set({ sold: 5 }).where('id', '=', ticketTypes[0]!.id).execute()
@@ -67,11 +68,7 @@ describeEachDatabase('live availability updates', (kind) => {
   }
 
   it('pushes the new count after a purchase through the buy form commits', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 20, maxPerOrder: 4 }] })
-    const client = await connect()
-    client.subscribe(event.id)
-    await client.waitForRemaining(event.id, 20)
-    const seen = client.messages.length
+    const { event, ticketTypes, client, seen } = await followNewEvent({ capacity: 20, maxPerOrder: 4 })
 
     expect(await buyThroughTheForm(event.id, ticketTypes[0]!.id, 3)).toMatch(/^\/purchase\/success\?order=/)
 
@@ -79,11 +76,7 @@ describeEachDatabase('live availability updates', (kind) => {
   })
 
   it('sends nothing for a purchase through the buy form that is refused and rolled back', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, ownerId, { ticketTypes: [{ capacity: 3, maxPerOrder: 4 }] })
-    const client = await connect()
-    client.subscribe(event.id)
-    await client.waitForRemaining(event.id, 3)
-    const seen = client.messages.length
+    const { event, ticketTypes, client, seen } = await followNewEvent({ capacity: 3, maxPerOrder: 4 })
     // Changed without a notification: had the refused purchase notified, the client would be sent "2 left".
     await t.db.updateTable('ticketTypes').set({ sold: 1 }).where('id', '=', ticketTypes[0]!.id).execute()
 
