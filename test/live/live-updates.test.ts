@@ -48,7 +48,7 @@ describeEachDatabase('live availability updates', (kind) => {
   })
 
   it('sends nothing for a change nobody notified, as after a rolled-back purchase', async () => {
-    const { event, ticketTypes, client, seen } = await followNewEvent({ capacity: 20 })
+    const { ticketTypes, client, seen } = await followNewEvent({ capacity: 20 })
 
     await t.db.transaction().execute(async (trx) => {
       await trx.updateTable('ticketTypes').set({ sold: 5 }).where('id', '=', ticketTypes[0]!.id).execute()

@@ -5,6 +5,7 @@ import { NotFound, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { formatDateTime } from '../../lib/format.js'
 import { randomSecret } from '../../lib/random.js'
+import { sessionTag } from '../../plugins/session.js'
 import { findEvent, ticketTypesByEvent } from '../browse/browse.repository.js'
 import { toEventView } from '../browse/event.view.js'
 import { isPublic } from '../events/event-state.js'
@@ -13,7 +14,6 @@ import { toOrderView } from './order.view.js'
 import { PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { cancelOrder, purchase } from './purchase.service.js'
-import { sessionTag } from '../../plugins/session.js'
 
 declare module 'fastify' {
   interface Session {
