@@ -74,6 +74,7 @@ function benchConfig(databaseUrl: string, dataDir: string): Config {
     trustProxy: false,
     publicUrl: null,
     logLevel: 'warn',
+    sqliteSynchronous: 'full',
     rateLimits: { globalPerMinute: 1_000_000, authPer15Minutes: 1_000, purchasePerMinute: 1_000_000 },
   }
 }

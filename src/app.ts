@@ -54,7 +54,7 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   closeKeptAliveConnectionsOnShutdown(app)
 
   // Infrastructure, in dependency order.
-  await app.register(dbPlugin, { databaseUrl: config.databaseUrl })
+  await app.register(dbPlugin, { databaseUrl: config.databaseUrl, sqliteSynchronous: config.sqliteSynchronous })
   await app.register(sessionPlugin, { secret: config.sessionSecret })
   await app.register(securityPlugin, { rateLimits: config.rateLimits })
   await app.register(authPlugin)

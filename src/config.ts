@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import path from 'node:path'
+import type { SqliteSynchronous } from './db/database.js'
 
 /**
  * Everything the app can be told from outside, read and validated once at boot.
@@ -20,6 +21,8 @@ export interface Config {
   /** The address people use, e.g. https://tickets.example.org, for links that leave the page (kept order links, the setup link). */
   publicUrl: string | null
   logLevel: string
+  /** SQLite only: FULL (the default) keeps confirmed orders through a power cut; NORMAL is faster and may not. */
+  sqliteSynchronous: SqliteSynchronous
   rateLimits: RateLimits
   /** Test-only switches. Never read from the environment. */
   testHooks?: TestHooks
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.TRUST_PROXY),
     publicUrl: publicUrl(env.PUBLIC_URL),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    sqliteSynchronous: oneOf(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'], 'full'),
     rateLimits: {
       globalPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
       authPer15Minutes: integer(env, 'AUTH_RATE_LIMIT', 10, 1, 1_000_000),
@@ -98,7 +102,7 @@ function sessionSecret(env: NodeJS.ProcessEnv, nodeEnv: string, dataDir: string)
     if (kept.length < 32) throw new ConfigError('SESSION_SECRET', `the secret kept in ${file} is too short`)
     return kept
   }
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const secret = randomBytes(48).toString('base64url')
   writeFileSync(file, secret + '\n', { mode: 0o600 })
   return secret

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) throw new Refusal(`Configuration error: ${error.message}`)
     throw error
   }
-  const { db } = createDatabase(config.databaseUrl)
+  const { db } = createDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous })
   try {
     await migrateToLatest(db)
     const passwordHash = await hashPassword(account.password)

@@ -4,7 +4,7 @@ import { migrateToLatest } from '../db/migrate.js'
 
 // `npm run db:migrate`: the same migrations the server runs at start, for deploy scripts.
 const config = loadConfig()
-const { db } = createDatabase(config.databaseUrl)
+const { db } = createDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous })
 try {
   const applied = await migrateToLatest(db)
   console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'The database is up to date.')

@@ -8,7 +8,7 @@ import {
   SqliteDialect,
   type Transaction,
 } from 'kysely'
-import { mkdirSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import type { Database } from './schema.js'
@@ -26,8 +26,18 @@ export function dialectOf(url: string): DialectName {
   return /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite'
 }
 
+/**
+ * SQLite's fsync policy. FULL syncs the write-ahead log at every commit, so a
+ * confirmed ticket survives an OS crash or a power cut; NORMAL keeps every
+ * commit through a crash of the process but may lose the last ones to a power
+ * cut, when a ticket a buyer holds could be sold again.
+ */
+export type SqliteSynchronous = 'full' | 'normal'
+
 export interface DatabaseOptions {
   poolSize?: number
+  /** Default 'full'. */
+  sqliteSynchronous?: SqliteSynchronous
   /** Errors of idle pooled connections (a server restart, a killed backend); unhandled, they would crash the process. */
   onIdleConnectionError?: (error: Error) => void
 }
@@ -40,24 +50,35 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     pool.on('error', options.onIdleConnectionError ?? (() => {}))
     return { dialect, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }), plugins }) }
   }
-  return { dialect, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(url) }), plugins }) }
+  const database = openSqlite(url, options.sqliteSynchronous ?? 'full')
+  return { dialect, db: new Kysely<Database>({ dialect: new SqliteDialect({ database }), plugins }) }
 }
 
-function openSqlite(url: string): SQLite.Database {
+function openSqlite(url: string, synchronous: SqliteSynchronous): SQLite.Database {
   const file = url.replace(/^sqlite:/, '')
-  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  if (file !== ':memory:') createPrivately(file)
   const database = new SQLite(file)
   database.pragma('journal_mode = WAL')
   database.pragma('foreign_keys = ON')
   // Another process (a CLI, a second instance during a deploy) may hold the write lock briefly.
   database.pragma('busy_timeout = 5000')
-  database.pragma('synchronous = NORMAL')
+  database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
   // SQLite's own lower() folds A–Z only, so a search for "émile" would miss
   // "Émile". Searches compare lower(column) with a pattern lower-cased in
   // JavaScript (src/lib/search.ts); this makes both sides fold alike, as they
   // do on PostgreSQL. SQLite lets an application override a built-in function.
   database.function('lower', { deterministic: true }, (value: unknown) => (value === null ? null : String(value).toLowerCase()))
   return withStatementCache(database)
+}
+
+/**
+ * The database holds buyers' names and addresses and the sessions: a new file
+ * (and the folder it creates) is readable by this user only. SQLite gives its
+ * -wal and -shm files the permissions of the database file.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 })
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600))
 }
 
 /**

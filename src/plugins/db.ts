@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { createDatabase, type Db, type DialectName } from '../db/database.js'
+import { createDatabase, type Db, type DialectName, type SqliteSynchronous } from '../db/database.js'
 import { migrateToLatest } from '../db/migrate.js'
 
 declare module 'fastify' {
@@ -11,8 +11,9 @@ declare module 'fastify' {
 
 /** One Kysely instance for the app, migrated before anything uses it and destroyed on close. */
 export default fp(
-  async (app, options: { databaseUrl: string }) => {
+  async (app, options: { databaseUrl: string; sqliteSynchronous: SqliteSynchronous }) => {
     const { db, dialect } = createDatabase(options.databaseUrl, {
+      sqliteSynchronous: options.sqliteSynchronous,
       onIdleConnectionError: (error) => app.log.warn({ err: error }, 'an idle database connection failed'),
     })
     try {

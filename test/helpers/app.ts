@@ -19,6 +19,7 @@ export function testConfig(database: TestDatabase, overrides: Partial<Config> = 
     trustProxy: false,
     publicUrl: null,
     logLevel: 'silent',
+    sqliteSynchronous: 'full',
     rateLimits: { globalPerMinute: 100_000, authPer15Minutes: 1_000, purchasePerMinute: 100_000 },
     ...overrides,
   }
