@@ -11,6 +11,8 @@ export type FieldErrors = Record<string, string>
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
 
+const CHECKED = new Set(['1', 'on', 'true', 'yes'])
+
 export class FormReader {
   readonly errors: FieldErrors = {}
   private readonly fields: Record<string, unknown>
@@ -34,9 +36,10 @@ export class FormReader {
     return options.raw ? value : value.trim()
   }
 
+  /** Checked only for what a checked box sends (its value, or "on" without one): "false" or "off" is not a yes. */
   checkbox(name: string): boolean {
     const value = this.fields[name]
-    return value !== undefined && value !== '' && value !== '0'
+    return typeof value === 'string' && CHECKED.has(value.trim().toLowerCase())
   }
 
   /** Names of the fields that start with `prefix`, for forms with one input per row (e.g. qty_12). */
@@ -54,10 +57,20 @@ export class FormReader {
   }
 }
 
-// Deliberately loose: one @, something on each side, a dot in the domain. The
-// only real check of an email address is a message that arrives.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+// Loose on purpose (the only real check of an address is a message that
+// arrives), but without the characters that give an address a second meaning
+// where it is used: ? & # % , ; < > " ( ) [ ] \ : / and spaces would let a typed
+// "a@b.example?bcc=c@d.example" add recipients to a mailto: link or a mail header.
+const EMAIL_LOCAL = /^[\p{L}\p{N}.!$'*+=^_`{|}~-]+$/u
+const EMAIL_DOMAIN = /^[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+$/u
 
 export function isEmail(value: string): boolean {
-  return value.length <= 254 && EMAIL.test(value)
+  const at = value.lastIndexOf('@')
+  if (value.length > 254 || at < 1) return false
+  return EMAIL_LOCAL.test(value.slice(0, at)) && EMAIL_DOMAIN.test(value.slice(at + 1))
+}
+
+/** A mailto: link to one address, even one stored before the check above refused such characters. */
+export function mailtoHref(email: string): string {
+  return `mailto:${encodeURIComponent(email).replace('%40', '@')}`
 }

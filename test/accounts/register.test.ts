@@ -48,6 +48,13 @@ describeEachDatabase('POST /register', (kind) => {
     expect(await findUserByEmail(t.db, 'anna@example.test')).toMatchObject({ role: 'attendee', organiserRequestedAt: null })
   })
 
+  it('under the open policy reads organiser=false from a hand-made form as not asking', async () => {
+    await setPolicy('open')
+    const { response } = await register({ name: 'Fay False', email: 'fay@example.test', password: GOOD_PASSWORD, organiser: 'false' })
+    expect(response.headers.location).toBe('/')
+    expect(await findUserByEmail(t.db, 'fay@example.test')).toMatchObject({ role: 'attendee' })
+  })
+
   it('under the approval policy makes an attendee with a pending organiser request', async () => {
     await setPolicy('approval')
     const page = await new TestBrowser(t.app).get('/register')

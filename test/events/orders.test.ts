@@ -89,4 +89,12 @@ describeEachDatabase('GET /events/:id/orders', (kind) => {
       expect(codes.every((code) => response.body.includes(`<code>${code}</code>`))).toBe(true)
     }
   })
+
+  it('links a buyer address stored with a query so that it cannot add recipients to the mail', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
+    await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerEmail: 'a@b.example?bcc=c@d.example' })
+    const page = await me.browser.get(`/events/${event.id}/orders`)
+    expect(page.body).toContain('href="mailto:a@b.example%3Fbcc%3Dc%40d.example"')
+    expect(page.body).not.toContain('mailto:a@b.example?bcc')
+  })
 })

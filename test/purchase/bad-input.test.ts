@@ -36,6 +36,7 @@ describeEachDatabase('bad purchase input', (kind) => {
     ['another event’s ticket type', () => ({ ...valid(), [`qty_${foreignType.id}`]: '1' }), /does not have/],
     ['a missing name', () => ({ ...valid(), name: '', [`qty_${type.id}`]: '1' }), /Enter the name/],
     ['a bad email', () => ({ ...valid(), email: 'not-an-email', [`qty_${type.id}`]: '1' }), /Enter an email address/],
+    ['an email with a query that would add recipients', () => ({ ...valid(), email: 'val@example.test?bcc=thief%40example.test', [`qty_${type.id}`]: '1' }), /Enter an email address/],
     ['a missing form key', () => ({ ...valid(), key: '', [`qty_${type.id}`]: '1' }), /Reload the page/],
   ]
 

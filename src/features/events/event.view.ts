@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import type { CsvCell } from '../../lib/csv.js'
+import { mailtoHref } from '../../lib/forms.js'
 import { formatAmount, formatDateTime, formatMoney, isValidTimeZone, minorToInput } from '../../lib/format.js'
 import { type EventPhase, type EventStatus, EVENT_STATUS_LABELS, eventPhase, eventStatus, remainingOf, remainingOfEvent } from './event-state.js'
 import type { Amount, AttendeeLine, DashboardEvent, OrderTotals } from './event.repository.js'
@@ -135,6 +136,7 @@ export interface OrderView {
   statusLabel: string
   buyerName: string
   buyerEmail: string
+  buyerMailto: string
   total: string
   orderedAt: string
   tickets: { code: string; typeName: string; price: string }[]
@@ -152,6 +154,7 @@ export function toOrderViews(lines: AttendeeLine[], event: EventRow): OrderView[
         statusLabel: STATUS_LABELS[line.status],
         buyerName: line.buyerName,
         buyerEmail: line.buyerEmail,
+        buyerMailto: mailtoHref(line.buyerEmail),
         total: formatMoney(line.totalMinor, line.currency),
         orderedAt: formatDateTime(line.orderedAt, event.timeZone),
         tickets: [],
