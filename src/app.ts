@@ -49,6 +49,11 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
     bodyLimit: 256 * 1024,
     // Lets SIGTERM finish in-flight requests while keep-alive sockets are closed.
     forceCloseConnections: 'idle',
+    // A client that sends its request slowly, or opens a socket and says
+    // nothing, would otherwise hold that socket for ever. Upgraded WebSockets
+    // leave this timeout behind (ws clears it) and keep their own pings.
+    requestTimeout: config.timeouts.requestMs,
+    connectionTimeout: config.timeouts.idleMs,
   })
   app.decorate('config', config)
   closeKeptAliveConnectionsOnShutdown(app)

@@ -24,6 +24,7 @@ export interface Config {
   /** SQLite only: FULL (the default) keeps confirmed orders through a power cut; NORMAL is faster and may not. */
   sqliteSynchronous: SqliteSynchronous
   rateLimits: RateLimits
+  timeouts: Timeouts
   /** Test-only switches. Never read from the environment. */
   testHooks?: TestHooks
 }
@@ -35,6 +36,13 @@ export interface RateLimits {
   authPer15Minutes: number
   /** Purchases per IP per minute: high, because a queue of buyers may share one NAT. */
   purchasePerMinute: number
+}
+
+export interface Timeouts {
+  /** The longest a client may take to send a whole request (headers and body). */
+  requestMs: number
+  /** How long a connection may stay silent, between requests or within one. */
+  idleMs: number
 }
 
 export interface TestHooks {
@@ -78,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authPer15Minutes: integer(env, 'AUTH_RATE_LIMIT', 10, 1, 1_000_000),
       purchasePerMinute: integer(env, 'PURCHASE_RATE_LIMIT', 120, 1, 1_000_000),
     },
+    // A form is at most 256 KiB; 30 s is time enough for a poor phone connection to send it.
+    timeouts: { requestMs: 30_000, idleMs: 75_000 },
   }
 }
 

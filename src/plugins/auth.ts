@@ -78,6 +78,13 @@ export default fp(
       request.user = { id: user.id, name: user.name, email: user.email, role: user.role }
     })
 
+    // Whatever a logged-in account is shown (its orders, an organiser's sales,
+    // the settings, a form filled in with its name) stays out of shared caches
+    // and off the disk. A route that set its own policy (static files) keeps it.
+    app.addHook('onSend', async (request, reply) => {
+      if (request.user && !reply.hasHeader('cache-control')) reply.header('cache-control', 'private, no-store')
+    })
+
     app.addHook('preHandler', async (request, reply) => {
       const access = request.routeOptions.config.access
       if (access === undefined || access === 'anyone') return

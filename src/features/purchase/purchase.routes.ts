@@ -39,10 +39,12 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   app.get('/buy-tickets/:id', { config: { access: 'anyone' } }, async (request, reply) => {
     const { event, types } = await publicEvent(request)
     const failure = request.session.purchaseFailure
-    const values: PurchaseFormValues =
-      failure?.eventId === event.id
-        ? { ...failure.values, key: randomSecret(18) }
-        : { name: request.user?.name ?? '', email: request.user?.email ?? '', quantities: {}, key: randomSecret(18) }
+    const refilled = failure?.eventId === event.id
+    const values: PurchaseFormValues = refilled
+      ? { ...failure.values, key: randomSecret(18) }
+      : { name: request.user?.name ?? '', email: request.user?.email ?? '', quantities: {}, key: randomSecret(18) }
+    // Refilled with the name and address this visitor typed: theirs alone.
+    if (refilled) reply.header('cache-control', 'private, no-store')
     const settings = await request.siteSettings()
     return reply.render('purchase/buy.eta', {
       title: `Tickets for ${event.title}`,
