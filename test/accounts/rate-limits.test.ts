@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { recordAudit } from '../../src/features/audit/audit.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
@@ -52,54 +52,112 @@ describeEachDatabase('login and registration rate limits', (kind) => {
 
   describe('per account, on login', () => {
     const t = useLimitedApp(kind)
+    // The per-IP limit of the route counts every attempt from an address, so each test attacks from addresses of its own.
+    let hosts = 0
+    const nextAddress = () => `203.0.113.${++hosts}`
+    let ATTACKER = ''
+    let OWNER = ''
+    beforeEach(() => {
+      ATTACKER = nextAddress()
+      OWNER = nextAddress()
+    })
 
-    it('locks an account after failures from other IPs, even with the right password, and no other account', async () => {
+    /** A browser whose requests come from `ip`, as app.inject lets a test say. */
+    function browserAt(ip: string) {
+      return new TestBrowser(t.app, { remoteAddress: ip })
+    }
+
+    async function failFrom(ip: string, email: string, times: number) {
+      const browser = browserAt(ip)
+      await browser.get('/login')
+      const statuses: number[] = []
+      for (let i = 0; i < times; i++) statuses.push((await browser.post('/login', { email, password: 'wrong guess' })).statusCode)
+      return statuses
+    }
+
+    it('refuses the address that failed too often for an account, even with the right password', async () => {
       const user = await createUser(t.db, 'organiser')
-      for (let i = 0; i < LIMIT; i++) {
-        await recordAudit(t.db, { actorId: user.id, actorLabel: user.email, action: 'login.failed', ip: `203.0.113.${i}` })
-      }
-      const browser = new TestBrowser(t.app)
+      // Failures seen by other app instances: they count here from the audit log, not from this instance's memory.
+      for (let i = 0; i < LIMIT; i++) await recordAudit(t.db, { actorId: user.id, actorLabel: user.email, action: 'login.failed', ip: ATTACKER })
+      const browser = browserAt(ATTACKER)
       await browser.get('/login')
       expectTooMany(await browser.post('/login', { email: user.email, password: user.password }))
       expect(await t.db.selectFrom('sessions').select('sid').where('userId', '=', user.id).execute()).toEqual([])
+    })
 
+    it('never keeps out the owner who types the right password from another address, not even the only admin', async () => {
+      const admin = await createUser(t.db, 'admin')
+      expect(await failFrom(ATTACKER, admin.email, LIMIT)).toEqual([401, 401, 401])
+      const owner = browserAt(OWNER)
+      await owner.get('/login')
+      const response = await owner.post('/login', { email: admin.email, password: admin.password })
+      expect(response.statusCode).toBe(303)
+      expect(await t.db.selectFrom('sessions').select('sid').where('userId', '=', admin.id).execute()).toHaveLength(1)
+    })
+
+    it('lets each new address guess once while the account is under attack, and refuses it after', async () => {
+      const user = await createUser(t.db, 'attendee')
+      await failFrom(ATTACKER, user.email, LIMIT)
+      const other = browserAt(nextAddress())
+      await other.get('/login')
+      expect((await other.post('/login', { email: user.email, password: 'another guess' })).statusCode).toBe(401)
+      expectTooMany(await other.post('/login', { email: user.email, password: user.password }))
+    })
+
+    it('keeps the attempts, refused ones included, in the audit log', async () => {
+      const user = await createUser(t.db, 'attendee')
+      await failFrom(ATTACKER, user.email, LIMIT)
+      const second = nextAddress()
+      expect(await failFrom(second, user.email, 2)).toEqual([401, 429])
+      const entries = await t.db.selectFrom('auditLog').select(['action', 'ip']).where('actorLabel', '=', user.email).orderBy('id').execute()
+      expect(entries).toEqual([
+        ...Array.from({ length: LIMIT }, () => ({ action: 'login.failed', ip: ATTACKER })),
+        { action: 'login.failed', ip: second },
+        { action: 'login.throttled', ip: second },
+      ])
+    })
+
+    it('does not slow down another account', async () => {
+      const user = await createUser(t.db, 'attendee')
+      await failFrom(ATTACKER, user.email, LIMIT)
       const other = await createUser(t.db, 'attendee')
-      const allowed = await browser.post('/login', { email: other.email, password: other.password })
-      expect(allowed.statusCode).toBe(303)
+      const browser = browserAt(OWNER)
+      await browser.get('/login')
+      expect((await browser.post('/login', { email: other.email, password: other.password })).statusCode).toBe(303)
     })
   })
 
   describe('per account, on registration', () => {
     const t = useLimitedApp(kind)
 
-    it('counts a registration with the account’s email as an attempt on the account, which locks its login', async () => {
+    it('records a registration with an existing account’s email, and never counts it against the account', async () => {
       const user = await createUser(t.db, 'organiser')
-      for (let i = 0; i < LIMIT - 1; i++) {
-        await recordAudit(t.db, { actorId: user.id, actorLabel: user.email, action: 'login.failed', ip: `203.0.113.${i}` })
+      for (let i = 0; i < LIMIT; i++) {
+        const browser = new TestBrowser(t.app, { remoteAddress: `192.0.2.${10 + i}` })
+        await browser.get('/register')
+        const taken = await browser.post('/register', { name: 'Mallory', email: user.email.toUpperCase(), password: 'violet lantern orbit' })
+        expect(taken.statusCode).toBe(422)
+        expect(taken.body).toContain('An account with this email already exists')
       }
-      const browser = new TestBrowser(t.app)
-      await browser.get('/register')
-      const taken = await browser.post('/register', { name: 'Mallory', email: user.email.toUpperCase(), password: 'violet lantern orbit' })
-      expect(taken.statusCode).toBe(422)
-      expect(taken.body).toContain('An account with this email already exists')
       const attempts = await t.db.selectFrom('auditLog').select(['actorId', 'actorLabel']).where('action', '=', 'register.failed').execute()
-      expect(attempts).toEqual([{ actorId: null, actorLabel: user.email }])
+      expect(attempts).toHaveLength(LIMIT)
+      expect(attempts[0]).toEqual({ actorId: null, actorLabel: user.email })
 
-      await browser.get('/login')
-      expectTooMany(await browser.post('/login', { email: user.email, password: user.password }))
-      expect(await t.db.selectFrom('sessions').select('sid').where('userId', '=', user.id).execute()).toEqual([])
+      const owner = new TestBrowser(t.app, { remoteAddress: '192.0.2.10' })
+      await owner.get('/login')
+      expect((await owner.post('/login', { email: user.email, password: user.password })).statusCode).toBe(303)
     })
 
-    it('refuses registering with the email of an account under attack, and not with another', async () => {
-      const user = await createUser(t.db, 'attendee')
-      for (let i = 0; i < LIMIT; i++) {
-        await recordAudit(t.db, { actorId: user.id, actorLabel: user.email, action: 'login.failed', ip: `198.51.100.${i}` })
-      }
-      const browser = new TestBrowser(t.app)
+    it('does not refuse registering because someone is guessing at the address', async () => {
+      await recordFailures('nora@example.test', LIMIT)
+      const browser = new TestBrowser(t.app, { remoteAddress: '198.51.100.77' })
       await browser.get('/register')
-      expectTooMany(await browser.post('/register', { name: 'Mallory', email: user.email, password: 'violet lantern orbit' }))
       const fresh = await browser.post('/register', { name: 'Nora New', email: 'nora@example.test', password: 'violet lantern orbit' })
       expect(fresh.statusCode).toBe(303)
     })
+
+    async function recordFailures(email: string, times: number) {
+      for (let i = 0; i < times; i++) await recordAudit(t.db, { actorId: null, actorLabel: email, action: 'login.failed', ip: `198.51.100.${i}` })
+    }
   })
 })

@@ -10,10 +10,14 @@ export class TestBrowser {
   private readonly cookies = new Map<string, string>()
   csrfToken: string | undefined
 
-  constructor(private readonly app: FastifyInstance) {}
+  /** `remoteAddress`: the client's IP, for tests of what is counted per address (default 127.0.0.1). */
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly options: { remoteAddress?: string } = {},
+  ) {}
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    const response = await this.app.inject({ method: 'GET', url, headers: this.headers() })
+    const response = await this.app.inject({ method: 'GET', url, headers: this.headers(), remoteAddress: this.options.remoteAddress })
     this.remember(response)
     return response
   }
@@ -30,6 +34,7 @@ export class TestBrowser {
       url,
       headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' },
       payload: body.toString(),
+      remoteAddress: this.options.remoteAddress,
     })
     this.remember(response)
     return response

@@ -6,7 +6,8 @@ import { safeReturnPath } from '../../plugins/auth.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { readNewAccount } from './account.form.js'
 import { logIn } from './log-in.js'
-import { FIFTEEN_MINUTES_MS, passwordFormLimit } from './rate-limit.js'
+import { refuseIfLoginThrottled } from './login-throttle.js'
+import { passwordFormLimit } from './rate-limit.js'
 import { PASSWORD_MAX, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.js'
 import { findUserByEmail, insertUser, normaliseEmail } from './user.repository.js'
 
@@ -28,7 +29,14 @@ export default async function accountRoutes(app: FastifyInstance) {
     if (!password) form.fail('password', 'Enter your password.')
     if (!form.ok) return reply.render('accounts/login.eta', { title: 'Log in', values, errors: form.errors }, 422)
 
-    await refuseIfAccountIsUnderAttack(app, email)
+    try {
+      await refuseIfLoginThrottled(app.db, email, request.ip, app.config.rateLimits.authPer15Minutes)
+    } catch (error) {
+      if (error instanceof TooManyRequests) {
+        await recordAudit(app.db, { actorId: null, actorLabel: email, action: 'login.throttled', ip: request.ip })
+      }
+      throw error
+    }
 
     const user = password.length <= PASSWORD_MAX ? await findUserByEmail(app.db, email) : undefined
     const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDecoy(password)
@@ -70,7 +78,6 @@ export default async function accountRoutes(app: FastifyInstance) {
       reply.render('accounts/register.eta', { title: 'Create an account', signupPolicy, values, errors: form.errors }, status)
     if (!form.ok) return rerender(422)
 
-    await refuseIfAccountIsUnderAttack(app, values.email)
     // Hashed first: argon2 takes a while, and the transaction should not wait for it.
     const passwordHash = await hashPassword(password)
     let user
@@ -96,7 +103,7 @@ export default async function accountRoutes(app: FastifyInstance) {
       })
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
-      // Says the account exists, so it counts against the account like a failed login.
+      // Recorded for the admins; it guesses no password, so it never counts against the account.
       await recordAudit(app.db, { actorId: null, actorLabel: values.email, action: 'register.failed', details: { reason: 'email taken' }, ip: request.ip })
       form.fail('email', 'An account with this email already exists. Log in instead.')
       return rerender(422)
@@ -111,28 +118,6 @@ export default async function accountRoutes(app: FastifyInstance) {
     await request.session.destroy()
     return reply.redirect('/', 303)
   })
-}
-
-/** The audit actions that are attempts on an account: the per-account limit counts them. */
-const ACCOUNT_ATTEMPTS = ['login.failed', 'register.failed']
-
-/**
- * Per-account limit, on top of the per-IP one: failed logins and refused
- * registrations for this email in the last 15 minutes, counted from the audit
- * log so that every app instance sees them.
- */
-async function refuseIfAccountIsUnderAttack(app: FastifyInstance, email: string): Promise<void> {
-  const since = Date.now() - FIFTEEN_MINUTES_MS
-  const failures = await app.db
-    .selectFrom('auditLog')
-    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min<number>('at').as('oldest')])
-    .where('action', 'in', ACCOUNT_ATTEMPTS)
-    .where('actorLabel', '=', email)
-    .where('at', '>', since)
-    .executeTakeFirstOrThrow()
-  if (Number(failures.count) >= app.config.rateLimits.authPer15Minutes) {
-    throw new TooManyRequests((Number(failures.oldest) + FIFTEEN_MINUTES_MS - Date.now()) / 1000)
-  }
 }
 
 function registeredMessage(role: string, organiserRequested: boolean): string {
