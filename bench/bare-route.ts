@@ -20,13 +20,17 @@ app.get('/healthz', async () => 'ok')
 app.post('/purchase/:id', async (request, reply) => {
   const body = request.body as Record<string, string>
   const quantities = new Map<number, number>()
+  const seenPrices = new Map<number, number>()
   for (const [field, value] of Object.entries(body)) {
     if (field.startsWith('qty_')) quantities.set(Number(field.slice(4)), Number(value))
+    if (field.startsWith('price_')) seenPrices.set(Number(field.slice(6)), Number(value))
   }
   try {
     const order = await purchase(db, {
       eventId: Number((request.params as { id: string }).id),
       quantities,
+      seen: { currency: body.currency ?? '', prices: seenPrices },
+      maxTicketsPerOrder: 50,
       buyerName: body.name ?? '',
       buyerEmail: body.email ?? '',
       userId: null,
@@ -34,7 +38,7 @@ app.post('/purchase/:id', async (request, reply) => {
       currency: 'EUR',
       actorLabel: body.email ?? '',
       ip: request.ip,
-      buyerSession: null,
+      buyerBrowser: null,
     })
     return reply.redirect(`/purchase/success?order=${order.code}`, 303)
   } catch (error) {

@@ -85,7 +85,7 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
   const bare = await startServer(databaseUrl, ['--import', 'tsx', 'bench/bare-route.ts'])
   let bareOrders: number
   try {
-    await load({ url: base, requests: [purchaseRequest(eventId, ticketTypeId, () => anonymousBuyer)] })
+    await load({ url: base, requests: [purchaseRequest(eventId, ticketTypeId, () => anonymousBuyer(ticketTypeId))] })
     bareOrders = await count('orders')
   } finally {
     await stopServer(bare)
@@ -140,6 +140,7 @@ function purchaseRequest(eventId: number, ticketTypeId: number, nextBuyer: () =>
       const buyer = (context.buyer ??= nextBuyer()) as Buyer
       request.headers = { 'content-type': 'application/x-www-form-urlencoded', ...(buyer.cookie && { cookie: buyer.cookie }) }
       request.body = new URLSearchParams({
+        ...buyer.shown,
         _csrf: buyer.csrf,
         key: randomBytes(18).toString('base64url'),
         [`qty_${ticketTypeId}`]: '1',
@@ -152,7 +153,7 @@ function purchaseRequest(eventId: number, ticketTypeId: number, nextBuyer: () =>
 }
 
 /** The bare route has no sessions: its buyers send no cookie and an unused token. */
-const anonymousBuyer: Buyer = { cookie: '', csrf: 'unused' }
+const anonymousBuyer = (ticketTypeId: number): Buyer => ({ cookie: '', csrf: 'unused', shown: { currency: 'EUR', [`price_${ticketTypeId}`]: '2500' } })
 
 async function seed(db: Db) {
   const now = Date.now()
@@ -209,6 +210,8 @@ async function seed(db: Db) {
 interface Buyer {
   cookie: string
   csrf: string
+  /** The form's currency and prices, sent back as a browser would. */
+  shown: Record<string, string>
 }
 
 async function openBuyPage(base: string, eventId: number): Promise<Buyer> {
@@ -222,6 +225,7 @@ async function openBuyPage(base: string, eventId: number): Promise<Buyer> {
       .map((cookie) => cookie.split(';')[0])
       .join('; '),
     csrf,
+    shown: Object.fromEntries([...html.matchAll(/name="(currency|price_\d+)" value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!])),
   }
 }
 

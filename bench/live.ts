@@ -76,6 +76,7 @@ function benchConfig(databaseUrl: string, dataDir: string): Config {
     logLevel: 'warn',
     sqliteSynchronous: 'full',
     rateLimits: { globalPerMinute: 1_000_000, authPer15Minutes: 1_000, purchasePerMinute: 1_000_000 },
+    maxTicketsPerOrder: 50,
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
   }
 }

@@ -61,7 +61,7 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   // Infrastructure, in dependency order.
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl, sqliteSynchronous: config.sqliteSynchronous })
   await app.register(sessionPlugin, { secret: config.sessionSecret })
-  await app.register(securityPlugin, { rateLimits: config.rateLimits })
+  await app.register(securityPlugin, { rateLimits: config.rateLimits, secret: config.sessionSecret })
   await app.register(authPlugin)
   await app.register(viewsPlugin, { production: config.nodeEnv === 'production' })
   await app.register(errorsPlugin)

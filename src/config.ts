@@ -24,6 +24,8 @@ export interface Config {
   /** SQLite only: FULL (the default) keeps confirmed orders through a power cut; NORMAL is faster and may not. */
   sqliteSynchronous: SqliteSynchronous
   rateLimits: RateLimits
+  /** The most tickets one order may hold, whatever the ticket types allow. */
+  maxTicketsPerOrder: number
   timeouts: Timeouts
   /** Test-only switches. Never read from the environment. */
   testHooks?: TestHooks
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authPer15Minutes: integer(env, 'AUTH_RATE_LIMIT', 10, 1, 1_000_000),
       purchasePerMinute: integer(env, 'PURCHASE_RATE_LIMIT', 120, 1, 1_000_000),
     },
+    maxTicketsPerOrder: integer(env, 'MAX_TICKETS_PER_ORDER', 50, 1, 1_000),
     // A form is at most 256 KiB; 30 s is time enough for a poor phone connection to send it.
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
   }

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
 
 /**
  * Table rows as Kysely sees them, in camelCase (CamelCasePlugin maps the
@@ -84,6 +84,10 @@ export interface EventsTable {
   /** When the event becomes (or became) public; in the future means scheduled. */
   publishedAt: number | null
   allowBuyerCancellation: Generated<number>
+  /** The most tickets, in all its orders, one email address may buy of this event; null for no cap. */
+  maxTicketsPerBuyer: ColumnType<number | null, number | null | undefined>
+  /** The most orders one email address may place for this event; null for no cap. */
+  maxOrdersPerBuyer: ColumnType<number | null, number | null | undefined>
   cancelledAt: number | null
   createdAt: number
   updatedAt: number
@@ -115,14 +119,15 @@ export interface OrdersTable {
   eventId: number
   userId: number | null
   buyerName: string
+  /** Lower-cased, as account emails are. */
   buyerEmail: string
   totalMinor: number
   currency: string
   status: OrderStatus
   createdAt: number
   cancelledAt: number | null
-  /** A hash of the buying browser's session id (see sessionTag): that browser may open the order without the key. */
-  buyerSession: string | null
+  /** A hash of the buying browser's id (see browserTag): that browser may open the order without the key. */
+  buyerBrowser: string | null
 }
 
 export interface TicketsTable {

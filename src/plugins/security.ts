@@ -2,7 +2,9 @@ import csrfProtection from '@fastify/csrf-protection'
 import formbody from '@fastify/formbody'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { createHmac } from 'node:crypto'
 import type { RateLimits } from '../config.js'
 import { TooManyRequests } from '../lib/errors.js'
 
@@ -13,11 +15,16 @@ declare module 'fastify' {
   }
 }
 
+/** Whose form a CSRF token is for: the logged-in account, or nobody yet. */
+export function csrfUserInfo(request: FastifyRequest): string {
+  return request.session.userId === undefined ? 'anonymous' : `user:${request.session.userId}`
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 /** Helmet's headers and CSP, form parsing with a size limit, CSRF tokens and rate limits. */
 export default fp(
-  async (app, options: { rateLimits: RateLimits }) => {
+  async (app, options: { rateLimits: RateLimits; secret: string }) => {
     await app.register(helmet, {
       contentSecurityPolicy: {
         useDefaults: false,
@@ -42,7 +49,17 @@ export default fp(
     // a non-Latin one takes up to nine bytes a character once form-encoded.
     await app.register(formbody, { bodyLimit: 256 * 1024 })
 
-    await app.register(csrfProtection, { sessionPlugin: '@fastify/session' })
+    // Double-submit: the secret in a cookie, so that a visitor who only reads
+    // pages with forms stores nothing on the server. A token is bound to the
+    // account it was made for (see csrfUserInfo), so one made by an attacker
+    // for themselves, planted with its cookie, is worthless in a victim's session.
+    await app.register(csrfProtection, {
+      sessionPlugin: '@fastify/cookie',
+      cookieKey: 'admit_one_csrf',
+      cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 14 * 24 * 60 * 60 },
+      getUserInfo: csrfUserInfo,
+      csrfOpts: { hmacKey: createHmac('sha256', options.secret).update('admit-one csrf').digest('base64url') },
+    })
     app.addHook('preHandler', (request, reply, done) => {
       // A URL no route answers changes nothing: it gets the 404 page, not a "form expired" 403.
       const noRoute = request.routeOptions.url === undefined

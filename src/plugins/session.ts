@@ -2,7 +2,8 @@ import fastifyCookie from '@fastify/cookie'
 import fastifySession, { type SessionStore } from '@fastify/session'
 import type { FastifyInstance, Session } from 'fastify'
 import fp from 'fastify-plugin'
-import { createHash } from 'node:crypto'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.js'
 
 export interface Flash {
@@ -21,12 +22,23 @@ declare module 'fastify' {
   }
 }
 
-const TWO_WEEKS_MS = 14 * 24 * 60 * 60 * 1000
-const PRUNE_EVERY_MS = 60 * 60 * 1000
+const DAY_MS = 24 * 60 * 60 * 1000
+const TWO_WEEKS_MS = 14 * DAY_MS
+/**
+ * A session that never logged in holds only a flash message or the last
+ * refused purchase: it needs to outlive a redirect, not a fortnight.
+ */
+const ANONYMOUS_SESSION_MS = DAY_MS
+/** Anonymous sessions kept at most; past that the oldest go first, so a flood of posts cannot grow the table without end. */
+export const MAX_ANONYMOUS_SESSIONS = 100_000
+const PRUNE_EVERY_MS = 10 * 60 * 1000
 
 /**
  * Sessions are rows in the database, so they survive restarts and are shared
- * by every app instance; the cookie only carries the signed session id.
+ * by every app instance; the cookie only carries the signed session id. A
+ * visitor who only reads pages gets no row: the forms' CSRF secret lives in a
+ * cookie of its own (src/plugins/security.ts), and a row is written only once
+ * there is something to keep (a login, a flash message, a refused purchase).
  */
 export default fp(
   async (app: FastifyInstance, options: { secret: string }) => {
@@ -35,7 +47,7 @@ export default fp(
       secret: options.secret,
       cookieName: 'admit_one_session',
       store: new DatabaseSessionStore(app.db),
-      // Only sessions that hold something (a login, a CSRF secret, a flash) are stored.
+      // Only sessions that hold something (a login, a flash, a refused purchase) are stored.
       saveUninitialized: false,
       // Save only when the data changed: not one write per page view.
       rolling: false,
@@ -55,11 +67,7 @@ export default fp(
     })
 
     const prune = () =>
-      app.db
-        .deleteFrom('sessions')
-        .where('expiresAt', '<', Date.now())
-        .execute()
-        .catch((error: unknown) => app.log.warn({ err: error }, 'pruning expired sessions failed'))
+      pruneSessions(app.db).catch((error: unknown) => app.log.warn({ err: error }, 'pruning sessions failed'))
     const timer = setInterval(prune, PRUNE_EVERY_MS)
     timer.unref()
     app.addHook('onReady', async () => {
@@ -71,11 +79,51 @@ export default fp(
 )
 
 /**
- * Names a browser's session in other tables (an order it bought) without
- * storing the session id, which is a live credential, anywhere but sessions.
+ * Drops expired sessions, and the oldest anonymous ones beyond `maxAnonymous`.
+ * Sessions of logged-in accounts are never dropped early: that would log people out.
  */
-export function sessionTag(sessionId: string): string {
-  return createHash('sha256').update(sessionId).digest('base64url')
+export async function pruneSessions(db: Db, { now = Date.now(), maxAnonymous = MAX_ANONYMOUS_SESSIONS } = {}): Promise<void> {
+  await db.deleteFrom('sessions').where('expiresAt', '<', now).execute()
+  const newestDropped = await db
+    .selectFrom('sessions')
+    .select('expiresAt')
+    .where('userId', 'is', null)
+    .orderBy('expiresAt', 'desc')
+    .limit(1)
+    .offset(maxAnonymous)
+    .executeTakeFirst()
+  if (newestDropped) {
+    await db.deleteFrom('sessions').where('userId', 'is', null).where('expiresAt', '<=', newestDropped.expiresAt).execute()
+  }
+}
+
+const BROWSER_COOKIE = 'admit_one_browser'
+const BROWSER_ID = /^[A-Za-z0-9_-]{43}$/
+
+/**
+ * Names this browser in other tables (the orders it bought, so that it may
+ * reopen them without the key) without a session row: a random id in a
+ * cookie, set by the page that shows the form, so that a double click sends
+ * the same id twice. Only a hash of it is stored, never the id itself.
+ */
+export function browserTag(request: FastifyRequest, reply: FastifyReply): string {
+  let id = request.cookies[BROWSER_COOKIE]
+  if (id === undefined || !BROWSER_ID.test(id)) {
+    id = randomBytes(32).toString('base64url')
+    reply.setCookie(BROWSER_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: (30 * DAY_MS) / 1000 })
+    request.cookies[BROWSER_COOKIE] = id
+  }
+  return hashOf(id)
+}
+
+/** The tag of this browser if it has one already (see browserTag), or null. */
+export function knownBrowserTag(request: FastifyRequest): string | null {
+  const id = request.cookies[BROWSER_COOKIE]
+  return id !== undefined && BROWSER_ID.test(id) ? hashOf(id) : null
+}
+
+function hashOf(id: string): string {
+  return createHash('sha256').update(id).digest('base64url')
 }
 
 /** The store interface @fastify/session expects (express-session compatible), on our sessions table. */
@@ -93,7 +141,8 @@ export class DatabaseSessionStore implements SessionStore {
   }
 
   set(sid: string, session: Session, callback: (error?: unknown) => void): void {
-    const expires = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Date.now() + TWO_WEEKS_MS
+    const cookieExpires = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Date.now() + TWO_WEEKS_MS
+    const expires = session.userId === undefined ? Math.min(cookieExpires, Date.now() + ANONYMOUS_SESSION_MS) : cookieExpires
     const row = { sid, data: JSON.stringify(session), userId: session.userId ?? null, expiresAt: expires }
     this.db
       .insertInto('sessions')

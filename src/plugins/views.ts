@@ -6,6 +6,7 @@ import { type SiteSettings, cachedSiteSettings } from '../features/settings/sett
 import { VIEWS_DIR } from '../lib/paths.js'
 import { formatDate, formatDateTime, formatMoney, formatTime } from '../lib/format.js'
 import { hasRole } from './auth.js'
+import { csrfUserInfo } from './security.js'
 import type { Flash } from './session.js'
 
 /** What every page's template receives besides its own view model. */
@@ -76,7 +77,7 @@ async function pageContext(reply: FastifyReply): Promise<PageContext> {
     user: user && { name: user.name, isOrganiser: hasRole(user, 'organiser'), isAdmin: hasRole(user, 'admin') },
     flash,
     path: request.url,
-    csrf: () => (token ??= reply.generateCsrf()),
+    csrf: () => (token ??= reply.generateCsrf({ userInfo: csrfUserInfo(request) })),
     fmt: {
       money: (minor) => formatMoney(minor, settings.currency),
       dateTime: formatDateTime,

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { createEvent } from '../helpers/fixtures.js'
 import { createUser } from '../helpers/personas.js'
 
 const GENERIC = 'That email and password do not match an active account.'
@@ -21,6 +22,11 @@ describeEachDatabase('POST /login', (kind) => {
   it('logs in with a new session id, drops the old session row, and records it', async () => {
     const user = await createUser(t.db, 'attendee')
     const browser = new TestBrowser(t.app)
+    // A visitor has a session before logging in once it holds something: here, a refused purchase to refill the form.
+    const organiser = await createUser(t.db, 'organiser')
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ capacity: 1 }] })
+    await browser.get(`/buy-tickets/${event.id}`)
+    await browser.post(`/purchase/${event.id}`, { [`qty_${ticketTypes[0]!.id}`]: '2', name: 'Pre Login', email: 'pre@example.test' })
     await browser.get('/login')
     const before = sessionId(browser.sessionCookie)
     expect(before).not.toBe('')

@@ -27,7 +27,12 @@ describeInBrowser('buying with JavaScript switched off', (kind) => {
     await page.getByLabel('Seat').fill('3')
     await Promise.all([page.waitForURL(/\/purchase\/success\?order=/), page.getByRole('button', { name: 'Buy tickets' }).click()])
     await page.getByRole('heading', { name: 'Thank you, your tickets are booked' }).waitFor()
-    expect(await page.locator('.ticket__qr svg').count()).toBe(3)
+    const qrCodes = page.locator('.ticket__qr img')
+    expect(await qrCodes.count()).toBe(3)
+    for (const qr of await qrCodes.all()) {
+      await qr.evaluate((img: HTMLImageElement) => img.decode())
+      expect(await qr.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+    }
     expect(await page.locator('[data-live-note]').count(), 'no script ran').toBe(0)
 
     const type = await t.db.selectFrom('ticketTypes').select('sold').where('id', '=', ticketTypes[0]!.id).executeTakeFirstOrThrow()

@@ -208,6 +208,8 @@ async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featu
         quantities: new Map(
           order.map((quantity, index) => [ticketTypes[index]!.id, quantity] as const).filter(([, quantity]) => quantity > 0),
         ),
+        seen: { currency: 'EUR', prices: new Map(ticketTypes.map((type) => [type.id, type.priceMinor])) },
+        maxTicketsPerOrder: 50,
         buyerName: name,
         buyerEmail: email,
         userId: null,
@@ -215,7 +217,7 @@ async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featu
         currency: 'EUR',
         actorLabel: email,
         ip: null,
-        buyerSession: null,
+        buyerBrowser: null,
       })
     }
   }

@@ -21,6 +21,7 @@ export function testConfig(database: TestDatabase, overrides: Partial<Config> = 
     logLevel: 'silent',
     sqliteSynchronous: 'full',
     rateLimits: { globalPerMinute: 100_000, authPer15Minutes: 1_000, purchasePerMinute: 100_000 },
+    maxTicketsPerOrder: 50,
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
     ...overrides,
   }

@@ -5,9 +5,13 @@ export type FormFields = Record<string, string | number | string[]>
 /**
  * A minimal browser over app.inject: it keeps cookies, remembers the last CSRF
  * token a page carried, and sends it with every form, as a real browser would.
+ * It also remembers the other hidden fields of each form it was shown, by the
+ * form's action, and sends them with a post to that action unless the test
+ * gives its own.
  */
 export class TestBrowser {
   private readonly cookies = new Map<string, string>()
+  private readonly hiddenFields = new Map<string, Record<string, string>>()
   csrfToken: string | undefined
 
   /** `remoteAddress`: the client's IP, for tests of what is counted per address (default 127.0.0.1). */
@@ -26,6 +30,9 @@ export class TestBrowser {
   async post(url: string, fields: FormFields = {}): Promise<LightMyRequestResponse> {
     const body = new URLSearchParams()
     if (this.csrfToken && !('_csrf' in fields)) body.append('_csrf', this.csrfToken)
+    for (const [name, value] of Object.entries(this.hiddenFields.get(url) ?? {})) {
+      if (!(name in fields)) body.append(name, value)
+    }
     for (const [name, value] of Object.entries(fields)) {
       for (const item of Array.isArray(value) ? value : [value]) body.append(name, String(item))
     }
@@ -72,5 +79,16 @@ export class TestBrowser {
     }
     const token = /name="_csrf" value="([^"]+)"/.exec(response.body)
     if (token) this.csrfToken = token[1]
+    for (const form of response.body.matchAll(/<form[^>]*\saction="([^"]+)"[^>]*>([\s\S]*?)<\/form>/g)) {
+      const hidden: Record<string, string> = {}
+      for (const input of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+        if (input[1] !== '_csrf') hidden[input[1]!] = decodeEntities(input[2]!)
+      }
+      this.hiddenFields.set(decodeEntities(form[1]!), hidden)
+    }
   }
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
 }

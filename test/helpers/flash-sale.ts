@@ -6,6 +6,8 @@ export interface Buyer {
   cookie: string
   csrf: string
   key: string
+  /** The form's other hidden fields (currency, the prices shown), sent back as a browser would. */
+  shown: Record<string, string>
   quantity: number
 }
 
@@ -32,20 +34,30 @@ export async function prepareBuyers(baseUrls: string[], eventId: number, count: 
       const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
       const key = /name="key" value="([^"]+)"/.exec(html)?.[1]
       if (response.status !== 200 || !csrf || !key) throw new Error(`buy page answered ${response.status} without a form`)
-      return { baseUrl, cookie: cookieFrom(response), csrf, key, quantity: (i % 4) + 1 }
+      const shown = Object.fromEntries([...html.matchAll(/name="(currency|price_\d+)" value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]))
+      return { baseUrl, cookie: cookieFrom(response), csrf, key, shown, quantity: (i % 4) + 1 }
     }),
   )
 }
 
-/** Every buyer submits at the same moment: all requests are in flight before any answer is read. */
-export async function buyAllAtOnce(buyers: Buyer[], eventId: number, ticketTypeId: number): Promise<SaleOutcome[]> {
+/**
+ * Every buyer submits at the same moment: all requests are in flight before any answer is read.
+ * Each buyer types an address of their own unless `emailOf` says otherwise.
+ */
+export async function buyAllAtOnce(
+  buyers: Buyer[],
+  eventId: number,
+  ticketTypeId: number,
+  emailOf: (index: number) => string = (index) => `buyer${index}@example.test`,
+): Promise<SaleOutcome[]> {
   const requests = buyers.map((buyer, i) => {
     const body = new URLSearchParams({
+      ...buyer.shown,
       _csrf: buyer.csrf,
       key: buyer.key,
       [`qty_${ticketTypeId}`]: String(buyer.quantity),
       name: `Buyer ${i}`,
-      email: `buyer${i}@example.test`,
+      email: emailOf(i),
     })
     return fetch(`${buyer.baseUrl}/purchase/${eventId}`, {
       method: 'POST',

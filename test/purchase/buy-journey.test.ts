@@ -54,7 +54,10 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(new Set(tickets.map((ticket) => ticket.code)).size).toBe(3)
     expect(success.body).toContain(order.code)
     for (const ticket of tickets) expect(success.body).toContain(ticket.code)
-    expect(success.body.match(/<svg /g)).toHaveLength(3)
+    expect(success.body.match(/<img src="\/tickets\/[0-9A-Z]{16}\/qr\.svg"/g)).toHaveLength(3)
+    const qr = await visitor.get(`/tickets/${tickets[0]!.code}/qr.svg`)
+    expect(qr.headers['content-type']).toBe('image/svg+xml')
+    expect(qr.body).toMatch(/^<svg /)
     expect(success.body).toContain('€55.00')
 
     // The same form again (refresh after POST, back and submit, double click): the same order.

@@ -81,7 +81,10 @@ describeEachDatabase('refused purchases', (kind) => {
     const stranger = new TestBrowser(t.app)
     await stranger.get('/login')
     const copied = await stranger.post(`/purchase/${event.id}`, fields)
-    expect((await stranger.get(copied.headers.location!)).statusCode).toBe(404)
+    expect(copied.headers.location).toBe('/purchase/fail')
+    const refused = await stranger.get('/purchase/fail')
+    expect(refused.body).toContain('This form was already used')
+    expect(refused.body).not.toContain(first.headers.location!.split('=')[1])
   })
 
   it('not on sale yet, and no longer on sale', async () => {

@@ -7,6 +7,8 @@ export interface TicketTypeView {
   id: number
   name: string
   price: string
+  /** The price in minor units, carried by the buy form so that the buyer pays what they saw. */
+  priceMinor: number
   remaining: number
   soldOut: boolean
   onSale: boolean
@@ -23,6 +25,8 @@ export interface EventView {
   venue: string
   when: string
   timeZone: string
+  /** The currency the prices are shown in. */
+  currency: string
   phase: EventPhase
   status: EventStatus
   statusLabel: string
@@ -52,6 +56,7 @@ export function toEventView(event: EventRow, types: TicketTypeRow[], currency: s
     venue: event.venue,
     when: describeWhen(event),
     timeZone: event.timeZone,
+    currency,
     phase,
     status,
     statusLabel: EVENT_STATUS_LABELS[status],
@@ -80,6 +85,7 @@ function toTicketTypeView(event: EventRow, type: TicketTypeRow, phase: EventPhas
     id: type.id,
     name: type.name,
     price: formatMoney(type.priceMinor, currency),
+    priceMinor: type.priceMinor,
     remaining,
     soldOut: remaining === 0,
     onSale,

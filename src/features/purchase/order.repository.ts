@@ -22,6 +22,10 @@ export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTi
   return { order, event, tickets }
 }
 
+export async function ticketExists(db: Db, code: string): Promise<boolean> {
+  return (await db.selectFrom('tickets').select('id').where('code', '=', code).executeTakeFirst()) !== undefined
+}
+
 export async function ordersOfUser(db: Db, userId: number) {
   return db
     .selectFrom('orders')

@@ -1,5 +1,5 @@
-import QRCode from 'qrcode'
 import { formatDateTime, formatMoney } from '../../lib/format.js'
+import { cancellation } from './cancellation.js'
 import type { OrderWithTickets } from './order.repository.js'
 
 export interface OrderView {
@@ -11,7 +11,7 @@ export interface OrderView {
   total: string
   orderedAt: string
   event: { id: number; title: string; venue: string; when: string; cancelled: boolean }
-  tickets: { code: string; typeName: string; price: string; qrSvg: string }[]
+  tickets: { code: string; typeName: string; price: string; qrUrl: string }[]
   /** The page's own address with its key: works later, in any browser. */
   link: string
   canCancel: boolean
@@ -19,17 +19,12 @@ export interface OrderView {
   cancelNote: string | null
 }
 
-export async function toOrderView({ order, event, tickets }: OrderWithTickets, origin: string, now = Date.now()): Promise<OrderView> {
-  const cancelled = order.status === 'cancelled'
-  let cancelNote: string | null = null
-  if (cancelled) cancelNote = null
-  else if (event.status === 'cancelled') cancelNote = 'The organiser cancelled this event.'
-  else if (event.startsAt <= now) cancelNote = 'The event has started, so this order can no longer be cancelled.'
-  else if (event.allowBuyerCancellation !== 1) cancelNote = 'The organiser does not allow buyers to cancel orders for this event.'
+export function toOrderView({ order, event, tickets }: OrderWithTickets, origin: string, now = Date.now()): OrderView {
+  const cancel = cancellation(order, event, now)
   return {
     code: order.code,
     accessKey: order.accessKey,
-    cancelled,
+    cancelled: order.status === 'cancelled',
     buyerName: order.buyerName,
     buyerEmail: order.buyerEmail,
     total: formatMoney(order.totalMinor, order.currency),
@@ -41,17 +36,15 @@ export async function toOrderView({ order, event, tickets }: OrderWithTickets, o
       when: formatDateTime(event.startsAt, event.timeZone),
       cancelled: event.status === 'cancelled',
     },
-    tickets: await Promise.all(
-      tickets.map(async (ticket) => ({
-        code: ticket.code,
-        typeName: ticket.ticketTypeName,
-        price: formatMoney(ticket.priceMinor, order.currency),
-        // SVG drawn on the server: no script, nothing fetched, prints sharply.
-        qrSvg: await QRCode.toString(ticket.code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }),
-      })),
-    ),
+    tickets: tickets.map((ticket) => ({
+      code: ticket.code,
+      typeName: ticket.ticketTypeName,
+      price: formatMoney(ticket.priceMinor, order.currency),
+      // Drawn by its own request and cached by the browser for good, not again with each view of the order.
+      qrUrl: `/tickets/${ticket.code}/qr.svg`,
+    })),
     link: `${origin}/orders/${order.code}?key=${order.accessKey}`,
-    canCancel: !cancelled && cancelNote === null,
-    cancelNote,
+    canCancel: cancel.allowed,
+    cancelNote: cancel.allowed ? null : cancel.reason,
   }
 }

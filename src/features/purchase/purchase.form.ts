@@ -9,23 +9,34 @@ export interface PurchaseFormValues {
   key: string
 }
 
+/** What the form showed the buyer: the currency and each ticket type's price in minor units. */
+export interface SeenPrices {
+  /** Empty when the form did not say. */
+  currency: string
+  prices: Map<number, number>
+}
+
 export interface ParsedPurchaseForm {
   values: PurchaseFormValues
   errors: FieldErrors
   quantities: Map<number, number>
+  seen: SeenPrices
 }
 
 // Quantities are small whole numbers; six digits is far beyond any per-order limit and keeps Number() exact.
 const WHOLE_NUMBER = /^\d{1,6}$/
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,64}$/
+// Minor units of a price: within orders.total_minor's 32-bit column.
+const PRICE_MINOR = /^\d{1,10}$/
 
 /**
  * Reads the buy form against the event's ticket types. Everything a hand-made
  * POST could send wrong (unknown or foreign ticket types, negative, fractional,
  * huge or textual quantities, repeated fields) becomes a message, never a throw.
  */
-export function parsePurchaseForm(body: unknown, types: TicketTypeRow[]): ParsedPurchaseForm {
+export function parsePurchaseForm(body: unknown, types: TicketTypeRow[], limits: { maxTicketsPerOrder: number }): ParsedPurchaseForm {
   const form = new FormReader(body)
+  const seen: SeenPrices = { currency: form.text('currency'), prices: new Map() }
   const values: PurchaseFormValues = { name: form.text('name'), email: form.text('email'), quantities: {}, key: form.text('key') }
   const quantities = new Map<number, number>()
 
@@ -50,6 +61,12 @@ export function parsePurchaseForm(body: unknown, types: TicketTypeRow[]): Parsed
       continue
     }
     quantities.set(type.id, quantity)
+    const price = form.text(`price_${type.id}`)
+    if (PRICE_MINOR.test(price)) seen.prices.set(type.id, Number(price))
+  }
+  const total = [...quantities.values()].reduce((sum, quantity) => sum + quantity, 0)
+  if (total > limits.maxTicketsPerOrder) {
+    form.fail('tickets', `One order may hold at most ${limits.maxTicketsPerOrder} tickets. Please choose fewer, or buy in several orders.`)
   }
   if (quantities.size === 0 && !Object.keys(form.errors).some((name) => name.startsWith('qty_'))) {
     form.fail('tickets', 'Choose at least one ticket.')
@@ -61,5 +78,6 @@ export function parsePurchaseForm(body: unknown, types: TicketTypeRow[]): Parsed
   if (!IDEMPOTENCY_KEY.test(values.key)) {
     form.fail('tickets', 'This form is incomplete. Reload the page and try again.')
   }
-  return { values, errors: form.errors, quantities }
+  return { values, errors: form.errors, quantities, seen }
 }
+

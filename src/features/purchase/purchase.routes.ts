@@ -1,17 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { timingSafeEqual } from 'node:crypto'
+import QRCode from 'qrcode'
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
 import { NotFound, idParam } from '../../lib/errors.js'
-import { FormReader } from '../../lib/forms.js'
-import { formatDateTime } from '../../lib/format.js'
+import { type FieldErrors, FormReader } from '../../lib/forms.js'
+import { formatDateTime, formatMoney } from '../../lib/format.js'
 import { randomSecret } from '../../lib/random.js'
-import { sessionTag } from '../../plugins/session.js'
+import { browserTag, knownBrowserTag } from '../../plugins/session.js'
+import { normaliseEmail } from '../accounts/user.repository.js'
 import { findEvent, ticketTypesByEvent } from '../browse/browse.repository.js'
 import { toEventView } from '../browse/event.view.js'
 import { isPublic } from '../events/event-state.js'
-import { type OrderWithTickets, findOrderByCode, ordersOfUser } from './order.repository.js'
+import { cancellation } from './cancellation.js'
+import { type OrderWithTickets, findOrderByCode, ordersOfUser, ticketExists } from './order.repository.js'
 import { toOrderView } from './order.view.js'
-import { PurchaseRefused } from './purchase.errors.js'
+import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { cancelOrder, purchase } from './purchase.service.js'
 
@@ -24,6 +27,7 @@ declare module 'fastify' {
 
 const LIVE = ['/public/live.js']
 const ORDER_CODE = /^[0-9A-Z]{10}$/
+const TICKET_CODE = /^[0-9A-Z]{16}$/
 
 export default async function purchaseRoutes(app: FastifyInstance) {
   const purchaseLimit = { max: app.config.rateLimits.purchasePerMinute, timeWindow: 60_000 }
@@ -45,51 +49,73 @@ export default async function purchaseRoutes(app: FastifyInstance) {
       : { name: request.user?.name ?? '', email: request.user?.email ?? '', quantities: {}, key: randomSecret(18) }
     // Refilled with the name and address this visitor typed: theirs alone.
     if (refilled) reply.header('cache-control', 'private, no-store')
+    // Before the form is sent, so that a double click sends the same browser twice.
+    browserTag(request, reply)
     const settings = await request.siteSettings()
     return reply.render('purchase/buy.eta', {
       title: `Tickets for ${event.title}`,
       event: toEventView(event, types, settings.currency),
       values,
       errors: {},
+      maxTicketsPerOrder: app.config.maxTicketsPerOrder,
       scripts: LIVE,
     })
   })
 
+  /** The buy form again with what was typed, a new form key, and a message at each field that needs one. */
+  function renderBuyForm(reply: FastifyReply, event: EventRow, types: TicketTypeRow[], currency: string, values: PurchaseFormValues, errors: FieldErrors, status: number) {
+    return reply.render(
+      'purchase/buy.eta',
+      {
+        title: `Tickets for ${event.title}`,
+        event: toEventView(event, types, currency),
+        values,
+        errors,
+        maxTicketsPerOrder: app.config.maxTicketsPerOrder,
+        scripts: LIVE,
+      },
+      status,
+    )
+  }
+
   app.post('/purchase/:id', { config: { access: 'anyone', rateLimit: purchaseLimit } }, async (request, reply) => {
     const { event, types } = await publicEvent(request)
-    const form = parsePurchaseForm(request.body, types)
+    const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder })
     const settings = await request.siteSettings()
-    if (Object.keys(form.errors).length > 0) {
-      return reply.render(
-        'purchase/buy.eta',
-        { title: `Tickets for ${event.title}`, event: toEventView(event, types, settings.currency), values: form.values, errors: form.errors, scripts: LIVE },
-        422,
-      )
-    }
+    if (Object.keys(form.errors).length > 0) return renderBuyForm(reply, event, types, settings.currency, form.values, form.errors, 422)
 
+    const showNewPrices = async (changes: ChangedPrice[]) => {
+      // Read again: the form shows the prices as they are now, to be seen before buying.
+      const fresh = await publicEvent(request)
+      const currency = (await request.siteSettings()).currency
+      return renderBuyForm(reply, fresh.event, fresh.types, currency, { ...form.values, key: randomSecret(18) }, priceChangeErrors(changes, fresh.types, currency), 409)
+    }
     try {
       const order = await purchase(
         app.db,
         {
           eventId: event.id,
           quantities: form.quantities,
+          seen: form.seen,
+          maxTicketsPerOrder: app.config.maxTicketsPerOrder,
           buyerName: form.values.name,
-          buyerEmail: form.values.email,
+          buyerEmail: normaliseEmail(form.values.email),
           userId: request.user?.id ?? null,
           idempotencyKey: form.values.key,
           currency: settings.currency,
           actorLabel: request.user?.email ?? form.values.email,
           ip: request.ip,
-          buyerSession: sessionTag(request.session.sessionId),
+          buyerBrowser: browserTag(request, reply),
         },
         { disableCapacityGuard: app.config.testHooks?.disableCapacityGuard },
       )
       if (!order.replayed) app.eventChanges.notify(event.id)
-      // The order knows its browser (buyerSession), so a purchase leaves the
-      // session row alone unless there is an old refusal to forget.
+      // The order knows its browser (buyerBrowser), so a purchase leaves the
+      // session alone unless there is an old refusal to forget.
       if (request.session.purchaseFailure) request.session.purchaseFailure = undefined
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
+      if (error instanceof PriceChanged) return showNewPrices(error.changes)
       if (!(error instanceof PurchaseRefused)) throw error
       const { key: _key, ...values } = form.values
       request.session.purchaseFailure = { eventId: event.id, message: error.message, values }
@@ -123,20 +149,27 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   // Cancelling cannot be undone: the order page links here, and only this page's form cancels.
   app.get('/orders/:code/cancel', { config: { access: 'anyone' } }, async (request, reply) => {
     const found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
-    const order = await toOrderView(found, '')
-    if (!order.canCancel) return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
+    const { order, event } = found
+    if (!cancellation(order, event).allowed) return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
     reply.header('cache-control', 'private, no-store')
-    return reply.render('purchase/cancel.eta', { title: `Cancel order ${order.code}`, order })
+    return reply.render('purchase/cancel.eta', {
+      title: `Cancel order ${order.code}`,
+      order: {
+        code: order.code,
+        accessKey: order.accessKey,
+        tickets: found.tickets.length,
+        event: { title: event.title, when: formatDateTime(event.startsAt, event.timeZone) },
+      },
+    })
   })
 
   app.post('/orders/:code/cancel', { config: { access: 'anyone' } }, async (request, reply) => {
     const key = new FormReader(request.body).text('key')
     const found = await accessibleOrder(request, key)
-    const view = await toOrderView(found, '')
-    if (view.cancelled) {
-      reply.flash('info', 'This order was already cancelled.')
-    } else if (!view.canCancel) {
-      reply.flash('error', view.cancelNote ?? 'This order cannot be cancelled.')
+    const cancel = cancellation(found.order, found.event)
+    if (!cancel.allowed) {
+      if (cancel.reason === null) reply.flash('info', 'This order was already cancelled.')
+      else reply.flash('error', cancel.reason)
     } else if (
       await cancelOrder(app.db, found.order, {
         actorId: request.user?.id ?? null,
@@ -154,6 +187,17 @@ export default async function purchaseRoutes(app: FastifyInstance) {
       reply.flash('info', 'This order was already cancelled.')
     }
     return reply.redirect(`/orders/${found.order.code}?key=${found.order.accessKey}`, 303)
+  })
+
+  /**
+   * A ticket's QR code. It encodes nothing but the code in the URL, so it needs
+   * no more access than knowing the code; it never changes, so the browser keeps it.
+   */
+  app.get('/tickets/:code/qr.svg', { config: { access: 'anyone' } }, async (request, reply) => {
+    const code = (request.params as { code?: string }).code ?? ''
+    if (!TICKET_CODE.test(code) || !(await ticketExists(app.db, code))) throw new NotFound()
+    const svg = await QRCode.toString(code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
+    return reply.type('image/svg+xml').header('cache-control', 'private, max-age=31536000, immutable').send(svg)
   })
 
   app.get('/my-tickets', { config: { access: 'user' } }, async (request, reply) => {
@@ -190,7 +234,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   async function renderOrder(request: FastifyRequest, reply: FastifyReply, found: OrderWithTickets, justBought: boolean) {
     // The Host header is whatever the proxy in front sent; PUBLIC_URL says what people use.
     const origin = app.config.publicUrl ?? `${request.protocol}://${request.host}`
-    const order = await toOrderView(found, origin)
+    const order = toOrderView(found, origin)
     // The order page holds personal data and ticket codes: keep it out of shared caches.
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/order.eta', { title: `Order ${order.code}`, order, justBought })
@@ -198,7 +242,21 @@ export default async function purchaseRoutes(app: FastifyInstance) {
 }
 
 function boughtInThisBrowser(request: FastifyRequest, found: OrderWithTickets): boolean {
-  return found.order.buyerSession !== null && found.order.buyerSession === sessionTag(request.session.sessionId)
+  return found.order.buyerBrowser !== null && found.order.buyerBrowser === knownBrowserTag(request)
+}
+
+/** A message at each ticket type whose price changed, and one above them all. */
+function priceChangeErrors(changes: ChangedPrice[], types: TicketTypeRow[], currency: string): FieldErrors {
+  const errors: FieldErrors = {
+    tickets: 'Prices have changed since this page was shown. Check the prices below, then buy again: nothing has been charged.',
+  }
+  for (const change of changes) {
+    const type = types.find((candidate) => candidate.id === change.ticketTypeId)
+    const now = formatMoney(type?.priceMinor ?? change.nowMinor, currency)
+    errors[`qty_${change.ticketTypeId}`] =
+      change.seenMinor === null ? `The price is now ${now}.` : `The price is now ${now}, not ${formatMoney(change.seenMinor, currency)}.`
+  }
+  return errors
 }
 
 function sameSecret(given: string, expected: string): boolean {

@@ -1,21 +1,29 @@
 import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
-import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import type { EventRow, OrderRow, TicketTypeRow } from '../../db/schema.js'
 import { formatDateTime } from '../../lib/format.js'
 import { randomCode, randomSecret } from '../../lib/random.js'
 import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
 import { isPublic } from '../events/event-state.js'
 import { lockEvent } from '../events/event.repository.js'
-import { PurchaseRefused } from './purchase.errors.js'
+import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import type { SeenPrices } from './purchase.form.js'
 
 // orders.total_minor is a 32-bit integer column.
 const MAX_ORDER_TOTAL_MINOR = 2 ** 31 - 1
+// Rows per INSERT: far below SQLite's 32,766 bound variables at five columns a ticket.
+const TICKETS_PER_INSERT = 500
 
 export interface PurchaseRequest {
   eventId: number
   /** Ticket type id → how many, only the positive ones, already checked against the form. */
   quantities: Map<number, number>
+  /** What the form showed: the currency and each ticket type's price. */
+  seen: SeenPrices
+  /** The most tickets one order may hold (the site's limit). */
+  maxTicketsPerOrder: number
   buyerName: string
+  /** Lower-cased (normaliseEmail): the per-buyer caps count one address once. */
   buyerEmail: string
   userId: number | null
   /** The one-time key the form carried: a second submit finds the first order. */
@@ -25,8 +33,8 @@ export interface PurchaseRequest {
   actorLabel: string
   /** The buyer's address, for the audit log. */
   ip: string | null
-  /** Tags the order with the buying browser (a hash of its session id), which may then open it without the key. */
-  buyerSession: string | null
+  /** Tags the order with the buying browser (see browserTag), which may then open it without the key. */
+  buyerBrowser: string | null
 }
 
 export interface PlacedOrder {
@@ -51,14 +59,17 @@ export interface PurchaseOptions {
  * overall capacity, and its status), then on each ticket type in id order.
  * Every purchase locks rows in that same order, so two purchases cannot
  * deadlock on PostgreSQL; on SQLite the first UPDATE takes the write lock.
- * The order, its tickets and its audit entry commit together; any refusal
- * throws inside the transaction, which rolls everything back.
+ * Under that lock the organiser's per-buyer caps are counted, and each price
+ * is compared with the one the buyer saw. The order, its tickets and its
+ * audit entry commit together; any refusal throws inside the transaction,
+ * which rolls everything back.
  */
 export async function purchase(db: Db, request: PurchaseRequest, options: PurchaseOptions = {}): Promise<PlacedOrder> {
   const lines = [...request.quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
   const total = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
-  // The form refuses this too; an order without tickets must never be written.
+  // The form refuses these too; an order without tickets, or a huge one, must never be written.
   if (total === 0) throw new PurchaseRefused('Choose at least one ticket.')
+  if (total > request.maxTicketsPerOrder) throw new PurchaseRefused(`One order may hold at most ${request.maxTicketsPerOrder} tickets.`)
 
   // No read of the form key first: a repeated submit is rare, and the unique
   // key on orders catches it (or the refusal, once the tickets are gone).
@@ -66,7 +77,7 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
     if (options.disableCapacityGuard) await checkThenAct(db, request.eventId, lines)
     const placed = await db.transaction().execute(async (trx) => {
       const now = Date.now()
-      const eventTaken = await trx
+      const event = await trx
         .updateTable('events')
         .set((eb) => ({ sold: eb('sold', '+', total) }))
         .where('id', '=', request.eventId)
@@ -76,10 +87,14 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
         .$if(!options.disableCapacityGuard, (qb) =>
           qb.where((eb) => eb.or([eb('capacity', 'is', null), eb(eb('sold', '+', total), '<=', eb.ref('capacity'))])),
         )
+        .returning(['maxTicketsPerBuyer', 'maxOrdersPerBuyer'])
         .executeTakeFirst()
-      if (eventTaken.numUpdatedRows === 0n) throw await explainRefusal(trx, request.eventId, lines)
+      if (!event) throw await explainRefusal(trx, request.eventId, lines)
+      await refuseOverBuyerCaps(trx, request, event, total)
 
       let totalMinor = 0
+      const sameCurrency = request.seen.currency === request.currency
+      const changed: ChangedPrice[] = []
       const tickets: { ticketTypeId: number; priceMinor: number }[] = []
       for (const [ticketTypeId, quantity] of lines) {
         const taken = await trx
@@ -94,9 +109,15 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
           .returning(['priceMinor'])
           .executeTakeFirst()
         if (!taken) throw await explainRefusal(trx, request.eventId, lines)
+        const seenMinor = sameCurrency ? (request.seen.prices.get(ticketTypeId) ?? null) : null
+        if (seenMinor !== taken.priceMinor) changed.push({ ticketTypeId, seenMinor, nowMinor: taken.priceMinor })
         totalMinor += taken.priceMinor * quantity
         for (let i = 0; i < quantity; i++) tickets.push({ ticketTypeId, priceMinor: taken.priceMinor })
       }
+      // Checked after the refusals above, which say more. An organiser's edit (or
+      // the site's currency) changed between the page and this transaction, or
+      // the form did not say what it showed: the buyer pays only what they saw.
+      if (changed.length > 0) throw new PriceChanged(changed)
 
       if (totalMinor > MAX_ORDER_TOTAL_MINOR) {
         throw new PurchaseRefused('This order is larger than one order may be. Please buy fewer tickets at a time.')
@@ -116,14 +137,16 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
           status: 'paid',
           createdAt: now,
           cancelledAt: null,
-          buyerSession: request.buyerSession,
+          buyerBrowser: request.buyerBrowser,
         })
         .returning(['id', 'code', 'accessKey'])
         .executeTakeFirstOrThrow()
-      await trx
-        .insertInto('tickets')
-        .values(tickets.map((ticket) => ({ ...ticket, orderId: order.id, code: randomCode(16) })))
-        .execute()
+      for (let start = 0; start < tickets.length; start += TICKETS_PER_INSERT) {
+        await trx
+          .insertInto('tickets')
+          .values(tickets.slice(start, start + TICKETS_PER_INSERT).map((ticket) => ({ ...ticket, orderId: order.id, code: randomCode(16) })))
+          .execute()
+      }
       await recordAudit(trx, {
         actorId: request.userId,
         actorLabel: request.actorLabel,
@@ -139,17 +162,65 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
   } catch (error) {
     // A second submit of the same form (a double click, a refresh, back and
     // submit) shows the first one's order, whether it now collides with that
-    // order's key or is refused because its tickets are gone.
+    // order's key or is refused because its tickets are gone; but only to the
+    // browser (or account) that placed it, and for the same event.
     if (isUniqueViolation(error) || error instanceof PurchaseRefused) {
       const earlier = await findOrderByIdempotencyKey(db, request.idempotencyKey)
-      if (earlier) return { ...earlier, replayed: true }
+      if (earlier && isReplayOf(earlier, request)) return { id: earlier.id, code: earlier.code, accessKey: earlier.accessKey, replayed: true }
+      if (earlier) throw new PurchaseRefused('This form was already used to place an order. Open the event again to buy tickets.')
     }
     throw error
   }
 }
 
+function isReplayOf(earlier: Pick<OrderRow, 'eventId' | 'buyerBrowser' | 'userId'>, request: PurchaseRequest): boolean {
+  if (earlier.eventId !== request.eventId) return false
+  const sameBrowser = earlier.buyerBrowser !== null && earlier.buyerBrowser === request.buyerBrowser
+  const sameAccount = earlier.userId !== null && earlier.userId === request.userId
+  return sameBrowser || sameAccount
+}
+
+/**
+ * The organiser's caps on one buyer (one email address): tickets in all its
+ * paid orders, and orders. Counted after the event row is locked by the
+ * purchase's first UPDATE, so two purchases by one address cannot both pass.
+ */
+async function refuseOverBuyerCaps(
+  trx: Trx,
+  request: PurchaseRequest,
+  caps: { maxTicketsPerBuyer: number | null; maxOrdersPerBuyer: number | null },
+  wanted: number,
+): Promise<void> {
+  if (caps.maxTicketsPerBuyer === null && caps.maxOrdersPerBuyer === null) return
+  const held = await trx
+    .selectFrom('orders')
+    .leftJoin('tickets', 'tickets.orderId', 'orders.id')
+    .select((eb) => [eb.fn.count<number>('tickets.id').as('tickets'), eb.fn.count<number>('orders.id').distinct().as('orders')])
+    .where('orders.eventId', '=', request.eventId)
+    .where('orders.buyerEmail', '=', request.buyerEmail)
+    .where('orders.status', '=', 'paid')
+    .executeTakeFirstOrThrow()
+  const tickets = Number(held.tickets)
+  const orders = Number(held.orders)
+  if (caps.maxOrdersPerBuyer !== null && orders >= caps.maxOrdersPerBuyer) {
+    throw new PurchaseRefused(
+      `Each buyer may place at most ${caps.maxOrdersPerBuyer} ${caps.maxOrdersPerBuyer === 1 ? 'order' : 'orders'} for this event, and ${request.buyerEmail} has already.`,
+    )
+  }
+  if (caps.maxTicketsPerBuyer !== null && tickets + wanted > caps.maxTicketsPerBuyer) {
+    const left = Math.max(0, caps.maxTicketsPerBuyer - tickets)
+    throw new PurchaseRefused(
+      `Each buyer may have at most ${caps.maxTicketsPerBuyer} tickets for this event. ${request.buyerEmail} has ${tickets}, so ${left === 0 ? 'no more can be bought' : `at most ${left} more can be bought`}.`,
+    )
+  }
+}
+
 async function findOrderByIdempotencyKey(db: Db, key: string) {
-  return db.selectFrom('orders').select(['id', 'code', 'accessKey']).where('idempotencyKey', '=', key).executeTakeFirst()
+  return db
+    .selectFrom('orders')
+    .select(['id', 'code', 'accessKey', 'eventId', 'buyerBrowser', 'userId'])
+    .where('idempotencyKey', '=', key)
+    .executeTakeFirst()
 }
 
 /**

@@ -1,0 +1,21 @@
+import type { EventRow, OrderRow } from '../../db/schema.js'
+
+/** Whether the buyer may cancel an order now, and if not, why (null when there is nothing to say: it is cancelled already). */
+export type Cancellation = { allowed: true } | { allowed: false; reason: string | null }
+
+/**
+ * The buyer's cancellation rule, in one place for the order page and the
+ * cancel routes: a paid order of an event that is not cancelled, before it
+ * starts, when the organiser allows it.
+ */
+export function cancellation(
+  order: Pick<OrderRow, 'status'>,
+  event: Pick<EventRow, 'status' | 'startsAt' | 'allowBuyerCancellation'>,
+  now = Date.now(),
+): Cancellation {
+  if (order.status === 'cancelled') return { allowed: false, reason: null }
+  if (event.status === 'cancelled') return { allowed: false, reason: 'The organiser cancelled this event.' }
+  if (event.startsAt <= now) return { allowed: false, reason: 'The event has started, so this order can no longer be cancelled.' }
+  if (event.allowBuyerCancellation !== 1) return { allowed: false, reason: 'The organiser does not allow buyers to cancel orders for this event.' }
+  return { allowed: true }
+}
