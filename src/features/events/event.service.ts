@@ -37,9 +37,12 @@ export async function managedEvent(db: Db, actor: Actor, id: number): Promise<Ev
   return event
 }
 
+/** Said alike for a type that is gone and for one this actor may not manage, which must learn nothing about it. */
+const NO_SUCH_TICKET_TYPE = 'This ticket type no longer exists: it may have been deleted since the page was opened.'
+
 export async function managedTicketType(db: Db, actor: Actor, id: number): Promise<TicketTypeWithEvent> {
   const found = await findTicketType(db, id)
-  if (!found || !mayManage(actor, found.event)) throw new NotFound()
+  if (!found || !mayManage(actor, found.event)) throw new NotFound(NO_SUCH_TICKET_TYPE)
   return found
 }
 
@@ -303,8 +306,10 @@ export async function updateTicketType(
       .returning('id')
       .executeTakeFirst()
     if (!updated) {
-      const { sold } = await trx.selectFrom('ticketTypes').select('sold').where('id', '=', type.id).executeTakeFirstOrThrow()
-      return `${sold} tickets of this type are already sold, so its capacity cannot be lower than ${sold}.`
+      const current = await trx.selectFrom('ticketTypes').select('sold').where('id', '=', type.id).executeTakeFirst()
+      // Deleted after the route found it: there is nothing left to save the form into.
+      if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
+      return `${current.sold} tickets of this type are already sold, so its capacity cannot be lower than ${current.sold}.`
     }
     await audit(
       trx,
@@ -323,6 +328,9 @@ export async function deleteTicketType(ctx: EventsContext, actor: Actor, found: 
   return changeEvent(ctx, type.eventId, async (trx) => {
     const event = await lockEvent(trx, type.eventId)
     if (!event) throw new NotFound()
+    // Deleting takes the event's lock too, so a delete that got there first has committed by now.
+    const current = await trx.selectFrom('ticketTypes').select('id').where('id', '=', type.id).executeTakeFirst()
+    if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
     const ordered = await countTicketsOfType(trx, type.id)
     if (ordered > 0) {
       return `${type.name} has been ordered (${ordered} ${ordered === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`
