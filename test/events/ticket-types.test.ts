@@ -1,5 +1,11 @@
 import { expect, it } from 'vitest'
-import { deleteTicketType, managedTicketType, updateTicketType } from '../../src/features/events/event.service.js'
+import {
+  cancelEvent,
+  createTicketType,
+  deleteTicketType,
+  managedTicketType,
+  updateTicketType,
+} from '../../src/features/events/event.service.js'
 import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
@@ -209,5 +215,23 @@ describeEachDatabase('ticket type forms', (kind) => {
       expect(response.body).toContain('This event is cancelled: its ticket types can no longer change.')
     }
     expect(await t.db.selectFrom('ticketTypes').select(['id', 'capacity']).where('eventId', '=', event.id).execute()).toEqual([{ id, capacity: 100 }])
+  })
+
+  it('refuses in the transaction too, when the event was cancelled after the route read it, and writes nothing', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Standard' }, { name: 'Student' }] })
+    const { ctx, actor } = servicesAs(t, me.organiser)
+    const [standard, student] = await Promise.all(ticketTypes.map((type) => managedTicketType(t.db, actor, type.id)))
+    expect(await cancelEvent(ctx, actor, event.id)).toBeNull()
+    const stored = async () => ({
+      types: await t.db.selectFrom('ticketTypes').selectAll().where('eventId', '=', event.id).orderBy('id').execute(),
+      audit: await t.db.selectFrom('auditLog').select('id').where('subjectType', '=', 'ticket_type').execute(),
+    })
+    const before = await stored()
+    const input = { name: 'Late', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null }
+    const refused = { statusCode: 409, message: 'This event is cancelled: its ticket types can no longer change.' }
+    await expect(createTicketType(ctx, actor, standard!.event.id, input)).rejects.toMatchObject(refused)
+    await expect(updateTicketType(ctx, actor, standard!, input)).rejects.toMatchObject(refused)
+    await expect(deleteTicketType(ctx, actor, student!)).rejects.toMatchObject(refused)
+    expect(await stored()).toEqual(before)
   })
 })

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { EventRow } from '../../db/schema.js'
 import { toCsv } from '../../lib/csv.js'
-import { Conflict, idParam } from '../../lib/errors.js'
+import { idParam } from '../../lib/errors.js'
 import { formatDateTime } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
@@ -34,6 +34,7 @@ import {
   managedEvent,
   managedTicketType,
   publishEvent,
+  refuseIfCancelled,
   unpublishEvent,
   updateEvent,
   updateTicketType,
@@ -191,11 +192,6 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect('/organiser', 303)
   })
 
-  /** A cancelled event's ticket types stay as they were when it was cancelled; its page offers no form to change them. */
-  function refuseIfCancelled(event: EventRow): void {
-    if (event.status === 'cancelled') throw new Conflict('This event is cancelled: its ticket types can no longer change.')
-  }
-
   app.get('/events/:id/ticket-types/new', organiser, async (request, reply) => {
     const event = await eventOf(request)
     refuseIfCancelled(event)
@@ -238,7 +234,6 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.post('/ticket-types/:id/delete', organiser, async (request, reply) => {
     const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
-    refuseIfCancelled(found.event)
     const refusal = await deleteTicketType(ctx, actorOf(request), found)
     reply.flash(refusal ? 'error' : 'success', refusal ?? `Ticket type “${found.type.name}” deleted.`)
     return reply.redirect(`/edit-event/${found.event.id}#ticket-types`, 303)
