@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import { containsPattern } from '../../lib/search.js'
+import { type EventPhase, PHASE_ORDER, phaseRank } from './event-state.js'
 
 /** A ticket type with the event it belongs to: what ownership checks and the ticket type forms need. */
 export interface TicketTypeWithEvent {
@@ -20,17 +21,47 @@ export interface DashboardEvent extends EventRow {
   ownerName: string
 }
 
-/** The events an organiser owns, or every event when `ownerId` is null (admins), soonest first. */
-export async function dashboardEvents(db: Db, ownerId: number | null): Promise<DashboardEvent[]> {
-  return db
-    .selectFrom('events')
+/** The events an organiser owns, or every event when `ownerId` is null (admins). */
+function dashboardQuery(db: Db, ownerId: number | null) {
+  return db.selectFrom('events').$if(ownerId !== null, (qb) => qb.where('events.ownerId', '=', ownerId!))
+}
+
+export interface DashboardPage {
+  now: number
+  limit: number
+  offset: number
+}
+
+/**
+ * One page of the dashboard's events, in the order it groups them: by phase
+ * (PHASE_ORDER) as of `now`, then soonest first, so that a group runs on from
+ * one page into the next and never shows up again further on.
+ */
+export async function dashboardEvents(
+  db: Db,
+  ownerId: number | null,
+  page: DashboardPage,
+): Promise<{ events: DashboardEvent[]; hasNext: boolean }> {
+  const rows = await dashboardQuery(db, ownerId)
     .innerJoin('users', 'users.id', 'events.ownerId')
     .selectAll('events')
     .select('users.name as ownerName')
-    .$if(ownerId !== null, (qb) => qb.where('events.ownerId', '=', ownerId!))
+    .orderBy(phaseRank(page.now))
     .orderBy('events.startsAt')
     .orderBy('events.id')
+    .limit(page.limit + 1)
+    .offset(page.offset)
     .execute()
+  return { events: rows.slice(0, page.limit), hasNext: rows.length > page.limit }
+}
+
+/** How many of the dashboard's events are in each phase as of `now`, on every page together. */
+export async function dashboardPhaseCounts(db: Db, ownerId: number | null, now: number): Promise<Map<EventPhase, number>> {
+  const rows = await dashboardQuery(db, ownerId)
+    .select((eb) => [phaseRank(now)(eb).as('rank'), eb.fn.countAll<number>().as('count')])
+    .groupBy('rank')
+    .execute()
+  return new Map(rows.map((row) => [PHASE_ORDER[Number(row.rank)]!, Number(row.count)]))
 }
 
 /** Money in one currency, in its minor units. */

@@ -22,7 +22,7 @@ import {
   parseTicketTypeForm,
   ticketTypeFormOf,
 } from './event.form.js'
-import { attendeeLines, countOrders, dashboardEvents, orderTotalsByEvent } from './event.repository.js'
+import { attendeeLines, countOrders, dashboardEvents, dashboardPhaseCounts, orderTotalsByEvent } from './event.repository.js'
 import {
   type Actor,
   type Refusal,
@@ -42,6 +42,7 @@ import {
 import { timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './event.view.js'
 
 const ORDERS_PER_PAGE = 50
+const EVENTS_PER_PAGE = 25
 const LIVE = ['/public/live.js']
 
 /**
@@ -101,11 +102,23 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/organiser', organiser, async (request, reply) => {
     const actor = actorOf(request)
+    const ownerId = actor.isAdmin ? null : actor.id
     const { currency } = await request.siteSettings()
-    const events = await dashboardEvents(app.db, actor.isAdmin ? null : actor.id)
+    const page = pageNumber(new FormReader(request.query).text('page'))
+    const offset = (page - 1) * EVENTS_PER_PAGE
+    // One instant for the page's order, the counts and the groups, so that an event cannot change phase in between.
+    const now = Date.now()
+    const { events, hasNext } = await dashboardEvents(app.db, ownerId, { now, limit: EVENTS_PER_PAGE, offset })
     const ids = events.map((event) => event.id)
-    const groups = toDashboard(events, await ticketTypesByEvent(app.db, ids), await orderTotalsByEvent(app.db, ids), currency, Date.now())
-    return reply.render('organiser/dashboard.eta', { title: actor.isAdmin ? 'All events' : 'Your events', groups, isAdmin: actor.isAdmin, scripts: LIVE })
+    const listing = { offset, phaseCounts: await dashboardPhaseCounts(app.db, ownerId, now) }
+    const groups = toDashboard(events, await ticketTypesByEvent(app.db, ids), await orderTotalsByEvent(app.db, ids), listing, currency, now)
+    return reply.render('organiser/dashboard.eta', {
+      title: actor.isAdmin ? 'All events' : 'Your events',
+      groups,
+      isAdmin: actor.isAdmin,
+      pager: pager('/organiser', {}, page, hasNext),
+      scripts: LIVE,
+    })
   })
 
   app.get('/create-event', organiser, async (request, reply) => {
