@@ -134,10 +134,8 @@ describeEachDatabase('GET /organiser', (kind) => {
     const listed = (body: string) => [...body.matchAll(/<h3><a href="\/edit-event\/(\d+)">([^<]+)<\/a><\/h3>/g)].map((match) => ({ id: Number(match[1]), title: match[2] }))
     const groups = (body: string) => [...body.matchAll(/<h2 id="group-([a-z_]+)">[^<]+<span class="muted">\((\d+)\)<\/span>/g)].map((match) => `${match[1]} ${match[2]}`)
 
-    let first = ''
-    const queries = await queriesDuring(t.db, async () => {
-      first = (await browser.get('/organiser')).body
-    })
+    const { result, queries } = await queriesDuring(t.db, () => browser.get('/organiser'))
+    const first = result.body
     const onFirst = listed(first)
     expect(onFirst.map((event) => event.title)).toEqual([...titles('Draft', 20), ...titles('Selling', 5)])
     expect(groups(first)).toEqual(['draft 20', 'on_sale 10'])

@@ -8,15 +8,17 @@ export interface RecordedQuery {
 }
 
 /**
- * Every query sent through `db` while `work` runs, with its parameters and the
- * rows it returned: for tests of how much a page reads, not only what it shows.
+ * What `work` returns, and every query sent through `db` while it ran, with its
+ * parameters and the rows it returned: for tests of how much a page reads,
+ * not only of what it shows.
  */
-export async function queriesDuring(db: Db, work: () => Promise<unknown>): Promise<RecordedQuery[]> {
+export async function queriesDuring<T>(db: Db, work: () => Promise<T>): Promise<{ result: T; queries: RecordedQuery[] }> {
   const spy = vi.spyOn(db.getExecutor(), 'executeQuery')
   try {
-    await work()
-    const results = await Promise.all(spy.mock.results.map((result) => result.value as Promise<{ rows: unknown[] }>))
-    return spy.mock.calls.map(([query], index) => ({ sql: query.sql, parameters: query.parameters, rows: results[index]!.rows }))
+    const result = await work()
+    const settled = await Promise.all(spy.mock.results.map((outcome) => outcome.value as Promise<{ rows: unknown[] }>))
+    const queries = spy.mock.calls.map(([query], index) => ({ sql: query.sql, parameters: query.parameters, rows: settled[index]!.rows }))
+    return { result, queries }
   } finally {
     spy.mockRestore()
   }

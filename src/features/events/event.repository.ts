@@ -150,12 +150,19 @@ export interface AttendeeLine {
   priceMinor: number
 }
 
+/** Where a list of orders (newest first) stopped: its last order. */
+export interface OrderCursor {
+  orderedAt: number
+  orderId: number
+}
+
 export interface OrderSearch {
   /** Matches order and ticket codes, buyer names and emails; '' for all. */
   text: string
-  /** At most this many orders (with all their tickets), after `offset` orders. */
+  /** At most this many orders (with all their tickets), after `offset` orders or the orders up to `after`. */
   limit?: number
   offset?: number
+  after?: OrderCursor
 }
 
 /**
@@ -182,6 +189,9 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
         .limit(search.limit!)
         .offset(search.offset ?? 0),
     )
+    .$if(search.after !== undefined, (qb) =>
+      qb.where((eb) => eb(eb.refTuple('orders.createdAt', 'orders.id'), '<', eb.tuple(search.after!.orderedAt, search.after!.orderId))),
+    )
   return db
     .selectFrom('orders')
     .innerJoin('tickets', 'tickets.orderId', 'orders.id')
@@ -205,4 +215,21 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
     .orderBy('tickets.ticketTypeId')
     .orderBy('tickets.id')
     .execute()
+}
+
+/**
+ * All of an event's attendee lines, in attendeeLines' order, `batchSize`
+ * orders at a time. Each batch starts after the last order of the one before
+ * (a keyset, not an offset), so no batch reads the orders before it again,
+ * and orders sharing an instant are neither skipped nor repeated.
+ */
+export async function* attendeeLineBatches(db: Db, eventId: number, batchSize: number): AsyncGenerator<AttendeeLine[]> {
+  let after: OrderCursor | undefined
+  for (;;) {
+    const lines = await attendeeLines(db, eventId, { text: '', limit: batchSize, after })
+    const last = lines.at(-1)
+    if (!last) return
+    yield lines
+    after = { orderedAt: last.orderedAt, orderId: last.orderId }
+  }
 }

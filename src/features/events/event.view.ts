@@ -190,25 +190,27 @@ export function toOrderViews(lines: AttendeeLine[], event: EventRow): OrderView[
   return [...orders.values()]
 }
 
+export function attendeeHeader(event: EventRow): CsvCell[] {
+  return ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', 'Price', 'Currency', `Ordered at (${event.timeZone})`]
+}
+
 /**
- * One row per ticket; prices as plain amounts beside the currency each order
- * was paid in, and times as local date-times, which spreadsheets sort.
+ * One row per ticket, under attendeeHeader; prices as plain amounts beside
+ * the currency each order was paid in, and times as local date-times, which
+ * spreadsheets sort.
  */
 export function toAttendeeRows(lines: AttendeeLine[], event: EventRow): CsvCell[][] {
-  return [
-    ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', 'Price', 'Currency', `Ordered at (${event.timeZone})`],
-    ...lines.map((line) => [
-      line.orderCode,
-      line.status,
-      line.buyerName,
-      line.buyerEmail,
-      line.ticketTypeName,
-      line.ticketCode,
-      minorToInput(line.priceMinor, line.currency),
-      line.currency,
-      DateTime.fromMillis(line.orderedAt, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm'),
-    ]),
-  ]
+  return lines.map((line) => [
+    line.orderCode,
+    line.status,
+    line.buyerName,
+    line.buyerEmail,
+    line.ticketTypeName,
+    line.ticketCode,
+    minorToInput(line.priceMinor, line.currency),
+    line.currency,
+    DateTime.fromMillis(line.orderedAt, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm'),
+  ])
 }
 
 /** The time zones a <select> offers: every one the runtime knows, and the current one even if it is an alias. */
