@@ -15,7 +15,12 @@ export function csvCell(value: CsvCell): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
-/** The whole file, with a byte order mark so that Excel reads it as UTF-8. */
-export function toCsv(rows: CsvCell[][]): string {
-  return '\uFEFF' + rows.map((row) => row.map(csvCell).join(',') + '\r\n').join('')
+/**
+ * The file, a piece for each batch of rows as the batches come, so that an
+ * export never needs all its rows at once. It starts with a byte order mark
+ * so that Excel reads it as UTF-8.
+ */
+export async function* csvChunks(batches: AsyncIterable<CsvCell[][]> | Iterable<CsvCell[][]>): AsyncGenerator<string> {
+  yield '\uFEFF'
+  for await (const rows of batches) yield rows.map((row) => row.map(csvCell).join(',') + '\r\n').join('')
 }

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { queriesDuring } from '../helpers/queries.js'
 import { placeOrder, useOrganiser } from './support.js'
 
 describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
@@ -53,5 +54,51 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
     const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
     const body = (await me.browser.get(`/events/${event.id}/attendees.csv`)).body
     expect(body.slice(1).split('\r\n')).toHaveLength(2)
+  })
+
+  it('reads the orders a batch at a time and writes every ticket once, in order, across the batches', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ capacity: 5000 }] })
+    // Three orders share each instant, so that batches of 500 end in the middle of a tie; every fourth order has two tickets.
+    const base = Date.UTC(2026, 0, 1)
+    const placed = await t.db
+      .insertInto('orders')
+      .values(
+        Array.from({ length: 1100 }, (_, i) => ({
+          code: `BULK${i}`,
+          accessKey: `key-bulk-${i}`,
+          idempotencyKey: `idem-bulk-${i}`,
+          eventId: event.id,
+          userId: null,
+          buyerName: `Bulk Buyer ${i}`,
+          buyerEmail: `bulk${i}@example.test`,
+          totalMinor: 2500,
+          currency: 'EUR',
+          status: 'paid' as const,
+          createdAt: base + Math.floor(i / 3) * 60_000,
+          cancelledAt: null,
+        })),
+      )
+      .returning(['id', 'code', 'createdAt'])
+      .execute()
+    const tickets = placed.flatMap((order, i) =>
+      Array.from({ length: i % 4 === 0 ? 2 : 1 }, (_, n) => ({ orderId: order.id, ticketTypeId: ticketTypes[0]!.id, code: `TKT${order.code}N${n}`, priceMinor: 2500 })),
+    )
+    await t.db.insertInto('tickets').values(tickets).execute()
+    const newestFirst = [...placed].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)
+    const expected = newestFirst.flatMap((order) => tickets.filter((ticket) => ticket.orderId === order.id).map((ticket) => ticket.code))
+
+    const { result: response, queries } = await queriesDuring(t.db, () => me.browser.get(`/events/${event.id}/attendees.csv`))
+    // Sent as it is written: a file built whole would go out with its length.
+    expect(response.headers['transfer-encoding']).toBe('chunked')
+    expect(response.headers['content-length']).toBeUndefined()
+    const records = response.body.slice(1).split('\r\n')
+    expect(records.shift()).toBe('Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Europe/Berlin)')
+    expect(records.pop()).toBe('')
+    expect(records.map((record) => record.split(',')[5])).toEqual(expected)
+
+    const ordersPerRead = queries
+      .filter((query) => query.sql.includes('inner join "tickets"'))
+      .map((query) => new Set((query.rows as { orderId: number }[]).map((row) => row.orderId)).size)
+    expect(ordersPerRead).toEqual([500, 500, 100, 0])
   })
 })

@@ -1,9 +1,11 @@
 import { beforeAll, expect, it } from 'vitest'
+import { PHASE_ORDER, eventPhase, phaseRank } from '../../src/features/events/event-state.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createPersonas, createUser } from '../helpers/personas.js'
+import { queriesDuring } from '../helpers/queries.js'
 import { DAY, loggedIn, placeOrder } from './support.js'
 
 describeEachDatabase('GET /organiser', (kind) => {
@@ -111,5 +113,53 @@ describeEachDatabase('GET /organiser', (kind) => {
     await t.db.deleteFrom('ticketTypes').where('eventId', '=', ids.others!).execute()
     await t.db.deleteFrom('events').where('id', '=', ids.others!).execute()
     expect((await browser.get('/organiser')).body).toContain('No events yet.')
+  })
+
+  it('sorts each event in SQL by the phase it is grouped under', async () => {
+    const now = Date.now()
+    await createEvent(t.db, personas.organiser.id, { title: 'Published, no date', publishedAt: null })
+    const rows = await t.db.selectFrom('events').selectAll().select((eb) => phaseRank(now)(eb).as('rank')).execute()
+    expect(new Set(rows.map((row) => eventPhase(row, now)))).toEqual(new Set(PHASE_ORDER))
+    for (const row of rows) expect(PHASE_ORDER[Number(row.rank)], row.title).toBe(eventPhase(row, now))
+  })
+
+  it('shows 25 events a page, a group running on into the next page, and reads ticket types and orders of that page’s events only', async () => {
+    const owner = await createUser(t.db, 'organiser')
+    const now = Date.now()
+    const titles = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `${prefix} ${String(i + 1).padStart(2, '0')}`)
+    // The drafts start later than the events on sale, and are still listed first: the groups come in their order, then the dates.
+    for (const [i, title] of titles('Draft', 20).entries()) await createEvent(t.db, owner.id, { title, status: 'draft', startsAt: now + (30 + i) * DAY })
+    for (const [i, title] of titles('Selling', 10).entries()) await createEvent(t.db, owner.id, { title, startsAt: now + (10 + i) * DAY })
+    const browser = await loggedIn(new TestBrowser(t.app), owner)
+    const listed = (body: string) => [...body.matchAll(/<h3><a href="\/edit-event\/(\d+)">([^<]+)<\/a><\/h3>/g)].map((match) => ({ id: Number(match[1]), title: match[2] }))
+    const groups = (body: string) => [...body.matchAll(/<h2 id="group-([a-z_]+)">[^<]+<span class="muted">\((\d+)\)<\/span>/g)].map((match) => `${match[1]} ${match[2]}`)
+
+    const { result, queries } = await queriesDuring(t.db, () => browser.get('/organiser'))
+    const first = result.body
+    const onFirst = listed(first)
+    expect(onFirst.map((event) => event.title)).toEqual([...titles('Draft', 20), ...titles('Selling', 5)])
+    expect(groups(first)).toEqual(['draft 20', 'on_sale 10'])
+    expect(first).not.toContain('Continued from the previous page.')
+    expect(first).toContain('<a href="/organiser?page=2" rel="next">')
+    expect(first).not.toContain('rel="prev"')
+    const pageIds = onFirst.map((event) => event.id).sort((a, b) => a - b)
+    const perEvent = queries.filter((query) => /from "(ticket_types|orders)"/.test(query.sql))
+    expect(perEvent).toHaveLength(2)
+    for (const query of perEvent) {
+      const ids = query.parameters.filter((value) => typeof value === 'number').sort((a, b) => a - b)
+      expect(ids, query.sql).toEqual(pageIds)
+    }
+
+    const second = (await browser.get('/organiser?page=2')).body
+    expect(listed(second).map((event) => event.title)).toEqual(titles('Selling', 10).slice(5))
+    expect(groups(second)).toEqual(['on_sale 10'])
+    expect(second).toContain('Continued from the previous page.')
+    expect(second).toContain('<a href="/organiser" rel="prev">')
+    expect(second).not.toContain('rel="next"')
+
+    const beyond = await browser.get('/organiser?page=3')
+    expect(beyond.statusCode).toBe(200)
+    expect(beyond.body).toContain('No events on this page.')
+    expect(beyond.body).toContain('<a href="/organiser?page=2" rel="prev">')
   })
 })

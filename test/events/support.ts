@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { beforeAll, expect } from 'vitest'
 import type { Db } from '../../src/db/database.js'
 import type { OrderStatus } from '../../src/db/schema.js'
+import type { Actor, EventsContext } from '../../src/features/events/event.service.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
 import type { AppHandle } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
@@ -56,6 +57,14 @@ export function useOrganiser(t: AppHandle): { readonly organiser: Persona; reado
       return browser
     },
   }
+}
+
+/**
+ * What the event services need to act as this persona: for tests that call a
+ * service with what a route read earlier, as a request racing another would.
+ */
+export function servicesAs(t: AppHandle, persona: Persona): { ctx: EventsContext; actor: Actor } {
+  return { ctx: { db: t.db, changes: t.app.eventChanges }, actor: { id: persona.id, email: persona.email, isAdmin: false, ip: null } }
 }
 
 export function expectRedirect(response: LightMyRequestResponse, location: string | RegExp): void {

@@ -1,9 +1,16 @@
 import { expect, it } from 'vitest'
+import {
+  cancelEvent,
+  createTicketType,
+  deleteTicketType,
+  managedTicketType,
+  updateTicketType,
+} from '../../src/features/events/event.service.js'
 import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { auditActions, expectRedirect, placeOrder, ticketTypeFields, useOrganiser, ZONE } from './support.js'
+import { auditActions, expectRedirect, placeOrder, servicesAs, ticketTypeFields, useOrganiser, ZONE } from './support.js'
 
 describeEachDatabase('ticket type forms', (kind) => {
   const t = useTestApp(kind)
@@ -140,6 +147,35 @@ describeEachDatabase('ticket type forms', (kind) => {
     expect((await typeRow(id))!.capacity).toBe(7)
   })
 
+  it('answers 404 saying the type no longer exists when its edit form is sent after it was deleted, and writes nothing', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Gone' }] })
+    const id = ticketTypes[1]!.id
+    const url = `/ticket-types/${id}/edit`
+    expect((await me.browser.get(url)).statusCode).toBe(200)
+    expectRedirect(await me.browser.post(`/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
+    const response = await me.browser.post(url, ticketTypeFields({ name: 'Renamed' }))
+    expect(response.statusCode).toBe(404)
+    expect(response.body).toContain('This ticket type no longer exists: it may have been deleted since the page was opened.')
+    expect(await typeRow(id)).toBeUndefined()
+    expect(await auditActions(t.db, 'ticket_type', id)).toEqual(['ticket_type.deleted'])
+  })
+
+  it('answers 404, not a server error, when the type is deleted between the route’s check and the save', async () => {
+    const { ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Gone' }] })
+    const id = ticketTypes[1]!.id
+    const { ctx, actor } = servicesAs(t, me.organiser)
+    const checked = await managedTicketType(t.db, actor, id)
+    expect(await deleteTicketType(ctx, actor, checked)).toBeNull()
+    const input = { name: 'Renamed', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null }
+    await expect(updateTicketType(ctx, actor, checked, input)).rejects.toMatchObject({
+      statusCode: 404,
+      message: 'This ticket type no longer exists: it may have been deleted since the page was opened.',
+    })
+    await expect(deleteTicketType(ctx, actor, checked)).rejects.toMatchObject({ statusCode: 404 })
+    expect(await typeRow(id)).toBeUndefined()
+    expect(await auditActions(t.db, 'ticket_type', id)).toEqual(['ticket_type.deleted'])
+  })
+
   it('deletes a type nobody ordered', async () => {
     const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Drop' }] })
     const id = ticketTypes[1]!.id
@@ -179,5 +215,23 @@ describeEachDatabase('ticket type forms', (kind) => {
       expect(response.body).toContain('This event is cancelled: its ticket types can no longer change.')
     }
     expect(await t.db.selectFrom('ticketTypes').select(['id', 'capacity']).where('eventId', '=', event.id).execute()).toEqual([{ id, capacity: 100 }])
+  })
+
+  it('refuses in the transaction too, when the event was cancelled after the route read it, and writes nothing', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Standard' }, { name: 'Student' }] })
+    const { ctx, actor } = servicesAs(t, me.organiser)
+    const [standard, student] = await Promise.all(ticketTypes.map((type) => managedTicketType(t.db, actor, type.id)))
+    expect(await cancelEvent(ctx, actor, event.id)).toBeNull()
+    const stored = async () => ({
+      types: await t.db.selectFrom('ticketTypes').selectAll().where('eventId', '=', event.id).orderBy('id').execute(),
+      audit: await t.db.selectFrom('auditLog').select('id').where('subjectType', '=', 'ticket_type').execute(),
+    })
+    const before = await stored()
+    const input = { name: 'Late', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null }
+    const refused = { statusCode: 409, message: 'This event is cancelled: its ticket types can no longer change.' }
+    await expect(createTicketType(ctx, actor, standard!.event.id, input)).rejects.toMatchObject(refused)
+    await expect(updateTicketType(ctx, actor, standard!, input)).rejects.toMatchObject(refused)
+    await expect(deleteTicketType(ctx, actor, student!)).rejects.toMatchObject(refused)
+    expect(await stored()).toEqual(before)
   })
 })

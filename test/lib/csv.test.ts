@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { csvCell, toCsv } from '../../src/lib/csv.js'
+import { type CsvCell, csvCell, csvChunks } from '../../src/lib/csv.js'
 
 describe('csvCell', () => {
   it('leaves plain text and numbers as they are', () => {
@@ -34,12 +34,22 @@ describe('csvCell', () => {
   })
 })
 
-describe('toCsv', () => {
-  it('starts with a byte order mark and ends every record with CRLF', () => {
-    expect(toCsv([['a', 'b'], ['c, d', 1]])).toBe('\uFEFFa,b\r\n"c, d",1\r\n')
+describe('csvChunks', () => {
+  async function file(batches: CsvCell[][][]): Promise<string> {
+    let text = ''
+    for await (const chunk of csvChunks(batches)) text += chunk
+    return text
+  }
+
+  it('starts with a byte order mark and ends every record with CRLF', async () => {
+    expect(await file([[['a', 'b'], ['c, d', 1]]])).toBe('\uFEFFa,b\r\n"c, d",1\r\n')
   })
 
-  it('keeps non-ASCII text as UTF-8 characters', () => {
-    expect(toCsv([['Zoë', '東京']])).toBe('\uFEFFZoë,東京\r\n')
+  it('keeps non-ASCII text as UTF-8 characters', async () => {
+    expect(await file([[['Zoë', '東京']]])).toBe('\uFEFFZoë,東京\r\n')
+  })
+
+  it('writes batch after batch as one file, whatever their sizes', async () => {
+    expect(await file([[['a']], [], [['b'], ['c']]])).toBe('\uFEFFa\r\nb\r\nc\r\n')
   })
 })

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import { containsPattern } from '../../lib/search.js'
+import { type EventPhase, PHASE_ORDER, phaseRank } from './event-state.js'
 
 /** A ticket type with the event it belongs to: what ownership checks and the ticket type forms need. */
 export interface TicketTypeWithEvent {
@@ -20,17 +21,47 @@ export interface DashboardEvent extends EventRow {
   ownerName: string
 }
 
-/** The events an organiser owns, or every event when `ownerId` is null (admins), soonest first. */
-export async function dashboardEvents(db: Db, ownerId: number | null): Promise<DashboardEvent[]> {
-  return db
-    .selectFrom('events')
+/** The events an organiser owns, or every event when `ownerId` is null (admins). */
+function dashboardQuery(db: Db, ownerId: number | null) {
+  return db.selectFrom('events').$if(ownerId !== null, (qb) => qb.where('events.ownerId', '=', ownerId!))
+}
+
+export interface DashboardPage {
+  now: number
+  limit: number
+  offset: number
+}
+
+/**
+ * One page of the dashboard's events, in the order it groups them: by phase
+ * (PHASE_ORDER) as of `now`, then soonest first, so that a group runs on from
+ * one page into the next and never shows up again further on.
+ */
+export async function dashboardEvents(
+  db: Db,
+  ownerId: number | null,
+  page: DashboardPage,
+): Promise<{ events: DashboardEvent[]; hasNext: boolean }> {
+  const rows = await dashboardQuery(db, ownerId)
     .innerJoin('users', 'users.id', 'events.ownerId')
     .selectAll('events')
     .select('users.name as ownerName')
-    .$if(ownerId !== null, (qb) => qb.where('events.ownerId', '=', ownerId!))
+    .orderBy(phaseRank(page.now))
     .orderBy('events.startsAt')
     .orderBy('events.id')
+    .limit(page.limit + 1)
+    .offset(page.offset)
     .execute()
+  return { events: rows.slice(0, page.limit), hasNext: rows.length > page.limit }
+}
+
+/** How many of the dashboard's events are in each phase as of `now`, on every page together. */
+export async function dashboardPhaseCounts(db: Db, ownerId: number | null, now: number): Promise<Map<EventPhase, number>> {
+  const rows = await dashboardQuery(db, ownerId)
+    .select((eb) => [phaseRank(now)(eb).as('rank'), eb.fn.countAll<number>().as('count')])
+    .groupBy('rank')
+    .execute()
+  return new Map(rows.map((row) => [PHASE_ORDER[Number(row.rank)]!, Number(row.count)]))
 }
 
 /** Money in one currency, in its minor units. */
@@ -119,12 +150,19 @@ export interface AttendeeLine {
   priceMinor: number
 }
 
+/** Where a list of orders (newest first) stopped: its last order. */
+export interface OrderCursor {
+  orderedAt: number
+  orderId: number
+}
+
 export interface OrderSearch {
   /** Matches order and ticket codes, buyer names and emails; '' for all. */
   text: string
-  /** At most this many orders (with all their tickets), after `offset` orders. */
+  /** At most this many orders (with all their tickets), after `offset` orders or the orders up to `after`. */
   limit?: number
   offset?: number
+  after?: OrderCursor
 }
 
 /**
@@ -151,6 +189,9 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
         .limit(search.limit!)
         .offset(search.offset ?? 0),
     )
+    .$if(search.after !== undefined, (qb) =>
+      qb.where((eb) => eb(eb.refTuple('orders.createdAt', 'orders.id'), '<', eb.tuple(search.after!.orderedAt, search.after!.orderId))),
+    )
   return db
     .selectFrom('orders')
     .innerJoin('tickets', 'tickets.orderId', 'orders.id')
@@ -174,4 +215,21 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
     .orderBy('tickets.ticketTypeId')
     .orderBy('tickets.id')
     .execute()
+}
+
+/**
+ * All of an event's attendee lines, in attendeeLines' order, `batchSize`
+ * orders at a time. Each batch starts after the last order of the one before
+ * (a keyset, not an offset), so no batch reads the orders before it again,
+ * and orders sharing an instant are neither skipped nor repeated.
+ */
+export async function* attendeeLineBatches(db: Db, eventId: number, batchSize: number): AsyncGenerator<AttendeeLine[]> {
+  let after: OrderCursor | undefined
+  for (;;) {
+    const lines = await attendeeLines(db, eventId, { text: '', limit: batchSize, after })
+    const last = lines.at(-1)
+    if (!last) return
+    yield lines
+    after = { orderedAt: last.orderedAt, orderId: last.orderId }
+  }
 }

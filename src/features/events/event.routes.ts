@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Readable } from 'node:stream'
+import type { Db } from '../../db/database.js'
 import type { EventRow } from '../../db/schema.js'
-import { toCsv } from '../../lib/csv.js'
-import { Conflict, idParam } from '../../lib/errors.js'
+import { type CsvCell, csvChunks } from '../../lib/csv.js'
+import { idParam } from '../../lib/errors.js'
 import { formatDateTime } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
@@ -22,7 +24,7 @@ import {
   parseTicketTypeForm,
   ticketTypeFormOf,
 } from './event.form.js'
-import { attendeeLines, countOrders, dashboardEvents, orderTotalsByEvent } from './event.repository.js'
+import { attendeeLineBatches, attendeeLines, countOrders, dashboardEvents, dashboardPhaseCounts, orderTotalsByEvent } from './event.repository.js'
 import {
   type Actor,
   type Refusal,
@@ -34,13 +36,17 @@ import {
   managedEvent,
   managedTicketType,
   publishEvent,
+  refuseIfCancelled,
   unpublishEvent,
   updateEvent,
   updateTicketType,
 } from './event.service.js'
-import { timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './event.view.js'
+import { attendeeHeader, timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './event.view.js'
 
 const ORDERS_PER_PAGE = 50
+const EVENTS_PER_PAGE = 25
+/** Orders per read of the attendee export: a few hundred rows in memory at a time. */
+const ATTENDEE_BATCH_ORDERS = 500
 const LIVE = ['/public/live.js']
 
 /**
@@ -100,11 +106,23 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/organiser', organiser, async (request, reply) => {
     const actor = actorOf(request)
+    const ownerId = actor.isAdmin ? null : actor.id
     const { currency } = await request.siteSettings()
-    const events = await dashboardEvents(app.db, actor.isAdmin ? null : actor.id)
+    const page = pageNumber(new FormReader(request.query).text('page'))
+    const offset = (page - 1) * EVENTS_PER_PAGE
+    // One instant for the page's order, the counts and the groups, so that an event cannot change phase in between.
+    const now = Date.now()
+    const { events, hasNext } = await dashboardEvents(app.db, ownerId, { now, limit: EVENTS_PER_PAGE, offset })
     const ids = events.map((event) => event.id)
-    const groups = toDashboard(events, await ticketTypesByEvent(app.db, ids), await orderTotalsByEvent(app.db, ids), currency, Date.now())
-    return reply.render('organiser/dashboard.eta', { title: actor.isAdmin ? 'All events' : 'Your events', groups, isAdmin: actor.isAdmin, scripts: LIVE })
+    const listing = { offset, phaseCounts: await dashboardPhaseCounts(app.db, ownerId, now) }
+    const groups = toDashboard(events, await ticketTypesByEvent(app.db, ids), await orderTotalsByEvent(app.db, ids), listing, currency, now)
+    return reply.render('organiser/dashboard.eta', {
+      title: actor.isAdmin ? 'All events' : 'Your events',
+      groups,
+      isAdmin: actor.isAdmin,
+      pager: pager('/organiser', {}, page, hasNext),
+      scripts: LIVE,
+    })
   })
 
   app.get('/create-event', organiser, async (request, reply) => {
@@ -191,11 +209,6 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect('/organiser', 303)
   })
 
-  /** A cancelled event's ticket types stay as they were when it was cancelled; its page offers no form to change them. */
-  function refuseIfCancelled(event: EventRow): void {
-    if (event.status === 'cancelled') throw new Conflict('This event is cancelled: its ticket types can no longer change.')
-  }
-
   app.get('/events/:id/ticket-types/new', organiser, async (request, reply) => {
     const event = await eventOf(request)
     refuseIfCancelled(event)
@@ -238,7 +251,6 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.post('/ticket-types/:id/delete', organiser, async (request, reply) => {
     const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
-    refuseIfCancelled(found.event)
     const refusal = await deleteTicketType(ctx, actorOf(request), found)
     reply.flash(refusal ? 'error' : 'success', refusal ?? `Ticket type “${found.type.name}” deleted.`)
     return reply.redirect(`/edit-event/${found.event.id}#ticket-types`, 303)
@@ -300,11 +312,21 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/events/:id/attendees.csv', organiser, async (request, reply) => {
     const event = await eventOf(request)
-    const lines = await attendeeLines(app.db, event.id, { text: '' })
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="attendees-event-${event.id}.csv"`)
       .header('cache-control', 'no-store')
-      .send(toCsv(toAttendeeRows(lines, event)))
+      .send(Readable.from(csvChunks(attendeeRows(app.db, event))))
   })
+}
+
+/**
+ * The export's rows, the header first. Read as the reply is written (the
+ * stream asks for the next batch when the client has taken the last), so a
+ * large event's export is never whole in memory and holds no connection
+ * while a slow client downloads.
+ */
+async function* attendeeRows(db: Db, event: EventRow): AsyncGenerator<CsvCell[][]> {
+  yield [attendeeHeader(event)]
+  for await (const lines of attendeeLineBatches(db, event.id, ATTENDEE_BATCH_ORDERS)) yield toAttendeeRows(lines, event)
 }

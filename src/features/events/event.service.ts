@@ -1,6 +1,6 @@
 import type { Db, Trx } from '../../db/database.js'
 import type { EventRow } from '../../db/schema.js'
-import { NotFound } from '../../lib/errors.js'
+import { Conflict, NotFound } from '../../lib/errors.js'
 import { movedToZone } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
@@ -37,9 +37,12 @@ export async function managedEvent(db: Db, actor: Actor, id: number): Promise<Ev
   return event
 }
 
+/** Said alike for a type that is gone and for one this actor may not manage, which must learn nothing about it. */
+const NO_SUCH_TICKET_TYPE = 'This ticket type no longer exists: it may have been deleted since the page was opened.'
+
 export async function managedTicketType(db: Db, actor: Actor, id: number): Promise<TicketTypeWithEvent> {
   const found = await findTicketType(db, id)
-  if (!found || !mayManage(actor, found.event)) throw new NotFound()
+  if (!found || !mayManage(actor, found.event)) throw new NotFound(NO_SUCH_TICKET_TYPE)
   return found
 }
 
@@ -271,16 +274,40 @@ export async function deleteEvent(ctx: EventsContext, actor: Actor, eventId: num
   })
 }
 
+/**
+ * A cancelled event's ticket types stay as they were when it was cancelled;
+ * its page offers no form to change them. The routes ask too, so that a form
+ * is never shown or checked for a cancelled event, but the answer that counts
+ * is the one read under the event's lock (lockEventOfTicketTypes).
+ */
+export function refuseIfCancelled(event: EventRow): void {
+  if (event.status === 'cancelled') throw new Conflict('This event is cancelled: its ticket types can no longer change.')
+}
+
+/**
+ * What every change to ticket types does first. The event's lock comes before
+ * any ticket type's, as in a purchase, so the two cannot deadlock on
+ * PostgreSQL; and the cancellation that counts is the one committed by then,
+ * not the one the route saw.
+ */
+async function lockEventOfTicketTypes(trx: Trx, eventId: number): Promise<EventRow> {
+  const event = await lockEvent(trx, eventId)
+  if (!event) throw new NotFound()
+  refuseIfCancelled(event)
+  return event
+}
+
 export async function createTicketType(ctx: EventsContext, actor: Actor, eventId: number, input: TicketTypeInput): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
+  await changeEvent(ctx, eventId, async (trx) => {
+    await lockEventOfTicketTypes(trx, eventId)
     const { id } = await trx
       .insertInto('ticketTypes')
       .values({ ...input, eventId, createdAt: Date.now() })
       .returning('id')
       .executeTakeFirstOrThrow()
     await audit(trx, actor, 'ticket_type.created', { type: 'ticket_type', id }, { eventId, name: input.name, capacity: input.capacity })
+    return null
   })
-  ctx.changes.notify(eventId)
 }
 
 /**
@@ -295,6 +322,7 @@ export async function updateTicketType(
 ): Promise<Refusal> {
   const { type, event } = found
   return changeEvent(ctx, event.id, async (trx) => {
+    await lockEventOfTicketTypes(trx, event.id)
     const updated = await trx
       .updateTable('ticketTypes')
       .set(input)
@@ -303,8 +331,10 @@ export async function updateTicketType(
       .returning('id')
       .executeTakeFirst()
     if (!updated) {
-      const { sold } = await trx.selectFrom('ticketTypes').select('sold').where('id', '=', type.id).executeTakeFirstOrThrow()
-      return `${sold} tickets of this type are already sold, so its capacity cannot be lower than ${sold}.`
+      const current = await trx.selectFrom('ticketTypes').select('sold').where('id', '=', type.id).executeTakeFirst()
+      // Deleted after the route found it: there is nothing left to save the form into.
+      if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
+      return `${current.sold} tickets of this type are already sold, so its capacity cannot be lower than ${current.sold}.`
     }
     await audit(
       trx,
@@ -321,8 +351,10 @@ export async function updateTicketType(
 export async function deleteTicketType(ctx: EventsContext, actor: Actor, found: TicketTypeWithEvent): Promise<Refusal> {
   const { type } = found
   return changeEvent(ctx, type.eventId, async (trx) => {
-    const event = await lockEvent(trx, type.eventId)
-    if (!event) throw new NotFound()
+    const event = await lockEventOfTicketTypes(trx, type.eventId)
+    // Deleting takes the event's lock too, so a delete that got there first has committed by now.
+    const current = await trx.selectFrom('ticketTypes').select('id').where('id', '=', type.id).executeTakeFirst()
+    if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
     const ordered = await countTicketsOfType(trx, type.id)
     if (ordered > 0) {
       return `${type.name} has been ordered (${ordered} ${ordered === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`

@@ -3,18 +3,27 @@ import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import type { CsvCell } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
 import { formatAmount, formatDateTime, formatMoney, isValidTimeZone, minorToInput } from '../../lib/format.js'
-import { type EventPhase, type EventStatus, EVENT_STATUS_LABELS, eventPhase, eventStatus, remainingOf, remainingOfEvent } from './event-state.js'
+import {
+  type EventPhase,
+  type EventStatus,
+  EVENT_STATUS_LABELS,
+  PHASE_ORDER,
+  eventPhase,
+  eventStatus,
+  remainingOf,
+  remainingOfEvent,
+} from './event-state.js'
 import type { Amount, AttendeeLine, DashboardEvent, OrderTotals } from './event.repository.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
-export const PHASES: { phase: EventPhase; label: string }[] = [
-  { phase: 'draft', label: 'Drafts' },
-  { phase: 'scheduled', label: 'Scheduled' },
-  { phase: 'on_sale', label: 'On sale' },
-  { phase: 'past', label: 'Past' },
-  { phase: 'cancelled', label: 'Cancelled' },
-]
+const GROUP_LABELS: Record<EventPhase, string> = {
+  draft: 'Drafts',
+  scheduled: 'Scheduled',
+  on_sale: 'On sale',
+  past: 'Past',
+  cancelled: 'Cancelled',
+}
 
 export interface TicketTypeSummary {
   id: number
@@ -55,13 +64,25 @@ export interface DashboardEventView extends EventSummary {
 export interface DashboardGroup {
   phase: EventPhase
   label: string
+  /** The group's events on every page, not only on this one. */
+  total: number
+  /** Whether the group began on an earlier page. */
+  continued: boolean
   events: DashboardEventView[]
 }
 
+/** Where a page of the dashboard sits in the whole list (dashboardEvents, dashboardPhaseCounts). */
+export interface DashboardListing {
+  offset: number
+  phaseCounts: Map<EventPhase, number>
+}
+
+/** One page of the dashboard's events, which come in PHASE_ORDER, as a group per phase. */
 export function toDashboard(
   events: DashboardEvent[],
   types: Map<number, TicketTypeRow[]>,
   totals: Map<number, OrderTotals>,
+  listing: DashboardListing,
   currency: string,
   now: number,
 ): DashboardGroup[] {
@@ -69,9 +90,15 @@ export function toDashboard(
     ...toEventSummary(event, types.get(event.id) ?? [], totals.get(event.id), currency, now),
     ownerName: event.ownerName,
   }))
-  return PHASES.map(({ phase, label }) => ({ phase, label, events: views.filter((view) => view.phase === phase) })).filter(
-    (group) => group.events.length > 0,
-  )
+  const groups: DashboardGroup[] = []
+  let listedBefore = 0
+  for (const phase of PHASE_ORDER) {
+    const total = listing.phaseCounts.get(phase) ?? 0
+    const shown = views.filter((view) => view.phase === phase)
+    if (shown.length > 0) groups.push({ phase, label: GROUP_LABELS[phase], total, continued: listing.offset > listedBefore, events: shown })
+    listedBefore += total
+  }
+  return groups
 }
 
 export function toEventSummary(
@@ -166,25 +193,27 @@ export function toOrderViews(lines: AttendeeLine[], event: EventRow): OrderView[
   return [...orders.values()]
 }
 
+export function attendeeHeader(event: EventRow): CsvCell[] {
+  return ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', 'Price', 'Currency', `Ordered at (${event.timeZone})`]
+}
+
 /**
- * One row per ticket; prices as plain amounts beside the currency each order
- * was paid in, and times as local date-times, which spreadsheets sort.
+ * One row per ticket, under attendeeHeader; prices as plain amounts beside
+ * the currency each order was paid in, and times as local date-times, which
+ * spreadsheets sort.
  */
 export function toAttendeeRows(lines: AttendeeLine[], event: EventRow): CsvCell[][] {
-  return [
-    ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', 'Price', 'Currency', `Ordered at (${event.timeZone})`],
-    ...lines.map((line) => [
-      line.orderCode,
-      line.status,
-      line.buyerName,
-      line.buyerEmail,
-      line.ticketTypeName,
-      line.ticketCode,
-      minorToInput(line.priceMinor, line.currency),
-      line.currency,
-      DateTime.fromMillis(line.orderedAt, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm'),
-    ]),
-  ]
+  return lines.map((line) => [
+    line.orderCode,
+    line.status,
+    line.buyerName,
+    line.buyerEmail,
+    line.ticketTypeName,
+    line.ticketCode,
+    minorToInput(line.priceMinor, line.currency),
+    line.currency,
+    DateTime.fromMillis(line.orderedAt, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm'),
+  ])
 }
 
 /** The time zones a <select> offers: every one the runtime knows, and the current one even if it is an alias. */
