@@ -6,6 +6,7 @@ import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../
 import { createEvent } from '../helpers/fixtures.js'
 import { buyAllAtOnce, prepareBuyers } from '../helpers/flash-sale.js'
 import { createUser, type Persona } from '../helpers/personas.js'
+import { eventFields, expectRedirect, useOrganiser } from '../events/support.js'
 
 describeEachDatabase('an organiser’s caps on one buyer', (kind) => {
   const t = useTestApp(kind)
@@ -50,6 +51,31 @@ describeEachDatabase('an organiser’s caps on one buyer', (kind) => {
     expect(refused.message).toContain('Each buyer may place at most 1 order for this event')
     await t.db.updateTable('orders').set({ status: 'cancelled' }).where('eventId', '=', event.id).execute()
     expect((await buy(event.id, type, 1, 'once@example.test')).bought).toBe(true)
+  })
+})
+
+describeEachDatabase('the organiser sets the caps on one buyer in the event form', (kind) => {
+  const t = useTestApp(kind)
+  const me = useOrganiser(t)
+
+  it('stores them, shows them on the buy form, and explains a bad value with the form kept', async () => {
+    const { event } = await createEvent(t.db, me.organiser.id)
+    const edit = await me.browser.get(`/edit-event/${event.id}`)
+    expect(edit.body).toContain('Tickets per buyer')
+    const bad = await me.browser.post(`/edit-event/${event.id}`, eventFields({ title: event.title, maxTicketsPerBuyer: 'four', maxOrdersPerBuyer: '2' }))
+    expect(bad.statusCode).toBe(422)
+    expect(bad.body).toContain('value="four"')
+    const saved = await me.browser.post(`/edit-event/${event.id}`, eventFields({ title: event.title, maxTicketsPerBuyer: '4', maxOrdersPerBuyer: '2' }))
+    expectRedirect(saved, `/edit-event/${event.id}`)
+    expect(await t.db.selectFrom('events').select(['maxTicketsPerBuyer', 'maxOrdersPerBuyer']).where('id', '=', event.id).executeTakeFirstOrThrow()).toEqual({
+      maxTicketsPerBuyer: 4,
+      maxOrdersPerBuyer: 2,
+    })
+    const form = await new TestBrowser(t.app).get(`/buy-tickets/${event.id}`)
+    expect(form.body).toContain('At most 4 tickets per email address for this event. At most 2 orders per email address.')
+    const cleared = await me.browser.post(`/edit-event/${event.id}`, eventFields({ title: event.title }))
+    expectRedirect(cleared, `/edit-event/${event.id}`)
+    expect((await t.db.selectFrom('events').select('maxTicketsPerBuyer').where('id', '=', event.id).executeTakeFirstOrThrow()).maxTicketsPerBuyer).toBeNull()
   })
 })
 

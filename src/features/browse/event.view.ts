@@ -40,6 +40,9 @@ export interface EventView {
   /** At least one ticket type can be bought now. */
   onSale: boolean
   allowBuyerCancellation: boolean
+  /** The organiser's caps on one buyer (email address), null for none. */
+  maxTicketsPerBuyer: number | null
+  maxOrdersPerBuyer: number | null
 }
 
 /** What the public pages show of an event: figures derived once, here, from the rows. */
@@ -69,6 +72,8 @@ export function toEventView(event: EventRow, types: TicketTypeRow[], currency: s
     priceFrom: prices.length === 0 ? null : formatMoney(Math.min(...prices), currency),
     onSale: ticketTypes.some((type) => type.onSale),
     allowBuyerCancellation: event.allowBuyerCancellation === 1,
+    maxTicketsPerBuyer: event.maxTicketsPerBuyer,
+    maxOrdersPerBuyer: event.maxOrdersPerBuyer,
   }
 }
 

@@ -32,6 +32,8 @@ export interface EventFormValues {
   timeZone: string
   imageUrl: string
   capacity: string
+  maxTicketsPerBuyer: string
+  maxOrdersPerBuyer: string
   allowBuyerCancellation: boolean
 }
 
@@ -44,11 +46,14 @@ export interface EventInput {
   timeZone: string
   imageUrl: string | null
   capacity: number | null
+  /** Caps on one buyer (one email address) against bots taking an event: null for none. */
+  maxTicketsPerBuyer: number | null
+  maxOrdersPerBuyer: number | null
   allowBuyerCancellation: boolean
 }
 
 export function blankEventForm(timeZone: string): EventFormValues {
-  return { title: '', description: '', venue: '', startsAt: '', endsAt: '', timeZone, imageUrl: '', capacity: '', allowBuyerCancellation: true }
+  return { title: '', description: '', venue: '', startsAt: '', endsAt: '', timeZone, imageUrl: '', capacity: '', maxTicketsPerBuyer: '', maxOrdersPerBuyer: '', allowBuyerCancellation: true }
 }
 
 export function eventFormOf(event: EventRow): EventFormValues {
@@ -61,6 +66,8 @@ export function eventFormOf(event: EventRow): EventFormValues {
     timeZone: event.timeZone,
     imageUrl: event.imageUrl ?? '',
     capacity: event.capacity === null ? '' : String(event.capacity),
+    maxTicketsPerBuyer: event.maxTicketsPerBuyer === null ? '' : String(event.maxTicketsPerBuyer),
+    maxOrdersPerBuyer: event.maxOrdersPerBuyer === null ? '' : String(event.maxOrdersPerBuyer),
     allowBuyerCancellation: event.allowBuyerCancellation === 1,
   }
 }
@@ -81,6 +88,8 @@ export function parseEventForm(body: unknown, now: number, existing?: EventRow):
     timeZone: form.text('timeZone'),
     imageUrl: form.text('imageUrl'),
     capacity: form.text('capacity'),
+    maxTicketsPerBuyer: form.text('maxTicketsPerBuyer'),
+    maxOrdersPerBuyer: form.text('maxOrdersPerBuyer'),
     allowBuyerCancellation: form.checkbox('allowBuyerCancellation'),
   }
   requireText(form, 'title', values.title, 'Enter a title.', MAX_TEXT)
@@ -103,6 +112,8 @@ export function parseEventForm(body: unknown, now: number, existing?: EventRow):
 
   const imageUrl = values.imageUrl === '' ? null : readHttpsUrl(form, 'imageUrl', values.imageUrl)
   const capacity = values.capacity === '' ? null : readWholeNumber(form, 'capacity', values.capacity, 1, MAX_CAPACITY)
+  const maxTicketsPerBuyer = values.maxTicketsPerBuyer === '' ? null : readWholeNumber(form, 'maxTicketsPerBuyer', values.maxTicketsPerBuyer, 1, MAX_CAPACITY)
+  const maxOrdersPerBuyer = values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
 
   if (!form.ok || startsAt === null || endsAt === null) return { values, errors: form.errors, input: null }
   return {
@@ -117,6 +128,8 @@ export function parseEventForm(body: unknown, now: number, existing?: EventRow):
       timeZone: values.timeZone,
       imageUrl,
       capacity,
+      maxTicketsPerBuyer,
+      maxOrdersPerBuyer,
       allowBuyerCancellation: values.allowBuyerCancellation,
     },
   }

@@ -181,6 +181,8 @@ function eventColumns(input: EventInput) {
     timeZone: input.timeZone,
     imageUrl: input.imageUrl,
     capacity: input.capacity,
+    maxTicketsPerBuyer: input.maxTicketsPerBuyer,
+    maxOrdersPerBuyer: input.maxOrdersPerBuyer,
     allowBuyerCancellation: input.allowBuyerCancellation ? 1 : 0,
   }
 }
