@@ -40,4 +40,31 @@ describeInBrowser('buying with JavaScript switched off', (kind) => {
     const orders = await t.db.selectFrom('orders').select(['buyerName', 'totalMinor']).execute()
     expect(orders).toEqual([{ buyerName: 'Nora No-Script', totalMinor: 3600 }])
   })
+
+  it('shows a price that changed while the form was open, keeps what was typed, and buys at the new price once seen', async () => {
+    const organiser = await createUser(t.db, 'organiser')
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
+      title: 'Harbour Choir',
+      ticketTypes: [{ name: 'Seat', priceMinor: 1200, capacity: 30, maxPerOrder: 4 }],
+    })
+    const page = await t.newPage({ javaScriptEnabled: false })
+    await page.goto(`/buy-tickets/${event.id}`)
+    await page.getByLabel('Seat').fill('2')
+    await page.getByLabel('Name').fill('Pat Price')
+    await page.getByLabel('Email').fill('pat@example.test')
+    await t.db.updateTable('ticketTypes').set({ priceMinor: 1500 }).where('id', '=', ticketTypes[0]!.id).execute()
+
+    const refused = page.waitForResponse((response) => response.url().endsWith(`/purchase/${event.id}`))
+    await page.getByRole('button', { name: 'Buy tickets' }).click()
+    expect((await refused).status()).toBe(409)
+    await page.locator('[data-error-summary]').getByText('Prices have changed since this page was shown').waitFor()
+    await page.locator('.field-error', { hasText: 'The price is now €15.00, not €12.00.' }).waitFor()
+    expect(await page.getByLabel('Seat').inputValue()).toBe('2')
+    expect(await page.getByLabel('Name').inputValue()).toBe('Pat Price')
+    expect(await t.db.selectFrom('orders').select('id').where('eventId', '=', event.id).execute()).toEqual([])
+
+    await Promise.all([page.waitForURL(/\/purchase\/success\?order=/), page.getByRole('button', { name: 'Buy tickets' }).click()])
+    const order = await t.db.selectFrom('orders').select('totalMinor').where('eventId', '=', event.id).executeTakeFirstOrThrow()
+    expect(order.totalMinor).toBe(3000)
+  })
 })
