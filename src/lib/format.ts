@@ -113,3 +113,15 @@ export function dayKey(ms: number, timeZone: string): string {
   }
   return format.format(ms)
 }
+
+/** Money in one currency, in its minor units. */
+export interface Amount {
+  minor: number
+  currency: string
+}
+
+/** Sums in different currencies cannot be added up, so each is shown; none is zero in the site's currency. */
+export function formatRevenue(revenue: Amount[], siteCurrency: string): string {
+  if (revenue.length === 0) return formatAmount(0, siteCurrency)
+  return revenue.map((amount) => formatAmount(amount.minor, amount.currency)).join(' + ')
+}

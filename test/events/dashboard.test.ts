@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest'
-import { PHASE_ORDER, eventPhase, phaseRank } from '../../src/features/events/event-state.js'
+import { PHASE_ORDER, eventPhase, phaseRank } from '../../src/features/events/event.rules.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'

@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest'
-import { isPublic } from '../../src/features/events/event-state.js'
+import { isPublic } from '../../src/features/events/event.rules.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'

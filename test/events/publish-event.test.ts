@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest'
-import { publishEvent } from '../../src/features/events/event.service.js'
+import { publishEvent } from '../../src/features/organiser/event.service.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'

@@ -5,7 +5,7 @@ import {
   deleteTicketType,
   managedTicketType,
   updateTicketType,
-} from '../../src/features/events/event.service.js'
+} from '../../src/features/organiser/event.service.js'
 import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'

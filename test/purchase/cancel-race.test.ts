@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { cancelEvent } from '../../src/features/events/event.service.js'
+import { cancelEvent } from '../../src/features/organiser/event.service.js'
 import { cancelOrder, purchase } from '../../src/features/purchase/purchase.service.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'

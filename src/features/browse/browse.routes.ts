@@ -3,9 +3,9 @@ import { NotFound, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { dateInputToEndOfDay, dateInputToInstant } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
-import { isPublic } from '../events/event-state.js'
-import { findEvent, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from './browse.repository.js'
-import { toEventView } from './event.view.js'
+import { isPublic } from '../events/event.rules.js'
+import { findEvent, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from '../events/event.repository.js'
+import { toEventView } from '../events/event.view.js'
 
 const PER_PAGE = 12
 const LIVE = ['/public/live.js']

@@ -1,8 +1,13 @@
+/**
+ * The events core: every read of events and ticket types, for the public
+ * pages, the organiser's and the purchase. Other features build on it; it
+ * imports none of them.
+ */
 import { sql } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
-import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
+import type { EventRow, TicketTypeRow } from '../../db/schema.js'
 import { containsPattern } from '../../lib/search.js'
-import { type EventPhase, PHASE_ORDER, phaseRank } from './event-state.js'
+import { type EventPhase, PHASE_ORDER, phaseRank, publicEventCondition } from './event.rules.js'
 
 /** A ticket type with the event it belongs to: what ownership checks and the ticket type forms need. */
 export interface TicketTypeWithEvent {
@@ -64,63 +69,6 @@ export async function dashboardPhaseCounts(db: Db, ownerId: number | null, now: 
   return new Map(rows.map((row) => [PHASE_ORDER[Number(row.rank)]!, Number(row.count)]))
 }
 
-/** Money in one currency, in its minor units. */
-export interface Amount {
-  minor: number
-  currency: string
-}
-
-export interface OrderTotals {
-  /**
-   * The paid orders' totals, one sum per currency the orders were paid in
-   * (the site's currency may have changed since), by currency code; none without revenue.
-   */
-  revenue: Amount[]
-  orders: number
-}
-
-/** Revenue and order counts per event, for the events given. */
-export async function orderTotalsByEvent(db: Db, eventIds: number[]): Promise<Map<number, OrderTotals>> {
-  const totals = new Map<number, OrderTotals>(eventIds.map((id) => [id, { revenue: [], orders: 0 }]))
-  if (eventIds.length === 0) return totals
-  const rows = await db
-    .selectFrom('orders')
-    .select((eb) => [
-      'eventId',
-      'currency',
-      eb.fn.countAll<number>().as('orders'),
-      eb.fn.sum<number>(eb.case().when('status', '=', 'paid').then(eb.ref('totalMinor')).else(0).end()).as('revenueMinor'),
-    ])
-    .where('eventId', 'in', eventIds)
-    .groupBy(['eventId', 'currency'])
-    .orderBy('currency')
-    .execute()
-  for (const row of rows) {
-    const total = totals.get(row.eventId)!
-    total.orders += Number(row.orders)
-    if (Number(row.revenueMinor) !== 0) total.revenue.push({ minor: Number(row.revenueMinor), currency: row.currency })
-  }
-  return totals
-}
-
-export async function countOrders(db: Db | Trx, eventId: number): Promise<number> {
-  const row = await db
-    .selectFrom('orders')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('eventId', '=', eventId)
-    .executeTakeFirstOrThrow()
-  return Number(row.count)
-}
-
-export async function countTicketsOfType(db: Db | Trx, ticketTypeId: number): Promise<number> {
-  const row = await db
-    .selectFrom('tickets')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('ticketTypeId', '=', ticketTypeId)
-    .executeTakeFirstOrThrow()
-  return Number(row.count)
-}
-
 /**
  * Takes the event row's lock for the rest of the transaction. A purchase
  * updates this row first, so holding it means no purchase is half-way through
@@ -135,101 +83,62 @@ export async function lockEvent(trx: Trx, eventId: number): Promise<EventRow | u
     .executeTakeFirst()
 }
 
-export interface AttendeeLine {
-  orderId: number
-  orderCode: string
-  status: OrderStatus
-  buyerName: string
-  buyerEmail: string
-  totalMinor: number
-  /** The currency the order was paid in: its total's and its tickets' prices'. */
-  currency: string
-  orderedAt: number
-  ticketCode: string
-  ticketTypeName: string
-  priceMinor: number
-}
-
-/** Where a list of orders (newest first) stopped: its last order. */
-export interface OrderCursor {
-  orderedAt: number
-  orderId: number
-}
-
-export interface OrderSearch {
-  /** Matches order and ticket codes, buyer names and emails; '' for all. */
+export interface EventSearch {
   text: string
-  /** At most this many orders (with all their tickets), after `offset` orders or the orders up to `after`. */
-  limit?: number
-  offset?: number
-  after?: OrderCursor
+  /** Events that end after this instant (the start of the "from" day). */
+  from: number | null
+  /** Events that start before this instant (the end of the "to" day). */
+  to: number | null
+  tab: 'upcoming' | 'past'
+  page: number
+  perPage: number
+  now: number
 }
 
-/**
- * Orders of an event matching the search, newest first, one line per ticket.
- * With a limit, the page is cut in orders (never in the middle of an order).
- */
-export async function attendeeLines(db: Db, eventId: number, search: OrderSearch): Promise<AttendeeLine[]> {
-  const pattern = containsPattern(search.text)
-  const matching = db
-    .selectFrom('orders')
-    .select('orders.id')
-    .where('orders.eventId', '=', eventId)
-    .$if(search.text !== '', (qb) =>
-      qb.where(
-        sql<boolean>`(lower(orders.code) like ${pattern} escape '\\' or lower(orders.buyer_name) like ${pattern} escape '\\'
-          or lower(orders.buyer_email) like ${pattern} escape '\\'
-          or exists (select 1 from tickets where tickets.order_id = orders.id and lower(tickets.code) like ${pattern} escape '\\'))`,
-      ),
+/** One page of public events, plus whether another page follows. */
+export async function searchPublicEvents(db: Db, search: EventSearch): Promise<{ events: EventRow[]; hasNext: boolean }> {
+  let query = db.selectFrom('events').selectAll().where(publicEventCondition(search.now))
+  query =
+    search.tab === 'upcoming'
+      ? query.where('endsAt', '>', search.now).orderBy('startsAt', 'asc')
+      : query.where('endsAt', '<=', search.now).orderBy('startsAt', 'desc')
+  if (search.text) {
+    const pattern = containsPattern(search.text)
+    query = query.where(
+      sql<boolean>`(lower(title) like ${pattern} escape '\\' or lower(venue) like ${pattern} escape '\\' or lower(description) like ${pattern} escape '\\')`,
     )
-    .$if(search.limit !== undefined, (qb) =>
-      qb
-        .orderBy('orders.createdAt', 'desc')
-        .orderBy('orders.id', 'desc')
-        .limit(search.limit!)
-        .offset(search.offset ?? 0),
-    )
-    .$if(search.after !== undefined, (qb) =>
-      qb.where((eb) => eb(eb.refTuple('orders.createdAt', 'orders.id'), '<', eb.tuple(search.after!.orderedAt, search.after!.orderId))),
-    )
+  }
+  if (search.from !== null) query = query.where('endsAt', '>', search.from)
+  if (search.to !== null) query = query.where('startsAt', '<', search.to)
+  const rows = await query
+    .orderBy('id')
+    .limit(search.perPage + 1)
+    .offset((search.page - 1) * search.perPage)
+    .execute()
+  return { events: rows.slice(0, search.perPage), hasNext: rows.length > search.perPage }
+}
+
+export async function upcomingPublicEvents(db: Db, now: number, limit: number): Promise<EventRow[]> {
   return db
-    .selectFrom('orders')
-    .innerJoin('tickets', 'tickets.orderId', 'orders.id')
-    .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
-    .select([
-      'orders.id as orderId',
-      'orders.code as orderCode',
-      'orders.status',
-      'orders.buyerName',
-      'orders.buyerEmail',
-      'orders.totalMinor',
-      'orders.currency',
-      'orders.createdAt as orderedAt',
-      'tickets.code as ticketCode',
-      'ticketTypes.name as ticketTypeName',
-      'tickets.priceMinor',
-    ])
-    .where('orders.id', 'in', matching)
-    .orderBy('orders.createdAt', 'desc')
-    .orderBy('orders.id', 'desc')
-    .orderBy('tickets.ticketTypeId')
-    .orderBy('tickets.id')
+    .selectFrom('events')
+    .selectAll()
+    .where(publicEventCondition(now))
+    .where('status', '=', 'published')
+    .where('endsAt', '>', now)
+    .orderBy('startsAt')
+    .limit(limit)
     .execute()
 }
 
-/**
- * All of an event's attendee lines, in attendeeLines' order, `batchSize`
- * orders at a time. Each batch starts after the last order of the one before
- * (a keyset, not an offset), so no batch reads the orders before it again,
- * and orders sharing an instant are neither skipped nor repeated.
- */
-export async function* attendeeLineBatches(db: Db, eventId: number, batchSize: number): AsyncGenerator<AttendeeLine[]> {
-  let after: OrderCursor | undefined
-  for (;;) {
-    const lines = await attendeeLines(db, eventId, { text: '', limit: batchSize, after })
-    const last = lines.at(-1)
-    if (!last) return
-    yield lines
-    after = { orderedAt: last.orderedAt, orderId: last.orderId }
-  }
+export async function findEvent(db: Db, id: number): Promise<EventRow | undefined> {
+  return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** Ticket types of these events, grouped by event id, in the order the organiser created them. */
+export async function ticketTypesByEvent(db: Db, eventIds: number[]): Promise<Map<number, TicketTypeRow[]>> {
+  const grouped = new Map<number, TicketTypeRow[]>(eventIds.map((id) => [id, []]))
+  if (eventIds.length === 0) return grouped
+  const rows = await db.selectFrom('ticketTypes').selectAll().where('eventId', 'in', eventIds).orderBy('id').execute()
+  for (const row of rows) grouped.get(row.eventId)?.push(row)
+  return grouped
 }

@@ -1,225 +1,113 @@
-import { DateTime } from 'luxon'
-import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
-import type { CsvCell } from '../../lib/csv.js'
-import { mailtoHref } from '../../lib/forms.js'
-import { formatAmount, formatDateTime, formatMoney, isValidTimeZone, minorToInput } from '../../lib/format.js'
-import {
-  type EventPhase,
-  type EventStatus,
-  EVENT_STATUS_LABELS,
-  PHASE_ORDER,
-  eventPhase,
-  eventStatus,
-  remainingOf,
-  remainingOfEvent,
-} from './event-state.js'
-import type { Amount, AttendeeLine, DashboardEvent, OrderTotals } from './event.repository.js'
+import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import { dayKey, formatDateTime, formatMoney, formatTime, zoneName } from '../../lib/format.js'
+import { paragraphs } from '../../lib/text.js'
+import { EVENT_STATUS_LABELS, type EventPhase, type EventStatus, eventPhase, eventStatus, remainingOf, remainingOfEvent } from './event.rules.js'
 
-/** What the organiser's pages show, shaped from the rows once, here. */
-
-const GROUP_LABELS: Record<EventPhase, string> = {
-  draft: 'Drafts',
-  scheduled: 'Scheduled',
-  on_sale: 'On sale',
-  past: 'Past',
-  cancelled: 'Cancelled',
-}
-
-export interface TicketTypeSummary {
+export interface TicketTypeView {
   id: number
   name: string
   price: string
-  sold: number
-  capacity: number
+  /** The price in minor units, carried by the buy form so that the buyer pays what they saw. */
+  priceMinor: number
+  remaining: number
+  soldOut: boolean
+  onSale: boolean
+  /** Why it is not on sale, or when sales end; null when there is nothing to say. */
+  salesNote: string | null
+  /** The most one order may take now: the per-order limit or what remains. */
+  maxSelectable: number
   maxPerOrder: number
-  /** When sales open and close, or null when they follow the event's publication. */
-  salesWindow: string | null
 }
 
-export interface EventSummary {
+export interface EventView {
   id: number
   title: string
   venue: string
-  startsAt: string
+  when: string
+  timeZone: string
+  /** The currency the prices are shown in. */
+  currency: string
   phase: EventPhase
-  /** The phase, or sold out; the badge shows it. */
   status: EventStatus
   statusLabel: string
-  /** What the phase means for this event ("Goes on sale …"), or null. */
-  phaseNote: string | null
-  ticketTypes: TicketTypeSummary[]
-  sold: number
-  /** The overall capacity, or the sum of the ticket types' when there is none. */
-  capacity: number
-  /** One amount per currency the orders were paid in: "€120.00 + $30.00". */
-  revenue: string
-  orders: number
-  canPublish: boolean
+  cancelled: boolean
+  imageUrl: string | null
+  description: string[][]
+  ticketTypes: TicketTypeView[]
+  remaining: number
+  badge: 'sold_out' | 'few_left' | null
+  priceFrom: string | null
+  /** At least one ticket type can be bought now. */
+  onSale: boolean
+  allowBuyerCancellation: boolean
+  /** The organiser's caps on one buyer (email address), null for none. */
+  maxTicketsPerBuyer: number | null
+  maxOrdersPerBuyer: number | null
 }
 
-export interface DashboardEventView extends EventSummary {
-  ownerName: string
-}
-
-export interface DashboardGroup {
-  phase: EventPhase
-  label: string
-  /** The group's events on every page, not only on this one. */
-  total: number
-  /** Whether the group began on an earlier page. */
-  continued: boolean
-  events: DashboardEventView[]
-}
-
-/** Where a page of the dashboard sits in the whole list (dashboardEvents, dashboardPhaseCounts). */
-export interface DashboardListing {
-  offset: number
-  phaseCounts: Map<EventPhase, number>
-}
-
-/** One page of the dashboard's events, which come in PHASE_ORDER, as a group per phase. */
-export function toDashboard(
-  events: DashboardEvent[],
-  types: Map<number, TicketTypeRow[]>,
-  totals: Map<number, OrderTotals>,
-  listing: DashboardListing,
-  currency: string,
-  now: number,
-): DashboardGroup[] {
-  const views = events.map((event) => ({
-    ...toEventSummary(event, types.get(event.id) ?? [], totals.get(event.id), currency, now),
-    ownerName: event.ownerName,
-  }))
-  const groups: DashboardGroup[] = []
-  let listedBefore = 0
-  for (const phase of PHASE_ORDER) {
-    const total = listing.phaseCounts.get(phase) ?? 0
-    const shown = views.filter((view) => view.phase === phase)
-    if (shown.length > 0) groups.push({ phase, label: GROUP_LABELS[phase], total, continued: listing.offset > listedBefore, events: shown })
-    listedBefore += total
-  }
-  return groups
-}
-
-export function toEventSummary(
-  event: EventRow,
-  types: TicketTypeRow[],
-  totals: OrderTotals | undefined,
-  currency: string,
-  now: number,
-): EventSummary {
+/** What the public pages show of an event: figures derived once, here, from the rows. */
+export function toEventView(event: EventRow, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
   const phase = eventPhase(event, now)
-  const status = eventStatus(phase, types.length, remainingOfEvent(types.map((type) => remainingOf(type, event)), event))
+  const ticketTypes = types.map((type) => toTicketTypeView(event, type, phase, currency, now))
+  const remaining = remainingOfEvent(ticketTypes.map((type) => type.remaining), event)
+  const status = eventStatus(phase, types.length, remaining)
+  const capacity = types.reduce((sum, type) => sum + type.capacity, 0)
+  const prices = types.map((type) => type.priceMinor)
   return {
     id: event.id,
     title: event.title,
     venue: event.venue,
-    startsAt: formatDateTime(event.startsAt, event.timeZone),
+    when: describeWhen(event),
+    timeZone: event.timeZone,
+    currency,
     phase,
     status,
     statusLabel: EVENT_STATUS_LABELS[status],
-    phaseNote: phaseNote(event, phase),
-    ticketTypes: types.map((type) => toTicketTypeSummary(type, event.timeZone, currency)),
-    sold: event.sold,
-    capacity: event.capacity ?? types.reduce((sum, type) => sum + type.capacity, 0),
-    revenue: formatRevenue(totals?.revenue ?? [], currency),
-    orders: totals?.orders ?? 0,
-    canPublish: (phase === 'draft' || phase === 'scheduled') && types.length > 0,
+    cancelled: phase === 'cancelled',
+    imageUrl: event.imageUrl,
+    description: paragraphs(event.description),
+    ticketTypes,
+    remaining,
+    badge: types.length === 0 ? null : remaining === 0 ? 'sold_out' : remaining <= Math.max(5, Math.ceil(capacity * 0.1)) ? 'few_left' : null,
+    priceFrom: prices.length === 0 ? null : formatMoney(Math.min(...prices), currency),
+    onSale: ticketTypes.some((type) => type.onSale),
+    allowBuyerCancellation: event.allowBuyerCancellation === 1,
+    maxTicketsPerBuyer: event.maxTicketsPerBuyer,
+    maxOrdersPerBuyer: event.maxOrdersPerBuyer,
   }
 }
 
-/** Sums in different currencies cannot be added up, so each is shown; none is zero in the site's currency. */
-export function formatRevenue(revenue: Amount[], siteCurrency: string): string {
-  if (revenue.length === 0) return formatAmount(0, siteCurrency)
-  return revenue.map((amount) => formatAmount(amount.minor, amount.currency)).join(' + ')
-}
-
-function phaseNote(event: EventRow, phase: EventPhase): string | null {
-  if (phase === 'scheduled' && event.publishedAt !== null) return `Goes on sale ${formatDateTime(event.publishedAt, event.timeZone)}`
-  if (phase === 'cancelled' && event.cancelledAt !== null) return `Cancelled ${formatDateTime(event.cancelledAt, event.timeZone)}`
-  if (phase === 'draft') return 'Only you can see it.'
-  return null
-}
-
-function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: string): TicketTypeSummary {
-  const from = type.salesStartAt === null ? null : `from ${formatDateTime(type.salesStartAt, timeZone)}`
-  const until = type.salesEndAt === null ? null : `until ${formatDateTime(type.salesEndAt, timeZone)}`
+function toTicketTypeView(event: EventRow, type: TicketTypeRow, phase: EventPhase, currency: string, now: number): TicketTypeView {
+  const remaining = remainingOf(type, event)
+  const notStarted = type.salesStartAt !== null && type.salesStartAt > now
+  const ended = type.salesEndAt !== null && type.salesEndAt <= now
+  let salesNote: string | null = null
+  if (notStarted) salesNote = `On sale from ${formatDateTime(type.salesStartAt!, event.timeZone)}`
+  else if (ended) salesNote = 'Sales have ended'
+  else if (type.salesEndAt !== null) salesNote = `On sale until ${formatDateTime(type.salesEndAt, event.timeZone)}`
+  const onSale = phase === 'on_sale' && !notStarted && !ended && remaining > 0
   return {
     id: type.id,
     name: type.name,
     price: formatMoney(type.priceMinor, currency),
-    sold: type.sold,
-    capacity: type.capacity,
+    priceMinor: type.priceMinor,
+    remaining,
+    soldOut: remaining === 0,
+    onSale,
+    salesNote,
+    maxSelectable: onSale ? Math.min(type.maxPerOrder, remaining) : 0,
     maxPerOrder: type.maxPerOrder,
-    salesWindow: from || until ? [from, until].filter(Boolean).join(' ') : null,
   }
-}
-
-const STATUS_LABELS: Record<OrderStatus, string> = { paid: 'Paid', cancelled: 'Cancelled' }
-
-export interface OrderView {
-  code: string
-  status: OrderStatus
-  statusLabel: string
-  buyerName: string
-  buyerEmail: string
-  buyerMailto: string
-  total: string
-  orderedAt: string
-  tickets: { code: string; typeName: string; price: string }[]
-}
-
-/** Attendee lines (one per ticket, grouped by order in the order given) as one view per order, in the currency each was paid in. */
-export function toOrderViews(lines: AttendeeLine[], event: EventRow): OrderView[] {
-  const orders = new Map<number, OrderView>()
-  for (const line of lines) {
-    let order = orders.get(line.orderId)
-    if (!order) {
-      order = {
-        code: line.orderCode,
-        status: line.status,
-        statusLabel: STATUS_LABELS[line.status],
-        buyerName: line.buyerName,
-        buyerEmail: line.buyerEmail,
-        buyerMailto: mailtoHref(line.buyerEmail),
-        total: formatMoney(line.totalMinor, line.currency),
-        orderedAt: formatDateTime(line.orderedAt, event.timeZone),
-        tickets: [],
-      }
-      orders.set(line.orderId, order)
-    }
-    order.tickets.push({ code: line.ticketCode, typeName: line.ticketTypeName, price: formatMoney(line.priceMinor, line.currency) })
-  }
-  return [...orders.values()]
-}
-
-export function attendeeHeader(event: EventRow): CsvCell[] {
-  return ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', 'Price', 'Currency', `Ordered at (${event.timeZone})`]
 }
 
 /**
- * One row per ticket, under attendeeHeader; prices as plain amounts beside
- * the currency each order was paid in, and times as local date-times, which
- * spreadsheets sort.
+ * "Sat 5 Dec 2026, 19:30 CET – 23:00", or both full date-times when it spans
+ * days; the end names its zone when the clocks change in between ("01:30 CET – 05:00 CEST").
  */
-export function toAttendeeRows(lines: AttendeeLine[], event: EventRow): CsvCell[][] {
-  return lines.map((line) => [
-    line.orderCode,
-    line.status,
-    line.buyerName,
-    line.buyerEmail,
-    line.ticketTypeName,
-    line.ticketCode,
-    minorToInput(line.priceMinor, line.currency),
-    line.currency,
-    DateTime.fromMillis(line.orderedAt, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm'),
-  ])
-}
-
-/** The time zones a <select> offers: every one the runtime knows, and the current one even if it is an alias. */
-export function timeZoneChoices(current: string): string[] {
-  const zones = new Set(Intl.supportedValuesOf('timeZone'))
-  zones.add('UTC')
-  if (isValidTimeZone(current)) zones.add(current)
-  return [...zones].sort()
+function describeWhen(event: EventRow): string {
+  const { startsAt, endsAt, timeZone } = event
+  const start = formatDateTime(startsAt, timeZone)
+  if (dayKey(startsAt, timeZone) !== dayKey(endsAt, timeZone)) return `${start} – ${formatDateTime(endsAt, timeZone)}`
+  const endZone = zoneName(endsAt, timeZone)
+  return `${start} – ${formatTime(endsAt, timeZone)}${endZone === zoneName(startsAt, timeZone) ? '' : ` ${endZone}`}`
 }

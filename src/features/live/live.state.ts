@@ -1,8 +1,8 @@
 import type { Db } from '../../db/database.js'
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
-import { EVENT_STATUS_LABELS, type EventStatus, eventPhase, eventStatus, isPublic, remainingOf, remainingOfEvent } from '../events/event-state.js'
-import { type Amount, orderTotalsByEvent } from '../events/event.repository.js'
-import { formatRevenue } from '../events/event.view.js'
+import { EVENT_STATUS_LABELS, type EventStatus, eventPhase, eventStatus, isPublic, remainingOf, remainingOfEvent } from '../events/event.rules.js'
+import { type Amount, formatRevenue } from '../../lib/format.js'
+import { orderTotalsByEvent } from '../purchase/order.repository.js'
 
 /**
  * What a live page needs to know of an event: its status and what remains of

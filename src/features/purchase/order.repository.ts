@@ -1,5 +1,8 @@
-import type { Db } from '../../db/database.js'
-import type { EventRow, OrderRow } from '../../db/schema.js'
+import { sql } from 'kysely'
+import type { Db, Trx } from '../../db/database.js'
+import type { EventRow, OrderRow, OrderStatus } from '../../db/schema.js'
+import type { Amount } from '../../lib/format.js'
+import { containsPattern } from '../../lib/search.js'
 
 export interface OrderWithTickets {
   order: OrderRow
@@ -44,4 +47,154 @@ export async function ordersOfUser(db: Db, userId: number) {
     .where('orders.userId', '=', userId)
     .orderBy('orders.createdAt', 'desc')
     .execute()
+}
+
+export interface OrderTotals {
+  /**
+   * The paid orders' totals, one sum per currency the orders were paid in
+   * (the site's currency may have changed since), by currency code; none without revenue.
+   */
+  revenue: Amount[]
+  orders: number
+}
+
+/** Revenue and order counts per event, for the events given. */
+export async function orderTotalsByEvent(db: Db, eventIds: number[]): Promise<Map<number, OrderTotals>> {
+  const totals = new Map<number, OrderTotals>(eventIds.map((id) => [id, { revenue: [], orders: 0 }]))
+  if (eventIds.length === 0) return totals
+  const rows = await db
+    .selectFrom('orders')
+    .select((eb) => [
+      'eventId',
+      'currency',
+      eb.fn.countAll<number>().as('orders'),
+      eb.fn.sum<number>(eb.case().when('status', '=', 'paid').then(eb.ref('totalMinor')).else(0).end()).as('revenueMinor'),
+    ])
+    .where('eventId', 'in', eventIds)
+    .groupBy(['eventId', 'currency'])
+    .orderBy('currency')
+    .execute()
+  for (const row of rows) {
+    const total = totals.get(row.eventId)!
+    total.orders += Number(row.orders)
+    if (Number(row.revenueMinor) !== 0) total.revenue.push({ minor: Number(row.revenueMinor), currency: row.currency })
+  }
+  return totals
+}
+
+export async function countOrders(db: Db | Trx, eventId: number): Promise<number> {
+  const row = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('eventId', '=', eventId)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+export async function countTicketsOfType(db: Db | Trx, ticketTypeId: number): Promise<number> {
+  const row = await db
+    .selectFrom('tickets')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('ticketTypeId', '=', ticketTypeId)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}
+
+export interface AttendeeLine {
+  orderId: number
+  orderCode: string
+  status: OrderStatus
+  buyerName: string
+  buyerEmail: string
+  totalMinor: number
+  /** The currency the order was paid in: its total's and its tickets' prices'. */
+  currency: string
+  orderedAt: number
+  ticketCode: string
+  ticketTypeName: string
+  priceMinor: number
+}
+
+/** Where a list of orders (newest first) stopped: its last order. */
+export interface OrderCursor {
+  orderedAt: number
+  orderId: number
+}
+
+export interface OrderSearch {
+  /** Matches order and ticket codes, buyer names and emails; '' for all. */
+  text: string
+  /** At most this many orders (with all their tickets), after `offset` orders or the orders up to `after`. */
+  limit?: number
+  offset?: number
+  after?: OrderCursor
+}
+
+/**
+ * Orders of an event matching the search, newest first, one line per ticket.
+ * With a limit, the page is cut in orders (never in the middle of an order).
+ */
+export async function attendeeLines(db: Db, eventId: number, search: OrderSearch): Promise<AttendeeLine[]> {
+  const pattern = containsPattern(search.text)
+  const matching = db
+    .selectFrom('orders')
+    .select('orders.id')
+    .where('orders.eventId', '=', eventId)
+    .$if(search.text !== '', (qb) =>
+      qb.where(
+        sql<boolean>`(lower(orders.code) like ${pattern} escape '\\' or lower(orders.buyer_name) like ${pattern} escape '\\'
+          or lower(orders.buyer_email) like ${pattern} escape '\\'
+          or exists (select 1 from tickets where tickets.order_id = orders.id and lower(tickets.code) like ${pattern} escape '\\'))`,
+      ),
+    )
+    .$if(search.limit !== undefined, (qb) =>
+      qb
+        .orderBy('orders.createdAt', 'desc')
+        .orderBy('orders.id', 'desc')
+        .limit(search.limit!)
+        .offset(search.offset ?? 0),
+    )
+    .$if(search.after !== undefined, (qb) =>
+      qb.where((eb) => eb(eb.refTuple('orders.createdAt', 'orders.id'), '<', eb.tuple(search.after!.orderedAt, search.after!.orderId))),
+    )
+  return db
+    .selectFrom('orders')
+    .innerJoin('tickets', 'tickets.orderId', 'orders.id')
+    .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
+    .select([
+      'orders.id as orderId',
+      'orders.code as orderCode',
+      'orders.status',
+      'orders.buyerName',
+      'orders.buyerEmail',
+      'orders.totalMinor',
+      'orders.currency',
+      'orders.createdAt as orderedAt',
+      'tickets.code as ticketCode',
+      'ticketTypes.name as ticketTypeName',
+      'tickets.priceMinor',
+    ])
+    .where('orders.id', 'in', matching)
+    .orderBy('orders.createdAt', 'desc')
+    .orderBy('orders.id', 'desc')
+    .orderBy('tickets.ticketTypeId')
+    .orderBy('tickets.id')
+    .execute()
+}
+
+/**
+ * All of an event's attendee lines, in attendeeLines' order, `batchSize`
+ * orders at a time. Each batch starts after the last order of the one before
+ * (a keyset, not an offset), so no batch reads the orders before it again,
+ * and orders sharing an instant are neither skipped nor repeated.
+ */
+export async function* attendeeLineBatches(db: Db, eventId: number, batchSize: number): AsyncGenerator<AttendeeLine[]> {
+  let after: OrderCursor | undefined
+  for (;;) {
+    const lines = await attendeeLines(db, eventId, { text: '', limit: batchSize, after })
+    const last = lines.at(-1)
+    if (!last) return
+    yield lines
+    after = { orderedAt: last.orderedAt, orderId: last.orderId }
+  }
 }

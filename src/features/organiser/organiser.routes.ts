@@ -8,10 +8,9 @@ import { formatDateTime } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole } from '../../plugins/auth.js'
-import { ticketTypesByEvent } from '../browse/browse.repository.js'
-import { toEventView } from '../browse/event.view.js'
+import { toEventView } from '../events/event.view.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
-import { isPublic } from './event-state.js'
+import { isPublic } from '../events/event.rules.js'
 import {
   type EventFormValues,
   type PublishFormValues,
@@ -24,7 +23,8 @@ import {
   parseTicketTypeForm,
   ticketTypeFormOf,
 } from './event.form.js'
-import { attendeeLineBatches, attendeeLines, countOrders, dashboardEvents, dashboardPhaseCounts, orderTotalsByEvent } from './event.repository.js'
+import { dashboardEvents, dashboardPhaseCounts, ticketTypesByEvent } from '../events/event.repository.js'
+import { attendeeLineBatches, attendeeLines, countOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
 import {
   type Actor,
   type Refusal,
@@ -41,7 +41,7 @@ import {
   updateEvent,
   updateTicketType,
 } from './event.service.js'
-import { attendeeHeader, timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './event.view.js'
+import { attendeeHeader, timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './organiser.view.js'
 
 const ORDERS_PER_PAGE = 50
 const EVENTS_PER_PAGE = 25

@@ -4,10 +4,10 @@ import { Conflict, NotFound } from '../../lib/errors.js'
 import { movedToZone } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { findEvent } from '../browse/browse.repository.js'
-import { isPublic } from './event-state.js'
+import { isPublic } from '../events/event.rules.js'
 import type { EventInput, TicketTypeInput } from './event.form.js'
-import { type TicketTypeWithEvent, countOrders, countTicketsOfType, findTicketType, lockEvent } from './event.repository.js'
+import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
+import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
 
 /**
  * What organisers do to their events. Each change is one transaction that
