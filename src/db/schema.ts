@@ -64,7 +64,8 @@ export interface AuditLogTable {
   ip: string | null
 }
 
-export type EventStatus = 'draft' | 'published' | 'cancelled'
+/** The status column: what the organiser did. What a page shows is derived from it (EventStatus in src/features/events/event.rules.ts). */
+export type StoredEventStatus = 'draft' | 'published' | 'cancelled'
 
 export interface EventsTable {
   id: Generated<number>
@@ -80,7 +81,7 @@ export interface EventsTable {
   capacity: number | null
   /** Tickets sold across all ticket types: guarded against `capacity` in the purchase. */
   sold: Generated<number>
-  status: EventStatus
+  status: StoredEventStatus
   /** When the event becomes (or became) public; in the future means scheduled. */
   publishedAt: number | null
   allowBuyerCancellation: Generated<number>

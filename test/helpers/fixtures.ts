@@ -1,5 +1,5 @@
 import type { Db } from '../../src/db/database.js'
-import type { EventRow, EventStatus, TicketTypeRow } from '../../src/db/schema.js'
+import type { EventRow, StoredEventStatus, TicketTypeRow } from '../../src/db/schema.js'
 
 const HOUR = 60 * 60 * 1000
 const DAY = 24 * HOUR
@@ -8,7 +8,7 @@ export interface EventFixture {
   title?: string
   description?: string
   venue?: string
-  status?: EventStatus
+  status?: StoredEventStatus
   /** Defaults to an hour ago for published events (on sale now), null for drafts. */
   publishedAt?: number | null
   startsAt?: number

@@ -48,6 +48,31 @@ export function publicEventCondition(now: number) {
     eb.and([eb('events.status', '!=', 'draft'), eb('events.publishedAt', 'is not', null), eb('events.publishedAt', '<=', now)])
 }
 
+/** Tickets of the event can be bought now (each type's own window aside): published, public, not over. */
+export function isOnSale(event: Pick<EventRow, 'status' | 'publishedAt' | 'endsAt'>, now = Date.now()): boolean {
+  return eventPhase(event, now) === 'on_sale'
+}
+
+/** The same rule as isOnSale, as a WHERE condition on `events`: the purchase's guard. */
+export function onSaleCondition(now: number) {
+  return (eb: ExpressionBuilder<Database, 'events'>) =>
+    eb.and([eb('events.status', '=', 'published'), eb('events.publishedAt', '<=', now), eb('events.endsAt', '>', now)])
+}
+
+/** The ticket type's own sales window is open now. */
+export function inSalesWindow(type: Pick<TicketTypeRow, 'salesStartAt' | 'salesEndAt'>, now = Date.now()): boolean {
+  return (type.salesStartAt === null || type.salesStartAt <= now) && (type.salesEndAt === null || type.salesEndAt > now)
+}
+
+/** The same rule as inSalesWindow, as a WHERE condition on `ticket_types`. */
+export function inSalesWindowCondition(now: number) {
+  return (eb: ExpressionBuilder<Database, 'ticketTypes'>) =>
+    eb.and([
+      eb.or([eb('ticketTypes.salesStartAt', 'is', null), eb('ticketTypes.salesStartAt', '<=', now)]),
+      eb.or([eb('ticketTypes.salesEndAt', 'is', null), eb('ticketTypes.salesEndAt', '>', now)]),
+    ])
+}
+
 /** Tickets left of a type, counting the event's overall capacity when it has one. */
 export function remainingOf(type: Pick<TicketTypeRow, 'capacity' | 'sold'>, event: Pick<EventRow, 'capacity' | 'sold'>): number {
   const ofType = Math.max(0, type.capacity - type.sold)
@@ -61,6 +86,34 @@ export function remainingOfEvent(remainingOfTypes: number[], event: Pick<EventRo
 }
 
 /**
+ * `quantity` more fit the event's overall capacity: the SQL twin of
+ * remainingOfEvent() >= quantity, as the purchase's guarded UPDATE.
+ */
+export function eventHasRoomFor(quantity: number) {
+  return (eb: ExpressionBuilder<Database, 'events'>) =>
+    eb.or([eb('events.capacity', 'is', null), eb(eb('events.sold', '+', quantity), '<=', eb.ref('events.capacity'))])
+}
+
+/** `quantity` more of this type fit its capacity: the SQL twin of its own part of remainingOf(). */
+export function ticketTypeHasRoomFor(quantity: number) {
+  return (eb: ExpressionBuilder<Database, 'ticketTypes'>) => eb(eb('ticketTypes.sold', '+', quantity), '<=', eb.ref('ticketTypes.capacity'))
+}
+
+/** A ticket type can be bought now: the event is on sale, the type's window is open and some are left. */
+export function isTicketTypeOnSale(
+  type: Pick<TicketTypeRow, 'capacity' | 'sold' | 'salesStartAt' | 'salesEndAt'>,
+  event: Pick<EventRow, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold'>,
+  now = Date.now(),
+): boolean {
+  return isOnSale(event, now) && inSalesWindow(type, now) && remainingOf(type, event) > 0
+}
+
+/** The most of a type one order may take now: none off sale, else the per-order limit within what is left. */
+export function maxSelectable(onSale: boolean, remaining: number, maxPerOrder: number): number {
+  return onSale ? Math.min(maxPerOrder, remaining) : 0
+}
+
+/**
  * The phase, with sold out told apart from on sale: the status every page
  * shows and the live updates send, so that a page updated live reads like
  * the same page reloaded.
@@ -71,11 +124,16 @@ export function eventStatus(phase: EventPhase, ticketTypeCount: number, remainin
   return phase === 'on_sale' && ticketTypeCount > 0 && remaining === 0 ? 'sold_out' : phase
 }
 
-export const EVENT_STATUS_LABELS: Record<EventStatus, string> = {
+/** What a page that saw the event may show once it is no longer public (a live update). */
+export type ShownStatus = EventStatus | 'unavailable'
+
+/** The words of every status badge, on the pages and in live updates alike. */
+export const EVENT_STATUS_LABELS: Record<ShownStatus, string> = {
   draft: 'Draft',
   scheduled: 'Scheduled',
   on_sale: 'On sale',
   sold_out: 'Sold out',
   past: 'Past',
   cancelled: 'Cancelled',
+  unavailable: 'No longer available',
 }

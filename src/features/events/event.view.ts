@@ -1,7 +1,17 @@
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
 import { dayKey, formatDateTime, formatMoney, formatTime, zoneName } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
-import { EVENT_STATUS_LABELS, type EventPhase, type EventStatus, eventPhase, eventStatus, remainingOf, remainingOfEvent } from './event.rules.js'
+import {
+  EVENT_STATUS_LABELS,
+  type EventPhase,
+  type EventStatus,
+  eventPhase,
+  eventStatus,
+  isTicketTypeOnSale,
+  maxSelectable,
+  remainingOf,
+  remainingOfEvent,
+} from './event.rules.js'
 
 export interface TicketTypeView {
   id: number
@@ -48,7 +58,7 @@ export interface EventView {
 /** What the public pages show of an event: figures derived once, here, from the rows. */
 export function toEventView(event: EventRow, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
   const phase = eventPhase(event, now)
-  const ticketTypes = types.map((type) => toTicketTypeView(event, type, phase, currency, now))
+  const ticketTypes = types.map((type) => toTicketTypeView(event, type, currency, now))
   const remaining = remainingOfEvent(ticketTypes.map((type) => type.remaining), event)
   const status = eventStatus(phase, types.length, remaining)
   const capacity = types.reduce((sum, type) => sum + type.capacity, 0)
@@ -77,7 +87,7 @@ export function toEventView(event: EventRow, types: TicketTypeRow[], currency: s
   }
 }
 
-function toTicketTypeView(event: EventRow, type: TicketTypeRow, phase: EventPhase, currency: string, now: number): TicketTypeView {
+function toTicketTypeView(event: EventRow, type: TicketTypeRow, currency: string, now: number): TicketTypeView {
   const remaining = remainingOf(type, event)
   const notStarted = type.salesStartAt !== null && type.salesStartAt > now
   const ended = type.salesEndAt !== null && type.salesEndAt <= now
@@ -85,7 +95,7 @@ function toTicketTypeView(event: EventRow, type: TicketTypeRow, phase: EventPhas
   if (notStarted) salesNote = `On sale from ${formatDateTime(type.salesStartAt!, event.timeZone)}`
   else if (ended) salesNote = 'Sales have ended'
   else if (type.salesEndAt !== null) salesNote = `On sale until ${formatDateTime(type.salesEndAt, event.timeZone)}`
-  const onSale = phase === 'on_sale' && !notStarted && !ended && remaining > 0
+  const onSale = isTicketTypeOnSale(type, event, now)
   return {
     id: type.id,
     name: type.name,
@@ -95,7 +105,7 @@ function toTicketTypeView(event: EventRow, type: TicketTypeRow, phase: EventPhas
     soldOut: remaining === 0,
     onSale,
     salesNote,
-    maxSelectable: onSale ? Math.min(type.maxPerOrder, remaining) : 0,
+    maxSelectable: maxSelectable(onSale, remaining, type.maxPerOrder),
     maxPerOrder: type.maxPerOrder,
   }
 }

@@ -1,6 +1,16 @@
 import type { Db } from '../../db/database.js'
 import type { EventRow, TicketTypeRow } from '../../db/schema.js'
-import { EVENT_STATUS_LABELS, type EventStatus, eventPhase, eventStatus, isPublic, remainingOf, remainingOfEvent } from '../events/event.rules.js'
+import {
+  EVENT_STATUS_LABELS,
+  type EventStatus,
+  eventPhase,
+  eventStatus,
+  isPublic,
+  isTicketTypeOnSale,
+  maxSelectable,
+  remainingOf,
+  remainingOfEvent,
+} from '../events/event.rules.js'
 import { type Amount, formatRevenue } from '../../lib/format.js'
 import { orderTotalsByEvent } from '../purchase/order.repository.js'
 
@@ -30,9 +40,6 @@ export interface LiveTicketTypeState {
   onSale: boolean
   maxPerOrder: number
 }
-
-/** The words of the pages' status badges, so that a live update reads like the page it updates. */
-const STATUS_LABELS: Record<EventStatus | 'unavailable', string> = { ...EVENT_STATUS_LABELS, unavailable: 'No longer available' }
 
 export async function loadLiveState(db: Db, eventId: number, now = Date.now()): Promise<LiveEventState | undefined> {
   const rows = await db
@@ -71,13 +78,11 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       salesStartAt: row.salesStartAt,
       salesEndAt: row.salesEndAt,
     }
-    const remaining = remainingOf(type, event)
-    const inSalesWindow = (type.salesStartAt === null || type.salesStartAt <= now) && (type.salesEndAt === null || type.salesEndAt > now)
     ticketTypes.push({
       id: row.typeId,
-      remaining,
+      remaining: remainingOf(type, event),
       sold: type.sold,
-      onSale: phase === 'on_sale' && inSalesWindow && remaining > 0,
+      onSale: isTicketTypeOnSale(type, event, now),
       maxPerOrder: row.maxPerOrder ?? 0,
     })
   }
@@ -107,7 +112,7 @@ export function stateMessage(state: LiveEventState, withSales: boolean): string 
     event: {
       id: state.id,
       status: state.status,
-      statusLabel: STATUS_LABELS[state.status],
+      statusLabel: EVENT_STATUS_LABELS[state.status],
       remaining: state.remaining,
       ...(withSales && { sold: state.sold, orders: state.orders, revenue: formatRevenue(state.revenue, state.currency) }),
       ticketTypes: state.ticketTypes.map((type) => ({
@@ -115,7 +120,7 @@ export function stateMessage(state: LiveEventState, withSales: boolean): string 
         remaining: type.remaining,
         soldOut: type.remaining === 0,
         onSale: type.onSale,
-        maxSelectable: type.onSale ? Math.min(type.remaining, type.maxPerOrder) : 0,
+        maxSelectable: maxSelectable(type.onSale, type.remaining, type.maxPerOrder),
         ...(withSales && { sold: type.sold }),
       })),
     },
@@ -126,7 +131,7 @@ export function stateMessage(state: LiveEventState, withSales: boolean): string 
 export function unavailableMessage(eventId: number): string {
   return JSON.stringify({
     type: 'state',
-    event: { id: eventId, status: 'unavailable', statusLabel: STATUS_LABELS.unavailable, remaining: 0, ticketTypes: [] },
+    event: { id: eventId, status: 'unavailable', statusLabel: EVENT_STATUS_LABELS.unavailable, remaining: 0, ticketTypes: [] },
   })
 }
 

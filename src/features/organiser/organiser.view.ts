@@ -150,9 +150,9 @@ function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: st
   }
 }
 
-const STATUS_LABELS: Record<OrderStatus, string> = { paid: 'Paid', cancelled: 'Cancelled' }
+const ORDER_STATUS_LABELS: Record<OrderStatus, string> = { paid: 'Paid', cancelled: 'Cancelled' }
 
-export interface OrderView {
+export interface AttendeeOrderView {
   code: string
   status: OrderStatus
   statusLabel: string
@@ -165,15 +165,15 @@ export interface OrderView {
 }
 
 /** Attendee lines (one per ticket, grouped by order in the order given) as one view per order, in the currency each was paid in. */
-export function toOrderViews(lines: AttendeeLine[], event: EventRow): OrderView[] {
-  const orders = new Map<number, OrderView>()
+export function toOrderViews(lines: AttendeeLine[], event: EventRow): AttendeeOrderView[] {
+  const orders = new Map<number, AttendeeOrderView>()
   for (const line of lines) {
     let order = orders.get(line.orderId)
     if (!order) {
       order = {
         code: line.orderCode,
         status: line.status,
-        statusLabel: STATUS_LABELS[line.status],
+        statusLabel: ORDER_STATUS_LABELS[line.status],
         buyerName: line.buyerName,
         buyerEmail: line.buyerEmail,
         buyerMailto: mailtoHref(line.buyerEmail),

@@ -4,7 +4,7 @@ import type { EventRow, OrderRow, TicketTypeRow } from '../../db/schema.js'
 import { formatDateTime } from '../../lib/format.js'
 import { randomCode, randomSecret } from '../../lib/random.js'
 import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
-import { isPublic } from '../events/event.rules.js'
+import { eventHasRoomFor, inSalesWindowCondition, isPublic, onSaleCondition, ticketTypeHasRoomFor } from '../events/event.rules.js'
 import { lockEvent } from '../events/event.repository.js'
 import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { SeenPrices } from './purchase.form.js'
@@ -81,12 +81,8 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
         .updateTable('events')
         .set((eb) => ({ sold: eb('sold', '+', total) }))
         .where('id', '=', request.eventId)
-        .where('status', '=', 'published')
-        .where('publishedAt', '<=', now)
-        .where('endsAt', '>', now)
-        .$if(!options.disableCapacityGuard, (qb) =>
-          qb.where((eb) => eb.or([eb('capacity', 'is', null), eb(eb('sold', '+', total), '<=', eb.ref('capacity'))])),
-        )
+        .where(onSaleCondition(now))
+        .$if(!options.disableCapacityGuard, (qb) => qb.where(eventHasRoomFor(total)))
         .returning(['maxTicketsPerBuyer', 'maxOrdersPerBuyer'])
         .executeTakeFirst()
       if (!event) throw await explainRefusal(trx, request.eventId, lines)
@@ -103,9 +99,8 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
           .where('id', '=', ticketTypeId)
           .where('eventId', '=', request.eventId)
           .where('maxPerOrder', '>=', quantity)
-          .where((eb) => eb.or([eb('salesStartAt', 'is', null), eb('salesStartAt', '<=', now)]))
-          .where((eb) => eb.or([eb('salesEndAt', 'is', null), eb('salesEndAt', '>', now)]))
-          .$if(!options.disableCapacityGuard, (qb) => qb.where((eb) => eb(eb('sold', '+', quantity), '<=', eb.ref('capacity'))))
+          .where(inSalesWindowCondition(now))
+          .$if(!options.disableCapacityGuard, (qb) => qb.where(ticketTypeHasRoomFor(quantity)))
           .returning(['priceMinor'])
           .executeTakeFirst()
         if (!taken) throw await explainRefusal(trx, request.eventId, lines)

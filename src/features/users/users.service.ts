@@ -6,7 +6,7 @@ import { countActiveAdmins, lockAdminRoster } from '../accounts/user.repository.
 import { recordAudit } from '../audit/audit.repository.js'
 
 /** The admin acting, and from where: what the audit log records. */
-export interface Actor {
+export interface AdminActor {
   user: CurrentUser
   ip: string
 }
@@ -32,7 +32,7 @@ export type AccountAction =
  * same commit. Returns false when the action had nothing to do (say, another
  * admin did it a moment ago); throws Conflict when it is not allowed.
  */
-export async function applyAccountAction(db: Db, actor: Actor, userId: number, action: AccountAction): Promise<boolean> {
+export async function applyAccountAction(db: Db, actor: AdminActor, userId: number, action: AccountAction): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await lockAdminRoster(trx)
     const user = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
@@ -62,7 +62,7 @@ export async function applyAccountAction(db: Db, actor: Actor, userId: number, a
   })
 }
 
-function plan(user: UserRow, action: AccountAction, actor: Actor): Change | null {
+function plan(user: UserRow, action: AccountAction, actor: AdminActor): Change | null {
   switch (action.kind) {
     case 'role':
       if (user.role === action.role) return null
