@@ -42,6 +42,7 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
     expect(await auditActions(t.db, 'event', event.id)).toEqual(['event.updated'])
     const audit = await t.db.selectFrom('auditLog').select('details').where('action', '=', 'event.updated').where('subjectId', '=', event.id).executeTakeFirstOrThrow()
     expect(JSON.parse(audit.details).changed.capacity).toEqual({ from: null, to: 40 })
+    expect(JSON.parse(audit.details).changed, 'an unchanged setting is not reported').not.toHaveProperty('allowBuyerCancellation')
     expect(notified).toEqual([event.id])
   })
 

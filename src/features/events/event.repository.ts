@@ -5,24 +5,25 @@
  */
 import { sql } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
-import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import type { TicketTypeRow } from '../../db/schema.js'
+import { type Event, toEvent } from './event.model.js'
 import { containsPattern } from '../../lib/search.js'
 import { type EventPhase, PHASE_ORDER, phaseRank, publicEventCondition } from './event.rules.js'
 
 /** A ticket type with the event it belongs to: what ownership checks and the ticket type forms need. */
 export interface TicketTypeWithEvent {
   type: TicketTypeRow
-  event: EventRow
+  event: Event
 }
 
 export async function findTicketType(db: Db, id: number): Promise<TicketTypeWithEvent | undefined> {
   const type = await db.selectFrom('ticketTypes').selectAll().where('id', '=', id).executeTakeFirst()
   if (!type) return undefined
   const event = await db.selectFrom('events').selectAll().where('id', '=', type.eventId).executeTakeFirstOrThrow()
-  return { type, event }
+  return { type, event: toEvent(event) }
 }
 
-export interface DashboardEvent extends EventRow {
+export interface DashboardEvent extends Event {
   ownerName: string
 }
 
@@ -57,7 +58,7 @@ export async function dashboardEvents(
     .limit(page.limit + 1)
     .offset(page.offset)
     .execute()
-  return { events: rows.slice(0, page.limit), hasNext: rows.length > page.limit }
+  return { events: rows.slice(0, page.limit).map((row) => ({ ...toEvent(row), ownerName: row.ownerName })), hasNext: rows.length > page.limit }
 }
 
 /** How many of the dashboard's events are in each phase as of `now`, on every page together. */
@@ -74,13 +75,14 @@ export async function dashboardPhaseCounts(db: Db, ownerId: number | null, now: 
  * updates this row first, so holding it means no purchase is half-way through
  * while we look at orders or tickets (PostgreSQL; SQLite has one writer anyway).
  */
-export async function lockEvent(trx: Trx, eventId: number): Promise<EventRow | undefined> {
-  return trx
+export async function lockEvent(trx: Trx, eventId: number): Promise<Event | undefined> {
+  const row = await trx
     .updateTable('events')
     .set((eb) => ({ updatedAt: eb.ref('updatedAt') }))
     .where('id', '=', eventId)
     .returningAll()
     .executeTakeFirst()
+  return row && toEvent(row)
 }
 
 export interface EventSearch {
@@ -96,7 +98,7 @@ export interface EventSearch {
 }
 
 /** One page of public events, plus whether another page follows. */
-export async function searchPublicEvents(db: Db, search: EventSearch): Promise<{ events: EventRow[]; hasNext: boolean }> {
+export async function searchPublicEvents(db: Db, search: EventSearch): Promise<{ events: Event[]; hasNext: boolean }> {
   let query = db.selectFrom('events').selectAll().where(publicEventCondition(search.now))
   query =
     search.tab === 'upcoming'
@@ -115,11 +117,11 @@ export async function searchPublicEvents(db: Db, search: EventSearch): Promise<{
     .limit(search.perPage + 1)
     .offset((search.page - 1) * search.perPage)
     .execute()
-  return { events: rows.slice(0, search.perPage), hasNext: rows.length > search.perPage }
+  return { events: rows.slice(0, search.perPage).map(toEvent), hasNext: rows.length > search.perPage }
 }
 
-export async function upcomingPublicEvents(db: Db, now: number, limit: number): Promise<EventRow[]> {
-  return db
+export async function upcomingPublicEvents(db: Db, now: number, limit: number): Promise<Event[]> {
+  const rows = await db
     .selectFrom('events')
     .selectAll()
     .where(publicEventCondition(now))
@@ -128,10 +130,12 @@ export async function upcomingPublicEvents(db: Db, now: number, limit: number): 
     .orderBy('startsAt')
     .limit(limit)
     .execute()
+  return rows.map(toEvent)
 }
 
-export async function findEvent(db: Db, id: number): Promise<EventRow | undefined> {
-  return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst()
+export async function findEvent(db: Db | Trx, id: number): Promise<Event | undefined> {
+  const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst()
+  return row && toEvent(row)
 }
 
 /** Ticket types of these events, grouped by event id, in the order the organiser created them. */

@@ -1,4 +1,5 @@
-import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import type { TicketTypeRow } from '../../db/schema.js'
+import type { Event } from './event.model.js'
 import { dayKey, formatDateTime, formatMoney, formatTime, zoneName } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
 import {
@@ -56,7 +57,7 @@ export interface EventView {
 }
 
 /** What the public pages show of an event: figures derived once, here, from the rows. */
-export function toEventView(event: EventRow, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
+export function toEventView(event: Event, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
   const phase = eventPhase(event, now)
   const ticketTypes = types.map((type) => toTicketTypeView(event, type, currency, now))
   const remaining = remainingOfEvent(ticketTypes.map((type) => type.remaining), event)
@@ -81,13 +82,13 @@ export function toEventView(event: EventRow, types: TicketTypeRow[], currency: s
     badge: types.length === 0 ? null : remaining === 0 ? 'sold_out' : remaining <= Math.max(5, Math.ceil(capacity * 0.1)) ? 'few_left' : null,
     priceFrom: prices.length === 0 ? null : formatMoney(Math.min(...prices), currency),
     onSale: ticketTypes.some((type) => type.onSale),
-    allowBuyerCancellation: event.allowBuyerCancellation === 1,
+    allowBuyerCancellation: event.allowBuyerCancellation,
     maxTicketsPerBuyer: event.maxTicketsPerBuyer,
     maxOrdersPerBuyer: event.maxOrdersPerBuyer,
   }
 }
 
-function toTicketTypeView(event: EventRow, type: TicketTypeRow, currency: string, now: number): TicketTypeView {
+function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, now: number): TicketTypeView {
   const remaining = remainingOf(type, event)
   const notStarted = type.salesStartAt !== null && type.salesStartAt > now
   const ended = type.salesEndAt !== null && type.salesEndAt <= now
@@ -114,7 +115,7 @@ function toTicketTypeView(event: EventRow, type: TicketTypeRow, currency: string
  * "Sat 5 Dec 2026, 19:30 CET – 23:00", or both full date-times when it spans
  * days; the end names its zone when the clocks change in between ("01:30 CET – 05:00 CEST").
  */
-function describeWhen(event: EventRow): string {
+function describeWhen(event: Event): string {
   const { startsAt, endsAt, timeZone } = event
   const start = formatDateTime(startsAt, timeZone)
   if (dayKey(startsAt, timeZone) !== dayKey(endsAt, timeZone)) return `${start} – ${formatDateTime(endsAt, timeZone)}`

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.js'
-import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import type { TicketTypeRow } from '../../db/schema.js'
+import type { Event } from '../events/event.model.js'
 import {
   EVENT_STATUS_LABELS,
   type EventStatus,
@@ -67,7 +68,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
   const first = rows[0]
   if (!first) return undefined
 
-  const event: Pick<EventRow, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold'> = first
+  const event: Pick<Event, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold'> = first
   const phase = eventPhase(event, now)
   const ticketTypes: LiveTicketTypeState[] = []
   for (const row of rows) {

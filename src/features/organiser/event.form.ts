@@ -1,4 +1,5 @@
-import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import type { TicketTypeRow } from '../../db/schema.js'
+import type { Event } from '../events/event.model.js'
 import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { instantToLocalInput, localInputToInstant, movedToZone } from '../../lib/time.js'
@@ -56,7 +57,7 @@ export function blankEventForm(timeZone: string): EventFormValues {
   return { title: '', description: '', venue: '', startsAt: '', endsAt: '', timeZone, imageUrl: '', capacity: '', maxTicketsPerBuyer: '', maxOrdersPerBuyer: '', allowBuyerCancellation: true }
 }
 
-export function eventFormOf(event: EventRow): EventFormValues {
+export function eventFormOf(event: Event): EventFormValues {
   return {
     title: event.title,
     description: event.description,
@@ -68,7 +69,7 @@ export function eventFormOf(event: EventRow): EventFormValues {
     capacity: event.capacity === null ? '' : String(event.capacity),
     maxTicketsPerBuyer: event.maxTicketsPerBuyer === null ? '' : String(event.maxTicketsPerBuyer),
     maxOrdersPerBuyer: event.maxOrdersPerBuyer === null ? '' : String(event.maxOrdersPerBuyer),
-    allowBuyerCancellation: event.allowBuyerCancellation === 1,
+    allowBuyerCancellation: event.allowBuyerCancellation,
   }
 }
 
@@ -77,7 +78,7 @@ export function eventFormOf(event: EventRow): EventFormValues {
  * event may be running), but a start moved now must not be in the past; a
  * scheduled event must still end after it goes on sale.
  */
-export function parseEventForm(body: unknown, now: number, existing?: EventRow): Parsed<EventFormValues, EventInput> {
+export function parseEventForm(body: unknown, now: number, existing?: Event): Parsed<EventFormValues, EventInput> {
   const form = new FormReader(body)
   const values: EventFormValues = {
     title: form.text('title'),
@@ -226,7 +227,7 @@ export interface PublishFormValues {
  */
 export function parsePublishForm(
   body: unknown,
-  event: Pick<EventRow, 'timeZone' | 'endsAt'>,
+  event: Pick<Event, 'timeZone' | 'endsAt'>,
   now: number,
 ): Parsed<PublishFormValues, { publishedAt: number }> {
   const form = new FormReader(body)

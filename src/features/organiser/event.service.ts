@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../../db/database.js'
-import type { EventRow } from '../../db/schema.js'
+import type { Event } from '../events/event.model.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import { movedToZone } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
@@ -31,7 +31,7 @@ export interface EventsContext {
 export type Refusal = string | null
 
 /** The event if this actor may manage it. Anyone else learns nothing, not even that it exists. */
-export async function managedEvent(db: Db, actor: Actor, id: number): Promise<EventRow> {
+export async function managedEvent(db: Db, actor: Actor, id: number): Promise<Event> {
   const event = await findEvent(db, id)
   if (!event || !mayManage(actor, event)) throw new NotFound()
   return event
@@ -46,7 +46,7 @@ export async function managedTicketType(db: Db, actor: Actor, id: number): Promi
   return found
 }
 
-function mayManage(actor: Actor, event: EventRow): boolean {
+function mayManage(actor: Actor, event: Event): boolean {
   return event.ownerId === actor.id || actor.isAdmin
 }
 
@@ -98,7 +98,7 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
 export async function updateEvent(
   ctx: EventsContext,
   actor: Actor,
-  event: EventRow,
+  event: Event,
   input: EventInput,
 ): Promise<{ field: 'capacity' | 'endsAt'; message: string } | null> {
   return changeEvent(ctx, event.id, async (trx) => {
@@ -135,7 +135,8 @@ export async function updateEvent(
       'event.updated',
       { type: 'event', id: event.id },
       {
-        changed: changes(eventColumns(input), current),
+        // Compared as the features see the event (booleans), not as the row stores it.
+        changed: changes({ ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation }, current),
         ...(moved > 0 && { datesKeptInNewTimeZone: moved }),
       },
     )
@@ -150,7 +151,7 @@ export async function updateEvent(
  * end at or before its start after the move (one of its dates kept, the other
  * moved) stays as it was. Returns how many dates moved.
  */
-async function moveSalesDates(trx: Trx, event: EventRow, timeZone: string, now: number): Promise<number> {
+async function moveSalesDates(trx: Trx, event: Event, timeZone: string, now: number): Promise<number> {
   if (timeZone === event.timeZone) return 0
   const move = (ms: number | null) => (ms === null ? null : movedToZone(ms, event.timeZone, timeZone, now))
   let moved = 0
@@ -282,7 +283,7 @@ export async function deleteEvent(ctx: EventsContext, actor: Actor, eventId: num
  * is never shown or checked for a cancelled event, but the answer that counts
  * is the one read under the event's lock (lockEventOfTicketTypes).
  */
-export function refuseIfCancelled(event: EventRow): void {
+export function refuseIfCancelled(event: Event): void {
   if (event.status === 'cancelled') throw new Conflict('This event is cancelled: its ticket types can no longer change.')
 }
 
@@ -292,7 +293,7 @@ export function refuseIfCancelled(event: EventRow): void {
  * PostgreSQL; and the cancellation that counts is the one committed by then,
  * not the one the route saw.
  */
-async function lockEventOfTicketTypes(trx: Trx, eventId: number): Promise<EventRow> {
+async function lockEventOfTicketTypes(trx: Trx, eventId: number): Promise<Event> {
   const event = await lockEvent(trx, eventId)
   if (!event) throw new NotFound()
   refuseIfCancelled(event)

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Readable } from 'node:stream'
 import type { Db } from '../../db/database.js'
-import type { EventRow } from '../../db/schema.js'
+import type { Event } from '../events/event.model.js'
 import { type CsvCell, csvChunks } from '../../lib/csv.js'
 import { idParam } from '../../lib/errors.js'
 import { formatDateTime } from '../../lib/format.js'
@@ -65,7 +65,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   }
 
   /** The event named by the route's :id, if this user may manage it; 404 otherwise. */
-  function eventOf(request: FastifyRequest): Promise<EventRow> {
+  function eventOf(request: FastifyRequest): Promise<Event> {
     return managedEvent(app.db, actorOf(request), idParam(request.params))
   }
 
@@ -76,7 +76,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   }
 
   /** The event's page: its details form, ticket types and lifecycle, with one of its forms re-shown when it failed. */
-  async function renderManage(reply: FastifyReply, event: EventRow, forms: ManageForms = {}, status?: number) {
+  async function renderManage(reply: FastifyReply, event: Event, forms: ManageForms = {}, status?: number) {
     const { currency } = await reply.request.siteSettings()
     const now = Date.now()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
@@ -264,7 +264,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     sold?: number
   }
 
-  async function renderTicketTypeForm(reply: FastifyReply, event: EventRow, form: TicketTypeForm, status?: number) {
+  async function renderTicketTypeForm(reply: FastifyReply, event: Event, form: TicketTypeForm, status?: number) {
     const { currency } = await reply.request.siteSettings()
     return reply.render(
       'organiser/ticket-type.eta',
@@ -326,7 +326,7 @@ export default async function eventRoutes(app: FastifyInstance) {
  * large event's export is never whole in memory and holds no connection
  * while a slow client downloads.
  */
-async function* attendeeRows(db: Db, event: EventRow): AsyncGenerator<CsvCell[][]> {
+async function* attendeeRows(db: Db, event: Event): AsyncGenerator<CsvCell[][]> {
   yield [attendeeHeader(event)]
   for await (const lines of attendeeLineBatches(db, event.id, ATTENDEE_BATCH_ORDERS)) yield toAttendeeRows(lines, event)
 }

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
-import type { EventRow, OrderStatus, TicketTypeRow } from '../../db/schema.js'
+import type { OrderStatus, TicketTypeRow } from '../../db/schema.js'
+import type { Event } from '../events/event.model.js'
 import type { CsvCell } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
 import { formatDateTime, formatMoney, formatRevenue, isValidTimeZone, minorToInput } from '../../lib/format.js'
@@ -103,7 +104,7 @@ export function toDashboard(
 }
 
 export function toEventSummary(
-  event: EventRow,
+  event: Event,
   types: TicketTypeRow[],
   totals: OrderTotals | undefined,
   currency: string,
@@ -129,7 +130,7 @@ export function toEventSummary(
   }
 }
 
-function phaseNote(event: EventRow, phase: EventPhase): string | null {
+function phaseNote(event: Event, phase: EventPhase): string | null {
   if (phase === 'scheduled' && event.publishedAt !== null) return `Goes on sale ${formatDateTime(event.publishedAt, event.timeZone)}`
   if (phase === 'cancelled' && event.cancelledAt !== null) return `Cancelled ${formatDateTime(event.cancelledAt, event.timeZone)}`
   if (phase === 'draft') return 'Only you can see it.'
@@ -165,7 +166,7 @@ export interface AttendeeOrderView {
 }
 
 /** Attendee lines (one per ticket, grouped by order in the order given) as one view per order, in the currency each was paid in. */
-export function toOrderViews(lines: AttendeeLine[], event: EventRow): AttendeeOrderView[] {
+export function toOrderViews(lines: AttendeeLine[], event: Event): AttendeeOrderView[] {
   const orders = new Map<number, AttendeeOrderView>()
   for (const line of lines) {
     let order = orders.get(line.orderId)
@@ -188,7 +189,7 @@ export function toOrderViews(lines: AttendeeLine[], event: EventRow): AttendeeOr
   return [...orders.values()]
 }
 
-export function attendeeHeader(event: EventRow): CsvCell[] {
+export function attendeeHeader(event: Event): CsvCell[] {
   return ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', 'Price', 'Currency', `Ordered at (${event.timeZone})`]
 }
 
@@ -197,7 +198,7 @@ export function attendeeHeader(event: EventRow): CsvCell[] {
  * the currency each order was paid in, and times as local date-times, which
  * spreadsheets sort.
  */
-export function toAttendeeRows(lines: AttendeeLine[], event: EventRow): CsvCell[][] {
+export function toAttendeeRows(lines: AttendeeLine[], event: Event): CsvCell[][] {
   return lines.map((line) => [
     line.orderCode,
     line.status,

@@ -1,4 +1,5 @@
-import type { EventRow, OrderRow } from '../../db/schema.js'
+import type { OrderRow } from '../../db/schema.js'
+import type { Event } from '../events/event.model.js'
 
 /** Whether the buyer may cancel an order now, and if not, why (null when there is nothing to say: it is cancelled already). */
 export type Cancellation = { allowed: true } | { allowed: false; reason: string | null }
@@ -10,12 +11,12 @@ export type Cancellation = { allowed: true } | { allowed: false; reason: string 
  */
 export function cancellation(
   order: Pick<OrderRow, 'status'>,
-  event: Pick<EventRow, 'status' | 'startsAt' | 'allowBuyerCancellation'>,
+  event: Pick<Event, 'status' | 'startsAt' | 'allowBuyerCancellation'>,
   now = Date.now(),
 ): Cancellation {
   if (order.status === 'cancelled') return { allowed: false, reason: null }
   if (event.status === 'cancelled') return { allowed: false, reason: 'The organiser cancelled this event.' }
   if (event.startsAt <= now) return { allowed: false, reason: 'The event has started, so this order can no longer be cancelled.' }
-  if (event.allowBuyerCancellation !== 1) return { allowed: false, reason: 'The organiser does not allow buyers to cancel orders for this event.' }
+  if (!event.allowBuyerCancellation) return { allowed: false, reason: 'The organiser does not allow buyers to cancel orders for this event.' }
   return { allowed: true }
 }

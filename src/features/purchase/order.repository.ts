@@ -1,12 +1,13 @@
 import { sql } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
-import type { EventRow, OrderRow, OrderStatus } from '../../db/schema.js'
+import type { OrderRow, OrderStatus } from '../../db/schema.js'
+import { type Event, toEvent } from '../events/event.model.js'
 import type { Amount } from '../../lib/format.js'
 import { containsPattern } from '../../lib/search.js'
 
 export interface OrderWithTickets {
   order: OrderRow
-  event: EventRow
+  event: Event
   tickets: { code: string; priceMinor: number; ticketTypeName: string }[]
 }
 
@@ -22,7 +23,7 @@ export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTi
     .orderBy('tickets.ticketTypeId')
     .orderBy('tickets.id')
     .execute()
-  return { order, event, tickets }
+  return { order, event: toEvent(event), tickets }
 }
 
 export async function ticketExists(db: Db, code: string): Promise<boolean> {

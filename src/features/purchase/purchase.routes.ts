@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { timingSafeEqual } from 'node:crypto'
 import QRCode from 'qrcode'
-import type { EventRow, TicketTypeRow } from '../../db/schema.js'
+import type { TicketTypeRow } from '../../db/schema.js'
+import type { Event } from '../events/event.model.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { formatDateTime, formatMoney } from '../../lib/format.js'
@@ -33,7 +34,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   const purchaseLimit = { max: app.config.rateLimits.purchasePerMinute, timeWindow: 60_000 }
 
   /** A public event and its ticket types, or the same 404 whether it is a draft or does not exist. */
-  async function publicEvent(request: FastifyRequest): Promise<{ event: EventRow; types: TicketTypeRow[] }> {
+  async function publicEvent(request: FastifyRequest): Promise<{ event: Event; types: TicketTypeRow[] }> {
     const event = await findEvent(app.db, idParam(request.params))
     if (!event || !isPublic(event)) throw new NotFound()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
@@ -63,7 +64,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   })
 
   /** The buy form again with what was typed, a new form key, and a message at each field that needs one. */
-  function renderBuyForm(reply: FastifyReply, event: EventRow, types: TicketTypeRow[], currency: string, values: PurchaseFormValues, errors: FieldErrors, status: number) {
+  function renderBuyForm(reply: FastifyReply, event: Event, types: TicketTypeRow[], currency: string, values: PurchaseFormValues, errors: FieldErrors, status: number) {
     return reply.render(
       'purchase/buy.eta',
       {

@@ -1,11 +1,12 @@
 import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
-import type { EventRow, OrderRow, TicketTypeRow } from '../../db/schema.js'
+import type { OrderRow, TicketTypeRow } from '../../db/schema.js'
+import type { Event } from '../events/event.model.js'
 import { formatDateTime } from '../../lib/format.js'
 import { randomCode, randomSecret } from '../../lib/random.js'
 import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
 import { eventHasRoomFor, inSalesWindowCondition, isPublic, onSaleCondition, ticketTypeHasRoomFor } from '../events/event.rules.js'
-import { lockEvent } from '../events/event.repository.js'
+import { findEvent, lockEvent } from '../events/event.repository.js'
 import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { SeenPrices } from './purchase.form.js'
 
@@ -245,13 +246,13 @@ async function checkThenAct(db: Db, eventId: number, lines: [number, number][]):
  * and the transaction rolls back.
  */
 async function explainRefusal(trx: Trx, eventId: number, lines: [number, number][]): Promise<PurchaseRefused> {
-  const event = await trx.selectFrom('events').selectAll().where('id', '=', eventId).executeTakeFirst()
+  const event = await findEvent(trx, eventId)
   const types = await trx.selectFrom('ticketTypes').selectAll().where('eventId', '=', eventId).orderBy('id').execute()
   return new PurchaseRefused(refusalReason(event, types, lines, Date.now()))
 }
 
 export function refusalReason(
-  event: EventRow | undefined,
+  event: Event | undefined,
   types: TicketTypeRow[],
   lines: [number, number][],
   now: number,

@@ -1,0 +1,14 @@
+import type { EventRow } from '../../db/schema.js'
+
+/**
+ * An event as every feature sees it: its row, mapped at the repository edge,
+ * with real booleans where the database keeps 0/1 (both dialects store them
+ * alike). Its phase is derived from it and the clock (eventPhase).
+ */
+export interface Event extends Omit<EventRow, 'allowBuyerCancellation'> {
+  allowBuyerCancellation: boolean
+}
+
+export function toEvent(row: EventRow): Event {
+  return { ...row, allowBuyerCancellation: row.allowBuyerCancellation === 1 }
+}
