@@ -15,3 +15,6 @@ function findProjectRoot(start: string): string {
 export const PROJECT_ROOT = findProjectRoot(import.meta.dirname)
 export const VIEWS_DIR = path.join(PROJECT_ROOT, 'views')
 export const PUBLIC_DIR = path.join(PROJECT_ROOT, 'public')
+
+/** The scripts a page lists to opt into live availability (src/features/live): numbers kept fresh over a WebSocket. */
+export const LIVE_PAGE_SCRIPTS = ['/public/live.js']

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { dateInputToEndOfDay, dateInputToInstant } from '../../lib/time.js'
@@ -8,7 +9,6 @@ import { findEvent, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents
 import { toEventView } from '../events/event.view.js'
 
 const PER_PAGE = 12
-const LIVE = ['/public/live.js']
 
 /** The public side: home, the event list with search, and an event's page. */
 export default async function browseRoutes(app: FastifyInstance) {
@@ -20,7 +20,7 @@ export default async function browseRoutes(app: FastifyInstance) {
     return reply.render('browse/home.eta', {
       title: null,
       events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, now)),
-      scripts: LIVE,
+      scripts: LIVE_PAGE_SCRIPTS,
     })
   })
 
@@ -67,7 +67,7 @@ export default async function browseRoutes(app: FastifyInstance) {
         nextLink: hasNext ? link({ page: page + 1 }) : null,
         upcomingLink: link({ tab: 'upcoming', page: 1 }),
         pastLink: link({ tab: 'past', page: 1 }),
-        scripts: LIVE,
+        scripts: LIVE_PAGE_SCRIPTS,
       },
       Object.keys(errors).length > 0 ? 422 : 200,
     )
@@ -81,6 +81,6 @@ export default async function browseRoutes(app: FastifyInstance) {
     const settings = await request.siteSettings()
     const types = await ticketTypesByEvent(app.db, [event.id])
     const view = toEventView(event, types.get(event.id) ?? [], settings.currency)
-    return reply.render('browse/event.eta', { title: event.title, event: view, notPublic: !isPublic(event), scripts: LIVE })
+    return reply.render('browse/event.eta', { title: event.title, event: view, notPublic: !isPublic(event), scripts: LIVE_PAGE_SCRIPTS })
   })
 }

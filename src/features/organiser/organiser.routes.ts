@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Readable } from 'node:stream'
 import type { Db } from '../../db/database.js'
 import type { Event } from '../events/event.model.js'
+import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { type CsvCell, csvChunks } from '../../lib/csv.js'
 import { idParam } from '../../lib/errors.js'
 import { formatDateTime } from '../../lib/format.js'
@@ -47,7 +48,6 @@ const ORDERS_PER_PAGE = 50
 const EVENTS_PER_PAGE = 25
 /** Orders per read of the attendee export: a few hundred rows in memory at a time. */
 const ATTENDEE_BATCH_ORDERS = 500
-const LIVE = ['/public/live.js']
 
 /**
  * The organiser's side: the dashboard, the event and ticket type forms, the
@@ -121,7 +121,7 @@ export default async function eventRoutes(app: FastifyInstance) {
       groups,
       isAdmin: actor.isAdmin,
       pager: pager('/organiser', {}, page, hasNext),
-      scripts: LIVE,
+      scripts: LIVE_PAGE_SCRIPTS,
     })
   })
 

@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto'
 import QRCode from 'qrcode'
 import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
+import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { formatDateTime, formatMoney } from '../../lib/format.js'
@@ -17,7 +18,7 @@ import { type OrderWithTickets, findOrderByCode, ordersOfUser, ticketExists } fr
 import { toOrderView } from './order.view.js'
 import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
-import { cancelOrder, purchase } from './purchase.service.js'
+import { CHECK_THEN_ACT, GUARDED, cancelOrder, purchase } from './purchase.service.js'
 
 declare module 'fastify' {
   interface Session {
@@ -26,12 +27,12 @@ declare module 'fastify' {
   }
 }
 
-const LIVE = ['/public/live.js']
 const ORDER_CODE = /^[0-9A-Z]{10}$/
 const TICKET_CODE = /^[0-9A-Z]{16}$/
 
 export default async function purchaseRoutes(app: FastifyInstance) {
   const purchaseLimit = { max: app.config.rateLimits.purchasePerMinute, timeWindow: 60_000 }
+  const capacityGuard = app.config.testHooks?.disableCapacityGuard ? CHECK_THEN_ACT : GUARDED
 
   /** A public event and its ticket types, or the same 404 whether it is a draft or does not exist. */
   async function publicEvent(request: FastifyRequest): Promise<{ event: Event; types: TicketTypeRow[] }> {
@@ -53,17 +54,10 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     // Before the form is sent, so that a double click sends the same browser twice.
     browserTag(request, reply)
     const settings = await request.siteSettings()
-    return reply.render('purchase/buy.eta', {
-      title: `Tickets for ${event.title}`,
-      event: toEventView(event, types, settings.currency),
-      values,
-      errors: {},
-      maxTicketsPerOrder: app.config.maxTicketsPerOrder,
-      scripts: LIVE,
-    })
+    return renderBuyForm(reply, event, types, settings.currency, values, {}, 200)
   })
 
-  /** The buy form again with what was typed, a new form key, and a message at each field that needs one. */
+  /** The buy form, with what was typed and a message at each field that needs one when it comes back. */
   function renderBuyForm(reply: FastifyReply, event: Event, types: TicketTypeRow[], currency: string, values: PurchaseFormValues, errors: FieldErrors, status: number) {
     return reply.render(
       'purchase/buy.eta',
@@ -73,7 +67,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
         values,
         errors,
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
-        scripts: LIVE,
+        scripts: LIVE_PAGE_SCRIPTS,
       },
       status,
     )
@@ -108,7 +102,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
           ip: request.ip,
           buyerBrowser: browserTag(request, reply),
         },
-        { disableCapacityGuard: app.config.testHooks?.disableCapacityGuard },
+        capacityGuard,
       )
       if (!order.replayed) app.eventChanges.notify(event.id)
       // The order knows its browser (buyerBrowser), so a purchase leaves the

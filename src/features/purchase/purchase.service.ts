@@ -46,12 +46,25 @@ export interface PlacedOrder {
   replayed: boolean
 }
 
-export interface PurchaseOptions {
-  /**
-   * Test-only: replaces the guarded UPDATEs with the check-then-act of the
-   * system we replace, so the concurrency tests can show they catch an oversell.
-   */
-  disableCapacityGuard?: boolean
+/**
+ * How a purchase takes capacity: the guarded UPDATEs' conditions, and what
+ * runs before the transaction. The one seam of the capacity guard: the
+ * concurrency tests' control swaps GUARDED for CHECK_THEN_ACT to show they
+ * catch an oversell.
+ */
+export interface CapacityGuard {
+  eventHasRoomFor: typeof eventHasRoomFor
+  ticketTypeHasRoomFor: typeof ticketTypeHasRoomFor
+  before?: (db: Db, eventId: number, lines: [number, number][]) => Promise<void>
+}
+
+export const GUARDED: CapacityGuard = { eventHasRoomFor, ticketTypeHasRoomFor }
+
+/** Test-only: the check-then-act of the system we replace. Never use it to sell tickets. */
+export const CHECK_THEN_ACT: CapacityGuard = {
+  eventHasRoomFor: () => (eb) => eb.lit(true),
+  ticketTypeHasRoomFor: () => (eb) => eb.lit(true),
+  before: checkThenAct,
 }
 
 /**
@@ -65,7 +78,7 @@ export interface PurchaseOptions {
  * audit entry commit together; any refusal throws inside the transaction,
  * which rolls everything back.
  */
-export async function purchase(db: Db, request: PurchaseRequest, options: PurchaseOptions = {}): Promise<PlacedOrder> {
+export async function purchase(db: Db, request: PurchaseRequest, guard: CapacityGuard = GUARDED): Promise<PlacedOrder> {
   const lines = [...request.quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
   const total = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
   // The form refuses these too; an order without tickets, or a huge one, must never be written.
@@ -75,7 +88,7 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
   // No read of the form key first: a repeated submit is rare, and the unique
   // key on orders catches it (or the refusal, once the tickets are gone).
   try {
-    if (options.disableCapacityGuard) await checkThenAct(db, request.eventId, lines)
+    await guard.before?.(db, request.eventId, lines)
     const placed = await db.transaction().execute(async (trx) => {
       const now = Date.now()
       const event = await trx
@@ -83,7 +96,7 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
         .set((eb) => ({ sold: eb('sold', '+', total) }))
         .where('id', '=', request.eventId)
         .where(onSaleCondition(now))
-        .$if(!options.disableCapacityGuard, (qb) => qb.where(eventHasRoomFor(total)))
+        .where(guard.eventHasRoomFor(total))
         .returning(['maxTicketsPerBuyer', 'maxOrdersPerBuyer'])
         .executeTakeFirst()
       if (!event) throw await explainRefusal(trx, request.eventId, lines)
@@ -101,7 +114,7 @@ export async function purchase(db: Db, request: PurchaseRequest, options: Purcha
           .where('eventId', '=', request.eventId)
           .where('maxPerOrder', '>=', quantity)
           .where(inSalesWindowCondition(now))
-          .$if(!options.disableCapacityGuard, (qb) => qb.where(ticketTypeHasRoomFor(quantity)))
+          .where(guard.ticketTypeHasRoomFor(quantity))
           .returning(['priceMinor'])
           .executeTakeFirst()
         if (!taken) throw await explainRefusal(trx, request.eventId, lines)
