@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 
 // Hardening of the purchase:
 // - An order names its buying browser by a hash of a cookie of its own
@@ -12,7 +12,11 @@ import { type Kysely, sql } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('orders').renameColumn('buyer_session', 'buyer_browser').execute()
   await db.updateTable('orders').set({ buyer_browser: null }).execute()
-  await db.updateTable('orders').set({ buyer_email: sql`lower(buyer_email)` }).execute()
+  // Lower-cased in JavaScript, as the app does: PostgreSQL's lower() under the C collation folds A-Z only.
+  const emails = await db.selectFrom('orders').select(['id', 'buyer_email']).execute()
+  for (const { id, buyer_email: email } of emails as { id: number; buyer_email: string }[]) {
+    if (email !== email.toLowerCase()) await db.updateTable('orders').set({ buyer_email: email.toLowerCase() }).where('id', '=', id).execute()
+  }
   await db.schema.createIndex('orders_event_buyer_email').on('orders').columns(['event_id', 'buyer_email']).execute()
   await db.schema.alterTable('events').addColumn('max_tickets_per_buyer', 'integer').execute()
   await db.schema.alterTable('events').addColumn('max_orders_per_buyer', 'integer').execute()

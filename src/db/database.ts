@@ -46,7 +46,8 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
   const dialect = dialectOf(url)
   const plugins = [new CamelCasePlugin()]
   if (dialect === 'postgres') {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes })
+    // A confirmed order is on disk before the buyer sees it, whatever the server's default says.
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes, options: '-c synchronous_commit=on' })
     pool.on('error', options.onIdleConnectionError ?? (() => {}))
     return { dialect, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }), plugins }) }
   }

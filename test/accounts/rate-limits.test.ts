@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
+import { COOL_DOWN_STEP_MS } from '../../src/features/accounts/login-throttle.js'
 import { recordAudit } from '../../src/features/audit/audit.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
@@ -95,13 +96,29 @@ describeEachDatabase('login and registration rate limits', (kind) => {
       expect(await t.db.selectFrom('sessions').select('sid').where('userId', '=', admin.id).execute()).toHaveLength(1)
     })
 
-    it('lets each new address guess once while the account is under attack, and refuses it after', async () => {
+    it('while the account is under attack, checks a new address at once and makes one that failed wait, longer each time', async () => {
       const user = await createUser(t.db, 'attendee')
       await failFrom(ATTACKER, user.email, LIMIT)
       const other = browserAt(nextAddress())
       await other.get('/login')
       expect((await other.post('/login', { email: user.email, password: 'another guess' })).statusCode).toBe(401)
-      expectTooMany(await other.post('/login', { email: user.email, password: user.password }))
+      const waiting = await other.post('/login', { email: user.email, password: user.password })
+      expect(waiting.statusCode).toBe(429)
+      expect(Number(waiting.headers['retry-after'])).toBeGreaterThan(25)
+      expect(Number(waiting.headers['retry-after'])).toBeLessThanOrEqual(30)
+      expect(waiting.body).toContain('Please wait 30 seconds and try again.')
+    })
+
+    it('lets the owner who mistyped during an attack in with the right password once the short wait is over', async () => {
+      const user = await createUser(t.db, 'attendee')
+      await failFrom(ATTACKER, user.email, LIMIT)
+      const ownerAddress = OWNER
+      expect(await failFrom(ownerAddress, user.email, 1)).toEqual([401])
+      // The wait passes: the typo is now 31 s old.
+      await t.db.updateTable('auditLog').set((eb) => ({ at: eb('at', '-', COOL_DOWN_STEP_MS + 1000) })).where('ip', '=', ownerAddress).execute()
+      const owner = browserAt(ownerAddress)
+      await owner.get('/login')
+      expect((await owner.post('/login', { email: user.email, password: user.password })).statusCode).toBe(303)
     })
 
     it('keeps the attempts, refused ones included, in the audit log', async () => {
@@ -159,5 +176,36 @@ describeEachDatabase('login and registration rate limits', (kind) => {
     async function recordFailures(email: string, times: number) {
       for (let i = 0; i < times; i++) await recordAudit(t.db, { actorId: null, actorLabel: email, action: 'login.failed', ip: `198.51.100.${i}` })
     }
+  })
+
+  describe('per account, under guesses sent at once', () => {
+    const t = useLimitedApp(kind)
+
+    it('checks only one of ten wrong passwords sent at once from a new address during an attack', async () => {
+      const user = await createUser(t.db, 'attendee')
+      // The attack so far, seen by other instances: the account is in its cool-down.
+      for (let i = 0; i < LIMIT; i++) await recordAudit(t.db, { actorId: null, actorLabel: user.email, action: 'login.failed', ip: `203.0.113.${200 + i}` })
+      const origin = await t.app.listen({ host: '127.0.0.1', port: 0 })
+      const forms = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const page = await fetch(`${origin}/login`)
+          const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!
+          return { cookie: page.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; '), token }
+        }),
+      )
+      const responses = await Promise.all(
+        forms.map((form) =>
+          fetch(`${origin}/login`, {
+            method: 'POST',
+            headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ _csrf: form.token, email: user.email, password: 'parallel guess' }),
+            redirect: 'manual',
+          }),
+        ),
+      )
+      expect(responses.map((response) => response.status).sort()).toEqual([401, ...Array.from({ length: 9 }, () => 429)])
+      const checked = await t.db.selectFrom('auditLog').select('id').where('actorLabel', '=', user.email).where('ip', '=', '127.0.0.1').where('action', '=', 'login.failed').execute()
+      expect(checked).toHaveLength(1)
+    })
   })
 })

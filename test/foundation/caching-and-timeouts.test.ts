@@ -50,6 +50,19 @@ describeEachDatabase('pages with personal or organiser data stay out of shared c
     expect(refilled.body).toContain('private@example.test')
     expect(refilled.headers['cache-control']).toBe('private, no-store')
   })
+
+  it('keeps the refusal page and a buy form sent back with errors private', async () => {
+    const { organiser } = await createPersonas(t.db)
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ capacity: 1 }] })
+    const browser = new TestBrowser(t.app)
+    await browser.get(`/buy-tickets/${event.id}`)
+    const invalid = await browser.post(`/purchase/${event.id}`, { [`qty_${ticketTypes[0]!.id}`]: '1', name: 'Priv Ate', email: 'not an email' })
+    expect(invalid.statusCode).toBe(422)
+    expect(invalid.headers['cache-control']).toBe('private, no-store')
+    await browser.post(`/purchase/${event.id}`, { [`qty_${ticketTypes[0]!.id}`]: '2', name: 'Priv Ate', email: 'private@example.test' })
+    const fail = await browser.get('/purchase/fail')
+    expect(fail.headers['cache-control']).toBe('private, no-store')
+  })
 })
 
 describe('slow and silent clients', () => {

@@ -5,8 +5,9 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
-import { useTestApp } from '../helpers/app.js'
-import { describeEachDatabase } from '../helpers/database.js'
+import { createDatabase } from '../../src/db/database.js'
+import { testConfig, useTestApp } from '../helpers/app.js'
+import { createTestDatabase, describeEachDatabase } from '../helpers/database.js'
 
 describeEachDatabase('a confirmed order survives a power cut', (kind) => {
   const t = useTestApp(kind)
@@ -19,6 +20,24 @@ describeEachDatabase('a confirmed order survives a power cut', (kind) => {
     } else {
       const { rows } = await sql<{ synchronousCommit: string }>`show synchronous_commit`.execute(t.db)
       expect(rows[0]!.synchronousCommit).toBe('on')
+    }
+  })
+})
+
+describeEachDatabase('PostgreSQL commits synchronously even where the server says otherwise', (kind) => {
+  it.runIf(kind === 'postgres')('sets synchronous_commit on for its own connections', async () => {
+    const database = await createTestDatabase(kind)
+    const name = new URL(database.url).pathname.slice(1)
+    const admin = createDatabase(database.url).db
+    await sql`alter database ${sql.id(name)} set synchronous_commit = off`.execute(admin)
+    await admin.destroy()
+    const app = await buildApp(testConfig(database))
+    try {
+      const { rows } = await sql<{ synchronousCommit: string }>`show synchronous_commit`.execute(app.db)
+      expect(rows[0]!.synchronousCommit).toBe('on')
+    } finally {
+      await app.close()
+      await database.drop()
     }
   })
 })

@@ -35,6 +35,14 @@ describeEachDatabase('a form key shows its order again only to the browser that 
     expect(await ordersWithKey(fields.key)).toHaveLength(1)
   })
 
+  it('shows the same order to the same browser even when a price changed since, never "nothing was charged"', async () => {
+    const { event, ticketTypes, buyer, fields, first } = await buyOnce()
+    await t.db.updateTable('ticketTypes').set({ priceMinor: 9900 }).where('id', '=', ticketTypes[0]!.id).execute()
+    const again = await buyer.post(`/purchase/${event.id}`, fields)
+    expect(again.headers.location).toBe(first.headers.location)
+    expect(await ordersWithKey(fields.key)).toHaveLength(1)
+  })
+
   it('treats the key sent from another browser as a used form: no order shown, none written', async () => {
     const { event, fields, first } = await buyOnce()
     const other = new TestBrowser(t.app)

@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { isUniqueViolation } from '../../db/database.js'
-import { TooManyRequests } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { safeReturnPath } from '../../plugins/auth.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { readNewAccount } from './account.form.js'
 import { logIn } from './log-in.js'
-import { refuseIfLoginThrottled } from './login-throttle.js'
+import { claimLoginAttempt, settleLoginAttempt } from './login-throttle.js'
 import { passwordFormLimit } from './rate-limit.js'
 import { PASSWORD_MAX, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.js'
 import { findUserByEmail, insertUser, normaliseEmail } from './user.repository.js'
@@ -29,19 +28,11 @@ export default async function accountRoutes(app: FastifyInstance) {
     if (!password) form.fail('password', 'Enter your password.')
     if (!form.ok) return reply.render('accounts/login.eta', { title: 'Log in', values, errors: form.errors }, 422)
 
-    try {
-      await refuseIfLoginThrottled(app.db, email, request.ip, app.config.rateLimits.authPer15Minutes)
-    } catch (error) {
-      if (error instanceof TooManyRequests) {
-        await recordAudit(app.db, { actorId: null, actorLabel: email, action: 'login.throttled', ip: request.ip })
-      }
-      throw error
-    }
-
+    const attemptId = await claimLoginAttempt(app.db, email, request.ip, app.config.rateLimits.authPer15Minutes)
     const user = password.length <= PASSWORD_MAX ? await findUserByEmail(app.db, email) : undefined
     const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDecoy(password)
     if (!user || !valid || user.status !== 'active') {
-      await recordAudit(app.db, { actorId: user?.id ?? null, actorLabel: email, action: 'login.failed', ip: request.ip })
+      await settleLoginAttempt(app.db, attemptId, { succeeded: false, userId: user?.id ?? null })
       return reply.render(
         'accounts/login.eta',
         { title: 'Log in', values, errors: {}, failed: 'That email and password do not match an active account.' },
@@ -50,7 +41,7 @@ export default async function accountRoutes(app: FastifyInstance) {
     }
 
     await logIn(request, user.id)
-    await recordAudit(app.db, { actorId: user.id, actorLabel: user.email, action: 'login.succeeded', ip: request.ip })
+    await settleLoginAttempt(app.db, attemptId, { succeeded: true, userId: user.id })
     return reply.redirect(next, 303)
   })
 

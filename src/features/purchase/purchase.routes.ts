@@ -59,6 +59,8 @@ export default async function purchaseRoutes(app: FastifyInstance) {
 
   /** The buy form, with what was typed and a message at each field that needs one when it comes back. */
   function renderBuyForm(reply: FastifyReply, event: Event, types: TicketTypeRow[], currency: string, values: PurchaseFormValues, errors: FieldErrors, status: number) {
+    // Sent back with what the buyer typed: theirs alone.
+    if (status !== 200) reply.header('cache-control', 'private, no-store')
     return reply.render(
       'purchase/buy.eta',
       {
@@ -129,6 +131,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     const failure = request.session.purchaseFailure
     if (!failure) return reply.redirect('/attendee', 303)
     const event = await findEvent(app.db, failure.eventId)
+    reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/fail.eta', {
       title: 'Your order could not be completed',
       message: failure.message,

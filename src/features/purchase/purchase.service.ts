@@ -171,9 +171,10 @@ export async function purchase(db: Db, request: PurchaseRequest, guard: Capacity
   } catch (error) {
     // A second submit of the same form (a double click, a refresh, back and
     // submit) shows the first one's order, whether it now collides with that
-    // order's key or is refused because its tickets are gone; but only to the
+    // order's key, is refused because its tickets are gone, or meets a price
+    // changed since (never "nothing was charged" for a placed order); but only to the
     // browser (or account) that placed it, and for the same event.
-    if (isUniqueViolation(error) || error instanceof PurchaseRefused) {
+    if (isUniqueViolation(error) || error instanceof PurchaseRefused || error instanceof PriceChanged) {
       const earlier = await findOrderByIdempotencyKey(db, request.idempotencyKey)
       if (earlier && isReplayOf(earlier, request)) return { id: earlier.id, code: earlier.code, accessKey: earlier.accessKey, replayed: true }
       if (earlier) throw new PurchaseRefused('This form was already used to place an order. Open the event again to buy tickets.')
@@ -213,15 +214,16 @@ async function refuseOverBuyerCaps(
   const orders = Number(held.orders)
   if (caps.maxOrdersPerBuyer !== null && orders >= caps.maxOrdersPerBuyer) {
     throw new PurchaseRefused(
-      `Each buyer may place at most ${caps.maxOrdersPerBuyer} ${caps.maxOrdersPerBuyer === 1 ? 'order' : 'orders'} for this event, and ${request.buyerEmail} has already.`,
+      `Each buyer may place at most ${caps.maxOrdersPerBuyer} ${caps.maxOrdersPerBuyer === 1 ? 'order' : 'orders'} for this event, and the email address you gave has reached that.`,
     )
   }
+  // Says neither the address's count nor what is left: anyone may type an address and would learn what its owner bought.
   if (caps.maxTicketsPerBuyer !== null && tickets + wanted > caps.maxTicketsPerBuyer) {
-    const left = Math.max(0, caps.maxTicketsPerBuyer - tickets)
     throw new PurchaseRefused(
-      `Each buyer may have at most ${caps.maxTicketsPerBuyer} tickets for this event. ${request.buyerEmail} has ${tickets}, so ${left === 0 ? 'no more can be bought' : `at most ${left} more can be bought`}.`,
+      `Each buyer may have at most ${caps.maxTicketsPerBuyer} tickets for this event, counting earlier orders with the same email address. This order would go past that.`,
     )
   }
+
 }
 
 async function findOrderByIdempotencyKey(db: Db, key: string) {
