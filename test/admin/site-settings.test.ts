@@ -1,15 +1,12 @@
 import { expect, it, vi } from 'vitest'
 import { recordAudit } from '../../src/features/audit/audit.repository.js'
-import {
-  SETTINGS_CACHE_MS,
-  cachedSiteSettings,
-  getSiteSettings,
-  updateSiteSettings,
-} from '../../src/features/settings/settings.repository.js'
+import { SETTINGS_CACHE_MS, cachedSiteSettings, getSiteSettings } from '../../src/features/settings/settings.repository.js'
+import { saveSiteSettings } from '../../src/features/settings/settings.service.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createUser } from '../helpers/personas.js'
+import { changeSiteSettings } from '../helpers/settings.js'
 import { useLoggedInAdmin } from './logged-in-admin.js'
 
 // The real audit log, which a test can make fail once.
@@ -41,7 +38,7 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
   const session = useLoggedInAdmin(t)
 
   async function resetSettings() {
-    await updateSiteSettings(t.db, DEFAULTS)
+    await changeSiteSettings(t.db, DEFAULTS)
     await t.db.deleteFrom('auditLog').where('action', '=', 'settings.updated').execute()
   }
 
@@ -157,7 +154,7 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Elsewhere')
 
     // A change through this instance shows on the next page.
-    await updateSiteSettings(t.db, { ...DEFAULTS, siteName: 'Changed Here' })
+    await saveSiteSettings(t.db, { user: session.admin, ip: '127.0.0.1' }, await getSiteSettings(t.db), { ...DEFAULTS, siteName: 'Changed Here' })
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Here')
     expect((await t.app.inject({ method: 'GET', url: '/' })).body).toContain('Changed Here')
   })

@@ -6,10 +6,11 @@ import {
   managedTicketType,
   updateTicketType,
 } from '../../src/features/events/event.service.js'
-import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
+import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { changeSiteSettings } from '../helpers/settings.js'
 import { auditActions, expectRedirect, placeOrder, servicesAs, ticketTypeFields, useOrganiser, ZONE } from './support.js'
 
 describeEachDatabase('ticket type forms', (kind) => {
@@ -85,7 +86,7 @@ describeEachDatabase('ticket type forms', (kind) => {
 
   it('refuses a single price above a 32-bit total, in a currency with three decimals', async () => {
     const settings = await getSiteSettings(t.db)
-    await updateSiteSettings(t.db, { ...settings, currency: 'KWD' })
+    await changeSiteSettings(t.db, { currency: 'KWD' })
     try {
       const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', ticketTypes: [] })
       const url = `/events/${event.id}/ticket-types/new`
@@ -94,7 +95,7 @@ describeEachDatabase('ticket type forms', (kind) => {
       expect(refused.body).toMatch(/id="f-price-error".*The price is too high: at most KWD\s2,147,483\.647\./)
       expect(await t.db.selectFrom('ticketTypes').select('id').where('eventId', '=', event.id).execute()).toEqual([])
     } finally {
-      await updateSiteSettings(t.db, settings)
+      await changeSiteSettings(t.db, settings)
     }
   })
 

@@ -42,14 +42,13 @@ export function forgetCachedSiteSettings(): void {
   generation++
 }
 
+/** Writes the settings row; pages of this instance see it once forgetCachedSiteSettings is called after the commit. */
 export async function updateSiteSettings(db: Db | Trx, settings: SiteSettings): Promise<void> {
-  forgetCachedSiteSettings()
   await db
     .updateTable('siteSettings')
     .set({ ...settings, updatedAt: Date.now() })
     .where('id', '=', 1)
     .execute()
-  forgetCachedSiteSettings()
 }
 
 /** Whether any ticket type has a price, read in the site's currency's minor units. */

@@ -1,15 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { FormReader } from '../../lib/forms.js'
-import { minorUnitsPerMajor } from '../../lib/format.js'
-import { recordAudit } from '../audit/audit.repository.js'
-import { SIGNUP_POLICIES, readSettings, settingsChanges } from './settings.form.js'
-import {
-  type SiteSettings,
-  anyPricedTicketType,
-  forgetCachedSiteSettings,
-  getSiteSettings,
-  updateSiteSettings,
-} from './settings.repository.js'
+import { SIGNUP_POLICIES, readSettings } from './settings.form.js'
+import { type SiteSettings, getSiteSettings } from './settings.repository.js'
+import { currencyChangeProblem, saveSiteSettings } from './settings.service.js'
 
 // Computed once: the lists Intl knows do not change while the process runs.
 const currencyNames = new Intl.DisplayNames(['en'], { type: 'currency' })
@@ -27,36 +20,16 @@ export default async function settingsRoutes(app: FastifyInstance) {
     const form = new FormReader(request.body)
     const after = readSettings(form)
     const before = await getSiteSettings(app.db)
-    if (form.ok && changesPriceScale(before.currency, after.currency) && (await anyPricedTicketType(app.db))) {
-      form.fail(
-        'currency',
-        `Prices are kept in ${before.currency}'s smallest unit and ${after.currency} has a different one, so every price would change. Pick a currency with as many decimals, or change it before setting prices.`,
-      )
+    if (form.ok) {
+      const problem = await currencyChangeProblem(app.db, before.currency, after.currency)
+      if (problem) form.fail('currency', problem)
     }
     if (!form.ok) return reply.render('admin/site-settings.eta', settingsPage(after, form.errors), 422)
 
-    const changes = settingsChanges(before, after)
-    if (Object.keys(changes.after).length > 0) {
-      await app.db.transaction().execute(async (trx) => {
-        await updateSiteSettings(trx, after)
-        await recordAudit(trx, {
-          actorId: request.user!.id,
-          actorLabel: request.user!.email,
-          action: 'settings.updated',
-          details: changes,
-          ip: request.ip,
-        })
-      })
-      // A page read while the transaction was open may have cached the old values.
-      forgetCachedSiteSettings()
-    }
-    reply.flash('success', Object.keys(changes.after).length > 0 ? 'Settings saved.' : 'Nothing changed.')
+    const saved = await saveSiteSettings(app.db, { user: request.user!, ip: request.ip }, before, after)
+    reply.flash('success', saved ? 'Settings saved.' : 'Nothing changed.')
     return reply.redirect('/site-settings', 303)
   })
-}
-
-function changesPriceScale(from: string, to: string): boolean {
-  return from !== to && minorUnitsPerMajor(from) !== minorUnitsPerMajor(to)
 }
 
 function settingsPage(values: SiteSettings, errors: Record<string, string>) {
