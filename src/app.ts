@@ -20,6 +20,7 @@ import securityPlugin from './plugins/security.js'
 import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
+import siteSettingsPlugin from './features/settings/settings.plugin.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -63,6 +64,8 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   await app.register(sessionPlugin, { secret: config.sessionSecret })
   await app.register(securityPlugin, { rateLimits: config.rateLimits, secret: config.sessionSecret })
   await app.register(authPlugin)
+  // The settings feature's cache of the site settings, which every page shows.
+  await app.register(siteSettingsPlugin)
   await app.register(viewsPlugin, { production: config.nodeEnv === 'production' })
   await app.register(errorsPlugin)
   await app.register(staticPlugin)

@@ -1,6 +1,7 @@
 import { expect, it, vi } from 'vitest'
 import { recordAudit } from '../../src/features/audit/audit.repository.js'
-import { SETTINGS_CACHE_MS, cachedSiteSettings, getSiteSettings } from '../../src/features/settings/settings.repository.js'
+import { SETTINGS_CACHE_MS, cachedSiteSettings } from '../../src/features/settings/settings.plugin.js'
+import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { saveSiteSettings } from '../../src/features/settings/settings.service.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'

@@ -1,10 +1,6 @@
 import type { Db } from '../../src/db/database.js'
-import {
-  type SiteSettings,
-  forgetCachedSiteSettings,
-  getSiteSettings,
-  updateSiteSettings,
-} from '../../src/features/settings/settings.repository.js'
+import { forgetCachedSiteSettings } from '../../src/features/settings/settings.plugin.js'
+import { type SiteSettings, getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 
 /**
  * Changes some of the site settings straight in the database, without an

@@ -2,7 +2,8 @@ import type { Db } from '../../db/database.js'
 import { minorUnitsPerMajor } from '../../lib/format.js'
 import type { CurrentUser } from '../../plugins/auth.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { type SiteSettings, anyPricedTicketType, forgetCachedSiteSettings, updateSiteSettings } from './settings.repository.js'
+import { forgetCachedSiteSettings } from './settings.plugin.js'
+import { type SiteSettings, anyPricedTicketType, updateSiteSettings } from './settings.repository.js'
 
 /**
  * Why the site's currency cannot change from `from` to `to` now, or null.
