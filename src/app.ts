@@ -12,6 +12,7 @@ import purchaseRoutes from './features/purchase/purchase.routes.js'
 import eventRoutes from './features/events/event.routes.js'
 import healthRoutes from './features/health/health.routes.js'
 import liveRoutes from './features/live/live.routes.js'
+import { LIMITS as LIVE_LIMITS } from './features/live/live.protocol.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
@@ -20,6 +21,7 @@ import securityPlugin from './plugins/security.js'
 import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
+import websocketPlugin from './plugins/websocket.js'
 import siteSettingsPlugin from './features/settings/settings.plugin.js'
 
 declare module 'fastify' {
@@ -70,6 +72,8 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   await app.register(errorsPlugin)
   await app.register(staticPlugin)
   await app.register(eventChangesPlugin)
+  // WebSockets serve live availability alone, so its protocol sets how large a message may be.
+  await app.register(websocketPlugin, { maxPayload: LIVE_LIMITS.maxMessageBytes })
 
   // From here on every route must say who may use it (src/plugins/auth.ts).
   app.addHook('onRoute', requireAccessDeclaration)
