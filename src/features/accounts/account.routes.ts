@@ -1,15 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { isUniqueViolation } from '../../db/database.js'
-import { TooManyRequests } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { safeReturnPath } from '../../plugins/auth.js'
-import { recordAudit } from '../audit/audit.repository.js'
 import { readNewAccount } from './account.form.js'
+import { authenticate, register } from './account.service.js'
 import { logIn } from './log-in.js'
-import { refuseIfLoginThrottled } from './login-throttle.js'
 import { passwordFormLimit } from './rate-limit.js'
-import { PASSWORD_MAX, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.js'
-import { findUserByEmail, insertUser, normaliseEmail } from './user.repository.js'
+import { normaliseEmail } from './user.repository.js'
 
 export default async function accountRoutes(app: FastifyInstance) {
   const authLimit = passwordFormLimit(app.config.rateLimits)
@@ -29,19 +25,8 @@ export default async function accountRoutes(app: FastifyInstance) {
     if (!password) form.fail('password', 'Enter your password.')
     if (!form.ok) return reply.render('accounts/login.eta', { title: 'Log in', values, errors: form.errors }, 422)
 
-    try {
-      await refuseIfLoginThrottled(app.db, email, request.ip, app.config.rateLimits.authPer15Minutes)
-    } catch (error) {
-      if (error instanceof TooManyRequests) {
-        await recordAudit(app.db, { actorId: null, actorLabel: email, action: 'login.throttled', ip: request.ip })
-      }
-      throw error
-    }
-
-    const user = password.length <= PASSWORD_MAX ? await findUserByEmail(app.db, email) : undefined
-    const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDecoy(password)
-    if (!user || !valid || user.status !== 'active') {
-      await recordAudit(app.db, { actorId: user?.id ?? null, actorLabel: email, action: 'login.failed', ip: request.ip })
+    const user = await authenticate(app.db, { email, password, ip: request.ip }, app.config.rateLimits.authPer15Minutes)
+    if (!user) {
       return reply.render(
         'accounts/login.eta',
         { title: 'Log in', values, errors: {}, failed: 'That email and password do not match an active account.' },
@@ -50,7 +35,6 @@ export default async function accountRoutes(app: FastifyInstance) {
     }
 
     await logIn(request, user.id)
-    await recordAudit(app.db, { actorId: user.id, actorLabel: user.email, action: 'login.succeeded', ip: request.ip })
     return reply.redirect(next, 303)
   })
 
@@ -78,33 +62,8 @@ export default async function accountRoutes(app: FastifyInstance) {
       reply.render('accounts/register.eta', { title: 'Create an account', signupPolicy, values, errors: form.errors }, status)
     if (!form.ok) return rerender(422)
 
-    // Hashed first: argon2 takes a while, and the transaction should not wait for it.
-    const passwordHash = await hashPassword(password)
-    let user
-    try {
-      user = await app.db.transaction().execute(async (trx) => {
-        const created = await insertUser(trx, {
-          name: values.name,
-          email: values.email,
-          passwordHash,
-          role: values.organiser && signupPolicy === 'open' ? 'organiser' : 'attendee',
-          organiserRequested: values.organiser && signupPolicy === 'approval',
-        })
-        await recordAudit(trx, {
-          actorId: created.id,
-          actorLabel: created.email,
-          action: 'account.registered',
-          subjectType: 'user',
-          subjectId: created.id,
-          details: { role: created.role, organiserRequested: created.organiserRequestedAt !== null },
-          ip: request.ip,
-        })
-        return created
-      })
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error
-      // Recorded for the admins; it guesses no password, so it never counts against the account.
-      await recordAudit(app.db, { actorId: null, actorLabel: values.email, action: 'register.failed', details: { reason: 'email taken' }, ip: request.ip })
+    const user = await register(app.db, { name, email, password, organiser: values.organiser }, signupPolicy, request.ip)
+    if (!user) {
       form.fail('email', 'An account with this email already exists. Log in instead.')
       return rerender(422)
     }

@@ -1,0 +1,82 @@
+import { isUniqueViolation } from '../../db/database.js'
+import type { Db } from '../../db/database.js'
+import type { SignupPolicy, UserRow } from '../../db/schema.js'
+import { TooManyRequests } from '../../lib/errors.js'
+import { recordAudit } from '../audit/audit.repository.js'
+import type { NewAccountInput } from './account.form.js'
+import { refuseIfLoginThrottled } from './login-throttle.js'
+import { PASSWORD_MAX, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.js'
+import { findUserByEmail, insertUser } from './user.repository.js'
+
+export interface LoginAttempt {
+  /** Normalised (normaliseEmail). */
+  email: string
+  password: string
+  ip: string
+}
+
+/**
+ * The active account this email and password open, or null. Every outcome is
+ * in the audit log, which is also where the throttle counts failures: a
+ * throttled attempt throws TooManyRequests without checking the password.
+ */
+export async function authenticate(db: Db, attempt: LoginAttempt, attemptsPer15Minutes: number): Promise<UserRow | null> {
+  const { email, password, ip } = attempt
+  try {
+    await refuseIfLoginThrottled(db, email, ip, attemptsPer15Minutes)
+  } catch (error) {
+    if (error instanceof TooManyRequests) await recordAudit(db, { actorId: null, actorLabel: email, action: 'login.throttled', ip })
+    throw error
+  }
+
+  const user = password.length <= PASSWORD_MAX ? await findUserByEmail(db, email) : undefined
+  const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDecoy(password)
+  if (!user || !valid || user.status !== 'active') {
+    await recordAudit(db, { actorId: user?.id ?? null, actorLabel: email, action: 'login.failed', ip })
+    return null
+  }
+  await recordAudit(db, { actorId: user.id, actorLabel: user.email, action: 'login.succeeded', ip })
+  return user
+}
+
+export interface Registration extends NewAccountInput {
+  /** Whether they asked to organise events; what they get depends on the sign-up policy. */
+  organiser: boolean
+}
+
+/**
+ * A new account and its audit entry, in one transaction. Under the open
+ * policy whoever asks becomes an organiser; under approval the request waits
+ * for an admin; otherwise the account is an attendee's. Returns null when the
+ * email already has an account: that is recorded for the admins, and never
+ * counts against the account, since it guesses no password.
+ */
+export async function register(db: Db, registration: Registration, signupPolicy: SignupPolicy, ip: string): Promise<UserRow | null> {
+  // Hashed first: argon2 takes a while, and the transaction should not wait for it.
+  const passwordHash = await hashPassword(registration.password)
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const created = await insertUser(trx, {
+        name: registration.name,
+        email: registration.email,
+        passwordHash,
+        role: registration.organiser && signupPolicy === 'open' ? 'organiser' : 'attendee',
+        organiserRequested: registration.organiser && signupPolicy === 'approval',
+      })
+      await recordAudit(trx, {
+        actorId: created.id,
+        actorLabel: created.email,
+        action: 'account.registered',
+        subjectType: 'user',
+        subjectId: created.id,
+        details: { role: created.role, organiserRequested: created.organiserRequestedAt !== null },
+        ip,
+      })
+      return created
+    })
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error
+    await recordAudit(db, { actorId: null, actorLabel: registration.email, action: 'register.failed', details: { reason: 'email taken' }, ip })
+    return null
+  }
+}
