@@ -1,12 +1,12 @@
 import { isUniqueViolation } from '../../db/database.js'
 import type { Db } from '../../db/database.js'
-import type { SignupPolicy, UserRow } from '../../db/schema.js'
+import type { SignupPolicy } from '../../db/schema.js'
 import { TooManyRequests } from '../../lib/errors.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import type { NewAccountInput } from './account.form.js'
 import { refuseIfLoginThrottled } from './login-throttle.js'
 import { PASSWORD_MAX, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.js'
-import { findUserByEmail, insertUser } from './user.repository.js'
+import { type User, findUserByEmail, insertUser } from './user.repository.js'
 
 export interface LoginAttempt {
   /** Normalised (normaliseEmail). */
@@ -20,7 +20,7 @@ export interface LoginAttempt {
  * in the audit log, which is also where the throttle counts failures: a
  * throttled attempt throws TooManyRequests without checking the password.
  */
-export async function authenticate(db: Db, attempt: LoginAttempt, attemptsPer15Minutes: number): Promise<UserRow | null> {
+export async function authenticate(db: Db, attempt: LoginAttempt, attemptsPer15Minutes: number): Promise<User | null> {
   const { email, password, ip } = attempt
   try {
     await refuseIfLoginThrottled(db, email, ip, attemptsPer15Minutes)
@@ -36,7 +36,8 @@ export async function authenticate(db: Db, attempt: LoginAttempt, attemptsPer15M
     return null
   }
   await recordAudit(db, { actorId: user.id, actorLabel: user.email, action: 'login.succeeded', ip })
-  return user
+  const { passwordHash: _checked, ...account } = user
+  return account
 }
 
 export interface Registration extends NewAccountInput {
@@ -51,7 +52,7 @@ export interface Registration extends NewAccountInput {
  * email already has an account: that is recorded for the admins, and never
  * counts against the account, since it guesses no password.
  */
-export async function register(db: Db, registration: Registration, signupPolicy: SignupPolicy, ip: string): Promise<UserRow | null> {
+export async function register(db: Db, registration: Registration, signupPolicy: SignupPolicy, ip: string): Promise<User | null> {
   // Hashed first: argon2 takes a while, and the transaction should not wait for it.
   const passwordHash = await hashPassword(registration.password)
   try {

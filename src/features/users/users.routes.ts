@@ -4,7 +4,7 @@ import { Conflict, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole, safeReturnPath } from '../../plugins/auth.js'
-import { countPendingOrganisers, searchUsers } from './users.repository.js'
+import { countPendingOrganisers, searchUsers } from '../accounts/user.repository.js'
 import { type AccountAction, applyAccountAction } from './users.service.js'
 import { ROLES, ROLE_LABELS, STATUSES, STATUS_LABELS, toUserListItem } from './users.view.js'
 
