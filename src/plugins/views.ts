@@ -3,7 +3,6 @@ import { Eta } from 'eta'
 import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { VIEWS_DIR } from '../lib/paths.js'
-import { formatDate, formatDateTime, formatMoney, formatTime } from '../lib/format.js'
 import { hasRole } from './auth.js'
 import { csrfUserInfo } from './security.js'
 import type { Flash } from './session.js'
@@ -16,12 +15,6 @@ export interface PageContext {
   path: string
   /** A CSRF token for this session. A function, so that only pages with a form create one. */
   csrf(): string
-  fmt: {
-    money(minor: number): string
-    dateTime(ms: number, timeZone: string): string
-    date(ms: number, timeZone: string): string
-    time(ms: number, timeZone: string): string
-  }
 }
 
 declare module 'fastify' {
@@ -69,11 +62,5 @@ async function pageContext(reply: FastifyReply): Promise<PageContext> {
     flash,
     path: request.url,
     csrf: () => (token ??= reply.generateCsrf({ userInfo: csrfUserInfo(request) })),
-    fmt: {
-      money: (minor) => formatMoney(minor, settings.currency),
-      dateTime: formatDateTime,
-      date: formatDate,
-      time: formatTime,
-    },
   }
 }

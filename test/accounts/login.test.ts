@@ -112,4 +112,10 @@ describeEachDatabase('POST /login', (kind) => {
     expect(response.body).toContain('Enter your email address.')
     expect(response.body).toContain('Enter your password.')
   })
+
+  it('sends the old /auth-fail page on to the login form, where failures are shown now', async () => {
+    const response = await t.app.inject('/auth-fail')
+    expect(response.statusCode).toBe(303)
+    expect(response.headers.location).toBe('/login')
+  })
 })

@@ -38,9 +38,8 @@ export default async function accountRoutes(app: FastifyInstance) {
     return reply.redirect(next, 303)
   })
 
-  app.get('/auth-fail', { config: { access: 'anyone' } }, async (_request, reply) => {
-    return reply.render('accounts/auth-fail.eta', { title: 'Login failed' }, 401)
-  })
+  // A URL of the system this replaces, kept for bookmarks: a failed login now re-renders the form.
+  app.get('/auth-fail', { config: { access: 'anyone' } }, async (_request, reply) => reply.redirect('/login', 303))
 
   app.get('/register', { config: { access: 'guest' } }, async (request, reply) => {
     const { signupPolicy } = await request.siteSettings()
