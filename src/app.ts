@@ -17,7 +17,7 @@ import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import eventChangesPlugin from './plugins/event-changes.js'
-import securityPlugin from './plugins/security.js'
+import securityPlugin, { BODY_LIMIT_BYTES } from './plugins/security.js'
 import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
@@ -49,7 +49,7 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     // Pages are forms; nothing legitimate sends more.
-    bodyLimit: 256 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     // Lets SIGTERM finish in-flight requests while keep-alive sockets are closed.
     forceCloseConnections: 'idle',
     // A client that sends its request slowly, or opens a socket and says

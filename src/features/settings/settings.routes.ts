@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify'
+import { CURRENCIES, TIME_ZONES } from '../../lib/format.js'
 import { FormReader } from '../../lib/forms.js'
 import { SIGNUP_POLICIES, readSettings } from './settings.form.js'
 import { type SiteSettings, getSiteSettings } from './settings.repository.js'
 import { currencyChangeProblem, saveSiteSettings } from './settings.service.js'
 
-// Computed once: the lists Intl knows do not change while the process runs.
 const currencyNames = new Intl.DisplayNames(['en'], { type: 'currency' })
-const CURRENCIES = Intl.supportedValuesOf('currency').map((code) => ({ value: code, label: `${code} · ${currencyNames.of(code) ?? code}` }))
-const TIME_ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')]
+// Built once, like the lists they come from.
+const CURRENCY_CHOICES = CURRENCIES.map((code) => ({ value: code, label: `${code} · ${currencyNames.of(code) ?? code}` }))
+const TIME_ZONE_CHOICES = TIME_ZONES.map((zone) => ({ value: zone, label: zone }))
 
 /** The site admin's settings page: name, description, contact, currency, time zone, sign-up policy. */
 export default async function settingsRoutes(app: FastifyInstance) {
@@ -40,10 +41,7 @@ function settingsPage(values: SiteSettings, errors: Record<string, string>) {
     values,
     errors,
     policies: SIGNUP_POLICIES,
-    currencies: withCurrent(CURRENCIES, values.currency),
-    timeZones: withCurrent(
-      TIME_ZONES.map((zone) => ({ value: zone, label: zone })),
-      values.timeZone,
-    ),
+    currencies: withCurrent(CURRENCY_CHOICES, values.currency),
+    timeZones: withCurrent(TIME_ZONE_CHOICES, values.timeZone),
   }
 }
