@@ -14,7 +14,7 @@ const TIME_ZONE_CHOICES = TIME_ZONES.map((zone) => ({ value: zone, label: zone }
 export default async function settingsRoutes(app: FastifyInstance) {
   app.get('/site-settings', { config: { access: 'admin' } }, async (request, reply) => {
     // Fresh, not cached: what this form shows is what a save writes back.
-    return reply.render('admin/site-settings.eta', settingsPage(await getSiteSettings(app.db), {}))
+    return reply.render('settings/site-settings.eta', settingsPage(await getSiteSettings(app.db), {}))
   })
 
   app.post('/update-settings', { config: { access: 'admin' } }, async (request, reply) => {
@@ -25,7 +25,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
       const problem = await currencyChangeProblem(app.db, before.currency, after.currency)
       if (problem) form.fail('currency', problem)
     }
-    if (!form.ok) return reply.render('admin/site-settings.eta', settingsPage(after, form.errors), 422)
+    if (!form.ok) return reply.render('settings/site-settings.eta', settingsPage(after, form.errors), 422)
 
     const saved = await saveSiteSettings(app.db, { user: request.user!, ip: request.ip }, before, after)
     reply.flash('success', saved ? 'Settings saved.' : 'Nothing changed.')

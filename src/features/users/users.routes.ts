@@ -34,7 +34,7 @@ export default async function usersRoutes(app: FastifyInstance) {
       countPendingOrganisers(app.db),
     ])
     const pages = Math.max(1, Math.ceil(found.total / PER_PAGE))
-    return reply.render('admin/users.eta', {
+    return reply.render('users/users.eta', {
       title: 'Users',
       filters,
       users: found.users.map((user) => toUserListItem(user, request.user!.id, settings.timeZone)),
