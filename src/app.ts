@@ -78,7 +78,9 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   // From here on every route must say who may use it (src/plugins/auth.ts).
   app.addHook('onRoute', requireAccessDeclaration)
 
-  // Features.
+  // Features. The public URL map in ../shared/PRODUCT.md stays as it is:
+  // people and bookmarks know those URLs. New URLs are resource-first
+  // (/events/:id/orders, /users/:id/role).
   await app.register(healthRoutes)
   await app.register(browseRoutes)
   await app.register(purchaseRoutes)
