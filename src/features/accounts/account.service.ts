@@ -77,7 +77,13 @@ export async function register(db: Db, registration: Registration, signupPolicy:
     })
   } catch (error) {
     if (!isUniqueViolation(error)) throw error
-    await recordAudit(db, { actorId: null, actorLabel: registration.email, action: 'register.failed', details: { reason: 'email taken' }, ip })
+    await recordAudit(db, {
+      actorId: null,
+      actorLabel: registration.email,
+      action: 'register.failed',
+      details: { reason: 'email taken' },
+      ip,
+    })
     return null
   }
 }

@@ -109,9 +109,7 @@ export async function searchUsers(db: Db, search: UserSearch): Promise<{ users: 
   const pattern = containsPattern(search.text)
   const filtered = db
     .selectFrom('users')
-    .$if(search.text !== '', (qb) =>
-      qb.where(sql<boolean>`(lower(name) like ${pattern} escape '\\' or email like ${pattern} escape '\\')`),
-    )
+    .$if(search.text !== '', (qb) => qb.where(sql<boolean>`(lower(name) like ${pattern} escape '\\' or email like ${pattern} escape '\\')`))
     .$if(search.pendingOnly, (qb) => qb.where('organiserRequestedAt', 'is not', null))
     .$if(search.role !== null, (qb) => qb.where('role', '=', search.role!))
     .$if(search.status !== null, (qb) => qb.where('status', '=', search.status!))
