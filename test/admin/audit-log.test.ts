@@ -2,8 +2,8 @@ import { DateTime } from 'luxon'
 import { beforeAll, expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { useLoginAs } from '../helpers/login.js'
 import { changeSiteSettings } from '../helpers/settings.js'
-import { useLoggedInAdmin } from './logged-in-admin.js'
 
 const BERLIN = 'Europe/Berlin'
 
@@ -18,7 +18,7 @@ function actionsShown(html: string): string[] {
 
 describeEachDatabase('GET /admin/audit', (kind) => {
   const t = useTestApp(kind)
-  const session = useLoggedInAdmin(t)
+  const session = useLoginAs(t, 'admin')
 
   async function entry(action: string, at: number, fields: { actorLabel?: string; ip?: string; details?: object; subjectId?: number } = {}) {
     await t.db
