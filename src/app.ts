@@ -12,14 +12,17 @@ import purchaseRoutes from './features/purchase/purchase.routes.js'
 import eventRoutes from './features/organiser/organiser.routes.js'
 import healthRoutes from './features/health/health.routes.js'
 import liveRoutes from './features/live/live.routes.js'
+import { LIMITS as LIVE_LIMITS } from './features/live/live.protocol.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import eventChangesPlugin from './plugins/event-changes.js'
-import securityPlugin from './plugins/security.js'
+import securityPlugin, { BODY_LIMIT_BYTES } from './plugins/security.js'
 import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
+import websocketPlugin from './plugins/websocket.js'
+import siteSettingsPlugin from './features/settings/settings.plugin.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -46,7 +49,7 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     // Pages are forms; nothing legitimate sends more.
-    bodyLimit: 256 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     // Lets SIGTERM finish in-flight requests while keep-alive sockets are closed.
     forceCloseConnections: 'idle',
     // A client that sends its request slowly, or opens a socket and says
@@ -63,15 +66,21 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   await app.register(sessionPlugin, { secret: config.sessionSecret })
   await app.register(securityPlugin, { rateLimits: config.rateLimits, secret: config.sessionSecret })
   await app.register(authPlugin)
+  // The settings feature's cache of the site settings, which every page shows.
+  await app.register(siteSettingsPlugin)
   await app.register(viewsPlugin, { production: config.nodeEnv === 'production' })
   await app.register(errorsPlugin)
   await app.register(staticPlugin)
   await app.register(eventChangesPlugin)
+  // WebSockets serve live availability alone, so its protocol sets how large a message may be.
+  await app.register(websocketPlugin, { maxPayload: LIVE_LIMITS.maxMessageBytes })
 
   // From here on every route must say who may use it (src/plugins/auth.ts).
   app.addHook('onRoute', requireAccessDeclaration)
 
-  // Features.
+  // Features. The public URL map in ../shared/PRODUCT.md stays as it is:
+  // people and bookmarks know those URLs. New URLs are resource-first
+  // (/events/:id/orders, /users/:id/role).
   await app.register(healthRoutes)
   await app.register(browseRoutes)
   await app.register(purchaseRoutes)

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { ColumnType, Generated, Selectable } from 'kysely'
 
 /**
  * Table rows as Kysely sees them, in camelCase (CamelCasePlugin maps the
@@ -140,12 +140,7 @@ export interface TicketsTable {
 }
 
 export type UserRow = Selectable<UsersTable>
-export type NewUser = Insertable<UsersTable>
 export type EventRow = Selectable<EventsTable>
-export type NewEvent = Insertable<EventsTable>
-export type EventUpdate = Updateable<EventsTable>
 export type TicketTypeRow = Selectable<TicketTypesTable>
-export type NewTicketType = Insertable<TicketTypesTable>
 export type OrderRow = Selectable<OrdersTable>
-export type TicketRow = Selectable<TicketsTable>
 export type SiteSettingsRow = Selectable<SiteSettingsTable>

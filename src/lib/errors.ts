@@ -1,3 +1,5 @@
+import { MAX_INT32 } from './numbers.js'
+
 /**
  * Domain errors: small named classes that the error handler turns into HTML
  * pages (src/plugins/errors.ts). Throw them from services and routes; never
@@ -44,12 +46,9 @@ function describeWait(seconds: number): string {
   return minutes === 1 ? 'a minute' : `${minutes} minutes`
 }
 
-// Ids are integer columns: PostgreSQL refuses a larger number with an error, SQLite finds nothing.
-const MAX_ID = 2 ** 31 - 1
-
 /** A route's numeric id parameter, or NotFound for anything else ("12abc", "-1", "1e3", 2^31). */
 export function idParam(params: unknown, name = 'id'): number {
   const raw = (params as Record<string, unknown> | null)?.[name]
-  if (typeof raw !== 'string' || !/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > MAX_ID) throw new NotFound()
+  if (typeof raw !== 'string' || !/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > MAX_INT32) throw new NotFound()
   return Number(raw)
 }

@@ -38,16 +38,20 @@ export function minorToInput(minor: number, currency: string): string {
   return (minor / minorUnitsPerMajor(currency)).toFixed(digits)
 }
 
+// Read once: what Intl knows does not change while the process runs.
+/** The ISO 4217 codes this runtime can format. */
+export const CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency')
+/** The IANA time zones this runtime knows, UTC first (Intl leaves it out of its list). */
+export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')]
+
 export function isValidCurrency(code: string): boolean {
-  if (!/^[A-Z]{3}$/.test(code)) return false
-  return Intl.supportedValuesOf('currency').includes(code)
+  return /^[A-Z]{3}$/.test(code) && CURRENCIES.includes(code)
 }
 
 export function isValidTimeZone(zone: string): boolean {
-  if (zone === 'UTC') return true
   try {
     new Intl.DateTimeFormat('en-GB', { timeZone: zone })
-    return Intl.supportedValuesOf('timeZone').includes(zone) || zone.includes('/')
+    return TIME_ZONES.includes(zone) || zone.includes('/')
   } catch {
     return false
   }

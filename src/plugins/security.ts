@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import { createHmac } from 'node:crypto'
 import type { RateLimits } from '../config.js'
 import { TooManyRequests } from '../lib/errors.js'
+import { SESSION_MAX_AGE_MS } from './session.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -19,6 +20,13 @@ declare module 'fastify' {
 export function csrfUserInfo(request: FastifyRequest): string {
   return request.session.userId === undefined ? 'anonymous' : `user:${request.session.userId}`
 }
+
+/**
+ * The most a request body may hold, for Fastify and the form parser. Forms are
+ * small, but an event description may be 20,000 characters, and a non-Latin
+ * one takes up to nine bytes a character once form-encoded.
+ */
+export const BODY_LIMIT_BYTES = 256 * 1024
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -45,9 +53,7 @@ export default fp(
       },
     })
 
-    // Forms are small, but an event description may be 20,000 characters, and
-    // a non-Latin one takes up to nine bytes a character once form-encoded.
-    await app.register(formbody, { bodyLimit: 256 * 1024 })
+    await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES })
 
     // Double-submit: the secret in a cookie, so that a visitor who only reads
     // pages with forms stores nothing on the server. A token is bound to the
@@ -56,7 +62,7 @@ export default fp(
     await app.register(csrfProtection, {
       sessionPlugin: '@fastify/cookie',
       cookieKey: 'admit_one_csrf',
-      cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 14 * 24 * 60 * 60 },
+      cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: SESSION_MAX_AGE_MS / 1000 },
       getUserInfo: csrfUserInfo,
       csrfOpts: { hmacKey: createHmac('sha256', options.secret).update('admit-one csrf').digest('base64url') },
     })

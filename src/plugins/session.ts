@@ -23,7 +23,8 @@ declare module 'fastify' {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000
-const TWO_WEEKS_MS = 14 * DAY_MS
+/** How long a login lasts without a visit; the CSRF cookie (src/plugins/security.ts) lives as long, so a form stays sendable. */
+export const SESSION_MAX_AGE_MS = 14 * DAY_MS
 /**
  * A session that never logged in holds only a flash message or the last
  * refused purchase: it needs to outlive a redirect, not a fortnight.
@@ -57,7 +58,7 @@ export default fp(
         // Secure whenever the page came over https, directly or through a proxy in TRUST_PROXY.
         secure: 'auto',
         path: '/',
-        maxAge: TWO_WEEKS_MS,
+        maxAge: SESSION_MAX_AGE_MS,
       },
     })
 
@@ -141,7 +142,7 @@ export class DatabaseSessionStore implements SessionStore {
   }
 
   set(sid: string, session: Session, callback: (error?: unknown) => void): void {
-    const cookieExpires = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Date.now() + TWO_WEEKS_MS
+    const cookieExpires = session.cookie?.expires ? new Date(session.cookie.expires).getTime() : Date.now() + SESSION_MAX_AGE_MS
     const expires = session.userId === undefined ? Math.min(cookieExpires, Date.now() + ANONYMOUS_SESSION_MS) : cookieExpires
     const row = { sid, data: JSON.stringify(session), userId: session.userId ?? null, expiresAt: expires }
     this.db

@@ -1,10 +1,8 @@
 import fastifyView from '@fastify/view'
 import { Eta } from 'eta'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
-import { type SiteSettings, cachedSiteSettings } from '../features/settings/settings.repository.js'
 import { VIEWS_DIR } from '../lib/paths.js'
-import { formatDate, formatDateTime, formatMoney, formatTime } from '../lib/format.js'
 import { hasRole } from './auth.js'
 import { csrfUserInfo } from './security.js'
 import type { Flash } from './session.js'
@@ -17,19 +15,9 @@ export interface PageContext {
   path: string
   /** A CSRF token for this session. A function, so that only pages with a form create one. */
   csrf(): string
-  fmt: {
-    money(minor: number): string
-    dateTime(ms: number, timeZone: string): string
-    date(ms: number, timeZone: string): string
-    time(ms: number, timeZone: string): string
-  }
 }
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    /** The site settings, as this instance last read them (see cachedSiteSettings). */
-    siteSettings(): Promise<SiteSettings>
-  }
   interface FastifyReply {
     /** Renders `template` inside the layout with the page context and `model`. */
     render(template: string, model?: object, statusCode?: number): Promise<FastifyReply>
@@ -46,10 +34,6 @@ export default fp(
       production: options.production,
     })
 
-    app.decorateRequest('siteSettings', function (this: FastifyRequest) {
-      return cachedSiteSettings(app.db)
-    })
-
     app.decorateReply('render', async function (this: FastifyReply, template: string, model: object = {}, statusCode?: number) {
       const context = await pageContext(this)
       if (statusCode !== undefined) this.code(statusCode)
@@ -57,7 +41,7 @@ export default fp(
       return this.type('text/html; charset=utf-8').send(html)
     })
   },
-  { name: 'views', dependencies: ['db', 'auth'] },
+  { name: 'views', dependencies: ['auth', 'security', 'site-settings'] },
 )
 
 async function pageContext(reply: FastifyReply): Promise<PageContext> {
@@ -78,11 +62,5 @@ async function pageContext(reply: FastifyReply): Promise<PageContext> {
     flash,
     path: request.url,
     csrf: () => (token ??= reply.generateCsrf({ userInfo: csrfUserInfo(request) })),
-    fmt: {
-      money: (minor) => formatMoney(minor, settings.currency),
-      dateTime: formatDateTime,
-      date: formatDate,
-      time: formatTime,
-    },
   }
 }

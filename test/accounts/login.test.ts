@@ -3,6 +3,7 @@ import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { loginAs } from '../helpers/login.js'
 import { createUser } from '../helpers/personas.js'
 
 const GENERIC = 'That email and password do not match an active account.'
@@ -68,9 +69,7 @@ describeEachDatabase('POST /login', (kind) => {
   })
 
   it('ends the existing session of an account disabled behind its back at the next request', async () => {
-    const user = await createUser(t.db, 'attendee')
-    const browser = new TestBrowser(t.app)
-    await browser.login(user.email, user.password)
+    const { user, browser } = await loginAs(t, 'attendee')
     expect((await browser.get('/')).body).toContain('Log out')
 
     await t.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', user.id).execute()
@@ -111,5 +110,11 @@ describeEachDatabase('POST /login', (kind) => {
     expect(response.statusCode).toBe(422)
     expect(response.body).toContain('Enter your email address.')
     expect(response.body).toContain('Enter your password.')
+  })
+
+  it('sends the old /auth-fail page on to the login form, where failures are shown now', async () => {
+    const response = await t.app.inject('/auth-fail')
+    expect(response.statusCode).toBe(303)
+    expect(response.headers.location).toBe('/login')
   })
 })

@@ -2,15 +2,13 @@ import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
-import { createUser } from '../helpers/personas.js'
+import { loginAs } from '../helpers/login.js'
 
 describeEachDatabase('POST /logout', (kind) => {
   const t = useTestApp(kind)
 
   it('destroys the session row, so the old cookie is worthless', async () => {
-    const user = await createUser(t.db, 'organiser')
-    const browser = new TestBrowser(t.app)
-    await browser.login(user.email, user.password)
+    const { user, browser } = await loginAs(t, 'organiser')
     const cookie = browser.cookieHeader()
     expect(await t.db.selectFrom('sessions').select('sid').where('userId', '=', user.id).execute()).toHaveLength(1)
 

@@ -2,10 +2,10 @@ import { expect, it, vi } from 'vitest'
 import type { SignupPolicy } from '../../src/db/schema.js'
 import { findUserByEmail } from '../../src/features/accounts/user.repository.js'
 import { recordAudit } from '../../src/features/audit/audit.repository.js'
-import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { changeSiteSettings } from '../helpers/settings.js'
 
 const GOOD_PASSWORD = 'violet lantern orbit'
 
@@ -19,7 +19,7 @@ describeEachDatabase('POST /register', (kind) => {
   const t = useTestApp(kind)
 
   async function setPolicy(signupPolicy: SignupPolicy) {
-    await updateSiteSettings(t.db, { ...(await getSiteSettings(t.db)), signupPolicy })
+    await changeSiteSettings(t.db, { signupPolicy })
   }
 
   async function register(fields: Record<string, string>) {

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon'
 import { beforeAll, expect, it } from 'vitest'
-import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
-import { useLoggedInAdmin } from './logged-in-admin.js'
+import { useLoginAs } from '../helpers/login.js'
+import { changeSiteSettings } from '../helpers/settings.js'
 
 const BERLIN = 'Europe/Berlin'
 
@@ -18,7 +18,7 @@ function actionsShown(html: string): string[] {
 
 describeEachDatabase('GET /admin/audit', (kind) => {
   const t = useTestApp(kind)
-  const session = useLoggedInAdmin(t)
+  const session = useLoginAs(t, 'admin')
 
   async function entry(action: string, at: number, fields: { actorLabel?: string; ip?: string; details?: object; subjectId?: number } = {}) {
     await t.db
@@ -37,7 +37,7 @@ describeEachDatabase('GET /admin/audit', (kind) => {
   }
 
   beforeAll(async () => {
-    await updateSiteSettings(t.db, { ...(await getSiteSettings(t.db)), timeZone: BERLIN })
+    await changeSiteSettings(t.db, { timeZone: BERLIN })
     await entry('test.day', berlin('2026-03-01T12:00'))
     await entry('test.day', berlin('2026-03-02T00:00'), { actorLabel: 'early@example.test' })
     await entry('test.day', berlin('2026-03-02T23:59'), { actorLabel: 'late@example.test' })

@@ -4,6 +4,7 @@ import { getSiteSettings } from '../../src/features/settings/settings.repository
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { loginAs } from '../helpers/login.js'
 import { type Persona, createPersonas, createUser } from '../helpers/personas.js'
 
 type Personas = Awaited<ReturnType<typeof createPersonas>>
@@ -34,8 +35,7 @@ describeEachDatabase('who may use the admin pages and actions', (kind) => {
     target = await createUser(t.db, 'attendee', { name: 'Tess Target' })
     settings = { ...(await getSiteSettings(t.db)) }
     for (const name of ['admin', 'organiser', 'otherOrganiser', 'attendee'] as const) {
-      const browser = new TestBrowser(t.app)
-      await browser.login(people[name].email, people[name].password)
+      const { browser } = await loginAs(t, people[name])
       await browser.get('/')
       browsers.set(name, browser)
     }

@@ -2,8 +2,8 @@ import { afterEach, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { countActiveAdmins, findUserById } from '../../src/features/accounts/user.repository.js'
 import { type TestApp, testConfig, useTestApp } from '../helpers/app.js'
-import { TestBrowser } from '../helpers/browser.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../helpers/database.js'
+import { loginAs } from '../helpers/login.js'
 import { createUser } from '../helpers/personas.js'
 
 describeEachDatabase('the last active admin', (kind) => {
@@ -15,9 +15,7 @@ describeEachDatabase('the last active admin', (kind) => {
 
   it('cannot step down', async () => {
     await onlyAdmins()
-    const admin = await createUser(t.db, 'admin')
-    const browser = new TestBrowser(t.app)
-    await browser.login(admin.email, admin.password)
+    const { user: admin, browser } = await loginAs(t, 'admin')
 
     const demote = await browser.submit('/users/list-users', `/users/${admin.id}/role`, { role: 'organiser' })
     expect(demote.statusCode).toBe(303)
@@ -32,8 +30,7 @@ describeEachDatabase('the last active admin', (kind) => {
     const admin = await createUser(t.db, 'admin')
     const dormant = await createUser(t.db, 'admin')
     await t.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', dormant.id).execute()
-    const browser = new TestBrowser(t.app)
-    await browser.login(admin.email, admin.password)
+    const { browser } = await loginAs(t, admin)
     await browser.submit('/users/list-users', `/users/${admin.id}/role`, { role: 'attendee' })
     expect((await findUserById(t.db, admin.id))!.role).toBe('admin')
   })
@@ -42,8 +39,7 @@ describeEachDatabase('the last active admin', (kind) => {
     await onlyAdmins()
     const leaving = await createUser(t.db, 'admin')
     const staying = await createUser(t.db, 'admin')
-    const browser = new TestBrowser(t.app)
-    await browser.login(leaving.email, leaving.password)
+    const { browser } = await loginAs(t, leaving)
     const response = await browser.submit('/users/list-users', `/users/${leaving.id}/role`, { role: 'organiser' })
     expect(response.headers.location).toBe('/')
     expect((await findUserById(t.db, leaving.id))!.role).toBe('organiser')
@@ -53,12 +49,8 @@ describeEachDatabase('the last active admin', (kind) => {
 
   it('survives two admins demoting and disabling each other at the same moment', async () => {
     await onlyAdmins()
-    const first = await createUser(t.db, 'admin')
-    const second = await createUser(t.db, 'admin')
-    const firstBrowser = new TestBrowser(t.app)
-    const secondBrowser = new TestBrowser(t.app)
-    await firstBrowser.login(first.email, first.password)
-    await secondBrowser.login(second.email, second.password)
+    const { user: first, browser: firstBrowser } = await loginAs(t, 'admin')
+    const { user: second, browser: secondBrowser } = await loginAs(t, 'admin')
     await firstBrowser.get('/users/list-users')
     await secondBrowser.get('/users/list-users')
 
@@ -88,12 +80,8 @@ describeEachDatabase('the last active admin, across two app instances', (kind) =
     const [one, two] = opened as [TestApp, TestApp]
     for (let round = 0; round < 5; round++) {
       await one.db.updateTable('users').set({ role: 'attendee' }).where('role', '=', 'admin').execute()
-      const first = await createUser(one.db, 'admin')
-      const second = await createUser(one.db, 'admin')
-      const firstBrowser = new TestBrowser(one)
-      const secondBrowser = new TestBrowser(two)
-      await firstBrowser.login(first.email, first.password)
-      await secondBrowser.login(second.email, second.password)
+      const { user: first, browser: firstBrowser } = await loginAs({ app: one, db: one.db }, 'admin')
+      const { user: second, browser: secondBrowser } = await loginAs({ app: two, db: two.db }, 'admin')
       await firstBrowser.get('/users/list-users')
       await secondBrowser.get('/users/list-users')
       await Promise.all([

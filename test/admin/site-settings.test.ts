@@ -1,16 +1,14 @@
 import { expect, it, vi } from 'vitest'
 import { recordAudit } from '../../src/features/audit/audit.repository.js'
-import {
-  SETTINGS_CACHE_MS,
-  cachedSiteSettings,
-  getSiteSettings,
-  updateSiteSettings,
-} from '../../src/features/settings/settings.repository.js'
+import { SETTINGS_CACHE_MS, cachedSiteSettings } from '../../src/features/settings/settings.plugin.js'
+import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
+import { saveSiteSettings } from '../../src/features/settings/settings.service.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { useLoginAs } from '../helpers/login.js'
 import { createUser } from '../helpers/personas.js'
-import { useLoggedInAdmin } from './logged-in-admin.js'
+import { changeSiteSettings } from '../helpers/settings.js'
 
 // The real audit log, which a test can make fail once.
 vi.mock('../../src/features/audit/audit.repository.js', async (importOriginal) => {
@@ -38,10 +36,10 @@ const VALID = {
 
 describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
   const t = useTestApp(kind)
-  const session = useLoggedInAdmin(t)
+  const session = useLoginAs(t, 'admin')
 
   async function resetSettings() {
-    await updateSiteSettings(t.db, DEFAULTS)
+    await changeSiteSettings(t.db, DEFAULTS)
     await t.db.deleteFrom('auditLog').where('action', '=', 'settings.updated').execute()
   }
 
@@ -75,7 +73,7 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
 
     const audit = await settingsAudit()
     expect(audit).toHaveLength(1)
-    expect(audit[0]).toMatchObject({ actorId: session.admin.id, actorLabel: session.admin.email, ip: '127.0.0.1' })
+    expect(audit[0]).toMatchObject({ actorId: session.user.id, actorLabel: session.user.email, ip: '127.0.0.1' })
     expect(JSON.parse(audit[0]!.details)).toEqual({
       before: { siteName: 'Admit One', siteDescription: DEFAULTS.siteDescription, contactEmail: '', currency: 'EUR', timeZone: 'UTC', signupPolicy: 'open' },
       after: { ...VALID, currency: 'USD' },
@@ -157,7 +155,7 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Elsewhere')
 
     // A change through this instance shows on the next page.
-    await updateSiteSettings(t.db, { ...DEFAULTS, siteName: 'Changed Here' })
+    await saveSiteSettings(t.db, { user: session.user, ip: '127.0.0.1' }, await getSiteSettings(t.db), { ...DEFAULTS, siteName: 'Changed Here' })
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Here')
     expect((await t.app.inject({ method: 'GET', url: '/' })).body).toContain('Changed Here')
   })

@@ -3,12 +3,12 @@ import { findUserById } from '../../src/features/accounts/user.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { loginAs, useLoginAs } from '../helpers/login.js'
 import { createUser } from '../helpers/personas.js'
-import { useLoggedInAdmin } from './logged-in-admin.js'
 
 describeEachDatabase('POST /users/:id/disable and /enable', (kind) => {
   const t = useTestApp(kind)
-  const session = useLoggedInAdmin(t)
+  const session = useLoginAs(t, 'admin')
 
   async function sessionsOf(userId: number) {
     return t.db.selectFrom('sessions').select('sid').where('userId', '=', userId).execute()
@@ -16,10 +16,8 @@ describeEachDatabase('POST /users/:id/disable and /enable', (kind) => {
 
   it('disables an account and ends every one of its sessions at once', async () => {
     const organiser = await createUser(t.db, 'organiser', { name: 'Otto Organiser' })
-    const laptop = new TestBrowser(t.app)
-    const phone = new TestBrowser(t.app)
-    await laptop.login(organiser.email, organiser.password)
-    await phone.login(organiser.email, organiser.password)
+    const { browser: laptop } = await loginAs(t, organiser)
+    const { browser: phone } = await loginAs(t, organiser)
     expect(await sessionsOf(organiser.id)).toHaveLength(2)
 
     const response = await session.browser.submit('/users/list-users', `/users/${organiser.id}/disable`)
@@ -36,7 +34,7 @@ describeEachDatabase('POST /users/:id/disable and /enable', (kind) => {
 
     const audit = await t.db.selectFrom('auditLog').selectAll().where('action', '=', 'account.disabled').where('subjectId', '=', organiser.id).execute()
     expect(audit).toHaveLength(1)
-    expect(audit[0]).toMatchObject({ actorId: session.admin.id, ip: '127.0.0.1' })
+    expect(audit[0]).toMatchObject({ actorId: session.user.id, ip: '127.0.0.1' })
     expect((await session.browser.get('/users/list-users')).body).toContain('Account disabled. Their sessions have ended.')
   })
 
@@ -54,10 +52,10 @@ describeEachDatabase('POST /users/:id/disable and /enable', (kind) => {
 
   it('does not let an admin disable their own account', async () => {
     const other = await createUser(t.db, 'admin')
-    const response = await session.browser.submit('/users/list-users', `/users/${session.admin.id}/disable`)
+    const response = await session.browser.submit('/users/list-users', `/users/${session.user.id}/disable`)
     expect(response.statusCode).toBe(303)
     expect((await session.browser.get('/users/list-users')).body).toContain('You cannot disable your own account.')
-    expect((await findUserById(t.db, session.admin.id))!.status).toBe('active')
+    expect((await findUserById(t.db, session.user.id))!.status).toBe('active')
     expect(other.status).toBe('active')
   })
 })

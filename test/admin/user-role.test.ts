@@ -1,14 +1,13 @@
 import { expect, it } from 'vitest'
 import { findUserById } from '../../src/features/accounts/user.repository.js'
 import { useTestApp } from '../helpers/app.js'
-import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { loginAs, useLoginAs } from '../helpers/login.js'
 import { createUser } from '../helpers/personas.js'
-import { useLoggedInAdmin } from './logged-in-admin.js'
 
 describeEachDatabase('POST /users/:id/role, /approve-organiser, /decline-organiser', (kind) => {
   const t = useTestApp(kind)
-  const session = useLoggedInAdmin(t)
+  const session = useLoginAs(t, 'admin')
 
   async function requester() {
     const user = await createUser(t.db, 'attendee')
@@ -29,15 +28,13 @@ describeEachDatabase('POST /users/:id/role, /approve-organiser, /decline-organis
     expect(response.headers.location).toBe('/users/list-users?q=attendee')
     expect((await findUserById(t.db, user.id))!.role).toBe('organiser')
     expect(await auditOf(user.id)).toEqual([
-      { action: 'account.role_changed', actorId: session.admin.id, ip: '127.0.0.1', details: { email: user.email, from: 'attendee', to: 'organiser' } },
+      { action: 'account.role_changed', actorId: session.user.id, ip: '127.0.0.1', details: { email: user.email, from: 'attendee', to: 'organiser' } },
     ])
     expect((await session.browser.get('/users/list-users')).body).toContain('Role changed.')
   })
 
   it('lets the new role take effect on the user’s next request', async () => {
-    const user = await createUser(t.db, 'attendee')
-    const theirs = new TestBrowser(t.app)
-    await theirs.login(user.email, user.password)
+    const { user: user, browser: theirs } = await loginAs(t, 'attendee')
     expect((await theirs.get('/')).body).not.toContain('href="/site-settings"')
     await session.browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'admin' })
     expect((await theirs.get('/site-settings')).statusCode).toBe(200)

@@ -2,6 +2,7 @@ import { beforeAll, expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { loginAs } from '../helpers/login.js'
 import { type Persona, createUser } from '../helpers/personas.js'
 
 /** The ids of the rows on a user list page, in order. */
@@ -25,8 +26,7 @@ describeEachDatabase('GET /users/list-users', (kind) => {
     await t.db.updateTable('users').set({ organiserRequestedAt: Date.now() }).where('id', '=', pending.id).execute()
     disabled = await createUser(t.db, 'organiser', { name: 'Dora Disabled', email: 'Dora.D@Example.test' })
     await t.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', disabled.id).execute()
-    browser = new TestBrowser(t.app)
-    await browser.login(admin.email, admin.password)
+    browser = (await loginAs(t, admin)).browser
   })
 
   it('lists pending organiser requests first, highlighted with approve and decline buttons', async () => {
@@ -93,9 +93,7 @@ describeEachDatabase('GET /users/list-users', (kind) => {
     const anonymous = await t.app.inject('/users/list-users')
     expect(anonymous.statusCode).toBe(303)
     expect(anonymous.headers.location).toBe('/login?next=%2Fusers%2Flist-users')
-    const organiser = await createUser(t.db, 'organiser')
-    const organiserBrowser = new TestBrowser(t.app)
-    await organiserBrowser.login(organiser.email, organiser.password)
+    const { browser: organiserBrowser } = await loginAs(t, 'organiser')
     const refused = await organiserBrowser.get('/users/list-users')
     expect(refused.statusCode).toBe(403)
     expect(refused.body).not.toContain('penny@example.test')

@@ -2,15 +2,16 @@ import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { useLoginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
 import { queriesDuring } from '../helpers/queries.js'
-import { placeOrder, useOrganiser } from './support.js'
 
 describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   const t = useTestApp(kind)
-  const me = useOrganiser(t)
+  const me = useLoginAs(t, 'organiser')
 
   it('exports one row per ticket, as UTF-8 with RFC 4180 quoting, prices in each order’s currency, times in the event time zone', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, {
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
       timeZone: 'Asia/Tokyo',
       ticketTypes: [{ name: 'Standard', priceMinor: 1250 }, { name: 'VIP, front row', priceMinor: 9900 }],
     })
@@ -33,7 +34,7 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   })
 
   it('neutralises cells that a spreadsheet would run as formulas', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: '=cmd|" /C calc"!A0', priceMinor: 0 }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: '=cmd|" /C calc"!A0', priceMinor: 0 }] })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: '=HYPERLINK("http://evil.example","click")', buyerEmail: '@evil.example' })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: '+1+2', buyerEmail: '-3@x.example' })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: '\tTabbed', buyerEmail: 'plain@x.example' })
@@ -51,13 +52,13 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   })
 
   it('exports just the header for an event without orders', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft' })
     const body = (await me.browser.get(`/events/${event.id}/attendees.csv`)).body
     expect(body.slice(1).split('\r\n')).toHaveLength(2)
   })
 
   it('reads the orders a batch at a time and writes every ticket once, in order, across the batches', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ capacity: 5000 }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ capacity: 5000 }] })
     // Three orders share each instant, so that batches of 500 end in the middle of a tie; every fourth order has two tickets.
     const base = Date.UTC(2026, 0, 1)
     const placed = await t.db

@@ -4,8 +4,9 @@ import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { loginAs } from '../helpers/login.js'
 import { createPersonas } from '../helpers/personas.js'
-import { eventFields, loggedIn, ticketTypeFields } from './support.js'
+import { eventFields, ticketTypeFields } from './support.js'
 
 describeEachDatabase('who may use the organiser pages', (kind) => {
   const t = useTestApp(kind)
@@ -53,7 +54,7 @@ describeEachDatabase('who may use the organiser pages', (kind) => {
   }
 
   it('answers 404 to another organiser on every page and every form, and changes nothing', async () => {
-    const other = await loggedIn(new TestBrowser(t.app), personas.otherOrganiser)
+    const { browser: other } = await loginAs(t, personas.otherOrganiser)
     const before = await snapshot()
     for (const url of pages()) {
       const response = await other.get(url)
@@ -87,7 +88,7 @@ describeEachDatabase('who may use the organiser pages', (kind) => {
   })
 
   it('refuses attendees with 403, and changes nothing', async () => {
-    const attendee = await loggedIn(new TestBrowser(t.app), personas.attendee)
+    const { browser: attendee } = await loginAs(t, personas.attendee)
     const before = await snapshot()
     for (const url of ['/organiser', '/create-event', ...pages()]) {
       expect((await attendee.get(url)).statusCode, `GET ${url}`).toBe(403)
@@ -99,7 +100,7 @@ describeEachDatabase('who may use the organiser pages', (kind) => {
   })
 
   it('lets an admin see and change any event', async () => {
-    const admin = await loggedIn(new TestBrowser(t.app), personas.admin)
+    const { browser: admin } = await loginAs(t, personas.admin)
     for (const url of pages()) expect((await admin.get(url)).statusCode, `GET ${url}`).toBe(200)
     const fields = eventFields({ title: 'Fixed by admin' })
     const response = await admin.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields)

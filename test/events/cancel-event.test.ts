@@ -3,14 +3,16 @@ import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { auditActions, expectRedirect, placeOrder, useOrganiser } from './support.js'
+import { useLoginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
+import { auditActions, expectRedirect } from './support.js'
 
 describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind) => {
   const t = useTestApp(kind)
-  const me = useOrganiser(t)
+  const me = useLoginAs(t, 'organiser')
 
   it('asks first, saying how many orders go with it', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id)
     await placeOrder(t.db, event.id, ticketTypes[0]!.id)
     await placeOrder(t.db, event.id, ticketTypes[0]!.id)
     const page = await me.browser.get(`/events/${event.id}/cancel`)
@@ -20,7 +22,7 @@ describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind)
   })
 
   it('cancels the event and every order at once, gives the tickets back, and keeps the page public with a notice', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'A' }, { name: 'B' }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'A' }, { name: 'B' }] })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 2 })
     await placeOrder(t.db, event.id, ticketTypes[1]!.id, { quantity: 1 })
     await placeOrder(t.db, event.id, ticketTypes[1]!.id, { status: 'cancelled' })
@@ -49,7 +51,7 @@ describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind)
   })
 
   it('keeps an event that was never public out of sight', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { publishedAt: Date.now() + 24 * 60 * 60 * 1000 })
+    const { event } = await createEvent(t.db, me.user.id, { publishedAt: Date.now() + 24 * 60 * 60 * 1000 })
     expectRedirect(await me.browser.submit(`/events/${event.id}/cancel`, `/cancel-event/${event.id}`), `/edit-event/${event.id}`)
     expect(await t.db.selectFrom('events').select(['status', 'publishedAt']).where('id', '=', event.id).executeTakeFirstOrThrow()).toEqual({
       status: 'cancelled',
@@ -58,7 +60,7 @@ describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind)
   })
 
   it('refuses to cancel twice', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'cancelled' })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'cancelled' })
     expectRedirect(await me.browser.post(`/cancel-event/${event.id}`), `/edit-event/${event.id}`)
     expect((await me.browser.get(`/edit-event/${event.id}`)).body).toContain('This event is already cancelled.')
     expect(await auditActions(t.db, 'event', event.id)).toEqual([])

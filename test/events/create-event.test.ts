@@ -1,16 +1,16 @@
 import { expect, it } from 'vitest'
-import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
-import { DAY, ZONE, auditActions, eventFields, expectRedirect, loggedIn, useOrganiser } from './support.js'
+import { loginAs, useLoginAs } from '../helpers/login.js'
+import { DAY, ZONE, auditActions, eventFields, expectRedirect } from './support.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
 
 describeEachDatabase('GET/POST /create-event', (kind) => {
   const t = useTestApp(kind)
-  const me = useOrganiser(t)
+  const me = useLoginAs(t, 'organiser')
 
   it('shows the form with the site time zone chosen and buyer cancellation on', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), me.organiser)
+    const { browser } = await loginAs(t, me.user)
     const page = await browser.get('/create-event')
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('<option selected>UTC</option>')
@@ -18,7 +18,7 @@ describeEachDatabase('GET/POST /create-event', (kind) => {
   })
 
   it('saves a draft owned by the organiser, with times read in its time zone, and audits it', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), me.organiser)
+    const { browser } = await loginAs(t, me.user)
     const response = await browser.submit(
       '/create-event',
       '/create-event',
@@ -28,7 +28,7 @@ describeEachDatabase('GET/POST /create-event', (kind) => {
     const id = Number(String(response.headers.location).split('/').pop())
     const event = await t.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     expect(event).toMatchObject({
-      ownerId: me.organiser.id,
+      ownerId: me.user.id,
       title: 'Winter Gala',
       status: 'draft',
       publishedAt: null,
@@ -46,7 +46,7 @@ describeEachDatabase('GET/POST /create-event', (kind) => {
   })
 
   it('refuses invalid input with 422, a message next to each field and the values kept', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), me.organiser)
+    const { browser } = await loginAs(t, me.user)
     const before = await t.db.selectFrom('events').select('id').execute()
     const response = await browser.submit(
       '/create-event',
@@ -72,7 +72,7 @@ describeEachDatabase('GET/POST /create-event', (kind) => {
   })
 
   it('refuses a start in the past and an unknown time zone', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), me.organiser)
+    const { browser } = await loginAs(t, me.user)
     const past = Date.now() - DAY
     const inPast = await browser.submit(
       '/create-event',
@@ -88,7 +88,7 @@ describeEachDatabase('GET/POST /create-event', (kind) => {
   })
 
   it('refuses an image address that is not https, or carries credentials', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), me.organiser)
+    const { browser } = await loginAs(t, me.user)
     for (const imageUrl of ['javascript:alert(1)', 'ftp://example.com/a.png', 'https://user:pw@example.com/a.png', 'example.com/a.png']) {
       const response = await browser.submit('/create-event', '/create-event', eventFields({ imageUrl }))
       expect(response.statusCode, imageUrl).toBe(422)
@@ -97,7 +97,7 @@ describeEachDatabase('GET/POST /create-event', (kind) => {
   })
 
   it('accepts the longest description allowed in any script, not only in Latin letters', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), me.organiser)
+    const { browser } = await loginAs(t, me.user)
     // Form-encoded, each Cyrillic letter takes six bytes and each of these nine.
     const description = 'Фестиваль '.repeat(1000) + '音楽祭'.repeat(3000)
     expect(description.length).toBe(19_000)
@@ -109,7 +109,7 @@ describeEachDatabase('GET/POST /create-event', (kind) => {
   })
 
   it('answers a field sent twice with 422, not a 500', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), me.organiser)
+    const { browser } = await loginAs(t, me.user)
     await browser.get('/create-event')
     const response = await browser.post('/create-event', { ...eventFields(), title: ['One', 'Two'] })
     expect(response.statusCode).toBe(422)

@@ -1,12 +1,13 @@
 import { beforeAll, expect, it } from 'vitest'
 import { PHASE_ORDER, eventPhase, phaseRank } from '../../src/features/events/event.rules.js'
-import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { loginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
 import { createPersonas, createUser } from '../helpers/personas.js'
 import { queriesDuring } from '../helpers/queries.js'
-import { DAY, loggedIn, placeOrder } from './support.js'
+import { DAY } from './support.js'
 
 describeEachDatabase('GET /organiser', (kind) => {
   const t = useTestApp(kind)
@@ -40,7 +41,7 @@ describeEachDatabase('GET /organiser', (kind) => {
   }
 
   it('groups the organiser’s events by phase, in order, and shows only theirs', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), personas.organiser)
+    const { browser } = await loginAs(t, personas.organiser)
     const page = await browser.get('/organiser')
     expect(page.statusCode).toBe(200)
     const headings = [...page.body.matchAll(/<h2 id="group-([a-z_]+)">/g)].map((match) => match[1])
@@ -52,7 +53,7 @@ describeEachDatabase('GET /organiser', (kind) => {
   })
 
   it('shows sold / capacity per ticket type and revenue from paid orders, marked for live updates', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), personas.organiser)
+    const { browser } = await loginAs(t, personas.organiser)
     const block = blockOf((await browser.get('/organiser')).body, ids.onSale!)
     expect(block).toContain(`<span data-live-sold="${soldTypeId}">3</span> / 100`)
     expect(block).toMatch(/data-live-sold="\d+">1<\/span> \/ 50/)
@@ -72,7 +73,7 @@ describeEachDatabase('GET /organiser', (kind) => {
     const older = await createEvent(t.db, owner.id, { title: 'Sold Before The Change', ticketTypes: [{ priceMinor: 1000 }] })
     await placeOrder(t.db, older.event.id, older.ticketTypes[0]!.id, { quantity: 3, currency: 'JPY' })
 
-    const browser = await loggedIn(new TestBrowser(t.app), owner)
+    const { browser } = await loginAs(t, owner)
     const page = (await browser.get('/organiser')).body
     expect(blockOf(page, mixed.event.id)).toContain('3 orders</span> · revenue <strong data-live-revenue>€50.00 + US$25.00</strong>')
     expect(blockOf(page, older.event.id)).toContain('revenue <strong data-live-revenue>JP¥3,000</strong>')
@@ -82,7 +83,7 @@ describeEachDatabase('GET /organiser', (kind) => {
   it('badges a sold-out event as sold out, as its live updates will, and shows no revenue as an amount', async () => {
     const owner = await createUser(t.db, 'organiser')
     const { event, ticketTypes } = await createEvent(t.db, owner.id, { title: 'Tiny Gig', ticketTypes: [{ priceMinor: 0, capacity: 1 }] })
-    const browser = await loggedIn(new TestBrowser(t.app), owner)
+    const { browser } = await loginAs(t, owner)
     expect(blockOf((await browser.get('/organiser')).body, event.id)).toContain('revenue <strong data-live-revenue>€0.00</strong>')
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 1 })
     const block = blockOf((await browser.get('/organiser')).body, event.id)
@@ -91,7 +92,7 @@ describeEachDatabase('GET /organiser', (kind) => {
   })
 
   it('offers publishing for drafts and scheduled events', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), personas.organiser)
+    const { browser } = await loginAs(t, personas.organiser)
     const page = (await browser.get('/organiser')).body
     expect(blockOf(page, ids.draft!)).toContain(`action="/publish-event/${ids.draft}"`)
     expect(blockOf(page, ids.scheduled!)).toContain('Goes on sale')
@@ -99,7 +100,7 @@ describeEachDatabase('GET /organiser', (kind) => {
   })
 
   it('shows an admin every organiser’s events, and says so', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), personas.admin)
+    const { browser } = await loginAs(t, personas.admin)
     const page = await browser.get('/organiser')
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('You are an admin: this lists every organiser')
@@ -109,7 +110,7 @@ describeEachDatabase('GET /organiser', (kind) => {
   })
 
   it('invites an organiser without events to create one', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), personas.otherOrganiser)
+    const { browser } = await loginAs(t, personas.otherOrganiser)
     await t.db.deleteFrom('ticketTypes').where('eventId', '=', ids.others!).execute()
     await t.db.deleteFrom('events').where('id', '=', ids.others!).execute()
     expect((await browser.get('/organiser')).body).toContain('No events yet.')
@@ -130,7 +131,7 @@ describeEachDatabase('GET /organiser', (kind) => {
     // The drafts start later than the events on sale, and are still listed first: the groups come in their order, then the dates.
     for (const [i, title] of titles('Draft', 20).entries()) await createEvent(t.db, owner.id, { title, status: 'draft', startsAt: now + (30 + i) * DAY })
     for (const [i, title] of titles('Selling', 10).entries()) await createEvent(t.db, owner.id, { title, startsAt: now + (10 + i) * DAY })
-    const browser = await loggedIn(new TestBrowser(t.app), owner)
+    const { browser } = await loginAs(t, owner)
     const listed = (body: string) => [...body.matchAll(/<h3><a href="\/edit-event\/(\d+)">([^<]+)<\/a><\/h3>/g)].map((match) => ({ id: Number(match[1]), title: match[2] }))
     const groups = (body: string) => [...body.matchAll(/<h2 id="group-([a-z_]+)">[^<]+<span class="muted">\((\d+)\)<\/span>/g)].map((match) => `${match[1]} ${match[2]}`)
 

@@ -2,14 +2,16 @@ import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { auditActions, expectRedirect, placeOrder, useOrganiser } from './support.js'
+import { useLoginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
+import { auditActions, expectRedirect } from './support.js'
 
 describeEachDatabase('GET /events/:id/delete and POST /delete-event/:id', (kind) => {
   const t = useTestApp(kind)
-  const me = useOrganiser(t)
+  const me = useLoginAs(t, 'organiser')
 
   it('deletes an event nobody ordered from, with its ticket types, and audits it', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { title: 'Gone Soon', ticketTypes: [{}, {}] })
+    const { event } = await createEvent(t.db, me.user.id, { title: 'Gone Soon', ticketTypes: [{}, {}] })
     const page = await me.browser.get(`/events/${event.id}/delete`)
     expect(page.body).toContain(`action="/delete-event/${event.id}"`)
     expectRedirect(await me.browser.post(`/delete-event/${event.id}`), '/organiser')
@@ -21,7 +23,7 @@ describeEachDatabase('GET /events/:id/delete and POST /delete-event/:id', (kind)
   })
 
   it('refuses an event with orders, even cancelled ones, and offers to cancel instead', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id)
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { status: 'cancelled' })
     const page = await me.browser.get(`/events/${event.id}/delete`)
     expect(page.body).not.toContain(`action="/delete-event/${event.id}"`)

@@ -2,18 +2,20 @@ import { expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { useLoginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
 import { DateTime } from 'luxon'
 import { instantToLocalInput } from '../../src/lib/time.js'
-import { auditActions, DAY, eventFields, expectRedirect, placeOrder, useOrganiser } from './support.js'
+import { auditActions, DAY, eventFields, expectRedirect } from './support.js'
 
 describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   const t = useTestApp(kind)
-  const me = useOrganiser(t)
+  const me = useLoginAs(t, 'organiser')
 
   const eventRow = (id: number) => t.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 
   it('shows the event with its values, ticket types and lifecycle actions', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { title: 'Spring Fair', status: 'draft', capacity: 80, ticketTypes: [{ name: 'Early bird' }] })
+    const { event } = await createEvent(t.db, me.user.id, { title: 'Spring Fair', status: 'draft', capacity: 80, ticketTypes: [{ name: 'Early bird' }] })
     const page = await me.browser.get(`/edit-event/${event.id}`)
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('value="Spring Fair"')
@@ -26,7 +28,7 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   })
 
   it('saves changes, audits what changed and tells the live pages', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft' })
     const notified: number[] = []
     t.app.eventChanges.on('changed', (id) => notified.push(id))
     const fields = eventFields({ title: 'Renamed', description: 'Line one\nLine two', capacity: '40', timeZone: 'America/New_York', startsAt: '2099-07-04T18:00', endsAt: '2099-07-04T22:00' })
@@ -49,7 +51,7 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   it('keeps the sales dates and a scheduled publication at the times typed when the time zone changes, but not those already past', async () => {
     const later = Date.now() + 20 * DAY
     const passed = Date.now() - DAY
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, {
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
       timeZone: 'Europe/Berlin',
       publishedAt: later - 5 * DAY,
       ticketTypes: [
@@ -76,7 +78,7 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   it('checks a scheduled publication against the end where the new time zone puts it', async () => {
     // On sale at 12:00 and over at 18:00 the same day, both typed in Berlin; in Tokyo 18:00 comes before 12:00 Berlin time.
     const day = DateTime.now().setZone('Europe/Berlin').plus({ days: 20 }).startOf('day')
-    const { event } = await createEvent(t.db, me.organiser.id, {
+    const { event } = await createEvent(t.db, me.user.id, {
       timeZone: 'Europe/Berlin',
       publishedAt: day.set({ hour: 12 }).toMillis(),
       startsAt: day.set({ hour: 16 }).toMillis(),
@@ -92,7 +94,7 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   it('leaves a sales window whole when the new time zone would put its end before its kept start', async () => {
     const started = Date.now() - 60 * 60 * 1000
     const endsSoon = Date.now() + 8.5 * 60 * 60 * 1000
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, {
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
       timeZone: 'America/Los_Angeles',
       ticketTypes: [{ salesStartAt: started, salesEndAt: endsSoon }],
     })
@@ -105,7 +107,7 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   })
 
   it('refuses invalid input with 422, messages next to the fields and the values kept', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', title: 'Unchanged' })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', title: 'Unchanged' })
     const response = await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, eventFields({ title: 'New <b>title</b>', venue: '', endsAt: '2001-01-01T00:00' }))
     expect(response.statusCode).toBe(422)
     expect(response.body).toMatch(/id="f-venue-error".*Enter where the event takes place\./)
@@ -116,7 +118,7 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
 
   it('keeps a start already in the past (a running event), but refuses moving it into the past', async () => {
     const start = Date.now() - 60 * 60 * 1000
-    const { event } = await createEvent(t.db, me.organiser.id, { startsAt: start - (start % 60_000), endsAt: Date.now() + DAY })
+    const { event } = await createEvent(t.db, me.user.id, { startsAt: start - (start % 60_000), endsAt: Date.now() + DAY })
     const kept = eventFields({ startsAt: instantToLocalInput(event.startsAt, event.timeZone), endsAt: instantToLocalInput(event.endsAt, event.timeZone), venue: 'New hall' })
     expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, kept), `/edit-event/${event.id}`)
     expect((await eventRow(event.id)).venue).toBe('New hall')
@@ -129,7 +131,7 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
 
   it('refuses moving the end of a scheduled event to or before the moment it goes on sale', async () => {
     const startsAt = Date.UTC(2099, 5, 12, 16, 0)
-    const { event } = await createEvent(t.db, me.organiser.id, { startsAt, publishedAt: Date.UTC(2099, 5, 1, 8, 0) })
+    const { event } = await createEvent(t.db, me.user.id, { startsAt, publishedAt: Date.UTC(2099, 5, 1, 8, 0) })
     const fields = eventFields({ startsAt: '2099-05-20T18:00', endsAt: '2099-06-01T10:00' })
     const response = await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields)
     expect(response.statusCode).toBe(422)
@@ -141,7 +143,7 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   })
 
   it('refuses an overall capacity below what is sold, saying why', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { capacity: 10 })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { capacity: 10 })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 4 })
     const fields = eventFields({ capacity: '3', startsAt: instantToLocalInput(event.startsAt, event.timeZone), endsAt: instantToLocalInput(event.endsAt, event.timeZone) })
     const response = await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields)

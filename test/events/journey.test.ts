@@ -4,8 +4,10 @@ import { instantToLocalInput } from '../../src/lib/time.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { loginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
 import { createPersonas } from '../helpers/personas.js'
-import { DAY, ZONE, addTicketType, auditActions, createDraft, expectRedirect, loggedIn, placeOrder, ticketTypeFields } from './support.js'
+import { DAY, ZONE, addTicketType, auditActions, createDraft, expectRedirect, ticketTypeFields } from './support.js'
 
 /**
  * The issue's "Done when", through the HTML forms: draft with two ticket
@@ -23,7 +25,7 @@ describeEachDatabase('an organiser takes an event from draft to cancelled', (kin
   })
 
   it('works end to end', async () => {
-    const browser = await loggedIn(new TestBrowser(t.app), personas.organiser)
+    const { browser } = await loginAs(t, personas.organiser)
     const anonymous = new TestBrowser(t.app)
     const eventRow = () => t.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 
@@ -104,7 +106,7 @@ describeEachDatabase('an organiser takes an event from draft to cancelled', (kin
     expect(notified.filter((changed) => changed === id)).toHaveLength(6)
 
     // A second organiser sees none of it.
-    const other = await loggedIn(new TestBrowser(t.app), personas.otherOrganiser)
+    const { browser: other } = await loginAs(t, personas.otherOrganiser)
     for (const url of [`/edit-event/${id}`, `/events/${id}/preview`, `/events/${id}/orders`, `/events/${id}/attendees.csv`]) {
       expect((await other.get(url)).statusCode, url).toBe(404)
     }

@@ -3,14 +3,14 @@ import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { useOrganiser } from './support.js'
+import { useLoginAs } from '../helpers/login.js'
 
 describeEachDatabase('GET /events/:id/preview', (kind) => {
   const t = useTestApp(kind)
-  const me = useOrganiser(t)
+  const me = useLoginAs(t, 'organiser')
 
   it('shows a draft as attendees will see it, under a preview banner, with buying switched off', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, {
+    const { event } = await createEvent(t.db, me.user.id, {
       status: 'draft',
       title: 'Night Market',
       venue: 'Old Port',
@@ -30,7 +30,7 @@ describeEachDatabase('GET /events/:id/preview', (kind) => {
   })
 
   it('shows the description as escaped paragraphs and line breaks, never as HTML', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, {
+    const { event } = await createEvent(t.db, me.user.id, {
       status: 'draft',
       description: 'First line\nsecond line\n\n<script>alert(1)</script> & <b>bold</b>',
     })
@@ -41,7 +41,7 @@ describeEachDatabase('GET /events/:id/preview', (kind) => {
   })
 
   it('shows the cancellation notice of a cancelled event', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'cancelled' })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'cancelled' })
     expect((await me.browser.get(`/events/${event.id}/preview`)).body).toContain('This event has been cancelled.')
   })
 })

@@ -4,11 +4,12 @@ import { instantToLocalInput } from '../../src/lib/time.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { auditActions, createDraft, DAY, expectRedirect, useOrganiser, ZONE } from './support.js'
+import { useLoginAs } from '../helpers/login.js'
+import { auditActions, createDraft, DAY, expectRedirect, ZONE } from './support.js'
 
 describeEachDatabase('POST /publish-event/:id', (kind) => {
   const t = useTestApp(kind)
-  const me = useOrganiser(t)
+  const me = useLoginAs(t, 'organiser')
   const notified: number[] = []
 
   beforeAll(async () => {
@@ -18,7 +19,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   const eventRow = (id: number) => t.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 
   it('publishes now: status published, publishedAt now, audited, live pages told', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft' })
     const before = Date.now()
     expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
     const row = await eventRow(event.id)
@@ -31,7 +32,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   })
 
   it('publishes now from the dashboard button', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', title: 'Dashboard Publish' })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', title: 'Dashboard Publish' })
     const dashboard = await me.browser.get('/organiser')
     expect(dashboard.body).toContain(`action="/publish-event/${event.id}"`)
     expectRedirect(await me.browser.post(`/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
@@ -39,7 +40,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   })
 
   it('schedules for a moment in the future, read in the event time zone', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', timeZone: ZONE, startsAt: Date.UTC(2099, 5, 12, 16, 0) })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', timeZone: ZONE, startsAt: Date.UTC(2099, 5, 12, 16, 0) })
     const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: '2099-03-01T10:00' })
     expectRedirect(response, `/edit-event/${event.id}`)
     const row = await eventRow(event.id)
@@ -52,7 +53,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   })
 
   it('refuses a scheduled moment in the past or missing, with 422 and the value kept', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft' })
     const past = instantToLocalInput(Date.now() - DAY, event.timeZone)
     const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: past })
     expect(response.statusCode).toBe(422)
@@ -67,7 +68,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
 
   it('refuses a scheduled moment at or after the event’s end, next to the field', async () => {
     const endsAt = Date.UTC(2099, 5, 12, 21, 30)
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', timeZone: ZONE, startsAt: endsAt - 3 * 60 * 60 * 1000, endsAt })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', timeZone: ZONE, startsAt: endsAt - 3 * 60 * 60 * 1000, endsAt })
     for (const publishAt of ['2099-06-12T23:30', '2099-06-13T09:00']) {
       const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt })
       expect(response.statusCode).toBe(422)
@@ -83,8 +84,8 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   })
 
   it('refuses in the transaction too, on the end as it is then, when the form was read against an older one', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft' })
-    const actor = { id: me.organiser.id, email: me.organiser.email, isAdmin: false, ip: null }
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft' })
+    const actor = { id: me.user.id, email: me.user.email, isAdmin: false, ip: null }
     const refusal = await publishEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, event.endsAt)
     expect(refusal).toBe('This event ends before that moment, so it could never go on sale. Choose an earlier moment.')
     expect(await eventRow(event.id)).toMatchObject({ status: 'draft', publishedAt: null })
@@ -92,7 +93,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   })
 
   it('refuses publishing an event that has ended', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', startsAt: Date.now() - 2 * DAY, endsAt: Date.now() - DAY })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', startsAt: Date.now() - 2 * DAY, endsAt: Date.now() - DAY })
     const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' })
     expect(response.statusCode).toBe(422)
     expect(response.body).toMatch(/id="f-when-error".*This event has ended, so it can no longer go on sale\./)
@@ -110,7 +111,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   })
 
   it('lets a scheduled event be published now, but never pushes a public one back into the future', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'published', publishedAt: Date.now() + DAY })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'published', publishedAt: Date.now() + DAY })
     expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
     const publishedAt = (await eventRow(event.id)).publishedAt!
     expect(publishedAt).toBeLessThanOrEqual(Date.now())
@@ -123,7 +124,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   })
 
   it('refuses a cancelled event', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'cancelled' })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'cancelled' })
     const page = await me.browser.get(`/edit-event/${event.id}`)
     expect(page.body).not.toContain(`action="/publish-event/${event.id}"`)
     const response = await me.browser.post(`/publish-event/${event.id}`, { when: 'now' })

@@ -6,20 +6,23 @@ import {
   managedTicketType,
   updateTicketType,
 } from '../../src/features/organiser/event.service.js'
-import { getSiteSettings, updateSiteSettings } from '../../src/features/settings/settings.repository.js'
+import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { auditActions, expectRedirect, placeOrder, servicesAs, ticketTypeFields, useOrganiser, ZONE } from './support.js'
+import { useLoginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
+import { changeSiteSettings } from '../helpers/settings.js'
+import { auditActions, expectRedirect, servicesAs, ticketTypeFields, ZONE } from './support.js'
 
 describeEachDatabase('ticket type forms', (kind) => {
   const t = useTestApp(kind)
-  const me = useOrganiser(t)
+  const me = useLoginAs(t, 'organiser')
 
   const typeRow = (id: number) => t.db.selectFrom('ticketTypes').selectAll().where('id', '=', id).executeTakeFirst()
 
   it('adds a type with the price in minor units and sales dates in the event time zone', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', timeZone: ZONE, ticketTypes: [] })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', timeZone: ZONE, ticketTypes: [] })
     const url = `/events/${event.id}/ticket-types/new`
     const form = await me.browser.get(url)
     expect(form.statusCode).toBe(200)
@@ -36,7 +39,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('takes 0 as free and whole amounts without decimals', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', ticketTypes: [] })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', ticketTypes: [] })
     const url = `/events/${event.id}/ticket-types/new`
     await me.browser.submit(url, url, ticketTypeFields({ name: 'Free', price: '0' }))
     await me.browser.submit(url, url, ticketTypeFields({ name: 'Twelve', price: '12' }))
@@ -48,7 +51,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses invalid input with 422, a message per field and the values kept', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', ticketTypes: [] })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', ticketTypes: [] })
     const url = `/events/${event.id}/ticket-types/new`
     const response = await me.browser.submit(
       url,
@@ -66,7 +69,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses a price at which the most per order would cost more than a 32-bit total holds', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', ticketTypes: [] })
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', ticketTypes: [] })
     const url = `/events/${event.id}/ticket-types/new`
     const refused = await me.browser.submit(url, url, ticketTypeFields({ name: 'Gold', price: '2147483.65', maxPerOrder: '10' }))
     expect(refused.statusCode).toBe(422)
@@ -85,21 +88,21 @@ describeEachDatabase('ticket type forms', (kind) => {
 
   it('refuses a single price above a 32-bit total, in a currency with three decimals', async () => {
     const settings = await getSiteSettings(t.db)
-    await updateSiteSettings(t.db, { ...settings, currency: 'KWD' })
+    await changeSiteSettings(t.db, { currency: 'KWD' })
     try {
-      const { event } = await createEvent(t.db, me.organiser.id, { status: 'draft', ticketTypes: [] })
+      const { event } = await createEvent(t.db, me.user.id, { status: 'draft', ticketTypes: [] })
       const url = `/events/${event.id}/ticket-types/new`
       const refused = await me.browser.submit(url, url, ticketTypeFields({ price: '2147483.648', maxPerOrder: '1' }))
       expect(refused.statusCode).toBe(422)
       expect(refused.body).toMatch(/id="f-price-error".*The price is too high: at most KWD\s2,147,483\.647\./)
       expect(await t.db.selectFrom('ticketTypes').select('id').where('eventId', '=', event.id).execute()).toEqual([])
     } finally {
-      await updateSiteSettings(t.db, settings)
+      await changeSiteSettings(t.db, settings)
     }
   })
 
   it('refuses raising the most per order past what the current price allows, next to that field', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Patron', priceMinor: 100_000_000, maxPerOrder: 10 }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Patron', priceMinor: 100_000_000, maxPerOrder: 10 }] })
     const id = ticketTypes[0]!.id
     const url = `/ticket-types/${id}/edit`
     const refused = await me.browser.submit(url, url, ticketTypeFields({ name: 'Patron', price: '1000000.00', maxPerOrder: '22' }))
@@ -114,7 +117,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('edits a type, showing its current values', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Standard', priceMinor: 2500, capacity: 100 }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Standard', priceMinor: 2500, capacity: 100 }] })
     const id = ticketTypes[0]!.id
     const form = await me.browser.get(`/ticket-types/${id}/edit`)
     expect(form.body).toContain('value="25.00"')
@@ -133,7 +136,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses a capacity below what is sold, saying why, and keeps the capacity', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id)
     const id = ticketTypes[0]!.id
     await t.db.updateTable('ticketTypes').set({ sold: 7 }).where('id', '=', id).execute()
     const response = await me.browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ capacity: '6' }))
@@ -148,7 +151,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('answers 404 saying the type no longer exists when its edit form is sent after it was deleted, and writes nothing', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Gone' }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Gone' }] })
     const id = ticketTypes[1]!.id
     const url = `/ticket-types/${id}/edit`
     expect((await me.browser.get(url)).statusCode).toBe(200)
@@ -161,9 +164,9 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('answers 404, not a server error, when the type is deleted between the route’s check and the save', async () => {
-    const { ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Gone' }] })
+    const { ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Gone' }] })
     const id = ticketTypes[1]!.id
-    const { ctx, actor } = servicesAs(t, me.organiser)
+    const { ctx, actor } = servicesAs(t, me.user)
     const checked = await managedTicketType(t.db, actor, id)
     expect(await deleteTicketType(ctx, actor, checked)).toBeNull()
     const input = { name: 'Renamed', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null }
@@ -177,7 +180,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('deletes a type nobody ordered', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Drop' }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Drop' }] })
     const id = ticketTypes[1]!.id
     expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
     expect(await typeRow(id)).toBeUndefined()
@@ -186,7 +189,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses to delete a type with sales, saying why', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Sold' }, { name: 'Other' }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Sold' }, { name: 'Other' }] })
     const id = ticketTypes[0]!.id
     await placeOrder(t.db, event.id, id, { quantity: 2 })
     expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
@@ -195,7 +198,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses to delete the last type of a published event', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id)
     const id = ticketTypes[0]!.id
     expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/ticket-types/${id}/delete`), `/edit-event/${event.id}#ticket-types`)
     expect(await typeRow(id)).toBeDefined()
@@ -203,7 +206,7 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses changes to the types of a cancelled event', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { status: 'cancelled' })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { status: 'cancelled' })
     const id = ticketTypes[0]!.id
     expect((await me.browser.get(`/edit-event/${event.id}`)).body).not.toContain(`/ticket-types/${id}/edit`)
     const forms = [`/events/${event.id}/ticket-types/new`, `/ticket-types/${id}/edit`]
@@ -218,8 +221,8 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses in the transaction too, when the event was cancelled after the route read it, and writes nothing', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id, { ticketTypes: [{ name: 'Standard' }, { name: 'Student' }] })
-    const { ctx, actor } = servicesAs(t, me.organiser)
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Standard' }, { name: 'Student' }] })
+    const { ctx, actor } = servicesAs(t, me.user)
     const [standard, student] = await Promise.all(ticketTypes.map((type) => managedTicketType(t.db, actor, type.id)))
     expect(await cancelEvent(ctx, actor, event.id)).toBeNull()
     const stored = async () => ({

@@ -3,14 +3,16 @@ import { TestBrowser } from '../helpers/browser.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { auditActions, expectRedirect, placeOrder, useOrganiser } from './support.js'
+import { useLoginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
+import { auditActions, expectRedirect } from './support.js'
 
 describeEachDatabase('POST /unpublish-event/:id', (kind) => {
   const t = useTestApp(kind)
-  const me = useOrganiser(t)
+  const me = useLoginAs(t, 'organiser')
 
   it('makes a public event a draft again, hidden from the public, its orders kept', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.organiser.id)
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id)
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 2 })
     const notified: number[] = []
     t.app.eventChanges.on('changed', (id) => notified.push(id))
@@ -26,7 +28,7 @@ describeEachDatabase('POST /unpublish-event/:id', (kind) => {
   })
 
   it('unpublishes a scheduled event', async () => {
-    const { event } = await createEvent(t.db, me.organiser.id, { publishedAt: Date.now() + 60 * 60 * 1000 })
+    const { event } = await createEvent(t.db, me.user.id, { publishedAt: Date.now() + 60 * 60 * 1000 })
     expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/unpublish-event/${event.id}`), `/edit-event/${event.id}`)
     expect(await t.db.selectFrom('events').select(['status', 'publishedAt']).where('id', '=', event.id).executeTakeFirstOrThrow()).toEqual({
       status: 'draft',
@@ -36,7 +38,7 @@ describeEachDatabase('POST /unpublish-event/:id', (kind) => {
 
   it('refuses a draft or a cancelled event, saying why, and changes nothing', async () => {
     for (const status of ['draft', 'cancelled'] as const) {
-      const { event } = await createEvent(t.db, me.organiser.id, { status })
+      const { event } = await createEvent(t.db, me.user.id, { status })
       expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/unpublish-event/${event.id}`), `/edit-event/${event.id}`)
       expect((await t.db.selectFrom('events').select('status').where('id', '=', event.id).executeTakeFirstOrThrow()).status).toBe(status)
       expect(await auditActions(t.db, 'event', event.id)).toEqual([])

@@ -4,6 +4,7 @@ import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { loginAs } from '../helpers/login.js'
 import { createUser } from '../helpers/personas.js'
 
 const DAY = 24 * 60 * 60 * 1000
@@ -62,8 +63,7 @@ describeEachDatabase('sessions of visitors who never log in', (kind) => {
     expect(anonymous.expiresAt - Date.now()).toBeLessThanOrEqual(DAY)
     expect(anonymous.expiresAt - Date.now()).toBeGreaterThan(DAY - 60_000)
 
-    const user = await createUser(t.db, 'attendee')
-    await new TestBrowser(t.app).login(user.email, user.password)
+    const { user } = await loginAs(t, 'attendee')
     const loggedIn = await t.db.selectFrom('sessions').select('expiresAt').where('userId', '=', user.id).executeTakeFirstOrThrow()
     expect(loggedIn.expiresAt - Date.now()).toBeGreaterThan(13 * DAY)
   })

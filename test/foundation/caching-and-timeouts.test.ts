@@ -5,6 +5,7 @@ import { testConfig, type TestApp, useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { loginAs } from '../helpers/login.js'
 import { createPersonas } from '../helpers/personas.js'
 
 describeEachDatabase('pages with personal or organiser data stay out of shared caches', (kind) => {
@@ -23,8 +24,7 @@ describeEachDatabase('pages with personal or organiser data stay out of shared c
       [admin, '/users/list-users'],
     ]
     for (const [persona, url] of pages) {
-      const browser = new TestBrowser(t.app)
-      await browser.login(persona.email, persona.password)
+      const { browser } = await loginAs(t, persona)
       const page = await browser.get(url)
       expect(page.statusCode, url).toBe(200)
       expect(page.headers['cache-control'], url).toBe('private, no-store')
@@ -33,8 +33,7 @@ describeEachDatabase('pages with personal or organiser data stay out of shared c
 
   it('keeps the cache policy of static files for a logged-in account', async () => {
     const { attendee } = await createPersonas(t.db)
-    const browser = new TestBrowser(t.app)
-    await browser.login(attendee.email, attendee.password)
+    const { browser } = await loginAs(t, attendee)
     expect((await browser.get('/public/app.css')).headers['cache-control']).toBe('public, max-age=86400')
   })
 

@@ -1,14 +1,14 @@
 import type { Db } from '../../src/db/database.js'
-import type { Role, UserRow } from '../../src/db/schema.js'
+import type { Role } from '../../src/db/schema.js'
 import { hashPassword } from '../../src/features/accounts/passwords.js'
-import { insertUser } from '../../src/features/accounts/user.repository.js'
+import { type User, insertUser } from '../../src/features/accounts/user.repository.js'
 
 export const PASSWORD = 'correct horse battery staple'
 
 // One hash for every persona: argon2 is deliberately slow, and the tests make many users.
 let sharedHash: Promise<string> | undefined
 
-export interface Persona extends UserRow {
+export interface Persona extends User {
   password: string
 }
 

@@ -31,7 +31,7 @@ export default async function auditRoutes(app: FastifyInstance) {
       searchAudit(app.db, { action: filters.action, actor: filters.actor, from: errors.from ? null : from, to: errors.to ? null : to, page, perPage: PER_PAGE }),
     ])
     return reply.render(
-      'admin/audit.eta',
+      'audit/audit.eta',
       {
         title: 'Audit log',
         filters,

@@ -1,3 +1,5 @@
+import { MAX_INT32 } from '../../lib/numbers.js'
+
 /**
  * What a live client may send, and how the server refuses the rest. Anything
  * else closes the socket with a code and a reason; nothing a client sends can
@@ -36,7 +38,7 @@ export const LIMITS = {
   coalesceMs: 250,
 }
 
-const MAX_EVENT_ID = 2 ** 31 - 1
+const MAX_EVENT_ID = MAX_INT32
 
 export function parseClientMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): ClientMessage | Refusal {
   if (isBinary) return { code: 1003, reason: 'binary messages are not accepted' }

@@ -1,4 +1,3 @@
-import fastifyWebsocket from '@fastify/websocket'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'kysely'
@@ -13,33 +12,8 @@ import { standingSessions } from './live.sessions.js'
 import { LiveSocket } from './live.socket.js'
 import { loadLiveState } from './live.state.js'
 
-const SHUTDOWN_GRACE_MS = 1_000
-
-/**
- * @fastify/websocket goes at the root (hence fastify-plugin): its hooks must
- * also see upgrade requests to other pages, to close their sockets once the
- * page (a 404, say) is answered. The live routes stay encapsulated inside.
- */
 export default fp(
   async (app) => {
-    await app.register(fastifyWebsocket, {
-      options: { maxPayload: LIMITS.maxMessageBytes },
-      // ws has already closed the socket for a protocol error (1009 too big, 1007 bad UTF-8); only log it.
-      errorHandler(error, socket, request) {
-        request.log.info({ err: error }, 'live: socket error')
-        if (socket.readyState === socket.OPEN) socket.close(1011, 'server error')
-      },
-      // Tell clients to come back (1001), and stop taking upgrades, before the server closes.
-      preClose(done) {
-        const server = app.websocketServer
-        for (const client of server.clients) client.close(1001, 'server restarting')
-        const force = setTimeout(() => server.clients.forEach((client) => client.terminate()), SHUTDOWN_GRACE_MS)
-        server.close(() => {
-          clearTimeout(force)
-          done()
-        })
-      },
-    })
     await app.register(liveRoutes)
   },
   { name: 'live', dependencies: ['db', 'auth', 'event-changes'] },

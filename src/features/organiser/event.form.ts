@@ -3,6 +3,7 @@ import type { Event } from '../events/event.model.js'
 import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { instantToLocalInput, localInputToInstant, movedToZone } from '../../lib/time.js'
+import { MAX_INT32 } from '../../lib/numbers.js'
 
 /**
  * The organiser's two forms, the event and a ticket type: the values as typed
@@ -22,7 +23,7 @@ const MAX_URL = 2000
 const MAX_PER_ORDER = 100
 // Prices and order totals are 32-bit integer columns on PostgreSQL: the most
 // tickets of one type an order may hold, at their price, must fit in one.
-const MAX_ORDER_MINOR = 2 ** 31 - 1
+const MAX_ORDER_MINOR = MAX_INT32
 
 export interface EventFormValues {
   title: string

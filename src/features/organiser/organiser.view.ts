@@ -3,7 +3,7 @@ import type { OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
 import type { CsvCell } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
-import { formatDateTime, formatMoney, formatRevenue, isValidTimeZone, minorToInput } from '../../lib/format.js'
+import { TIME_ZONES, formatDateTime, formatMoney, formatRevenue, isValidTimeZone, minorToInput } from '../../lib/format.js'
 import {
   type EventPhase,
   type EventStatus,
@@ -214,8 +214,7 @@ export function toAttendeeRows(lines: AttendeeLine[], event: Event): CsvCell[][]
 
 /** The time zones a <select> offers: every one the runtime knows, and the current one even if it is an alias. */
 export function timeZoneChoices(current: string): string[] {
-  const zones = new Set(Intl.supportedValuesOf('timeZone'))
-  zones.add('UTC')
+  const zones = new Set(TIME_ZONES)
   if (isValidTimeZone(current)) zones.add(current)
   return [...zones].sort()
 }

@@ -9,9 +9,10 @@ import { eventHasRoomFor, inSalesWindowCondition, isPublic, onSaleCondition, tic
 import { findEvent, lockEvent } from '../events/event.repository.js'
 import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { SeenPrices } from './purchase.form.js'
+import { MAX_INT32 } from '../../lib/numbers.js'
 
 // orders.total_minor is a 32-bit integer column.
-const MAX_ORDER_TOTAL_MINOR = 2 ** 31 - 1
+const MAX_ORDER_TOTAL_MINOR = MAX_INT32
 // Rows per INSERT: far below SQLite's 32,766 bound variables at five columns a ticket.
 const TICKETS_PER_INSERT = 500
 

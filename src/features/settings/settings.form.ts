@@ -35,12 +35,3 @@ export function readSettings(form: FormReader): SiteSettings {
   }
   return settings
 }
-
-/** The fields that differ, before and after: what the audit log keeps of a settings change. */
-export function settingsChanges(before: SiteSettings, after: SiteSettings) {
-  const changed = (Object.keys(after) as (keyof SiteSettings)[]).filter((key) => before[key] !== after[key])
-  return {
-    before: Object.fromEntries(changed.map((key) => [key, before[key]])),
-    after: Object.fromEntries(changed.map((key) => [key, after[key]])),
-  }
-}

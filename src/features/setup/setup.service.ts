@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Db } from '../../db/database.js'
-import type { UserRow } from '../../db/schema.js'
 import { randomSecret } from '../../lib/random.js'
-import { anyAdminExists, insertUser, lockAdminRoster } from '../accounts/user.repository.js'
+import { type User, anyAdminExists, insertUser, lockAdminRoster } from '../accounts/user.repository.js'
 import { recordAudit } from '../audit/audit.repository.js'
 
 /**
@@ -41,7 +40,7 @@ export async function createFirstAdmin(
   db: Db,
   account: { name: string; email: string; passwordHash: string },
   ip: string,
-): Promise<UserRow | null> {
+): Promise<User | null> {
   return db.transaction().execute(async (trx) => {
     await lockAdminRoster(trx)
     if (await anyAdminExists(trx)) return null

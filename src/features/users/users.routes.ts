@@ -4,7 +4,7 @@ import { Conflict, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole, safeReturnPath } from '../../plugins/auth.js'
-import { countPendingOrganisers, searchUsers } from './users.repository.js'
+import { countPendingOrganisers, searchUsers } from '../accounts/user.repository.js'
 import { type AccountAction, applyAccountAction } from './users.service.js'
 import { ROLES, ROLE_LABELS, STATUSES, STATUS_LABELS, toUserListItem } from './users.view.js'
 
@@ -34,7 +34,7 @@ export default async function usersRoutes(app: FastifyInstance) {
       countPendingOrganisers(app.db),
     ])
     const pages = Math.max(1, Math.ceil(found.total / PER_PAGE))
-    return reply.render('admin/users.eta', {
+    return reply.render('users/users.eta', {
       title: 'Users',
       filters,
       users: found.users.map((user) => toUserListItem(user, request.user!.id, settings.timeZone)),

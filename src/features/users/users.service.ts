@@ -1,8 +1,8 @@
 import type { Db } from '../../db/database.js'
-import type { Role, UserRow, UsersTable } from '../../db/schema.js'
+import type { Role } from '../../db/schema.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import type { CurrentUser } from '../../plugins/auth.js'
-import { countActiveAdmins, lockAdminRoster } from '../accounts/user.repository.js'
+import { type User, type UserChange, countActiveAdmins, findUserById, lockAdminRoster, updateUser } from '../accounts/user.repository.js'
 import { recordAudit } from '../audit/audit.repository.js'
 
 /** The admin acting, and from where: what the audit log records. */
@@ -13,7 +13,7 @@ export interface AdminActor {
 
 /** What an action would change about an account, or null when there is nothing to do. */
 interface Change {
-  set: Partial<Pick<UsersTable, 'role' | 'status' | 'organiserRequestedAt'>>
+  set: UserChange
   action: string
   details?: Record<string, unknown>
 }
@@ -35,7 +35,7 @@ export type AccountAction =
 export async function applyAccountAction(db: Db, actor: AdminActor, userId: number, action: AccountAction): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await lockAdminRoster(trx)
-    const user = await trx.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst()
+    const user = await findUserById(trx, userId)
     if (!user) throw new NotFound()
     const change = plan(user, action, actor)
     if (!change) return false
@@ -47,7 +47,7 @@ export async function applyAccountAction(db: Db, actor: AdminActor, userId: numb
       throw new Conflict(`${user.name} is the last active admin. Make someone else an admin first.`)
     }
 
-    await trx.updateTable('users').set(change.set).where('id', '=', user.id).execute()
+    await updateUser(trx, user.id, change.set)
     if (after.status === 'disabled') await trx.deleteFrom('sessions').where('userId', '=', user.id).execute()
     await recordAudit(trx, {
       actorId: actor.user.id,
@@ -62,7 +62,7 @@ export async function applyAccountAction(db: Db, actor: AdminActor, userId: numb
   })
 }
 
-function plan(user: UserRow, action: AccountAction, actor: AdminActor): Change | null {
+function plan(user: User, action: AccountAction, actor: AdminActor): Change | null {
   switch (action.kind) {
     case 'role':
       if (user.role === action.role) return null

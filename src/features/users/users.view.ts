@@ -1,6 +1,6 @@
 import type { Role, UserStatus } from '../../db/schema.js'
 import { formatDate } from '../../lib/format.js'
-import type { UserListRow } from './users.repository.js'
+import type { User } from '../accounts/user.repository.js'
 
 export const ROLE_LABELS: Record<Role, string> = { attendee: 'Attendee', organiser: 'Organiser', admin: 'Admin' }
 export const ROLES = Object.keys(ROLE_LABELS) as Role[]
@@ -21,7 +21,7 @@ export interface UserListItem {
   isSelf: boolean
 }
 
-export function toUserListItem(user: UserListRow, currentUserId: number, timeZone: string): UserListItem {
+export function toUserListItem(user: User, currentUserId: number, timeZone: string): UserListItem {
   return {
     id: user.id,
     name: user.name,

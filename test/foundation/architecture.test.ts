@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const SRC = path.resolve(import.meta.dirname, '../../src')
+
+/** Every module under src/ and the modules it imports, by path relative to src/. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>()
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(file)
+      else if (entry.name.endsWith('.ts')) {
+        const imports = [...readFileSync(file, 'utf8').matchAll(/(?:from|import) '(\.[^']+)'/g)].map((match) =>
+          path.relative(SRC, path.resolve(dir, match[1]!)).replace(/\.js$/, '.ts'),
+        )
+        graph.set(path.relative(SRC, file), imports)
+      }
+    }
+  }
+  walk(SRC)
+  return graph
+}
+
+/** The part of the house a module belongs to: a feature folder, or plugins, lib, db. */
+function part(module: string): string {
+  const [top, feature] = module.split(path.sep)
+  return top === 'features' ? `features/${feature}` : top!.replace(/\.ts$/, '')
+}
+
+describe('the import graph', () => {
+  const graph = importGraph()
+
+  it('has no arrow from infrastructure (src/plugins, src/lib, src/db) into a feature', () => {
+    const arrows = [...graph].flatMap(([module, imports]) =>
+      ['plugins', 'lib', 'db'].includes(part(module)) ? imports.filter((target) => part(target).startsWith('features/')).map((target) => `${module} -> ${target}`) : [],
+    )
+    expect(arrows).toEqual([])
+  })
+
+  it('has no cycle between features, and the events core imports no other feature', () => {
+    const between = new Map<string, Set<string>>()
+    for (const [module, imports] of graph) {
+      for (const target of imports) {
+        const from = part(module)
+        const to = part(target)
+        if (from !== to && from.startsWith('features/') && to.startsWith('features/')) {
+          between.set(from, (between.get(from) ?? new Set()).add(to))
+        }
+      }
+    }
+    expect([...(between.get('features/events') ?? [])]).toEqual([])
+    const cycles: string[] = []
+    const visit = (feature: string, trail: string[]) => {
+      for (const next of between.get(feature) ?? []) {
+        if (trail.includes(next)) cycles.push([...trail.slice(trail.indexOf(next)), next].join(' -> '))
+        else visit(next, [...trail, next])
+      }
+    }
+    for (const feature of between.keys()) visit(feature, [feature])
+    expect(cycles).toEqual([])
+  })
+})
