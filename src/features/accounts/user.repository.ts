@@ -4,10 +4,11 @@ import type { Role, UserRow, UserStatus } from '../../db/schema.js'
 import { containsPattern } from '../../lib/search.js'
 
 /**
- * The users table's one home: every read and write of an account is here.
- * Rows leave it as a User, without the password hash, so that no page, view
- * model or log line can carry the hash by accident; only the login's lookup
- * returns it, and only beside the account.
+ * An account, as the users table's one repository hands it out (only the
+ * sign-in check of src/plugins/auth.ts reads the table itself, since the
+ * infrastructure imports no feature). Without the password hash, so that no
+ * page, view model or log line can carry it by accident: only the login's
+ * lookup, findUserByEmail, returns it beside the account.
  */
 export interface User {
   id: number

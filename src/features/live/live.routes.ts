@@ -16,7 +16,7 @@ export default fp(
   async (app) => {
     await app.register(liveRoutes)
   },
-  { name: 'live', dependencies: ['db', 'auth', 'event-changes'] },
+  { name: 'live', dependencies: ['db', 'auth', 'event-changes', 'websocket'] },
 )
 
 /**
