@@ -5,6 +5,7 @@ import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { loginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
 import { createUser } from '../helpers/personas.js'
 
 const DAY = 24 * 60 * 60 * 1000
@@ -13,7 +14,10 @@ describeEachDatabase('sessions of visitors who never log in', (kind) => {
   const t = useTestApp(kind)
 
   async function sessionRows() {
-    const row = await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const row = await t.db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     return Number(row.n)
   }
 
@@ -54,12 +58,19 @@ describeEachDatabase('sessions of visitors who never log in', (kind) => {
 
   it('keeps a session that never logged in for a day, a logged-in one for two weeks', async () => {
     const organiser = await createUser(t.db, 'organiser')
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ capacity: 1 }] })
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id)
+    const placed = await placeOrder(t.db, event.id, ticketTypes[0]!.id)
+    const order = await t.db.selectFrom('orders').select(['code', 'accessKey']).where('id', '=', placed.id).executeTakeFirstOrThrow()
+    // A flash message is what an anonymous session holds: here, that the order is cancelled.
     const visitor = new TestBrowser(t.app)
-    await visitor.get(`/buy-tickets/${event.id}`)
-    // A refused purchase is what an anonymous session holds: the values to refill the form.
-    await visitor.post(`/purchase/${event.id}`, { [`qty_${ticketTypes[0]!.id}`]: '2', name: 'Ann On', email: 'ann@example.test' })
-    const anonymous = await t.db.selectFrom('sessions').select('expiresAt').where('userId', 'is', null).orderBy('expiresAt', 'desc').executeTakeFirstOrThrow()
+    await visitor.get(`/orders/${order.code}/cancel?key=${order.accessKey}`)
+    expect((await visitor.post(`/orders/${order.code}/cancel`, { key: order.accessKey })).statusCode).toBe(303)
+    const anonymous = await t.db
+      .selectFrom('sessions')
+      .select('expiresAt')
+      .where('userId', 'is', null)
+      .orderBy('expiresAt', 'desc')
+      .executeTakeFirstOrThrow()
     expect(anonymous.expiresAt - Date.now()).toBeLessThanOrEqual(DAY)
     expect(anonymous.expiresAt - Date.now()).toBeGreaterThan(DAY - 60_000)
 

@@ -10,7 +10,8 @@ export type FormFields = Record<string, string | number | string[]>
  * gives its own.
  */
 export class TestBrowser {
-  private readonly cookies = new Map<string, string>()
+  /** Name → value, as the browser holds them; a test may edit one, as a tampering visitor would. */
+  readonly cookies = new Map<string, string>()
   private readonly hiddenFields = new Map<string, Record<string, string>>()
   csrfToken: string | undefined
 
@@ -90,5 +91,10 @@ export class TestBrowser {
 }
 
 function decodeEntities(text: string): string {
-  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  return text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 }

@@ -5,7 +5,7 @@ import { FormReader } from '../../lib/forms.js'
 import { dateInputToEndOfDay, dateInputToInstant } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { isPublic } from '../events/event.rules.js'
-import { findEvent, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from '../events/event.repository.js'
+import { findEventWithTicketTypes, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
 
 const PER_PAGE = 12
@@ -16,7 +16,10 @@ export default async function browseRoutes(app: FastifyInstance) {
     const settings = await request.siteSettings()
     const now = Date.now()
     const events = await upcomingPublicEvents(app.db, now, 6)
-    const types = await ticketTypesByEvent(app.db, events.map((event) => event.id))
+    const types = await ticketTypesByEvent(
+      app.db,
+      events.map((event) => event.id),
+    )
     return reply.render('browse/home.eta', {
       title: null,
       events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, now)),
@@ -27,7 +30,12 @@ export default async function browseRoutes(app: FastifyInstance) {
   app.get('/attendee', { config: { access: 'anyone' } }, async (request, reply) => {
     const settings = await request.siteSettings()
     const query = new FormReader(request.query)
-    const values = { q: query.text('q').slice(0, 200), from: query.text('from'), to: query.text('to'), tab: query.text('tab') === 'past' ? 'past' : 'upcoming' }
+    const values = {
+      q: query.text('q').slice(0, 200),
+      from: query.text('from'),
+      to: query.text('to'),
+      tab: query.text('tab') === 'past' ? 'past' : 'upcoming',
+    }
     const page = /^[1-9]\d{0,5}$/.test(query.text('page')) ? Number(query.text('page')) : 1
     const errors: Record<string, string> = {}
     const from = values.from ? dateInputToInstant(values.from, settings.timeZone) : null
@@ -46,7 +54,10 @@ export default async function browseRoutes(app: FastifyInstance) {
       perPage: PER_PAGE,
       now,
     })
-    const types = await ticketTypesByEvent(app.db, events.map((event) => event.id))
+    const types = await ticketTypesByEvent(
+      app.db,
+      events.map((event) => event.id),
+    )
     const link = (overrides: Record<string, string | number>) => {
       const params = new URLSearchParams()
       for (const [key, value] of Object.entries({ ...values, page, ...overrides })) {
@@ -74,13 +85,13 @@ export default async function browseRoutes(app: FastifyInstance) {
   })
 
   app.get('/event/:id', { config: { access: 'anyone' } }, async (request, reply) => {
-    const event = await findEvent(app.db, idParam(request.params))
+    const found = await findEventWithTicketTypes(app.db, idParam(request.params))
+    const event = found?.event
     const ownerView = event !== undefined && request.user !== null && (event.ownerId === request.user.id || hasRole(request.user, 'admin'))
     // Drafts and scheduled events exist only for their owner: anyone else gets the same 404 as for no event.
     if (!event || (!isPublic(event) && !ownerView)) throw new NotFound()
     const settings = await request.siteSettings()
-    const types = await ticketTypesByEvent(app.db, [event.id])
-    const view = toEventView(event, types.get(event.id) ?? [], settings.currency)
+    const view = toEventView(event, found!.types, settings.currency)
     return reply.render('browse/event.eta', { title: event.title, event: view, notPublic: !isPublic(event), scripts: LIVE_PAGE_SCRIPTS })
   })
 }

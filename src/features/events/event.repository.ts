@@ -58,7 +58,10 @@ export async function dashboardEvents(
     .limit(page.limit + 1)
     .offset(page.offset)
     .execute()
-  return { events: rows.slice(0, page.limit).map((row) => ({ ...toEvent(row), ownerName: row.ownerName })), hasNext: rows.length > page.limit }
+  return {
+    events: rows.slice(0, page.limit).map((row) => ({ ...toEvent(row), ownerName: row.ownerName })),
+    hasNext: rows.length > page.limit,
+  }
 }
 
 /** How many of the dashboard's events are in each phase as of `now`, on every page together. */
@@ -145,4 +148,77 @@ export async function ticketTypesByEvent(db: Db, eventIds: number[]): Promise<Ma
   const rows = await db.selectFrom('ticketTypes').selectAll().where('eventId', 'in', eventIds).orderBy('id').execute()
   for (const row of rows) grouped.get(row.eventId)?.push(row)
   return grouped
+}
+
+/** An event with its ticket types, in the order the organiser created them. */
+export interface EventWithTicketTypes {
+  event: Event
+  types: TicketTypeRow[]
+}
+
+/**
+ * The event joined with its ticket types, one row per type (one row with null
+ * type columns when it has none), as one query that a caller may extend with
+ * columns of its own (the purchase adds the order of its form key): the pages
+ * and the purchase read an event in one round trip, not two.
+ */
+export function eventWithTicketTypesQuery(db: Db, eventId: number) {
+  return db
+    .selectFrom('events')
+    .leftJoin('ticketTypes', 'ticketTypes.eventId', 'events.id')
+    .selectAll('events')
+    .select([
+      'ticketTypes.id as typeId',
+      'ticketTypes.name as typeName',
+      'ticketTypes.priceMinor as typePriceMinor',
+      'ticketTypes.capacity as typeCapacity',
+      'ticketTypes.sold as typeSold',
+      'ticketTypes.maxPerOrder as typeMaxPerOrder',
+      'ticketTypes.salesStartAt as typeSalesStartAt',
+      'ticketTypes.salesEndAt as typeSalesEndAt',
+      'ticketTypes.createdAt as typeCreatedAt',
+    ])
+    .where('events.id', '=', eventId)
+    .orderBy('ticketTypes.id')
+}
+
+type EventWithTicketTypesRow = Awaited<ReturnType<ReturnType<typeof eventWithTicketTypesQuery>['executeTakeFirstOrThrow']>>
+
+/** The rows of eventWithTicketTypesQuery as an event and its types; undefined when there is no such event. */
+export function toEventWithTicketTypes(rows: EventWithTicketTypesRow[]): EventWithTicketTypes | undefined {
+  const first = rows[0]
+  if (!first) return undefined
+  const {
+    typeId: _typeId,
+    typeName: _typeName,
+    typePriceMinor: _typePriceMinor,
+    typeCapacity: _typeCapacity,
+    typeSold: _typeSold,
+    typeMaxPerOrder: _typeMaxPerOrder,
+    typeSalesStartAt: _typeSalesStartAt,
+    typeSalesEndAt: _typeSalesEndAt,
+    typeCreatedAt: _typeCreatedAt,
+    ...eventRow
+  } = first
+  const types: TicketTypeRow[] = []
+  for (const row of rows) {
+    if (row.typeId === null) continue
+    types.push({
+      id: row.typeId,
+      eventId: first.id,
+      name: row.typeName!,
+      priceMinor: row.typePriceMinor!,
+      capacity: row.typeCapacity!,
+      sold: row.typeSold!,
+      maxPerOrder: row.typeMaxPerOrder!,
+      salesStartAt: row.typeSalesStartAt,
+      salesEndAt: row.typeSalesEndAt,
+      createdAt: row.typeCreatedAt!,
+    })
+  }
+  return { event: toEvent(eventRow), types }
+}
+
+export async function findEventWithTicketTypes(db: Db, eventId: number): Promise<EventWithTicketTypes | undefined> {
+  return toEventWithTicketTypes(await eventWithTicketTypesQuery(db, eventId).execute())
 }

@@ -17,6 +17,7 @@ export function cancellation(
   if (order.status === 'cancelled') return { allowed: false, reason: null }
   if (event.status === 'cancelled') return { allowed: false, reason: 'The organiser cancelled this event.' }
   if (event.startsAt <= now) return { allowed: false, reason: 'The event has started, so this order can no longer be cancelled.' }
-  if (!event.allowBuyerCancellation) return { allowed: false, reason: 'The organiser does not allow buyers to cancel orders for this event.' }
+  if (!event.allowBuyerCancellation)
+    return { allowed: false, reason: 'The organiser does not allow buyers to cancel orders for this event.' }
   return { allowed: true }
 }

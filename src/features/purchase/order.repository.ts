@@ -43,7 +43,8 @@ export async function ordersOfUser(db: Db, userId: number) {
       'events.title as eventTitle',
       'events.startsAt as eventStartsAt',
       'events.timeZone as eventTimeZone',
-      (eb) => eb.selectFrom('tickets').select(eb.fn.countAll<number>().as('n')).whereRef('tickets.orderId', '=', 'orders.id').as('ticketCount'),
+      (eb) =>
+        eb.selectFrom('tickets').select(eb.fn.countAll<number>().as('n')).whereRef('tickets.orderId', '=', 'orders.id').as('ticketCount'),
     ])
     .where('orders.userId', '=', userId)
     .orderBy('orders.createdAt', 'desc')

@@ -80,4 +80,3 @@ export function parsePurchaseForm(body: unknown, types: TicketTypeRow[], limits:
   }
   return { values, errors: form.errors, quantities, seen }
 }
-

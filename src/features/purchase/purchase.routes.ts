@@ -10,7 +10,7 @@ import { formatDateTime, formatMoney } from '../../lib/format.js'
 import { randomSecret } from '../../lib/random.js'
 import { browserTag, knownBrowserTag } from '../../plugins/session.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
-import { findEvent, ticketTypesByEvent } from '../events/event.repository.js'
+import { type EventWithTicketTypes, findEvent, findEventWithTicketTypes } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
 import { isPublic } from '../events/event.rules.js'
 import { cancellation } from './cancellation.js'
@@ -18,14 +18,8 @@ import { type OrderWithTickets, findOrderByCode, ordersOfUser, ticketExists } fr
 import { toOrderView } from './order.view.js'
 import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
-import { CHECK_THEN_ACT, GUARDED, cancelOrder, purchase } from './purchase.service.js'
-
-declare module 'fastify' {
-  interface Session {
-    /** The last refused purchase, for /purchase/fail and to refill the form. */
-    purchaseFailure?: { eventId: number; message: string; values: Omit<PurchaseFormValues, 'key'> }
-  }
-}
+import { CHECK_THEN_ACT, GUARDED, cancelOrder, purchase, readForPurchase } from './purchase.service.js'
+import { refusalCookie } from './refusal-cookie.js'
 
 const ORDER_CODE = /^[0-9A-Z]{10}$/
 const TICKET_CODE = /^[0-9A-Z]{16}$/
@@ -33,18 +27,20 @@ const TICKET_CODE = /^[0-9A-Z]{16}$/
 export default async function purchaseRoutes(app: FastifyInstance) {
   const purchaseLimit = { max: app.config.rateLimits.purchasePerMinute, timeWindow: 60_000 }
   const capacityGuard = app.config.testHooks?.disableCapacityGuard ? CHECK_THEN_ACT : GUARDED
+  const refusals = refusalCookie(app.config.sessionSecret)
 
   /** A public event and its ticket types, or the same 404 whether it is a draft or does not exist. */
-  async function publicEvent(request: FastifyRequest): Promise<{ event: Event; types: TicketTypeRow[] }> {
-    const event = await findEvent(app.db, idParam(request.params))
-    if (!event || !isPublic(event)) throw new NotFound()
-    const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
-    return { event, types }
+  async function publicEvent(request: FastifyRequest): Promise<EventWithTicketTypes> {
+    return onlyPublic(await findEventWithTicketTypes(app.db, idParam(request.params)))
+  }
+  function onlyPublic<T extends EventWithTicketTypes>(found: T | undefined): T {
+    if (!found || !isPublic(found.event)) throw new NotFound()
+    return found
   }
 
   app.get('/buy-tickets/:id', { config: { access: 'anyone' } }, async (request, reply) => {
     const { event, types } = await publicEvent(request)
-    const failure = request.session.purchaseFailure
+    const failure = refusals.read(request)
     const refilled = failure?.eventId === event.id
     const values: PurchaseFormValues = refilled
       ? { ...failure.values, key: randomSecret(18) }
@@ -58,7 +54,15 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   })
 
   /** The buy form, with what was typed and a message at each field that needs one when it comes back. */
-  function renderBuyForm(reply: FastifyReply, event: Event, types: TicketTypeRow[], currency: string, values: PurchaseFormValues, errors: FieldErrors, status: number) {
+  function renderBuyForm(
+    reply: FastifyReply,
+    event: Event,
+    types: TicketTypeRow[],
+    currency: string,
+    values: PurchaseFormValues,
+    errors: FieldErrors,
+    status: number,
+  ) {
     // Sent back with what the buyer typed: theirs alone.
     if (status !== 200) reply.header('cache-control', 'private, no-store')
     return reply.render(
@@ -76,7 +80,9 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   }
 
   app.post('/purchase/:id', { config: { access: 'anyone', rateLimit: purchaseLimit } }, async (request, reply) => {
-    const { event, types } = await publicEvent(request)
+    // The one read of a purchase (and all of a refusal): the event, its types, and the order of this form's key.
+    const snapshot = onlyPublic(await readForPurchase(app.db, idParam(request.params), new FormReader(request.body).text('key')))
+    const { event, types } = snapshot
     const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder })
     const settings = await request.siteSettings()
     if (Object.keys(form.errors).length > 0) return renderBuyForm(reply, event, types, settings.currency, form.values, form.errors, 422)
@@ -85,7 +91,15 @@ export default async function purchaseRoutes(app: FastifyInstance) {
       // Read again: the form shows the prices as they are now, to be seen before buying.
       const fresh = await publicEvent(request)
       const currency = (await request.siteSettings()).currency
-      return renderBuyForm(reply, fresh.event, fresh.types, currency, { ...form.values, key: randomSecret(18) }, priceChangeErrors(changes, fresh.types, currency), 409)
+      return renderBuyForm(
+        reply,
+        fresh.event,
+        fresh.types,
+        currency,
+        { ...form.values, key: randomSecret(18) },
+        priceChangeErrors(changes, fresh.types, currency),
+        409,
+      )
     }
     try {
       const order = await purchase(
@@ -105,17 +119,17 @@ export default async function purchaseRoutes(app: FastifyInstance) {
           buyerBrowser: browserTag(request, reply),
         },
         capacityGuard,
+        snapshot,
       )
       if (!order.replayed) app.eventChanges.notify(event.id)
-      // The order knows its browser (buyerBrowser), so a purchase leaves the
-      // session alone unless there is an old refusal to forget.
-      if (request.session.purchaseFailure) request.session.purchaseFailure = undefined
+      // The order knows its browser (buyerBrowser): a purchase leaves the session alone.
+      refusals.forget(request, reply)
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (error instanceof PriceChanged) return showNewPrices(error.changes)
       if (!(error instanceof PurchaseRefused)) throw error
       const { key: _key, ...values } = form.values
-      request.session.purchaseFailure = { eventId: event.id, message: error.message, values }
+      refusals.remember(reply, { eventId: event.id, message: error.message, values })
       return reply.redirect('/purchase/fail', 303)
     }
   })
@@ -123,12 +137,13 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   app.get('/purchase/success', { config: { access: 'anyone' } }, async (request, reply) => {
     const code = (request.query as { order?: unknown }).order
     const found = typeof code === 'string' && ORDER_CODE.test(code) ? await findOrderByCode(app.db, code) : undefined
-    if (!found || !boughtInThisBrowser(request, found)) throw new NotFound('This browser has no recent order. If you bought tickets, open the link from your order page.')
+    if (!found || !boughtInThisBrowser(request, found))
+      throw new NotFound('This browser has no recent order. If you bought tickets, open the link from your order page.')
     return renderOrder(request, reply, found, true)
   })
 
   app.get('/purchase/fail', { config: { access: 'anyone' } }, async (request, reply) => {
-    const failure = request.session.purchaseFailure
+    const failure = refusals.read(request)
     if (!failure) return reply.redirect('/attendee', 303)
     const event = await findEvent(app.db, failure.eventId)
     reply.header('cache-control', 'private, no-store')

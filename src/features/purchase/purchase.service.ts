@@ -5,8 +5,21 @@ import type { Event } from '../events/event.model.js'
 import { formatDateTime } from '../../lib/format.js'
 import { randomCode, randomSecret } from '../../lib/random.js'
 import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
-import { eventHasRoomFor, inSalesWindowCondition, isPublic, onSaleCondition, ticketTypeHasRoomFor } from '../events/event.rules.js'
-import { findEvent, lockEvent } from '../events/event.repository.js'
+import {
+  eventHasRoomFor,
+  inSalesWindowCondition,
+  isOnSale,
+  isPublic,
+  onSaleCondition,
+  ticketTypeHasRoomFor,
+} from '../events/event.rules.js'
+import {
+  type EventWithTicketTypes,
+  eventWithTicketTypesQuery,
+  findEvent,
+  lockEvent,
+  toEventWithTicketTypes,
+} from '../events/event.repository.js'
 import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { SeenPrices } from './purchase.form.js'
 import { MAX_INT32 } from '../../lib/numbers.js'
@@ -68,70 +81,104 @@ export const CHECK_THEN_ACT: CapacityGuard = {
   before: checkThenAct,
 }
 
+/** What a purchase reads before it writes, in one query: the event, its ticket types, and the order its form key placed, if any. */
+export interface PurchaseSnapshot extends EventWithTicketTypes {
+  earlier: EarlierOrder | null
+}
+
+type EarlierOrder = Pick<OrderRow, 'id' | 'code' | 'accessKey' | 'eventId' | 'buyerBrowser' | 'userId'>
+
+export async function readForPurchase(db: Db, eventId: number, formKey: string): Promise<PurchaseSnapshot | undefined> {
+  const rows = await eventWithTicketTypesQuery(db, eventId)
+    .leftJoin('orders as earlier', (join) => join.on('earlier.idempotencyKey', '=', formKey))
+    .select([
+      'earlier.id as earlierId',
+      'earlier.code as earlierCode',
+      'earlier.accessKey as earlierAccessKey',
+      'earlier.eventId as earlierEventId',
+      'earlier.buyerBrowser as earlierBuyerBrowser',
+      'earlier.userId as earlierUserId',
+    ])
+    .execute()
+  const first = rows[0]
+  if (!first) return undefined
+  const eventRows = rows.map(
+    ({
+      earlierId: _id,
+      earlierCode: _code,
+      earlierAccessKey: _key,
+      earlierEventId: _event,
+      earlierBuyerBrowser: _browser,
+      earlierUserId: _user,
+      ...row
+    }) => row,
+  )
+  const earlier =
+    first.earlierId === null
+      ? null
+      : {
+          id: first.earlierId,
+          code: first.earlierCode!,
+          accessKey: first.earlierAccessKey!,
+          eventId: first.earlierEventId!,
+          buyerBrowser: first.earlierBuyerBrowser,
+          userId: first.earlierUserId,
+        }
+  return { ...toEventWithTicketTypes(eventRows)!, earlier }
+}
+
 /**
- * The purchase, in one transaction. Capacity is taken with conditional
- * UPDATEs that succeed only when enough remain, first on the event row (its
- * overall capacity, and its status), then on each ticket type in id order.
- * Every purchase locks rows in that same order, so two purchases cannot
- * deadlock on PostgreSQL; on SQLite the first UPDATE takes the write lock.
- * Under that lock the organiser's per-buyer caps are counted, and each price
- * is compared with the one the buyer saw. The order, its tickets and its
- * audit entry commit together; any refusal throws inside the transaction,
- * which rolls everything back.
+ * The purchase. It first answers from what it read (the route's snapshot): a
+ * form used before, tickets already gone, a price changed since the page.
+ * In a flash sale most buyers arrive after the last ticket, and their refusal
+ * then writes nothing and takes no lock.
+ *
+ * Otherwise one transaction, in which the snapshot decides nothing: the order,
+ * its tickets and its audit entry are written first, then capacity is taken
+ * with conditional UPDATEs that succeed only when enough remain (and the price
+ * is still the one the buyer saw), first on the event row (its overall
+ * capacity, and its status), then on each ticket type in id order. Taking the
+ * hot rows last holds their locks for the fewest round trips on PostgreSQL,
+ * and the same order everywhere means two purchases cannot deadlock; on
+ * SQLite the first write takes the write lock. Under the event row's lock the
+ * organiser's per-buyer caps are counted. Any refusal throws inside the
+ * transaction, which rolls everything back.
  */
-export async function purchase(db: Db, request: PurchaseRequest, guard: CapacityGuard = GUARDED): Promise<PlacedOrder> {
+export async function purchase(
+  db: Db,
+  request: PurchaseRequest,
+  guard: CapacityGuard = GUARDED,
+  snapshot?: PurchaseSnapshot,
+): Promise<PlacedOrder> {
   const lines = [...request.quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
   const total = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
   // The form refuses these too; an order without tickets, or a huge one, must never be written.
   if (total === 0) throw new PurchaseRefused('Choose at least one ticket.')
   if (total > request.maxTicketsPerOrder) throw new PurchaseRefused(`One order may hold at most ${request.maxTicketsPerOrder} tickets.`)
 
-  // No read of the form key first: a repeated submit is rare, and the unique
-  // key on orders catches it (or the refusal, once the tickets are gone).
+  const read = snapshot ?? (await readForPurchase(db, request.eventId, request.idempotencyKey))
+  if (!read) throw new PurchaseRefused('This event is not available.')
+  // A second submit of the same form (a double click, a refresh, back and
+  // submit) shows the first one's order, whatever happened since (never
+  // "nothing was charged" for a placed order); but only to the browser (or
+  // account) that placed it, and for the same event.
+  if (read.earlier) return replayOf(read.earlier, request)
+  const early = refusalOf(read.event, read.types, lines, Date.now())
+  if (early !== null) throw new PurchaseRefused(early)
+  // The buyer pays only what they saw: an organiser's edit (or the site's
+  // currency) changed between the page and now, or the form did not say.
+  const prices = new Map(read.types.map((type) => [type.id, type.priceMinor]))
+  const changed = changedPrices(request, lines, prices)
+  if (changed.length > 0) throw new PriceChanged(changed)
+  const totalMinor = lines.reduce((sum, [ticketTypeId, quantity]) => sum + prices.get(ticketTypeId)! * quantity, 0)
+  if (totalMinor > MAX_ORDER_TOTAL_MINOR) {
+    throw new PurchaseRefused('This order is larger than one order may be. Please buy fewer tickets at a time.')
+  }
+
   try {
     await guard.before?.(db, request.eventId, lines)
     const placed = await db.transaction().execute(async (trx) => {
       const now = Date.now()
-      const event = await trx
-        .updateTable('events')
-        .set((eb) => ({ sold: eb('sold', '+', total) }))
-        .where('id', '=', request.eventId)
-        .where(onSaleCondition(now))
-        .where(guard.eventHasRoomFor(total))
-        .returning(['maxTicketsPerBuyer', 'maxOrdersPerBuyer'])
-        .executeTakeFirst()
-      if (!event) throw await explainRefusal(trx, request.eventId, lines)
-      await refuseOverBuyerCaps(trx, request, event, total)
-
-      let totalMinor = 0
-      const sameCurrency = request.seen.currency === request.currency
-      const changed: ChangedPrice[] = []
-      const tickets: { ticketTypeId: number; priceMinor: number }[] = []
-      for (const [ticketTypeId, quantity] of lines) {
-        const taken = await trx
-          .updateTable('ticketTypes')
-          .set((eb) => ({ sold: eb('sold', '+', quantity) }))
-          .where('id', '=', ticketTypeId)
-          .where('eventId', '=', request.eventId)
-          .where('maxPerOrder', '>=', quantity)
-          .where(inSalesWindowCondition(now))
-          .where(guard.ticketTypeHasRoomFor(quantity))
-          .returning(['priceMinor'])
-          .executeTakeFirst()
-        if (!taken) throw await explainRefusal(trx, request.eventId, lines)
-        const seenMinor = sameCurrency ? (request.seen.prices.get(ticketTypeId) ?? null) : null
-        if (seenMinor !== taken.priceMinor) changed.push({ ticketTypeId, seenMinor, nowMinor: taken.priceMinor })
-        totalMinor += taken.priceMinor * quantity
-        for (let i = 0; i < quantity; i++) tickets.push({ ticketTypeId, priceMinor: taken.priceMinor })
-      }
-      // Checked after the refusals above, which say more. An organiser's edit (or
-      // the site's currency) changed between the page and this transaction, or
-      // the form did not say what it showed: the buyer pays only what they saw.
-      if (changed.length > 0) throw new PriceChanged(changed)
-
-      if (totalMinor > MAX_ORDER_TOTAL_MINOR) {
-        throw new PurchaseRefused('This order is larger than one order may be. Please buy fewer tickets at a time.')
-      }
       const order = await trx
         .insertInto('orders')
         .values({
@@ -151,10 +198,13 @@ export async function purchase(db: Db, request: PurchaseRequest, guard: Capacity
         })
         .returning(['id', 'code', 'accessKey'])
         .executeTakeFirstOrThrow()
+      const tickets = lines.flatMap(([ticketTypeId, quantity]) =>
+        Array.from({ length: quantity }, () => ({ ticketTypeId, priceMinor: prices.get(ticketTypeId)!, orderId: order.id })),
+      )
       for (let start = 0; start < tickets.length; start += TICKETS_PER_INSERT) {
         await trx
           .insertInto('tickets')
-          .values(tickets.slice(start, start + TICKETS_PER_INSERT).map((ticket) => ({ ...ticket, orderId: order.id, code: randomCode(16) })))
+          .values(tickets.slice(start, start + TICKETS_PER_INSERT).map((ticket) => ({ ...ticket, code: randomCode(16) })))
           .execute()
       }
       await recordAudit(trx, {
@@ -166,41 +216,77 @@ export async function purchase(db: Db, request: PurchaseRequest, guard: Capacity
         details: { code: order.code, eventId: request.eventId, tickets: total, totalMinor, currency: request.currency },
         ip: request.ip,
       })
+
+      // The hot rows, last.
+      const event = await trx
+        .updateTable('events')
+        .set((eb) => ({ sold: eb('sold', '+', total) }))
+        .where('id', '=', request.eventId)
+        .where(onSaleCondition(now))
+        .where(guard.eventHasRoomFor(total))
+        .returning(['maxTicketsPerBuyer', 'maxOrdersPerBuyer'])
+        .executeTakeFirst()
+      if (!event) throw await explainRefusal(trx, request.eventId, lines, prices)
+      await refuseOverBuyerCaps(trx, request, event, total, order.id)
+      for (const [ticketTypeId, quantity] of lines) {
+        const taken = await trx
+          .updateTable('ticketTypes')
+          .set((eb) => ({ sold: eb('sold', '+', quantity) }))
+          .where('id', '=', ticketTypeId)
+          .where('eventId', '=', request.eventId)
+          .where('priceMinor', '=', prices.get(ticketTypeId)!)
+          .where('maxPerOrder', '>=', quantity)
+          .where(inSalesWindowCondition(now))
+          .where(guard.ticketTypeHasRoomFor(quantity))
+          .executeTakeFirst()
+        if (Number(taken.numUpdatedRows) === 0) throw await explainRefusal(trx, request.eventId, lines, prices)
+      }
       return order
     })
     return { ...placed, replayed: false }
   } catch (error) {
-    // A second submit of the same form (a double click, a refresh, back and
-    // submit) shows the first one's order, whether it now collides with that
-    // order's key, is refused because its tickets are gone, or meets a price
-    // changed since (never "nothing was charged" for a placed order); but only to the
-    // browser (or account) that placed it, and for the same event.
+    // The same form sent twice at once: the other submit placed the order meanwhile.
     if (isUniqueViolation(error) || error instanceof PurchaseRefused || error instanceof PriceChanged) {
       const earlier = await findOrderByIdempotencyKey(db, request.idempotencyKey)
-      if (earlier && isReplayOf(earlier, request)) return { id: earlier.id, code: earlier.code, accessKey: earlier.accessKey, replayed: true }
-      if (earlier) throw new PurchaseRefused('This form was already used to place an order. Open the event again to buy tickets.')
+      if (earlier) return replayOf(earlier, request)
     }
     throw error
   }
 }
 
-function isReplayOf(earlier: Pick<OrderRow, 'eventId' | 'buyerBrowser' | 'userId'>, request: PurchaseRequest): boolean {
-  if (earlier.eventId !== request.eventId) return false
+/** The order a repeated form placed, shown again; or a refusal, to anyone but its buyer or for another event. */
+function replayOf(earlier: EarlierOrder, request: PurchaseRequest): PlacedOrder {
   const sameBrowser = earlier.buyerBrowser !== null && earlier.buyerBrowser === request.buyerBrowser
   const sameAccount = earlier.userId !== null && earlier.userId === request.userId
-  return sameBrowser || sameAccount
+  if (earlier.eventId === request.eventId && (sameBrowser || sameAccount)) {
+    return { id: earlier.id, code: earlier.code, accessKey: earlier.accessKey, replayed: true }
+  }
+  throw new PurchaseRefused('This form was already used to place an order. Open the event again to buy tickets.')
+}
+
+function changedPrices(request: PurchaseRequest, lines: [number, number][], prices: Map<number, number>): ChangedPrice[] {
+  const sameCurrency = request.seen.currency === request.currency
+  const changed: ChangedPrice[] = []
+  for (const [ticketTypeId] of lines) {
+    const seenMinor = sameCurrency ? (request.seen.prices.get(ticketTypeId) ?? null) : null
+    const nowMinor = prices.get(ticketTypeId)!
+    if (seenMinor !== nowMinor) changed.push({ ticketTypeId, seenMinor, nowMinor })
+  }
+  return changed
 }
 
 /**
  * The organiser's caps on one buyer (one email address): tickets in all its
- * paid orders, and orders. Counted after the event row is locked by the
- * purchase's first UPDATE, so two purchases by one address cannot both pass.
+ * paid orders, and orders, besides the one being placed. Counted after the
+ * event row is locked by the purchase's UPDATE, so two purchases by one
+ * address cannot both pass.
  */
 async function refuseOverBuyerCaps(
   trx: Trx,
   request: PurchaseRequest,
   caps: { maxTicketsPerBuyer: number | null; maxOrdersPerBuyer: number | null },
   wanted: number,
+  placing: number,
 ): Promise<void> {
   if (caps.maxTicketsPerBuyer === null && caps.maxOrdersPerBuyer === null) return
   const held = await trx
@@ -210,6 +296,7 @@ async function refuseOverBuyerCaps(
     .where('orders.eventId', '=', request.eventId)
     .where('orders.buyerEmail', '=', request.buyerEmail)
     .where('orders.status', '=', 'paid')
+    .where('orders.id', '!=', placing)
     .executeTakeFirstOrThrow()
   const tickets = Number(held.tickets)
   const orders = Number(held.orders)
@@ -224,10 +311,9 @@ async function refuseOverBuyerCaps(
       `Each buyer may have at most ${caps.maxTicketsPerBuyer} tickets for this event, counting earlier orders with the same email address. This order would go past that.`,
     )
   }
-
 }
 
-async function findOrderByIdempotencyKey(db: Db, key: string) {
+async function findOrderByIdempotencyKey(db: Db, key: string): Promise<EarlierOrder | undefined> {
   return db
     .selectFrom('orders')
     .select(['id', 'code', 'accessKey', 'eventId', 'buyerBrowser', 'userId'])
@@ -242,11 +328,7 @@ async function findOrderByIdempotencyKey(db: Db, key: string) {
  * event loop; this yields once, as the replaced system's Redis round trip did.
  */
 async function checkThenAct(db: Db, eventId: number, lines: [number, number][]): Promise<void> {
-  const types = await db
-    .selectFrom('ticketTypes')
-    .select(['id', 'capacity', 'sold'])
-    .where('eventId', '=', eventId)
-    .execute()
+  const types = await db.selectFrom('ticketTypes').select(['id', 'capacity', 'sold']).where('eventId', '=', eventId).execute()
   for (const [ticketTypeId, quantity] of lines) {
     const type = types.find((candidate) => candidate.id === ticketTypeId)
     if (type && type.capacity - type.sold < quantity) {
@@ -257,22 +339,31 @@ async function checkThenAct(db: Db, eventId: number, lines: [number, number][]):
 }
 
 /**
- * Why a guarded UPDATE matched no row, in words a buyer understands, read
- * inside the same transaction. Returned (not thrown) so the caller throws it
- * and the transaction rolls back.
+ * Why a guarded UPDATE matched no row, in words a buyer understands (or the
+ * price that changed), read inside the same transaction. Returned (not
+ * thrown) so the caller throws it and the transaction rolls back.
  */
-async function explainRefusal(trx: Trx, eventId: number, lines: [number, number][]): Promise<PurchaseRefused> {
+async function explainRefusal(
+  trx: Trx,
+  eventId: number,
+  lines: [number, number][],
+  expectedPrices: Map<number, number>,
+): Promise<PurchaseRefused | PriceChanged> {
   const event = await findEvent(trx, eventId)
   const types = await trx.selectFrom('ticketTypes').selectAll().where('eventId', '=', eventId).orderBy('id').execute()
-  return new PurchaseRefused(refusalReason(event, types, lines, Date.now()))
+  const refusal = refusalOf(event, types, lines, Date.now())
+  if (refusal !== null) return new PurchaseRefused(refusal)
+  const changed: ChangedPrice[] = []
+  for (const [ticketTypeId] of lines) {
+    const nowMinor = types.find((type) => type.id === ticketTypeId)?.priceMinor
+    const seenMinor = expectedPrices.get(ticketTypeId) ?? null
+    if (nowMinor !== undefined && nowMinor !== seenMinor) changed.push({ ticketTypeId, seenMinor, nowMinor })
+  }
+  return changed.length > 0 ? new PriceChanged(changed) : new PurchaseRefused('The tickets you chose are no longer available.')
 }
 
-export function refusalReason(
-  event: Event | undefined,
-  types: TicketTypeRow[],
-  lines: [number, number][],
-  now: number,
-): string {
+/** Why these lines cannot be bought from this event now, or null when nothing stands in the way. */
+export function refusalOf(event: Event | undefined, types: TicketTypeRow[], lines: [number, number][], now: number): string | null {
   if (!event || !isPublic(event, now)) return 'This event is not available.'
   if (event.status === 'cancelled') return 'This event has been cancelled, so tickets are no longer sold.'
   if (event.endsAt <= now) return 'This event is over, so tickets are no longer sold.'
@@ -301,7 +392,9 @@ export function refusalReason(
       problems.push(`${type.name}: you asked for ${quantity}, only ${left} ${left === 1 ? 'is' : 'are'} left.`)
     }
   }
-  return problems.length > 0 ? problems.join(' ') : 'The tickets you chose are no longer available.'
+  if (problems.length > 0) return problems.join(' ')
+  // Unpublished again, or an event that is no longer on sale for a reason not named above.
+  return isOnSale(event, now) ? null : 'This event is not available.'
 }
 
 /**
