@@ -1,5 +1,6 @@
 import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
+import { inGroupCommit } from '../../db/group-commit.js'
 import type { OrderRow, TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
 import { formatDateTime } from '../../lib/format.js'
@@ -177,7 +178,8 @@ export async function purchase(
 
   try {
     await guard.before?.(db, request.eventId, lines)
-    const placed = await db.transaction().execute(async (trx) => {
+    // Shares its commit (its disk sync) with the purchases of the same moment on SQLite.
+    const placed = await inGroupCommit(db, async (trx) => {
       const now = Date.now()
       const order = await trx
         .insertInto('orders')
