@@ -28,19 +28,79 @@ const PORT = 3917
 
 interface Figures {
   database: string
-  /** The same load against the purchase transaction alone (bench/bare-route.ts). */
+  /** The same load against the least a sale can do (bench/yardstick.ts). */
+  yardstickPurchasesPerSecond: number
+  /** The same loads against the project's own work behind bare routes (bench/bare-route.ts). */
   barePurchasesPerSecond: number
+  bareEventPageRps: number
+  bareBrowseRps: number
   purchasesPerSecond: number
   p50: number
   p99: number
   orders: number
   oversold: number
   serverErrors: number
+  /** Purchases refused because the event was sold out before the buyers sent their forms. */
+  refusalsPerSecond: number
+  refusalP99: number
   eventPageRps: number
   eventPageP99: number
   browseRps: number
   browseP99: number
+  /** The app server's resident memory after the flash sale and the refusals, and at the end. */
+  rssAfterSaleMb: number
+  rssAtEndMb: number
 }
+
+/** The issue's targets (issue 15), each a ratio of two figures of the same run, or a latency. */
+interface Target {
+  name: string
+  value: number
+  /** Met when the value is at least this (ratios), or at most this (latencies, with `atMost`). */
+  bound: number
+  atMost?: boolean
+  unit: 'ratio' | 'ms'
+}
+
+function targetsOf(r: Figures): Target[] {
+  const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b)
+  return [
+    {
+      name: 'purchases: full stack / bare route',
+      value: ratio(r.purchasesPerSecond, r.barePurchasesPerSecond),
+      bound: 0.8,
+      unit: 'ratio' as const,
+    },
+    ...(r.database === 'SQLite'
+      ? [
+          {
+            name: 'purchases: full stack / yardstick',
+            value: ratio(r.purchasesPerSecond, r.yardstickPurchasesPerSecond),
+            bound: 0.5,
+            unit: 'ratio' as const,
+          },
+        ]
+      : []),
+    { name: 'purchases: p99', value: r.p99, bound: r.database === 'SQLite' ? 50 : 150, atMost: true, unit: 'ms' as const },
+    {
+      name: 'refusals after a sell-out / event page views',
+      value: ratio(r.refusalsPerSecond, r.eventPageRps),
+      bound: 1,
+      unit: 'ratio' as const,
+    },
+    {
+      name: 'GET /event/:id: full stack / bare route',
+      value: ratio(r.eventPageRps, r.bareEventPageRps),
+      bound: 0.7,
+      unit: 'ratio' as const,
+    },
+    { name: 'GET /attendee: full stack / bare route', value: ratio(r.browseRps, r.bareBrowseRps), bound: 0.7, unit: 'ratio' as const },
+  ]
+}
+
+const met = (target: Target) => (target.atMost ? target.value <= target.bound : target.value >= target.bound)
+const shown = (target: Target) => (target.unit === 'ms' ? `${target.value} ms` : target.value.toFixed(2))
+const bound = (target: Target) => (target.unit === 'ms' ? `≤ ${target.bound} ms` : `≥ ${target.bound.toFixed(2)}`)
 
 async function main() {
   const results: Figures[] = []
@@ -69,7 +129,8 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
   console.log(`\n== ${label}`)
   const { db } = createDatabase(databaseUrl)
   await migrateToLatest(db)
-  const { eventId, ticketTypeId } = await seed(db)
+  const { eventId, ticketTypeId } = await seed(db, CAPACITY)
+  const soldOut = await seed(db, 1)
   const base = `http://127.0.0.1:${PORT}`
   const count = async (table: 'orders' | 'tickets') =>
     Number(
@@ -80,54 +141,105 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
           .executeTakeFirstOrThrow()
       ).n,
     )
+  const pages = async () => ({ event: await load({ url: `${base}/event/${eventId}` }), browse: await load({ url: `${base}/attendee` }) })
 
-  // First the yardstick: the transaction alone, with the same buyers' load.
-  const bare = await startServer(databaseUrl, ['--import', 'tsx', 'bench/bare-route.ts'])
-  let bareOrders: number
-  try {
-    await load({ url: base, requests: [purchaseRequest(eventId, ticketTypeId, () => anonymousBuyer(ticketTypeId))] })
-    bareOrders = await count('orders')
-  } finally {
-    await stopServer(bare)
+  // First the yardsticks, with the same loads: the least a sale can do on
+  // this database (bench/yardstick.ts), then the project's own work behind
+  // bare routes (bench/bare-route.ts).
+  const bareRun = async (script: string, withPages: boolean) => {
+    const before = await count('orders')
+    const server = await startServer(databaseUrl, ['--import', 'tsx', script])
+    try {
+      await load({ url: base, requests: [purchaseRequest(eventId, ticketTypeId, () => anonymousBuyer(ticketTypeId))] })
+      const orders = (await count('orders')) - before
+      return { orders, pages: withPages ? await pages() : undefined }
+    } finally {
+      await stopServer(server)
+    }
   }
+  const yardstick = await bareRun('bench/yardstick.ts', false)
+  const bare = await bareRun('bench/bare-route.ts', true)
+  const ordersBefore = await count('orders')
 
   const server = await startServer(databaseUrl, ['dist/src/server.js'])
   try {
     const buyers = await Promise.all(Array.from({ length: BUYERS }, () => openBuyPage(base, eventId)))
+    // These buyers open the form while one ticket is left; someone else buys it before any of them sends theirs.
+    const lateBuyers = await Promise.all(Array.from({ length: BUYERS }, () => openBuyPage(base, soldOut.eventId)))
+    await db.updateTable('ticketTypes').set({ sold: 1 }).where('id', '=', soldOut.ticketTypeId).execute()
+    await db.updateTable('events').set({ sold: 1 }).where('id', '=', soldOut.eventId).execute()
+
     let next = 0
     const sale = await load({ url: base, requests: [purchaseRequest(eventId, ticketTypeId, () => buyers[next++ % buyers.length]!)] })
-    const orders = (await count('orders')) - bareOrders
+    const orders = (await count('orders')) - ordersBefore
+    let nextLate = 0
+    const refusals = await load({
+      url: base,
+      requests: [purchaseRequest(soldOut.eventId, soldOut.ticketTypeId, () => lateBuyers[nextLate++ % lateBuyers.length]!)],
+    })
+    const rssAfterSaleMb = rssMb(server)
     const tickets = await count('tickets')
     const type = await db.selectFrom('ticketTypes').select(['sold', 'capacity']).where('id', '=', ticketTypeId).executeTakeFirstOrThrow()
+    const soldOutType = await db
+      .selectFrom('ticketTypes')
+      .select(['sold', 'capacity'])
+      .where('id', '=', soldOut.ticketTypeId)
+      .executeTakeFirstOrThrow()
     const codes = sale.statusCodeStats as Record<string, { count: number }>
-    const serverErrors = Object.entries(codes)
+    const refusalCodes = refusals.statusCodeStats as Record<string, { count: number }>
+    const serverErrors = [codes, refusalCodes]
+      .flatMap((stats) => Object.entries(stats))
       .filter(([code]) => Number(code) >= 500)
       .reduce((sum, [, stat]) => sum + Number(stat.count), 0)
     const successes = Number(codes['303']?.count ?? 0)
     if (successes !== orders) console.warn(`  ${successes} redirects but ${orders} orders`)
 
-    const eventPage = await load({ url: `${base}/event/${eventId}` })
-    const browse = await load({ url: `${base}/attendee` })
+    const { event: eventPage, browse } = await pages()
 
     const figures: Figures = {
       database: label,
-      barePurchasesPerSecond: Math.round(bareOrders / DURATION_S),
+      yardstickPurchasesPerSecond: Math.round(yardstick.orders / DURATION_S),
+      barePurchasesPerSecond: Math.round(bare.orders / DURATION_S),
+      bareEventPageRps: Math.round(bare.pages!.event.requests.average),
+      bareBrowseRps: Math.round(bare.pages!.browse.requests.average),
       purchasesPerSecond: Math.round(orders / DURATION_S),
       p50: sale.latency.p50,
       p99: sale.latency.p99,
       orders,
-      oversold: Math.max(0, tickets - type.capacity, type.sold - type.capacity),
+      oversold: Math.max(
+        0,
+        tickets - type.capacity - soldOutType.capacity,
+        type.sold - type.capacity,
+        soldOutType.sold - soldOutType.capacity,
+      ),
       serverErrors,
+      refusalsPerSecond: Math.round(Number(refusalCodes['303']?.count ?? 0) / DURATION_S),
+      refusalP99: refusals.latency.p99,
       eventPageRps: Math.round(eventPage.requests.average),
       eventPageP99: eventPage.latency.p99,
       browseRps: Math.round(browse.requests.average),
       browseP99: browse.latency.p99,
+      rssAfterSaleMb,
+      rssAtEndMb: rssMb(server),
     }
-    console.log(figures, codes)
+    console.log(figures, codes, refusalCodes)
+    for (const target of targetsOf(figures)) {
+      console.log(`  ${target.name}: ${shown(target)} (target ${bound(target)}: ${met(target) ? 'met' : 'NOT met'})`)
+    }
     return figures
   } finally {
     await stopServer(server)
     await db.destroy()
+  }
+}
+
+/** A process's resident set size in MB, from /proc (Linux), or 0 elsewhere. */
+function rssMb(child: ChildProcess): number {
+  try {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+    return Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
+  } catch {
+    return 0
   }
 }
 
@@ -153,14 +265,18 @@ function purchaseRequest(eventId: number, ticketTypeId: number, nextBuyer: () =>
 }
 
 /** The bare route has no sessions: its buyers send no cookie and an unused token. */
-const anonymousBuyer = (ticketTypeId: number): Buyer => ({ cookie: '', csrf: 'unused', shown: { currency: 'EUR', [`price_${ticketTypeId}`]: '2500' } })
+const anonymousBuyer = (ticketTypeId: number): Buyer => ({
+  cookie: '',
+  csrf: 'unused',
+  shown: { currency: 'EUR', [`price_${ticketTypeId}`]: '2500' },
+})
 
-async function seed(db: Db) {
+async function seed(db: Db, capacity: number) {
   const now = Date.now()
   const user = await db
     .insertInto('users')
     .values({
-      email: 'bench-organiser@example.test',
+      email: `bench-organiser-${randomBytes(4).toString('hex')}@example.test`,
       name: 'Bench',
       passwordHash: 'x',
       role: 'organiser',
@@ -196,7 +312,7 @@ async function seed(db: Db) {
       eventId: event.id,
       name: 'General',
       priceMinor: 2500,
-      capacity: CAPACITY,
+      capacity,
       maxPerOrder: 10,
       salesStartAt: null,
       salesEndAt: null,
@@ -296,13 +412,24 @@ function writeResults(results: Figures[]) {
     `- Node ${process.version}; server and load generator (autocannon) on the same machine, in separate processes`,
     `- Flash sale: ${CONNECTIONS} connections, ${BUYERS} buyers with their own session and CSRF token, ${DURATION_S} s, one ticket per purchase, one ticket type`,
     `- Pages: ${CONNECTIONS} connections, ${DURATION_S} s each`,
-    '- Bare route: the same purchase transaction behind a bare Fastify route (bench/bare-route.ts: no sessions, CSRF, rate limits, helmet or templates), same load, run first',
+    "- Bare route: the project's own purchase and pages behind bare Fastify routes (bench/bare-route.ts: the same reads, transaction and templates; no sessions, CSRF, rate limits, helmet or logging), same loads, run second",
     '',
-    '| Database | Bare route purchases/s | Purchases/s | p50 ms | p99 ms | Oversold | 5xx | GET /event/:id req/s (p99 ms) | GET /attendee req/s (p99 ms) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '- Yardstick: the least a sale can do (bench/yardstick.ts: a guarded UPDATE, an order INSERT and a ticket INSERT in one transaction, through the driver, behind a bare Fastify route), same load, run first',
+    '- Refusals: the same load on a sold-out event, from buyers who opened its form while a ticket was left',
+    '',
+    '| Database | Yardstick purchases/s | Bare route purchases/s | Purchases/s | p50 ms | p99 ms | Oversold | 5xx | Refusals/s (p99 ms) | GET /event/:id req/s, bare (full p99 ms) | GET /attendee req/s, bare (full p99 ms) | Server RSS after the sale / at the end MB |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.database} | ${r.barePurchasesPerSecond} | ${r.purchasesPerSecond} | ${r.p50} | ${r.p99} | ${r.oversold} | ${r.serverErrors} | ${r.eventPageRps} (${r.eventPageP99}) | ${r.browseRps} (${r.browseP99}) |`,
+        `| ${r.database} | ${r.yardstickPurchasesPerSecond} | ${r.barePurchasesPerSecond} | ${r.purchasesPerSecond} | ${r.p50} | ${r.p99} | ${r.oversold} | ${r.serverErrors} | ${r.refusalsPerSecond} (${r.refusalP99}) | ${r.eventPageRps}, ${r.bareEventPageRps} (${r.eventPageP99}) | ${r.browseRps}, ${r.bareBrowseRps} (${r.browseP99}) | ${r.rssAfterSaleMb} / ${r.rssAtEndMb} |`,
+    ),
+    '',
+    'Targets (issue 15), each from figures of this run:',
+    '',
+    '| Database | Target | Measured | Bound | Met |',
+    '|---|---|---|---|---|',
+    ...results.flatMap((r) =>
+      targetsOf(r).map((t) => `| ${r.database} | ${t.name} | ${shown(t)} | ${bound(t)} | ${met(t) ? 'yes' : 'no'} |`),
     ),
     '',
   ]
