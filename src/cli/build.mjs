@@ -74,7 +74,7 @@ function buildIfStale(entry) {
       'The sources changed since the last build in dist/, and TypeScript is not installed to compile them: run `npm install`.',
     )
   }
-  console.error('The sources changed since the last build: compiling…')
+  console.error(readStamp() === undefined ? 'No build yet: compiling…' : 'The sources changed since the last build: compiling…')
   build(digest)
 }
 
