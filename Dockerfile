@@ -4,6 +4,9 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# npm ci runs the prepare script, src/cli/build.mjs, which sees no sources yet and
+# compiles nothing; the sources come after, so that changing them keeps this layer.
+COPY src/cli/build.mjs ./src/cli/
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

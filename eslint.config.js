@@ -9,6 +9,8 @@ export default tseslint.config(
     files: ['public/**/*.js'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', WebSocket: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', console: 'readonly', location: 'readonly' } },
   },
+  // Plain Node scripts, such as src/cli/build.mjs, which runs before anything is compiled.
+  { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': ['error', { ignoreRestArgs: true }],

@@ -9,8 +9,9 @@ import {
   type Transaction,
 } from 'kysely'
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
-import pg from 'pg'
+import type pg from 'pg'
 import type { Database } from './schema.js'
 
 export type Db = Kysely<Database>
@@ -46,8 +47,14 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
   const dialect = dialectOf(url)
   const plugins = [new CamelCasePlugin()]
   if (dialect === 'postgres') {
+    const driver = loadPg()
     // A confirmed order is on disk before the buyer sees it, whatever the server's default says.
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, types: pgTypes, options: '-c synchronous_commit=on' })
+    const pool = new driver.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types: pgTypes(driver),
+      options: '-c synchronous_commit=on',
+    })
     pool.on('error', options.onIdleConnectionError ?? (() => {}))
     return { dialect, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }), plugins }) }
   }
@@ -166,12 +173,24 @@ function isChangedResultType(error: unknown): boolean {
  * int8 values are epoch milliseconds and counts, all far below 2^53, so they
  * become numbers here and the rest of the code never sees the difference.
  */
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (value: string) => Number(value)
-    return pg.types.getTypeParser(oid, format)
-  },
-} as pg.CustomTypesConfig
+function pgTypes(driver: typeof pg): pg.CustomTypesConfig {
+  const { builtins, getTypeParser } = driver.types
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === builtins.INT8 || oid === builtins.NUMERIC) return (value: string) => Number(value)
+      return getTypeParser(oid, format)
+    },
+  } as pg.CustomTypesConfig
+}
+
+/**
+ * pg is loaded when a PostgreSQL database is opened, not at import: an app on
+ * SQLite would otherwise spend about 0.1 s of its start loading a driver it
+ * never uses. It is CommonJS, so it can be required where createDatabase needs it.
+ */
+function loadPg(): typeof pg {
+  return createRequire(import.meta.url)('pg') as typeof pg
+}
 
 /** A unique constraint failed: the same duplicate, whichever driver reports it. */
 export function isUniqueViolation(error: unknown): boolean {

@@ -1,16 +1,20 @@
-import argon2 from 'argon2'
+import type { argon2id } from 'argon2'
+
+// Loaded at the first password rather than at start: its native addon takes a while to load.
+const loadArgon2 = () => import('argon2').then((module) => module.default)
 
 // OWASP's argon2id parameters: 19 MiB of memory, 2 iterations, 1 lane.
-const OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const
+const OPTIONS = { type: 2 satisfies typeof argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const
 
 export const PASSWORD_MIN = 10
 export const PASSWORD_MAX = 256
 
-export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, OPTIONS)
+export async function hashPassword(password: string): Promise<string> {
+  return (await loadArgon2()).hash(password, OPTIONS)
 }
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  const argon2 = await loadArgon2()
   try {
     return await argon2.verify(hash, password)
   } catch {

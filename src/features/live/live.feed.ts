@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import pg from 'pg'
+import type pg from 'pg'
 
 export const CHANGE_CHANNEL = 'admit_one_event_changed'
 /** How the feed's connection shows in pg_stat_activity. */
@@ -86,7 +86,9 @@ export class PgChangeFeed {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, keepAlive: true, application_name: FEED_APPLICATION_NAME })
+    // Imported here, not at the top: an app on SQLite never runs a feed, and loading pg would slow its start.
+    const { Client } = (await import('pg')).default
+    const client = new Client({ connectionString: this.databaseUrl, keepAlive: true, application_name: FEED_APPLICATION_NAME })
     client.on('error', (error) => this.lost(client, error))
     client.on('end', () => this.lost(client))
     client.on('notification', (message) => {
