@@ -427,7 +427,8 @@ Written by \`npm run bench:live\` (bench/live.ts), the latest run first. Do not 
 - On PostgreSQL, a second instance B on the same database. **paced, other instance**: B commits,
   the 1,000 sockets are on A, which hears of it only through LISTEN/NOTIFY. **paced, two
   instances**: 500 sockets on A and 500 on B, A commits; the local half is told directly, the
-  remote half through LISTEN/NOTIFY (one NOTIFY per event per 50 ms, \`PUBLISH_COALESCE_MS\`).
+  remote half through LISTEN/NOTIFY (a change after a quiet spell at once, then at most one NOTIFY
+  per event per 50 ms, \`PUBLISH_COALESCE_MS\`).
 - Memory: RSS and V8 heap used of each instance, idle (before any socket) and with its sockets
   (1 s after they connected: all on A, then split between A and B), and its peak RSS during each
   phase.
