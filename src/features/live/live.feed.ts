@@ -10,7 +10,8 @@ const RECONNECT_MIN_MS = 500
  * A flash sale changes one event hundreds of times a second. Other instances
  * coalesce what they send their sockets anyway (LIMITS.coalesceMs), so one
  * NOTIFY per event in this window tells them as much for a fraction of the
- * queries.
+ * queries. The first change after a quiet spell is not kept waiting: it is
+ * notified at once, and opens the window.
  */
 export const PUBLISH_COALESCE_MS = 50
 const RECONNECT_MAX_MS = 30_000
@@ -35,8 +36,10 @@ export class PgChangeFeed {
   private reconnectTimer: NodeJS.Timeout | undefined
   private failures = 0
   private stopped = false
-  /** Changed events whose NOTIFY is waiting out PUBLISH_COALESCE_MS. */
-  private readonly unsent = new Map<number, NodeJS.Timeout>()
+  /** Events notified within the last PUBLISH_COALESCE_MS; `changed` once another change waits for the window to end. */
+  private readonly windows = new Map<number, { timer: NodeJS.Timeout; changed: boolean }>()
+  /** NOTIFYs on their way, for a shutdown to wait for. */
+  private readonly sending = new Set<Promise<void>>()
 
   constructor(
     private readonly databaseUrl: string,
@@ -54,17 +57,26 @@ export class PgChangeFeed {
     await this.connect()
   }
 
-  /** Tells other instances that this event changed, within PUBLISH_COALESCE_MS. */
+  /** Tells other instances that this event changed: at once, or at the end of the window a NOTIFY for it opened. */
   publish(eventId: number): void {
-    if (this.unsent.has(eventId) || this.stopped) return
-    const timer = setTimeout(() => void this.send(eventId), PUBLISH_COALESCE_MS)
-    this.unsent.set(eventId, timer)
+    if (this.stopped) return
+    const window = this.windows.get(eventId)
+    if (window) window.changed = true
+    else this.notifyNow(eventId)
+  }
+
+  private notifyNow(eventId: number): void {
+    const timer = setTimeout(() => {
+      const ended = this.windows.get(eventId)
+      this.windows.delete(eventId)
+      if (ended?.changed && !this.stopped) this.notifyNow(eventId)
+    }, PUBLISH_COALESCE_MS)
+    this.windows.set(eventId, { timer, changed: false })
+    const sent = this.send(eventId).finally(() => this.sending.delete(sent))
+    this.sending.add(sent)
   }
 
   private async send(eventId: number): Promise<void> {
-    // Removed before sending: a change committed from here on schedules another NOTIFY.
-    clearTimeout(this.unsent.get(eventId))
-    this.unsent.delete(eventId)
     const payload = String(eventId)
     try {
       if (this.client && this.connected) await this.client.query('select pg_notify($1, $2)', [CHANGE_CHANNEL, payload])
@@ -77,7 +89,10 @@ export class PgChangeFeed {
   async stop(): Promise<void> {
     this.stopped = true
     // The last changes before a shutdown still reach the other instances.
-    await Promise.all([...this.unsent.keys()].map((eventId) => this.send(eventId)))
+    const waiting = [...this.windows].filter(([, window]) => window.changed).map(([eventId]) => eventId)
+    for (const window of this.windows.values()) clearTimeout(window.timer)
+    this.windows.clear()
+    await Promise.all([...this.sending, ...waiting.map((eventId) => this.send(eventId))])
     clearTimeout(this.reconnectTimer)
     const client = this.client
     this.client = undefined
