@@ -4,6 +4,7 @@ import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { loginAs } from '../helpers/login.js'
+import { placeOrder } from '../helpers/orders.js'
 import { createUser } from '../helpers/personas.js'
 
 const GENERIC = 'That email and password do not match an active account.'
@@ -23,11 +24,13 @@ describeEachDatabase('POST /login', (kind) => {
   it('logs in with a new session id, drops the old session row, and records it', async () => {
     const user = await createUser(t.db, 'attendee')
     const browser = new TestBrowser(t.app)
-    // A visitor has a session before logging in once it holds something: here, a refused purchase to refill the form.
+    // A visitor has a session before logging in once it holds something: here, the flash message of a cancelled order.
     const organiser = await createUser(t.db, 'organiser')
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ capacity: 1 }] })
-    await browser.get(`/buy-tickets/${event.id}`)
-    await browser.post(`/purchase/${event.id}`, { [`qty_${ticketTypes[0]!.id}`]: '2', name: 'Pre Login', email: 'pre@example.test' })
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id)
+    const placed = await placeOrder(t.db, event.id, ticketTypes[0]!.id)
+    const order = await t.db.selectFrom('orders').select(['code', 'accessKey']).where('id', '=', placed.id).executeTakeFirstOrThrow()
+    await browser.get(`/orders/${order.code}/cancel?key=${order.accessKey}`)
+    await browser.post(`/orders/${order.code}/cancel`, { key: order.accessKey })
     await browser.get('/login')
     const before = sessionId(browser.sessionCookie)
     expect(before).not.toBe('')
