@@ -17,8 +17,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { createDatabase, type Db } from '../src/db/database.js'
+import { createDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
+import { seedOnSaleEvent } from './seed.js'
 
 const BUYERS = 50
 const CONNECTIONS = 50
@@ -129,8 +130,8 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
   console.log(`\n== ${label}`)
   const { db } = createDatabase(databaseUrl)
   await migrateToLatest(db)
-  const { eventId, ticketTypeId } = await seed(db, CAPACITY)
-  const soldOut = await seed(db, 1)
+  const { eventId, ticketTypeId } = await seedOnSaleEvent(db, CAPACITY)
+  const soldOut = await seedOnSaleEvent(db, 1, 'Sold Out')
   const base = `http://127.0.0.1:${PORT}`
   const count = async (table: 'orders' | 'tickets') =>
     Number(
@@ -270,58 +271,6 @@ const anonymousBuyer = (ticketTypeId: number): Buyer => ({
   csrf: 'unused',
   shown: { currency: 'EUR', [`price_${ticketTypeId}`]: '2500' },
 })
-
-async function seed(db: Db, capacity: number) {
-  const now = Date.now()
-  const user = await db
-    .insertInto('users')
-    .values({
-      email: `bench-organiser-${randomBytes(4).toString('hex')}@example.test`,
-      name: 'Bench',
-      passwordHash: 'x',
-      role: 'organiser',
-      status: 'active',
-      organiserRequestedAt: null,
-      createdAt: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const event = await db
-    .insertInto('events')
-    .values({
-      ownerId: user.id,
-      title: 'Flash Sale',
-      description: 'The benchmark event.',
-      venue: 'Arena',
-      startsAt: now + 30 * 86_400_000,
-      endsAt: now + 30 * 86_400_000 + 3 * 3_600_000,
-      timeZone: 'Europe/Berlin',
-      imageUrl: null,
-      capacity: null,
-      status: 'published',
-      publishedAt: now - 60_000,
-      cancelledAt: null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const type = await db
-    .insertInto('ticketTypes')
-    .values({
-      eventId: event.id,
-      name: 'General',
-      priceMinor: 2500,
-      capacity,
-      maxPerOrder: 10,
-      salesStartAt: null,
-      salesEndAt: null,
-      createdAt: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return { eventId: event.id, ticketTypeId: type.id }
-}
 
 interface Buyer {
   cookie: string

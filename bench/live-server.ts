@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { buildApp } from '../src/app.js'
 import type { Config } from '../src/config.js'
+import { type BenchEvent, seedOnSaleEvent } from './seed.js'
 import type { Db } from '../src/db/database.js'
 
 const RSS_SAMPLE_MS = 50
@@ -22,10 +23,7 @@ export interface Commit {
   at: number
 }
 
-export interface BenchEvent {
-  eventId: number
-  ticketTypeId: number
-}
+export type { BenchEvent } from './seed.js'
 
 /** Changes one after another, each after the last has committed, then a pause. */
 export interface Paced {
@@ -109,58 +107,6 @@ async function storm(change: () => Promise<Commit>, pace: Storm): Promise<Commit
   return commits
 }
 
-async function seed(db: Db, capacity: number): Promise<BenchEvent> {
-  const at = Date.now()
-  const owner = await db
-    .insertInto('users')
-    .values({
-      email: 'bench@example.test',
-      name: 'Bench Organiser',
-      passwordHash: 'x',
-      role: 'organiser',
-      status: 'active',
-      organiserRequestedAt: null,
-      createdAt: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const event = await db
-    .insertInto('events')
-    .values({
-      ownerId: owner.id,
-      title: 'Fan-out night',
-      description: 'Benchmark',
-      venue: 'Loopback Hall',
-      startsAt: at + 86_400_000,
-      endsAt: at + 90_000_000,
-      timeZone: 'UTC',
-      imageUrl: null,
-      capacity: null,
-      status: 'published',
-      publishedAt: at - 60_000,
-      cancelledAt: null,
-      createdAt: at,
-      updatedAt: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  const type = await db
-    .insertInto('ticketTypes')
-    .values({
-      eventId: event.id,
-      name: 'Standard',
-      priceMinor: 2500,
-      capacity,
-      maxPerOrder: 10,
-      salesStartAt: null,
-      salesEndAt: null,
-      createdAt: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return { eventId: event.id, ticketTypeId: type.id }
-}
-
 function sleep(ms: number) {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)))
 }
@@ -186,7 +132,7 @@ async function serve() {
         break
       }
       case 'seed':
-        send({ kind: 'seeded', event: await seed(app!.db, command.capacity) })
+        send({ kind: 'seeded', event: await seedOnSaleEvent(app!.db, command.capacity, 'Fan-out night') })
         break
       case 'paced':
         send({ kind: 'commits', commits: await paced(change(command.event), command.pace) })

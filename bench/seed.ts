@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto'
+import type { Db } from '../src/db/database.js'
+
+export interface BenchEvent {
+  eventId: number
+  ticketTypeId: number
+}
+
+/**
+ * A published event on sale, with one ticket type of `capacity` at 25.00, and
+ * an organiser of its own: what every benchmark sells or watches.
+ */
+export async function seedOnSaleEvent(db: Db, capacity: number, title = 'Flash Sale'): Promise<BenchEvent> {
+  const now = Date.now()
+  const owner = await db
+    .insertInto('users')
+    .values({
+      email: `bench-organiser-${randomBytes(4).toString('hex')}@example.test`,
+      name: 'Bench Organiser',
+      passwordHash: 'x',
+      role: 'organiser',
+      status: 'active',
+      organiserRequestedAt: null,
+      createdAt: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const event = await db
+    .insertInto('events')
+    .values({
+      ownerId: owner.id,
+      title,
+      description: 'The benchmark event.',
+      venue: 'Arena',
+      startsAt: now + 30 * 86_400_000,
+      endsAt: now + 30 * 86_400_000 + 3 * 3_600_000,
+      timeZone: 'Europe/Berlin',
+      imageUrl: null,
+      capacity: null,
+      status: 'published',
+      publishedAt: now - 60_000,
+      cancelledAt: null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const type = await db
+    .insertInto('ticketTypes')
+    .values({
+      eventId: event.id,
+      name: 'General',
+      priceMinor: 2500,
+      capacity,
+      maxPerOrder: 10,
+      salesStartAt: null,
+      salesEndAt: null,
+      createdAt: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return { eventId: event.id, ticketTypeId: type.id }
+}
