@@ -162,7 +162,7 @@ export interface EventWithTicketTypes {
  * columns of its own (the purchase adds the order of its form key): the pages
  * and the purchase read an event in one round trip, not two.
  */
-export function eventWithTicketTypesQuery(db: Db, eventId: number) {
+export function eventWithTicketTypesQuery(db: Db | Trx, eventId: number) {
   return db
     .selectFrom('events')
     .leftJoin('ticketTypes', 'ticketTypes.eventId', 'events.id')
@@ -219,6 +219,6 @@ export function toEventWithTicketTypes(rows: EventWithTicketTypesRow[]): EventWi
   return { event: toEvent(eventRow), types }
 }
 
-export async function findEventWithTicketTypes(db: Db, eventId: number): Promise<EventWithTicketTypes | undefined> {
+export async function findEventWithTicketTypes(db: Db | Trx, eventId: number): Promise<EventWithTicketTypes | undefined> {
   return toEventWithTicketTypes(await eventWithTicketTypesQuery(db, eventId).execute())
 }

@@ -17,7 +17,7 @@ import {
 import {
   type EventWithTicketTypes,
   eventWithTicketTypesQuery,
-  findEvent,
+  findEventWithTicketTypes,
   lockEvent,
   toEventWithTicketTypes,
 } from '../events/event.repository.js'
@@ -351,9 +351,9 @@ async function explainRefusal(
   lines: [number, number][],
   expectedPrices: Map<number, number>,
 ): Promise<PurchaseRefused | PriceChanged> {
-  const event = await findEvent(trx, eventId)
-  const types = await trx.selectFrom('ticketTypes').selectAll().where('eventId', '=', eventId).orderBy('id').execute()
-  const refusal = refusalOf(event, types, lines, Date.now())
+  const found = await findEventWithTicketTypes(trx, eventId)
+  const types = found?.types ?? []
+  const refusal = refusalOf(found?.event, types, lines, Date.now())
   if (refusal !== null) return new PurchaseRefused(refusal)
   const changed: ChangedPrice[] = []
   for (const [ticketTypeId] of lines) {
