@@ -19,6 +19,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { createDatabase } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
+import { earlierRuns } from './results-file.js'
 import { seedOnSaleEvent } from './seed.js'
 
 const BUYERS = 50
@@ -385,20 +386,6 @@ function writeResults(results: Figures[]) {
   const file = path.join(import.meta.dirname, 'RESULTS.md')
   writeFileSync(file, lines.join('\n') + earlierRuns(file))
   console.log(`\nWritten to ${file}`)
-}
-
-/** The runs already in the file, the latest first, for the "Earlier runs" section below the new one. */
-function earlierRuns(file: string): string {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch {
-    return ''
-  }
-  const [latest = '', earlier = ''] = text.split('\n## Earlier runs\n')
-  const run = latest.indexOf('- Measured:')
-  const runs = [run === -1 ? '' : latest.slice(run).trim(), earlier.trim()].filter(Boolean)
-  return runs.length === 0 ? '' : `\n## Earlier runs\n\n${runs.join('\n\n')}\n`
 }
 
 main().catch((error: unknown) => {

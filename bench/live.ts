@@ -302,22 +302,23 @@ async function runOn(database: string, entry: string, databaseUrl: string, dataD
 }
 
 /**
- * bench/live-server.ts as JavaScript next to the production build, so that
- * its `../src/…` imports are dist/src/…. Transpiled only: `npm run check`
- * type-checks it with the rest.
+ * bench/live-server.ts, and the bench module it imports (seed.ts), as
+ * JavaScript next to the production build, so that their `../src/…` imports
+ * are dist/src/…. Transpiled only: `npm run check` type-checks them with the rest.
  */
 function compileServerEntry(): string {
   if (!existsSync(path.join(ROOT, 'dist/src/app.js')))
     throw new Error('dist/src/app.js is missing: run `npm run build` first (`npm run bench:live` does)')
-  const source = path.join(import.meta.dirname, 'live-server.ts')
-  const entry = path.join(ROOT, 'dist/bench/live-server.js')
-  const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
-    fileName: source,
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
-  })
-  mkdirSync(path.dirname(entry), { recursive: true })
-  writeFileSync(entry, outputText)
-  return entry
+  for (const name of ['live-server', 'seed']) {
+    const source = path.join(import.meta.dirname, `${name}.ts`)
+    const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
+      fileName: source,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
+    })
+    mkdirSync(path.join(ROOT, 'dist/bench'), { recursive: true })
+    writeFileSync(path.join(ROOT, 'dist/bench', `${name}.js`), outputText)
+  }
+  return path.join(ROOT, 'dist/bench/live-server.js')
 }
 
 async function main() {
