@@ -103,6 +103,7 @@ app.post('/purchase/:id', async (request, reply) => {
       actorLabel: body.email ?? '',
       ip: request.ip,
       buyerBrowser: null,
+      siteUrl: `${request.protocol}://${request.host}`,
     })
     return reply.redirect(`/purchase/success?order=${order.code}`, 303)
   } catch (error) {

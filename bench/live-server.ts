@@ -72,6 +72,7 @@ function benchConfig(databaseUrl: string, dataDir: string): Config {
     rateLimits: { globalPerMinute: 1_000_000, authPer15Minutes: 1_000, purchasePerMinute: 1_000_000 },
     maxTicketsPerOrder: 50,
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
+    mail: { smtpUrl: null, from: 'tickets@localhost', retryBaseMs: 30_000, maxAttempts: 8, pollMs: 5_000, leaseMs: 120_000 },
   }
 }
 

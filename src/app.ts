@@ -23,6 +23,9 @@ import staticPlugin from './plugins/static.js'
 import viewsPlugin from './plugins/views.js'
 import websocketPlugin from './plugins/websocket.js'
 import siteSettingsPlugin from './features/settings/settings.plugin.js'
+import mailPlugin from './features/mail/mail.plugin.js'
+import mailRoutes from './features/mail/mail.routes.js'
+import passwordResetRoutes from './features/accounts/password-reset.routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,6 +71,8 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   await app.register(authPlugin)
   // The settings feature's cache of the site settings, which every page shows.
   await app.register(siteSettingsPlugin)
+  // The outbox's sender: e-mail written in the same transaction as its cause, delivered from here.
+  await app.register(mailPlugin)
   await app.register(viewsPlugin, { production: config.nodeEnv === 'production' })
   await app.register(errorsPlugin)
   await app.register(staticPlugin)
@@ -86,9 +91,11 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   await app.register(purchaseRoutes)
   await app.register(eventRoutes)
   await app.register(accountRoutes)
+  await app.register(passwordResetRoutes)
   await app.register(settingsRoutes)
   await app.register(usersRoutes)
   await app.register(auditRoutes)
+  await app.register(mailRoutes)
   await app.register(setupRoutes)
   await app.register(liveRoutes)
 

@@ -27,6 +27,7 @@ export interface Config {
   /** The most tickets one order may hold, whatever the ticket types allow. */
   maxTicketsPerOrder: number
   timeouts: Timeouts
+  mail: MailConfig
   /** Test-only switches. Never read from the environment. */
   testHooks?: TestHooks
 }
@@ -45,6 +46,21 @@ export interface Timeouts {
   requestMs: number
   /** How long a connection may stay silent, between requests or within one. */
   idleMs: number
+}
+
+export interface MailConfig {
+  /** smtp:// or smtps:// address of the mail server, credentials included; null writes each message as a .eml file under DATA_DIR/outbox. */
+  smtpUrl: string | null
+  /** The sender's address; the site's name is the sender's name. */
+  from: string
+  /** The wait after a failed try, doubled after each further one (up to an hour). */
+  retryBaseMs: number
+  /** Tries before a message is marked failed for good. */
+  maxAttempts: number
+  /** How often the sender looks for due messages when nothing woke it. */
+  pollMs: number
+  /** How long a sender holds a message it is sending; longer than any send may take (the transport's timeouts). */
+  leaseMs: number
 }
 
 export interface TestHooks {
@@ -91,6 +107,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTicketsPerOrder: integer(env, 'MAX_TICKETS_PER_ORDER', 50, 1, 1_000),
     // A form is at most 256 KiB; 30 s is time enough for a poor phone connection to send it.
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
+    mail: {
+      smtpUrl: smtpUrl(env.SMTP_URL),
+      from: mailFrom(env.MAIL_FROM),
+      // 30 s, 1, 2, 4, 8, 16, 32 min, 1 h: a mail server down for two hours loses nothing.
+      retryBaseMs: 30_000,
+      maxAttempts: 8,
+      pollMs: 5_000,
+      leaseMs: 120_000,
+    },
   }
 }
 
@@ -133,6 +158,31 @@ function publicUrl(value: string | undefined): string | null {
     throw new ConfigError('PUBLIC_URL', `must be an http(s) address without query, got "${value}"`)
   }
   return url.toString().replace(/\/$/, '')
+}
+
+function smtpUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new ConfigError('SMTP_URL', 'must be an address like smtp://user:password@mail.example.org:587')
+  }
+  if (!['smtp:', 'smtps:'].includes(url.protocol) || !url.hostname) {
+    throw new ConfigError('SMTP_URL', 'must start with smtp:// or smtps:// and name a host')
+  }
+  return value
+}
+
+function mailFrom(value: string | undefined): string {
+  if (value === undefined || value === '') return 'tickets@localhost'
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(value)) {
+    throw new ConfigError(
+      'MAIL_FROM',
+      `must be a bare address like tickets@example.org (the site's name is the sender's name), got "${value}"`,
+    )
+  }
+  return value
 }
 
 /** The names proxy-addr (Fastify's reader of forwarding headers) knows for address ranges. */

@@ -14,6 +14,8 @@ export interface Database {
   ticketTypes: TicketTypesTable
   orders: OrdersTable
   tickets: TicketsTable
+  outbox: OutboxTable
+  passwordResets: PasswordResetsTable
 }
 
 export interface SessionsTable {
@@ -139,8 +141,40 @@ export interface TicketsTable {
   priceMinor: number
 }
 
+/** pending: to send (again) when due; sent; failed: given up after the last try. */
+export type OutboxState = 'pending' | 'sent' | 'failed'
+
+export interface OutboxTable {
+  id: Generated<number>
+  /** Which message (src/features/mail/mail.messages.ts). */
+  kind: string
+  recipient: string
+  /** JSON: what the message is about, read again when it is composed. */
+  data: string
+  state: OutboxState
+  /** Tries begun, counted when a sender claims the message. */
+  attempts: Generated<number>
+  nextAttemptAt: number
+  /** Set while a sender holds the message; a lease that ran out is a crashed sender's. */
+  leaseUntil: number | null
+  lastError: string | null
+  createdAt: number
+  sentAt: number | null
+}
+
+export interface PasswordResetsTable {
+  id: Generated<number>
+  userId: number
+  /** SHA-256 of the token in the link, hex. */
+  tokenHash: string
+  createdAt: number
+  expiresAt: number
+  usedAt: number | null
+}
+
 export type UserRow = Selectable<UsersTable>
 export type EventRow = Selectable<EventsTable>
 export type TicketTypeRow = Selectable<TicketTypesTable>
 export type OrderRow = Selectable<OrdersTable>
 export type SiteSettingsRow = Selectable<SiteSettingsTable>
+export type OutboxRow = Selectable<OutboxTable>

@@ -218,6 +218,7 @@ async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featu
         actorLabel: email,
         ip: null,
         buyerBrowser: null,
+        siteUrl: 'http://localhost',
       })
     }
   }

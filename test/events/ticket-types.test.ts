@@ -224,7 +224,7 @@ describeEachDatabase('ticket type forms', (kind) => {
     const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Standard' }, { name: 'Student' }] })
     const { ctx, actor } = servicesAs(t, me.user)
     const [standard, student] = await Promise.all(ticketTypes.map((type) => managedTicketType(t.db, actor, type.id)))
-    expect(await cancelEvent(ctx, actor, event.id)).toBeNull()
+    expect(await cancelEvent(ctx, actor, event.id, 'http://admit-one.test')).toBeNull()
     const stored = async () => ({
       types: await t.db.selectFrom('ticketTypes').selectAll().where('eventId', '=', event.id).orderBy('id').execute(),
       audit: await t.db.selectFrom('auditLog').select('id').where('subjectType', '=', 'ticket_type').execute(),

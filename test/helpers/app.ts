@@ -23,6 +23,8 @@ export function testConfig(database: TestDatabase, overrides: Partial<Config> = 
     rateLimits: { globalPerMinute: 100_000, authPer15Minutes: 1_000, purchasePerMinute: 100_000 },
     maxTicketsPerOrder: 50,
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
+    // No SMTP server: messages become .eml files in the test's own data directory.
+    mail: { smtpUrl: null, from: 'tickets@admit-one.test', retryBaseMs: 30_000, maxAttempts: 8, pollMs: 5_000, leaseMs: 120_000 },
     ...overrides,
   }
 }

@@ -50,10 +50,11 @@ export async function placeOrder(
     actorLabel: buyerEmail,
     ip: null,
     buyerBrowser: null,
+    siteUrl: 'http://admit-one.test',
   })
   if (order.status === 'cancelled') {
     const audit = { actorId: null, actorLabel: buyerEmail, action: 'order.cancelled_by_buyer', subjectType: 'order', subjectId: placed.id }
-    await cancelOrder(db, { id: placed.id, eventId }, audit)
+    await cancelOrder(db, { id: placed.id, eventId, buyerEmail }, audit, 'http://admit-one.test')
   }
   if (order.createdAt !== undefined) {
     await db.updateTable('orders').set({ createdAt: order.createdAt }).where('id', '=', placed.id).execute()

@@ -33,6 +33,7 @@ describeEachDatabase('buyers cancelling while the organiser cancels the event', 
           actorLabel: `b${i}@example.test`,
           ip: null,
           buyerBrowser: null,
+          siteUrl: 'http://admit-one.test',
         }),
       )
     }
@@ -40,8 +41,10 @@ describeEachDatabase('buyers cancelling while the organiser cancels the event', 
     const audit = { actorId: null, actorLabel: 'buyer', action: 'order.cancelled_by_buyer' }
     const actor = { id: organiser.id, email: organiser.email, isAdmin: false, ip: null }
     const results = await Promise.allSettled([
-      ...orders.map((order) => cancelOrder(t.db, { id: order.id, eventId: event.id }, audit)),
-      cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id),
+      ...orders.map((order) =>
+        cancelOrder(t.db, { id: order.id, eventId: event.id, buyerEmail: 'buyer@example.test' }, audit, 'http://admit-one.test'),
+      ),
+      cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, 'http://admit-one.test'),
     ])
 
     expect(results.filter((result) => result.status === 'rejected')).toEqual([])

@@ -8,6 +8,7 @@ import { isPublic } from '../events/event.rules.js'
 import type { EventInput, TicketTypeInput } from './event.form.js'
 import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
 import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
+import { enqueueMail } from '../outbox/outbox.repository.js'
 
 /**
  * What organisers do to their events. Each change is one transaction that
@@ -234,17 +235,28 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
 }
 
 /**
- * Cancels the event and every paid order of it, at once. Like a buyer's
+ * Cancels the event and every paid order of it, at once, and tells each buyer by e-mail. Like a buyer's
  * cancellation, the tickets are given back, so the counters keep meaning
  * "tickets in paid orders". An event that was public stays public with its
  * notice; one that was not yet public never becomes so.
  */
-export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: number): Promise<Refusal> {
+export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: number, siteUrl: string): Promise<Refusal> {
   return changeEvent(ctx, eventId, async (trx) => {
     const now = Date.now()
     const event = await lockEvent(trx, eventId)
     if (!event) throw new NotFound()
     if (event.status === 'cancelled') return 'This event is already cancelled.'
+    // Under the event's lock no order can be placed or cancelled meanwhile: these are the orders cancelled below.
+    const paid = await trx
+      .selectFrom('orders')
+      .select(['id', 'buyerEmail'])
+      .where('eventId', '=', eventId)
+      .where('status', '=', 'paid')
+      .execute()
+    await enqueueMail(
+      trx,
+      paid.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
+    )
     await trx
       .updateTable('events')
       .set({ status: 'cancelled', cancelledAt: now, sold: 0, updatedAt: now, publishedAt: isPublic(event, now) ? event.publishedAt : null })

@@ -8,6 +8,7 @@ import { idParam } from '../../lib/errors.js'
 import { formatDateTime } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
+import { siteUrl } from '../../lib/site-url.js'
 import { hasRole } from '../../plugins/auth.js'
 import { toEventView } from '../events/event.view.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
@@ -133,7 +134,8 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.post('/create-event', organiser, async (request, reply) => {
     const { values, errors, input } = parseEventForm(request.body, Date.now())
-    if (!input) return reply.render('organiser/create.eta', { title: 'New event', values, errors, timeZones: timeZoneChoices(values.timeZone) }, 422)
+    if (!input)
+      return reply.render('organiser/create.eta', { title: 'New event', values, errors, timeZones: timeZoneChoices(values.timeZone) }, 422)
     const id = await createEvent(ctx, actorOf(request), input)
     reply.flash('success', 'Draft saved. Add its ticket types, preview it, then publish it.')
     return reply.redirect(`/edit-event/${id}`, 303)
@@ -168,10 +170,14 @@ export default async function eventRoutes(app: FastifyInstance) {
   })
 
   /** A lifecycle button: the change, then back to the event's page saying what happened or why it did not. */
-  function lifecycleAction(url: string, change: (actor: Actor, eventId: number) => Promise<Refusal>, done: string) {
+  function lifecycleAction(
+    url: string,
+    change: (actor: Actor, eventId: number, request: FastifyRequest) => Promise<Refusal>,
+    done: string,
+  ) {
     app.post(url, organiser, async (request, reply) => {
       const event = await eventOf(request)
-      const refusal = await change(actorOf(request), event.id)
+      const refusal = await change(actorOf(request), event.id, request)
       reply.flash(refusal ? 'error' : 'success', refusal ?? done)
       return reply.redirect(`/edit-event/${event.id}`, 303)
     })
@@ -195,7 +201,16 @@ export default async function eventRoutes(app: FastifyInstance) {
     'Unpublished: the event is a draft again, hidden from the public. Its orders are kept.',
   )
   confirmationPage('/events/:id/cancel', 'organiser/cancel.eta', 'Cancel')
-  lifecycleAction('/cancel-event/:id', (actor, id) => cancelEvent(ctx, actor, id), 'Cancelled: sales have stopped and every order is marked cancelled.')
+  lifecycleAction(
+    '/cancel-event/:id',
+    async (actor, id, request) => {
+      const refusal = await cancelEvent(ctx, actor, id, siteUrl(request))
+      // Every buyer's message is in the outbox now.
+      app.mail.wake()
+      return refusal
+    },
+    'Cancelled: sales have stopped, every order is marked cancelled, and every buyer is told by e-mail.',
+  )
   confirmationPage('/events/:id/delete', 'organiser/delete.eta', 'Delete')
 
   app.post('/delete-event/:id', organiser, async (request, reply) => {
@@ -231,7 +246,12 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
     refuseIfCancelled(event)
     const { currency } = await request.siteSettings()
-    return renderTicketTypeForm(reply, event, { values: ticketTypeFormOf(type, currency, event.timeZone), errors: {}, typeId: type.id, sold: type.sold })
+    return renderTicketTypeForm(reply, event, {
+      values: ticketTypeFormOf(type, currency, event.timeZone),
+      errors: {},
+      typeId: type.id,
+      sold: type.sold,
+    })
   })
 
   app.post('/ticket-types/:id/edit', organiser, async (request, reply) => {

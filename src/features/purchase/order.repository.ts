@@ -13,7 +13,16 @@ export interface OrderWithTickets {
 
 export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTickets | undefined> {
   const order = await db.selectFrom('orders').selectAll().where('code', '=', code).executeTakeFirst()
-  if (!order) return undefined
+  return order && withEventAndTickets(db, order)
+}
+
+/** For the order's e-mails, which name it by id. */
+export async function findOrderById(db: Db, id: number): Promise<OrderWithTickets | undefined> {
+  const order = await db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst()
+  return order && withEventAndTickets(db, order)
+}
+
+async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTickets> {
   const event = await db.selectFrom('events').selectAll().where('id', '=', order.eventId).executeTakeFirstOrThrow()
   const tickets = await db
     .selectFrom('tickets')

@@ -7,6 +7,7 @@ import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { formatDateTime, formatMoney } from '../../lib/format.js'
 import { randomSecret } from '../../lib/random.js'
+import { siteUrl } from '../../lib/site-url.js'
 import { browserTag, knownBrowserTag } from '../../plugins/session.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import { type EventWithTicketTypes, findEvent, findEventWithTicketTypes } from '../events/event.repository.js'
@@ -116,11 +117,15 @@ export default async function purchaseRoutes(app: FastifyInstance) {
           actorLabel: request.user?.email ?? form.values.email,
           ip: request.ip,
           buyerBrowser: browserTag(request, reply),
+          siteUrl: siteUrl(request),
         },
         capacityGuard,
         snapshot,
       )
-      if (!order.replayed) app.eventChanges.notify(event.id)
+      if (!order.replayed) {
+        app.eventChanges.notify(event.id)
+        app.mail.wake()
+      }
       // The order knows its browser (buyerBrowser): a purchase leaves the session alone.
       refusals.forget(request, reply)
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
@@ -183,17 +188,23 @@ export default async function purchaseRoutes(app: FastifyInstance) {
       if (cancel.reason === null) reply.flash('info', 'This order was already cancelled.')
       else reply.flash('error', cancel.reason)
     } else if (
-      await cancelOrder(app.db, found.order, {
-        actorId: request.user?.id ?? null,
-        actorLabel: request.user?.email ?? found.order.buyerEmail,
-        action: 'order.cancelled_by_buyer',
-        subjectType: 'order',
-        subjectId: found.order.id,
-        details: { code: found.order.code, eventId: found.event.id },
-        ip: request.ip,
-      })
+      await cancelOrder(
+        app.db,
+        found.order,
+        {
+          actorId: request.user?.id ?? null,
+          actorLabel: request.user?.email ?? found.order.buyerEmail,
+          action: 'order.cancelled_by_buyer',
+          subjectType: 'order',
+          subjectId: found.order.id,
+          details: { code: found.order.code, eventId: found.event.id },
+          ip: request.ip,
+        },
+        siteUrl(request),
+      )
     ) {
       app.eventChanges.notify(found.event.id)
+      app.mail.wake()
       reply.flash('success', 'Your order is cancelled. The tickets are no longer valid.')
     } else {
       reply.flash('info', 'This order was already cancelled.')
@@ -246,9 +257,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   }
 
   async function renderOrder(request: FastifyRequest, reply: FastifyReply, found: OrderWithTickets, justBought: boolean) {
-    // The Host header is whatever the proxy in front sent; PUBLIC_URL says what people use.
-    const origin = app.config.publicUrl ?? `${request.protocol}://${request.host}`
-    const order = toOrderView(found, origin)
+    const order = toOrderView(found, siteUrl(request))
     // The order page holds personal data and ticket codes: keep it out of shared caches.
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/order.eta', { title: `Order ${order.code}`, order, justBought })

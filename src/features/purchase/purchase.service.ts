@@ -24,6 +24,7 @@ import {
 import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { SeenPrices } from './purchase.form.js'
 import { MAX_INT32 } from '../../lib/numbers.js'
+import { enqueueMail } from '../outbox/outbox.repository.js'
 
 // orders.total_minor is a 32-bit integer column.
 const MAX_ORDER_TOTAL_MINOR = MAX_INT32
@@ -51,6 +52,8 @@ export interface PurchaseRequest {
   ip: string | null
   /** Tags the order with the buying browser (see browserTag), which may then open it without the key. */
   buyerBrowser: string | null
+  /** The site's address, for the order link in the confirmation e-mail. */
+  siteUrl: string
 }
 
 export interface PlacedOrder {
@@ -209,6 +212,8 @@ export async function purchase(
           .values(tickets.slice(start, start + TICKETS_PER_INSERT).map((ticket) => ({ ...ticket, code: randomCode(16) })))
           .execute()
       }
+      // Commits with the order, or not at all: every placed order gets its confirmation, no refused one does.
+      await enqueueMail(trx, { kind: 'order-confirmation', to: request.buyerEmail, data: { orderId: order.id, siteUrl: request.siteUrl } })
       await recordAudit(trx, {
         actorId: request.userId,
         actorLabel: request.actorLabel,
@@ -407,7 +412,12 @@ export function refusalOf(event: Event | undefined, types: TicketTypeRow[], line
  * twice at once) gives the capacity back only once. Returns false when the
  * order was already cancelled.
  */
-export async function cancelOrder(db: Db, order: { id: number; eventId: number }, audit: AuditEntry): Promise<boolean> {
+export async function cancelOrder(
+  db: Db,
+  order: { id: number; eventId: number; buyerEmail: string },
+  audit: AuditEntry,
+  siteUrl: string,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await lockEvent(trx, order.eventId)
     const claimed = await trx
@@ -438,6 +448,7 @@ export async function cancelOrder(db: Db, order: { id: number; eventId: number }
         .where('id', '=', row.ticketTypeId)
         .execute()
     }
+    await enqueueMail(trx, { kind: 'order-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })
     await recordAudit(trx, audit)
     return true
   })

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { CURRENCIES, TIME_ZONES } from '../../lib/format.js'
 import { FormReader } from '../../lib/forms.js'
 import { SIGNUP_POLICIES, readSettings } from './settings.form.js'
@@ -14,7 +14,7 @@ const TIME_ZONE_CHOICES = TIME_ZONES.map((zone) => ({ value: zone, label: zone }
 export default async function settingsRoutes(app: FastifyInstance) {
   app.get('/site-settings', { config: { access: 'admin' } }, async (request, reply) => {
     // Fresh, not cached: what this form shows is what a save writes back.
-    return reply.render('settings/site-settings.eta', settingsPage(await getSiteSettings(app.db), {}))
+    return reply.render('settings/site-settings.eta', { ...settingsPage(await getSiteSettings(app.db), {}), mail: mailSection(request) })
   })
 
   app.post('/update-settings', { config: { access: 'admin' } }, async (request, reply) => {
@@ -25,12 +25,18 @@ export default async function settingsRoutes(app: FastifyInstance) {
       const problem = await currencyChangeProblem(app.db, before.currency, after.currency)
       if (problem) form.fail('currency', problem)
     }
-    if (!form.ok) return reply.render('settings/site-settings.eta', settingsPage(after, form.errors), 422)
+    if (!form.ok)
+      return reply.render('settings/site-settings.eta', { ...settingsPage(after, form.errors), mail: mailSection(request) }, 422)
 
     const saved = await saveSiteSettings(app.db, { user: request.user!, ip: request.ip }, before, after)
     reply.flash('success', saved ? 'Settings saved.' : 'Nothing changed.')
     return reply.redirect('/site-settings', 303)
   })
+}
+
+/** Where the site's mail goes, and the test message's recipient: the admin looking at the page. */
+function mailSection(request: FastifyRequest) {
+  return { destination: request.server.mail.destination, testRecipient: request.user!.email }
 }
 
 function settingsPage(values: SiteSettings, errors: Record<string, string>) {

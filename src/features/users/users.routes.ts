@@ -7,6 +7,7 @@ import { hasRole, safeReturnPath } from '../../plugins/auth.js'
 import { countPendingOrganisers, searchUsers } from '../accounts/user.repository.js'
 import { type AccountAction, applyAccountAction } from './users.service.js'
 import { ROLES, ROLE_LABELS, STATUSES, STATUS_LABELS, toUserListItem } from './users.view.js'
+import { siteUrl } from '../../lib/site-url.js'
 
 const LIST = '/users/list-users'
 const PER_PAGE = 25
@@ -26,7 +27,12 @@ export default async function usersRoutes(app: FastifyInstance) {
     // An unknown role or status (a hand-edited URL) filters nothing, like an empty one.
     const role = ROLES.find((known) => known === query.text('role')) ?? null
     const status = STATUSES.find((known) => known === query.text('status')) ?? null
-    const filters = { q: query.text('q').slice(0, 200), role: role ?? '', status: status ?? '', pending: query.checkbox('pending') ? '1' : '' }
+    const filters = {
+      q: query.text('q').slice(0, 200),
+      role: role ?? '',
+      status: status ?? '',
+      pending: query.checkbox('pending') ? '1' : '',
+    }
     const page = pageNumber(query.text('page'))
     const [settings, found, pendingCount] = await Promise.all([
       request.siteSettings(),
@@ -72,7 +78,8 @@ export default async function usersRoutes(app: FastifyInstance) {
     const back = backTo(new FormReader(request.body))
     let changed: boolean
     try {
-      changed = await applyAccountAction(app.db, { user: admin, ip: request.ip }, userId, action)
+      changed = await applyAccountAction(app.db, { user: admin, ip: request.ip, siteUrl: siteUrl(request) }, userId, action)
+      app.mail.wake()
     } catch (error) {
       if (!(error instanceof Conflict)) throw error
       reply.flash('error', error.message)

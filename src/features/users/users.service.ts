@@ -4,11 +4,14 @@ import { Conflict, NotFound } from '../../lib/errors.js'
 import type { CurrentUser } from '../../plugins/auth.js'
 import { type User, type UserChange, countActiveAdmins, findUserById, lockAdminRoster, updateUser } from '../accounts/user.repository.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { enqueueMail } from '../outbox/outbox.repository.js'
 
 /** The admin acting, and from where: what the audit log records. */
 export interface AdminActor {
   user: CurrentUser
   ip: string
+  /** The site's address, for links in the e-mail an action sends. */
+  siteUrl: string
 }
 
 /** What an action would change about an account, or null when there is nothing to do. */
@@ -19,11 +22,7 @@ interface Change {
 }
 
 export type AccountAction =
-  | { kind: 'role'; role: Role }
-  | { kind: 'approve-organiser' }
-  | { kind: 'decline-organiser' }
-  | { kind: 'disable' }
-  | { kind: 'enable' }
+  { kind: 'role'; role: Role } | { kind: 'approve-organiser' } | { kind: 'decline-organiser' } | { kind: 'disable' } | { kind: 'enable' }
 
 /**
  * Applies an admin's action to an account in one transaction: the admin
@@ -48,6 +47,9 @@ export async function applyAccountAction(db: Db, actor: AdminActor, userId: numb
     }
 
     await updateUser(trx, user.id, change.set)
+    if (change.action === 'account.organiser_approved') {
+      await enqueueMail(trx, { kind: 'organiser-approved', to: user.email, data: { name: user.name, siteUrl: actor.siteUrl } })
+    }
     if (after.status === 'disabled') await trx.deleteFrom('sessions').where('userId', '=', user.id).execute()
     await recordAudit(trx, {
       actorId: actor.user.id,

@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { FormReader, isEmail } from '../../lib/forms.js'
+import { siteUrl } from '../../lib/site-url.js'
+import { normaliseEmail } from './user.repository.js'
+import { hashPassword, passwordProblem } from './passwords.js'
+import { RESET_VALID_MS, requestPasswordReset, resetPassword, resetTokenIsUsable } from './password-reset.js'
+import { passwordFormLimit } from './rate-limit.js'
+
+/**
+ * "Forgot password?": a link by e-mail that sets a new password once, within
+ * an hour. Both forms share the login's limit per IP address, and one
+ * account is sent at most RESETS_PER_ACCOUNT_PER_HOUR links an hour.
+ */
+export default async function passwordResetRoutes(app: FastifyInstance) {
+  const limit = passwordFormLimit(app.config.rateLimits)
+
+  app.get('/forgot-password', { config: { access: 'guest' } }, async (request, reply) => {
+    const email = new FormReader(request.query).text('email')
+    return reply.render('accounts/forgot-password.eta', { title: 'Forgot your password?', values: { email }, errors: {} })
+  })
+
+  app.post('/forgot-password', { config: { access: 'guest', rateLimit: limit } }, async (request, reply) => {
+    const form = new FormReader(request.body)
+    const email = normaliseEmail(form.text('email'))
+    if (!isEmail(email)) form.fail('email', 'Enter the email address of your account, like name@example.com.')
+    if (!form.ok) {
+      return reply.render('accounts/forgot-password.eta', { title: 'Forgot your password?', values: { email }, errors: form.errors }, 422)
+    }
+    const { timeZone } = await request.siteSettings()
+    await requestPasswordReset(app.db, { email, siteUrl: siteUrl(request), timeZone, ip: request.ip })
+    app.mail.wake()
+    // The same page whether or not the address has an account.
+    return reply.render('accounts/forgot-password-sent.eta', { title: 'Check your email', email, validMinutes: RESET_VALID_MS / 60_000 })
+  })
+
+  app.get('/reset-password', { config: { access: 'anyone' } }, async (request, reply) => {
+    const token = new FormReader(request.query).text('token')
+    noStore(reply)
+    if (!(await resetTokenIsUsable(app.db, token))) return linkNoLongerWorks(reply)
+    return reply.render('accounts/reset-password.eta', { title: 'Choose a new password', token, errors: {} })
+  })
+
+  app.post('/reset-password', { config: { access: 'anyone', rateLimit: limit } }, async (request, reply) => {
+    const form = new FormReader(request.body)
+    const token = form.text('token')
+    const password = form.text('password', { raw: true })
+    const confirmation = form.text('confirmation', { raw: true })
+    noStore(reply)
+    if (!(await resetTokenIsUsable(app.db, token))) return linkNoLongerWorks(reply)
+    const problem = passwordProblem(password)
+    if (problem) form.fail('password', problem)
+    else if (confirmation !== password) form.fail('confirmation', 'The two passwords differ. Type the same one twice.')
+    if (!form.ok) return reply.render('accounts/reset-password.eta', { title: 'Choose a new password', token, errors: form.errors }, 422)
+
+    // The slow hash before the transaction; the transaction decides whether the token still works.
+    if (!(await resetPassword(app.db, token, await hashPassword(password), request.ip))) return linkNoLongerWorks(reply)
+    reply.flash('success', 'Your password is changed. Log in with the new one.')
+    return reply.redirect('/login', 303)
+  })
+}
+
+function linkNoLongerWorks(reply: FastifyReply) {
+  return reply.render('accounts/reset-link-invalid.eta', { title: 'This link no longer works' }, 410)
+}
+
+/** The token is in the address: keep the page out of every cache. */
+function noStore(reply: FastifyReply) {
+  reply.header('cache-control', 'no-store')
+}

@@ -1,0 +1,112 @@
+import { Eta } from 'eta'
+import path from 'node:path'
+import type { Db } from '../../db/database.js'
+import type { OutboxRow } from '../../db/schema.js'
+import { formatDateTime } from '../../lib/format.js'
+import { VIEWS_DIR } from '../../lib/paths.js'
+import { findOrderById } from '../purchase/order.repository.js'
+import { toOrderView } from '../purchase/order.view.js'
+import type { SiteSettings } from '../settings/settings.repository.js'
+import { calendarFile } from './calendar.js'
+import type { MailMessage } from '../outbox/outbox.messages.js'
+
+
+/** What a transport sends: both parts, and any attachments. */
+export interface ComposedMail {
+  to: string
+  subject: string
+  text: string
+  html: string
+  attachments: { filename: string; content: string; contentType: string }[]
+}
+
+/** A message that can never be composed (its order is gone, say): retrying would not help. */
+export class Uncomposable extends Error {}
+
+/**
+ * Composes outbox messages from views/mail/: html/<kind>.eta inside
+ * html/layout.eta, escaped like the pages, and text/<kind>.eta, plain.
+ */
+export class MailComposer {
+  private readonly html: Eta
+  private readonly text: Eta
+
+  constructor(
+    private readonly db: Db,
+    production: boolean,
+  ) {
+    this.html = new Eta({ views: path.join(VIEWS_DIR, 'mail', 'html'), cache: production, autoEscape: true })
+    // Plain text is not HTML: nothing to escape, and an entity would show as typed.
+    // Its line breaks are as written; a line of code alone ends in -%> to leave none.
+    this.text = new Eta({ views: path.join(VIEWS_DIR, 'mail', 'text'), cache: production, autoEscape: false, autoTrim: false })
+  }
+
+  async compose(row: OutboxRow, site: SiteSettings): Promise<ComposedMail> {
+    const message = { kind: row.kind, to: row.recipient, data: JSON.parse(row.data) } as MailMessage
+    const { subject, model, attachments = [] } = await this.contentOf(message, site)
+    const it = { ...model, subject, site: { name: site.siteName, contactEmail: site.contactEmail } }
+    return {
+      to: row.recipient,
+      subject,
+      text: this.text.render(`./${message.kind}`, it),
+      html: this.html.render(`./${message.kind}`, it),
+      attachments,
+    }
+  }
+
+  private async contentOf(
+    message: MailMessage,
+    site: SiteSettings,
+  ): Promise<{ subject: string; model: object; attachments?: ComposedMail['attachments'] }> {
+    switch (message.kind) {
+      case 'order-confirmation': {
+        const { order, found } = await this.order(message.data)
+        return {
+          subject: `Your tickets for ${order.event.title} (order ${order.code})`,
+          model: { order },
+          attachments: [
+            {
+              filename: 'event.ics',
+              contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+              content: calendarFile({
+                uid: `order-${order.code}@${new URL(message.data.siteUrl).host}`,
+                title: found.event.title,
+                description: `Order ${order.code}, ${order.tickets.length} ${order.tickets.length === 1 ? 'ticket' : 'tickets'}: ${order.link}`,
+                location: found.event.venue,
+                startsAt: found.event.startsAt,
+                endsAt: found.event.endsAt,
+                url: order.link,
+                organiserName: site.siteName,
+              }),
+            },
+          ],
+        }
+      }
+      case 'order-cancelled': {
+        const { order } = await this.order(message.data)
+        return { subject: `Order ${order.code} is cancelled`, model: { order } }
+      }
+      case 'event-cancelled': {
+        const { order } = await this.order(message.data)
+        return { subject: `Cancelled: ${order.event.title}`, model: { order } }
+      }
+      case 'password-reset':
+        return {
+          subject: `Reset your password for ${site.siteName}`,
+          model: { ...message.data, expires: formatDateTime(message.data.expiresAt, message.data.timeZone) },
+        }
+      case 'organiser-approved':
+        return { subject: `You can organise events on ${site.siteName}`, model: message.data }
+      case 'test':
+        return { subject: `Test message from ${site.siteName}`, model: message.data }
+      default:
+        throw new Uncomposable(`unknown kind of message: ${(message as { kind: string }).kind}`)
+    }
+  }
+
+  private async order(data: { orderId: number; siteUrl: string }) {
+    const found = await findOrderById(this.db, data.orderId)
+    if (!found) throw new Uncomposable(`order ${data.orderId} no longer exists`)
+    return { found, order: toOrderView(found, data.siteUrl) }
+  }
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify'
+import { formatDateTime } from '../../lib/format.js'
+import { siteUrl } from '../../lib/site-url.js'
+import { recordAudit } from '../audit/audit.repository.js'
+import { countByState, enqueueMail, recentMessages } from '../outbox/outbox.repository.js'
+
+const SHOWN = 100
+
+const STATE_LABELS: Record<string, string> = { pending: 'Waiting', sent: 'Sent', failed: 'Failed' }
+
+/** The admin's view of the outbox, and the settings page's test message. */
+export default async function mailRoutes(app: FastifyInstance) {
+  app.get('/admin/outbox', { config: { access: 'admin' } }, async (request, reply) => {
+    const { timeZone } = await request.siteSettings()
+    const [rows, counts] = await Promise.all([recentMessages(app.db, SHOWN), countByState(app.db)])
+    const now = Date.now()
+    return reply.render('mail/outbox.eta', {
+      title: 'Outbox',
+      destination: app.mail.destination,
+      timeZone,
+      counts: ['pending', 'sent', 'failed'].map((state) => ({ state, label: STATE_LABELS[state], count: counts[state] ?? 0 })),
+      messages: rows.map((row) => ({
+        id: row.id,
+        kind: row.kind,
+        recipient: row.recipient,
+        state: row.state,
+        stateLabel: STATE_LABELS[row.state] ?? row.state,
+        created: formatDateTime(row.createdAt, timeZone),
+        sent: row.sentAt === null ? null : formatDateTime(row.sentAt, timeZone),
+        attempts: row.attempts,
+        nextTry: row.state === 'pending' && row.nextAttemptAt > now ? formatDateTime(row.nextAttemptAt, timeZone) : null,
+        lastError: row.lastError,
+      })),
+    })
+  })
+
+  app.post('/admin/outbox/test-message', { config: { access: 'admin' } }, async (request, reply) => {
+    const admin = request.user!
+    await app.db.transaction().execute(async (trx) => {
+      await enqueueMail(trx, { kind: 'test', to: admin.email, data: { requestedBy: admin.email, siteUrl: siteUrl(request) } })
+      await recordAudit(trx, {
+        actorId: admin.id,
+        actorLabel: admin.email,
+        action: 'mail.test_requested',
+        subjectType: 'user',
+        subjectId: admin.id,
+        details: { email: admin.email },
+        ip: request.ip,
+      })
+    })
+    app.mail.wake()
+    reply.flash('success', `A test message to ${admin.email} is in the outbox. This page shows whether it went.`)
+    return reply.redirect('/admin/outbox', 303)
+  })
+}

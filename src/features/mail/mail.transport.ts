@@ -1,0 +1,90 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import nodemailer, { type Transporter } from 'nodemailer'
+import type { MailConfig } from '../../config.js'
+import type { ComposedMail } from './mail.messages.js'
+
+/** One composed message, ready to go: its outbox id names it where a name is needed. */
+export interface Outgoing extends ComposedMail {
+  id: number
+  kind: string
+  from: { name: string; address: string }
+}
+
+export interface MailTransport {
+  /** For the start log: where messages go. Never the credentials. */
+  readonly description: string
+  send(message: Outgoing): Promise<void>
+  close(): void
+}
+
+/**
+ * SMTP through nodemailer when SMTP_URL is set; otherwise every message is
+ * written as a .eml file under DATA_DIR/outbox/, so that a site without a
+ * mail server (the zero-configuration start) still keeps every message, and
+ * a file opens in any mail program.
+ */
+export function createTransport(config: MailConfig, dataDir: string): MailTransport {
+  return config.smtpUrl === null ? new FileTransport(path.join(dataDir, 'outbox')) : new SmtpTransport(config.smtpUrl)
+}
+
+class SmtpTransport implements MailTransport {
+  readonly description: string
+  private readonly transporter: Transporter
+
+  constructor(url: string) {
+    const { protocol, host } = new URL(url)
+    this.description = `sending through ${protocol}//${host}`
+    this.transporter = nodemailer.createTransport({
+      url,
+      // Keeps connections open between messages: a sale sends many at once.
+      pool: true,
+      // Every send ends well within the sender's lease (MailConfig.leaseMs),
+      // so that another sender never takes a message that is still on its way.
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    })
+  }
+
+  async send(message: Outgoing): Promise<void> {
+    await this.transporter.sendMail(toNodemailer(message))
+  }
+
+  close(): void {
+    this.transporter.close()
+  }
+}
+
+class FileTransport implements MailTransport {
+  readonly description: string
+  private readonly composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+
+  constructor(private readonly dir: string) {
+    this.description = `no SMTP_URL set, so messages are written as .eml files to ${dir}`
+  }
+
+  async send(message: Outgoing): Promise<void> {
+    const info = await this.composer.sendMail(toNodemailer(message))
+    await mkdir(this.dir, { recursive: true })
+    // Named by the outbox id: a message sent again replaces its file rather than adding one.
+    const file = path.join(this.dir, `${String(message.id).padStart(8, '0')}-${message.kind}.eml`)
+    await writeFile(`${file}.partial`, info.message as Buffer)
+    await rename(`${file}.partial`, file)
+  }
+
+  close(): void {}
+}
+
+function toNodemailer(message: Outgoing) {
+  return {
+    from: message.from,
+    to: message.to,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    attachments: message.attachments,
+    // Lets a mail server or a mail program tell a message sent again from a new one.
+    messageId: `<outbox-${message.id}@${message.from.address.split('@')[1] ?? 'localhost'}>`,
+  }
+}
