@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { buildApp } from '../src/app.js'
-import type { Config } from '../src/config.js'
+import { type Config, MAIL_TIMING } from '../src/config.js'
 import { type BenchEvent, seedOnSaleEvent } from './seed.js'
 import type { Db } from '../src/db/database.js'
 
@@ -72,7 +72,7 @@ function benchConfig(databaseUrl: string, dataDir: string): Config {
     rateLimits: { globalPerMinute: 1_000_000, authPer15Minutes: 1_000, purchasePerMinute: 1_000_000 },
     maxTicketsPerOrder: 50,
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
-    mail: { smtpUrl: null, from: 'tickets@localhost', retryBaseMs: 30_000, maxAttempts: 8, pollMs: 5_000, leaseMs: 120_000 },
+    mail: { ...MAIL_TIMING, smtpUrl: null, from: 'tickets@localhost' },
   }
 }
 

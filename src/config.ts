@@ -63,6 +63,13 @@ export interface MailConfig {
   leaseMs: number
 }
 
+/**
+ * The outbox sender's pace, the same everywhere but in tests of retries: 30 s,
+ * 1, 2, 4, 8, 16, 32 min, 1 h between tries, so a mail server down for two
+ * hours loses nothing.
+ */
+export const MAIL_TIMING = { retryBaseMs: 30_000, maxAttempts: 8, pollMs: 5_000, leaseMs: 120_000 } as const
+
 export interface TestHooks {
   /** Turns the capacity guard into check-then-act, to prove the concurrency tests can fail. */
   disableCapacityGuard?: boolean
@@ -107,15 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTicketsPerOrder: integer(env, 'MAX_TICKETS_PER_ORDER', 50, 1, 1_000),
     // A form is at most 256 KiB; 30 s is time enough for a poor phone connection to send it.
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
-    mail: {
-      smtpUrl: smtpUrl(env.SMTP_URL),
-      from: mailFrom(env.MAIL_FROM),
-      // 30 s, 1, 2, 4, 8, 16, 32 min, 1 h: a mail server down for two hours loses nothing.
-      retryBaseMs: 30_000,
-      maxAttempts: 8,
-      pollMs: 5_000,
-      leaseMs: 120_000,
-    },
+    mail: { ...MAIL_TIMING, smtpUrl: smtpUrl(env.SMTP_URL), from: mailFrom(env.MAIL_FROM) },
   }
 }
 

@@ -146,7 +146,7 @@ export type OutboxState = 'pending' | 'sent' | 'failed'
 
 export interface OutboxTable {
   id: Generated<number>
-  /** Which message (src/features/mail/mail.messages.ts). */
+  /** Which message (MailMessage in src/features/outbox/outbox.messages.ts). */
   kind: string
   recipient: string
   /** JSON: what the message is about, read again when it is composed. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll } from 'vitest'
 import { buildApp } from '../../src/app.js'
-import type { Config } from '../../src/config.js'
+import { type Config, MAIL_TIMING } from '../../src/config.js'
 import type { Db } from '../../src/db/database.js'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database.js'
 
@@ -24,7 +24,7 @@ export function testConfig(database: TestDatabase, overrides: Partial<Config> = 
     maxTicketsPerOrder: 50,
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
     // No SMTP server: messages become .eml files in the test's own data directory.
-    mail: { smtpUrl: null, from: 'tickets@admit-one.test', retryBaseMs: 30_000, maxAttempts: 8, pollMs: 5_000, leaseMs: 120_000 },
+    mail: { ...MAIL_TIMING, smtpUrl: null, from: 'tickets@admit-one.test' },
     ...overrides,
   }
 }

@@ -58,14 +58,15 @@ class SmtpTransport implements MailTransport {
 
 class FileTransport implements MailTransport {
   readonly description: string
-  private readonly composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
+  /** nodemailer building the MIME message without sending it. */
+  private readonly mime = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
 
   constructor(private readonly dir: string) {
     this.description = `no SMTP_URL set, so messages are written as .eml files to ${dir}`
   }
 
   async send(message: Outgoing): Promise<void> {
-    const info = await this.composer.sendMail(toNodemailer(message))
+    const info = await this.mime.sendMail(toNodemailer(message))
     await mkdir(this.dir, { recursive: true })
     // Named by the outbox id: a message sent again replaces its file rather than adding one.
     const file = path.join(this.dir, `${String(message.id).padStart(8, '0')}-${message.kind}.eml`)
