@@ -16,6 +16,7 @@ export interface Database {
   tickets: TicketsTable
   outbox: OutboxTable
   passwordResets: PasswordResetsTable
+  waitingListEntries: WaitingListEntriesTable
 }
 
 export interface SessionsTable {
@@ -94,6 +95,12 @@ export interface EventsTable {
   cancelledAt: number | null
   createdAt: number
   updatedAt: number
+  /** 0/1: people may join a sold-out ticket type's waiting list. */
+  waitingList: Generated<number>
+  /** How long an offer to the waiting list holds its tickets. */
+  offerHours: Generated<number>
+  /** Tickets held for waiting-list offers across all types: guarded with `sold` against `capacity`. */
+  held: Generated<number>
 }
 
 export interface TicketTypesTable {
@@ -103,6 +110,8 @@ export interface TicketTypesTable {
   priceMinor: number
   capacity: number
   sold: Generated<number>
+  /** Tickets held for waiting-list offers: counted against `capacity` exactly like `sold`. */
+  held: Generated<number>
   maxPerOrder: number
   salesStartAt: number | null
   salesEndAt: number | null
@@ -172,9 +181,42 @@ export interface PasswordResetsTable {
   usedAt: number | null
 }
 
+/**
+ * waiting: in the queue; offered: holds `offeredQuantity` until `offerExpiresAt`;
+ * claimed: bought (order_id); expired: the offer ran out or was declined;
+ * removed: by the organiser (or with a cancelled event); left: by the person.
+ */
+export type WaitingListState = 'waiting' | 'offered' | 'claimed' | 'expired' | 'removed' | 'left'
+
+export interface WaitingListEntriesTable {
+  id: Generated<number>
+  eventId: number
+  ticketTypeId: number
+  name: string
+  /** Lower-cased (normaliseEmail). */
+  email: string
+  /** How many the person asked for. */
+  quantity: number
+  state: WaitingListState
+  /** SHA-256 of the token in the "leave the list" link, hex. */
+  leaveTokenHash: string
+  /** The site's address when they joined, for the links in later messages (which no request carries). */
+  siteUrl: string
+  createdAt: number
+  offeredQuantity: number | null
+  /** SHA-256 of the offer's claim token, hex: a new one for every offer. */
+  offerTokenHash: string | null
+  offeredAt: number | null
+  offerExpiresAt: number | null
+  orderId: number | null
+  /** When it left the queue for good: claimed, expired, removed or left. */
+  closedAt: number | null
+}
+
 export type UserRow = Selectable<UsersTable>
 export type EventRow = Selectable<EventsTable>
 export type TicketTypeRow = Selectable<TicketTypesTable>
 export type OrderRow = Selectable<OrdersTable>
 export type SiteSettingsRow = Selectable<SiteSettingsTable>
 export type OutboxRow = Selectable<OutboxTable>
+export type WaitingListEntryRow = Selectable<WaitingListEntriesTable>

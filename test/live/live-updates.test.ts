@@ -31,8 +31,8 @@ describeEachDatabase('live availability updates', (kind) => {
     const state = await client.waitForRemaining(event.id, 50)
     expect(state).toMatchObject({ id: event.id, status: 'on_sale', statusLabel: 'On sale', remaining: 55 })
     expect(state.ticketTypes).toEqual([
-      { id: ticketTypes[0]!.id, remaining: 50, soldOut: false, onSale: true, maxSelectable: 4 },
-      { id: ticketTypes[1]!.id, remaining: 5, soldOut: false, onSale: true, maxSelectable: 5 },
+      { id: ticketTypes[0]!.id, remaining: 50, soldOut: false, onSale: true, waitingList: false, maxSelectable: 4 },
+      { id: ticketTypes[1]!.id, remaining: 5, soldOut: false, onSale: true, waitingList: false, maxSelectable: 5 },
     ])
   })
 

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { Db } from '../../db/database.js'
-import { randomSecret } from '../../lib/random.js'
+import { randomSecret, tokenHash } from '../../lib/random.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { normaliseEmail } from './user.repository.js'
@@ -120,8 +119,4 @@ export async function resetPassword(db: Db, token: string, passwordHash: string,
     })
     return true
   })
-}
-
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
 }

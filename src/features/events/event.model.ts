@@ -5,10 +5,11 @@ import type { EventRow } from '../../db/schema.js'
  * with real booleans where the database keeps 0/1 (both dialects store them
  * alike). Its phase is derived from it and the clock (eventPhase).
  */
-export interface Event extends Omit<EventRow, 'allowBuyerCancellation'> {
+export interface Event extends Omit<EventRow, 'allowBuyerCancellation' | 'waitingList'> {
   allowBuyerCancellation: boolean
+  waitingList: boolean
 }
 
 export function toEvent(row: EventRow): Event {
-  return { ...row, allowBuyerCancellation: row.allowBuyerCancellation === 1 }
+  return { ...row, allowBuyerCancellation: row.allowBuyerCancellation === 1, waitingList: row.waitingList === 1 }
 }

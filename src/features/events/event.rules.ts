@@ -73,39 +73,66 @@ export function inSalesWindowCondition(now: number) {
     ])
 }
 
-/** Tickets left of a type, counting the event's overall capacity when it has one. */
-export function remainingOf(type: Pick<TicketTypeRow, 'capacity' | 'sold'>, event: Pick<EventRow, 'capacity' | 'sold'>): number {
-  const ofType = Math.max(0, type.capacity - type.sold)
-  return event.capacity === null ? ofType : Math.min(ofType, Math.max(0, event.capacity - event.sold))
+/** Counters of what is taken of a capacity: sold, and held for waiting-list offers, which nobody else may buy. */
+type Taken = Pick<TicketTypeRow, 'capacity' | 'sold' | 'held'>
+
+/** Tickets of the event's overall capacity nobody has bought or holds; Infinity without one. */
+export function freeOfEvent(event: Pick<EventRow, 'capacity' | 'sold' | 'held'>): number {
+  return event.capacity === null ? Infinity : Math.max(0, event.capacity - event.sold - event.held)
+}
+
+/** Tickets left of a type, counting the event's overall capacity when it has one. Held tickets are not left. */
+export function remainingOf(type: Taken, event: Pick<EventRow, 'capacity' | 'sold' | 'held'>): number {
+  return Math.min(Math.max(0, type.capacity - type.sold - type.held), freeOfEvent(event))
 }
 
 /** Tickets left for the whole event: what its types have left (each from remainingOf), within its overall capacity. */
-export function remainingOfEvent(remainingOfTypes: number[], event: Pick<EventRow, 'capacity' | 'sold'>): number {
-  const ofTypes = remainingOfTypes.reduce((sum, remaining) => sum + remaining, 0)
-  return event.capacity === null ? ofTypes : Math.min(ofTypes, Math.max(0, event.capacity - event.sold))
+export function remainingOfEvent(remainingOfTypes: number[], event: Pick<EventRow, 'capacity' | 'sold' | 'held'>): number {
+  return Math.min(
+    remainingOfTypes.reduce((sum, remaining) => sum + remaining, 0),
+    freeOfEvent(event),
+  )
 }
 
 /**
- * `quantity` more fit the event's overall capacity: the SQL twin of
- * remainingOfEvent() >= quantity, as the purchase's guarded UPDATE.
+ * `quantity` more fit the event's overall capacity, beside what is sold and
+ * held: the SQL twin of remainingOfEvent() >= quantity, as the purchase's
+ * guarded UPDATE. A negative quantity (a claim buying fewer than its hold
+ * gives back) is room made, not taken.
  */
 export function eventHasRoomFor(quantity: number) {
   return (eb: ExpressionBuilder<Database, 'events'>) =>
-    eb.or([eb('events.capacity', 'is', null), eb(eb('events.sold', '+', quantity), '<=', eb.ref('events.capacity'))])
+    eb.or([
+      eb('events.capacity', 'is', null),
+      eb(eb(eb('events.sold', '+', eb.ref('events.held')), '+', quantity), '<=', eb.ref('events.capacity')),
+    ])
 }
 
-/** `quantity` more of this type fit its capacity: the SQL twin of its own part of remainingOf(). */
+/** `quantity` more of this type fit its capacity beside what is sold and held: the SQL twin of its own part of remainingOf(). */
 export function ticketTypeHasRoomFor(quantity: number) {
-  return (eb: ExpressionBuilder<Database, 'ticketTypes'>) => eb(eb('ticketTypes.sold', '+', quantity), '<=', eb.ref('ticketTypes.capacity'))
+  return (eb: ExpressionBuilder<Database, 'ticketTypes'>) =>
+    eb(eb(eb('ticketTypes.sold', '+', eb.ref('ticketTypes.held')), '+', quantity), '<=', eb.ref('ticketTypes.capacity'))
 }
 
 /** A ticket type can be bought now: the event is on sale, the type's window is open and some are left. */
 export function isTicketTypeOnSale(
-  type: Pick<TicketTypeRow, 'capacity' | 'sold' | 'salesStartAt' | 'salesEndAt'>,
-  event: Pick<EventRow, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold'>,
+  type: Pick<TicketTypeRow, 'capacity' | 'sold' | 'held' | 'salesStartAt' | 'salesEndAt'>,
+  event: Pick<EventRow, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold' | 'held'>,
   now = Date.now(),
 ): boolean {
   return isOnSale(event, now) && inSalesWindow(type, now) && remainingOf(type, event) > 0
+}
+
+/**
+ * People may join the type's waiting list now: the organiser turned it on,
+ * the type would be on sale but nothing of it is left.
+ */
+export function isWaitingListOpen(
+  type: Pick<TicketTypeRow, 'capacity' | 'sold' | 'held' | 'salesStartAt' | 'salesEndAt'>,
+  event: Pick<EventRow, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold' | 'held'> & { waitingList: boolean },
+  now = Date.now(),
+): boolean {
+  return event.waitingList && isOnSale(event, now) && inSalesWindow(type, now) && remainingOf(type, event) === 0
 }
 
 /** The most of a type one order may take now: none off sale, else the per-order limit within what is left. */

@@ -8,6 +8,7 @@ import {
   eventStatus,
   isPublic,
   isTicketTypeOnSale,
+  isWaitingListOpen,
   maxSelectable,
   remainingOf,
   remainingOfEvent,
@@ -38,7 +39,10 @@ export interface LiveTicketTypeState {
   id: number
   remaining: number
   sold: number
+  held: number
   onSale: boolean
+  /** Sold out, and its waiting list takes names. */
+  waitingList: boolean
   maxPerOrder: number
 }
 
@@ -54,9 +58,12 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       'events.endsAt',
       'events.capacity',
       'events.sold',
+      'events.held',
+      'events.waitingList',
       'ticketTypes.id as typeId',
       'ticketTypes.capacity as typeCapacity',
       'ticketTypes.sold as typeSold',
+      'ticketTypes.held as typeHeld',
       'ticketTypes.maxPerOrder',
       'ticketTypes.salesStartAt',
       'ticketTypes.salesEndAt',
@@ -68,14 +75,18 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
   const first = rows[0]
   if (!first) return undefined
 
-  const event: Pick<Event, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold'> = first
+  const event: Pick<Event, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold' | 'held' | 'waitingList'> = {
+    ...first,
+    waitingList: first.waitingList === 1,
+  }
   const phase = eventPhase(event, now)
   const ticketTypes: LiveTicketTypeState[] = []
   for (const row of rows) {
     if (row.typeId === null) continue
-    const type: Pick<TicketTypeRow, 'capacity' | 'sold' | 'salesStartAt' | 'salesEndAt'> = {
+    const type: Pick<TicketTypeRow, 'capacity' | 'sold' | 'held' | 'salesStartAt' | 'salesEndAt'> = {
       capacity: row.typeCapacity ?? 0,
       sold: row.typeSold ?? 0,
+      held: row.typeHeld ?? 0,
       salesStartAt: row.salesStartAt,
       salesEndAt: row.salesEndAt,
     }
@@ -83,11 +94,16 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       id: row.typeId,
       remaining: remainingOf(type, event),
       sold: type.sold,
+      held: type.held,
       onSale: isTicketTypeOnSale(type, event, now),
+      waitingList: isWaitingListOpen(type, event, now),
       maxPerOrder: row.maxPerOrder ?? 0,
     })
   }
-  const remaining = remainingOfEvent(ticketTypes.map((type) => type.remaining), event)
+  const remaining = remainingOfEvent(
+    ticketTypes.map((type) => type.remaining),
+    event,
+  )
   const totals = (await orderTotalsByEvent(db, [first.id])).get(first.id)
   return {
     id: first.id,
@@ -121,8 +137,9 @@ export function stateMessage(state: LiveEventState, withSales: boolean): string 
         remaining: type.remaining,
         soldOut: type.remaining === 0,
         onSale: type.onSale,
+        waitingList: type.waitingList,
         maxSelectable: maxSelectable(type.onSale, type.remaining, type.maxPerOrder),
-        ...(withSales && { sold: type.sold }),
+        ...(withSales && { sold: type.sold, held: type.held }),
       })),
     },
   })

@@ -10,7 +10,6 @@ import type { SiteSettings } from '../settings/settings.repository.js'
 import { calendarFile } from './calendar.js'
 import type { MailMessage } from '../outbox/outbox.messages.js'
 
-
 /** What a transport sends: both parts, and any attachments. */
 export interface ComposedMail {
   to: string
@@ -99,6 +98,15 @@ export class MailComposer {
         return { subject: `You can organise events on ${site.siteName}`, model: message.data }
       case 'test':
         return { subject: `Test message from ${site.siteName}`, model: message.data }
+      case 'waiting-list-joined':
+        return { subject: `You are on the waiting list for ${message.data.eventTitle}`, model: message.data }
+      case 'waiting-list-offer':
+        return {
+          subject: `Tickets for ${message.data.eventTitle} are held for you`,
+          model: { ...message.data, expires: formatDateTime(message.data.expiresAt, message.data.timeZone) },
+        }
+      case 'waiting-list-expired':
+        return { subject: `Your offer for ${message.data.eventTitle} has expired`, model: message.data }
       default:
         throw new Uncomposable(`unknown kind of message: ${(message as { kind: string }).kind}`)
     }

@@ -37,6 +37,8 @@ export interface EventFormValues {
   maxTicketsPerBuyer: string
   maxOrdersPerBuyer: string
   allowBuyerCancellation: boolean
+  waitingList: boolean
+  offerHours: string
 }
 
 export interface EventInput {
@@ -52,10 +54,17 @@ export interface EventInput {
   maxTicketsPerBuyer: number | null
   maxOrdersPerBuyer: number | null
   allowBuyerCancellation: boolean
+  /** People may join a sold-out type's waiting list, and are offered freed tickets in turn. */
+  waitingList: boolean
+  /** How long an offer holds its tickets. */
+  offerHours: number
 }
 
+const DEFAULT_OFFER_HOURS = 24
+const MAX_OFFER_HOURS = 24 * 14
+
 export function blankEventForm(timeZone: string): EventFormValues {
-  return { title: '', description: '', venue: '', startsAt: '', endsAt: '', timeZone, imageUrl: '', capacity: '', maxTicketsPerBuyer: '', maxOrdersPerBuyer: '', allowBuyerCancellation: true }
+  return { title: '', description: '', venue: '', startsAt: '', endsAt: '', timeZone, imageUrl: '', capacity: '', maxTicketsPerBuyer: '', maxOrdersPerBuyer: '', allowBuyerCancellation: true, waitingList: false, offerHours: String(DEFAULT_OFFER_HOURS) }
 }
 
 export function eventFormOf(event: Event): EventFormValues {
@@ -71,6 +80,8 @@ export function eventFormOf(event: Event): EventFormValues {
     maxTicketsPerBuyer: event.maxTicketsPerBuyer === null ? '' : String(event.maxTicketsPerBuyer),
     maxOrdersPerBuyer: event.maxOrdersPerBuyer === null ? '' : String(event.maxOrdersPerBuyer),
     allowBuyerCancellation: event.allowBuyerCancellation,
+    waitingList: event.waitingList,
+    offerHours: String(event.offerHours),
   }
 }
 
@@ -93,6 +104,8 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
     maxTicketsPerBuyer: form.text('maxTicketsPerBuyer'),
     maxOrdersPerBuyer: form.text('maxOrdersPerBuyer'),
     allowBuyerCancellation: form.checkbox('allowBuyerCancellation'),
+    waitingList: form.checkbox('waitingList'),
+    offerHours: form.text('offerHours'),
   }
   requireText(form, 'title', values.title, 'Enter a title.', MAX_TEXT)
   if (values.description.length > MAX_DESCRIPTION) form.fail('description', `Use at most ${MAX_DESCRIPTION.toLocaleString('en-GB')} characters.`)
@@ -116,8 +129,10 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
   const capacity = values.capacity === '' ? null : readWholeNumber(form, 'capacity', values.capacity, 1, MAX_CAPACITY)
   const maxTicketsPerBuyer = values.maxTicketsPerBuyer === '' ? null : readWholeNumber(form, 'maxTicketsPerBuyer', values.maxTicketsPerBuyer, 1, MAX_CAPACITY)
   const maxOrdersPerBuyer = values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
+  // A form from before the field existed keeps the default.
+  const offerHours = values.offerHours === '' ? DEFAULT_OFFER_HOURS : readWholeNumber(form, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
 
-  if (!form.ok || startsAt === null || endsAt === null) return { values, errors: form.errors, input: null }
+  if (!form.ok || startsAt === null || endsAt === null || offerHours === null) return { values, errors: form.errors, input: null }
   return {
     values,
     errors: form.errors,
@@ -133,6 +148,8 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
       maxTicketsPerBuyer,
       maxOrdersPerBuyer,
       allowBuyerCancellation: values.allowBuyerCancellation,
+      waitingList: values.waitingList,
+      offerHours,
     },
   }
 }

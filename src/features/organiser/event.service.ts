@@ -9,6 +9,7 @@ import type { EventInput, TicketTypeInput } from './event.form.js'
 import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
 import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
+import { offerFreedCapacity } from '../offers/offers.js'
 
 /**
  * What organisers do to their events. Each change is one transaction that
@@ -92,9 +93,11 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
 }
 
 /**
- * Refused when the overall capacity would go below what is already sold (the
- * guard is in the UPDATE itself), or when a new time zone would move a
- * scheduled publication to or after the new end.
+ * Refused when the overall capacity would go below what is already sold or
+ * held for the waiting list (the guard is in the UPDATE itself), or when a new
+ * time zone would move a scheduled publication to or after the new end. A
+ * capacity raised (or the waiting list turned on) is offered to the people
+ * waiting, in the same transaction.
  */
 export async function updateEvent(
   ctx: EventsContext,
@@ -122,13 +125,14 @@ export async function updateEvent(
       .updateTable('events')
       .set({ ...eventColumns(input), publishedAt, updatedAt: now })
       .where('id', '=', event.id)
-      .$if(capacity !== null, (qb) => qb.where('sold', '<=', capacity!))
+      .$if(capacity !== null, (qb) => qb.where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', capacity!)))
       .returning('id')
       .executeTakeFirst()
     if (!updated) {
-      const { sold } = await trx.selectFrom('events').select('sold').where('id', '=', event.id).executeTakeFirstOrThrow()
-      return { field: 'capacity', message: `${sold} tickets are already sold, so the capacity cannot be lower than ${sold}.` }
+      const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
+      return { field: 'capacity', message: takenMessage(sold, held, { tickets: 'tickets are', capacity: 'the capacity' }) }
     }
+    await offerFreedCapacity(trx, event.id, now)
     const moved = Number(publishedAt !== current.publishedAt) + (await moveSalesDates(trx, current, input.timeZone, now))
     await audit(
       trx,
@@ -137,7 +141,10 @@ export async function updateEvent(
       { type: 'event', id: event.id },
       {
         // Compared as the features see the event (booleans), not as the row stores it.
-        changed: changes({ ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation }, current),
+        changed: changes(
+          { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
+          current,
+        ),
         ...(moved > 0 && { datesKeptInNewTimeZone: moved }),
       },
     )
@@ -186,7 +193,15 @@ function eventColumns(input: EventInput) {
     maxTicketsPerBuyer: input.maxTicketsPerBuyer,
     maxOrdersPerBuyer: input.maxOrdersPerBuyer,
     allowBuyerCancellation: input.allowBuyerCancellation ? 1 : 0,
+    waitingList: input.waitingList ? 1 : 0,
+    offerHours: input.offerHours,
   }
+}
+
+/** Why a capacity cannot go below what is taken: sold, and held for waiting-list offers. */
+function takenMessage(sold: number, held: number, of: { tickets: string; capacity: string }): string {
+  const heldToo = held > 0 ? ` and ${held} held for offers to the waiting list` : ''
+  return `${sold} ${of.tickets} already sold${heldToo}, so ${of.capacity} cannot be lower than ${sold + held}.`
 }
 
 /** Each changed column with its old and new value, for the audit log. */
@@ -259,7 +274,14 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
     )
     await trx
       .updateTable('events')
-      .set({ status: 'cancelled', cancelledAt: now, sold: 0, updatedAt: now, publishedAt: isPublic(event, now) ? event.publishedAt : null })
+      .set({
+        status: 'cancelled',
+        cancelledAt: now,
+        sold: 0,
+        held: 0,
+        updatedAt: now,
+        publishedAt: isPublic(event, now) ? event.publishedAt : null,
+      })
       .where('id', '=', eventId)
       .execute()
     const orders = await trx
@@ -268,8 +290,24 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
       .where('eventId', '=', eventId)
       .where('status', '=', 'paid')
       .executeTakeFirst()
-    await trx.updateTable('ticketTypes').set({ sold: 0 }).where('eventId', '=', eventId).execute()
-    await audit(trx, actor, 'event.cancelled', { type: 'event', id: eventId }, { ordersCancelled: Number(orders.numUpdatedRows) })
+    await trx.updateTable('ticketTypes').set({ sold: 0, held: 0 }).where('eventId', '=', eventId).execute()
+    // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above.
+    const waiting = await trx
+      .updateTable('waitingListEntries')
+      .set({ state: 'removed', closedAt: now })
+      .where('eventId', '=', eventId)
+      .where('state', 'in', ['waiting', 'offered'])
+      .executeTakeFirst()
+    await audit(
+      trx,
+      actor,
+      'event.cancelled',
+      { type: 'event', id: eventId },
+      {
+        ordersCancelled: Number(orders.numUpdatedRows),
+        ...(Number(waiting.numUpdatedRows) > 0 && { waitingListClosed: Number(waiting.numUpdatedRows) }),
+      },
+    )
     return null
   })
 }
@@ -326,8 +364,9 @@ export async function createTicketType(ctx: EventsContext, actor: Actor, eventId
 }
 
 /**
- * The capacity guard is in the UPDATE (`sold <= new capacity`), so a purchase
- * committing between the page and this request cannot end up above capacity.
+ * The capacity guard is in the UPDATE (`sold + held <= new capacity`), so a
+ * purchase or an offer committing between the page and this request cannot
+ * end up above capacity. A raised capacity is offered to the waiting list.
  */
 export async function updateTicketType(
   ctx: EventsContext,
@@ -342,15 +381,16 @@ export async function updateTicketType(
       .updateTable('ticketTypes')
       .set(input)
       .where('id', '=', type.id)
-      .where('sold', '<=', input.capacity)
+      .where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', input.capacity))
       .returning('id')
       .executeTakeFirst()
     if (!updated) {
-      const current = await trx.selectFrom('ticketTypes').select('sold').where('id', '=', type.id).executeTakeFirst()
+      const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
       // Deleted after the route found it: there is nothing left to save the form into.
       if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
-      return `${current.sold} tickets of this type are already sold, so its capacity cannot be lower than ${current.sold}.`
+      return takenMessage(current.sold, current.held, { tickets: 'tickets of this type are', capacity: 'its capacity' })
     }
+    await offerFreedCapacity(trx, event.id, Date.now())
     await audit(
       trx,
       actor,

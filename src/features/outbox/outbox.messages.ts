@@ -14,5 +14,20 @@ export type MailMessage =
   | { kind: 'password-reset'; to: string; data: { name: string; link: string; expiresAt: number; timeZone: string } }
   | { kind: 'organiser-approved'; to: string; data: { name: string; siteUrl: string } }
   | { kind: 'test'; to: string; data: { requestedBy: string; siteUrl: string } }
+  | { kind: 'waiting-list-joined'; to: string; data: WaitingListMailFacts & { quantity: number; leaveLink: string } }
+  | {
+      kind: 'waiting-list-offer'
+      to: string
+      data: WaitingListMailFacts & { quantity: number; asked: number; link: string; expiresAt: number; timeZone: string }
+    }
+  | { kind: 'waiting-list-expired'; to: string; data: WaitingListMailFacts }
+
+/** What every waiting-list message names: the person, the event, the ticket type, and the event's page. */
+export interface WaitingListMailFacts {
+  name: string
+  eventTitle: string
+  ticketTypeName: string
+  eventLink: string
+}
 
 export type MailKind = MailMessage['kind']

@@ -25,6 +25,7 @@ import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.err
 import type { SeenPrices } from './purchase.form.js'
 import { MAX_INT32 } from '../../lib/numbers.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
+import { consumeOffer, offerFreedCapacity, offerRefusal, releaseExpiredHolds } from '../offers/offers.js'
 
 // orders.total_minor is a 32-bit integer column.
 const MAX_ORDER_TOTAL_MINOR = MAX_INT32
@@ -54,6 +55,15 @@ export interface PurchaseRequest {
   buyerBrowser: string | null
   /** The site's address, for the order link in the confirmation e-mail. */
   siteUrl: string
+  /** A waiting-list offer this purchase claims (its link's entry, read by the route): its tickets are the buyer's to take. */
+  offer?: HeldOffer | null
+}
+
+/** An open offer's hold: `quantity` tickets of one type, counted in `held` until claimed. */
+export interface HeldOffer {
+  entryId: number
+  ticketTypeId: number
+  quantity: number
 }
 
 export interface PlacedOrder {
@@ -73,15 +83,21 @@ export interface PlacedOrder {
 export interface CapacityGuard {
   eventHasRoomFor: typeof eventHasRoomFor
   ticketTypeHasRoomFor: typeof ticketTypeHasRoomFor
-  before?: (db: Db, eventId: number, lines: [number, number][]) => Promise<void>
+  /** Uses up a waiting-list offer for the order, or says it could not. */
+  consumeOffer: typeof consumeOffer
+  before?: (db: Db, eventId: number, lines: [number, number][], offer: HeldOffer | null) => Promise<void>
 }
 
-export const GUARDED: CapacityGuard = { eventHasRoomFor, ticketTypeHasRoomFor }
+export const GUARDED: CapacityGuard = { eventHasRoomFor, ticketTypeHasRoomFor, consumeOffer }
 
 /** Test-only: the check-then-act of the system we replace. Never use it to sell tickets. */
 export const CHECK_THEN_ACT: CapacityGuard = {
   eventHasRoomFor: () => (eb) => eb.lit(true),
   ticketTypeHasRoomFor: () => (eb) => eb.lit(true),
+  consumeOffer: async (trx, entryId, orderId, now) => {
+    await trx.updateTable('waitingListEntries').set({ state: 'claimed', orderId, closedAt: now }).where('id', '=', entryId).execute()
+    return true
+  },
   before: checkThenAct,
 }
 
@@ -167,7 +183,13 @@ export async function purchase(
   // "nothing was charged" for a placed order); but only to the browser (or
   // account) that placed it, and for the same event.
   if (read.earlier) return replayOf(read.earlier, request)
-  const early = refusalOf(read.event, read.types, lines, Date.now())
+  const offer = request.offer ?? null
+  if (offer && lines.some(([ticketTypeId, quantity]) => ticketTypeId !== offer.ticketTypeId || quantity > offer.quantity)) {
+    throw new PurchaseRefused(
+      `This offer holds ${offer.quantity} ${offer.quantity === 1 ? 'ticket' : 'tickets'} of one type: buy up to that many of it.`,
+    )
+  }
+  const early = refusalOf(read.event, read.types, lines, Date.now(), offer)
   if (early !== null) throw new PurchaseRefused(early)
   // The buyer pays only what they saw: an organiser's edit (or the site's
   // currency) changed between the page and now, or the form did not say.
@@ -180,10 +202,15 @@ export async function purchase(
   }
 
   try {
-    await guard.before?.(db, request.eventId, lines)
+    await guard.before?.(db, request.eventId, lines, offer)
     // Shares its commit (its disk sync) with the purchases of the same moment on SQLite.
     const placed = await inGroupCommit(db, async (trx) => {
       const now = Date.now()
+      // Held tickets whose offer ran out are free again (to the next person waiting, or to anyone) before capacity is counted.
+      if (read.event.held > 0) {
+        await lockEvent(trx, request.eventId)
+        await releaseExpiredHolds(trx, request.eventId, now)
+      }
       const order = await trx
         .insertInto('orders')
         .values({
@@ -224,30 +251,36 @@ export async function purchase(
         ip: request.ip,
       })
 
-      // The hot rows, last.
+      // The hot rows, last. A claimed offer's tickets move from held to sold.
+      const released = offer?.quantity ?? 0
       const event = await trx
         .updateTable('events')
-        .set((eb) => ({ sold: eb('sold', '+', total) }))
+        .set((eb) => ({ sold: eb('sold', '+', total), held: eb('held', '-', released) }))
         .where('id', '=', request.eventId)
         .where(onSaleCondition(now))
-        .where(guard.eventHasRoomFor(total))
+        .where(guard.eventHasRoomFor(total - released))
         .returning(['maxTicketsPerBuyer', 'maxOrdersPerBuyer'])
         .executeTakeFirst()
-      if (!event) throw await explainRefusal(trx, request.eventId, lines, prices)
+      if (!event) throw await explainRefusal(trx, request.eventId, lines, prices, offer)
+      // After the event's row is locked, as every change of an offer is.
+      if (offer && !(await guard.consumeOffer(trx, offer.entryId, order.id, now))) throw await explainOffer(trx, offer)
       await refuseOverBuyerCaps(trx, request, event, total, order.id)
       for (const [ticketTypeId, quantity] of lines) {
+        const fromHold = ticketTypeId === offer?.ticketTypeId ? offer.quantity : 0
         const taken = await trx
           .updateTable('ticketTypes')
-          .set((eb) => ({ sold: eb('sold', '+', quantity) }))
+          .set((eb) => ({ sold: eb('sold', '+', quantity), held: eb('held', '-', fromHold) }))
           .where('id', '=', ticketTypeId)
           .where('eventId', '=', request.eventId)
           .where('priceMinor', '=', prices.get(ticketTypeId)!)
           .where('maxPerOrder', '>=', quantity)
           .where(inSalesWindowCondition(now))
-          .where(guard.ticketTypeHasRoomFor(quantity))
+          .where(guard.ticketTypeHasRoomFor(quantity - fromHold))
           .executeTakeFirst()
-        if (Number(taken.numUpdatedRows) === 0) throw await explainRefusal(trx, request.eventId, lines, prices)
+        if (Number(taken.numUpdatedRows) === 0) throw await explainRefusal(trx, request.eventId, lines, prices, offer)
       }
+      // A claim of fewer tickets than its offer held gives the rest to the next person.
+      if (offer && total < offer.quantity) await offerFreedCapacity(trx, request.eventId, now)
       return order
     })
     return { ...placed, replayed: false }
@@ -334,15 +367,33 @@ async function findOrderByIdempotencyKey(db: Db, key: string): Promise<EarlierOr
  * between the check and the write opens only when something yields to the
  * event loop; this yields once, as the replaced system's Redis round trip did.
  */
-async function checkThenAct(db: Db, eventId: number, lines: [number, number][]): Promise<void> {
-  const types = await db.selectFrom('ticketTypes').select(['id', 'capacity', 'sold']).where('eventId', '=', eventId).execute()
+async function checkThenAct(db: Db, eventId: number, lines: [number, number][], offer: HeldOffer | null): Promise<void> {
+  const types = await db.selectFrom('ticketTypes').select(['id', 'capacity', 'sold', 'held']).where('eventId', '=', eventId).execute()
   for (const [ticketTypeId, quantity] of lines) {
     const type = types.find((candidate) => candidate.id === ticketTypeId)
-    if (type && type.capacity - type.sold < quantity) {
-      throw new PurchaseRefused(`Only ${type.capacity - type.sold} tickets are left.`)
-    }
+    const left = type ? type.capacity - type.sold - type.held + (ticketTypeId === offer?.ticketTypeId ? offer.quantity : 0) : 0
+    if (type && left < quantity) throw new PurchaseRefused(`Only ${left} tickets are left.`)
+  }
+  if (offer) {
+    const entry = await db
+      .selectFrom('waitingListEntries')
+      .select(['state', 'offerExpiresAt'])
+      .where('id', '=', offer.entryId)
+      .executeTakeFirst()
+    const refusal = entry ? offerRefusal(entry) : 'This offer is no longer open.'
+    if (refusal !== null) throw new PurchaseRefused(refusal)
   }
   await new Promise((resolve) => setImmediate(resolve))
+}
+
+/** Why an offer could not be used up, read inside the transaction; returned for the caller to throw. */
+async function explainOffer(trx: Trx, offer: HeldOffer): Promise<PurchaseRefused> {
+  const entry = await trx
+    .selectFrom('waitingListEntries')
+    .select(['state', 'offerExpiresAt'])
+    .where('id', '=', offer.entryId)
+    .executeTakeFirst()
+  return new PurchaseRefused((entry && offerRefusal(entry)) ?? 'This offer is no longer open.')
 }
 
 /**
@@ -355,10 +406,11 @@ async function explainRefusal(
   eventId: number,
   lines: [number, number][],
   expectedPrices: Map<number, number>,
+  offer: HeldOffer | null,
 ): Promise<PurchaseRefused | PriceChanged> {
   const found = await findEventWithTicketTypes(trx, eventId)
   const types = found?.types ?? []
-  const refusal = refusalOf(found?.event, types, lines, Date.now())
+  const refusal = refusalOf(found?.event, types, lines, Date.now(), offer)
   if (refusal !== null) return new PurchaseRefused(refusal)
   const changed: ChangedPrice[] = []
   for (const [ticketTypeId] of lines) {
@@ -369,14 +421,26 @@ async function explainRefusal(
   return changed.length > 0 ? new PriceChanged(changed) : new PurchaseRefused('The tickets you chose are no longer available.')
 }
 
-/** Why these lines cannot be bought from this event now, or null when nothing stands in the way. */
-export function refusalOf(event: Event | undefined, types: TicketTypeRow[], lines: [number, number][], now: number): string | null {
+/**
+ * Why these lines cannot be bought from this event now, or null when nothing
+ * stands in the way. An offer's own hold counts as left for its buyer.
+ */
+export function refusalOf(
+  found: Event | undefined,
+  foundTypes: TicketTypeRow[],
+  lines: [number, number][],
+  now: number,
+  offer: HeldOffer | null = null,
+): string | null {
+  const mine = offer?.quantity ?? 0
+  const event = found && { ...found, held: found.held - mine }
+  const types = foundTypes.map((type) => (type.id === offer?.ticketTypeId ? { ...type, held: type.held - mine } : type))
   if (!event || !isPublic(event, now)) return 'This event is not available.'
   if (event.status === 'cancelled') return 'This event has been cancelled, so tickets are no longer sold.'
   if (event.endsAt <= now) return 'This event is over, so tickets are no longer sold.'
   const wanted = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
-  if (event.capacity !== null && event.sold + wanted > event.capacity) {
-    const left = Math.max(0, event.capacity - event.sold)
+  if (event.capacity !== null && event.sold + event.held + wanted > event.capacity) {
+    const left = Math.max(0, event.capacity - event.sold - event.held)
     return left === 0 ? 'This event is sold out.' : `Only ${left} ${left === 1 ? 'ticket is' : 'tickets are'} left for this event.`
   }
   const problems: string[] = []
@@ -386,7 +450,7 @@ export function refusalOf(event: Event | undefined, types: TicketTypeRow[], line
       problems.push('One of the ticket types you chose is no longer offered.')
       continue
     }
-    const left = Math.max(0, type.capacity - type.sold)
+    const left = Math.max(0, type.capacity - type.sold - type.held)
     if (type.salesStartAt !== null && type.salesStartAt > now) {
       problems.push(`${type.name}: sales start ${formatDateTime(type.salesStartAt, event.timeZone)}.`)
     } else if (type.salesEndAt !== null && type.salesEndAt <= now) {
@@ -448,6 +512,8 @@ export async function cancelOrder(
         .where('id', '=', row.ticketTypeId)
         .execute()
     }
+    // The freed tickets go to the waiting list first, in this transaction: nobody can buy them in between.
+    await offerFreedCapacity(trx, claimed.eventId, Date.now())
     await enqueueMail(trx, { kind: 'order-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })
     await recordAudit(trx, audit)
     return true
