@@ -5,6 +5,7 @@
  *
  *   data-live-event="<event id>"        a container; everything below is inside one
  *   data-live-remaining="<type id>"     "12 left" / "Sold out"
+ *   data-live-waiting-list="<type id>"  shown while the type is sold out and its waiting list open
  *   data-live-total-remaining           the same for the whole event
  *   data-live-sold="<type id>"          tickets sold (owner and admins only)
  *   data-live-sold-total, data-live-orders, data-live-revenue   the same, for the whole event
@@ -114,6 +115,9 @@
       container.setAttribute('data-live-current', '')
       each(container, 'data-live-remaining', function (element, type) {
         if (type) setText(element, remainingText(type.remaining))
+      })
+      each(container, 'data-live-waiting-list', function (element, type) {
+        element.hidden = !(type && type.waitingList)
       })
       each(container, 'data-live-sold', function (element, type) {
         if (type && type.sold !== undefined) setText(element, String(type.sold))

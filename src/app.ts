@@ -12,6 +12,7 @@ import purchaseRoutes from './features/purchase/purchase.routes.js'
 import eventRoutes from './features/organiser/organiser.routes.js'
 import healthRoutes from './features/health/health.routes.js'
 import liveRoutes from './features/live/live.routes.js'
+import waitingListRoutes from './features/waiting-list/waiting-list.routes.js'
 import { LIMITS as LIVE_LIMITS } from './features/live/live.protocol.js'
 import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
@@ -90,6 +91,7 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   await app.register(browseRoutes)
   await app.register(purchaseRoutes)
   await app.register(eventRoutes)
+  await app.register(waitingListRoutes)
   await app.register(accountRoutes)
   await app.register(passwordResetRoutes)
   await app.register(settingsRoutes)

@@ -7,6 +7,7 @@ import { hasRole } from '../../plugins/auth.js'
 import { isPublic } from '../events/event.rules.js'
 import { findEventWithTicketTypes, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
+import { settleExpiredHolds } from '../offers/offers.js'
 
 const PER_PAGE = 12
 
@@ -85,7 +86,10 @@ export default async function browseRoutes(app: FastifyInstance) {
   })
 
   app.get('/event/:id', { config: { access: 'anyone' } }, async (request, reply) => {
-    const found = await findEventWithTicketTypes(app.db, idParam(request.params))
+    const id = idParam(request.params)
+    let found = await findEventWithTicketTypes(app.db, id)
+    // Tickets of an offer that ran out are free again (or offered onward) before the page counts them.
+    if (found && found.event.held > 0 && (await settleExpiredHolds(app.db, id))) found = await findEventWithTicketTypes(app.db, id)
     const event = found?.event
     const ownerView = event !== undefined && request.user !== null && (event.ownerId === request.user.id || hasRole(request.user, 'admin'))
     // Drafts and scheduled events exist only for their owner: anyone else gets the same 404 as for no event.

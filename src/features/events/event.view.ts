@@ -9,6 +9,7 @@ import {
   eventPhase,
   eventStatus,
   isTicketTypeOnSale,
+  isWaitingListOpen,
   maxSelectable,
   remainingOf,
   remainingOfEvent,
@@ -28,6 +29,8 @@ export interface TicketTypeView {
   /** The most one order may take now: the per-order limit or what remains. */
   maxSelectable: number
   maxPerOrder: number
+  /** Sold out, and its waiting list takes names. */
+  waitingList: boolean
 }
 
 export interface EventView {
@@ -51,6 +54,8 @@ export interface EventView {
   /** At least one ticket type can be bought now. */
   onSale: boolean
   allowBuyerCancellation: boolean
+  /** The organiser keeps a waiting list for sold-out types. */
+  waitingList: boolean
   /** The organiser's caps on one buyer (email address), null for none. */
   maxTicketsPerBuyer: number | null
   maxOrdersPerBuyer: number | null
@@ -83,6 +88,7 @@ export function toEventView(event: Event, types: TicketTypeRow[], currency: stri
     priceFrom: prices.length === 0 ? null : formatMoney(Math.min(...prices), currency),
     onSale: ticketTypes.some((type) => type.onSale),
     allowBuyerCancellation: event.allowBuyerCancellation,
+    waitingList: event.waitingList,
     maxTicketsPerBuyer: event.maxTicketsPerBuyer,
     maxOrdersPerBuyer: event.maxOrdersPerBuyer,
   }
@@ -108,6 +114,7 @@ function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, n
     salesNote,
     maxSelectable: maxSelectable(onSale, remaining, type.maxPerOrder),
     maxPerOrder: type.maxPerOrder,
+    waitingList: isWaitingListOpen(type, event, now),
   }
 }
 

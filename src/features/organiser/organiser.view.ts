@@ -32,6 +32,8 @@ export interface TicketTypeSummary {
   name: string
   price: string
   sold: number
+  /** Held for offers to the waiting list. */
+  held: number
   capacity: number
   maxPerOrder: number
   /** When sales open and close, or null when they follow the event's publication. */
@@ -145,6 +147,7 @@ function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: st
     name: type.name,
     price: formatMoney(type.priceMinor, currency),
     sold: type.sold,
+    held: type.held,
     capacity: type.capacity,
     maxPerOrder: type.maxPerOrder,
     salesWindow: from || until ? [from, until].filter(Boolean).join(' ') : null,

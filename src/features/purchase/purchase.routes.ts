@@ -18,7 +18,8 @@ import { type OrderWithTickets, findOrderByCode, ordersOfUser, ticketExists } fr
 import { toOrderView } from './order.view.js'
 import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
-import { CHECK_THEN_ACT, GUARDED, cancelOrder, purchase, readForPurchase } from './purchase.service.js'
+import { CHECK_THEN_ACT, GUARDED, type HeldOffer, cancelOrder, purchase, readForPurchase } from './purchase.service.js'
+import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
 import { refusalCookie } from './refusal-cookie.js'
 
 const ORDER_CODE = /^[0-9A-Z]{10}$/
@@ -39,19 +40,43 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   }
 
   app.get('/buy-tickets/:id', { config: { access: 'anyone' } }, async (request, reply) => {
-    const { event, types } = await publicEvent(request)
+    let { event, types } = await publicEvent(request)
+    // Tickets of an offer that ran out are free again (or offered onward) before the form counts them.
+    if (event.held > 0 && (await settleExpiredHolds(app.db, event.id))) ({ event, types } = await publicEvent(request))
+    const offer = await offerOfLink(event, new FormReader(request.query).text('offer'))
     const failure = refusals.read(request)
     const refilled = failure?.eventId === event.id
     const values: PurchaseFormValues = refilled
       ? { ...failure.values, key: randomSecret(18) }
-      : { name: request.user?.name ?? '', email: request.user?.email ?? '', quantities: {}, key: randomSecret(18) }
-    // Refilled with the name and address this visitor typed: theirs alone.
-    if (refilled) reply.header('cache-control', 'private, no-store')
+      : offer?.held && offer.entry
+        ? {
+            name: offer.entry.name,
+            email: offer.entry.email,
+            quantities: { [offer.held.ticketTypeId]: String(offer.held.quantity) },
+            key: randomSecret(18),
+          }
+        : { name: request.user?.name ?? '', email: request.user?.email ?? '', quantities: {}, key: randomSecret(18) }
+    // Refilled with the name and address this visitor typed (or their offer's): theirs alone.
+    if (refilled || offer) reply.header('cache-control', 'private, no-store')
     // Before the form is sent, so that a double click sends the same browser twice.
     browserTag(request, reply)
     const settings = await request.siteSettings()
-    return renderBuyForm(reply, event, types, settings.currency, values, {}, 200)
+    return renderBuyForm(reply, event, types, settings.currency, values, {}, 200, offer)
   })
+
+  /**
+   * What a waiting-list offer's link (its token, or '' for none) means on this
+   * event's form: the offer's hold when it is open, else why not.
+   */
+  async function offerOfLink(event: Event, token: string): Promise<LinkedOffer | null> {
+    if (token === '') return null
+    const entry = await findOfferByToken(app.db, token)
+    if (!entry || entry.eventId !== event.id)
+      return { token, entry: null, held: null, refusal: 'This offer link is not valid. It may have been copied incompletely.' }
+    const refusal = offerRefusal(entry)
+    if (refusal !== null) return { token, entry, held: null, refusal }
+    return { token, entry, held: { entryId: entry.id, ticketTypeId: entry.ticketTypeId, quantity: entry.offeredQuantity! }, refusal: null }
+  }
 
   /** The buy form, with what was typed and a message at each field that needs one when it comes back. */
   function renderBuyForm(
@@ -62,6 +87,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     values: PurchaseFormValues,
     errors: FieldErrors,
     status: number,
+    offer: LinkedOffer | null = null,
   ) {
     // Sent back with what the buyer typed: theirs alone.
     if (status !== 200) reply.header('cache-control', 'private, no-store')
@@ -69,7 +95,15 @@ export default async function purchaseRoutes(app: FastifyInstance) {
       'purchase/buy.eta',
       {
         title: `Tickets for ${event.title}`,
-        event: toEventView(event, types, currency),
+        event: offer?.held ? offerEventView(event, types, currency, offer.held) : toEventView(event, types, currency),
+        offer: offer && {
+          token: offer.token,
+          open: offer.held !== null,
+          refusal: offer.refusal,
+          quantity: offer.held?.quantity ?? 0,
+          typeName: offer.entry?.ticketTypeName ?? '',
+          expires: offer.entry?.offerExpiresAt ? formatDateTime(offer.entry.offerExpiresAt, event.timeZone) : '',
+        },
         values,
         errors,
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
@@ -80,12 +114,19 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   }
 
   app.post('/purchase/:id', { config: { access: 'anyone', rateLimit: purchaseLimit } }, async (request, reply) => {
+    const body = new FormReader(request.body)
     // The one read of a purchase (and all of a refusal): the event, its types, and the order of this form's key.
-    const snapshot = onlyPublic(await readForPurchase(app.db, idParam(request.params), new FormReader(request.body).text('key')))
+    let snapshot = onlyPublic(await readForPurchase(app.db, idParam(request.params), body.text('key')))
+    // Tickets of an offer that ran out go back (and onward) before this purchase is decided on what it read.
+    if (snapshot.event.held > 0 && (await settleExpiredHolds(app.db, snapshot.event.id))) {
+      snapshot = onlyPublic(await readForPurchase(app.db, snapshot.event.id, body.text('key')))
+    }
     const { event, types } = snapshot
+    const offer = await offerOfLink(event, body.text('offer'))
     const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder })
     const settings = await request.siteSettings()
-    if (Object.keys(form.errors).length > 0) return renderBuyForm(reply, event, types, settings.currency, form.values, form.errors, 422)
+    if (Object.keys(form.errors).length > 0)
+      return renderBuyForm(reply, event, types, settings.currency, form.values, form.errors, 422, offer)
 
     const showNewPrices = async (changes: ChangedPrice[]) => {
       // Read again: the form shows the prices as they are now, to be seen before buying.
@@ -99,9 +140,11 @@ export default async function purchaseRoutes(app: FastifyInstance) {
         { ...form.values, key: randomSecret(18) },
         priceChangeErrors(changes, fresh.types, currency),
         409,
+        offer,
       )
     }
     try {
+      if (offer && !offer.held) throw new PurchaseRefused(offer.refusal!)
       const order = await purchase(
         app.db,
         {
@@ -118,6 +161,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
           ip: request.ip,
           buyerBrowser: browserTag(request, reply),
           siteUrl: siteUrl(request),
+          offer: offer?.held ?? null,
         },
         capacityGuard,
         snapshot,
@@ -261,6 +305,31 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     // The order page holds personal data and ticket codes: keep it out of shared caches.
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/order.eta', { title: `Order ${order.code}`, order, justBought })
+  }
+}
+
+/** An offer link as the buy form met it: its hold when open, or why it cannot be used (entry null: no such offer here). */
+interface LinkedOffer {
+  token: string
+  entry: EntryWithEvent | null
+  held: HeldOffer | null
+  refusal: string | null
+}
+
+/**
+ * The form of an open offer: only its ticket type, counted as if its hold
+ * were not there (it is the buyer's), and at most the held quantity.
+ */
+function offerEventView(event: Event, types: TicketTypeRow[], currency: string, held: HeldOffer) {
+  const type = types.find((candidate) => candidate.id === held.ticketTypeId)
+  const view = toEventView(
+    { ...event, held: event.held - held.quantity },
+    type ? [{ ...type, held: type.held - held.quantity }] : [],
+    currency,
+  )
+  return {
+    ...view,
+    ticketTypes: view.ticketTypes.map((shown) => ({ ...shown, maxSelectable: Math.min(shown.maxSelectable, held.quantity) })),
   }
 }
 

@@ -1,0 +1,188 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Readable } from 'node:stream'
+import type { TicketTypeRow } from '../../db/schema.js'
+import { csvChunks } from '../../lib/csv.js'
+import { NotFound, idParam } from '../../lib/errors.js'
+import { type FieldErrors, FormReader } from '../../lib/forms.js'
+import { siteUrl } from '../../lib/site-url.js'
+import { hasRole } from '../../plugins/auth.js'
+import { normaliseEmail } from '../accounts/user.repository.js'
+import type { Event } from '../events/event.model.js'
+import { findEventWithTicketTypes } from '../events/event.repository.js'
+import { isPublic, isWaitingListOpen } from '../events/event.rules.js'
+import { type Actor, managedEvent } from '../organiser/event.service.js'
+import { settleExpiredHolds } from '../offers/offers.js'
+import { type JoinFormValues, parseJoinForm } from './waiting-list.form.js'
+import { entriesOfEvent, findEntry } from './waiting-list.repository.js'
+import { declineOffer, findEntryByLeaveToken, joinWaitingList, leaveWaitingList, removeEntry } from './waiting-list.service.js'
+import { ENTRY_CSV_HEADER, toEntryCsvRows, toEntryViews } from './waiting-list.view.js'
+
+/**
+ * The waiting list: a sold-out type's join form, the links of its messages
+ * (leave the list, decline an offer), and the organiser's page of it with
+ * its export. Claiming an offer is a purchase (the buy form with ?offer=).
+ */
+export default async function waitingListRoutes(app: FastifyInstance) {
+  const anyone = { config: { access: 'anyone' as const } }
+  const organiser = { config: { access: 'organiser' as const } }
+  const joinLimit = { max: app.config.rateLimits.purchasePerMinute, timeWindow: 60_000 }
+
+  /** A public event and the type the query or form names, or the same 404 whether it is a draft or does not exist. */
+  async function publicType(request: FastifyRequest, typeId: string): Promise<{ event: Event; type: TicketTypeRow }> {
+    const found = await findEventWithTicketTypes(app.db, idParam(request.params))
+    const type = found?.types.find((candidate) => String(candidate.id) === typeId)
+    if (!found || !type || !isPublic(found.event)) throw new NotFound()
+    return { event: found.event, type }
+  }
+
+  function renderJoin(
+    reply: FastifyReply,
+    event: Event,
+    type: TicketTypeRow,
+    form: { values: JoinFormValues; errors: FieldErrors; refusal?: string },
+    status = 200,
+  ) {
+    if (status !== 200) reply.header('cache-control', 'private, no-store')
+    return reply.render(
+      'waiting-list/join.eta',
+      {
+        title: `Waiting list · ${event.title}`,
+        event: { id: event.id, title: event.title },
+        type: { id: type.id, name: type.name, most: Math.min(type.maxPerOrder, app.config.maxTicketsPerOrder) },
+        open: isWaitingListOpen(type, event),
+        refusal: form.refusal ?? null,
+        values: form.values,
+        errors: form.errors,
+      },
+      status,
+    )
+  }
+
+  app.get('/event/:id/waiting-list', anyone, async (request, reply) => {
+    let { event, type } = await publicType(request, new FormReader(request.query).text('type'))
+    // An offer that ran out may have freed the type: the form says what is true now.
+    if (event.held > 0 && (await settleExpiredHolds(app.db, event.id))) ({ event, type } = await publicType(request, String(type.id)))
+    const values = { name: request.user?.name ?? '', email: request.user?.email ?? '', quantity: '1' }
+    return renderJoin(reply, event, type, { values, errors: {} })
+  })
+
+  app.post('/event/:id/waiting-list', { config: { access: 'anyone', rateLimit: joinLimit } }, async (request, reply) => {
+    const { event, type } = await publicType(request, new FormReader(request.body).text('type'))
+    const { values, errors, input } = parseJoinForm(request.body, type, app.config.maxTicketsPerOrder)
+    if (!input) return renderJoin(reply, event, type, { values, errors }, 422)
+    const outcome = await joinWaitingList(app.db, {
+      ...input,
+      email: normaliseEmail(input.email),
+      eventId: event.id,
+      ticketTypeId: type.id,
+      siteUrl: siteUrl(request),
+    })
+    if (!outcome.joined) {
+      const duplicate = /already on the waiting list/.test(outcome.message)
+      return duplicate
+        ? renderJoin(reply, event, type, { values, errors: { email: outcome.message } }, 422)
+        : renderJoin(reply, event, type, { values, errors: {}, refusal: outcome.message }, 409)
+    }
+    app.mail.wake()
+    reply.flash(
+      'success',
+      `You are on the waiting list for ${type.name}. We sent a confirmation to ${input.email}, and will write again when tickets are offered to you.`,
+    )
+    return reply.redirect(`/event/${event.id}`, 303)
+  })
+
+  // The message's link only shows what leaving means; the button on the page leaves.
+  app.get('/waiting-list/leave', anyone, async (request, reply) => {
+    const token = new FormReader(request.query).text('token')
+    const entry = await findEntryByLeaveToken(app.db, token)
+    if (!entry) throw new NotFound('This link to leave a waiting list is not valid. It may have been copied incompletely.')
+    const found = await findEventWithTicketTypes(app.db, entry.eventId)
+    reply.header('cache-control', 'private, no-store')
+    return reply.render('waiting-list/leave.eta', {
+      title: 'Leave the waiting list',
+      token,
+      onList: entry.state === 'waiting' || entry.state === 'offered',
+      offered: entry.state === 'offered',
+      event: { id: entry.eventId, title: found?.event.title ?? '' },
+      typeName: found?.types.find((type) => type.id === entry.ticketTypeId)?.name ?? '',
+    })
+  })
+
+  app.post('/waiting-list/leave', anyone, async (request, reply) => {
+    const entry = await findEntryByLeaveToken(app.db, new FormReader(request.body).text('token'))
+    if (!entry) throw new NotFound('This link to leave a waiting list is not valid. It may have been copied incompletely.')
+    if (await leaveWaitingList(app.db, entry)) {
+      afterChange(entry.eventId)
+      reply.flash('success', 'You have left the waiting list. We will not write to you about it again.')
+    } else {
+      reply.flash('info', 'You were no longer on this waiting list.')
+    }
+    return reply.redirect(`/event/${entry.eventId}`, 303)
+  })
+
+  app.post('/waiting-list/decline', anyone, async (request, reply) => {
+    const outcome = await declineOffer(app.db, new FormReader(request.body).text('offer'))
+    if (!outcome) throw new NotFound('This offer link is not valid. It may have been copied incompletely.')
+    if (outcome.declined) {
+      afterChange(outcome.eventId)
+      reply.flash('success', 'You declined the offer: the tickets go to the next person on the waiting list.')
+    } else {
+      reply.flash('info', 'This offer was no longer open.')
+    }
+    return reply.redirect(`/event/${outcome.eventId}`, 303)
+  })
+
+  function afterChange(eventId: number) {
+    app.eventChanges.notify(eventId)
+    app.mail.wake()
+  }
+
+  function actorOf(request: FastifyRequest): Actor {
+    const user = request.user!
+    return { id: user.id, email: user.email, isAdmin: hasRole(user, 'admin'), ip: request.ip }
+  }
+
+  app.get('/events/:id/waiting-list', organiser, async (request, reply) => {
+    const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
+    await settleExpiredHolds(app.db, event.id)
+    const found = await findEventWithTicketTypes(app.db, event.id)
+    const entries = toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone)
+    return reply.render('waiting-list/entries.eta', {
+      title: `Waiting list · ${event.title}`,
+      event: { id: event.id, title: event.title, timeZone: event.timeZone, waitingList: event.waitingList, offerHours: event.offerHours },
+      types: (found?.types ?? []).map((type) => ({
+        name: type.name,
+        sold: type.sold,
+        held: type.held,
+        capacity: type.capacity,
+        waiting: entries.filter((entry) => entry.ticketTypeId === type.id && entry.state === 'waiting').length,
+      })),
+      entries,
+    })
+  })
+
+  app.get('/events/:id/waiting-list.csv', organiser, async (request, reply) => {
+    const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
+    const rows = toEntryCsvRows(toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone))
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="waiting-list-event-${event.id}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(Readable.from(csvChunks([[ENTRY_CSV_HEADER, ...rows]])))
+  })
+
+  app.post('/waiting-list/:id/remove', organiser, async (request, reply) => {
+    const entry = await findEntry(app.db, idParam(request.params))
+    if (!entry) throw new NotFound()
+    const actor = actorOf(request)
+    // Anyone but the event's owner (or an admin) learns nothing, not even that the entry exists.
+    await managedEvent(app.db, actor, entry.eventId)
+    if (await removeEntry(app.db, actor, entry)) {
+      afterChange(entry.eventId)
+      reply.flash('success', `${entry.name} is off the waiting list.`)
+    } else {
+      reply.flash('info', `${entry.name} was no longer on the waiting list.`)
+    }
+    return reply.redirect(`/events/${entry.eventId}/waiting-list`, 303)
+  })
+}
