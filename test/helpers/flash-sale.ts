@@ -24,18 +24,27 @@ function cookieFrom(response: Response): string {
     .join('; ')
 }
 
+export interface BuyerOptions {
+  /** The buy page buyer i opens (a waiting-list offer's link, say); the event's buy form unless told. */
+  page?: (index: number) => string
+  /** How many tickets buyer i buys; 1 to 4 unless told. */
+  quantity?: (index: number) => number
+}
+
 /** Opens the buy page for each buyer (their session and form), spread over the given servers. */
-export async function prepareBuyers(baseUrls: string[], eventId: number, count: number): Promise<Buyer[]> {
+export async function prepareBuyers(baseUrls: string[], eventId: number, count: number, options: BuyerOptions = {}): Promise<Buyer[]> {
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const baseUrl = baseUrls[i % baseUrls.length]!
-      const response = await fetch(`${baseUrl}/buy-tickets/${eventId}`)
+      const response = await fetch(`${baseUrl}${options.page?.(i) ?? `/buy-tickets/${eventId}`}`)
       const html = await response.text()
       const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
       const key = /name="key" value="([^"]+)"/.exec(html)?.[1]
       if (response.status !== 200 || !csrf || !key) throw new Error(`buy page answered ${response.status} without a form`)
-      const shown = Object.fromEntries([...html.matchAll(/name="(currency|price_\d+)" value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]))
-      return { baseUrl, cookie: cookieFrom(response), csrf, key, shown, quantity: (i % 4) + 1 }
+      const shown = Object.fromEntries(
+        [...html.matchAll(/name="(currency|offer|price_\d+)" value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]),
+      )
+      return { baseUrl, cookie: cookieFrom(response), csrf, key, shown, quantity: options.quantity?.(i) ?? (i % 4) + 1 }
     }),
   )
 }
@@ -115,7 +124,8 @@ export async function saleViolations(db: Db, eventId: number, ticketTypeId: numb
   for (const order of orders) {
     const buyer = winners.find((winner) => winner.buyer.key === order.idempotencyKey)?.buyer
     if (!buyer) violations.push(`order ${order.id} belongs to no successful buyer`)
-    else if (Number(order.tickets) !== buyer.quantity) violations.push(`order ${order.id} has ${order.tickets} tickets, ${buyer.quantity} were bought`)
+    else if (Number(order.tickets) !== buyer.quantity)
+      violations.push(`order ${order.id} has ${order.tickets} tickets, ${buyer.quantity} were bought`)
   }
   return violations
 }

@@ -1,32 +1,19 @@
-import { afterEach, expect, it } from 'vitest'
-import { buildApp } from '../../src/app.js'
+import { expect, it } from 'vitest'
 import type { Config } from '../../src/config.js'
-import { testConfig, type TestApp } from '../helpers/app.js'
-import { createTestDatabase, describeEachDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
+import { describeEachDatabase, type DatabaseKind } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { buyAllAtOnce, failPagesOf, prepareBuyers, saleViolations } from '../helpers/flash-sale.js'
 import { createUser } from '../helpers/personas.js'
+import { useServers } from '../helpers/servers.js'
 
 const BUYERS = 240
 const CAPACITY = 50
 
-/** Real listening servers on one fresh database, torn down after each test. */
-function useServers(kind: DatabaseKind) {
-  const opened: TestApp[] = []
-  let database: TestDatabase | undefined
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((app) => app.close()))
-    await database?.drop()
-  })
+/** Real listening servers on one fresh database, with an event of one ticket type on sale. */
+function useSaleServers(kind: DatabaseKind) {
+  const servers = useServers(kind)
   return async (instances: number, overrides: Partial<Config> = {}) => {
-    database = await createTestDatabase(kind)
-    const urls: string[] = []
-    for (let i = 0; i < instances; i++) {
-      const app = await buildApp(testConfig(database, overrides))
-      opened.push(app)
-      urls.push(await app.listen({ host: '127.0.0.1', port: 0 }))
-    }
-    const db = opened[0]!.db
+    const { urls, db } = await servers(instances, overrides)
     const owner = await createUser(db, 'organiser')
     const { event, ticketTypes } = await createEvent(db, owner.id, {
       ticketTypes: [{ name: 'Flash', capacity: CAPACITY, maxPerOrder: 4 }],
@@ -36,7 +23,7 @@ function useServers(kind: DatabaseKind) {
 }
 
 describeEachDatabase('a flash sale on one server', (kind) => {
-  const start = useServers(kind)
+  const start = useSaleServers(kind)
 
   it(`sells exactly the capacity to ${BUYERS} simultaneous buyers of 1 to 4 tickets`, async () => {
     const { urls, db, eventId, ticketTypeId } = await start(1)
@@ -60,7 +47,7 @@ describeEachDatabase('a flash sale on one server', (kind) => {
 })
 
 describeEachDatabase('a flash sale across two app instances', (kind) => {
-  const start = useServers(kind)
+  const start = useSaleServers(kind)
 
   it.runIf(kind === 'postgres')(`sells exactly the capacity when ${BUYERS} buyers are split between two instances`, async () => {
     const { urls, db, eventId, ticketTypeId } = await start(2)

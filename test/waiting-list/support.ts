@@ -64,6 +64,7 @@ export async function capacityViolations(db: Db, eventId: number): Promise<strin
       .where('ticketTypeId', '=', type.id)
       .where('state', '=', 'offered')
       .executeTakeFirstOrThrow()
+    if (type.sold > type.capacity) violations.push(`${type.name}: oversold, ${type.sold} sold of capacity ${type.capacity}`)
     if (type.sold + type.held > type.capacity)
       violations.push(`${type.name}: sold ${type.sold} + held ${type.held} above capacity ${type.capacity}`)
     if (type.held < 0) violations.push(`${type.name}: held ${type.held} below zero`)
