@@ -4,6 +4,8 @@ import type { Page } from 'playwright-core'
 import { beforeAll, expect, it } from 'vitest'
 import { type BrowserApp, describeInBrowser, logIn, useBrowserApp } from '../helpers/chromium.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { placeOrder } from '../helpers/orders.js'
+import { joinWaitingList } from '../../src/features/waiting-list/waiting-list.service.js'
 import { type Persona, createPersonas } from '../helpers/personas.js'
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
@@ -70,6 +72,7 @@ describeInBrowser(
     const t = useBrowserApp(kind)
     let people: Awaited<ReturnType<typeof createPersonas>>
     let eventId: number
+    let soldOut: { eventId: number; typeId: number }
 
     beforeAll(async () => {
       people = await createPersonas(t.db)
@@ -83,6 +86,7 @@ describeInBrowser(
       })
       eventId = event.id
       await createEvent(t.db, people.organiser.id, { title: 'Harbour Market', status: 'draft' })
+      soldOut = await soldOutWithWaitingList(t, people.organiser.id)
     })
 
     async function pageAs(app: BrowserApp, persona?: Persona): Promise<Page> {
@@ -126,6 +130,9 @@ describeInBrowser(
           return page
         },
       ],
+      ['sold-out event with a waiting list', async () => visit(await pageAs(t), `/event/${soldOut.eventId}`)],
+      ['join the waiting list', async () => visit(await pageAs(t), `/event/${soldOut.eventId}/waiting-list?type=${soldOut.typeId}`)],
+      ['waiting list of an event', async () => visit(await pageAs(t, people.organiser), `/events/${soldOut.eventId}/waiting-list`)],
       ['login', async () => visit(await pageAs(t), '/login')],
       ['register', async () => visit(await pageAs(t), '/register')],
       ['organiser dashboard', async () => visit(await pageAs(t, people.organiser), '/organiser')],
@@ -162,6 +169,15 @@ describeInBrowser(
           const page = await visit(await pageAs(t, people.organiser), '/create-event')
           await page.getByLabel('Title', { exact: true }).fill('Late Show')
           await submit(page, 'Save draft')
+          return page
+        },
+      ],
+      [
+        'waiting list',
+        async () => {
+          const page = await visit(await pageAs(t), `/event/${soldOut.eventId}/waiting-list?type=${soldOut.typeId}`)
+          await page.getByLabel('Email').fill('nobody')
+          await submit(page, 'Join the waiting list')
           return page
         },
       ],
@@ -258,6 +274,23 @@ describeInBrowser(
   },
   { sqliteOnly: true },
 )
+
+/** A sold-out event with its waiting list on and one person waiting. */
+async function soldOutWithWaitingList(t: BrowserApp, ownerId: number) {
+  const { event, ticketTypes } = await createEvent(t.db, ownerId, { title: 'Pier Cinema', ticketTypes: [{ name: 'Seat', capacity: 1 }] })
+  const typeId = ticketTypes[0]!.id
+  await t.db.updateTable('events').set({ waitingList: 1 }).where('id', '=', event.id).execute()
+  await placeOrder(t.db, event.id, typeId)
+  await joinWaitingList(t.db, {
+    eventId: event.id,
+    ticketTypeId: typeId,
+    name: 'Wes Waiting',
+    email: 'wes@example.test',
+    quantity: 1,
+    siteUrl: t.origin,
+  })
+  return { eventId: event.id, typeId }
+}
 
 async function visit(page: Page, path: string): Promise<Page> {
   await page.goto(path)

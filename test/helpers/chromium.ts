@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { type Browser, type BrowserContextOptions, type Page, chromium } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest'
 import { buildApp } from '../../src/app.js'
+import type { Config } from '../../src/config.js'
 import type { Db } from '../../src/db/database.js'
 import { type TestApp, testConfig } from './app.js'
 import { type DatabaseKind, type TestDatabase, createTestDatabase, describeEachDatabase } from './database.js'
@@ -73,10 +74,14 @@ export interface BrowserApp {
 /**
  * The app as src/server.ts runs it, listening on a real port on a fresh
  * database, and a headless chromium to drive it; both end with the file.
- * `beforeReady` sees the app before its onReady hooks run (the setup link is printed there).
+ * `beforeReady` sees the app before its onReady hooks run (the setup link is printed there);
+ * `config` overrides the test config when the app is built (a test SMTP server's address, say).
  * After each test, any script error, CSP violation or failed subresource a page met fails the test.
  */
-export function useBrowserApp(kind: DatabaseKind, options: { beforeReady?: (app: TestApp) => void } = {}): BrowserApp {
+export function useBrowserApp(
+  kind: DatabaseKind,
+  options: { beforeReady?: (app: TestApp) => void; config?: () => Partial<Config> } = {},
+): BrowserApp {
   let database: TestDatabase | undefined
   let app: TestApp | undefined
   let browser: Browser | undefined
@@ -85,7 +90,7 @@ export function useBrowserApp(kind: DatabaseKind, options: { beforeReady?: (app:
 
   beforeAll(async () => {
     database = await createTestDatabase(kind)
-    app = await buildApp(testConfig(database))
+    app = await buildApp(testConfig(database, options.config?.()))
     options.beforeReady?.(app)
     await app.listen({ port: 0, host: '127.0.0.1' })
     origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`

@@ -10,7 +10,10 @@ export interface LiveTicketType {
   soldOut: boolean
   onSale: boolean
   maxSelectable: number
+  /** Sold out, and its waiting list takes names. */
+  waitingList: boolean
   sold?: number
+  held?: number
 }
 
 export interface LiveState {

@@ -93,7 +93,7 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
 
     const mails = await t.smtp.waitFor('first@example.test', 2)
     const offer = mails.find((mail) => mail.parsed.subject === 'Tickets for Lantern Night are held for you')!
-    expect(offer.parsed.text).toContain('1 ticket (Seat) are held for you until')
+    expect(offer.parsed.text).toContain('1 ticket (Seat) is held for you until')
     // In the event's time zone (Europe/Berlin).
     expect(offer.parsed.text).toMatch(/until .*(CET|CEST)/)
     const token = offerTokenIn(offer.parsed.text!)
@@ -120,7 +120,7 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
     const holder = new TestBrowser(t.app)
     const claimForm = await holder.get(`/buy-tickets/${eventId}?offer=${token}`)
     expect(claimForm.statusCode).toBe(200)
-    expect(claimForm.body).toContain('1 ticket (Seat) are held for you until')
+    expect(claimForm.body).toContain('1 ticket (Seat) is held for you until')
     expect(claimForm.body).toContain('value="First"')
     const claimKey = /name="key" value="([^"]+)"/.exec(claimForm.body)![1]!
     const bought = await holder.post(`/purchase/${eventId}`, {
