@@ -50,6 +50,24 @@ async function prepareCancellations(urls: string[], db: Db, orderIds: number[]) 
   )
 }
 
+/**
+ * A sold-out event of `offers` tickets with more people waiting, and every
+ * order cancelled one after another: an offer each to the first `offers`
+ * people. Returns the offers' claim tokens, in the order people joined.
+ */
+async function offersMade(urls: string[], db: Db, offers: number, waiting: number) {
+  const sale = await soldOutWithList(db, offers, waiting)
+  const cancel = await prepareCancellations(
+    urls,
+    db,
+    sale.orders.map((order) => order.id),
+  )
+  for (const send of cancel) expect((await send()).status).toBe(303)
+  const tokens = await offerTokens(db)
+  expect(tokens).toHaveLength(offers)
+  return { ...sale, tokens }
+}
+
 async function offerTokens(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('outbox').select('data').where('kind', '=', 'waiting-list-offer').orderBy('id').execute()
   return rows.map((row) => offerTokenIn((JSON.parse(row.data) as { link: string }).link))
@@ -83,15 +101,7 @@ describeEachDatabase('waiting-list offers under concurrency', (kind) => {
 
   async function claimRace(instances: number, guarded: boolean) {
     const { urls, db } = await start(instances, guarded ? {} : { testHooks: { disableCapacityGuard: true } })
-    const { eventId, typeId, orders } = await soldOutWithList(db, OFFERS, OFFERS + 5)
-    const cancel = await prepareCancellations(
-      urls,
-      db,
-      orders.map((order) => order.id),
-    )
-    for (const send of cancel) expect((await send()).status).toBe(303)
-    const tokens = await offerTokens(db)
-    expect(tokens).toHaveLength(OFFERS)
+    const { eventId, typeId, tokens } = await offersMade(urls, db, OFFERS, OFFERS + 5)
     // Ten browsers open each link (a holder clicking again and again, or sharing it), then all buy at once.
     const claimers = await prepareBuyers(urls, eventId, CLAIMERS, {
       page: (i) => `/buy-tickets/${eventId}?offer=${tokens[i % OFFERS]}`,
@@ -188,14 +198,7 @@ describeEachDatabase('waiting-list offers under concurrency', (kind) => {
   it('settles an offer expiring while its holder claims it one way only: bought, or passed on', async () => {
     const { urls, apps, db } = await start(kind === 'postgres' ? 2 : 1)
     const offers = 20
-    const { eventId, typeId, orders } = await soldOutWithList(db, offers, offers * 2)
-    const cancel = await prepareCancellations(
-      urls,
-      db,
-      orders.map((order) => order.id),
-    )
-    for (const send of cancel) expect((await send()).status).toBe(303)
-    const tokens = await offerTokens(db)
+    const { eventId, typeId, tokens } = await offersMade(urls, db, offers, offers * 2)
     const claimers = await prepareBuyers(urls, eventId, offers, {
       page: (i) => `/buy-tickets/${eventId}?offer=${tokens[i]}`,
       quantity: () => 1,

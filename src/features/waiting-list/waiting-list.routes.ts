@@ -78,8 +78,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
       siteUrl: siteUrl(request),
     })
     if (!outcome.joined) {
-      const duplicate = /already on the waiting list/.test(outcome.message)
-      return duplicate
+      return outcome.reason === 'duplicate'
         ? renderJoin(reply, event, type, { values, errors: { email: outcome.message } }, 422)
         : renderJoin(reply, event, type, { values, errors: {}, refusal: outcome.message }, 409)
     }

@@ -16,8 +16,8 @@ export interface JoinRequest extends JoinInput {
   siteUrl: string
 }
 
-/** joined; or why not, in words for the person who asked. */
-export type JoinOutcome = { joined: true } | { joined: false; message: string }
+/** joined; or why not, in words for the person who asked: the address is on the list already, or the list is not open. */
+export type JoinOutcome = { joined: true } | { joined: false; reason: 'duplicate' | 'closed'; message: string }
 
 /**
  * Puts a person on a ticket type's waiting list, with the confirmation mail
@@ -33,10 +33,11 @@ export async function joinWaitingList(db: Db, request: JoinRequest): Promise<Joi
       await lockEvent(trx, request.eventId)
       const found = await findEventWithTicketTypes(trx, request.eventId)
       const type = found?.types.find((candidate) => candidate.id === request.ticketTypeId)
-      if (!found || !type) return { joined: false, message: 'This ticket type is no longer offered.' }
+      if (!found || !type) return { joined: false, reason: 'closed', message: 'This ticket type is no longer offered.' }
       if (!isWaitingListOpen(type, found.event, now)) {
         return {
           joined: false,
+          reason: 'closed',
           message: found.event.waitingList
             ? `${type.name} is not sold out (or not on sale) now, so there is no waiting list to join.`
             : 'This event has no waiting list.',
@@ -78,7 +79,8 @@ export async function joinWaitingList(db: Db, request: JoinRequest): Promise<Joi
       return { joined: true } as const
     })
   } catch (error) {
-    if (isUniqueViolation(error)) return { joined: false, message: 'This email address is already on the waiting list for these tickets.' }
+    if (isUniqueViolation(error))
+      return { joined: false, reason: 'duplicate', message: 'This email address is already on the waiting list for these tickets.' }
     throw error
   }
 }
