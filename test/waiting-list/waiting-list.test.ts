@@ -225,6 +225,25 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
     await t.smtp.waitFor('quick@example.test', 2)
   })
 
+  it.each(['/', '/attendee'])('expires an offer when the event list at %s is read', async (path) => {
+    const { eventId, typeId, orders } = await soldOutEvent(t.db, { capacity: 1 })
+    // The soonest event, so that the home page's few list it.
+    await t.db.updateTable('events').set({ startsAt: Date.now() + 60_000 }).where('id', '=', eventId).execute()
+    await join(t.app, eventId, typeId, { name: 'Lister', email: `lister${path.length}@example.test` })
+    await cancelAsBuyer(t.app, t.db, orders[0]!.id)
+    await t.db
+      .updateTable('waitingListEntries')
+      .set({ offerExpiresAt: Date.now() - 1 })
+      .where('eventId', '=', eventId)
+      .execute()
+    expect((await new TestBrowser(t.app).get(path)).statusCode).toBe(200)
+    expect(await entryOf(`lister${path.length}@example.test`)).toMatchObject({ state: 'expired' })
+    expect(await t.db.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', typeId).executeTakeFirstOrThrow()).toEqual({
+      sold: 0,
+      held: 0,
+    })
+  })
+
   it('expires an offer from the sender loop with no page read, and frees the tickets for anyone when nobody waits', async () => {
     const { eventId, typeId, orders } = await soldOutEvent(t.db, { capacity: 1 })
     await join(t.app, eventId, typeId, { name: 'Gone', email: 'gone@example.test' })

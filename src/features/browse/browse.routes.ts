@@ -7,7 +7,7 @@ import { hasRole } from '../../plugins/auth.js'
 import { isPublic } from '../events/event.rules.js'
 import { findEventWithTicketTypes, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
-import { settleExpiredHolds } from '../offers/offers.js'
+import { settleExpiredHolds, settleExpiredHoldsOf } from '../offers/offers.js'
 
 const PER_PAGE = 12
 
@@ -16,7 +16,8 @@ export default async function browseRoutes(app: FastifyInstance) {
   app.get('/', { config: { access: 'anyone' } }, async (request, reply) => {
     const settings = await request.siteSettings()
     const now = Date.now()
-    const events = await upcomingPublicEvents(app.db, now, 6)
+    let events = await upcomingPublicEvents(app.db, now, 6)
+    if (await settleExpiredHoldsOf(app.db, events)) events = await upcomingPublicEvents(app.db, now, 6)
     const types = await ticketTypesByEvent(
       app.db,
       events.map((event) => event.id),
@@ -46,7 +47,7 @@ export default async function browseRoutes(app: FastifyInstance) {
     if (from !== null && toEnd !== null && toEnd <= from) errors.to = 'The end date is before the start date.'
 
     const now = Date.now()
-    const { events, hasNext } = await searchPublicEvents(app.db, {
+    const search = {
       text: values.q,
       from: errors.from ? null : from,
       to: errors.to ? null : toEnd,
@@ -54,7 +55,10 @@ export default async function browseRoutes(app: FastifyInstance) {
       page,
       perPage: PER_PAGE,
       now,
-    })
+    }
+    let { events, hasNext } = await searchPublicEvents(app.db, search)
+    // Counts that leave out offers that ran out.
+    if (await settleExpiredHoldsOf(app.db, events)) ({ events, hasNext } = await searchPublicEvents(app.db, search))
     const types = await ticketTypesByEvent(
       app.db,
       events.map((event) => event.id),

@@ -288,6 +288,13 @@ export async function settleExpiredHolds(db: Db, eventId: number, now = Date.now
   })
 }
 
+/** settleExpiredHolds for each listed event that holds anything; whether any changed (the list is then worth reading again). */
+export async function settleExpiredHoldsOf(db: Db, events: { id: number; held: number }[]): Promise<boolean> {
+  let changed = false
+  for (const event of events) if (event.held > 0 && (await settleExpiredHolds(db, event.id))) changed = true
+  return changed
+}
+
 /** The sender loop's part: every event with an offer that ran out, settled. Returns the events that changed. */
 export async function settleAllExpiredHolds(db: Db, now = Date.now()): Promise<number[]> {
   const events = await db

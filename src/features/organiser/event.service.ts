@@ -132,8 +132,9 @@ export async function updateEvent(
       const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
       return { field: 'capacity', message: takenMessage(sold, held, { tickets: 'tickets are', capacity: 'the capacity' }) }
     }
-    await offerFreedCapacity(trx, event.id, now)
     const moved = Number(publishedAt !== current.publishedAt) + (await moveSalesDates(trx, current, input.timeZone, now))
+    // With the sales dates where they now are.
+    await offerFreedCapacity(trx, event.id, now)
     await audit(
       trx,
       actor,

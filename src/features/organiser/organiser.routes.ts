@@ -12,6 +12,7 @@ import { siteUrl } from '../../lib/site-url.js'
 import { hasRole } from '../../plugins/auth.js'
 import { toEventView } from '../events/event.view.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
+import { settleExpiredHolds } from '../offers/offers.js'
 import { isPublic } from '../events/event.rules.js'
 import {
   type EventFormValues,
@@ -25,7 +26,7 @@ import {
   parseTicketTypeForm,
   ticketTypeFormOf,
 } from './event.form.js'
-import { dashboardEvents, dashboardPhaseCounts, ticketTypesByEvent } from '../events/event.repository.js'
+import { dashboardEvents, dashboardPhaseCounts, findEvent, ticketTypesByEvent } from '../events/event.repository.js'
 import { attendeeLineBatches, attendeeLines, countOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
 import {
   type Actor,
@@ -77,8 +78,11 @@ export default async function eventRoutes(app: FastifyInstance) {
   }
 
   /** The event's page: its details form, ticket types and lifecycle, with one of its forms re-shown when it failed. */
-  async function renderManage(reply: FastifyReply, event: Event, forms: ManageForms = {}, status?: number) {
+  async function renderManage(reply: FastifyReply, shown: Event, forms: ManageForms = {}, status?: number) {
     const { currency } = await reply.request.siteSettings()
+    // The held counts shown leave out offers that ran out (they go onward first).
+    const settled = shown.held > 0 && (await settleExpiredHolds(app.db, shown.id))
+    const event = (settled && (await findEvent(app.db, shown.id))) || shown
     const now = Date.now()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     const totals = await orderTotalsByEvent(app.db, [event.id])
