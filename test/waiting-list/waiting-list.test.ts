@@ -123,6 +123,12 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
     expect(claimForm.body).toContain('1 ticket (Seat) is held for you until')
     expect(claimForm.body).toContain('value="First"')
     const claimKey = /name="key" value="([^"]+)"/.exec(claimForm.body)![1]!
+    // More than the offer holds is refused, and changes nothing.
+    const greedy = await holder.post(`/purchase/${eventId}`, { key: claimKey, [`qty_${typeId}`]: '2', name: 'First', email: 'first@example.test' })
+    expect(greedy.headers.location).toBe('/purchase/fail')
+    expect((await holder.get('/purchase/fail')).body).toContain('This offer holds 1 ticket of one type: buy up to that many of it.')
+    expect(await entryOf('first@example.test')).toMatchObject({ state: 'offered' })
+    await holder.get(`/buy-tickets/${eventId}?offer=${token}`)
     const bought = await holder.post(`/purchase/${eventId}`, {
       key: claimKey,
       [`qty_${typeId}`]: '1',
