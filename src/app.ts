@@ -26,6 +26,7 @@ import siteSettingsPlugin from './features/settings/settings.plugin.js'
 import mailPlugin from './features/mail/mail.plugin.js'
 import mailRoutes from './features/mail/mail.routes.js'
 import passwordResetRoutes from './features/accounts/password-reset.routes.js'
+import checkInRoutes from './features/check-in/check-in.routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -90,6 +91,7 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   await app.register(browseRoutes)
   await app.register(purchaseRoutes)
   await app.register(eventRoutes)
+  await app.register(checkInRoutes)
   await app.register(accountRoutes)
   await app.register(passwordResetRoutes)
   await app.register(settingsRoutes)

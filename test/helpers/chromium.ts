@@ -57,8 +57,9 @@ export function describeInBrowser(title: string, suite: (kind: DatabaseKind) => 
   }
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+/** `extraArgs`: more flags, such as a fake camera. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] })
 }
 
 export interface BrowserApp {
@@ -73,10 +74,14 @@ export interface BrowserApp {
 /**
  * The app as src/server.ts runs it, listening on a real port on a fresh
  * database, and a headless chromium to drive it; both end with the file.
- * `beforeReady` sees the app before its onReady hooks run (the setup link is printed there).
+ * `beforeReady` sees the app before its onReady hooks run (the setup link is printed there);
+ * `chromiumArgs` are more flags for the browser.
  * After each test, any script error, CSP violation or failed subresource a page met fails the test.
  */
-export function useBrowserApp(kind: DatabaseKind, options: { beforeReady?: (app: TestApp) => void } = {}): BrowserApp {
+export function useBrowserApp(
+  kind: DatabaseKind,
+  options: { beforeReady?: (app: TestApp) => void; chromiumArgs?: string[] } = {},
+): BrowserApp {
   let database: TestDatabase | undefined
   let app: TestApp | undefined
   let browser: Browser | undefined
@@ -89,7 +94,7 @@ export function useBrowserApp(kind: DatabaseKind, options: { beforeReady?: (app:
     options.beforeReady?.(app)
     await app.listen({ port: 0, host: '127.0.0.1' })
     origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    browser = await launchChromium()
+    browser = await launchChromium(options.chromiumArgs)
   })
 
   afterAll(async () => {

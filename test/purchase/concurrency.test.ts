@@ -1,8 +1,7 @@
-import { afterEach, expect, it } from 'vitest'
-import { buildApp } from '../../src/app.js'
+import { expect, it } from 'vitest'
 import type { Config } from '../../src/config.js'
-import { testConfig, type TestApp } from '../helpers/app.js'
-import { createTestDatabase, describeEachDatabase, type DatabaseKind, type TestDatabase } from '../helpers/database.js'
+import { describeEachDatabase, type DatabaseKind } from '../helpers/database.js'
+import { useListeningServers } from '../helpers/servers.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { buyAllAtOnce, failPagesOf, prepareBuyers, saleViolations } from '../helpers/flash-sale.js'
 import { createUser } from '../helpers/personas.js'
@@ -10,23 +9,11 @@ import { createUser } from '../helpers/personas.js'
 const BUYERS = 240
 const CAPACITY = 50
 
-/** Real listening servers on one fresh database, torn down after each test. */
+/** Real listening servers on one fresh database, with an event on sale. */
 function useServers(kind: DatabaseKind) {
-  const opened: TestApp[] = []
-  let database: TestDatabase | undefined
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((app) => app.close()))
-    await database?.drop()
-  })
+  const listen = useListeningServers(kind)
   return async (instances: number, overrides: Partial<Config> = {}) => {
-    database = await createTestDatabase(kind)
-    const urls: string[] = []
-    for (let i = 0; i < instances; i++) {
-      const app = await buildApp(testConfig(database, overrides))
-      opened.push(app)
-      urls.push(await app.listen({ host: '127.0.0.1', port: 0 }))
-    }
-    const db = opened[0]!.db
+    const { urls, db } = await listen(instances, overrides)
     const owner = await createUser(db, 'organiser')
     const { event, ticketTypes } = await createEvent(db, owner.id, {
       ticketTypes: [{ name: 'Flash', capacity: CAPACITY, maxPerOrder: 4 }],

@@ -4,11 +4,24 @@ import type { OrderRow, OrderStatus } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
 import type { Amount } from '../../lib/format.js'
 import { containsPattern } from '../../lib/search.js'
+import { signDoorCode } from '../../lib/door-code.js'
+import { checkInSecretOf } from '../events/event.repository.js'
 
 export interface OrderWithTickets {
   order: OrderRow
   event: Event
-  tickets: { code: string; priceMinor: number; ticketTypeName: string }[]
+  tickets: OrderTicket[]
+}
+
+export interface OrderTicket {
+  id: number
+  /** The stored code: names the ticket in its QR code's URL. */
+  code: string
+  /** What its QR code carries and the door checks (src/lib/door-code.ts). */
+  doorCode: string
+  priceMinor: number
+  ticketTypeName: string
+  checkedInAt: number | null
 }
 
 export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTickets | undefined> {
@@ -23,20 +36,35 @@ export async function findOrderById(db: Db, id: number): Promise<OrderWithTicket
 }
 
 async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTickets> {
-  const event = await db.selectFrom('events').selectAll().where('id', '=', order.eventId).executeTakeFirstOrThrow()
+  const event = toEvent(await db.selectFrom('events').selectAll().where('id', '=', order.eventId).executeTakeFirstOrThrow())
+  const secret = await checkInSecretOf(db, event)
   const tickets = await db
     .selectFrom('tickets')
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
-    .select(['tickets.code', 'tickets.priceMinor', 'ticketTypes.name as ticketTypeName'])
+    .select(['tickets.id', 'tickets.code', 'tickets.priceMinor', 'ticketTypes.name as ticketTypeName', 'tickets.checkedInAt'])
     .where('tickets.orderId', '=', order.id)
     .orderBy('tickets.ticketTypeId')
     .orderBy('tickets.id')
     .execute()
-  return { order, event: toEvent(event), tickets }
+  return {
+    order,
+    event: { ...event, checkInSecret: secret },
+    tickets: tickets.map((ticket) => ({ ...ticket, doorCode: signDoorCode(secret, event.id, ticket.id) })),
+  }
 }
 
-export async function ticketExists(db: Db, code: string): Promise<boolean> {
-  return (await db.selectFrom('tickets').select('id').where('code', '=', code).executeTakeFirst()) !== undefined
+/** The door code a ticket's QR code carries, found by the ticket's stored code. */
+export async function doorCodeOfTicket(db: Db, code: string): Promise<string | undefined> {
+  const ticket = await db
+    .selectFrom('tickets')
+    .innerJoin('orders', 'orders.id', 'tickets.orderId')
+    .innerJoin('events', 'events.id', 'orders.eventId')
+    .select(['tickets.id', 'events.id as eventId', 'events.checkInSecret'])
+    .where('tickets.code', '=', code)
+    .executeTakeFirst()
+  if (!ticket) return undefined
+  const secret = await checkInSecretOf(db, { id: ticket.eventId, checkInSecret: ticket.checkInSecret })
+  return signDoorCode(secret, ticket.eventId, ticket.id)
 }
 
 export async function ordersOfUser(db: Db, userId: number) {
@@ -121,9 +149,13 @@ export interface AttendeeLine {
   /** The currency the order was paid in: its total's and its tickets' prices'. */
   currency: string
   orderedAt: number
+  ticketId: number
   ticketCode: string
   ticketTypeName: string
   priceMinor: number
+  checkedInAt: number | null
+  checkedInBy: string | null
+  checkedInGate: string | null
 }
 
 /** Where a list of orders (newest first) stopped: its last order. */
@@ -135,6 +167,8 @@ export interface OrderCursor {
 export interface OrderSearch {
   /** Matches order and ticket codes, buyer names and emails; '' for all. */
   text: string
+  /** Only the order of this ticket (one found by its door code). */
+  ticketId?: number
   /** At most this many orders (with all their tickets), after `offset` orders or the orders up to `after`. */
   limit?: number
   offset?: number
@@ -151,7 +185,18 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
     .selectFrom('orders')
     .select('orders.id')
     .where('orders.eventId', '=', eventId)
-    .$if(search.text !== '', (qb) =>
+    .$if(search.ticketId !== undefined, (qb) =>
+      qb.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('tickets')
+            .select('tickets.id')
+            .whereRef('tickets.orderId', '=', 'orders.id')
+            .where('tickets.id', '=', search.ticketId!),
+        ),
+      ),
+    )
+    .$if(search.text !== '' && search.ticketId === undefined, (qb) =>
       qb.where(
         sql<boolean>`(lower(orders.code) like ${pattern} escape '\\' or lower(orders.buyer_name) like ${pattern} escape '\\'
           or lower(orders.buyer_email) like ${pattern} escape '\\'
@@ -181,9 +226,13 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
       'orders.totalMinor',
       'orders.currency',
       'orders.createdAt as orderedAt',
+      'tickets.id as ticketId',
       'tickets.code as ticketCode',
       'ticketTypes.name as ticketTypeName',
       'tickets.priceMinor',
+      'tickets.checkedInAt',
+      'tickets.checkedInBy',
+      'tickets.checkedInGate',
     ])
     .where('orders.id', 'in', matching)
     .orderBy('orders.createdAt', 'desc')
