@@ -27,6 +27,7 @@ import mailPlugin from './features/mail/mail.plugin.js'
 import mailRoutes from './features/mail/mail.routes.js'
 import passwordResetRoutes from './features/accounts/password-reset.routes.js'
 import checkInRoutes from './features/check-in/check-in.routes.js'
+import seatingRoutes from './features/seating/seating.routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -91,6 +92,7 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   await app.register(browseRoutes)
   await app.register(purchaseRoutes)
   await app.register(eventRoutes)
+  await app.register(seatingRoutes)
   await app.register(checkInRoutes)
   await app.register(accountRoutes)
   await app.register(passwordResetRoutes)

@@ -18,6 +18,8 @@ export interface Database {
   passwordResets: PasswordResetsTable
   checkIns: CheckInsTable
   doorStaff: DoorStaffTable
+  seats: SeatsTable
+  seatBookings: SeatBookingsTable
 }
 
 export interface SessionsTable {
@@ -214,6 +216,33 @@ export interface DoorStaffTable {
   createdBy: number | null
   createdAt: number
   revokedAt: number | null
+}
+
+/** seat: an ordinary seat; wheelchair: a space for a wheelchair; companion: a seat beside one, for a companion. */
+export type SeatKind = 'seat' | 'wheelchair' | 'companion'
+
+export interface SeatsTable {
+  id: Generated<number>
+  eventId: number
+  /** Its price category. */
+  ticketTypeId: number
+  section: string
+  rowLabel: string
+  seatLabel: string
+  /** Its cell on the map; seats of one row with x one apart are side by side. */
+  x: number
+  y: number
+  kind: SeatKind
+  /** 1: on the map, never sold. */
+  blocked: Generated<number>
+}
+
+export interface SeatBookingsTable {
+  /** Unique: a seat is taken by one ticket at most. */
+  seatId: number
+  eventId: number
+  ticketId: number
+  createdAt: number
 }
 
 export type UserRow = Selectable<UsersTable>
