@@ -35,26 +35,38 @@
 
   var sending = false
   var retryTimer = null
+  var UPLOAD_TIMEOUT_MS = 10000
+
+  // The queue lives in localStorage, read afresh before every change: another
+  // tab of the same page may have changed it. Without storage (private
+  // browsing) it lives in this page only.
+  var memory = []
 
   function load() {
     try {
       var stored = JSON.parse(localStorage.getItem(storageKey) || '[]')
-      return Array.isArray(stored) ? stored : []
+      memory = Array.isArray(stored) ? stored : []
     } catch {
-      return []
+      // Unreadable or unavailable: keep what this page holds.
     }
+    return memory
   }
 
-  function save(queue) {
+  function update(change) {
+    var queue = change(load().slice())
+    memory = queue
     try {
       localStorage.setItem(storageKey, JSON.stringify(queue))
     } catch {
-      // Private browsing without storage: the queue lives as long as the page.
+      // No storage: the queue lives as long as the page.
     }
-    memory = queue
   }
 
-  var memory = load()
+  window.addEventListener('storage', function (event) {
+    if (event.key !== storageKey) return
+    showQueue()
+    flush()
+  })
 
   function nonce() {
     var bytes = new Uint8Array(12)
@@ -72,9 +84,11 @@
   }
 
   function enqueue(code) {
-    var queue = memory.slice()
-    queue.push({ code: code, nonce: nonce(), gate: gateInput.value, mode: selectedMode(), scannedAt: Date.now() })
-    save(queue)
+    var scan = { code: code, nonce: nonce(), gate: gateInput.value, mode: selectedMode(), scannedAt: Date.now() }
+    update(function (queue) {
+      queue.push(scan)
+      return queue
+    })
     showQueue()
     flush()
   }
@@ -89,48 +103,61 @@
   })
 
   function flush() {
-    if (sending || memory.length === 0) return
+    var queue = load()
+    if (sending || queue.length === 0) return
     clearTimeout(retryTimer)
     sending = true
-    var batch = memory.slice(0, MAX_PER_UPLOAD)
+    var batch = queue.slice(0, MAX_PER_UPLOAD)
+    // A request that a venue's Wi-Fi swallows without an answer must not hold the queue for good.
+    var aborter = new AbortController()
+    var timeout = setTimeout(function () {
+      aborter.abort()
+    }, UPLOAD_TIMEOUT_MS)
     fetch(uploadUrl, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json', 'csrf-token': csrf },
       body: JSON.stringify({ scans: batch }),
+      signal: aborter.signal,
     })
       .then(function (response) {
         if (!response.ok) throw { status: response.status }
         return response.json()
       })
       .then(function (body) {
+        clearTimeout(timeout)
         sending = false
         var answered = {}
         body.answers.forEach(function (answer) {
           answered[answer.nonce] = true
         })
-        save(
-          memory.filter(function (scan) {
+        update(function (current) {
+          return current.filter(function (scan) {
             return !answered[scan.nonce]
-          }),
-        )
+          })
+        })
+        // The last answer fills the screen; every other one, and any that waited, is listed so none goes unseen.
         var now = Date.now()
+        var last = body.answers.length - 1
         body.answers.forEach(function (answer, i) {
           var scan = batch[i]
-          if (scan && now - scan.scannedAt > OFFLINE_AFTER_MS) listOffline(scan, answer)
+          if (scan && (i < last || now - scan.scannedAt > OFFLINE_AFTER_MS)) listAnswer(scan, answer)
         })
-        var last = body.answers[body.answers.length - 1]
-        if (last) showAnswer(last)
+        if (last >= 0) showAnswer(body.answers[last])
         showCounts(body.counts)
         showQueue()
-        if (memory.length > 0) flush()
+        if (load().length > 0) flush()
       })
       .catch(function (failure) {
+        clearTimeout(timeout)
         sending = false
-        if (failure && failure.status === 403) {
+        var status = failure && failure.status
+        if (status === 403) {
           showQueue('This page has expired. Reload it: the scans on this phone will be sent then.')
-        } else if (failure && failure.status === 404) {
+        } else if (status === 404) {
           showQueue('This phone may no longer check in tickets of this event. Ask the organiser.')
+        } else if (status >= 400 && status < 500) {
+          showQueue('The server refused these scans (' + status + '). Reload the page; the scans stay on this phone.')
         } else {
           showQueue('Offline: the scans wait on this phone and are sent when the connection is back.')
           retryTimer = setTimeout(flush, RETRY_MS)
@@ -141,7 +168,7 @@
   window.addEventListener('online', flush)
 
   function showQueue(problem) {
-    var waiting = memory.length
+    var waiting = load().length
     var listed = queueList.children.length
     queueSection.hidden = waiting === 0 && listed === 0 && !problem
     var text = problem || ''
@@ -149,8 +176,8 @@
     queueStatus.textContent = text
   }
 
-  // What happened to a scan that waited: a conflict (admitted elsewhere meanwhile) goes on top.
-  function listOffline(scan, answer) {
+  // What happened to a scan whose answer did not fill the screen: a conflict (admitted elsewhere meanwhile) goes on top.
+  function listAnswer(scan, answer) {
     var item = document.createElement('li')
     item.className = 'queue-item queue-item--' + answer.tone
     item.setAttribute('data-offline-answer', answer.kind)
@@ -222,6 +249,13 @@
   })
 
   function readFrames(decode) {
+    // Nothing to read while the page is hidden: look again in a second, without the work.
+    if (document.hidden) {
+      setTimeout(function () {
+        readFrames(decode)
+      }, 1000)
+      return
+    }
     decode(video)
       .then(function (code) {
         var now = Date.now()
@@ -241,14 +275,19 @@
 
   // A function from the video to the code in view (or null), by BarcodeDetector or jsQR.
   function loadDecoder() {
-    if ('BarcodeDetector' in window) {
+    var native = 'BarcodeDetector' in window ? window.BarcodeDetector.getSupportedFormats() : Promise.resolve([])
+    return native.then(function (formats) {
+      if (formats.indexOf('qr_code') === -1) return loadJsQR()
       var detector = new window.BarcodeDetector({ formats: ['qr_code'] })
-      return Promise.resolve(function (source) {
+      return function (source) {
         return detector.detect(source).then(function (codes) {
           return codes.length > 0 ? codes[0].rawValue : null
         })
-      })
-    }
+      }
+    })
+  }
+
+  function loadJsQR() {
     return new Promise(function (resolve, reject) {
       var script = document.createElement('script')
       script.src = '/vendor/jsqr-1.4.0.js'

@@ -8,6 +8,7 @@ import { loginAs, useLoginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
 import { createUser } from '../helpers/personas.js'
 import { isSignedBy, parseDoorCode, signDoorCode } from '../../src/lib/door-code.js'
+import { redactUrl } from '../../src/lib/log-safety.js'
 import type { Db } from '../../src/db/database.js'
 
 describe('door codes', () => {
@@ -179,13 +180,87 @@ describeEachDatabase('the check-in page', (kind) => {
     expect(answerOf((await scan(organiser.browser, await ticketOf(order))).body)).toBe('admitted')
 
     const page = await buyer.get(`/orders/${order.code}?key=${order.accessKey}`)
-    expect(page.body).toContain('A ticket of this order has been checked in at the door')
+    expect(page.body).toContain('A ticket of this order has been used at the door')
     expect(page.body).not.toContain('Cancel this order…')
     expect(page.body).toContain('status-badge--checked-in')
     const cancel = await buyer.post(`/orders/${order.code}/cancel`, { key: order.accessKey })
     expect(cancel.statusCode).toBe(303)
     const after = await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()
     expect(after.status).toBe('paid')
+  })
+
+  it('keeps refusing the cancellation after a re-entry ticket went out again, and allows it once the organiser undid the admission', async () => {
+    const order = await placeOrder(t.db, eventId, reentryTypeId, { buyerEmail: 'outside@example.test' })
+    const code = await ticketOf(order)
+    expect(answerOf((await scan(organiser.browser, code)).body)).toBe('admitted')
+    expect(answerOf((await scan(organiser.browser, code, { mode: 'exit' })).body)).toBe('checked-out')
+    const stored = await t.db.selectFrom('orders').selectAll().where('id', '=', order.id).executeTakeFirstOrThrow()
+    const buyer = new TestBrowser(t.app)
+    const page = await buyer.get(`/orders/${stored.code}?key=${stored.accessKey}`)
+    expect(page.body).toContain('A ticket of this order has been used at the door')
+    // A form token for this browser, from a page that has a form.
+    await buyer.get(`/buy-tickets/${eventId}`)
+    expect((await buyer.post(`/orders/${stored.code}/cancel`, { key: stored.accessKey })).statusCode).toBe(303)
+    expect((await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('paid')
+
+    // Let in again by mistake and undone: the undo takes back that admission only; the first one still counts.
+    const ticketId = parseDoorCode(code)!.ticketId
+    expect(answerOf((await scan(organiser.browser, code)).body)).toBe('admitted')
+    await organiser.browser.post(`/events/${eventId}/check-ins/${ticketId}/undo`, {})
+    await buyer.post(`/orders/${stored.code}/cancel`, { key: stored.accessKey })
+    expect((await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('paid')
+  })
+
+  it('allows the cancellation again once the organiser undid the only admission', async () => {
+    const order = await placeOrder(t.db, eventId, ticketTypeId, { buyerEmail: 'mistake@example.test' })
+    const code = await ticketOf(order)
+    expect(answerOf((await scan(organiser.browser, code)).body)).toBe('admitted')
+    await organiser.browser.post(`/events/${eventId}/check-ins/${parseDoorCode(code)!.ticketId}/undo`, {})
+    const stored = await t.db.selectFrom('orders').selectAll().where('id', '=', order.id).executeTakeFirstOrThrow()
+    const buyer = new TestBrowser(t.app)
+    await buyer.get(`/orders/${stored.code}/cancel?key=${stored.accessKey}`)
+    expect((await buyer.post(`/orders/${stored.code}/cancel`, { key: stored.accessKey })).statusCode).toBe(303)
+    expect((await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('cancelled')
+  })
+
+  it('answers what a hand-made request can send without a 500: huge ids, control characters, reused nonces, too many scans', async () => {
+    const pass = await ticketOf(await placeOrder(t.db, eventId, reentryTypeId))
+    const other = await ticketOf(await placeOrder(t.db, eventId, reentryTypeId))
+    for (const code of [`9999999999-1-${'A'.repeat(16)}`, `${eventId}-9999999999-${'A'.repeat(16)}`]) {
+      expect(answerOf((await scan(organiser.browser, code)).body)).toBe('unknown')
+    }
+    const control = await scan(organiser.browser, `${eventId}-1\u0000-x`)
+    expect(control.statusCode).toBe(422)
+    expect(control.body).toContain('invisible control characters')
+    await organiser.browser.get(`/events/${eventId}/check-in`)
+    const upload = (payload: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: `/events/${eventId}/check-in/scans`,
+        headers: {
+          cookie: organiser.browser.cookieHeader(),
+          'content-type': 'application/json',
+          'csrf-token': organiser.browser.csrfToken!,
+        },
+        payload,
+      })
+    const withNul = await upload(JSON.stringify({ scans: [{ code: pass, nonce: 'nul-gate-nonce-1', gate: 'a\u0000b', mode: 'entry' }] }))
+    expect(withNul.statusCode).toBe(200)
+    expect((withNul.json() as { answers: { kind: string }[] }).answers[0]!.kind).toBe('admitted')
+    const gate = await t.db
+      .selectFrom('tickets')
+      .select('checkedInGate')
+      .where('id', '=', parseDoorCode(pass)!.ticketId)
+      .executeTakeFirstOrThrow()
+    expect(gate.checkedInGate).toBe('Door')
+    // The entry's nonce again, for a check-out of another ticket: a new scan all the same.
+    expect(answerOf((await scan(organiser.browser, other)).body)).toBe('admitted')
+    const exit = await upload(JSON.stringify({ scans: [{ code: other, nonce: 'nul-gate-nonce-1', gate: 'Out', mode: 'exit' }] }))
+    expect(exit.statusCode).toBe(200)
+    expect((exit.json() as { answers: { kind: string }[] }).answers[0]!.kind).toBe('checked-out')
+    const tooMany = Array.from({ length: 101 }, (_, i) => ({ code: pass, nonce: `too-many-nonce-${i}`, mode: 'entry' }))
+    expect((await upload(JSON.stringify({ scans: tooMany }))).statusCode).toBe(422)
+    expect((await upload('{"scans": [')).statusCode).toBe(400)
   })
 
   it('takes a queue of scans as JSON with the CSRF token in a header, answering each in order, and refuses it without the token', async () => {
@@ -313,10 +388,20 @@ describeEachDatabase('door staff', (kind) => {
     expect(answerOf((await phone.post(`/events/${eventId}/check-in`, { code: second })).body)).toBe('admitted')
     expect((await phone.get(`/events/${otherEventId}/check-in`)).statusCode).toBe(404)
     expect((await phone.get(`/events/${eventId}/orders`)).statusCode).toBe(303)
+    // The door list holds every valid code: not for a link, which may be passed on.
+    expect((await phone.get(`/events/${eventId}/door-list`)).statusCode).toBe(404)
+    expect(redactUrl(path)).toBe('/door/[redacted]')
 
     await organiser.browser.get(`/events/${eventId}/door-staff`)
     expect((await organiser.browser.post(`/events/${eventId}/door-staff/${stored.id}/revoke`)).statusCode).toBe(303)
     expect((await phone.get(`/events/${eventId}/check-in`)).statusCode).toBe(404)
+    const upload = await t.app.inject({
+      method: 'POST',
+      url: `/events/${eventId}/check-in/scans`,
+      headers: { cookie: phone.cookieHeader(), 'content-type': 'application/json', 'csrf-token': phone.csrfToken! },
+      payload: JSON.stringify({ scans: [{ code: second, nonce: 'after-revoke-1', mode: 'entry' }] }),
+    })
+    expect(upload.statusCode).toBe(404)
     expect((await new TestBrowser(t.app).get(path)).statusCode).toBe(404)
     const audit = await t.db.selectFrom('auditLog').select('action').where('subjectType', '=', 'door_staff').orderBy('id').execute()
     expect(audit.map((row) => row.action)).toEqual(['door_staff.added', 'door_staff.link_created', 'door_staff.revoked'])

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import type { Config } from '../../src/config.js'
-import { scanTicket } from '../../src/features/check-in/check-in.service.js'
+import { type AdmissionGuard, GUARDED, scanTicket } from '../../src/features/check-in/check-in.service.js'
+import type { Db } from '../../src/db/database.js'
 import { createStaffLink } from '../../src/features/check-in/door-staff.js'
 import { cancelOrder } from '../../src/features/purchase/purchase.service.js'
 import { OrderCheckedIn } from '../../src/features/purchase/purchase.errors.js'
@@ -89,15 +90,18 @@ function tally(answers: string[]): Record<string, number> {
 describeEachDatabase(`${SCANS} simultaneous scans of one ticket`, (kind) => {
   const start = useDoor(kind)
 
+  // Each scan waits between its read and its write, in the guarded tests as in the control: only the guard differs.
+  const slow = { testHooks: { checkIn: { gapMs: 50 } } }
+
   it('from two staff sessions: one is admitted, every other scan is told it is already checked in', async () => {
-    const { db, eventId, code, phones } = await start(1)
+    const { db, eventId, code, phones } = await start(1, slow)
     const answers = await scanAllAtOnce(phones, eventId, code)
     expect(tally(answers)).toEqual({ '200 admitted': 1, '200 already': SCANS - 1 })
     expect(await db.selectFrom('checkIns').select('action').execute()).toEqual([{ action: 'in' }])
   })
 
   it.runIf(kind === 'postgres')('from two staff sessions on two instances of one database: still one admission', async () => {
-    const { db, eventId, code, phones } = await start(2)
+    const { db, eventId, code, phones } = await start(2, slow)
     expect(new Set(phones.map((phone) => phone.baseUrl)).size).toBe(2)
     const answers = await scanAllAtOnce(phones, eventId, code)
     expect(tally(answers)).toEqual({ '200 admitted': 1, '200 already': SCANS - 1 })
@@ -105,42 +109,54 @@ describeEachDatabase(`${SCANS} simultaneous scans of one ticket`, (kind) => {
   })
 
   it('control: admitting on what was read before the write, the same test catches the second admission', async () => {
-    const { db, eventId, code, phones } = await start(1, { testHooks: { checkInCheckThenAct: true } })
+    const { db, eventId, code, phones } = await start(1, { testHooks: { checkIn: { gapMs: 50, conditional: false } } })
     const answers = await scanAllAtOnce(phones, eventId, code)
     expect(tally(answers)['200 admitted']).toBeGreaterThan(1)
     expect((await db.selectFrom('checkIns').select('action').execute()).length).toBeGreaterThan(1)
   })
 })
 
+/** 20 orders of one ticket, each cancelled by its buyer and scanned at the door at the same instant. */
+async function cancelWhileScanning(db: Db, eventId: number, guard: AdmissionGuard) {
+  const event = (await findEvent(db, eventId))!
+  const type = await db.selectFrom('ticketTypes').select('id').where('eventId', '=', eventId).executeTakeFirstOrThrow()
+  const orders = []
+  for (let i = 0; i < 20; i++) orders.push(await placeOrder(db, eventId, type.id, { buyerEmail: `race${i}@example.test` }))
+  // The event's door secret was made when the first order's codes were read (useDoor).
+  const scanner = { event: { id: eventId, checkInSecret: event.checkInSecret }, actorId: null, actorLabel: 'Racer' }
+  const outcomes = await Promise.all(
+    orders.map(async (order, i) => {
+      const [code] = await doorCodesOfOrder(db, order.id)
+      const audit = { actorId: null, actorLabel: `race${i}@example.test`, action: 'order.cancelled_by_buyer' }
+      const cancel = () =>
+        cancelOrder(db, { id: order.id, eventId: event.id, buyerEmail: `race${i}@example.test` }, audit, 'http://admit-one.test')
+      const scan = (gapMs: number) =>
+        scanTicket(db, scanner, { code: code!, nonce: null, gate: 'Race', mode: 'entry', scannedAt: null }, { ...guard, gapMs })
+      // Half the scans start first and wait between their read and their write, as over a slow network, so that
+      // the cancellation commits in between (SQLite runs one transaction at a time: only such a gap opens the race).
+      const [cancelled, answer] =
+        i % 2 === 0
+          ? await Promise.allSettled([cancel(), scan(0)])
+          : await Promise.allSettled([scan(30), cancel()]).then(([scanned, cancelled]) => [cancelled, scanned] as const)
+      return { cancelled, answer }
+    }),
+  )
+  const rows = await db
+    .selectFrom('orders')
+    .innerJoin('tickets', 'tickets.orderId', 'orders.id')
+    .select(['orders.status', 'tickets.checkedInAt'])
+    .where('orders.eventId', '=', eventId)
+    .where('orders.buyerEmail', 'like', 'race%')
+    .execute()
+  return { rows, outcomes, typeId: type.id }
+}
+
 describeEachDatabase('a check-in and the buyer’s cancellation of the same order at the same instant', (kind) => {
   const start = useDoor(kind)
 
   it('never both: the order is either cancelled with no ticket inside, or paid with its ticket admitted', async () => {
     const { db, eventId } = await start(1)
-    const event = (await findEvent(db, eventId))!
-    const type = await db.selectFrom('ticketTypes').select('id').where('eventId', '=', eventId).executeTakeFirstOrThrow()
-    const orders = []
-    for (let i = 0; i < 20; i++) orders.push(await placeOrder(db, eventId, type.id, { buyerEmail: `race${i}@example.test` }))
-    // The event's door secret was made when the first order's codes were read (useDoor).
-    const scanner = { event: { id: eventId, checkInSecret: event.checkInSecret }, actorId: null, actorLabel: 'Racer' }
-    const outcomes = await Promise.all(
-      orders.map(async (order, i) => {
-        const [code] = await doorCodesOfOrder(db, order.id)
-        const audit = { actorId: null, actorLabel: `race${i}@example.test`, action: 'order.cancelled_by_buyer' }
-        const [cancelled, answer] = await Promise.allSettled([
-          cancelOrder(db, { id: order.id, eventId: event.id, buyerEmail: `race${i}@example.test` }, audit, 'http://admit-one.test'),
-          scanTicket(db, scanner, { code: code!, nonce: null, gate: 'Race', mode: 'entry', scannedAt: null }),
-        ])
-        return { cancelled, answer }
-      }),
-    )
-    const rows = await db
-      .selectFrom('orders')
-      .innerJoin('tickets', 'tickets.orderId', 'orders.id')
-      .select(['orders.status', 'tickets.checkedInAt'])
-      .where('orders.eventId', '=', eventId)
-      .where('orders.buyerEmail', 'like', 'race%')
-      .execute()
+    const { rows, outcomes, typeId } = await cancelWhileScanning(db, eventId, GUARDED)
     expect(rows).toHaveLength(20)
     expect(rows.filter((row) => row.status === 'cancelled' && row.checkedInAt !== null)).toEqual([])
     for (const { cancelled, answer } of outcomes) {
@@ -150,7 +166,13 @@ describeEachDatabase('a check-in and the buyer’s cancellation of the same orde
       if (!admitted) expect(answer).toMatchObject({ status: 'fulfilled', value: { kind: 'cancelled' } })
       if (!wasCancelled) expect(cancelled.status === 'rejected' && cancelled.reason instanceof OrderCheckedIn).toBe(true)
     }
-    const sold = await db.selectFrom('ticketTypes').select('sold').where('id', '=', type.id).executeTakeFirstOrThrow()
+    const sold = await db.selectFrom('ticketTypes').select('sold').where('id', '=', typeId).executeTakeFirstOrThrow()
     expect(sold.sold).toBe(1 + rows.filter((row) => row.status === 'paid').length)
+  })
+
+  it('control: without the order lock, the same test finds a cancelled order with a ticket inside', async () => {
+    const { db, eventId } = await start(1)
+    const { rows } = await cancelWhileScanning(db, eventId, { ...GUARDED, lockOrder: false })
+    expect(rows.filter((row) => row.status === 'cancelled' && row.checkedInAt !== null).length).toBeGreaterThan(0)
   })
 })

@@ -10,7 +10,7 @@ import { checkInSecretOf, findEvent } from '../events/event.repository.js'
 import { managedEvent } from '../organiser/event.service.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import {
-  CHECK_THEN_ACT,
+  type AdmissionGuard,
   GUARDED,
   type Scan,
   type ScanAnswer,
@@ -33,6 +33,18 @@ import {
 } from './door-staff.js'
 import { toAnswerView, toDoorListView, toStaffView } from './check-in.view.js'
 
+interface Door {
+  event: Event
+  pass: DoorPass
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** On the door's routes: the event and the visitor's pass for it (see the check-in routes' hook). */
+    door: Door | null
+  }
+}
+
 /** The most scans one upload may carry: a phone that was offline for a long queue sends them in several. */
 const MAX_SCANS_PER_UPLOAD = 100
 const MAX_GATE_LENGTH = 60
@@ -49,15 +61,22 @@ const DEFAULT_GATE = 'Door'
 export default async function checkInRoutes(app: FastifyInstance) {
   const door = { config: { access: 'door' as const } }
   const organiser = { config: { access: 'organiser' as const } }
-  const guard = app.config.testHooks?.checkInCheckThenAct ? CHECK_THEN_ACT : GUARDED
+  const hooks = app.config.testHooks
+  // Test-only switches of the admission's guard (see AdmissionGuard); GUARDED everywhere else.
+  const guard: AdmissionGuard = hooks?.checkIn ? { ...GUARDED, ...hooks.checkIn } : GUARDED
 
-  async function doorOf(request: FastifyRequest): Promise<{ event: Event; pass: DoorPass }> {
+  // The door's guard, as a hook: every route declaring access 'door' gets the
+  // event and this visitor's pass for it, or the 404 page before its handler runs.
+  app.decorateRequest('door', null)
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.access !== 'door') return
     const event = await findEvent(app.db, idParam(request.params))
     if (!event) throw new NotFound()
     const pass = await doorPassFor(app.db, event, request.user, request.session.doorLinks ?? [])
     if (!pass) throw new NotFound()
-    return { event, pass }
-  }
+    request.door = { event, pass }
+  })
+  const doorOf = (request: FastifyRequest): Door => request.door!
 
   function scannerOf(event: Event, secret: string, pass: DoorPass): Scanner {
     return { event: { id: event.id, checkInSecret: secret }, actorId: pass.actorId, actorLabel: pass.actorLabel }
@@ -79,6 +98,7 @@ export default async function checkInRoutes(app: FastifyInstance) {
       scripts: [...LIVE_PAGE_SCRIPTS, '/public/check-in.js'],
       event: { id: event.id, title: event.title, cancelled: event.status === 'cancelled' },
       manages: pass.manages,
+      mayPrintList: pass.manages || pass.actorId !== null,
       staffLabel: pass.actorLabel,
       counts,
       gate: scan.gate,
@@ -90,7 +110,7 @@ export default async function checkInRoutes(app: FastifyInstance) {
   }
 
   app.get('/events/:id/check-in', door, async (request, reply) => {
-    const { event, pass } = await doorOf(request)
+    const { event, pass } = doorOf(request)
     const query = new FormReader(request.query)
     return renderCheckIn(reply, event, pass, { gate: gateOf(query.text('gate')), mode: modeOf(query.text('mode')) })
   })
@@ -99,12 +119,19 @@ export default async function checkInRoutes(app: FastifyInstance) {
   // counts. A browser that resends the form (a reload, a retry on a bad
   // connection) sends the same nonce, and gets the first answer again.
   app.post('/events/:id/check-in', door, async (request, reply) => {
-    const { event, pass } = await doorOf(request)
+    const { event, pass } = doorOf(request)
     const form = new FormReader(request.body)
     const scan = scanOf(form.text('code'), form.text('nonce'), form.text('gate'), form.text('mode'), null)
     if (scan.code.trim() === '') {
       reply.code(422)
-      return renderCheckIn(reply, event, pass, scan, undefined, 'Scan a ticket’s QR code, or type the code printed under it.')
+      return renderCheckIn(
+        reply,
+        event,
+        pass,
+        scan,
+        undefined,
+        form.errors.code ?? 'Scan a ticket’s QR code, or type the code printed under it.',
+      )
     }
     const secret = await checkInSecretOf(app.db, event)
     const answer = await scanTicket(app.db, scannerOf(event, secret, pass), scan, guard)
@@ -119,7 +146,7 @@ export default async function checkInRoutes(app: FastifyInstance) {
    * nobody twice, and the answers come back in the order of the scans.
    */
   app.post('/events/:id/check-in/scans', door, async (request, reply) => {
-    const { event, pass } = await doorOf(request)
+    const { event, pass } = doorOf(request)
     const scans = scansOf(request.body)
     if (scans === null) {
       return reply
@@ -140,8 +167,11 @@ export default async function checkInRoutes(app: FastifyInstance) {
     return { answers, counts: await doorCounts(app.db, event.id) }
   })
 
+  // Every valid code with its holder's name: for the organiser and staff accounts, who are known people;
+  // not for a staff link, which may be passed on.
   app.get('/events/:id/door-list', door, async (request, reply) => {
-    const { event } = await doorOf(request)
+    const { event, pass } = doorOf(request)
+    if (!pass.manages && pass.actorId === null) throw new NotFound()
     const secret = await checkInSecretOf(app.db, event)
     const lines = await doorList(app.db, { id: event.id, checkInSecret: secret })
     reply.header('cache-control', 'private, no-store')
@@ -282,17 +312,19 @@ function scanOf(code: string, nonce: string, gate: string, mode: string, scanned
   }
 }
 
-/** The scans of an upload, or null when it is not one. */
+/** The scans of an upload, or null when it is not one. Each scan's fields are read as a form's are (control characters refused). */
 function scansOf(body: unknown): Scan[] | null {
   const scans = (body as { scans?: unknown } | null)?.scans
   if (!Array.isArray(scans) || scans.length === 0 || scans.length > MAX_SCANS_PER_UPLOAD) return null
   const parsed: Scan[] = []
   for (const item of scans) {
     if (typeof item !== 'object' || item === null) return null
-    const { code, nonce, gate, mode, scannedAt } = item as Record<string, unknown>
-    if (typeof code !== 'string' || typeof nonce !== 'string' || !NONCE.test(nonce)) return null
+    const fields = new FormReader(item)
+    const nonce = fields.text('nonce')
+    if (!NONCE.test(nonce)) return null
+    const scannedAt = (item as { scannedAt?: unknown }).scannedAt
     const at = typeof scannedAt === 'number' && Number.isSafeInteger(scannedAt) && scannedAt > 0 ? scannedAt : null
-    parsed.push(scanOf(code, nonce, typeof gate === 'string' ? gate : '', typeof mode === 'string' ? mode : '', at))
+    parsed.push(scanOf(fields.text('code'), nonce, fields.text('gate'), fields.text('mode'), at))
   }
   return parsed
 }

@@ -1,5 +1,5 @@
 import { type Db, isUniqueViolation, type Trx } from '../../db/database.js'
-import type { CheckInAction } from '../../db/schema.js'
+import type { CheckInAction, OrderStatus } from '../../db/schema.js'
 import { type DoorCode, isSignedBy, parseDoorCode, signDoorCode } from '../../lib/door-code.js'
 import { recordAudit } from '../audit/audit.repository.js'
 
@@ -42,29 +42,27 @@ export type ScanAnswer =
   | { kind: 'unknown' }
 
 /**
- * How an admission writes, as a seam for the concurrency test's control:
- * GUARDED admits only a ticket that is not inside, in the UPDATE itself;
- * CHECK_THEN_ACT trusts what it read before, as a scanner app with a local
- * list would, and waits between the two like a round trip over a venue's Wi-Fi.
+ * How an admission writes, as a seam for the concurrency tests' controls.
+ * GUARDED admits only a ticket that is not inside, in the UPDATE itself,
+ * after locking the order row. A control drops one of the two: `conditional`
+ * (trusting what was read before, as a scanner app with a local list would)
+ * or `lockOrder` (so a cancellation can slip in). `gapMs` waits between the
+ * read and the write, as a round trip over a venue's Wi-Fi would: better-sqlite3
+ * answers synchronously, so on SQLite the race opens only when something yields.
  */
 export interface AdmissionGuard {
   conditional: boolean
-  beforeWrite?: () => Promise<void>
+  lockOrder: boolean
+  gapMs?: number
 }
 
-export const GUARDED: AdmissionGuard = { conditional: true }
-
-/** Test-only. Never use it at a door. */
-export const CHECK_THEN_ACT: AdmissionGuard = {
-  conditional: false,
-  beforeWrite: () => new Promise((resolve) => setTimeout(resolve, 50)),
-}
+export const GUARDED: AdmissionGuard = { conditional: true, lockOrder: true }
 
 interface TicketRead {
   id: number
   eventId: number
   orderId: number
-  orderStatus: string
+  orderStatus: OrderStatus
   holder: string
   typeName: string
   allowReentry: number
@@ -102,12 +100,13 @@ export async function scanTicket(db: Db, scanner: Scanner, scan: Scan, guard: Ad
   if (scan.mode === 'exit') {
     if (read.allowReentry !== 1) return { kind: 'no-reentry', ticket }
     if (read.checkedInAt === null) return { kind: 'not-inside', ticket }
-    return checkOut(db, scanner, scan, ticket)
+  } else if (read.checkedInAt !== null) {
+    return { kind: 'already', ticket, ...insideSince(read, read.checkedInAt) }
   }
-  if (read.checkedInAt !== null) return { kind: 'already', ticket, ...insideSince(read) }
 
-  await guard.beforeWrite?.()
+  if (guard.gapMs) await new Promise((resolve) => setTimeout(resolve, guard.gapMs))
   try {
+    if (scan.mode === 'exit') return await checkOut(db, scanner, scan, ticket)
     return await admit(db, scanner, scan, ticket, read.orderId, guard)
   } catch (error) {
     // A nonce the page already used for another ticket: this scan is new all the same.
@@ -126,7 +125,7 @@ async function admit(
 ): Promise<ScanAnswer> {
   const doorCode = ticket.doorCode
   return db.transaction().execute(async (trx) => {
-    const order = await lockOrder(trx, orderId)
+    const order = guard.lockOrder ? await lockOrder(trx, orderId) : 'paid'
     if (order !== 'paid') return { kind: 'cancelled', ticket }
     const now = Date.now()
     const admitted = await trx
@@ -140,7 +139,8 @@ async function admit(
       const replay = scan.nonce === null ? undefined : await answerOfNonce(trx, scan.nonce, ticket.id, doorCode)
       if (replay) return replay
       const inside = await readTicket(trx, ticket.id)
-      return { kind: 'already', ticket, ...insideSince(inside!) }
+      if (inside?.checkedInAt == null) return { kind: 'not-inside', ticket }
+      return { kind: 'already', ticket, ...insideSince(inside, inside.checkedInAt) }
     }
     await logCheckIn(trx, scanner, scan, ticket.id, 'in', now)
     return { kind: 'admitted', ticket, at: now, replayed: false }
@@ -151,13 +151,11 @@ async function admit(
 async function checkOut(db: Db, scanner: Scanner, scan: Scan, ticket: TicketAtDoor): Promise<ScanAnswer> {
   return db.transaction().execute(async (trx) => {
     const now = Date.now()
-    const left = await trx
-      .updateTable('tickets')
-      .set({ checkedInAt: null, checkedInBy: null, checkedInGate: null })
-      .where('id', '=', ticket.id)
-      .where('checkedInAt', 'is not', null)
-      .executeTakeFirst()
-    if (Number(left.numUpdatedRows) === 0) return { kind: 'not-inside', ticket }
+    if (!(await takeOut(trx, ticket.id, null))) {
+      // The same check-out, sent twice at once: the other upload made it.
+      const replay = scan.nonce === null ? undefined : await answerOfNonce(trx, scan.nonce, ticket.id, ticket.doorCode)
+      return replay ?? { kind: 'not-inside', ticket }
+    }
     await logCheckIn(trx, scanner, scan, ticket.id, 'out', now)
     return { kind: 'checked-out', ticket, replayed: false }
   })
@@ -176,28 +174,10 @@ export async function undoCheckIn(db: Db, request: UndoRequest): Promise<boolean
   return db.transaction().execute(async (trx) => {
     const ticket = await readTicket(trx, request.ticketId)
     if (!ticket || ticket.eventId !== request.eventId || ticket.checkedInAt === null) return false
-    const undone = await trx
-      .updateTable('tickets')
-      .set({ checkedInAt: null, checkedInBy: null, checkedInGate: null })
-      .where('id', '=', ticket.id)
-      .where('checkedInAt', '=', ticket.checkedInAt)
-      .executeTakeFirst()
-    if (Number(undone.numUpdatedRows) === 0) return false
-    const now = Date.now()
-    await trx
-      .insertInto('checkIns')
-      .values({
-        eventId: request.eventId,
-        ticketId: ticket.id,
-        action: 'undo',
-        at: now,
-        scannedAt: null,
-        actorId: request.actorId,
-        actorLabel: request.actorLabel,
-        gate: ticket.checkedInGate ?? '',
-        nonce: null,
-      })
-      .execute()
+    if (!(await takeOut(trx, ticket.id, ticket.checkedInAt))) return false
+    const scanner = { event: { id: request.eventId, checkInSecret: null }, actorId: request.actorId, actorLabel: request.actorLabel }
+    const scan = { code: '', nonce: null, gate: ticket.checkedInGate ?? '', mode: 'exit' as const, scannedAt: null }
+    await logCheckIn(trx, scanner, scan, ticket.id, 'undo', Date.now())
     await recordAudit(trx, {
       actorId: request.actorId,
       actorLabel: request.actorLabel,
@@ -306,8 +286,19 @@ async function answerOfNonce(db: Db | Trx, nonce: string, ticketId: number, door
   return row.action === 'out' ? { kind: 'checked-out', ticket, replayed: true } : { kind: 'admitted', ticket, at: row.at, replayed: true }
 }
 
+/** Marks the ticket not inside, if it is (and was let in at `since`, when given). */
+async function takeOut(trx: Trx, ticketId: number, since: number | null): Promise<boolean> {
+  const result = await trx
+    .updateTable('tickets')
+    .set({ checkedInAt: null, checkedInBy: null, checkedInGate: null })
+    .where('id', '=', ticketId)
+    .where('checkedInAt', since === null ? 'is not' : '=', since)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
 /** Locks the order row (a no-op UPDATE), as cancelOrder's claim does, and says its status under the lock. */
-async function lockOrder(trx: Trx, orderId: number): Promise<string | undefined> {
+async function lockOrder(trx: Trx, orderId: number): Promise<OrderStatus | undefined> {
   const row = await trx
     .updateTable('orders')
     .set((eb) => ({ status: eb.ref('status') }))
@@ -317,8 +308,9 @@ async function lockOrder(trx: Trx, orderId: number): Promise<string | undefined>
   return row?.status
 }
 
-function insideSince(read: TicketRead): { at: number; by: string; gate: string } {
-  return { at: read.checkedInAt ?? 0, by: read.checkedInBy ?? '', gate: read.checkedInGate ?? '' }
+/** Who let an inside ticket in, when and where. */
+function insideSince(read: TicketRead, at: number): { at: number; by: string; gate: string } {
+  return { at, by: read.checkedInBy ?? '', gate: read.checkedInGate ?? '' }
 }
 
 async function logCheckIn(trx: Trx, scanner: Scanner, scan: Scan, ticketId: number, action: CheckInAction, at: number): Promise<void> {

@@ -22,7 +22,20 @@ export interface OrderTicket {
   priceMinor: number
   ticketTypeName: string
   checkedInAt: number | null
+  /** Let in at the door once, and not undone since: its order can no longer be cancelled, even after a check-out. */
+  used: boolean
 }
+
+/**
+ * Whether the ticket (`tickets.id` of the query) was let in at least once for
+ * real: an admission whose next entry in the log is not an undo (an undo takes
+ * back the admission just before it, a scan by mistake). A check-out does not
+ * count, so a ticket of a re-entry type that went out again is still used.
+ */
+export const TICKET_WAS_USED = sql<boolean>`exists (select 1 from check_ins admission where admission.ticket_id = tickets.id
+  and admission.action = 'in' and not exists (select 1 from check_ins taken_back where taken_back.ticket_id = admission.ticket_id
+  and taken_back.action = 'undo' and taken_back.id = (select min(later.id) from check_ins later
+  where later.ticket_id = admission.ticket_id and later.id > admission.id)))`
 
 export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTickets | undefined> {
   const order = await db.selectFrom('orders').selectAll().where('code', '=', code).executeTakeFirst()
@@ -42,6 +55,7 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
     .selectFrom('tickets')
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
     .select(['tickets.id', 'tickets.code', 'tickets.priceMinor', 'ticketTypes.name as ticketTypeName', 'tickets.checkedInAt'])
+    .select(TICKET_WAS_USED.as('used'))
     .where('tickets.orderId', '=', order.id)
     .orderBy('tickets.ticketTypeId')
     .orderBy('tickets.id')
@@ -49,7 +63,8 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
   return {
     order,
     event: { ...event, checkInSecret: secret },
-    tickets: tickets.map((ticket) => ({ ...ticket, doorCode: signDoorCode(secret, event.id, ticket.id) })),
+    // PostgreSQL answers exists() with a boolean, SQLite with 0 or 1.
+    tickets: tickets.map((ticket) => ({ ...ticket, used: Boolean(ticket.used), doorCode: signDoorCode(secret, event.id, ticket.id) })),
   }
 }
 

@@ -26,6 +26,7 @@ import { CHECKED_IN_REASON } from './cancellation.js'
 import type { SeenPrices } from './purchase.form.js'
 import { MAX_INT32 } from '../../lib/numbers.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
+import { TICKET_WAS_USED } from './order.repository.js'
 
 // orders.total_minor is a 32-bit integer column.
 const MAX_ORDER_TOTAL_MINOR = MAX_INT32
@@ -413,7 +414,7 @@ export function refusalOf(event: Event | undefined, types: TicketTypeRow[], line
  * twice at once) gives the capacity back only once. Returns false when the
  * order was already cancelled. A check-in locks the order row too, so once
  * the claim holds it, the tickets read next are all the check-ins there will
- * be: an order with a ticket inside is not cancelled (OrderCheckedIn).
+ * be: an order with a ticket used at the door is not cancelled (OrderCheckedIn).
  */
 export async function cancelOrder(
   db: Db,
@@ -431,13 +432,8 @@ export async function cancelOrder(
       .returning(['eventId'])
       .executeTakeFirst()
     if (!claimed) return false
-    const inside = await trx
-      .selectFrom('tickets')
-      .select('id')
-      .where('orderId', '=', order.id)
-      .where('checkedInAt', 'is not', null)
-      .executeTakeFirst()
-    if (inside) throw new OrderCheckedIn(CHECKED_IN_REASON)
+    const used = await trx.selectFrom('tickets').select('id').where('orderId', '=', order.id).where(TICKET_WAS_USED).executeTakeFirst()
+    if (used) throw new OrderCheckedIn(CHECKED_IN_REASON)
     const counts = await trx
       .selectFrom('tickets')
       .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
