@@ -6,7 +6,9 @@ import * as m0004 from './0004_orders.js'
 import * as m0005 from './0005_order_sessions.js'
 import * as m0006 from './0006_buyer_limits.js'
 import * as m0007 from './0007_mail.js'
+import * as m0008 from './0008_check_in.js'
 import * as m0009 from './0009_waiting_list.js'
+import * as m0010 from './0010_seating.js'
 
 // Listed by hand rather than read from the folder, so that the same list works
 // from the compiled build and from the TypeScript sources under vitest.
@@ -18,5 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0005_order_sessions': m0005,
   '0006_buyer_limits': m0006,
   '0007_mail': m0007,
+  '0008_check_in': m0008,
   '0009_waiting_list': m0009,
+  '0010_seating': m0010,
 }

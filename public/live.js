@@ -9,6 +9,8 @@
  *   data-live-total-remaining           the same for the whole event
  *   data-live-sold="<type id>"          tickets sold (owner and admins only)
  *   data-live-sold-total, data-live-orders, data-live-revenue   the same, for the whole event
+ *   data-live-admitted, data-live-expected   tickets checked in, and of paid orders (the
+ *                                       owner, admins and the event's door staff only)
  *   data-live-status="<status>"         a status label; the value is the status the
  *                                       server rendered, and the stylesheet colours the
  *                                       element by it, so the script keeps it current
@@ -137,6 +139,14 @@
         })
         container.querySelectorAll('[data-live-revenue]').forEach(function (element) {
           setText(element, event.revenue)
+        })
+      }
+      if (event.door !== undefined) {
+        container.querySelectorAll('[data-live-admitted]').forEach(function (element) {
+          setText(element, String(event.door.admitted))
+        })
+        container.querySelectorAll('[data-live-expected]').forEach(function (element) {
+          setText(element, String(event.door.expected))
         })
       }
       container.querySelectorAll('[data-live-status]').forEach(function (element) {

@@ -27,6 +27,8 @@ import siteSettingsPlugin from './features/settings/settings.plugin.js'
 import mailPlugin from './features/mail/mail.plugin.js'
 import mailRoutes from './features/mail/mail.routes.js'
 import passwordResetRoutes from './features/accounts/password-reset.routes.js'
+import checkInRoutes from './features/check-in/check-in.routes.js'
+import seatingRoutes from './features/seating/seating.routes.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -92,6 +94,8 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   await app.register(purchaseRoutes)
   await app.register(eventRoutes)
   await app.register(waitingListRoutes)
+  await app.register(seatingRoutes)
+  await app.register(checkInRoutes)
   await app.register(accountRoutes)
   await app.register(passwordResetRoutes)
   await app.register(settingsRoutes)

@@ -73,6 +73,8 @@ export const MAIL_TIMING = { retryBaseMs: 30_000, maxAttempts: 8, pollMs: 5_000,
 export interface TestHooks {
   /** Turns the capacity guard into check-then-act, to prove the concurrency tests can fail. */
   disableCapacityGuard?: boolean
+  /** Weakens or slows the admission of a ticket at the door, to prove the check-in concurrency tests can fail (AdmissionGuard). */
+  checkIn?: { conditional?: boolean; lockOrder?: boolean; gapMs?: number }
 }
 
 export class ConfigError extends Error {

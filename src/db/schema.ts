@@ -16,6 +16,10 @@ export interface Database {
   tickets: TicketsTable
   outbox: OutboxTable
   passwordResets: PasswordResetsTable
+  checkIns: CheckInsTable
+  doorStaff: DoorStaffTable
+  seats: SeatsTable
+  seatBookings: SeatBookingsTable
   waitingListEntries: WaitingListEntriesTable
 }
 
@@ -95,6 +99,8 @@ export interface EventsTable {
   cancelledAt: number | null
   createdAt: number
   updatedAt: number
+  /** The key of the event's signed door codes (src/lib/door-code.ts); null until the first code is shown. */
+  checkInSecret: ColumnType<string | null, string | null | undefined>
   /** 0/1: people may join a sold-out ticket type's waiting list. */
   waitingList: Generated<number>
   /** How long an offer to the waiting list holds its tickets. */
@@ -116,6 +122,8 @@ export interface TicketTypesTable {
   salesStartAt: number | null
   salesEndAt: number | null
   createdAt: number
+  /** 1: a ticket of this type may leave (be checked out) and come in again. */
+  allowReentry: Generated<number>
 }
 
 export type OrderStatus = 'paid' | 'cancelled'
@@ -148,6 +156,11 @@ export interface TicketsTable {
   ticketTypeId: number
   code: string
   priceMinor: number
+  /** Inside now since then; null when never checked in, checked out or undone. */
+  checkedInAt: ColumnType<number | null, number | null | undefined>
+  /** Who let the ticket in (the staff member's label) and at which gate. */
+  checkedInBy: ColumnType<string | null, string | null | undefined>
+  checkedInGate: ColumnType<string | null, string | null | undefined>
 }
 
 /** pending: to send (again) when due; sent; failed: given up after the last try. */
@@ -179,6 +192,66 @@ export interface PasswordResetsTable {
   createdAt: number
   expiresAt: number
   usedAt: number | null
+}
+
+/** in: admitted; out: left, for a type that allows re-entry; undo: an organiser took an admission back. */
+export type CheckInAction = 'in' | 'out' | 'undo'
+
+export interface CheckInsTable {
+  id: Generated<number>
+  eventId: number
+  ticketId: number
+  action: CheckInAction
+  /** When the server recorded it. */
+  at: number
+  /** When the phone scanned it, if it says: later than `at` only for a scan queued offline. */
+  scannedAt: number | null
+  actorId: number | null
+  actorLabel: string
+  gate: string
+  /** The scan's own id, from the page: an upload sent again finds its first answer. */
+  nonce: string | null
+}
+
+export interface DoorStaffTable {
+  id: Generated<number>
+  eventId: number
+  /** An account that may check in this event's tickets; null for a staff link. */
+  userId: number | null
+  /** SHA-256 of a staff link's token, hex; null for an account. */
+  tokenHash: string | null
+  /** What the organiser called them ("North gate phone"), or the account's name. */
+  label: string
+  createdBy: number | null
+  createdAt: number
+  revokedAt: number | null
+}
+
+/** seat: an ordinary seat; wheelchair: a space for a wheelchair; companion: a seat beside one, for a companion. */
+export type SeatKind = 'seat' | 'wheelchair' | 'companion'
+
+export interface SeatsTable {
+  id: Generated<number>
+  eventId: number
+  /** Its price category. */
+  ticketTypeId: number
+  section: string
+  rowLabel: string
+  seatLabel: string
+  /** Its cell on the map; seats of one row with x one apart are side by side. */
+  x: number
+  y: number
+  kind: SeatKind
+  /** 1: on the map, never sold. */
+  blocked: Generated<number>
+}
+
+export interface SeatBookingsTable {
+  /** Unique: a seat is taken by one ticket at most. */
+  seatId: number
+  eventId: number
+  ticketId: number
+  createdAt: number
 }
 
 /**

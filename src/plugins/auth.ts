@@ -11,8 +11,10 @@ import { Forbidden } from '../lib/errors.js'
  * - user: any logged-in account
  * - organiser: organisers and admins (ownership is checked by the feature)
  * - admin: site admins
+ * - door: anyone, logged in or not; the check-in feature admits the event's
+ *   organiser, its door staff and staff links, and answers 404 to the rest
  */
-export type Access = 'anyone' | 'guest' | 'user' | 'organiser' | 'admin'
+export type Access = 'anyone' | 'guest' | 'user' | 'organiser' | 'admin' | 'door'
 
 export interface CurrentUser {
   id: number
@@ -87,7 +89,7 @@ export default fp(
 
     app.addHook('preHandler', async (request, reply) => {
       const access = request.routeOptions.config.access
-      if (access === undefined || access === 'anyone') return
+      if (access === undefined || access === 'anyone' || access === 'door') return
       if (access === 'guest') {
         if (request.user) return reply.redirect('/', 303)
         return

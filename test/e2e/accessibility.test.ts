@@ -1,41 +1,11 @@
-import type { AxeResults } from 'axe-core'
-import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
 import { beforeAll, expect, it } from 'vitest'
 import { type BrowserApp, describeInBrowser, logIn, useBrowserApp } from '../helpers/chromium.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { axeProblems } from '../helpers/axe.js'
 import { placeOrder } from '../helpers/orders.js'
 import { joinWaitingList } from '../../src/features/waiting-list/waiting-list.service.js'
 import { type Persona, createPersonas } from '../helpers/personas.js'
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
-
-/**
- * axe's serious and critical findings on the page as it is, in the light and
- * the dark colour scheme. axe is injected as an inline script, so these pages
- * are opened with bypassCSP; the journeys check the CSP with real contexts.
- */
-async function axeProblems(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE })
-  const problems: string[] = []
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme })
-    const results = (await page.evaluate(() =>
-      (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResults> } }).axe.run(document, {
-        resultTypes: ['violations'],
-      }),
-    )) as AxeResults
-    for (const violation of results.violations) {
-      if (violation.impact !== 'serious' && violation.impact !== 'critical') continue
-      for (const node of violation.nodes) {
-        problems.push(
-          `${colorScheme}: ${violation.id} (${violation.impact}) at ${node.target.join(' ')}: ${node.failureSummary ?? violation.help}`,
-        )
-      }
-    }
-  }
-  return problems
-}
 
 /** Every message next to a field is named by that field's aria-describedby, and every summary link leads to a field. */
 function errorsNotTiedToFields(page: Page): Promise<string[]> {

@@ -3,6 +3,7 @@
  * serves it, and photographs the main pages in headless chromium at a phone
  * and a desktop width into docs/screenshots/, the pictures the README shows.
  */
+import { doorCodeOf } from '../helpers/door.js'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -311,6 +312,28 @@ async function main() {
           await page.getByLabel('Title', { exact: true }).fill('Autumn Sardine Supper')
           await page.getByLabel('Starts', { exact: true }).fill('2020-01-01T19:00')
           await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Save draft' }).click()])
+        },
+      },
+      {
+        name: 'check-in',
+        dark: true,
+        open: async (page) => {
+          const ticket = await app.db
+            .selectFrom('tickets')
+            .innerJoin('orders', 'orders.id', 'tickets.orderId')
+            .select(['tickets.id'])
+            .where('orders.eventId', '=', featuredId)
+            .where('tickets.checkedInAt', 'is', null)
+            .orderBy('tickets.id')
+            .executeTakeFirstOrThrow()
+          // A ticket not yet inside for each picture, so that each shows an admission.
+          const code = await doorCodeOf(app.db, featuredId, ticket.id)
+          await logIn(page, organiser)
+          await visit(`/events/${featuredId}/check-in`)(page)
+          await page.getByLabel('Gate').fill('River gate')
+          await page.getByLabel('Ticket code').fill(code)
+          await page.getByLabel('Ticket code').press('Enter')
+          await page.locator('[data-scan-answer]').waitFor()
         },
       },
       {

@@ -5,6 +5,9 @@ import { createEvent } from '../helpers/fixtures.js'
 import { useLoginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
 import { queriesDuring } from '../helpers/queries.js'
+import { doorCodesOfOrder } from '../helpers/door.js'
+import { signDoorCode } from '../../src/lib/door-code.js'
+import { checkInSecretOf } from '../../src/features/events/event.repository.js'
 
 describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   const t = useTestApp(kind)
@@ -13,10 +16,24 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   it('exports one row per ticket, as UTF-8 with RFC 4180 quoting, prices in each order’s currency, times in the event time zone', async () => {
     const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
       timeZone: 'Asia/Tokyo',
-      ticketTypes: [{ name: 'Standard', priceMinor: 1250 }, { name: 'VIP, front row', priceMinor: 9900 }],
+      ticketTypes: [
+        { name: 'Standard', priceMinor: 1250 },
+        { name: 'VIP, front row', priceMinor: 9900 },
+      ],
     })
-    const first = await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: 'Zoë "Zed" Müller', buyerEmail: 'zoe@example.test', quantity: 2, createdAt: Date.UTC(2026, 0, 2, 3, 4) })
-    const second = await placeOrder(t.db, event.id, ticketTypes[1]!.id, { buyerName: 'Kenji', buyerEmail: 'kenji@example.test', status: 'cancelled', createdAt: Date.UTC(2026, 0, 1, 0, 0), currency: 'JPY' })
+    const first = await placeOrder(t.db, event.id, ticketTypes[0]!.id, {
+      buyerName: 'Zoë "Zed" Müller',
+      buyerEmail: 'zoe@example.test',
+      quantity: 2,
+      createdAt: Date.UTC(2026, 0, 2, 3, 4),
+    })
+    const second = await placeOrder(t.db, event.id, ticketTypes[1]!.id, {
+      buyerName: 'Kenji',
+      buyerEmail: 'kenji@example.test',
+      status: 'cancelled',
+      createdAt: Date.UTC(2026, 0, 1, 0, 0),
+      currency: 'JPY',
+    })
 
     const response = await me.browser.get(`/events/${event.id}/attendees.csv`)
     expect(response.statusCode).toBe(200)
@@ -24,18 +41,36 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
     expect(response.headers['content-disposition']).toBe(`attachment; filename="attendees-event-${event.id}.csv"`)
     expect(response.headers['cache-control']).toBe('no-store')
     expect(response.body.startsWith('\uFEFF')).toBe(true)
+    const [z0, z1] = await doorCodesOfOrder(t.db, first.id)
+    const [k0] = await doorCodesOfOrder(t.db, second.id)
     expect(response.body.slice(1).split('\r\n')).toEqual([
-      'Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Asia/Tokyo)',
-      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,TKT${first.code}N0,12.50,EUR,2026-01-02 12:04`,
-      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,TKT${first.code}N1,12.50,EUR,2026-01-02 12:04`,
-      `${second.code},cancelled,Kenji,kenji@example.test,"VIP, front row",TKT${second.code}N0,9900,JPY,2026-01-01 09:00`,
+      'Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Asia/Tokyo),Checked in at (Asia/Tokyo)',
+      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z0},12.50,EUR,2026-01-02 12:04,`,
+      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z1},12.50,EUR,2026-01-02 12:04,`,
+      `${second.code},cancelled,Kenji,kenji@example.test,"VIP, front row",${k0},9900,JPY,2026-01-01 09:00,`,
       '',
     ])
   })
 
+  it('says when each ticket was checked in, in the event’s time zone', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { timeZone: 'Asia/Tokyo' })
+    const order = await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 2 })
+    const [inside] = await t.db.selectFrom('tickets').select('id').where('orderId', '=', order.id).orderBy('id').execute()
+    await t.db
+      .updateTable('tickets')
+      .set({ checkedInAt: Date.UTC(2026, 0, 2, 10, 30), checkedInBy: 'Door', checkedInGate: 'North' })
+      .where('id', '=', inside!.id)
+      .execute()
+    const rows = (await me.browser.get(`/events/${event.id}/attendees.csv`)).body.slice(1).split('\r\n').slice(1, -1)
+    expect(rows.map((row) => row.split(',').at(-1))).toEqual(['2026-01-02 19:30', ''])
+  })
+
   it('neutralises cells that a spreadsheet would run as formulas', async () => {
     const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: '=cmd|" /C calc"!A0', priceMinor: 0 }] })
-    await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: '=HYPERLINK("http://evil.example","click")', buyerEmail: '@evil.example' })
+    await placeOrder(t.db, event.id, ticketTypes[0]!.id, {
+      buyerName: '=HYPERLINK("http://evil.example","click")',
+      buyerEmail: '@evil.example',
+    })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: '+1+2', buyerEmail: '-3@x.example' })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: '\tTabbed', buyerEmail: 'plain@x.example' })
 
@@ -82,18 +117,31 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
       .returning(['id', 'code', 'createdAt'])
       .execute()
     const tickets = placed.flatMap((order, i) =>
-      Array.from({ length: i % 4 === 0 ? 2 : 1 }, (_, n) => ({ orderId: order.id, ticketTypeId: ticketTypes[0]!.id, code: `TKT${order.code}N${n}`, priceMinor: 2500 })),
+      Array.from({ length: i % 4 === 0 ? 2 : 1 }, (_, n) => ({
+        orderId: order.id,
+        ticketTypeId: ticketTypes[0]!.id,
+        code: `TKT${order.code}N${n}`,
+        priceMinor: 2500,
+      })),
     )
-    await t.db.insertInto('tickets').values(tickets).execute()
+    const inserted = await t.db.insertInto('tickets').values(tickets).returning(['id', 'orderId']).execute()
+    const secret = await checkInSecretOf(t.db, { id: event.id, checkInSecret: null })
     const newestFirst = [...placed].sort((a, b) => b.createdAt - a.createdAt || b.id - a.id)
-    const expected = newestFirst.flatMap((order) => tickets.filter((ticket) => ticket.orderId === order.id).map((ticket) => ticket.code))
+    const expected = newestFirst.flatMap((order) =>
+      inserted
+        .filter((ticket) => ticket.orderId === order.id)
+        .sort((a, b) => a.id - b.id)
+        .map((ticket) => signDoorCode(secret, event.id, ticket.id)),
+    )
 
     const { result: response, queries } = await queriesDuring(t.db, () => me.browser.get(`/events/${event.id}/attendees.csv`))
     // Sent as it is written: a file built whole would go out with its length.
     expect(response.headers['transfer-encoding']).toBe('chunked')
     expect(response.headers['content-length']).toBeUndefined()
     const records = response.body.slice(1).split('\r\n')
-    expect(records.shift()).toBe('Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Europe/Berlin)')
+    expect(records.shift()).toBe(
+      'Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Europe/Berlin),Checked in at (Europe/Berlin)',
+    )
     expect(records.pop()).toBe('')
     expect(records.map((record) => record.split(',')[5])).toEqual(expected)
 

@@ -169,7 +169,7 @@ describeEachDatabase('ticket type forms', (kind) => {
     const { ctx, actor } = servicesAs(t, me.user)
     const checked = await managedTicketType(t.db, actor, id)
     expect(await deleteTicketType(ctx, actor, checked)).toBeNull()
-    const input = { name: 'Renamed', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null }
+    const input = { name: 'Renamed', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null, allowReentry: 0 }
     await expect(updateTicketType(ctx, actor, checked, input)).rejects.toMatchObject({
       statusCode: 404,
       message: 'This ticket type no longer exists: it may have been deleted since the page was opened.',
@@ -230,7 +230,7 @@ describeEachDatabase('ticket type forms', (kind) => {
       audit: await t.db.selectFrom('auditLog').select('id').where('subjectType', '=', 'ticket_type').execute(),
     })
     const before = await stored()
-    const input = { name: 'Late', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null }
+    const input = { name: 'Late', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null, allowReentry: 0 }
     const refused = { statusCode: 409, message: 'This event is cancelled: its ticket types can no longer change.' }
     await expect(createTicketType(ctx, actor, standard!.event.id, input)).rejects.toMatchObject(refused)
     await expect(updateTicketType(ctx, actor, standard!, input)).rejects.toMatchObject(refused)

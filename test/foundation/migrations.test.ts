@@ -16,7 +16,7 @@ describeEachDatabase('migrations', (kind) => {
       expect(await migrateToLatest(db)).toEqual(Object.keys(migrations))
       expect(await migrateToLatest(db)).toEqual([])
       const tables = (await db.introspection.getTables()).map((table) => table.name).sort()
-      expect(tables).toEqual(['audit_log', 'events', 'orders', 'outbox', 'password_resets', 'sessions', 'site_settings', 'ticket_types', 'tickets', 'users', 'waiting_list_entries'])
+      expect(tables).toEqual(['audit_log', 'check_ins', 'door_staff', 'events', 'orders', 'outbox', 'password_resets', 'seat_bookings', 'seats', 'sessions', 'site_settings', 'ticket_types', 'tickets', 'users', 'waiting_list_entries'])
       const settings = await db.selectFrom('siteSettings').selectAll().executeTakeFirstOrThrow()
       expect(settings.siteName).toBe('Admit One')
       // int8 columns come back as numbers on both drivers.

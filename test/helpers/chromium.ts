@@ -58,8 +58,9 @@ export function describeInBrowser(title: string, suite: (kind: DatabaseKind) => 
   }
 }
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+/** `extraArgs`: more flags, such as a fake camera. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] })
 }
 
 export interface BrowserApp {
@@ -75,12 +76,13 @@ export interface BrowserApp {
  * The app as src/server.ts runs it, listening on a real port on a fresh
  * database, and a headless chromium to drive it; both end with the file.
  * `beforeReady` sees the app before its onReady hooks run (the setup link is printed there);
+ * `chromiumArgs` are more flags for the browser;
  * `config` overrides the test config when the app is built (a test SMTP server's address, say).
  * After each test, any script error, CSP violation or failed subresource a page met fails the test.
  */
 export function useBrowserApp(
   kind: DatabaseKind,
-  options: { beforeReady?: (app: TestApp) => void; config?: () => Partial<Config> } = {},
+  options: { beforeReady?: (app: TestApp) => void; chromiumArgs?: string[]; config?: () => Partial<Config> } = {},
 ): BrowserApp {
   let database: TestDatabase | undefined
   let app: TestApp | undefined
@@ -94,7 +96,7 @@ export function useBrowserApp(
     options.beforeReady?.(app)
     await app.listen({ port: 0, host: '127.0.0.1' })
     origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    browser = await launchChromium()
+    browser = await launchChromium(options.chromiumArgs)
   })
 
   afterAll(async () => {

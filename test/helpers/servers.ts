@@ -5,8 +5,11 @@ import type { Db } from '../../src/db/database.js'
 import { type TestApp, testConfig } from './app.js'
 import { type DatabaseKind, type TestDatabase, createTestDatabase } from './database.js'
 
-/** Real listening servers on one fresh database per test, torn down after each: for tests of truly simultaneous requests. */
-export function useServers(kind: DatabaseKind) {
+/**
+ * Real listening servers, `instances` of the app on one fresh database, for
+ * tests that fire truly concurrent requests; torn down after each test.
+ */
+export function useListeningServers(kind: DatabaseKind) {
   const opened: TestApp[] = []
   let database: TestDatabase | undefined
   afterEach(async () => {
@@ -16,13 +19,11 @@ export function useServers(kind: DatabaseKind) {
   return async (instances: number, overrides: Partial<Config> = {}): Promise<{ urls: string[]; apps: TestApp[]; db: Db }> => {
     database = await createTestDatabase(kind)
     const urls: string[] = []
-    const apps: TestApp[] = []
     for (let i = 0; i < instances; i++) {
       const app = await buildApp(testConfig(database, overrides))
       opened.push(app)
-      apps.push(app)
       urls.push(await app.listen({ host: '127.0.0.1', port: 0 }))
     }
-    return { urls, apps, db: apps[0]!.db }
+    return { urls, apps: [...opened], db: opened[0]!.db }
   }
 }

@@ -1,19 +1,19 @@
 import { expect, it } from 'vitest'
 import type { Config } from '../../src/config.js'
 import { describeEachDatabase, type DatabaseKind } from '../helpers/database.js'
+import { useListeningServers } from '../helpers/servers.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { buyAllAtOnce, failPagesOf, prepareBuyers, saleViolations } from '../helpers/flash-sale.js'
 import { createUser } from '../helpers/personas.js'
-import { useServers } from '../helpers/servers.js'
 
 const BUYERS = 240
 const CAPACITY = 50
 
-/** Real listening servers on one fresh database, with an event of one ticket type on sale. */
-function useSaleServers(kind: DatabaseKind) {
-  const servers = useServers(kind)
+/** Real listening servers on one fresh database, with an event on sale. */
+function useServers(kind: DatabaseKind) {
+  const listen = useListeningServers(kind)
   return async (instances: number, overrides: Partial<Config> = {}) => {
-    const { urls, db } = await servers(instances, overrides)
+    const { urls, db } = await listen(instances, overrides)
     const owner = await createUser(db, 'organiser')
     const { event, ticketTypes } = await createEvent(db, owner.id, {
       ticketTypes: [{ name: 'Flash', capacity: CAPACITY, maxPerOrder: 4 }],
@@ -23,7 +23,7 @@ function useSaleServers(kind: DatabaseKind) {
 }
 
 describeEachDatabase('a flash sale on one server', (kind) => {
-  const start = useSaleServers(kind)
+  const start = useServers(kind)
 
   it(`sells exactly the capacity to ${BUYERS} simultaneous buyers of 1 to 4 tickets`, async () => {
     const { urls, db, eventId, ticketTypeId } = await start(1)
@@ -47,7 +47,7 @@ describeEachDatabase('a flash sale on one server', (kind) => {
 })
 
 describeEachDatabase('a flash sale across two app instances', (kind) => {
-  const start = useSaleServers(kind)
+  const start = useServers(kind)
 
   it.runIf(kind === 'postgres')(`sells exactly the capacity when ${BUYERS} buyers are split between two instances`, async () => {
     const { urls, db, eventId, ticketTypeId } = await start(2)

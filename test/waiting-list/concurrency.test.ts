@@ -4,7 +4,7 @@ import { joinWaitingList } from '../../src/features/waiting-list/waiting-list.se
 import { settleAllExpiredHolds } from '../../src/features/offers/offers.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { type SaleOutcome, buyAllAtOnce, prepareBuyers } from '../helpers/flash-sale.js'
-import { useServers } from '../helpers/servers.js'
+import { useListeningServers } from '../helpers/servers.js'
 import { capacityViolations, offerTokenIn, soldOutEvent } from './support.js'
 
 const CLAIMERS = 100
@@ -97,7 +97,7 @@ async function claimViolations(db: Db, eventId: number, outcomes: SaleOutcome[])
 }
 
 describeEachDatabase('waiting-list offers under concurrency', (kind) => {
-  const start = useServers(kind)
+  const start = useListeningServers(kind)
 
   async function claimRace(instances: number, guarded: boolean) {
     const { urls, db } = await start(instances, guarded ? {} : { testHooks: { disableCapacityGuard: true } })

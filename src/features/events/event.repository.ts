@@ -8,6 +8,7 @@ import type { Db, Trx } from '../../db/database.js'
 import type { TicketTypeRow } from '../../db/schema.js'
 import { type Event, toEvent } from './event.model.js'
 import { containsPattern } from '../../lib/search.js'
+import { randomSecret } from '../../lib/random.js'
 import { type EventPhase, PHASE_ORDER, phaseRank, publicEventCondition } from './event.rules.js'
 
 /** A ticket type with the event it belongs to: what ownership checks and the ticket type forms need. */
@@ -141,6 +142,22 @@ export async function findEvent(db: Db | Trx, id: number): Promise<Event | undef
   return row && toEvent(row)
 }
 
+/**
+ * The key of an event's signed door codes, made the first time one is needed.
+ * Two requests making it at once keep the first one written (coalesce), so
+ * every code ever shown for the event stays valid.
+ */
+export async function checkInSecretOf(db: Db | Trx, event: Pick<Event, 'id' | 'checkInSecret'>): Promise<string> {
+  if (event.checkInSecret !== null) return event.checkInSecret
+  const row = await db
+    .updateTable('events')
+    .set((eb) => ({ checkInSecret: eb.fn.coalesce('checkInSecret', eb.val(randomSecret(32))) }))
+    .where('id', '=', event.id)
+    .returning('checkInSecret')
+    .executeTakeFirstOrThrow()
+  return row.checkInSecret!
+}
+
 /** Ticket types of these events, grouped by event id, in the order the organiser created them. */
 export async function ticketTypesByEvent(db: Db, eventIds: number[]): Promise<Map<number, TicketTypeRow[]>> {
   const grouped = new Map<number, TicketTypeRow[]>(eventIds.map((id) => [id, []]))
@@ -178,6 +195,7 @@ export function eventWithTicketTypesQuery(db: Db | Trx, eventId: number) {
       'ticketTypes.salesStartAt as typeSalesStartAt',
       'ticketTypes.salesEndAt as typeSalesEndAt',
       'ticketTypes.createdAt as typeCreatedAt',
+      'ticketTypes.allowReentry as typeAllowReentry',
     ])
     .where('events.id', '=', eventId)
     .orderBy('ticketTypes.id')
@@ -200,6 +218,7 @@ export function toEventWithTicketTypes(rows: EventWithTicketTypesRow[]): EventWi
     typeSalesStartAt: _typeSalesStartAt,
     typeSalesEndAt: _typeSalesEndAt,
     typeCreatedAt: _typeCreatedAt,
+    typeAllowReentry: _typeAllowReentry,
     ...eventRow
   } = first
   const types: TicketTypeRow[] = []
@@ -217,6 +236,7 @@ export function toEventWithTicketTypes(rows: EventWithTicketTypesRow[]): EventWi
       salesStartAt: row.typeSalesStartAt,
       salesEndAt: row.typeSalesEndAt,
       createdAt: row.typeCreatedAt!,
+      allowReentry: row.typeAllowReentry!,
     })
   }
   return { event: toEvent(eventRow), types }

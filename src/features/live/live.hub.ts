@@ -242,6 +242,7 @@ export class LiveHub {
     if (!followers) return
     let publicPayload: string | undefined
     let salesPayload: string | undefined
+    let doorPayload: string | undefined
     for (const socket of [...followers]) {
       const followedBefore = socket.lastSent.has(eventId)
       let payload: string
@@ -249,6 +250,8 @@ export class LiveHub {
         // It started following while the sessions were read: its subscribe set up another round, checked.
         if (!cleared.has(socket)) continue
         payload = salesPayload ??= stateMessage(state, true)
+      } else if (state && socket.doorEvents.has(eventId)) {
+        payload = doorPayload ??= stateMessage(state, false, true)
       } else if (state?.public) {
         payload = publicPayload ??= stateMessage(state, false)
       } else if (followedBefore) {

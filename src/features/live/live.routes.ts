@@ -11,6 +11,7 @@ import { isRefusal, LIMITS, parseClientMessage } from './live.protocol.js'
 import { standingSessions } from './live.sessions.js'
 import { LiveSocket } from './live.socket.js'
 import { loadLiveState } from './live.state.js'
+import { doorEventsOf } from '../check-in/door-staff.js'
 
 export default fp(
   async (app) => {
@@ -71,9 +72,17 @@ async function liveRoutes(app: FastifyInstance) {
   })
 
   const otherOrigins = refuseOtherOrigins(app.config.publicUrl)
-  app.get('/live', { websocket: true, onRequest: otherOrigins, config: { access: 'anyone' } }, (ws, request) => {
+  // The events this visitor is door staff of, read before the upgrade: their pages show the door's counts.
+  const doorEventsOfUpgrade = new WeakMap<FastifyRequest, Set<number>>()
+  const readDoorEvents = async (request: FastifyRequest) => {
+    const doorLinks = request.session.doorLinks ?? []
+    const events = request.user || doorLinks.length > 0 ? await doorEventsOf(app.db, request.user?.id ?? null, doorLinks) : []
+    doorEventsOfUpgrade.set(request, new Set(events.map((event) => event.id)))
+  }
+  const upgrade = { websocket: true as const, onRequest: otherOrigins, preHandler: readDoorEvents, config: { access: 'anyone' as const } }
+  app.get('/live', upgrade, (ws, request) => {
     const login = request.user && { user: request.user, sessionId: request.session.sessionId }
-    const socket = new LiveSocket(ws, login, request.ip)
+    const socket = new LiveSocket(ws, login, request.ip, Date.now(), doorEventsOfUpgrade.get(request))
     if (!hub.add(socket)) {
       ws.close(1008, 'too many connections from your address')
       metrics.counters.closed('too_many_connections')

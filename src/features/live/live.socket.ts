@@ -20,11 +20,17 @@ export class LiveSocket {
   private tokens: number = LIMITS.messageBurst
   private tokensAt: number
 
+  /**
+   * `doorEvents`: the events whose door counts this socket may see (its
+   * account or its staff links are door staff of them), as they stood when
+   * it opened.
+   */
   constructor(
     readonly ws: WebSocket,
     private loggedIn: Login | null,
     readonly ip: string,
     now = Date.now(),
+    readonly doorEvents: ReadonlySet<number> = new Set(),
   ) {
     this.idleSince = now
     this.tokensAt = now

@@ -15,6 +15,7 @@ import {
 } from '../events/event.rules.js'
 import { type Amount, formatRevenue } from '../../lib/format.js'
 import { orderTotalsByEvent } from '../purchase/order.repository.js'
+import { type DoorCounts, doorCounts } from '../check-in/check-in.service.js'
 
 /**
  * What a live page needs to know of an event: its status and what remains of
@@ -33,6 +34,8 @@ export interface LiveEventState {
   orders: number
   /** The site's currency, for a revenue of nothing. */
   currency: string
+  /** At the door: for the owner, admins and the event's door staff. */
+  door: DoorCounts
 }
 
 export interface LiveTicketTypeState {
@@ -105,6 +108,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
     event,
   )
   const totals = (await orderTotalsByEvent(db, [first.id])).get(first.id)
+  const door = await doorCounts(db, first.id)
   return {
     id: first.id,
     ownerId: first.ownerId,
@@ -116,14 +120,16 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
     revenue: totals?.revenue ?? [],
     orders: totals?.orders ?? 0,
     currency: first.currency ?? 'EUR',
+    door,
   }
 }
 
 /**
  * The state message of an event. Sales figures (sold counts, revenue) only
- * when `withSales`: for the owner's and admins' sockets.
+ * when `withSales`: for the owner's and admins' sockets; the door's counts
+ * for them and, `withDoor`, for the event's door staff.
  */
-export function stateMessage(state: LiveEventState, withSales: boolean): string {
+export function stateMessage(state: LiveEventState, withSales: boolean, withDoor = withSales): string {
   return JSON.stringify({
     type: 'state',
     event: {
@@ -132,6 +138,7 @@ export function stateMessage(state: LiveEventState, withSales: boolean): string 
       statusLabel: EVENT_STATUS_LABELS[state.status],
       remaining: state.remaining,
       ...(withSales && { sold: state.sold, orders: state.orders, revenue: formatRevenue(state.revenue, state.currency) }),
+      ...(withDoor && { door: state.door }),
       ticketTypes: state.ticketTypes.map((type) => ({
         id: type.id,
         remaining: type.remaining,

@@ -161,6 +161,7 @@ export interface TicketTypeFormValues {
   maxPerOrder: string
   salesStartAt: string
   salesEndAt: string
+  allowReentry: boolean
 }
 
 export interface TicketTypeInput {
@@ -170,10 +171,12 @@ export interface TicketTypeInput {
   maxPerOrder: number
   salesStartAt: number | null
   salesEndAt: number | null
+  /** 0/1, as stored. */
+  allowReentry: number
 }
 
 export function blankTicketTypeForm(): TicketTypeFormValues {
-  return { name: '', price: '', capacity: '', maxPerOrder: '10', salesStartAt: '', salesEndAt: '' }
+  return { name: '', price: '', capacity: '', maxPerOrder: '10', salesStartAt: '', salesEndAt: '', allowReentry: false }
 }
 
 export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone: string): TicketTypeFormValues {
@@ -184,6 +187,7 @@ export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone
     maxPerOrder: String(type.maxPerOrder),
     salesStartAt: type.salesStartAt === null ? '' : instantToLocalInput(type.salesStartAt, timeZone),
     salesEndAt: type.salesEndAt === null ? '' : instantToLocalInput(type.salesEndAt, timeZone),
+    allowReentry: type.allowReentry === 1,
   }
 }
 
@@ -206,6 +210,7 @@ export function parseTicketTypeForm(
     maxPerOrder: form.text('maxPerOrder'),
     salesStartAt: form.text('salesStartAt'),
     salesEndAt: form.text('salesEndAt'),
+    allowReentry: form.checkbox('allowReentry'),
   }
   requireText(form, 'name', values.name, 'Enter a name, like "Standard" or "Student".', MAX_TEXT)
   const priceMinor = readPrice(form, 'price', values.price, currency)
@@ -218,7 +223,8 @@ export function parseTicketTypeForm(
     form.fail('salesEndAt', 'The end of sales must be after their start.')
   }
   if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }
-  return { values, errors: form.errors, input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt } }
+  const allowReentry = values.allowReentry ? 1 : 0
+  return { values, errors: form.errors, input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt, allowReentry } }
 }
 
 function refuseOrdersTooLarge(form: FormReader, priceMinor: number, maxPerOrder: number | null, currency: string, existing?: TicketTypeRow): void {

@@ -26,7 +26,8 @@ import {
   parseTicketTypeForm,
   ticketTypeFormOf,
 } from './event.form.js'
-import { dashboardEvents, dashboardPhaseCounts, findEvent, ticketTypesByEvent } from '../events/event.repository.js'
+import { checkInSecretOf, dashboardEvents, dashboardPhaseCounts, findEvent, ticketTypesByEvent } from '../events/event.repository.js'
+import { isSignedBy, parseDoorCode } from '../../lib/door-code.js'
 import { attendeeLineBatches, attendeeLines, countOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
 import {
   type Actor,
@@ -322,14 +323,24 @@ export default async function eventRoutes(app: FastifyInstance) {
     const query = new FormReader(request.query)
     const q = query.text('q').slice(0, 200)
     const page = pageNumber(query.text('page'))
+    const secret = await checkInSecretOf(app.db, event)
+    // A door code typed or scanned into the search finds its ticket's order.
+    const doorCode = parseDoorCode(q)
+    const ticketId = doorCode && doorCode.eventId === event.id && isSignedBy(doorCode, secret) ? doorCode.ticketId : undefined
     // One order more than a page holds says whether there is a next page.
-    const lines = await attendeeLines(app.db, event.id, { text: q, limit: ORDERS_PER_PAGE + 1, offset: (page - 1) * ORDERS_PER_PAGE })
-    const orders = toOrderViews(lines, event)
+    const lines = await attendeeLines(app.db, event.id, {
+      text: q,
+      ticketId,
+      limit: ORDERS_PER_PAGE + 1,
+      offset: (page - 1) * ORDERS_PER_PAGE,
+    })
+    const orders = toOrderViews(lines, event, secret)
     return reply.render('organiser/orders.eta', {
       title: `Orders · ${event.title}`,
       event: { id: event.id, title: event.title, timeZone: event.timeZone },
       q,
       orders: orders.slice(0, ORDERS_PER_PAGE),
+      back: request.url,
       pager: pager(`/events/${event.id}/orders`, { q }, page, orders.length > ORDERS_PER_PAGE),
     })
   })
@@ -340,7 +351,7 @@ export default async function eventRoutes(app: FastifyInstance) {
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="attendees-event-${event.id}.csv"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(csvChunks(attendeeRows(app.db, event))))
+      .send(Readable.from(csvChunks(attendeeRows(app.db, event, await checkInSecretOf(app.db, event)))))
   })
 }
 
@@ -350,7 +361,7 @@ export default async function eventRoutes(app: FastifyInstance) {
  * large event's export is never whole in memory and holds no connection
  * while a slow client downloads.
  */
-async function* attendeeRows(db: Db, event: Event): AsyncGenerator<CsvCell[][]> {
+async function* attendeeRows(db: Db, event: Event, checkInSecret: string): AsyncGenerator<CsvCell[][]> {
   yield [attendeeHeader(event)]
-  for await (const lines of attendeeLineBatches(db, event.id, ATTENDEE_BATCH_ORDERS)) yield toAttendeeRows(lines, event)
+  for await (const lines of attendeeLineBatches(db, event.id, ATTENDEE_BATCH_ORDERS)) yield toAttendeeRows(lines, event, checkInSecret)
 }

@@ -1,3 +1,4 @@
+import { signDoorCode } from '../../lib/door-code.js'
 import { DateTime } from 'luxon'
 import type { OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
@@ -165,11 +166,14 @@ export interface AttendeeOrderView {
   buyerMailto: string
   total: string
   orderedAt: string
-  tickets: { code: string; typeName: string; price: string }[]
+  tickets: { id: number; code: string; typeName: string; price: string; checkedIn: string | null }[]
 }
 
-/** Attendee lines (one per ticket, grouped by order in the order given) as one view per order, in the currency each was paid in. */
-export function toOrderViews(lines: AttendeeLine[], event: Event): AttendeeOrderView[] {
+/**
+ * Attendee lines (one per ticket, grouped by order in the order given) as one
+ * view per order, in the currency each was paid in, each ticket by its door code.
+ */
+export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret: string): AttendeeOrderView[] {
   const orders = new Map<number, AttendeeOrderView>()
   for (const line of lines) {
     let order = orders.get(line.orderId)
@@ -187,13 +191,31 @@ export function toOrderViews(lines: AttendeeLine[], event: Event): AttendeeOrder
       }
       orders.set(line.orderId, order)
     }
-    order.tickets.push({ code: line.ticketCode, typeName: line.ticketTypeName, price: formatMoney(line.priceMinor, line.currency) })
+    order.tickets.push({
+      id: line.ticketId,
+      code: signDoorCode(checkInSecret, event.id, line.ticketId),
+      typeName: line.ticketTypeName,
+      price: formatMoney(line.priceMinor, line.currency),
+      checkedIn:
+        line.checkedInAt === null ? null : `${formatDateTime(line.checkedInAt, event.timeZone)} by ${line.checkedInBy ?? ''} at ${line.checkedInGate ?? ''}`,
+    })
   }
   return [...orders.values()]
 }
 
 export function attendeeHeader(event: Event): CsvCell[] {
-  return ['Order code', 'Status', 'Buyer name', 'Email', 'Ticket type', 'Ticket code', 'Price', 'Currency', `Ordered at (${event.timeZone})`]
+  return [
+    'Order code',
+    'Status',
+    'Buyer name',
+    'Email',
+    'Ticket type',
+    'Ticket code',
+    'Price',
+    'Currency',
+    `Ordered at (${event.timeZone})`,
+    `Checked in at (${event.timeZone})`,
+  ]
 }
 
 /**
@@ -201,17 +223,19 @@ export function attendeeHeader(event: Event): CsvCell[] {
  * the currency each order was paid in, and times as local date-times, which
  * spreadsheets sort.
  */
-export function toAttendeeRows(lines: AttendeeLine[], event: Event): CsvCell[][] {
+export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecret: string): CsvCell[][] {
+  const local = (ms: number) => DateTime.fromMillis(ms, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm')
   return lines.map((line) => [
     line.orderCode,
     line.status,
     line.buyerName,
     line.buyerEmail,
     line.ticketTypeName,
-    line.ticketCode,
+    signDoorCode(checkInSecret, event.id, line.ticketId),
     minorToInput(line.priceMinor, line.currency),
     line.currency,
-    DateTime.fromMillis(line.orderedAt, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm'),
+    local(line.orderedAt),
+    line.checkedInAt === null ? '' : local(line.checkedInAt),
   ])
 }
 

@@ -4,12 +4,38 @@ import type { OrderRow, OrderStatus } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
 import type { Amount } from '../../lib/format.js'
 import { containsPattern } from '../../lib/search.js'
+import { signDoorCode } from '../../lib/door-code.js'
+import { checkInSecretOf } from '../events/event.repository.js'
 
 export interface OrderWithTickets {
   order: OrderRow
   event: Event
-  tickets: { code: string; priceMinor: number; ticketTypeName: string }[]
+  tickets: OrderTicket[]
 }
+
+export interface OrderTicket {
+  id: number
+  /** The stored code: names the ticket in its QR code's URL. */
+  code: string
+  /** What its QR code carries and the door checks (src/lib/door-code.ts). */
+  doorCode: string
+  priceMinor: number
+  ticketTypeName: string
+  checkedInAt: number | null
+  /** Let in at the door once, and not undone since: its order can no longer be cancelled, even after a check-out. */
+  used: boolean
+}
+
+/**
+ * Whether the ticket (`tickets.id` of the query) was let in at least once for
+ * real: an admission whose next entry in the log is not an undo (an undo takes
+ * back the admission just before it, a scan by mistake). A check-out does not
+ * count, so a ticket of a re-entry type that went out again is still used.
+ */
+export const TICKET_WAS_USED = sql<boolean>`exists (select 1 from check_ins admission where admission.ticket_id = tickets.id
+  and admission.action = 'in' and not exists (select 1 from check_ins taken_back where taken_back.ticket_id = admission.ticket_id
+  and taken_back.action = 'undo' and taken_back.id = (select min(later.id) from check_ins later
+  where later.ticket_id = admission.ticket_id and later.id > admission.id)))`
 
 export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTickets | undefined> {
   const order = await db.selectFrom('orders').selectAll().where('code', '=', code).executeTakeFirst()
@@ -23,20 +49,37 @@ export async function findOrderById(db: Db, id: number): Promise<OrderWithTicket
 }
 
 async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTickets> {
-  const event = await db.selectFrom('events').selectAll().where('id', '=', order.eventId).executeTakeFirstOrThrow()
+  const event = toEvent(await db.selectFrom('events').selectAll().where('id', '=', order.eventId).executeTakeFirstOrThrow())
+  const secret = await checkInSecretOf(db, event)
   const tickets = await db
     .selectFrom('tickets')
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
-    .select(['tickets.code', 'tickets.priceMinor', 'ticketTypes.name as ticketTypeName'])
+    .select(['tickets.id', 'tickets.code', 'tickets.priceMinor', 'ticketTypes.name as ticketTypeName', 'tickets.checkedInAt'])
+    .select(TICKET_WAS_USED.as('used'))
     .where('tickets.orderId', '=', order.id)
     .orderBy('tickets.ticketTypeId')
     .orderBy('tickets.id')
     .execute()
-  return { order, event: toEvent(event), tickets }
+  return {
+    order,
+    event: { ...event, checkInSecret: secret },
+    // PostgreSQL answers exists() with a boolean, SQLite with 0 or 1.
+    tickets: tickets.map((ticket) => ({ ...ticket, used: Boolean(ticket.used), doorCode: signDoorCode(secret, event.id, ticket.id) })),
+  }
 }
 
-export async function ticketExists(db: Db, code: string): Promise<boolean> {
-  return (await db.selectFrom('tickets').select('id').where('code', '=', code).executeTakeFirst()) !== undefined
+/** The door code a ticket's QR code carries, found by the ticket's stored code. */
+export async function doorCodeOfTicket(db: Db, code: string): Promise<string | undefined> {
+  const ticket = await db
+    .selectFrom('tickets')
+    .innerJoin('orders', 'orders.id', 'tickets.orderId')
+    .innerJoin('events', 'events.id', 'orders.eventId')
+    .select(['tickets.id', 'events.id as eventId', 'events.checkInSecret'])
+    .where('tickets.code', '=', code)
+    .executeTakeFirst()
+  if (!ticket) return undefined
+  const secret = await checkInSecretOf(db, { id: ticket.eventId, checkInSecret: ticket.checkInSecret })
+  return signDoorCode(secret, ticket.eventId, ticket.id)
 }
 
 export async function ordersOfUser(db: Db, userId: number) {
@@ -121,9 +164,13 @@ export interface AttendeeLine {
   /** The currency the order was paid in: its total's and its tickets' prices'. */
   currency: string
   orderedAt: number
+  ticketId: number
   ticketCode: string
   ticketTypeName: string
   priceMinor: number
+  checkedInAt: number | null
+  checkedInBy: string | null
+  checkedInGate: string | null
 }
 
 /** Where a list of orders (newest first) stopped: its last order. */
@@ -135,6 +182,8 @@ export interface OrderCursor {
 export interface OrderSearch {
   /** Matches order and ticket codes, buyer names and emails; '' for all. */
   text: string
+  /** Only the order of this ticket (one found by its door code). */
+  ticketId?: number
   /** At most this many orders (with all their tickets), after `offset` orders or the orders up to `after`. */
   limit?: number
   offset?: number
@@ -151,7 +200,18 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
     .selectFrom('orders')
     .select('orders.id')
     .where('orders.eventId', '=', eventId)
-    .$if(search.text !== '', (qb) =>
+    .$if(search.ticketId !== undefined, (qb) =>
+      qb.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('tickets')
+            .select('tickets.id')
+            .whereRef('tickets.orderId', '=', 'orders.id')
+            .where('tickets.id', '=', search.ticketId!),
+        ),
+      ),
+    )
+    .$if(search.text !== '' && search.ticketId === undefined, (qb) =>
       qb.where(
         sql<boolean>`(lower(orders.code) like ${pattern} escape '\\' or lower(orders.buyer_name) like ${pattern} escape '\\'
           or lower(orders.buyer_email) like ${pattern} escape '\\'
@@ -181,9 +241,13 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
       'orders.totalMinor',
       'orders.currency',
       'orders.createdAt as orderedAt',
+      'tickets.id as ticketId',
       'tickets.code as ticketCode',
       'ticketTypes.name as ticketTypeName',
       'tickets.priceMinor',
+      'tickets.checkedInAt',
+      'tickets.checkedInBy',
+      'tickets.checkedInGate',
     ])
     .where('orders.id', 'in', matching)
     .orderBy('orders.createdAt', 'desc')

@@ -11,7 +11,7 @@ export interface OrderView {
   total: string
   orderedAt: string
   event: { id: number; title: string; venue: string; when: string; cancelled: boolean }
-  tickets: { code: string; typeName: string; price: string; qrUrl: string }[]
+  tickets: { code: string; typeName: string; price: string; qrUrl: string; checkedIn: boolean }[]
   /** The page's own address with its key: works later, in any browser. */
   link: string
   canCancel: boolean
@@ -20,7 +20,7 @@ export interface OrderView {
 }
 
 export function toOrderView({ order, event, tickets }: OrderWithTickets, origin: string, now = Date.now()): OrderView {
-  const cancel = cancellation(order, event, now)
+  const cancel = cancellation(order, event, tickets, now)
   return {
     code: order.code,
     accessKey: order.accessKey,
@@ -37,7 +37,9 @@ export function toOrderView({ order, event, tickets }: OrderWithTickets, origin:
       cancelled: event.status === 'cancelled',
     },
     tickets: tickets.map((ticket) => ({
-      code: ticket.code,
+      // What the door reads: the code people see is the one in the QR code.
+      code: ticket.doorCode,
+      checkedIn: ticket.checkedInAt !== null,
       typeName: ticket.ticketTypeName,
       price: formatMoney(ticket.priceMinor, order.currency),
       // Drawn by its own request and cached by the browser for good, not again with each view of the order.

@@ -14,9 +14,9 @@ import { type EventWithTicketTypes, findEvent, findEventWithTicketTypes } from '
 import { toEventView } from '../events/event.view.js'
 import { isPublic } from '../events/event.rules.js'
 import { cancellation } from './cancellation.js'
-import { type OrderWithTickets, findOrderByCode, ordersOfUser, ticketExists } from './order.repository.js'
+import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
-import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import { type ChangedPrice, OrderCheckedIn, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { CHECK_THEN_ACT, GUARDED, type HeldOffer, cancelOrder, purchase, readForPurchase } from './purchase.service.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
@@ -211,7 +211,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   app.get('/orders/:code/cancel', { config: { access: 'anyone' } }, async (request, reply) => {
     const found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
     const { order, event } = found
-    if (!cancellation(order, event).allowed) return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
+    if (!cancellation(order, event, found.tickets).allowed) return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/cancel.eta', {
       title: `Cancel order ${order.code}`,
@@ -227,45 +227,48 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   app.post('/orders/:code/cancel', { config: { access: 'anyone' } }, async (request, reply) => {
     const key = new FormReader(request.body).text('key')
     const found = await accessibleOrder(request, key)
-    const cancel = cancellation(found.order, found.event)
+    const cancel = cancellation(found.order, found.event, found.tickets)
     if (!cancel.allowed) {
       if (cancel.reason === null) reply.flash('info', 'This order was already cancelled.')
       else reply.flash('error', cancel.reason)
-    } else if (
-      await cancelOrder(
-        app.db,
-        found.order,
-        {
-          actorId: request.user?.id ?? null,
-          actorLabel: request.user?.email ?? found.order.buyerEmail,
-          action: 'order.cancelled_by_buyer',
-          subjectType: 'order',
-          subjectId: found.order.id,
-          details: { code: found.order.code, eventId: found.event.id },
-          ip: request.ip,
-        },
-        siteUrl(request),
-      )
-    ) {
-      app.eventChanges.notify(found.event.id)
-      app.mail.wake()
-      reply.flash('success', 'Your order is cancelled. The tickets are no longer valid.')
     } else {
-      reply.flash('info', 'This order was already cancelled.')
+      const audit = {
+        actorId: request.user?.id ?? null,
+        actorLabel: request.user?.email ?? found.order.buyerEmail,
+        action: 'order.cancelled_by_buyer',
+        subjectType: 'order',
+        subjectId: found.order.id,
+        details: { code: found.order.code, eventId: found.event.id },
+        ip: request.ip,
+      }
+      const cancelled = await cancelOrder(app.db, found.order, audit, siteUrl(request)).catch((error: unknown) => {
+        if (error instanceof OrderCheckedIn) return error
+        throw error
+      })
+      if (cancelled instanceof OrderCheckedIn) {
+        reply.flash('error', cancelled.message)
+      } else if (cancelled) {
+        app.eventChanges.notify(found.event.id)
+        app.mail.wake()
+        reply.flash('success', 'Your order is cancelled. The tickets are no longer valid.')
+      } else {
+        reply.flash('info', 'This order was already cancelled.')
+      }
     }
     return reply.redirect(`/orders/${found.order.code}?key=${found.order.accessKey}`, 303)
   })
 
   /**
-   * A ticket's QR code. It encodes nothing but the code in the URL, so it needs
-   * no more access than knowing the code; it never changes, so the browser keeps it.
+   * A ticket's QR code: its signed door code. Only who knows the ticket's
+   * stored code (its order page) can ask for it; it never changes, so the browser keeps it.
    */
   app.get('/tickets/:code/qr.svg', { config: { access: 'anyone' } }, async (request, reply) => {
     const code = (request.params as { code?: string }).code ?? ''
-    if (!TICKET_CODE.test(code) || !(await ticketExists(app.db, code))) throw new NotFound()
+    const doorCode = TICKET_CODE.test(code) ? await doorCodeOfTicket(app.db, code) : undefined
+    if (!doorCode) throw new NotFound()
     // Loaded at the first QR code rather than at start, which it would slow by some 50 ms.
     const { default: QRCode } = await import('qrcode')
-    const svg = await QRCode.toString(code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
+    const svg = await QRCode.toString(doorCode, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
     return reply.type('image/svg+xml').header('cache-control', 'private, max-age=31536000, immutable').send(svg)
   })
 

@@ -21,11 +21,13 @@ import {
   lockEvent,
   toEventWithTicketTypes,
 } from '../events/event.repository.js'
-import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import { type ChangedPrice, OrderCheckedIn, PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import { CHECKED_IN_REASON } from './cancellation.js'
 import type { SeenPrices } from './purchase.form.js'
 import { MAX_INT32 } from '../../lib/numbers.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { consumeOffer, offerFreedCapacity, offerRefusal, releaseExpiredHolds } from '../offers/offers.js'
+import { TICKET_WAS_USED } from './order.repository.js'
 
 // orders.total_minor is a 32-bit integer column.
 const MAX_ORDER_TOTAL_MINOR = MAX_INT32
@@ -474,7 +476,9 @@ export function refusalOf(
  * organiser's cancellation do, so none of them can deadlock with another; the
  * order is then claimed with a conditional UPDATE, so cancelling twice (or
  * twice at once) gives the capacity back only once. Returns false when the
- * order was already cancelled.
+ * order was already cancelled. A check-in locks the order row too, so once
+ * the claim holds it, the tickets read next are all the check-ins there will
+ * be: an order with a ticket used at the door is not cancelled (OrderCheckedIn).
  */
 export async function cancelOrder(
   db: Db,
@@ -492,6 +496,8 @@ export async function cancelOrder(
       .returning(['eventId'])
       .executeTakeFirst()
     if (!claimed) return false
+    const used = await trx.selectFrom('tickets').select('id').where('orderId', '=', order.id).where(TICKET_WAS_USED).executeTakeFirst()
+    if (used) throw new OrderCheckedIn(CHECKED_IN_REASON)
     const counts = await trx
       .selectFrom('tickets')
       .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])

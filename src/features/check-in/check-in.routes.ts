@@ -1,0 +1,330 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { NotFound, idParam } from '../../lib/errors.js'
+import { type FieldErrors, FormReader, isEmail } from '../../lib/forms.js'
+import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
+import { randomSecret } from '../../lib/random.js'
+import { siteUrl } from '../../lib/site-url.js'
+import { hasRole } from '../../plugins/auth.js'
+import type { Event } from '../events/event.model.js'
+import { checkInSecretOf, findEvent } from '../events/event.repository.js'
+import { managedEvent } from '../organiser/event.service.js'
+import { normaliseEmail } from '../accounts/user.repository.js'
+import {
+  type AdmissionGuard,
+  GUARDED,
+  type Scan,
+  type ScanAnswer,
+  type ScanMode,
+  type Scanner,
+  doorCounts,
+  doorList,
+  scanTicket,
+  undoCheckIn,
+} from './check-in.service.js'
+import {
+  type DoorPass,
+  addStaffAccount,
+  createStaffLink,
+  doorEventsOf,
+  doorPassFor,
+  doorStaffOf,
+  redeemStaffLink,
+  revokeStaff,
+} from './door-staff.js'
+import { toAnswerView, toDoorListView, toStaffView } from './check-in.view.js'
+
+interface Door {
+  event: Event
+  pass: DoorPass
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** On the door's routes: the event and the visitor's pass for it (see the check-in routes' hook). */
+    door: Door | null
+  }
+}
+
+/** The most scans one upload may carry: a phone that was offline for a long queue sends them in several. */
+const MAX_SCANS_PER_UPLOAD = 100
+const MAX_GATE_LENGTH = 60
+const NONCE = /^[A-Za-z0-9_-]{8,64}$/
+const DEFAULT_GATE = 'Door'
+
+/**
+ * The door: the check-in page (a form a barcode scanner types into, which
+ * works without JavaScript; public/check-in.js adds the camera and a queue for
+ * scans made offline), the uploads of those queued scans, the printable door
+ * list, the organiser's door staff and staff links, and undoing a check-in.
+ * Door routes answer 404 to anyone without a pass for the event.
+ */
+export default async function checkInRoutes(app: FastifyInstance) {
+  const door = { config: { access: 'door' as const } }
+  const organiser = { config: { access: 'organiser' as const } }
+  const hooks = app.config.testHooks
+  // Test-only switches of the admission's guard (see AdmissionGuard); GUARDED everywhere else.
+  const guard: AdmissionGuard = hooks?.checkIn ? { ...GUARDED, ...hooks.checkIn } : GUARDED
+
+  // The door's guard, as a hook: every route declaring access 'door' gets the
+  // event and this visitor's pass for it, or the 404 page before its handler runs.
+  app.decorateRequest('door', null)
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.access !== 'door') return
+    const event = await findEvent(app.db, idParam(request.params))
+    if (!event) throw new NotFound()
+    const pass = await doorPassFor(app.db, event, request.user, request.session.doorLinks ?? [])
+    if (!pass) throw new NotFound()
+    request.door = { event, pass }
+  })
+  const doorOf = (request: FastifyRequest): Door => request.door!
+
+  function scannerOf(event: Event, secret: string, pass: DoorPass): Scanner {
+    return { event: { id: event.id, checkInSecret: secret }, actorId: pass.actorId, actorLabel: pass.actorLabel }
+  }
+
+  async function renderCheckIn(
+    reply: FastifyReply,
+    event: Event,
+    pass: DoorPass,
+    scan: { gate: string; mode: ScanMode },
+    answer?: ScanAnswer,
+    codeError?: string,
+  ) {
+    const counts = await doorCounts(app.db, event.id)
+    // The page itself holds no personal data until it shows an answer; either way it is never cached.
+    reply.header('cache-control', 'private, no-store')
+    return reply.render('check-in/check-in.eta', {
+      title: `Check-in · ${event.title}`,
+      scripts: [...LIVE_PAGE_SCRIPTS, '/public/check-in.js'],
+      event: { id: event.id, title: event.title, cancelled: event.status === 'cancelled' },
+      manages: pass.manages,
+      mayPrintList: pass.manages || pass.actorId !== null,
+      staffLabel: pass.actorLabel,
+      counts,
+      gate: scan.gate,
+      mode: scan.mode,
+      nonce: randomSecret(12),
+      answer: answer && toAnswerView(answer, event.timeZone),
+      codeError,
+    })
+  }
+
+  app.get('/events/:id/check-in', door, async (request, reply) => {
+    const { event, pass } = doorOf(request)
+    const query = new FormReader(request.query)
+    return renderCheckIn(reply, event, pass, { gate: gateOf(query.text('gate')), mode: modeOf(query.text('mode')) })
+  })
+
+  // Answers with the result itself, not a redirect: at a door every round trip
+  // counts. A browser that resends the form (a reload, a retry on a bad
+  // connection) sends the same nonce, and gets the first answer again.
+  app.post('/events/:id/check-in', door, async (request, reply) => {
+    const { event, pass } = doorOf(request)
+    const form = new FormReader(request.body)
+    const scan = scanOf(form.text('code'), form.text('nonce'), form.text('gate'), form.text('mode'), null)
+    if (scan.code.trim() === '') {
+      reply.code(422)
+      return renderCheckIn(
+        reply,
+        event,
+        pass,
+        scan,
+        undefined,
+        form.errors.code ?? 'Scan a ticket’s QR code, or type the code printed under it.',
+      )
+    }
+    const secret = await checkInSecretOf(app.db, event)
+    const answer = await scanTicket(app.db, scannerOf(event, secret, pass), scan, guard)
+    if (changesCounts(answer)) app.eventChanges.notify(event.id)
+    return renderCheckIn(reply, event, pass, scan, answer)
+  })
+
+  /**
+   * The page's queue of scans, sent when the phone is online again (or at
+   * once when it is): JSON, with the form's CSRF token in a header. Each scan
+   * carries its own nonce, so an upload sent again after a lost answer admits
+   * nobody twice, and the answers come back in the order of the scans.
+   */
+  app.post('/events/:id/check-in/scans', door, async (request, reply) => {
+    const { event, pass } = doorOf(request)
+    const scans = scansOf(request.body)
+    if (scans === null) {
+      return reply
+        .code(422)
+        .send({ error: `Send {"scans": [{"code", "nonce", "gate", "mode", "scannedAt"}]}, at most ${MAX_SCANS_PER_UPLOAD} at a time.` })
+    }
+    const secret = await checkInSecretOf(app.db, event)
+    const scanner = scannerOf(event, secret, pass)
+    const answers = []
+    let changed = false
+    for (const scan of scans) {
+      const answer = await scanTicket(app.db, scanner, scan, guard)
+      changed ||= changesCounts(answer)
+      answers.push({ nonce: scan.nonce, ...toAnswerView(answer, event.timeZone) })
+    }
+    if (changed) app.eventChanges.notify(event.id)
+    reply.header('cache-control', 'no-store')
+    return { answers, counts: await doorCounts(app.db, event.id) }
+  })
+
+  // Every valid code with its holder's name: for the organiser and staff accounts, who are known people;
+  // not for a staff link, which may be passed on.
+  app.get('/events/:id/door-list', door, async (request, reply) => {
+    const { event, pass } = doorOf(request)
+    if (!pass.manages && pass.actorId === null) throw new NotFound()
+    const secret = await checkInSecretOf(app.db, event)
+    const lines = await doorList(app.db, { id: event.id, checkInSecret: secret })
+    reply.header('cache-control', 'private, no-store')
+    return reply.render('check-in/door-list.eta', {
+      title: `Door list · ${event.title}`,
+      ...toDoorListView(event, lines),
+    })
+  })
+
+  /** A staff link: remembered in this browser's session, which from then on may check in this event's tickets. */
+  app.get('/door/:token', { config: { access: 'anyone' } }, async (request, reply) => {
+    const grant = await redeemStaffLink(app.db, (request.params as { token?: string }).token ?? '')
+    if (!grant) throw new NotFound('This staff link is not valid: it may have been revoked. Ask the organiser for a new one.')
+    const links = request.session.doorLinks ?? []
+    if (!links.includes(grant.id)) request.session.doorLinks = [...links, grant.id].slice(-20)
+    return reply.redirect(`/events/${grant.eventId}/check-in`, 303)
+  })
+
+  /** Door staff's own page: the events they may check in. */
+  app.get('/door', { config: { access: 'anyone' } }, async (request, reply) => {
+    const events = await doorEventsOf(app.db, request.user?.id ?? null, request.session.doorLinks ?? [])
+    reply.header('cache-control', 'private, no-store')
+    return reply.render('check-in/door.eta', { title: 'Door', events: events.map((event) => ({ id: event.id, title: event.title })) })
+  })
+
+  // The organiser's side.
+
+  function actorOf(request: FastifyRequest) {
+    const user = request.user!
+    return { id: user.id, email: user.email, isAdmin: hasRole(user, 'admin'), ip: request.ip }
+  }
+
+  async function renderStaff(
+    reply: FastifyReply,
+    event: Event,
+    form: { email: string; label: string; errors: FieldErrors },
+    newLink?: string,
+  ) {
+    const staff = await doorStaffOf(app.db, event.id)
+    reply.header('cache-control', 'private, no-store')
+    return reply.render('check-in/door-staff.eta', {
+      title: `Door staff · ${event.title}`,
+      event: { id: event.id, title: event.title },
+      staff: staff.map((member) => toStaffView(member, event.timeZone)),
+      values: { email: form.email, label: form.label },
+      errors: form.errors,
+      newLink,
+    })
+  }
+
+  app.get('/events/:id/door-staff', organiser, async (request, reply) => {
+    const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
+    return renderStaff(reply, event, { email: '', label: '', errors: {} })
+  })
+
+  app.post('/events/:id/door-staff', organiser, async (request, reply) => {
+    const actor = actorOf(request)
+    const event = await managedEvent(app.db, actor, idParam(request.params))
+    const form = new FormReader(request.body)
+    const email = normaliseEmail(form.text('email'))
+    const problem = !isEmail(email)
+      ? 'Enter the email address of their account, like name@example.com.'
+      : await addStaffAccount(app.db, { event, actor }, email)
+    if (problem !== null) {
+      reply.code(422)
+      return renderStaff(reply, event, { email: form.text('email'), label: '', errors: { email: problem } })
+    }
+    reply.flash('success', `${email} can now check in tickets of this event.`)
+    return reply.redirect(`/events/${event.id}/door-staff`, 303)
+  })
+
+  // Shows the new link once, on the page that answers the form: only its hash is kept.
+  app.post('/events/:id/door-staff/links', organiser, async (request, reply) => {
+    const actor = actorOf(request)
+    const event = await managedEvent(app.db, actor, idParam(request.params))
+    const label = new FormReader(request.body).text('label').trim()
+    if (label === '' || label.length > 60) {
+      reply.code(422)
+      return renderStaff(reply, event, {
+        email: '',
+        label,
+        errors: { label: label === '' ? 'Name the link, for example "North gate phone".' : 'Use at most 60 characters.' },
+      })
+    }
+    const token = await createStaffLink(app.db, { event, actor }, label)
+    reply.header('cache-control', 'no-store')
+    return renderStaff(reply, event, { email: '', label: '', errors: {} }, `${siteUrl(request)}/door/${token}`)
+  })
+
+  app.post('/events/:id/door-staff/:staffId/revoke', organiser, async (request, reply) => {
+    const actor = actorOf(request)
+    const event = await managedEvent(app.db, actor, idParam(request.params))
+    const revoked = await revokeStaff(app.db, { event, actor }, idParam(request.params, 'staffId'))
+    reply.flash(revoked ? 'success' : 'info', revoked ? 'Revoked: it can no longer check in tickets.' : 'This was revoked already.')
+    return reply.redirect(`/events/${event.id}/door-staff`, 303)
+  })
+
+  app.post('/events/:id/check-ins/:ticketId/undo', organiser, async (request, reply) => {
+    const actor = actorOf(request)
+    const event = await managedEvent(app.db, actor, idParam(request.params))
+    const undone = await undoCheckIn(app.db, {
+      eventId: event.id,
+      ticketId: idParam(request.params, 'ticketId'),
+      actorId: actor.id,
+      actorLabel: actor.email,
+      ip: request.ip,
+    })
+    if (undone) app.eventChanges.notify(event.id)
+    reply.flash(
+      undone ? 'success' : 'info',
+      undone ? 'Check-in undone: the ticket can be checked in again.' : 'This ticket was not checked in.',
+    )
+    const back = new FormReader(request.body).text('back')
+    return reply.redirect(back.startsWith(`/events/${event.id}/`) ? back : `/events/${event.id}/orders`, 303)
+  })
+}
+
+function changesCounts(answer: ScanAnswer): boolean {
+  return (answer.kind === 'admitted' || answer.kind === 'checked-out') && !answer.replayed
+}
+
+function gateOf(text: string): string {
+  const gate = text.trim().slice(0, MAX_GATE_LENGTH)
+  return gate === '' ? DEFAULT_GATE : gate
+}
+
+function modeOf(text: string): ScanMode {
+  return text === 'exit' ? 'exit' : 'entry'
+}
+
+function scanOf(code: string, nonce: string, gate: string, mode: string, scannedAt: number | null): Scan {
+  return {
+    code: code.slice(0, 200),
+    nonce: NONCE.test(nonce) ? nonce : null,
+    gate: gateOf(gate),
+    mode: modeOf(mode),
+    scannedAt,
+  }
+}
+
+/** The scans of an upload, or null when it is not one. Each scan's fields are read as a form's are (control characters refused). */
+function scansOf(body: unknown): Scan[] | null {
+  const scans = (body as { scans?: unknown } | null)?.scans
+  if (!Array.isArray(scans) || scans.length === 0 || scans.length > MAX_SCANS_PER_UPLOAD) return null
+  const parsed: Scan[] = []
+  for (const item of scans) {
+    if (typeof item !== 'object' || item === null) return null
+    const fields = new FormReader(item)
+    const nonce = fields.text('nonce')
+    if (!NONCE.test(nonce)) return null
+    const scannedAt = (item as { scannedAt?: unknown }).scannedAt
+    const at = typeof scannedAt === 'number' && Number.isSafeInteger(scannedAt) && scannedAt > 0 ? scannedAt : null
+    parsed.push(scanOf(fields.text('code'), nonce, fields.text('gate'), fields.text('mode'), at))
+  }
+  return parsed
+}

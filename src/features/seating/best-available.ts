@@ -1,0 +1,40 @@
+import type { SeatOnMap } from './seating.repository.js'
+
+/**
+ * `count` free seats side by side in one row, for a buyer who does not want
+ * to choose: in the first ticket type of `typeOrder` that has such a run,
+ * the front-most row that has one, and in that row the run nearest its
+ * middle. Wheelchair spaces and companion seats are left for those who need
+ * them: they are chosen on the map. Null when no row has `count` together.
+ */
+export function bestAvailable(seats: SeatOnMap[], count: number, typeOrder: number[]): number[] | null {
+  const rows = new Map<string, SeatOnMap[]>()
+  for (const seat of seats) {
+    const key = `${seat.section}\u0000${seat.rowLabel}`
+    rows.set(key, [...(rows.get(key) ?? []), seat])
+  }
+  for (const typeId of typeOrder) {
+    let best: { ids: number[]; y: number; offCentre: number } | null = null
+    for (const row of rows.values()) {
+      const sorted = [...row].sort((a, b) => a.x - b.x)
+      const middle = (sorted[0]!.x + sorted.at(-1)!.x) / 2
+      let run: SeatOnMap[] = []
+      for (const seat of sorted) {
+        const usable = seat.ticketTypeId === typeId && !seat.taken && !seat.blocked && seat.kind === 'seat'
+        if (!usable) {
+          run = []
+          continue
+        }
+        if (run.length > 0 && seat.x !== run.at(-1)!.x + 1) run = []
+        run.push(seat)
+        if (run.length < count) continue
+        const window = run.slice(-count)
+        const offCentre = Math.abs((window[0]!.x + window.at(-1)!.x) / 2 - middle)
+        const y = window[0]!.y
+        if (!best || y < best.y || (y === best.y && offCentre < best.offCentre)) best = { ids: window.map((s) => s.id), y, offCentre }
+      }
+    }
+    if (best) return best.ids
+  }
+  return null
+}

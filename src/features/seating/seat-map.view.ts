@@ -1,0 +1,122 @@
+import type { SeatKind, TicketTypeRow } from '../../db/schema.js'
+import { formatMoney } from '../../lib/format.js'
+import type { SeatOnMap } from './seating.repository.js'
+
+/**
+ * The map as the templates draw it: sections of rows of cells, each cell a
+ * seat or the gap of an aisle, left to right as x runs, so that the page
+ * needs no inline style (the CSP allows none). Every seat says in words what
+ * it is ("Row F, seat 12, Stalls, €40.00"), for screen readers and for the
+ * form's messages.
+ */
+export interface SeatMapView {
+  sections: SectionView[]
+  categories: CategoryView[]
+  seats: number
+  free: number
+}
+
+export interface SectionView {
+  name: string
+  rows: { label: string; cells: CellView[] }[]
+}
+
+export type CellView = { gap: true } | SeatView
+
+export interface SeatView {
+  gap: false
+  id: number
+  seatLabel: string
+  /** "Row F, seat 12, Stalls, €40.00" and what kind of seat, if not an ordinary one. */
+  name: string
+  kind: SeatKind
+  state: 'free' | 'taken' | 'blocked'
+  /** 1, 2, … in the order of the ticket types: the colour of its price category. */
+  category: number
+  /** Chosen in the form being shown again. */
+  checked: boolean
+  /** Taken by someone else between the form and the purchase: marked on the form that comes back. */
+  justTaken: boolean
+}
+
+export interface CategoryView {
+  id: number
+  number: number
+  name: string
+  price: string
+  free: number
+}
+
+const KIND_NAMES: Record<SeatKind, string> = { seat: '', wheelchair: 'wheelchair space', companion: 'companion seat' }
+
+export function toSeatMapView(
+  seats: SeatOnMap[],
+  types: TicketTypeRow[],
+  currency: string,
+  form: { chosen?: Set<number>; justTaken?: Set<number> } = {},
+): SeatMapView {
+  const categoryOf = new Map(types.map((type, i) => [type.id, i + 1]))
+  const priceOf = new Map(types.map((type) => [type.id, formatMoney(type.priceMinor, currency)]))
+  const sections = new Map<string, Map<string, SeatOnMap[]>>()
+  for (const seat of seats) {
+    let rows = sections.get(seat.section)
+    if (!rows) sections.set(seat.section, (rows = new Map()))
+    rows.set(seat.rowLabel, [...(rows.get(seat.rowLabel) ?? []), seat])
+  }
+  const sectionViews: SectionView[] = []
+  for (const [name, rows] of sections) {
+    const all = [...rows.values()].flat()
+    const left = Math.min(...all.map((seat) => seat.x))
+    sectionViews.push({
+      name,
+      rows: [...rows].map(([label, rowSeats]) => {
+        const byX = new Map(rowSeats.map((seat) => [seat.x, seat]))
+        const right = Math.max(...rowSeats.map((seat) => seat.x))
+        const cells: CellView[] = []
+        for (let x = left; x <= right; x++) {
+          const seat = byX.get(x)
+          cells.push(
+            seat ? seatView(seat, name, priceOf.get(seat.ticketTypeId) ?? '', categoryOf.get(seat.ticketTypeId) ?? 0, form) : { gap: true },
+          )
+        }
+        return { label, cells }
+      }),
+    })
+  }
+  const freeSeats = seats.filter((seat) => !seat.taken && !seat.blocked)
+  return {
+    sections: sectionViews,
+    categories: types
+      .filter((type) => seats.some((seat) => seat.ticketTypeId === type.id))
+      .map((type) => ({
+        id: type.id,
+        number: categoryOf.get(type.id)!,
+        name: type.name,
+        price: priceOf.get(type.id)!,
+        free: freeSeats.filter((seat) => seat.ticketTypeId === type.id).length,
+      })),
+    seats: seats.length,
+    free: freeSeats.length,
+  }
+}
+
+function seatView(
+  seat: SeatOnMap,
+  section: string,
+  price: string,
+  category: number,
+  form: { chosen?: Set<number>; justTaken?: Set<number> },
+): SeatView {
+  const kind = KIND_NAMES[seat.kind]
+  return {
+    gap: false,
+    id: seat.id,
+    seatLabel: seat.seatLabel,
+    name: `Row ${seat.rowLabel}, seat ${seat.seatLabel}, ${section}, ${price}${kind ? `, ${kind}` : ''}`,
+    kind: seat.kind,
+    state: seat.blocked ? 'blocked' : seat.taken ? 'taken' : 'free',
+    category,
+    checked: !seat.taken && (form.chosen?.has(seat.id) ?? false),
+    justTaken: form.justTaken?.has(seat.id) ?? false,
+  }
+}

@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { NotFound, idParam } from '../../lib/errors.js'
+import { type FieldErrors, FormReader } from '../../lib/forms.js'
+import { hasRole } from '../../plugins/auth.js'
+import type { Event } from '../events/event.model.js'
+import { findEvent, ticketTypesByEvent } from '../events/event.repository.js'
+import { type BlockFormValues, blankBlockForm, parseBlockForm, parseSeatCsv } from './seat-map.build.js'
+import { toSeatMapView } from './seat-map.view.js'
+import { seatMapOf } from './seating.repository.js'
+import { type MapChange, type MapRefusal, addSeats, clearSeats, copySeats } from './seating.service.js'
+
+type SeatMapForm = BlockFormValues & { csv: string }
+
+/**
+ * The organiser's seat map: blocks of rows from a grid form, seats pasted as
+ * CSV, a copy of another event's map, and starting again. 404 unless the
+ * event is the user's own (admins manage every event).
+ */
+export default async function seatingRoutes(app: FastifyInstance) {
+  const organiser = { config: { access: 'organiser' as const } }
+
+  async function managed(request: FastifyRequest, id = idParam(request.params)): Promise<Event> {
+    const event = await findEvent(app.db, id)
+    const user = request.user!
+    if (!event || !(hasRole(user, 'admin') || event.ownerId === user.id)) throw new NotFound()
+    return event
+  }
+
+  function changeOf(request: FastifyRequest, event: Event): MapChange {
+    const user = request.user!
+    return { event, actor: { id: user.id, email: user.email, ip: request.ip } }
+  }
+
+  async function render(
+    reply: FastifyReply,
+    event: Event,
+    form: { values?: Partial<SeatMapForm>; errors?: FieldErrors; refusal?: MapRefusal } = {},
+    status = 200,
+  ) {
+    const { currency } = await reply.request.siteSettings()
+    const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
+    const map = toSeatMapView(await seatMapOf(app.db, event.id), types, currency)
+    const user = reply.request.user!
+    const others = await app.db
+      .selectFrom('events')
+      .select(['id', 'title'])
+      .where('id', '!=', event.id)
+      .$if(!hasRole(user, 'admin'), (qb) => qb.where('ownerId', '=', event.ownerId))
+      .where((eb) => eb.exists(eb.selectFrom('seats').select('seats.id').whereRef('seats.eventId', '=', 'events.id')))
+      .orderBy('startsAt', 'desc')
+      .limit(50)
+      .execute()
+    reply.code(status)
+    return reply.render('seating/seat-map.eta', {
+      title: `Seat map · ${event.title}`,
+      event: { id: event.id, title: event.title },
+      map,
+      types,
+      typeOptions: [{ value: '', label: 'Choose…' }, ...types.map((type) => ({ value: String(type.id), label: type.name }))],
+      copyFrom:
+        others.length === 0
+          ? []
+          : [{ value: '', label: 'Choose…' }, ...others.map((other) => ({ value: String(other.id), label: other.title }))],
+      values: { ...blankBlockForm(), csv: '', ...form.values },
+      errors: form.errors ?? {},
+      refusal: form.refusal ?? null,
+    })
+  }
+
+  /** After a change: back to the page, or the page again with why it was refused (the form as typed). */
+  async function answer(reply: FastifyReply, event: Event, refusal: MapRefusal, values: Partial<SeatMapForm>, success: string) {
+    if (refusal !== null) return render(reply, event, { values, refusal }, 409)
+    app.eventChanges.notify(event.id)
+    reply.flash('success', success)
+    return reply.redirect(`/events/${event.id}/seat-map`, 303)
+  }
+
+  app.get('/events/:id/seat-map', organiser, async (request, reply) => render(reply, await managed(request)))
+
+  app.post('/events/:id/seat-map/blocks', organiser, async (request, reply) => {
+    const event = await managed(request)
+    const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
+    const { values, errors, seats } = parseBlockForm(request.body, types)
+    if (Object.keys(errors).length > 0) return render(reply, event, { values, errors }, 422)
+    const refusal = await addSeats(app.db, changeOf(request, event), seats)
+    return answer(reply, event, refusal, values, `${seats.length} seats added.`)
+  })
+
+  app.post('/events/:id/seat-map/import', organiser, async (request, reply) => {
+    const event = await managed(request)
+    const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
+    const csv = new FormReader(request.body).text('csv', { raw: true })
+    const { seats, problems } = parseSeatCsv(csv, types)
+    if (problems.length > 0) return render(reply, event, { values: { csv }, errors: { csv: problems.join(' ') } }, 422)
+    const refusal = await addSeats(app.db, changeOf(request, event), seats)
+    return answer(reply, event, refusal, { csv }, `${seats.length} seats added.`)
+  })
+
+  app.post('/events/:id/seat-map/copy', organiser, async (request, reply) => {
+    const event = await managed(request)
+    const fromId = Number(new FormReader(request.body).text('from'))
+    const from = Number.isSafeInteger(fromId) && fromId > 0 ? await managed(request, fromId).catch(() => undefined) : undefined
+    if (!from) return render(reply, event, { errors: { from: 'Choose an event of yours that has a seat map.' } }, 422)
+    const refusal = await copySeats(app.db, changeOf(request, event), from)
+    return answer(reply, event, refusal, {}, `The seat map of ${from.title} was copied.`)
+  })
+
+  app.post('/events/:id/seat-map/clear', organiser, async (request, reply) => {
+    const event = await managed(request)
+    const refusal = await clearSeats(app.db, changeOf(request, event))
+    return answer(reply, event, refusal, {}, 'The seat map is cleared.')
+  })
+}

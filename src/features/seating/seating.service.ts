@@ -1,0 +1,139 @@
+import type { Db, Trx } from '../../db/database.js'
+import { isUniqueViolation } from '../../db/database.js'
+import { recordAudit } from '../audit/audit.repository.js'
+import type { Event } from '../events/event.model.js'
+import { lockEvent } from '../events/event.repository.js'
+import { MAX_SEATS_PER_EVENT, type NewSeat } from './seat-map.build.js'
+
+export interface MapChange {
+  event: Event
+  actor: { id: number; email: string; ip: string | null }
+}
+
+/** Why a change of the map was refused, for the page; null when it was made. */
+export type MapRefusal = string | null
+
+const SEATS_PER_INSERT = 500
+
+/**
+ * Adds seats to the event's map, below what is there, in one transaction
+ * under the event's lock (as ticket type edits take it). A seated ticket type
+ * is sold by seat only, so its capacity becomes its unblocked seats; a type
+ * someone has bought already cannot be given seats, since those buyers have none.
+ */
+export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Promise<MapRefusal> {
+  if (seats.length === 0) return 'There are no seats to add.'
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const event = await lockEvent(trx, change.event.id)
+      if (!event || event.status === 'cancelled') return 'This event is cancelled: its seat map can no longer change.'
+      const existing = await trx
+        .selectFrom('seats')
+        .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('y').as('lastY')])
+        .where('eventId', '=', event.id)
+        .executeTakeFirstOrThrow()
+      if (Number(existing.count) + seats.length > MAX_SEATS_PER_EVENT) return `A map holds at most ${MAX_SEATS_PER_EVENT} seats.`
+      const typeIds = [...new Set(seats.map((seat) => seat.ticketTypeId))]
+      const seated = await trx.selectFrom('seats').select('ticketTypeId').distinct().where('eventId', '=', event.id).execute()
+      const types = await trx.selectFrom('ticketTypes').select(['id', 'name', 'sold', 'eventId']).where('id', 'in', typeIds).execute()
+      for (const type of types) {
+        if (type.eventId !== event.id) return 'One of the ticket types is not this event’s.'
+        if (type.sold > 0 && !seated.some((row) => row.ticketTypeId === type.id)) {
+          return `${type.name} tickets have been sold without seats, so this type cannot be given seats. Add a new ticket type for the seats.`
+        }
+      }
+      // A blank line between what was there and what is added.
+      const top = existing.lastY === null ? 0 : Number(existing.lastY) + 2
+      const rows = seats.map((seat) => ({ ...seat, eventId: event.id, y: seat.y + top, blocked: seat.blocked ? 1 : 0 }))
+      for (let start = 0; start < rows.length; start += SEATS_PER_INSERT) {
+        await trx
+          .insertInto('seats')
+          .values(rows.slice(start, start + SEATS_PER_INSERT))
+          .execute()
+      }
+      await syncCapacities(trx, event.id)
+      await audit(trx, change, 'seat_map.seats_added', { eventId: event.id, seats: seats.length })
+      return null
+    })
+  } catch (error) {
+    if (isUniqueViolation(error))
+      return 'Some of these seats are on the map already (the same section, row and seat). Name the rows or seats differently.'
+    throw error
+  }
+}
+
+/** Takes every seat off the map, while none is taken. The types keep their capacity, now sold without seats. */
+export async function clearSeats(db: Db, change: MapChange): Promise<MapRefusal> {
+  return db.transaction().execute(async (trx) => {
+    const event = await lockEvent(trx, change.event.id)
+    if (!event) return 'This event no longer exists.'
+    const booked = await trx.selectFrom('seatBookings').select('seatId').where('eventId', '=', event.id).executeTakeFirst()
+    if (booked) return 'Seats of this map have been sold, so it can no longer be cleared.'
+    const removed = await trx.deleteFrom('seats').where('eventId', '=', event.id).executeTakeFirst()
+    await audit(trx, change, 'seat_map.cleared', { eventId: event.id, seats: Number(removed.numDeletedRows) })
+    return null
+  })
+}
+
+/** Copies another event's map onto this one's, each seat to the ticket type of the same name. */
+export async function copySeats(db: Db, change: MapChange, from: Event): Promise<MapRefusal> {
+  const source = await db
+    .selectFrom('seats')
+    .innerJoin('ticketTypes', 'ticketTypes.id', 'seats.ticketTypeId')
+    .select(['seats.section', 'seats.rowLabel', 'seats.seatLabel', 'seats.x', 'seats.y', 'seats.kind', 'seats.blocked', 'ticketTypes.name'])
+    .where('seats.eventId', '=', from.id)
+    .orderBy('seats.id')
+    .execute()
+  if (source.length === 0) return `${from.title} has no seat map.`
+  const types = await db.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', change.event.id).execute()
+  const byName = new Map(types.map((type) => [type.name.trim().toLowerCase(), type.id]))
+  const missing = [...new Set(source.map((seat) => seat.name).filter((name) => !byName.has(name.trim().toLowerCase())))]
+  if (missing.length > 0) {
+    return `This event needs ticket types named like the other event’s price categories first: ${missing.join(', ')}.`
+  }
+  const minY = Math.min(...source.map((seat) => seat.y))
+  return addSeats(
+    db,
+    change,
+    source.map((seat) => ({
+      ticketTypeId: byName.get(seat.name.trim().toLowerCase())!,
+      section: seat.section,
+      rowLabel: seat.rowLabel,
+      seatLabel: seat.seatLabel,
+      x: seat.x,
+      y: seat.y - minY,
+      kind: seat.kind,
+      blocked: seat.blocked === 1,
+    })),
+  )
+}
+
+/** A seated type's capacity is its unblocked seats. */
+async function syncCapacities(trx: Trx, eventId: number): Promise<void> {
+  const counts = await trx
+    .selectFrom('seats')
+    .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('eventId', '=', eventId)
+    .where('blocked', '=', 0)
+    .groupBy('ticketTypeId')
+    .execute()
+  for (const { ticketTypeId, count } of counts) {
+    await trx
+      .updateTable('ticketTypes')
+      .set({ capacity: Number(count) })
+      .where('id', '=', ticketTypeId)
+      .execute()
+  }
+}
+
+async function audit(trx: Trx, change: MapChange, action: string, details: Record<string, unknown>) {
+  await recordAudit(trx, {
+    actorId: change.actor.id,
+    actorLabel: change.actor.email,
+    action,
+    subjectType: 'event',
+    subjectId: change.event.id,
+    details,
+    ip: change.actor.ip,
+  })
+}
