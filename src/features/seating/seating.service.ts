@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../../db/database.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import type { Event } from '../events/event.model.js'
 import { lockEvent } from '../events/event.repository.js'
+import { offerFreedCapacity } from '../offers/offers.js'
 import { MAX_SEATS_PER_EVENT, type NewSeat } from './seat-map.build.js'
 
 export interface MapChange {
@@ -35,10 +36,11 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
       if (Number(existing.count) + seats.length > MAX_SEATS_PER_EVENT) return `A map holds at most ${MAX_SEATS_PER_EVENT} seats.`
       const typeIds = [...new Set(seats.map((seat) => seat.ticketTypeId))]
       const seated = await trx.selectFrom('seats').select('ticketTypeId').distinct().where('eventId', '=', event.id).execute()
-      const types = await trx.selectFrom('ticketTypes').select(['id', 'name', 'sold', 'eventId']).where('id', 'in', typeIds).execute()
+      const types = await trx.selectFrom('ticketTypes').select(['id', 'name', 'sold', 'held', 'eventId']).where('id', 'in', typeIds).execute()
       for (const type of types) {
         if (type.eventId !== event.id) return 'One of the ticket types is not this event’s.'
-        if (type.sold > 0 && !seated.some((row) => row.ticketTypeId === type.id)) {
+        // Tickets held for the waiting list would be sold without seats too.
+        if (type.sold + type.held > 0 && !seated.some((row) => row.ticketTypeId === type.id)) {
           return `${type.name} tickets have been sold without seats, so this type cannot be given seats. Add a new ticket type for the seats.`
         }
       }
@@ -108,7 +110,7 @@ export async function copySeats(db: Db, change: MapChange, from: Event): Promise
   )
 }
 
-/** A seated type's capacity is its unblocked seats. */
+/** A seated type's capacity is its unblocked seats; seats added to a sold-out type go to its waiting list first. */
 async function syncCapacities(trx: Trx, eventId: number): Promise<void> {
   const counts = await trx
     .selectFrom('seats')
@@ -124,6 +126,7 @@ async function syncCapacities(trx: Trx, eventId: number): Promise<void> {
       .where('id', '=', ticketTypeId)
       .execute()
   }
+  await offerFreedCapacity(trx, eventId, Date.now())
 }
 
 async function audit(trx: Trx, change: MapChange, action: string, details: Record<string, unknown>) {
