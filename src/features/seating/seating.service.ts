@@ -36,7 +36,11 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
       if (Number(existing.count) + seats.length > MAX_SEATS_PER_EVENT) return `A map holds at most ${MAX_SEATS_PER_EVENT} seats.`
       const typeIds = [...new Set(seats.map((seat) => seat.ticketTypeId))]
       const seated = await trx.selectFrom('seats').select('ticketTypeId').distinct().where('eventId', '=', event.id).execute()
-      const types = await trx.selectFrom('ticketTypes').select(['id', 'name', 'sold', 'held', 'eventId']).where('id', 'in', typeIds).execute()
+      const types = await trx
+        .selectFrom('ticketTypes')
+        .select(['id', 'name', 'sold', 'held', 'eventId'])
+        .where('id', 'in', typeIds)
+        .execute()
       for (const type of types) {
         if (type.eventId !== event.id) return 'One of the ticket types is not this event’s.'
         // Tickets held for the waiting list would be sold without seats too.
