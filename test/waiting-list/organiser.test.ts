@@ -140,5 +140,13 @@ describeEachDatabase("the organiser's waiting list", (kind) => {
       .execute()
     expect(open).toEqual([])
     expect(await capacityViolations(t.db, eventId)).toEqual([])
+    // The people still on the list are told; the one removed before is not.
+    const told = await t.db
+      .selectFrom('outbox')
+      .select('recipient')
+      .where('kind', '=', 'waiting-list-event-cancelled')
+      .orderBy('recipient')
+      .execute()
+    expect(told.map((mail) => mail.recipient)).toEqual(['cy@example.test', 'formula@example.test'])
   })
 })

@@ -124,7 +124,12 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
     expect(claimForm.body).toContain('value="First"')
     const claimKey = /name="key" value="([^"]+)"/.exec(claimForm.body)![1]!
     // More than the offer holds is refused, and changes nothing.
-    const greedy = await holder.post(`/purchase/${eventId}`, { key: claimKey, [`qty_${typeId}`]: '2', name: 'First', email: 'first@example.test' })
+    const greedy = await holder.post(`/purchase/${eventId}`, {
+      key: claimKey,
+      [`qty_${typeId}`]: '2',
+      name: 'First',
+      email: 'first@example.test',
+    })
     expect(greedy.headers.location).toBe('/purchase/fail')
     expect((await holder.get('/purchase/fail')).body).toContain('This offer holds 1 ticket of one type: buy up to that many of it.')
     expect(await entryOf('first@example.test')).toMatchObject({ state: 'offered' })
@@ -234,7 +239,11 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
   it.each(['/', '/attendee'])('expires an offer when the event list at %s is read', async (path) => {
     const { eventId, typeId, orders } = await soldOutEvent(t.db, { capacity: 1 })
     // The soonest event, so that the home page's few list it.
-    await t.db.updateTable('events').set({ startsAt: Date.now() + 60_000 }).where('id', '=', eventId).execute()
+    await t.db
+      .updateTable('events')
+      .set({ startsAt: Date.now() + 60_000 })
+      .where('id', '=', eventId)
+      .execute()
     await join(t.app, eventId, typeId, { name: 'Lister', email: `lister${path.length}@example.test` })
     await cancelAsBuyer(t.app, t.db, orders[0]!.id)
     await t.db
@@ -267,6 +276,19 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
       held: 0,
     })
     expect(await capacityViolations(t.db, eventId)).toEqual([])
+  })
+
+  it('tells the people waiting when the organiser cancels the event', async () => {
+    const { owner, eventId, typeId } = await soldOutEvent(t.db, { capacity: 1 })
+    await join(t.app, eventId, typeId, { name: 'Cass', email: 'cass@example.test' })
+    const organiser = new TestBrowser(t.app)
+    await organiser.login(owner.email, owner.password)
+    await organiser.get(`/events/${eventId}/cancel`)
+    expect((await organiser.post(`/cancel-event/${eventId}`)).statusCode).toBe(303)
+    const mails = await t.smtp.waitFor('cass@example.test', 2)
+    const cancelled = mails.find((mail) => mail.parsed.subject === 'Cancelled: Lantern Night')!
+    expect(cancelled.parsed.text).toContain('its waiting list for Seat is closed')
+    expect(await entryOf('cass@example.test')).toMatchObject({ state: 'removed' })
   })
 
   it('lets a person leave by their link, and a holder decline, passing the tickets on', async () => {

@@ -107,6 +107,8 @@ export class MailComposer {
         }
       case 'waiting-list-expired':
         return { subject: `Your offer for ${message.data.eventTitle} has expired`, model: message.data }
+      case 'waiting-list-event-cancelled':
+        return { subject: `Cancelled: ${message.data.eventTitle}`, model: message.data }
       default:
         throw new Uncomposable(`unknown kind of message: ${(message as { kind: string }).kind}`)
     }

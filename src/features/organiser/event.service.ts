@@ -292,13 +292,33 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
       .where('status', '=', 'paid')
       .executeTakeFirst()
     await trx.updateTable('ticketTypes').set({ sold: 0, held: 0 }).where('eventId', '=', eventId).execute()
-    // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above.
-    const waiting = await trx
+    // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
+    const closed = await trx
       .updateTable('waitingListEntries')
       .set({ state: 'removed', closedAt: now })
       .where('eventId', '=', eventId)
       .where('state', 'in', ['waiting', 'offered'])
-      .executeTakeFirst()
+      .returning(['email', 'name', 'ticketTypeId', 'siteUrl'])
+      .execute()
+    const typeNames = new Map(
+      (await trx.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', eventId).execute()).map((type) => [
+        type.id,
+        type.name,
+      ]),
+    )
+    await enqueueMail(
+      trx,
+      closed.map((entry) => ({
+        kind: 'waiting-list-event-cancelled',
+        to: entry.email,
+        data: {
+          name: entry.name,
+          eventTitle: event.title,
+          ticketTypeName: typeNames.get(entry.ticketTypeId) ?? '',
+          eventLink: `${entry.siteUrl}/event/${eventId}`,
+        },
+      })),
+    )
     await audit(
       trx,
       actor,
@@ -306,7 +326,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
       { type: 'event', id: eventId },
       {
         ordersCancelled: Number(orders.numUpdatedRows),
-        ...(Number(waiting.numUpdatedRows) > 0 && { waitingListClosed: Number(waiting.numUpdatedRows) }),
+        ...(closed.length > 0 && { waitingListClosed: closed.length }),
       },
     )
     return null

@@ -21,6 +21,7 @@ export type MailMessage =
       data: WaitingListMailFacts & { quantity: number; asked: number; link: string; expiresAt: number; timeZone: string }
     }
   | { kind: 'waiting-list-expired'; to: string; data: WaitingListMailFacts }
+  | { kind: 'waiting-list-event-cancelled'; to: string; data: WaitingListMailFacts }
 
 /** What every waiting-list message names: the person, the event, the ticket type, and the event's page. */
 export interface WaitingListMailFacts {
