@@ -2,6 +2,7 @@ import { type Db, isUniqueViolation, type Trx } from '../../db/database.js'
 import type { CheckInAction, OrderStatus } from '../../db/schema.js'
 import { type DoorCode, isSignedBy, parseDoorCode, signDoorCode } from '../../lib/door-code.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { seatName } from '../seating/seating.repository.js'
 
 /** entry: let the ticket in; exit: it leaves, to come back later (types that allow re-entry only). */
 export type ScanMode = 'entry' | 'exit'
@@ -29,6 +30,8 @@ export interface TicketAtDoor {
   doorCode: string
   holder: string
   typeName: string
+  /** "Stalls, row F, seat 12" for a seated ticket. */
+  seat: string | null
 }
 
 export type ScanAnswer =
@@ -69,6 +72,9 @@ interface TicketRead {
   checkedInAt: number | null
   checkedInBy: string | null
   checkedInGate: string | null
+  section: string | null
+  rowLabel: string | null
+  seatLabel: string | null
 }
 
 /**
@@ -94,7 +100,7 @@ export async function scanTicket(db: Db, scanner: Scanner, scan: Scan, guard: Ad
   }
   const read = await readTicket(db, code.ticketId)
   if (!read || read.eventId !== scanner.event.id) return { kind: 'unknown' }
-  const ticket: TicketAtDoor = { id: read.id, doorCode, holder: read.holder, typeName: read.typeName }
+  const ticket: TicketAtDoor = { id: read.id, doorCode, holder: read.holder, typeName: read.typeName, seat: seatOf(read) }
   if (read.orderStatus !== 'paid') return { kind: 'cancelled', ticket }
 
   if (scan.mode === 'exit') {
@@ -212,6 +218,7 @@ export async function doorCounts(db: Db, eventId: number): Promise<DoorCounts> {
 export interface DoorListLine {
   holder: string
   typeName: string
+  seat: string | null
   doorCode: string
   orderCode: string
   checkedInAt: number | null
@@ -223,7 +230,10 @@ export async function doorList(db: Db, event: { id: number; checkInSecret: strin
     .selectFrom('tickets')
     .innerJoin('orders', 'orders.id', 'tickets.orderId')
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
+    .leftJoin('seatBookings', 'seatBookings.ticketId', 'tickets.id')
+    .leftJoin('seats', 'seats.id', 'seatBookings.seatId')
     .select(['tickets.id', 'orders.buyerName', 'orders.code', 'ticketTypes.name', 'tickets.checkedInAt'])
+    .select(['seats.section', 'seats.rowLabel', 'seats.seatLabel'])
     .where('orders.eventId', '=', event.id)
     .where('orders.status', '=', 'paid')
     .orderBy('orders.buyerName')
@@ -233,6 +243,7 @@ export async function doorList(db: Db, event: { id: number; checkInSecret: strin
   return rows.map((row) => ({
     holder: row.buyerName,
     typeName: row.name,
+    seat: seatOf(row),
     doorCode: signDoorCode(event.checkInSecret, event.id, row.id),
     orderCode: row.code,
     checkedInAt: row.checkedInAt,
@@ -254,6 +265,8 @@ async function readTicket(db: Db | Trx, ticketId: number): Promise<TicketRead | 
     .selectFrom('tickets')
     .innerJoin('orders', 'orders.id', 'tickets.orderId')
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
+    .leftJoin('seatBookings', 'seatBookings.ticketId', 'tickets.id')
+    .leftJoin('seats', 'seats.id', 'seatBookings.seatId')
     .select([
       'tickets.id',
       'orders.eventId',
@@ -265,6 +278,9 @@ async function readTicket(db: Db | Trx, ticketId: number): Promise<TicketRead | 
       'tickets.checkedInAt',
       'tickets.checkedInBy',
       'tickets.checkedInGate',
+      'seats.section',
+      'seats.rowLabel',
+      'seats.seatLabel',
     ])
     .where('tickets.id', '=', ticketId)
     .executeTakeFirst()
@@ -282,7 +298,7 @@ async function answerOfNonce(db: Db | Trx, nonce: string, ticketId: number, door
     .where('checkIns.ticketId', '=', ticketId)
     .executeTakeFirst()
   if (!row) return undefined
-  const ticket: TicketAtDoor = { id: row.id, doorCode, holder: row.buyerName, typeName: row.name }
+  const ticket: TicketAtDoor = { id: row.id, doorCode, holder: row.buyerName, typeName: row.name, seat: null }
   return row.action === 'out' ? { kind: 'checked-out', ticket, replayed: true } : { kind: 'admitted', ticket, at: row.at, replayed: true }
 }
 
@@ -328,4 +344,10 @@ async function logCheckIn(trx: Trx, scanner: Scanner, scan: Scan, ticketId: numb
       nonce: scan.nonce,
     })
     .execute()
+}
+
+function seatOf(row: { section: string | null; rowLabel: string | null; seatLabel: string | null }): string | null {
+  return row.section === null || row.rowLabel === null || row.seatLabel === null
+    ? null
+    : seatName({ section: row.section, rowLabel: row.rowLabel, seatLabel: row.seatLabel })
 }

@@ -24,7 +24,10 @@ export function toAnswerView(answer: ScanAnswer, timeZone: string): AnswerView {
     ticketId: 'ticket' in answer ? answer.ticket.id : null,
     replayed: 'replayed' in answer && answer.replayed,
   }
-  const who = 'ticket' in answer ? [answer.ticket.holder, answer.ticket.typeName, answer.ticket.doorCode] : []
+  const who =
+    'ticket' in answer
+      ? [answer.ticket.holder, answer.ticket.typeName, ...(answer.ticket.seat ? [answer.ticket.seat] : []), answer.ticket.doorCode]
+      : []
   switch (answer.kind) {
     case 'admitted':
       return {

@@ -6,6 +6,7 @@ import type { Amount } from '../../lib/format.js'
 import { containsPattern } from '../../lib/search.js'
 import { signDoorCode } from '../../lib/door-code.js'
 import { checkInSecretOf } from '../events/event.repository.js'
+import { seatsOfTickets } from '../seating/seating.repository.js'
 
 export interface OrderWithTickets {
   order: OrderRow
@@ -22,6 +23,8 @@ export interface OrderTicket {
   priceMinor: number
   ticketTypeName: string
   checkedInAt: number | null
+  /** "Stalls, row F, seat 12" for a seated ticket; null without a seat. */
+  seat: string | null
   /** Let in at the door once, and not undone since: its order can no longer be cancelled, even after a check-out. */
   used: boolean
 }
@@ -60,11 +63,20 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
     .orderBy('tickets.ticketTypeId')
     .orderBy('tickets.id')
     .execute()
+  const seats = await seatsOfTickets(
+    db,
+    tickets.map((ticket) => ticket.id),
+  )
   return {
     order,
     event: { ...event, checkInSecret: secret },
     // PostgreSQL answers exists() with a boolean, SQLite with 0 or 1.
-    tickets: tickets.map((ticket) => ({ ...ticket, used: Boolean(ticket.used), doorCode: signDoorCode(secret, event.id, ticket.id) })),
+    tickets: tickets.map((ticket) => ({
+      ...ticket,
+      used: Boolean(ticket.used),
+      doorCode: signDoorCode(secret, event.id, ticket.id),
+      seat: seats.get(ticket.id) ?? null,
+    })),
   }
 }
 

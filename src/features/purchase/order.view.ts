@@ -11,7 +11,7 @@ export interface OrderView {
   total: string
   orderedAt: string
   event: { id: number; title: string; venue: string; when: string; cancelled: boolean }
-  tickets: { code: string; typeName: string; price: string; qrUrl: string; checkedIn: boolean }[]
+  tickets: { code: string; typeName: string; price: string; qrUrl: string; checkedIn: boolean; seat: string | null }[]
   /** The page's own address with its key: works later, in any browser. */
   link: string
   canCancel: boolean
@@ -40,6 +40,7 @@ export function toOrderView({ order, event, tickets }: OrderWithTickets, origin:
       // What the door reads: the code people see is the one in the QR code.
       code: ticket.doorCode,
       checkedIn: ticket.checkedInAt !== null,
+      seat: ticket.seat,
       typeName: ticket.ticketTypeName,
       price: formatMoney(ticket.priceMinor, order.currency),
       // Drawn by its own request and cached by the browser for good, not again with each view of the order.

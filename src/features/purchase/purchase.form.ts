@@ -7,6 +7,8 @@ export interface PurchaseFormValues {
   /** Ticket type id → the quantity as typed, so a re-rendered form shows it unchanged. */
   quantities: Record<string, string>
   key: string
+  /** Seats ticked on a seat map, kept when the form comes back. */
+  seats?: number[]
 }
 
 /** What the form showed the buyer: the currency and each ticket type's price in minor units. */
@@ -34,7 +36,13 @@ const PRICE_MINOR = /^\d{1,10}$/
  * POST could send wrong (unknown or foreign ticket types, negative, fractional,
  * huge or textual quantities, repeated fields) becomes a message, never a throw.
  */
-export function parsePurchaseForm(body: unknown, types: TicketTypeRow[], limits: { maxTicketsPerOrder: number }): ParsedPurchaseForm {
+export function parsePurchaseForm(
+  body: unknown,
+  types: TicketTypeRow[],
+  limits: { maxTicketsPerOrder: number },
+  /** Seats ticked on the map: tickets too, counted in the order's limit. */
+  seatsChosen = 0,
+): ParsedPurchaseForm {
   const form = new FormReader(body)
   const seen: SeenPrices = { currency: form.text('currency'), prices: new Map() }
   const values: PurchaseFormValues = { name: form.text('name'), email: form.text('email'), quantities: {}, key: form.text('key') }
@@ -61,14 +69,17 @@ export function parsePurchaseForm(body: unknown, types: TicketTypeRow[], limits:
       continue
     }
     quantities.set(type.id, quantity)
+  }
+  // Every type's price as shown: seats ticked on a map are tickets of their type without a quantity typed.
+  for (const type of types) {
     const price = form.text(`price_${type.id}`)
     if (PRICE_MINOR.test(price)) seen.prices.set(type.id, Number(price))
   }
-  const total = [...quantities.values()].reduce((sum, quantity) => sum + quantity, 0)
+  const total = [...quantities.values()].reduce((sum, quantity) => sum + quantity, seatsChosen)
   if (total > limits.maxTicketsPerOrder) {
     form.fail('tickets', `One order may hold at most ${limits.maxTicketsPerOrder} tickets. Please choose fewer, or buy in several orders.`)
   }
-  if (quantities.size === 0 && !Object.keys(form.errors).some((name) => name.startsWith('qty_'))) {
+  if (quantities.size === 0 && seatsChosen === 0 && !Object.keys(form.errors).some((name) => name.startsWith('qty_'))) {
     form.fail('tickets', 'Choose at least one ticket.')
   }
 

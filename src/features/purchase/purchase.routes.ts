@@ -21,6 +21,9 @@ import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { CHECK_THEN_ACT, GUARDED, type HeldOffer, cancelOrder, purchase, readForPurchase } from './purchase.service.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
 import { refusalCookie } from './refusal-cookie.js'
+import { SeatsTaken, seatMapOf, takenOf } from '../seating/seating.repository.js'
+import { chosenSeats, planSeats } from '../seating/seat-choice.js'
+import { toSeatMapView } from '../seating/seat-map.view.js'
 
 const ORDER_CODE = /^[0-9A-Z]{10}$/
 const TICKET_CODE = /^[0-9A-Z]{16}$/
@@ -79,7 +82,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
   }
 
   /** The buy form, with what was typed and a message at each field that needs one when it comes back. */
-  function renderBuyForm(
+  async function renderBuyForm(
     reply: FastifyReply,
     event: Event,
     types: TicketTypeRow[],
@@ -88,9 +91,19 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     errors: FieldErrors,
     status: number,
     offer: LinkedOffer | null = null,
+    justTaken: number[] = [],
   ) {
     // Sent back with what the buyer typed: theirs alone.
     if (status !== 200) reply.header('cache-control', 'private, no-store')
+    // A seated event's map, with the seats this buyer ticked (and those taken from under them) marked.
+    const seats = await seatMapOf(app.db, event.id)
+    const seating =
+      seats.length === 0
+        ? null
+        : {
+            map: toSeatMapView(seats, types, currency, { chosen: new Set(values.seats ?? []), justTaken: new Set(justTaken) }),
+            seatedTypes: [...new Set(seats.map((seat) => seat.ticketTypeId))],
+          }
     return reply.render(
       'purchase/buy.eta',
       {
@@ -106,6 +119,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
         },
         values,
         errors,
+        seating,
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
         scripts: LIVE_PAGE_SCRIPTS,
       },
@@ -123,10 +137,24 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     }
     const { event, types } = snapshot
     const offer = await offerOfLink(event, body.text('offer'))
-    const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder })
+    // A seated type is sold by seat: seats ticked on the map, and its quantity field asks for the best available.
+    const { seatedTypes } = snapshot
+    const chosen = seatedTypes.size > 0 ? chosenSeats(request.body) : []
+    const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder }, chosen.length)
+    form.values.seats = chosen
     const settings = await request.siteSettings()
     if (Object.keys(form.errors).length > 0)
       return renderBuyForm(reply, event, types, settings.currency, form.values, form.errors, 422, offer)
+    const seatRequest = { chosen, best: new Map([...form.quantities].filter(([typeId]) => seatedTypes.has(typeId))) }
+    /** The seats of this attempt, or the form back (409) with the chosen seats taken meanwhile marked and the rest kept. */
+    const planOrRefuse = async () => {
+      const plan = await planSeats(app.db, event.id, seatRequest, form.quantities)
+      if (Object.keys(plan.errors).length === 0) return plan
+      const taken = await takenOf(app.db, chosen)
+      const values = { ...form.values, seats: chosen.filter((id) => !taken.includes(id)), key: randomSecret(18) }
+      await renderBuyForm(reply, event, types, settings.currency, values, plan.errors, 409, offer, taken)
+      return null
+    }
 
     const showNewPrices = async (changes: ChangedPrice[]) => {
       // Read again: the form shows the prices as they are now, to be seen before buying.
@@ -145,27 +173,43 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     }
     try {
       if (offer && !offer.held) throw new PurchaseRefused(offer.refusal!)
-      const order = await purchase(
-        app.db,
-        {
-          eventId: event.id,
-          quantities: form.quantities,
-          seen: form.seen,
-          maxTicketsPerOrder: app.config.maxTicketsPerOrder,
-          buyerName: form.values.name,
-          buyerEmail: normaliseEmail(form.values.email),
-          userId: request.user?.id ?? null,
-          idempotencyKey: form.values.key,
-          currency: settings.currency,
-          actorLabel: request.user?.email ?? form.values.email,
-          ip: request.ip,
-          buyerBrowser: browserTag(request, reply),
-          siteUrl: siteUrl(request),
-          offer: offer?.held ?? null,
-        },
-        capacityGuard,
-        snapshot,
-      )
+      let plan = seatedTypes.size > 0 ? await planOrRefuse() : undefined
+      if (plan === null) return reply
+      const buy = () =>
+        purchase(
+          app.db,
+          {
+            eventId: event.id,
+            quantities: plan?.quantities ?? form.quantities,
+            seats: plan?.seats,
+            seen: form.seen,
+            maxTicketsPerOrder: app.config.maxTicketsPerOrder,
+            buyerName: form.values.name,
+            buyerEmail: normaliseEmail(form.values.email),
+            userId: request.user?.id ?? null,
+            idempotencyKey: form.values.key,
+            currency: settings.currency,
+            actorLabel: request.user?.email ?? form.values.email,
+            ip: request.ip,
+            buyerBrowser: browserTag(request, reply),
+            siteUrl: siteUrl(request),
+            offer: offer?.held ?? null,
+          },
+          capacityGuard,
+          snapshot,
+        )
+      let order
+      // Seats another buyer took a moment ago: picked ones are picked again (twice at most); chosen ones go back to the buyer.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          order = await buy()
+          break
+        } catch (error) {
+          if (!(error instanceof SeatsTaken) || attempt === 3) throw error
+          plan = await planOrRefuse()
+          if (plan === null) return reply
+        }
+      }
       if (!order.replayed) {
         app.eventChanges.notify(event.id)
         app.mail.wake()
@@ -175,6 +219,10 @@ export default async function purchaseRoutes(app: FastifyInstance) {
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (error instanceof PriceChanged) return showNewPrices(error.changes)
+      if (error instanceof SeatsTaken) {
+        const values = { ...form.values, key: randomSecret(18) }
+        return renderBuyForm(reply, event, types, settings.currency, values, { seats: error.message }, 409, offer)
+      }
       if (!(error instanceof PurchaseRefused)) throw error
       const { key: _key, ...values } = form.values
       refusals.remember(reply, { eventId: event.id, message: error.message, values })

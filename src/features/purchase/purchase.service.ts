@@ -28,6 +28,7 @@ import { MAX_INT32 } from '../../lib/numbers.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { consumeOffer, offerFreedCapacity, offerRefusal, releaseExpiredHolds } from '../offers/offers.js'
 import { TICKET_WAS_USED } from './order.repository.js'
+import { bookSeats, releaseSeatsOfOrder } from '../seating/seating.repository.js'
 
 // orders.total_minor is a 32-bit integer column.
 const MAX_ORDER_TOTAL_MINOR = MAX_INT32
@@ -57,6 +58,8 @@ export interface PurchaseRequest {
   buyerBrowser: string | null
   /** The site's address, for the order link in the confirmation e-mail. */
   siteUrl: string
+  /** Seated types: the seats bought, one per ticket of their type (chosen on the map or picked as best available). */
+  seats?: number[]
   /** A waiting-list offer this purchase claims (its link's entry, read by the route): its tickets are the buyer's to take. */
   offer?: HeldOffer | null
 }
@@ -106,6 +109,8 @@ export const CHECK_THEN_ACT: CapacityGuard = {
 /** What a purchase reads before it writes, in one query: the event, its ticket types, and the order its form key placed, if any. */
 export interface PurchaseSnapshot extends EventWithTicketTypes {
   earlier: EarlierOrder | null
+  /** The ticket types that are on the event's seat map: sold by seat only. */
+  seatedTypes: Set<number>
 }
 
 type EarlierOrder = Pick<OrderRow, 'id' | 'code' | 'accessKey' | 'eventId' | 'buyerBrowser' | 'userId'>
@@ -121,6 +126,9 @@ export async function readForPurchase(db: Db, eventId: number, formKey: string):
       'earlier.buyerBrowser as earlierBuyerBrowser',
       'earlier.userId as earlierUserId',
     ])
+    .select((eb) =>
+      eb.exists(eb.selectFrom('seats').select('seats.id').whereRef('seats.ticketTypeId', '=', 'ticketTypes.id')).as('typeSeated'),
+    )
     .execute()
   const first = rows[0]
   if (!first) return undefined
@@ -132,9 +140,12 @@ export async function readForPurchase(db: Db, eventId: number, formKey: string):
       earlierEventId: _event,
       earlierBuyerBrowser: _browser,
       earlierUserId: _user,
+      typeSeated: _seated,
       ...row
     }) => row,
   )
+  // PostgreSQL answers exists() with a boolean, SQLite with 0 or 1.
+  const seatedTypes = new Set(rows.filter((row) => row.typeId !== null && Boolean(row.typeSeated)).map((row) => row.typeId!))
   const earlier =
     first.earlierId === null
       ? null
@@ -146,7 +157,7 @@ export async function readForPurchase(db: Db, eventId: number, formKey: string):
           buyerBrowser: first.earlierBuyerBrowser,
           userId: first.earlierUserId,
         }
-  return { ...toEventWithTicketTypes(eventRows)!, earlier }
+  return { ...toEventWithTicketTypes(eventRows)!, earlier, seatedTypes }
 }
 
 /**
@@ -235,12 +246,16 @@ export async function purchase(
       const tickets = lines.flatMap(([ticketTypeId, quantity]) =>
         Array.from({ length: quantity }, () => ({ ticketTypeId, priceMinor: prices.get(ticketTypeId)!, orderId: order.id })),
       )
+      const written: { id: number; ticketTypeId: number }[] = []
       for (let start = 0; start < tickets.length; start += TICKETS_PER_INSERT) {
-        await trx
+        const insert = trx
           .insertInto('tickets')
           .values(tickets.slice(start, start + TICKETS_PER_INSERT).map((ticket) => ({ ...ticket, code: randomCode(16) })))
-          .execute()
+        if (request.seats?.length) written.push(...(await insert.returning(['id', 'ticketTypeId']).execute()))
+        else await insert.execute()
       }
+      // Each seat once, or the whole purchase rolls back (SeatsTaken).
+      if (request.seats?.length) await bookSeats(trx, request.eventId, request.seats, written)
       // Commits with the order, or not at all: every placed order gets its confirmation, no refused one does.
       await enqueueMail(trx, { kind: 'order-confirmation', to: request.buyerEmail, data: { orderId: order.id, siteUrl: request.siteUrl } })
       await recordAudit(trx, {
@@ -498,6 +513,8 @@ export async function cancelOrder(
     if (!claimed) return false
     const used = await trx.selectFrom('tickets').select('id').where('orderId', '=', order.id).where(TICKET_WAS_USED).executeTakeFirst()
     if (used) throw new OrderCheckedIn(CHECKED_IN_REASON)
+    // Its seats are free again, for the next buyer or the next person waiting.
+    await releaseSeatsOfOrder(trx, order.id)
     const counts = await trx
       .selectFrom('tickets')
       .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])

@@ -29,12 +29,6 @@ export async function seatMapOf(db: Db | Trx, eventId: number): Promise<SeatOnMa
   return rows.map(({ ticketId, blocked, ...seat }) => ({ ...seat, blocked: blocked === 1, taken: ticketId !== null }))
 }
 
-/** Whether the event has a seat map: its seated ticket types are then sold by seat only. */
-export async function seatedTicketTypes(db: Db | Trx, eventId: number): Promise<Set<number>> {
-  const rows = await db.selectFrom('seats').select('ticketTypeId').distinct().where('eventId', '=', eventId).execute()
-  return new Set(rows.map((row) => row.ticketTypeId))
-}
-
 /** "Stalls, row F, seat 12" for each ticket of these that has a seat, by ticket id. */
 export async function seatsOfTickets(db: Db | Trx, ticketIds: number[]): Promise<Map<number, string>> {
   if (ticketIds.length === 0) return new Map()

@@ -1,0 +1,68 @@
+import type { Db } from '../../db/database.js'
+import type { FieldErrors } from '../../lib/forms.js'
+import { bestAvailable } from './best-available.js'
+import { type SeatOnMap, seatMapOf, seatName } from './seating.repository.js'
+
+/**
+ * What the buy form asked of a seated event: seats ticked on the map, and
+ * for each seated type a number of best available seats (its quantity field).
+ */
+export interface SeatRequest {
+  chosen: number[]
+  best: Map<number, number>
+}
+
+/** The `seat` fields of the form, as ids; hand-made values that are no seat ids are dropped (they can match no seat). */
+export function chosenSeats(body: unknown): number[] {
+  const raw = (body as { seat?: unknown } | null)?.seat
+  const values = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]
+  const ids = values.filter((value): value is string => typeof value === 'string' && /^\d{1,10}$/.test(value)).map(Number)
+  return [...new Set(ids)].slice(0, 1000)
+}
+
+export interface SeatPlan {
+  /** Every seat of the order: the chosen ones, then those picked. */
+  seats: number[]
+  /** Tickets per type, the seats counted in. */
+  quantities: Map<number, number>
+  errors: FieldErrors
+}
+
+/**
+ * Turns the request into seats, on the map as it is now: chosen seats must be
+ * free seats of this event; best available ones are picked side by side
+ * (best-available.ts) among the rest. Quantities of unseated types pass through.
+ */
+export async function planSeats(db: Db, eventId: number, request: SeatRequest, quantities: Map<number, number>): Promise<SeatPlan> {
+  const map = await seatMapOf(db, eventId)
+  const byId = new Map(map.map((seat) => [seat.id, seat]))
+  const errors: FieldErrors = {}
+  const unusable = request.chosen.filter((id) => {
+    const seat = byId.get(id)
+    return !seat || seat.taken || seat.blocked
+  })
+  if (unusable.length > 0) {
+    const named = unusable.map((id) => byId.get(id)).filter((seat): seat is SeatOnMap => seat !== undefined)
+    errors.seats =
+      named.length > 0
+        ? `Taken since the map was shown: ${named.map(seatName).join('; ')}. Your other choices are kept: choose again.`
+        : 'One of the seats chosen is not on this map. Reload the page and choose again.'
+  }
+  const chosen = new Set(request.chosen.filter((id) => !unusable.includes(id)))
+  const planned = new Map(quantities)
+  for (const id of chosen) {
+    const typeId = byId.get(id)!.ticketTypeId
+    planned.set(typeId, (planned.get(typeId) ?? 0) + 1)
+  }
+  const picked: number[] = []
+  for (const [typeId, count] of request.best) {
+    const free = map.filter((seat) => !chosen.has(seat.id) && !picked.includes(seat.id))
+    const ids = bestAvailable(free, count, [typeId])
+    if (ids === null) {
+      errors[`qty_${typeId}`] = `No ${count} seats side by side are left of this type. Ask for fewer, or choose seats on the map.`
+      continue
+    }
+    picked.push(...ids)
+  }
+  return { seats: [...chosen, ...picked], quantities: planned, errors }
+}
