@@ -21,7 +21,7 @@ import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { CHECK_THEN_ACT, GUARDED, type HeldOffer, cancelOrder, purchase, readForPurchase } from './purchase.service.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
 import { refusalCookie } from './refusal-cookie.js'
-import { SeatsTaken, seatMapOf, takenOf } from '../seating/seating.repository.js'
+import { NoSeatsTogether, SeatsTaken, seatMapOf, takenOf } from '../seating/seating.repository.js'
 import { chosenSeats, planSeats } from '../seating/seat-choice.js'
 import { toSeatMapView } from '../seating/seat-map.view.js'
 
@@ -146,14 +146,11 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     if (Object.keys(form.errors).length > 0)
       return renderBuyForm(reply, event, types, settings.currency, form.values, form.errors, 422, offer)
     const seatRequest = { chosen, best: new Map([...form.quantities].filter(([typeId]) => seatedTypes.has(typeId))) }
-    /** The seats of this attempt, or the form back (409) with the chosen seats taken meanwhile marked and the rest kept. */
-    const planOrRefuse = async () => {
-      const plan = await planSeats(app.db, event.id, seatRequest, form.quantities)
-      if (Object.keys(plan.errors).length === 0) return plan
+    /** The form back (409) with what went wrong with the seats, the ticked seats taken meanwhile marked, the rest kept. */
+    const seatsBack = async (errors: FieldErrors) => {
       const taken = await takenOf(app.db, chosen)
       const values = { ...form.values, seats: chosen.filter((id) => !taken.includes(id)), key: randomSecret(18) }
-      await renderBuyForm(reply, event, types, settings.currency, values, plan.errors, 409, offer, taken)
-      return null
+      return renderBuyForm(reply, event, types, settings.currency, values, errors, 409, offer, taken)
     }
 
     const showNewPrices = async (changes: ChangedPrice[]) => {
@@ -173,43 +170,31 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     }
     try {
       if (offer && !offer.held) throw new PurchaseRefused(offer.refusal!)
-      let plan = seatedTypes.size > 0 ? await planOrRefuse() : undefined
-      if (plan === null) return reply
-      const buy = () =>
-        purchase(
-          app.db,
-          {
-            eventId: event.id,
-            quantities: plan?.quantities ?? form.quantities,
-            seats: plan?.seats,
-            seen: form.seen,
-            maxTicketsPerOrder: app.config.maxTicketsPerOrder,
-            buyerName: form.values.name,
-            buyerEmail: normaliseEmail(form.values.email),
-            userId: request.user?.id ?? null,
-            idempotencyKey: form.values.key,
-            currency: settings.currency,
-            actorLabel: request.user?.email ?? form.values.email,
-            ip: request.ip,
-            buyerBrowser: browserTag(request, reply),
-            siteUrl: siteUrl(request),
-            offer: offer?.held ?? null,
-          },
-          capacityGuard,
-          snapshot,
-        )
-      let order
-      // Seats another buyer took a moment ago: picked ones are picked again (twice at most); chosen ones go back to the buyer.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          order = await buy()
-          break
-        } catch (error) {
-          if (!(error instanceof SeatsTaken) || attempt === 3) throw error
-          plan = await planOrRefuse()
-          if (plan === null) return reply
-        }
-      }
+      // Checked on the map as it is now, for the buyer's sake; the purchase checks again under the event's lock.
+      const plan = seatedTypes.size > 0 ? await planSeats(app.db, event.id, seatRequest, form.quantities) : undefined
+      if (plan && Object.keys(plan.errors).length > 0) return seatsBack(plan.errors)
+      const order = await purchase(
+        app.db,
+        {
+          eventId: event.id,
+          quantities: plan?.quantities ?? form.quantities,
+          seats: plan ? seatRequest : undefined,
+          seen: form.seen,
+          maxTicketsPerOrder: app.config.maxTicketsPerOrder,
+          buyerName: form.values.name,
+          buyerEmail: normaliseEmail(form.values.email),
+          userId: request.user?.id ?? null,
+          idempotencyKey: form.values.key,
+          currency: settings.currency,
+          actorLabel: request.user?.email ?? form.values.email,
+          ip: request.ip,
+          buyerBrowser: browserTag(request, reply),
+          siteUrl: siteUrl(request),
+          offer: offer?.held ?? null,
+        },
+        capacityGuard,
+        snapshot,
+      )
       if (!order.replayed) {
         app.eventChanges.notify(event.id)
         app.mail.wake()
@@ -219,10 +204,8 @@ export default async function purchaseRoutes(app: FastifyInstance) {
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (error instanceof PriceChanged) return showNewPrices(error.changes)
-      if (error instanceof SeatsTaken) {
-        const values = { ...form.values, key: randomSecret(18) }
-        return renderBuyForm(reply, event, types, settings.currency, values, { seats: error.message }, 409, offer)
-      }
+      if (error instanceof SeatsTaken) return seatsBack({ seats: error.message })
+      if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: error.message })
       if (!(error instanceof PurchaseRefused)) throw error
       const { key: _key, ...values } = form.values
       refusals.remember(reply, { eventId: event.id, message: error.message, values })

@@ -29,6 +29,7 @@ import { enqueueMail } from '../outbox/outbox.repository.js'
 import { consumeOffer, offerFreedCapacity, offerRefusal, releaseExpiredHolds } from '../offers/offers.js'
 import { TICKET_WAS_USED } from './order.repository.js'
 import { bookSeats, releaseSeatsOfOrder } from '../seating/seating.repository.js'
+import type { SeatRequest } from '../seating/seat-choice.js'
 
 // orders.total_minor is a 32-bit integer column.
 const MAX_ORDER_TOTAL_MINOR = MAX_INT32
@@ -58,8 +59,8 @@ export interface PurchaseRequest {
   buyerBrowser: string | null
   /** The site's address, for the order link in the confirmation e-mail. */
   siteUrl: string
-  /** Seated types: the seats bought, one per ticket of their type (chosen on the map or picked as best available). */
-  seats?: number[]
+  /** Seated types: the seats ticked on the map, and how many best available seats of each type (counted in `quantities` too). */
+  seats?: SeatRequest
   /** A waiting-list offer this purchase claims (its link's entry, read by the route): its tickets are the buyer's to take. */
   offer?: HeldOffer | null
 }
@@ -251,11 +252,9 @@ export async function purchase(
         const insert = trx
           .insertInto('tickets')
           .values(tickets.slice(start, start + TICKETS_PER_INSERT).map((ticket) => ({ ...ticket, code: randomCode(16) })))
-        if (request.seats?.length) written.push(...(await insert.returning(['id', 'ticketTypeId']).execute()))
+        if (request.seats) written.push(...(await insert.returning(['id', 'ticketTypeId']).execute()))
         else await insert.execute()
       }
-      // Each seat once, or the whole purchase rolls back (SeatsTaken).
-      if (request.seats?.length) await bookSeats(trx, request.eventId, request.seats, written)
       // Commits with the order, or not at all: every placed order gets its confirmation, no refused one does.
       await enqueueMail(trx, { kind: 'order-confirmation', to: request.buyerEmail, data: { orderId: order.id, siteUrl: request.siteUrl } })
       await recordAudit(trx, {
@@ -296,6 +295,8 @@ export async function purchase(
           .executeTakeFirst()
         if (Number(taken.numUpdatedRows) === 0) throw await explainRefusal(trx, request.eventId, lines, prices, offer)
       }
+      // Seats last, under the event row's lock: each seat once, or the whole purchase rolls back.
+      if (request.seats) await bookSeats(trx, request.eventId, request.seats, written)
       // A claim of fewer tickets than its offer held gives the rest to the next person.
       if (offer && total < offer.quantity) await offerFreedCapacity(trx, request.eventId, now)
       return order

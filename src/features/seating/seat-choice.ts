@@ -21,17 +21,16 @@ export function chosenSeats(body: unknown): number[] {
 }
 
 export interface SeatPlan {
-  /** Every seat of the order: the chosen ones, then those picked. */
-  seats: number[]
   /** Tickets per type, the seats counted in. */
   quantities: Map<number, number>
   errors: FieldErrors
 }
 
 /**
- * Turns the request into seats, on the map as it is now: chosen seats must be
- * free seats of this event; best available ones are picked side by side
- * (best-available.ts) among the rest. Quantities of unseated types pass through.
+ * Checks the request on the map as it is now, for messages at the form (the
+ * purchase decides again under the event's lock, bookSeats): chosen seats must
+ * be free seats of this event, and best available ones must fit side by side
+ * among the rest. Returns the tickets per type, chosen seats counted in.
  */
 export async function planSeats(db: Db, eventId: number, request: SeatRequest, quantities: Map<number, number>): Promise<SeatPlan> {
   const map = await seatMapOf(db, eventId)
@@ -64,5 +63,5 @@ export async function planSeats(db: Db, eventId: number, request: SeatRequest, q
     }
     picked.push(...ids)
   }
-  return { seats: [...chosen, ...picked], quantities: planned, errors }
+  return { quantities: planned, errors }
 }

@@ -2,6 +2,8 @@ import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
 import { DomainError } from '../../lib/errors.js'
 import type { NewSeat } from './seat-map.build.js'
+import { bestAvailable } from './best-available.js'
+import type { SeatRequest } from './seat-choice.js'
 
 /** A seat as the map shows it: where it is, what it costs (its type), and whether it can still be chosen. */
 export type SeatOnMap = NewSeat & { id: number; taken: boolean }
@@ -58,26 +60,51 @@ export class SeatsTaken extends DomainError {
   }
 }
 
+/** No run of seats side by side was left for a best-available request, once the purchase held the event's lock. Nothing was written. */
+export class NoSeatsTogether extends DomainError {
+  override readonly statusCode = 409
+  override readonly title = 'Not enough seats side by side'
+  constructor(
+    readonly ticketTypeId: number,
+    count: number,
+  ) {
+    super(`No ${count} seats side by side are left of this type. Ask for fewer, or choose seats on the map.`)
+  }
+}
+
 /**
  * Gives each ticket of a purchase its seat, inside the purchase's
- * transaction. The seats must be on this event's map, unblocked and of the
- * tickets' types; the unique seat_id does the rest: a seat another
- * transaction took first fails the insert, and the purchase rolls back whole.
+ * transaction, once it has taken capacity (and with it the event row's lock,
+ * which every purchase of the event takes: the map read here is not changed
+ * under it by another purchase). Chosen seats must be free seats of this
+ * event's map; best available ones are picked among the rest; the unique
+ * seat_id is the last word: a seat taken by anything else fails the insert,
+ * and the purchase rolls back whole.
  */
 export async function bookSeats(
   trx: Trx,
   eventId: number,
-  seatIds: number[],
+  request: SeatRequest,
   tickets: { id: number; ticketTypeId: number }[],
 ): Promise<void> {
-  const seats = await trx
-    .selectFrom('seats')
-    .select(['id', 'ticketTypeId', 'blocked'])
-    .where('eventId', '=', eventId)
-    .where('id', 'in', seatIds)
-    .execute()
-  const unusable = seatIds.filter((id) => !seats.some((seat) => seat.id === id && seat.blocked === 0))
+  const map = await seatMapOf(trx, eventId)
+  const byId = new Map(map.map((seat) => [seat.id, seat]))
+  const unusable = request.chosen.filter((id) => {
+    const seat = byId.get(id)
+    return !seat || seat.taken || seat.blocked
+  })
   if (unusable.length > 0) throw new SeatsTaken(unusable)
+  const seats = request.chosen.map((id) => byId.get(id)!)
+  for (const [ticketTypeId, count] of request.best) {
+    const taken = new Set(seats.map((seat) => seat.id))
+    const ids = bestAvailable(
+      map.filter((seat) => !taken.has(seat.id)),
+      count,
+      [ticketTypeId],
+    )
+    if (ids === null) throw new NoSeatsTogether(ticketTypeId, count)
+    seats.push(...ids.map((id) => byId.get(id)!))
+  }
   const free = new Map<number, number[]>()
   for (const ticket of tickets) free.set(ticket.ticketTypeId, [...(free.get(ticket.ticketTypeId) ?? []), ticket.id])
   const now = Date.now()
@@ -89,7 +116,6 @@ export async function bookSeats(
   try {
     await trx.insertInto('seatBookings').values(bookings).execute()
   } catch (error) {
-    // Which seats: read after the rollback (see takenOf), when the other purchase has committed.
     if (isUniqueViolation(error)) throw new SeatsTaken([])
     throw error
   }
