@@ -9,6 +9,9 @@
  *   data-live-total-remaining           the same for the whole event
  *   data-live-sold="<type id>"          tickets sold (owner and admins only)
  *   data-live-sold-total, data-live-orders, data-live-revenue   the same, for the whole event
+ *   data-live-seat="<seat id>"          a seat's checkbox on a seat map: disabled once someone
+ *                                       else takes the seat (one this page ticked stays ticked,
+ *                                       and the purchase says if it went meanwhile)
  *   data-live-admitted, data-live-expected   tickets checked in, and of paid orders (the
  *                                       owner, admins and the event's door staff only)
  *   data-live-status="<status>"         a status label; the value is the status the
@@ -139,6 +142,12 @@
         })
         container.querySelectorAll('[data-live-revenue]').forEach(function (element) {
           setText(element, event.revenue)
+        })
+      }
+      if (event.takenSeats !== undefined) {
+        var taken = new Set(event.takenSeats.map(String))
+        container.querySelectorAll('[data-live-seat]').forEach(function (box) {
+          if (!box.checked) box.disabled = taken.has(box.getAttribute('data-live-seat'))
         })
       }
       if (event.door !== undefined) {

@@ -4,6 +4,7 @@
  * and a desktop width into docs/screenshots/, the pictures the README shows.
  */
 import { doorCodeOf } from '../helpers/door.js'
+import { addSeatBlock } from '../helpers/seats.js'
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
@@ -169,7 +170,7 @@ const EVENTS: DemoEvent[] = [
   },
 ]
 
-async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featuredId: number }> {
+async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featuredId: number; theatreId: number }> {
   await db
     .updateTable('siteSettings')
     .set({
@@ -223,7 +224,56 @@ async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featu
       })
     }
   }
-  return { organiser, admin, featuredId: ids[0]! }
+  // A seated event: 10 rows of 16 in the stalls (wheelchair spaces at the front), 4 rows on the balcony, some seats sold.
+  const { event: theatre, ticketTypes: seatTypes } = await createEvent(db, organiser.id, {
+    title: 'Fado at the Harbour Theatre',
+    venue: 'Teatro do Cais, Lisboa',
+    startsAt: EVENTS[0]!.startsAt + 86_400_000,
+    endsAt: EVENTS[0]!.startsAt + 86_400_000 + 2 * 3_600_000,
+    timeZone: ZONE,
+    ticketTypes: [
+      { name: 'Stalls', priceMinor: 3800, capacity: 1, maxPerOrder: 6 },
+      { name: 'Balcony', priceMinor: 2200, capacity: 1, maxPerOrder: 6 },
+    ],
+  })
+  await addSeatBlock(db, organiser, theatre.id, {
+    section: 'Stalls',
+    rows: ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'],
+    seatsPerRow: 16,
+    ticketTypeId: seatTypes[0]!.id,
+    wheelchair: ['A1', 'A16'],
+  })
+  await addSeatBlock(db, organiser, theatre.id, {
+    section: 'Balcony',
+    rows: ['K', 'L', 'M', 'N'],
+    seatsPerRow: 16,
+    ticketTypeId: seatTypes[1]!.id,
+  })
+  const sold = await db
+    .selectFrom('seats')
+    .select(['id', 'ticketTypeId'])
+    .where('eventId', '=', theatre.id)
+    .where('rowLabel', 'in', ['C', 'D', 'K'])
+    .execute()
+  for (const seat of sold.filter((_, i) => i % 3 !== 0)) {
+    await purchase(db, {
+      eventId: theatre.id,
+      quantities: new Map([[seat.ticketTypeId, 1]]),
+      seats: { chosen: [seat.id], best: new Map() },
+      seen: { currency: 'EUR', prices: new Map(seatTypes.map((type) => [type.id, type.priceMinor])) },
+      maxTicketsPerOrder: 50,
+      buyerName: 'Seat Holder',
+      buyerEmail: `seat${seat.id}@example.com`,
+      userId: null,
+      idempotencyKey: randomUUID(),
+      currency: 'EUR',
+      actorLabel: 'seat@example.com',
+      ip: null,
+      buyerBrowser: null,
+      siteUrl: 'http://localhost',
+    })
+  }
+  return { organiser, admin, featuredId: ids[0]!, theatreId: theatre.id }
 }
 
 interface Shot {
@@ -270,7 +320,7 @@ async function main() {
   try {
     await app.listen({ port: 0, host: '127.0.0.1' })
     const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    const { organiser, admin, featuredId } = await seed(app.db)
+    const { organiser, admin, featuredId, theatreId } = await seed(app.db)
     browser = await launchChromium()
 
     const visit = (url: string) => async (page: Page) => {
@@ -288,6 +338,7 @@ async function main() {
       { name: 'browse', open: visit('/attendee') },
       { name: 'event', open: visit(`/event/${featuredId}`), dark: true },
       { name: 'buy', open: fillOrder },
+      { name: 'seats', open: visit(`/buy-tickets/${theatreId}`), scrollTo: { phone: '#f-seats', desktop: '#f-seats' }, dark: true },
       {
         name: 'success',
         scrollTo: { phone: '.order > h2' },

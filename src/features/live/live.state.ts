@@ -36,6 +36,8 @@ export interface LiveEventState {
   currency: string
   /** At the door: for the owner, admins and the event's door staff. */
   door: DoorCounts
+  /** Seats of the event's map that are taken: what the map shows anyone. */
+  takenSeats: number[]
 }
 
 export interface LiveTicketTypeState {
@@ -109,6 +111,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
   )
   const totals = (await orderTotalsByEvent(db, [first.id])).get(first.id)
   const door = await doorCounts(db, first.id)
+  const taken = await db.selectFrom('seatBookings').select('seatId').where('eventId', '=', first.id).orderBy('seatId').execute()
   return {
     id: first.id,
     ownerId: first.ownerId,
@@ -121,6 +124,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
     orders: totals?.orders ?? 0,
     currency: first.currency ?? 'EUR',
     door,
+    takenSeats: taken.map((row) => row.seatId),
   }
 }
 
@@ -139,6 +143,7 @@ export function stateMessage(state: LiveEventState, withSales: boolean, withDoor
       remaining: state.remaining,
       ...(withSales && { sold: state.sold, orders: state.orders, revenue: formatRevenue(state.revenue, state.currency) }),
       ...(withDoor && { door: state.door }),
+      ...(state.takenSeats.length > 0 && { takenSeats: state.takenSeats }),
       ticketTypes: state.ticketTypes.map((type) => ({
         id: type.id,
         remaining: type.remaining,
