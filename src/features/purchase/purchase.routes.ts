@@ -121,7 +121,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
         errors,
         seating,
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
-        scripts: LIVE_PAGE_SCRIPTS,
+        scripts: seating ? [...LIVE_PAGE_SCRIPTS, '/public/seat-map.js'] : LIVE_PAGE_SCRIPTS,
       },
       status,
     )
