@@ -38,3 +38,35 @@ export function bestAvailable(seats: SeatOnMap[], count: number, typeOrder: numb
   }
   return null
 }
+
+/** What a buyer's seat request comes to on a map: the seats it gets, and what stands in the way. */
+export interface SeatPick {
+  /** Ticked seats that are not free seats of this map. */
+  unusable: number[]
+  /** The usable ticked seats, then those picked as best available. */
+  seats: SeatOnMap[]
+  /** Best-available requests no row could meet. */
+  short: { ticketTypeId: number; count: number }[]
+}
+
+/** The one reading of a seat request, for the form's messages and for the purchase under the event's lock alike. */
+export function pickSeats(map: SeatOnMap[], request: { chosen: number[]; best: Map<number, number> }): SeatPick {
+  const byId = new Map(map.map((seat) => [seat.id, seat]))
+  const unusable = request.chosen.filter((id) => {
+    const seat = byId.get(id)
+    return !seat || seat.taken || seat.blocked
+  })
+  const seats = request.chosen.filter((id) => !unusable.includes(id)).map((id) => byId.get(id)!)
+  const short: SeatPick['short'] = []
+  for (const [ticketTypeId, count] of request.best) {
+    const taken = new Set(seats.map((seat) => seat.id))
+    const ids = bestAvailable(
+      map.filter((seat) => !taken.has(seat.id)),
+      count,
+      [ticketTypeId],
+    )
+    if (ids === null) short.push({ ticketTypeId, count })
+    else seats.push(...ids.map((id) => byId.get(id)!))
+  }
+  return { unusable, seats, short }
+}

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.js'
 import type { FieldErrors } from '../../lib/forms.js'
-import { bestAvailable } from './best-available.js'
-import { type SeatOnMap, seatMapOf, seatName } from './seating.repository.js'
+import { pickSeats } from './best-available.js'
+import { NoSeatsTogether, seatMapOf, seatName } from './seating.repository.js'
 
 /**
  * What the buy form asked of a seated event: seats ticked on the map, and
@@ -34,34 +34,20 @@ export interface SeatPlan {
  */
 export async function planSeats(db: Db, eventId: number, request: SeatRequest, quantities: Map<number, number>): Promise<SeatPlan> {
   const map = await seatMapOf(db, eventId)
-  const byId = new Map(map.map((seat) => [seat.id, seat]))
+  const { unusable, seats, short } = pickSeats(map, request)
   const errors: FieldErrors = {}
-  const unusable = request.chosen.filter((id) => {
-    const seat = byId.get(id)
-    return !seat || seat.taken || seat.blocked
-  })
   if (unusable.length > 0) {
-    const named = unusable.map((id) => byId.get(id)).filter((seat): seat is SeatOnMap => seat !== undefined)
+    const named = map.filter((seat) => unusable.includes(seat.id))
     errors.seats =
       named.length > 0
         ? `Taken since the map was shown: ${named.map(seatName).join('; ')}. Your other choices are kept: choose again.`
         : 'One of the seats chosen is not on this map. Reload the page and choose again.'
   }
-  const chosen = new Set(request.chosen.filter((id) => !unusable.includes(id)))
+  for (const { ticketTypeId, count } of short) errors[`qty_${ticketTypeId}`] = new NoSeatsTogether(ticketTypeId, count).message
+  // Best available seats are counted in their type's quantity already; ticked ones are added to it.
   const planned = new Map(quantities)
-  for (const id of chosen) {
-    const typeId = byId.get(id)!.ticketTypeId
-    planned.set(typeId, (planned.get(typeId) ?? 0) + 1)
-  }
-  const picked: number[] = []
-  for (const [typeId, count] of request.best) {
-    const free = map.filter((seat) => !chosen.has(seat.id) && !picked.includes(seat.id))
-    const ids = bestAvailable(free, count, [typeId])
-    if (ids === null) {
-      errors[`qty_${typeId}`] = `No ${count} seats side by side are left of this type. Ask for fewer, or choose seats on the map.`
-      continue
-    }
-    picked.push(...ids)
+  for (const seat of seats.slice(0, request.chosen.length - unusable.length)) {
+    planned.set(seat.ticketTypeId, (planned.get(seat.ticketTypeId) ?? 0) + 1)
   }
   return { quantities: planned, errors }
 }

@@ -2,7 +2,7 @@ import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
 import { DomainError } from '../../lib/errors.js'
 import type { NewSeat } from './seat-map.build.js'
-import { bestAvailable } from './best-available.js'
+import { pickSeats } from './best-available.js'
 import type { SeatRequest } from './seat-choice.js'
 
 /** A seat as the map shows it: where it is, what it costs (its type), and whether it can still be chosen. */
@@ -87,24 +87,9 @@ export async function bookSeats(
   request: SeatRequest,
   tickets: { id: number; ticketTypeId: number }[],
 ): Promise<void> {
-  const map = await seatMapOf(trx, eventId)
-  const byId = new Map(map.map((seat) => [seat.id, seat]))
-  const unusable = request.chosen.filter((id) => {
-    const seat = byId.get(id)
-    return !seat || seat.taken || seat.blocked
-  })
+  const { unusable, seats, short } = pickSeats(await seatMapOf(trx, eventId), request)
   if (unusable.length > 0) throw new SeatsTaken(unusable)
-  const seats = request.chosen.map((id) => byId.get(id)!)
-  for (const [ticketTypeId, count] of request.best) {
-    const taken = new Set(seats.map((seat) => seat.id))
-    const ids = bestAvailable(
-      map.filter((seat) => !taken.has(seat.id)),
-      count,
-      [ticketTypeId],
-    )
-    if (ids === null) throw new NoSeatsTogether(ticketTypeId, count)
-    seats.push(...ids.map((id) => byId.get(id)!))
-  }
+  if (short.length > 0) throw new NoSeatsTogether(short[0]!.ticketTypeId, short[0]!.count)
   const free = new Map<number, number[]>()
   for (const ticket of tickets) free.set(ticket.ticketTypeId, [...(free.get(ticket.ticketTypeId) ?? []), ticket.id])
   const now = Date.now()
