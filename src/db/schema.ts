@@ -107,6 +107,8 @@ export interface EventsTable {
   offerHours: Generated<number>
   /** Tickets held for waiting-list offers across all types: guarded with `sold` against `capacity`. */
   held: Generated<number>
+  /** A random name for the seat map as it is now, new at each change of it; null without a map (migration 0011). */
+  seatMapStamp: ColumnType<string | null, string | null | undefined>
 }
 
 export interface TicketTypesTable {

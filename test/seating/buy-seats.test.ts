@@ -6,6 +6,8 @@ import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createUser } from '../helpers/personas.js'
 import { addSeatBlock, seatId } from '../helpers/seats.js'
+import { findEvent } from '../../src/features/events/event.repository.js'
+import { clearSeats } from '../../src/features/seating/seating.service.js'
 
 describeEachDatabase('buying seats', (kind) => {
   const t = useTestApp(kind)
@@ -143,5 +145,40 @@ describeEachDatabase('buying seats', (kind) => {
     expect((await browser.post(`/orders/${order.code}/cancel`, { key: order.accessKey })).statusCode).toBe(303)
     expect(await t.db.selectFrom('seatBookings').select('seatId').where('seatId', '=', d1).execute()).toEqual([])
     expect((await buyForm()).page.body).toContain(`value="${d1}"`)
+  })
+
+  it('sells from the map as it is now when the map changed after it was read (a new stamp, not the layout kept in memory)', async () => {
+    const owner = await createUser(t.db, 'organiser')
+    const { event, ticketTypes } = await createEvent(t.db, owner.id, {
+      title: 'Rebuilt Hall',
+      ticketTypes: [{ name: 'Hall', priceMinor: 1000, capacity: 1, maxPerOrder: 4 }],
+    })
+    const hall = ticketTypes[0]!.id
+    await addSeatBlock(t.db, owner, event.id, { section: 'Hall', rows: ['A'], seatsPerRow: 4, ticketTypeId: hall })
+    const browser = new TestBrowser(t.app)
+    const oldA1 = await seatId(t.db, event.id, 'A', '1')
+    // Read once, so that its layout is kept in memory under the map's stamp.
+    expect((await browser.get(`/buy-tickets/${event.id}`)).body).toContain(`value="${oldA1}"`)
+
+    const change = { event: (await findEvent(t.db, event.id))!, actor: { id: owner.id, email: owner.email, ip: null } }
+    expect(await clearSeats(t.db, change)).toBeNull()
+    await addSeatBlock(t.db, owner, event.id, { section: 'Hall', rows: ['Z'], seatsPerRow: 2, ticketTypeId: hall })
+    const page = await browser.get(`/buy-tickets/${event.id}`)
+    expect(page.body).not.toContain('Row A, seat 1')
+    expect(page.body).toContain('Row Z, seat 1, Hall')
+
+    const fields = { name: 'Sam Seat', email: 'rebuilt@example.test' }
+    const stale = await browser.post(`/purchase/${event.id}`, { [`qty_${hall}`]: '0', seat: [String(oldA1)], ...fields })
+    expect(stale.statusCode).toBe(409)
+    expect(stale.body).toContain('One of the seats chosen is not on this map')
+    expect((await browser.post(`/purchase/${event.id}`, { [`qty_${hall}`]: '2', ...fields })).statusCode).toBe(303)
+    const booked = await t.db
+      .selectFrom('seatBookings')
+      .innerJoin('seats', 'seats.id', 'seatBookings.seatId')
+      .select(['seats.rowLabel', 'seats.seatLabel'])
+      .where('seatBookings.eventId', '=', event.id)
+      .orderBy('seats.x')
+      .execute()
+    expect(booked.map((seat) => `${seat.rowLabel}${seat.seatLabel}`)).toEqual(['Z1', 'Z2'])
   })
 })

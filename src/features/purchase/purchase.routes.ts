@@ -21,7 +21,7 @@ import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { CHECK_THEN_ACT, GUARDED, type HeldOffer, cancelOrder, purchase, readForPurchase } from './purchase.service.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
 import { refusalCookie } from './refusal-cookie.js'
-import { NoSeatsTogether, SeatsTaken, seatMapOf, takenOf } from '../seating/seating.repository.js'
+import { NoSeatsTogether, SeatsTaken, seatMapOf, seatsOnMap, takenOf } from '../seating/seating.repository.js'
 import { chosenSeats, planSeats } from '../seating/seat-choice.js'
 import { toSeatMapView } from '../seating/seat-map.view.js'
 
@@ -96,7 +96,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
     // Sent back with what the buyer typed: theirs alone.
     if (status !== 200) reply.header('cache-control', 'private, no-store')
     // A seated event's map, with the seats this buyer ticked (and those taken from under them) marked.
-    const seats = await seatMapOf(app.db, event.id)
+    const seats = seatsOnMap(await seatMapOf(app.db, event.id))
     const seating =
       seats.length === 0
         ? null

@@ -1,26 +1,23 @@
-import type { SeatOnMap } from './seating.repository.js'
+import type { Seat, SeatMap } from './seating.repository.js'
 
 /**
  * `count` free seats side by side in one row, for a buyer who does not want
  * to choose: in the first ticket type of `typeOrder` that has such a run,
  * the front-most row that has one, and in that row the run nearest its
  * middle. Wheelchair spaces and companion seats are left for those who need
- * them: they are chosen on the map. Null when no row has `count` together.
+ * them: they are chosen on the map. Seats in `besides` are treated as taken
+ * (those the same buyer ticked). Null when no row has `count` together.
  */
-export function bestAvailable(seats: SeatOnMap[], count: number, typeOrder: number[]): number[] | null {
-  const rows = new Map<string, SeatOnMap[]>()
-  for (const seat of seats) {
-    const key = `${seat.section}\u0000${seat.rowLabel}`
-    rows.set(key, [...(rows.get(key) ?? []), seat])
-  }
+export function bestAvailable(map: SeatMap, count: number, typeOrder: number[], besides: Set<number> = new Set()): number[] | null {
   for (const typeId of typeOrder) {
     let best: { ids: number[]; y: number; offCentre: number } | null = null
-    for (const row of rows.values()) {
-      const sorted = [...row].sort((a, b) => a.x - b.x)
-      const middle = (sorted[0]!.x + sorted.at(-1)!.x) / 2
-      let run: SeatOnMap[] = []
-      for (const seat of sorted) {
-        const usable = seat.ticketTypeId === typeId && !seat.taken && !seat.blocked && seat.kind === 'seat'
+    // Rows come front first: once one has a run, rows behind it cannot do better.
+    for (const row of map.layout.rows) {
+      if (best && row.y > best.y) break
+      let run: Seat[] = []
+      for (const seat of row.seats) {
+        const usable =
+          seat.ticketTypeId === typeId && !seat.blocked && seat.kind === 'seat' && !map.taken.has(seat.id) && !besides.has(seat.id)
         if (!usable) {
           run = []
           continue
@@ -29,7 +26,7 @@ export function bestAvailable(seats: SeatOnMap[], count: number, typeOrder: numb
         run.push(seat)
         if (run.length < count) continue
         const window = run.slice(-count)
-        const offCentre = Math.abs((window[0]!.x + window.at(-1)!.x) / 2 - middle)
+        const offCentre = Math.abs((window[0]!.x + window.at(-1)!.x) / 2 - row.middle)
         const y = window[0]!.y
         if (!best || y < best.y || (y === best.y && offCentre < best.offCentre)) best = { ids: window.map((s) => s.id), y, offCentre }
       }
@@ -44,27 +41,22 @@ export interface SeatPick {
   /** Ticked seats that are not free seats of this map. */
   unusable: number[]
   /** The usable ticked seats, then those picked as best available. */
-  seats: SeatOnMap[]
+  seats: Seat[]
   /** Best-available requests no row could meet. */
   short: { ticketTypeId: number; count: number }[]
 }
 
 /** The one reading of a seat request, for the form's messages and for the purchase under the event's lock alike. */
-export function pickSeats(map: SeatOnMap[], request: { chosen: number[]; best: Map<number, number> }): SeatPick {
-  const byId = new Map(map.map((seat) => [seat.id, seat]))
+export function pickSeats(map: SeatMap, request: { chosen: number[]; best: Map<number, number> }): SeatPick {
+  const { byId } = map.layout
   const unusable = request.chosen.filter((id) => {
     const seat = byId.get(id)
-    return !seat || seat.taken || seat.blocked
+    return !seat || map.taken.has(id) || seat.blocked
   })
   const seats = request.chosen.filter((id) => !unusable.includes(id)).map((id) => byId.get(id)!)
   const short: SeatPick['short'] = []
   for (const [ticketTypeId, count] of request.best) {
-    const taken = new Set(seats.map((seat) => seat.id))
-    const ids = bestAvailable(
-      map.filter((seat) => !taken.has(seat.id)),
-      count,
-      [ticketTypeId],
-    )
+    const ids = bestAvailable(map, count, [ticketTypeId], new Set(seats.map((seat) => seat.id)))
     if (ids === null) short.push({ ticketTypeId, count })
     else seats.push(...ids.map((id) => byId.get(id)!))
   }

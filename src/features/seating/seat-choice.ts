@@ -37,7 +37,7 @@ export async function planSeats(db: Db, eventId: number, request: SeatRequest, q
   const { unusable, seats, short } = pickSeats(map, request)
   const errors: FieldErrors = {}
   if (unusable.length > 0) {
-    const named = map.filter((seat) => unusable.includes(seat.id))
+    const named = unusable.flatMap((id) => map.layout.byId.get(id) ?? [])
     errors.seats =
       named.length > 0
         ? `Taken since the map was shown: ${named.map(seatName).join('; ')}. Your other choices are kept: choose again.`

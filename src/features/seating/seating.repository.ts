@@ -1,17 +1,77 @@
 import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
 import { DomainError } from '../../lib/errors.js'
+import { randomSecret } from '../../lib/random.js'
 import type { NewSeat } from './seat-map.build.js'
 import { pickSeats } from './best-available.js'
 import type { SeatRequest } from './seat-choice.js'
 
-/** A seat as the map shows it: where it is, what it costs (its type), and whether it can still be chosen. */
-export type SeatOnMap = NewSeat & { id: number; taken: boolean }
+/** A seat of an event's map: where it is, what it costs (its type), and what kind of seat it is. */
+export type Seat = NewSeat & { id: number }
 
-export async function seatMapOf(db: Db | Trx, eventId: number): Promise<SeatOnMap[]> {
+/** A seat as the map shows it: with whether it can still be chosen. */
+export type SeatOnMap = Seat & { taken: boolean }
+
+/**
+ * What only a change of the map changes: the seats, by id, and in rows
+ * (a section's row, left to right, the front rows first) for best available.
+ */
+export interface SeatLayout {
+  seats: Seat[]
+  byId: Map<number, Seat>
+  rows: SeatRow[]
+}
+
+export interface SeatRow {
+  seats: Seat[]
+  /** The row's first y: rows further back have a greater one. */
+  y: number
+  /** The x of the row's middle, between its outermost seats. */
+  middle: number
+}
+
+/** An event's map as it is now: its layout, and the seats taken. */
+export interface SeatMap {
+  layout: SeatLayout
+  taken: Set<number>
+}
+
+/**
+ * Layouts by seat map stamp (events.seat_map_stamp, new at every change of a
+ * map), so that a purchase reads only the taken seats of a map it has read
+ * before: for a 5,000-seat hall that is the difference between reading 5,000
+ * rows per purchase and reading the stamp. A stale layout is never used,
+ * since the stamp is read from the event each time, in the purchase under
+ * the event's lock. Only the last few maps are kept.
+ */
+const layouts = new Map<string, SeatLayout>()
+const LAYOUTS_KEPT = 32
+
+const NO_SEATS: SeatLayout = { seats: [], byId: new Map(), rows: [] }
+
+export async function seatMapOf(db: Db | Trx, eventId: number): Promise<SeatMap> {
+  const layout = await layoutOf(db, eventId)
+  if (layout.seats.length === 0) return { layout, taken: new Set() }
+  const taken = await db.selectFrom('seatBookings').select('seatId').where('eventId', '=', eventId).execute()
+  return { layout, taken: new Set(taken.map((row) => row.seatId)) }
+}
+
+/** The map's seats, each with whether it is taken: for the pages that draw it. */
+export function seatsOnMap(map: SeatMap): SeatOnMap[] {
+  return map.layout.seats.map((seat) => ({ ...seat, taken: map.taken.has(seat.id) }))
+}
+
+async function layoutOf(db: Db | Trx, eventId: number): Promise<SeatLayout> {
+  const event = await db.selectFrom('events').select('seatMapStamp').where('id', '=', eventId).executeTakeFirst()
+  if (!event?.seatMapStamp) return NO_SEATS
+  const known = layouts.get(event.seatMapStamp)
+  if (known) return known
+  // The stamp comes with the seats, from the same statement: the layout is
+  // kept under the stamp of the seats read, even if the map changed since the
+  // stamp above was read.
   const rows = await db
     .selectFrom('seats')
-    .leftJoin('seatBookings', 'seatBookings.seatId', 'seats.id')
+    .innerJoin('events', 'events.id', 'seats.eventId')
     .select([
       'seats.id',
       'seats.ticketTypeId',
@@ -22,13 +82,48 @@ export async function seatMapOf(db: Db | Trx, eventId: number): Promise<SeatOnMa
       'seats.y',
       'seats.kind',
       'seats.blocked',
-      'seatBookings.ticketId',
+      'events.seatMapStamp',
     ])
     .where('seats.eventId', '=', eventId)
     .orderBy('seats.y')
     .orderBy('seats.x')
     .execute()
-  return rows.map(({ ticketId, blocked, ...seat }) => ({ ...seat, blocked: blocked === 1, taken: ticketId !== null }))
+  const layout = toLayout(rows.map(({ seatMapStamp: _stamp, blocked, ...seat }) => ({ ...seat, blocked: blocked === 1 })))
+  const stamp = rows[0]?.seatMapStamp
+  if (stamp) {
+    if (layouts.size >= LAYOUTS_KEPT) layouts.delete(layouts.keys().next().value!)
+    layouts.set(stamp, layout)
+  }
+  return layout
+}
+
+function toLayout(seats: Seat[]): SeatLayout {
+  const rows = new Map<string, Seat[]>()
+  for (const seat of seats) {
+    const key = `${seat.section}\u0000${seat.rowLabel}`
+    const row = rows.get(key)
+    if (row) row.push(seat)
+    else rows.set(key, [seat])
+  }
+  return {
+    seats,
+    byId: new Map(seats.map((seat) => [seat.id, seat])),
+    rows: [...rows.values()]
+      .map((row) => {
+        const sorted = row.sort((a, b) => a.x - b.x)
+        return { seats: sorted, y: Math.min(...sorted.map((seat) => seat.y)), middle: (sorted[0]!.x + sorted.at(-1)!.x) / 2 }
+      })
+      .sort((a, b) => a.y - b.y),
+  }
+}
+
+/** A new stamp for an event's map, in the transaction that changes it (null when the map is cleared). */
+export async function restampSeatMap(trx: Trx, eventId: number, seated: boolean): Promise<void> {
+  await trx
+    .updateTable('events')
+    .set({ seatMapStamp: seated ? randomSecret(12) : null })
+    .where('id', '=', eventId)
+    .execute()
 }
 
 /** "Stalls, row F, seat 12" for each ticket of these that has a seat, by ticket id. */

@@ -6,7 +6,7 @@ import type { Event } from '../events/event.model.js'
 import { findEvent, ticketTypesByEvent } from '../events/event.repository.js'
 import { type BlockFormValues, blankBlockForm, parseBlockForm, parseSeatCsv } from './seat-map.build.js'
 import { toSeatMapView } from './seat-map.view.js'
-import { seatMapOf } from './seating.repository.js'
+import { seatMapOf, seatsOnMap } from './seating.repository.js'
 import { type MapChange, type MapRefusal, addSeats, clearSeats, copySeats } from './seating.service.js'
 
 type SeatMapForm = BlockFormValues & { csv: string }
@@ -39,7 +39,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
   ) {
     const { currency } = await reply.request.siteSettings()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
-    const map = toSeatMapView(await seatMapOf(app.db, event.id), types, currency)
+    const map = toSeatMapView(seatsOnMap(await seatMapOf(app.db, event.id)), types, currency)
     const user = reply.request.user!
     const others = await app.db
       .selectFrom('events')

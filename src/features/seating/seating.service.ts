@@ -5,6 +5,7 @@ import type { Event } from '../events/event.model.js'
 import { lockEvent } from '../events/event.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
 import { MAX_SEATS_PER_EVENT, type NewSeat } from './seat-map.build.js'
+import { restampSeatMap } from './seating.repository.js'
 
 export interface MapChange {
   event: Event
@@ -58,6 +59,7 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
           .execute()
       }
       await syncCapacities(trx, event.id)
+      await restampSeatMap(trx, event.id, true)
       await audit(trx, change, 'seat_map.seats_added', { eventId: event.id, seats: seats.length })
       return null
     })
@@ -76,6 +78,7 @@ export async function clearSeats(db: Db, change: MapChange): Promise<MapRefusal>
     const booked = await trx.selectFrom('seatBookings').select('seatId').where('eventId', '=', event.id).executeTakeFirst()
     if (booked) return 'Seats of this map have been sold, so it can no longer be cleared.'
     const removed = await trx.deleteFrom('seats').where('eventId', '=', event.id).executeTakeFirst()
+    await restampSeatMap(trx, event.id, false)
     await audit(trx, change, 'seat_map.cleared', { eventId: event.id, seats: Number(removed.numDeletedRows) })
     return null
   })

@@ -1,0 +1,155 @@
+import autocannon from 'autocannon'
+import { randomBytes } from 'node:crypto'
+import type { Db } from '../src/db/database.js'
+import { openBuyPage, purchaseRequest } from './buyers.js'
+import { seedOnSaleEvent } from './seed.js'
+
+/**
+ * Seated halls sold out by the flash sale's buyers, against the server the
+ * unseated sale ran on, so that the two rates are of the same machine and
+ * run. Each purchase takes one seat: either ticked on the map (each buyer a
+ * different free seat, as people choosing would mostly manage) or one best
+ * available seat (the quantity field of a seated type). Every hall is sold
+ * out by exactly as many purchases as it has seats, so the rate is seats
+ * over the time to sell them, and no purchase should be refused.
+ */
+export interface SeatedRun {
+  mapSeats: number
+  halls: number
+  mode: 'chosen' | 'best available'
+  purchasesPerSecond: number
+  p50: number
+  p99: number
+  orders: number
+  /** Answers other than the 303 of a purchase made (a 409 would be a seat taken meanwhile: none is expected). */
+  refused: number
+  serverErrors: number
+  /** Seated tickets without a seat, or more seats booked than the halls have: both should be 0. */
+  ticketsWithoutSeat: number
+  overbooked: number
+}
+
+/** The maps measured: the issue's 500-seat hall (sold ten times over, for a long enough run) and the largest map allowed. */
+export const SEATED_HALLS = [
+  { mapSeats: 500, halls: 10, seatsPerRow: 25 },
+  { mapSeats: 5000, halls: 1, seatsPerRow: 50 },
+] as const
+
+export async function seatedSales(db: Db, base: string, buyersPerHall: number, connections: number): Promise<SeatedRun[]> {
+  const runs: SeatedRun[] = []
+  for (const mode of ['chosen', 'best available'] as const) {
+    for (const hall of SEATED_HALLS) runs.push(await sellHalls(db, base, { ...hall, mode }, buyersPerHall, connections))
+  }
+  return runs
+}
+
+async function sellHalls(
+  db: Db,
+  base: string,
+  spec: { mapSeats: number; halls: number; seatsPerRow: number; mode: SeatedRun['mode'] },
+  buyersPerHall: number,
+  connections: number,
+): Promise<SeatedRun> {
+  let elapsedMs = 0
+  let orders = 0
+  let refused = 0
+  let serverErrors = 0
+  let ticketsWithoutSeat = 0
+  let overbooked = 0
+  const latencies: { p50: number; p99: number }[] = []
+  for (let n = 0; n < spec.halls; n++) {
+    const { eventId, ticketTypeId, seatIds } = await seedHall(db, spec.mapSeats, spec.seatsPerRow)
+    const buyers = await Promise.all(Array.from({ length: buyersPerHall }, () => openBuyPage(base, eventId)))
+    let nextBuyer = 0
+    // Chosen seats in a shuffled order, so that buyers spread over the hall as people do.
+    const unchosen = shuffled(seatIds)
+    const fields =
+      spec.mode === 'chosen'
+        ? () => ({ [`qty_${ticketTypeId}`]: '', seat: String(unchosen.pop()) })
+        : () => ({ [`qty_${ticketTypeId}`]: '1' })
+    const result = await autocannon({
+      url: base,
+      connections,
+      amount: spec.mapSeats,
+      requests: [purchaseRequest(eventId, () => buyers[nextBuyer++ % buyers.length]!, fields)],
+    } as unknown as autocannon.Options)
+    console.log(`  seated: ${spec.mode}, hall ${n + 1} of ${spec.halls} (${spec.mapSeats} seats): ${result.duration} s`)
+    elapsedMs += result.finish.getTime() - result.start.getTime()
+    latencies.push({ p50: result.latency.p50, p99: result.latency.p99 })
+    const codes = result.statusCodeStats as Record<string, { count: number }>
+    for (const [code, stat] of Object.entries(codes)) {
+      if (code !== '303') refused += Number(stat.count)
+      if (Number(code) >= 500) serverErrors += Number(stat.count)
+    }
+    refused += result.errors + result.timeouts
+    const sold = await db
+      .selectFrom('tickets')
+      .innerJoin('orders', 'orders.id', 'tickets.orderId')
+      .leftJoin('seatBookings', 'seatBookings.ticketId', 'tickets.id')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('tickets'),
+        eb.fn.count<number>('seatBookings.seatId').as('seated'),
+        eb.fn.count<number>('orders.id').distinct().as('orders'),
+      ])
+      .where('orders.eventId', '=', eventId)
+      .executeTakeFirstOrThrow()
+    orders += Number(sold.orders)
+    ticketsWithoutSeat += Number(sold.tickets) - Number(sold.seated)
+    overbooked += Math.max(0, Number(sold.seated) - spec.mapSeats)
+  }
+  return {
+    mapSeats: spec.mapSeats,
+    halls: spec.halls,
+    mode: spec.mode,
+    purchasesPerSecond: Math.round((orders * 1000) / elapsedMs),
+    // The worst hall's figures: with one hall it is that hall's.
+    p50: Math.max(...latencies.map((latency) => latency.p50)),
+    p99: Math.max(...latencies.map((latency) => latency.p99)),
+    orders,
+    refused,
+    serverErrors,
+    ticketsWithoutSeat,
+    overbooked,
+  }
+}
+
+/** An event on sale with one seated ticket type: `seats` seats in one section, `seatsPerRow` side by side in each row. */
+async function seedHall(db: Db, seats: number, seatsPerRow: number) {
+  const { eventId, ticketTypeId } = await seedOnSaleEvent(db, seats, `Seated Hall of ${seats}`)
+  const rows = Array.from({ length: seats }, (_, i) => ({
+    eventId,
+    ticketTypeId,
+    section: 'Stalls',
+    rowLabel: `R${Math.floor(i / seatsPerRow) + 1}`,
+    seatLabel: String((i % seatsPerRow) + 1),
+    x: i % seatsPerRow,
+    y: Math.floor(i / seatsPerRow),
+    kind: 'seat' as const,
+    blocked: 0,
+  }))
+  const seatIds: number[] = []
+  for (let start = 0; start < rows.length; start += 500) {
+    const inserted = await db
+      .insertInto('seats')
+      .values(rows.slice(start, start + 500))
+      .returning('id')
+      .execute()
+    seatIds.push(...inserted.map((row) => row.id))
+  }
+  // As the organiser's seat-map page does: a new stamp for the changed map (migration 0011).
+  await db
+    .updateTable('events')
+    .set({ seatMapStamp: randomBytes(12).toString('base64url') })
+    .where('id', '=', eventId)
+    .execute()
+  return { eventId, ticketTypeId, seatIds }
+}
+
+function shuffled<T>(items: T[]): T[] {
+  const copy = [...items]
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[copy[i], copy[j]] = [copy[j]!, copy[i]!]
+  }
+  return copy
+}
