@@ -67,14 +67,23 @@ async function sellHalls(
       spec.mode === 'chosen'
         ? () => ({ [`qty_${ticketTypeId}`]: '', seat: String(unchosen.pop()) })
         : () => ({ [`qty_${ticketTypeId}`]: '1' })
-    const result = await autocannon({
-      url: base,
-      connections,
-      amount: spec.mapSeats,
-      requests: [purchaseRequest(eventId, () => buyers[nextBuyer++ % buyers.length]!, fields)],
-    } as unknown as autocannon.Options)
-    console.log(`  seated: ${spec.mode}, hall ${n + 1} of ${spec.halls} (${spec.mapSeats} seats): ${result.duration} s`)
-    elapsedMs += result.finish.getTime() - result.start.getTime()
+    // Timed from the first request to the last answer: autocannon's own duration
+    // of a run with a fixed amount ends at its next one-second tick.
+    const startedAt = performance.now()
+    let answeredAt = startedAt
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const options = {
+        url: base,
+        connections,
+        amount: spec.mapSeats,
+        requests: [purchaseRequest(eventId, () => buyers[nextBuyer++ % buyers.length]!, fields)],
+      } as unknown as autocannon.Options
+      autocannon(options, (error, done) => (error ? reject(error) : resolve(done))).on('response', () => {
+        answeredAt = performance.now()
+      })
+    })
+    console.log(`  seated: ${spec.mode}, hall ${n + 1} of ${spec.halls} (${spec.mapSeats} seats): ${Math.round(answeredAt - startedAt)} ms`)
+    elapsedMs += answeredAt - startedAt
     latencies.push({ p50: result.latency.p50, p99: result.latency.p99 })
     const codes = result.statusCodeStats as Record<string, { count: number }>
     for (const [code, stat] of Object.entries(codes)) {

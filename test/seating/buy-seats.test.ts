@@ -123,13 +123,12 @@ describeEachDatabase('buying seats', (kind) => {
     const { browser } = await buyForm()
     const tooMany = await buy(browser, { [`qty_${balcony}`]: '7' }, 'many@example.test')
     expect(tooMany.statusCode).toBe(422)
-    const noRun = await buy(
-      browser,
-      { [`qty_${balcony}`]: '6', seat: [String(await seatId(t.db, eventId, 'D', '3'))] },
-      'norun@example.test',
-    )
+    // D3 and D4 ticked leave D1-D2 and D5-D6: room for three more, but not side by side.
+    const ticked = [String(await seatId(t.db, eventId, 'D', '3')), String(await seatId(t.db, eventId, 'D', '4'))]
+    const noRun = await buy(browser, { [`qty_${balcony}`]: '3', seat: ticked }, 'norun@example.test')
     expect(noRun.statusCode).toBe(409)
-    expect(noRun.body).toContain('No 6 seats side by side are left of this type')
+    expect(noRun.body).toContain('No 3 seats side by side are left of this type')
+    expect(noRun.body).toContain(`value="${ticked[0]}" id="seat-${ticked[0]}" data-live-seat="${ticked[0]}" checked`)
     const foreign = await buy(browser, { seat: ['999999'] }, 'foreign@example.test')
     expect(foreign.statusCode).toBe(409)
     expect(foreign.body).toContain('One of the seats chosen is not on this map')

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.js'
 import type { FieldErrors } from '../../lib/forms.js'
 import { pickSeats } from './best-available.js'
-import { NoSeatsTogether, seatMapOf, seatName } from './seating.repository.js'
+import { seatMapForRequest, seatName } from './seating.repository.js'
 
 /**
  * What the buy form asked of a seated event: seats ticked on the map, and
@@ -27,14 +27,16 @@ export interface SeatPlan {
 }
 
 /**
- * Checks the request on the map as it is now, for messages at the form (the
- * purchase decides again under the event's lock, bookSeats): chosen seats must
- * be free seats of this event, and best available ones must fit side by side
- * among the rest. Returns the tickets per type, chosen seats counted in.
+ * Checks the ticked seats on the map as it is now, for messages at the form
+ * that name them: they must be free seats of this event. Returns the tickets
+ * per type, ticked seats counted in. Best available seats are picked by the
+ * purchase alone, under the event's lock (bookSeats), which reads the taken
+ * seats once rather than twice; a request no row can meet comes back from it.
  */
 export async function planSeats(db: Db, eventId: number, request: SeatRequest, quantities: Map<number, number>): Promise<SeatPlan> {
-  const map = await seatMapOf(db, eventId)
-  const { unusable, seats, short } = pickSeats(map, request)
+  const ticked = { chosen: request.chosen, best: new Map<number, number>() }
+  const map = await seatMapForRequest(db, eventId, ticked)
+  const { unusable, seats } = pickSeats(map, ticked)
   const errors: FieldErrors = {}
   if (unusable.length > 0) {
     const named = unusable.flatMap((id) => map.layout.byId.get(id) ?? [])
@@ -43,10 +45,9 @@ export async function planSeats(db: Db, eventId: number, request: SeatRequest, q
         ? `Taken since the map was shown: ${named.map(seatName).join('; ')}. Your other choices are kept: choose again.`
         : 'One of the seats chosen is not on this map. Reload the page and choose again.'
   }
-  for (const { ticketTypeId, count } of short) errors[`qty_${ticketTypeId}`] = new NoSeatsTogether(ticketTypeId, count).message
   // Best available seats are counted in their type's quantity already; ticked ones are added to it.
   const planned = new Map(quantities)
-  for (const seat of seats.slice(0, request.chosen.length - unusable.length)) {
+  for (const seat of seats) {
     planned.set(seat.ticketTypeId, (planned.get(seat.ticketTypeId) ?? 0) + 1)
   }
   return { quantities: planned, errors }

@@ -56,6 +56,16 @@ export async function seatMapOf(db: Db | Trx, eventId: number): Promise<SeatMap>
   return { layout, taken: new Set(taken.map((row) => row.seatId)) }
 }
 
+/**
+ * The map as far as a seat request needs it: with the ticked seats that are
+ * taken, or every taken seat when best available ones are to be picked.
+ */
+export async function seatMapForRequest(db: Db | Trx, eventId: number, request: SeatRequest): Promise<SeatMap> {
+  if (request.best.size > 0) return seatMapOf(db, eventId)
+  const layout = await layoutOf(db, eventId)
+  return { layout, taken: new Set(await takenOf(db, request.chosen)) }
+}
+
 /** The map's seats, each with whether it is taken: for the pages that draw it. */
 export function seatsOnMap(map: SeatMap): SeatOnMap[] {
   return map.layout.seats.map((seat) => ({ ...seat, taken: map.taken.has(seat.id) }))
@@ -182,7 +192,7 @@ export async function bookSeats(
   request: SeatRequest,
   tickets: { id: number; ticketTypeId: number }[],
 ): Promise<void> {
-  const { unusable, seats, short } = pickSeats(await seatMapOf(trx, eventId), request)
+  const { unusable, seats, short } = pickSeats(await seatMapForRequest(trx, eventId, request), request)
   if (unusable.length > 0) throw new SeatsTaken(unusable)
   if (short.length > 0) throw new NoSeatsTogether(short[0]!.ticketTypeId, short[0]!.count)
   const free = new Map<number, number[]>()
@@ -202,7 +212,7 @@ export async function bookSeats(
 }
 
 /** Of these seats, those taken now. */
-export async function takenOf(db: Db, seatIds: number[]): Promise<number[]> {
+export async function takenOf(db: Db | Trx, seatIds: number[]): Promise<number[]> {
   if (seatIds.length === 0) return []
   const rows = await db.selectFrom('seatBookings').select('seatId').where('seatId', 'in', seatIds).execute()
   return rows.map((row) => row.seatId)
