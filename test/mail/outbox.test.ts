@@ -212,6 +212,9 @@ describeEachDatabase('the outbox across a crash', (kind) => {
     // placeOrder wakes nobody.)
     const first = await buildApp(testConfig(database, { mail: fastMail(smtp.url, { pollMs: 3_600_000 }) }))
     await first.ready()
+    // Its sender's first round, set off by the start, would otherwise race the
+    // orders below (and on a busy machine send one): stopped, as by the crash.
+    await first.mail.stop()
     const organiser = await createUser(first.db, 'organiser')
     const { event, ticketTypes } = await createEvent(first.db, organiser.id)
     await placeOrder(first.db, event.id, ticketTypes[0]!.id, { buyerEmail: 'before-crash@example.test' })
