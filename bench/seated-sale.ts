@@ -5,18 +5,19 @@ import { openBuyPage, purchaseRequest } from './buyers.js'
 import { seedOnSaleEvent } from './seed.js'
 
 /**
- * Seated halls sold out by the flash sale's buyers, against the server the
- * unseated sale ran on, so that the two rates are of the same machine and
- * run. Each purchase takes one seat: either ticked on the map (each buyer a
- * different free seat, as people choosing would mostly manage) or one best
- * available seat (the quantity field of a seated type). Every hall is sold
- * out by exactly as many purchases as it has seats, so the rate is seats
- * over the time to sell them, and no purchase should be refused.
+ * Halls sold out by as many buyers as the flash sale's, against the server
+ * it ran on: first a hall without a map (the yardstick), then the same hall
+ * seated, each purchase taking one seat, either ticked on the map (each
+ * buyer a different free seat, as people choosing would mostly manage) or
+ * one best available seat (the quantity field of a seated type). Every hall
+ * is sold out by exactly as many purchases as it has tickets, so the rate is
+ * tickets over the time to sell them, and no purchase should be refused.
  */
 export interface SeatedRun {
   mapSeats: number
   halls: number
-  mode: 'chosen' | 'best available'
+  /** unseated: the same hall sold without a map, the yardstick of the seated runs of its size. */
+  mode: 'unseated' | 'chosen' | 'best available'
   purchasesPerSecond: number
   p50: number
   p99: number
@@ -37,8 +38,11 @@ export const SEATED_HALLS = [
 
 export async function seatedSales(db: Db, base: string, buyersPerHall: number, connections: number): Promise<SeatedRun[]> {
   const runs: SeatedRun[] = []
-  for (const mode of ['chosen', 'best available'] as const) {
-    for (const hall of SEATED_HALLS) runs.push(await sellHalls(db, base, { ...hall, mode }, buyersPerHall, connections))
+  // Each size's seated runs right after its unseated one, so that they share the machine's mood.
+  for (const hall of SEATED_HALLS) {
+    for (const mode of ['unseated', 'chosen', 'best available'] as const) {
+      runs.push(await sellHalls(db, base, { ...hall, mode }, buyersPerHall, connections))
+    }
   }
   return runs
 }
@@ -58,7 +62,7 @@ async function sellHalls(
   let overbooked = 0
   const latencies: { p50: number; p99: number }[] = []
   for (let n = 0; n < spec.halls; n++) {
-    const { eventId, ticketTypeId, seatIds } = await seedHall(db, spec.mapSeats, spec.seatsPerRow)
+    const { eventId, ticketTypeId, seatIds } = await seedHall(db, spec.mapSeats, spec.seatsPerRow, spec.mode !== 'unseated')
     const buyers = await Promise.all(Array.from({ length: buyersPerHall }, () => openBuyPage(base, eventId)))
     let nextBuyer = 0
     // Chosen seats in a shuffled order, so that buyers spread over the hall as people do.
@@ -103,7 +107,7 @@ async function sellHalls(
       .where('orders.eventId', '=', eventId)
       .executeTakeFirstOrThrow()
     orders += Number(sold.orders)
-    ticketsWithoutSeat += Number(sold.tickets) - Number(sold.seated)
+    if (spec.mode !== 'unseated') ticketsWithoutSeat += Number(sold.tickets) - Number(sold.seated)
     overbooked += Math.max(0, Number(sold.seated) - spec.mapSeats)
   }
   return {
@@ -122,9 +126,10 @@ async function sellHalls(
   }
 }
 
-/** An event on sale with one seated ticket type: `seats` seats in one section, `seatsPerRow` side by side in each row. */
-async function seedHall(db: Db, seats: number, seatsPerRow: number) {
-  const { eventId, ticketTypeId } = await seedOnSaleEvent(db, seats, `Seated Hall of ${seats}`)
+/** An event on sale with one ticket type of `seats` tickets, seated (in one section, `seatsPerRow` side by side in each row) or not. */
+async function seedHall(db: Db, seats: number, seatsPerRow: number, seated: boolean) {
+  const { eventId, ticketTypeId } = await seedOnSaleEvent(db, seats, `Hall of ${seats}`)
+  if (!seated) return { eventId, ticketTypeId, seatIds: [] }
   const rows = Array.from({ length: seats }, (_, i) => ({
     eventId,
     ticketTypeId,
