@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { expect, it } from 'vitest'
 import type { Db } from '../../src/db/database.js'
 import { describeEachDatabase } from '../helpers/database.js'
@@ -13,8 +14,8 @@ const ROWS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J']
 /** Real listening servers on one fresh database, with a 100-seat map (10 rows of 10) in one price category. */
 function useSeatedSale(kind: Parameters<typeof useListeningServers>[0]) {
   const listen = useListeningServers(kind)
-  return async (instances: number) => {
-    const { urls, db } = await listen(instances)
+  return async (instances: number, overrides: Parameters<ReturnType<typeof useListeningServers>>[1] = {}) => {
+    const { urls, db } = await listen(instances, overrides)
     const owner = await createUser(db, 'organiser')
     const { event, ticketTypes } = await createEvent(db, owner.id, { ticketTypes: [{ name: 'Stalls', capacity: 1, maxPerOrder: 4 }] })
     await addSeatBlock(db, owner, event.id, { section: 'Stalls', rows: ROWS, seatsPerRow: 10, ticketTypeId: ticketTypes[0]!.id })
@@ -73,17 +74,39 @@ async function seatViolations(db: Db, eventId: number, typeId: number): Promise<
   return violations
 }
 
+/** Everyone ticks one to three seats among the front three rows at once: 30 seats for 200 buyers. */
+async function tickOverlappingSeats(sale: Awaited<ReturnType<ReturnType<typeof useSeatedSale>>>) {
+  const buyers = await prepareBuyers(sale.urls, sale.eventId, BUYERS)
+  const front = sale.seats.filter((seat) => ['A', 'B', 'C'].includes(seat.rowLabel))
+  return postAllAtOnce(buyers, sale.eventId, (i) =>
+    Array.from({ length: (i % 3) + 1 }, (_, n) => ['seat', String(front[(i * 7 + n * 3) % front.length]!.id)] as [string, string]),
+  )
+}
+
+/**
+ * Test-only: takes the last guard of a seat, its booking's unique key, off
+ * the test's database (SQLite cannot drop a primary key: the table is made
+ * again without it).
+ */
+async function dropSeatKey(db: Db, kind: string) {
+  if (kind === 'postgres') {
+    await sql`alter table seat_bookings drop constraint seat_bookings_pkey`.execute(db)
+    return
+  }
+  await sql`create table seat_bookings_unkeyed (seat_id integer not null, event_id integer not null, ticket_id integer not null, created_at bigint not null)`.execute(
+    db,
+  )
+  await sql`drop table seat_bookings`.execute(db)
+  await sql`alter table seat_bookings_unkeyed rename to seat_bookings`.execute(db)
+}
+
 describeEachDatabase(`${BUYERS} buyers choosing overlapping seats at once`, (kind) => {
   const start = useSeatedSale(kind)
 
   it('each seat goes to one buyer; the others get the form back with their seat marked taken, never a 5xx', async () => {
-    const { urls, db, eventId, typeId, seats } = await start(1)
-    const buyers = await prepareBuyers(urls, eventId, BUYERS)
-    // Everyone wants one to three seats among the front three rows: 30 seats for 200 buyers.
-    const front = seats.filter((seat) => ['A', 'B', 'C'].includes(seat.rowLabel))
-    const outcomes = await postAllAtOnce(buyers, eventId, (i) =>
-      Array.from({ length: (i % 3) + 1 }, (_, n) => ['seat', String(front[(i * 7 + n * 3) % front.length]!.id)] as [string, string]),
-    )
+    const sale = await start(1)
+    const { db, eventId, typeId } = sale
+    const outcomes = await tickOverlappingSeats(sale)
     expect(outcomes.filter((outcome) => outcome.status >= 500)).toEqual([])
     expect(await seatViolations(db, eventId, typeId)).toEqual([])
     const placed = outcomes.filter((outcome) => outcome.location.startsWith('/purchase/success')).length
@@ -93,6 +116,14 @@ describeEachDatabase(`${BUYERS} buyers choosing overlapping seats at once`, (kin
     // The rest were refused for capacity (sold out) once every seat had gone.
     expect(placed + refused.length).toBeLessThanOrEqual(BUYERS)
     for (const page of refused) expect(page.body).toMatch(/Taken since the map was shown|taken by someone else a moment ago/)
+  })
+
+  it('control: with the seats checked before the lock (check-then-act) and no unique key, the same checks catch a seat sold twice', async () => {
+    const sale = await start(1, { testHooks: { disableCapacityGuard: true } })
+    await dropSeatKey(sale.db, kind)
+    const outcomes = await tickOverlappingSeats(sale)
+    expect(outcomes.filter((outcome) => outcome.status >= 500)).toEqual([])
+    expect(await seatViolations(sale.db, sale.eventId, sale.typeId)).toContain('a seat sold twice')
   })
 
   it(`${BUYERS} buyers asking for 2 best available seats each get two seats side by side, until none are left`, async () => {

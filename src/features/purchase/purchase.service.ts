@@ -92,6 +92,8 @@ export interface CapacityGuard {
   /** Uses up a waiting-list offer for the order, or says it could not. */
   consumeOffer: typeof consumeOffer
   before?: (db: Db, eventId: number, lines: [number, number][], offer: HeldOffer | null) => Promise<void>
+  /** Books ticked seats as the route found them before the transaction, not as they are under the lock. */
+  seatsAsChecked?: boolean
 }
 
 export const GUARDED: CapacityGuard = { eventHasRoomFor, ticketTypeHasRoomFor, consumeOffer }
@@ -105,6 +107,7 @@ export const CHECK_THEN_ACT: CapacityGuard = {
     return true
   },
   before: checkThenAct,
+  seatsAsChecked: true,
 }
 
 /** What a purchase reads before it writes, in one query: the event, its ticket types, and the order its form key placed, if any. */
@@ -296,7 +299,7 @@ export async function purchase(
         if (Number(taken.numUpdatedRows) === 0) throw await explainRefusal(trx, request.eventId, lines, prices, offer)
       }
       // Seats last, under the event row's lock: each seat once, or the whole purchase rolls back.
-      if (request.seats) await bookSeats(trx, request.eventId, request.seats, written)
+      if (request.seats) await bookSeats(trx, request.eventId, request.seats, written, guard.seatsAsChecked)
       // A claim of fewer tickets than its offer held gives the rest to the next person.
       if (offer && total < offer.quantity) await offerFreedCapacity(trx, request.eventId, now)
       return order

@@ -191,8 +191,13 @@ export async function bookSeats(
   eventId: number,
   request: SeatRequest,
   tickets: { id: number; ticketTypeId: number }[],
+  /** Test-only (CHECK_THEN_ACT): trusts the route's check of the ticked seats, made before the lock. */
+  asChecked = false,
 ): Promise<void> {
-  const { unusable, seats, short } = pickSeats(await seatMapForRequest(trx, eventId, request), request)
+  const map = asChecked
+    ? { layout: await layoutOf(trx, eventId), taken: new Set<number>() }
+    : await seatMapForRequest(trx, eventId, request)
+  const { unusable, seats, short } = pickSeats(map, request)
   if (unusable.length > 0) throw new SeatsTaken(unusable)
   if (short.length > 0) throw new NoSeatsTogether(short[0]!.ticketTypeId, short[0]!.count)
   const free = new Map<number, number[]>()
