@@ -4,6 +4,8 @@ import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { loginAs, useLoginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
+import { TestBrowser } from '../helpers/browser.js'
+import { addSeatBlock, seatId } from '../helpers/seats.js'
 
 describeEachDatabase('the organiser’s seat map', (kind) => {
   const t = useTestApp(kind)
@@ -170,11 +172,64 @@ describeEachDatabase('the organiser’s seat map', (kind) => {
     expect(refused.body).toContain('General tickets have been sold without seats')
   })
 
+  it('blocks free seats of a built map and frees them again, capacities following, and refuses taken or unknown seats with the form as typed', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, organiser.user.id, {
+      title: 'Camera Night',
+      ticketTypes: [{ name: 'Hall', priceMinor: 2000, capacity: 1, maxPerOrder: 4 }],
+    })
+    const hall = ticketTypes[0]!.id
+    await addSeatBlock(t.db, organiser.user, event.id, { section: 'Hall', rows: ['A', 'B'], seatsPerRow: 4, ticketTypeId: hall })
+    const capacity = async () =>
+      (await t.db.selectFrom('ticketTypes').select('capacity').where('id', '=', hall).executeTakeFirstOrThrow()).capacity
+    const mark = async (fields: Record<string, string>) => {
+      await organiser.browser.get(`/events/${event.id}/seat-map`)
+      return organiser.browser.post(`/events/${event.id}/seat-map/marks`, fields)
+    }
+    // A buyer takes B2.
+    const buyer = new TestBrowser(t.app)
+    await buyer.get(`/buy-tickets/${event.id}`)
+    const b2 = await seatId(t.db, event.id, 'B', '2')
+    const bought = await buyer.post(`/purchase/${event.id}`, {
+      [`qty_${hall}`]: '0',
+      seat: [String(b2)],
+      name: 'Bo',
+      email: 'bo@example.test',
+    })
+    expect(bought.statusCode).toBe(303)
+
+    expect((await mark({ markSection: 'hall', marks: 'A1, a2', action: 'block' })).statusCode).toBe(303)
+    expect(await capacity()).toBe(6)
+    const page = await new TestBrowser(t.app).get(`/buy-tickets/${event.id}`)
+    expect(page.body).toContain('Row A, seat 1, Hall, €20.00: not sold')
+    expect(page.body).not.toContain(`value="${await seatId(t.db, event.id, 'A', '1')}"`)
+
+    const taken = await mark({ markSection: 'Hall', marks: 'A3, B2', action: 'block' })
+    expect(taken.statusCode).toBe(409)
+    expect(taken.body).toContain('Taken, so they cannot be blocked: B2.')
+    expect(taken.body).toContain('value="A3, B2"')
+    const unknown = await mark({ markSection: 'Hall', marks: 'C1', action: 'block' })
+    expect(unknown.statusCode).toBe(409)
+    expect(unknown.body).toContain('No such seats in Hall: C1.')
+    const bad = await mark({ markSection: '', marks: 'seat one', action: 'block' })
+    expect(bad.statusCode).toBe(422)
+    expect(bad.body).toContain('Name the section of these seats')
+    expect(bad.body).toContain('value="seat one"')
+    expect(await capacity()).toBe(6)
+
+    expect((await mark({ markSection: 'Hall', marks: 'A1', action: 'free' })).statusCode).toBe(303)
+    expect(await capacity()).toBe(7)
+    expect((await new TestBrowser(t.app).get(`/buy-tickets/${event.id}`)).body).toContain(
+      `value="${await seatId(t.db, event.id, 'A', '1')}"`,
+    )
+    const audit = await t.db.selectFrom('auditLog').select('action').where('action', 'like', 'seat_map.seats_%').orderBy('id').execute()
+    expect(audit.map((row) => row.action).slice(-2)).toEqual(['seat_map.seats_blocked', 'seat_map.seats_freed'])
+  })
+
   it('answers 404 to another organiser, for the page and every form', async () => {
     const stranger = await loginAs(t, 'organiser')
     expect((await stranger.browser.get(`/events/${eventId}/seat-map`)).statusCode).toBe(404)
     await stranger.browser.get('/organiser')
-    for (const action of ['blocks', 'import', 'copy', 'clear']) {
+    for (const action of ['blocks', 'import', 'copy', 'marks', 'clear']) {
       expect((await stranger.browser.post(`/events/${eventId}/seat-map/${action}`, {})).statusCode).toBe(404)
     }
     expect(await t.db.selectFrom('seats').select('id').where('eventId', '=', eventId).execute()).toHaveLength(500)

@@ -5,6 +5,8 @@ import { createEvent } from '../helpers/fixtures.js'
 import { createUser } from '../helpers/personas.js'
 import { addSeatBlock, seatId } from '../helpers/seats.js'
 import { useMailApp } from '../helpers/smtp.js'
+import { findEvent } from '../../src/features/events/event.repository.js'
+import { markSeats } from '../../src/features/seating/seating.service.js'
 import { cancelAsBuyer, capacityViolations, join, offerTokenIn } from './support.js'
 
 describeEachDatabase('the waiting list of a seated type', (kind) => {
@@ -44,7 +46,7 @@ describeEachDatabase('the waiting list of a seated type', (kind) => {
       a4: await buySeats('a4@example.test', ['A4']),
       b: await buySeats('b@example.test', ['B1', 'B2', 'B3', 'B4']),
     }
-    return { eventId: event.id, typeId, orders }
+    return { owner, eventId: event.id, typeId, orders }
   }
 
   async function claimForm(eventId: number, email: string) {
@@ -71,7 +73,7 @@ describeEachDatabase('the waiting list of a seated type', (kind) => {
     ).map((seat) => `${seat.rowLabel}${seat.seatLabel}`)
 
   it('offers freed seats to the first in line, whose claim takes them as best available seats side by side', async () => {
-    const { eventId, typeId, orders } = await soldOutHall()
+    const { owner, eventId, typeId, orders } = await soldOutHall()
     await join(t.app, eventId, typeId, { name: 'Wendy Waiter', email: 'wendy@example.test', quantity: 2 })
     expect((await cancelAsBuyer(t.app, t.db, orders.a23.id)).statusCode).toBe(303)
 
@@ -88,6 +90,12 @@ describeEachDatabase('the waiting list of a seated type', (kind) => {
       email: 'stranger@example.test',
     })
     expect(snatch.headers.location).toBe('/purchase/fail')
+    // Nor can the organiser block a held seat away: the type would hold fewer seats than it sold and holds.
+    const change = { event: (await findEvent(t.db, eventId))!, actor: { id: owner.id, email: owner.email, ip: null } }
+    expect(await markSeats(t.db, change, { section: 'Stalls', keys: new Set(['A-2']), blocked: true })).toBe(
+      'Stalls would have fewer seats than the tickets sold and held for the waiting list.',
+    )
+    expect(await t.db.selectFrom('seats').select('id').where('eventId', '=', eventId).where('blocked', '=', 1).execute()).toEqual([])
 
     const { holder, key } = await claimForm(eventId, 'wendy@example.test')
     const claimed = await holder.post(`/purchase/${eventId}`, {

@@ -107,6 +107,33 @@ export function parseBlockForm(body: unknown, types: TicketTypeRow[]): { values:
   return { values, errors: form.errors, seats: form.ok ? seats : [] }
 }
 
+/** The form that blocks seats of a map, or frees blocked ones, after it was built. */
+export interface SeatMarksFormValues {
+  markSection: string
+  marks: string
+}
+
+/** Seats named by row and number in one section ("A1, A2, 3-12"), and whether to block or free them. */
+export function parseSeatMarks(body: unknown): {
+  values: SeatMarksFormValues
+  errors: FieldErrors
+  keys: Set<string>
+  blocked: boolean
+} {
+  const form = new FormReader(body)
+  const values = { markSection: form.text('markSection').trim(), marks: form.text('marks') }
+  if (values.markSection === '') form.fail('markSection', 'Name the section of these seats, like "Stalls".')
+  const keys = seatList(values.marks)
+  if (keys === null) form.fail('marks', 'List seats by row and number, like A1, A2 or 3-12, separated by commas.')
+  else if (keys.size === 0) form.fail('marks', 'Name the seats to block or free, like A1, A2.')
+  return { values, errors: form.errors, keys: keys ?? new Set(), blocked: form.text('action') !== 'free' }
+}
+
+/** A seat's name as the forms write it ("A-12"), to match seatList's. */
+export function seatKey(seat: { rowLabel: string; seatLabel: string }): string {
+  return `${seat.rowLabel.toUpperCase()}-${/^\d+$/.test(seat.seatLabel) ? Number(seat.seatLabel) : seat.seatLabel.toUpperCase()}`
+}
+
 /**
  * Seats from a CSV with the header section,row,seat,x,y,category and an
  * optional kind column (seat, wheelchair, companion or blocked); the

@@ -4,12 +4,19 @@ import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { hasRole } from '../../plugins/auth.js'
 import type { Event } from '../events/event.model.js'
 import { findEvent, ticketTypesByEvent } from '../events/event.repository.js'
-import { type BlockFormValues, blankBlockForm, parseBlockForm, parseSeatCsv } from './seat-map.build.js'
+import {
+  type BlockFormValues,
+  type SeatMarksFormValues,
+  blankBlockForm,
+  parseBlockForm,
+  parseSeatCsv,
+  parseSeatMarks,
+} from './seat-map.build.js'
 import { toSeatMapView } from './seat-map.view.js'
 import { seatMapOf, seatsOnMap } from './seating.repository.js'
-import { type MapChange, type MapRefusal, addSeats, clearSeats, copySeats } from './seating.service.js'
+import { type MapChange, type MapRefusal, addSeats, clearSeats, copySeats, markSeats } from './seating.service.js'
 
-type SeatMapForm = BlockFormValues & { csv: string }
+type SeatMapForm = BlockFormValues & SeatMarksFormValues & { csv: string }
 
 /**
  * The organiser's seat map: blocks of rows from a grid form, seats pasted as
@@ -61,7 +68,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
         others.length === 0
           ? []
           : [{ value: '', label: 'Choose…' }, ...others.map((other) => ({ value: String(other.id), label: other.title }))],
-      values: { ...blankBlockForm(), csv: '', ...form.values },
+      values: { ...blankBlockForm(), csv: '', markSection: '', marks: '', ...form.values },
       errors: form.errors ?? {},
       refusal: form.refusal ?? null,
     })
@@ -103,6 +110,14 @@ export default async function seatingRoutes(app: FastifyInstance) {
     if (!from) return render(reply, event, { errors: { from: 'Choose an event of yours that has a seat map.' } }, 422)
     const refusal = await copySeats(app.db, changeOf(request, event), from)
     return answer(reply, event, refusal, {}, `The seat map of ${from.title} was copied.`)
+  })
+
+  app.post('/events/:id/seat-map/marks', organiser, async (request, reply) => {
+    const event = await managed(request)
+    const { values, errors, keys, blocked } = parseSeatMarks(request.body)
+    if (Object.keys(errors).length > 0) return render(reply, event, { values, errors }, 422)
+    const refusal = await markSeats(app.db, changeOf(request, event), { section: values.markSection, keys, blocked })
+    return answer(reply, event, refusal, values, `${keys.size} ${keys.size === 1 ? 'seat' : 'seats'} ${blocked ? 'blocked' : 'freed'}.`)
   })
 
   app.post('/events/:id/seat-map/clear', organiser, async (request, reply) => {

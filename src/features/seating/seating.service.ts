@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/audit.repository.js'
 import type { Event } from '../events/event.model.js'
 import { lockEvent } from '../events/event.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
-import { MAX_SEATS_PER_EVENT, type NewSeat } from './seat-map.build.js'
+import { MAX_SEATS_PER_EVENT, type NewSeat, seatKey } from './seat-map.build.js'
 import { restampSeatMap } from './seating.repository.js'
 
 export interface MapChange {
@@ -26,9 +26,7 @@ const SEATS_PER_INSERT = 500
 export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Promise<MapRefusal> {
   if (seats.length === 0) return 'There are no seats to add.'
   try {
-    return await db.transaction().execute(async (trx) => {
-      const event = await lockEvent(trx, change.event.id)
-      if (!event || event.status === 'cancelled') return 'This event is cancelled: its seat map can no longer change.'
+    return await changeMap(db, change, async (trx, event) => {
       const existing = await trx
         .selectFrom('seats')
         .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('y').as('lastY')])
@@ -66,6 +64,80 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
   } catch (error) {
     if (isUniqueViolation(error))
       return 'Some of these seats are on the map already (the same section, row and seat). Name the rows or seats differently.'
+    throw error
+  }
+}
+
+/**
+ * Blocks seats of a built map (a camera position, a broken seat), or frees
+ * blocked ones, under the event's lock; capacities follow. A taken seat
+ * cannot be blocked, nor a seat whose type would then hold fewer seats than
+ * its tickets sold and held for the waiting list. Freed seats go to the
+ * waiting list first.
+ */
+export async function markSeats(
+  db: Db,
+  change: MapChange,
+  marks: { section: string; keys: Set<string>; blocked: boolean },
+): Promise<MapRefusal> {
+  return changeMap(db, change, async (trx, event) => {
+    const inSection = await trx
+      .selectFrom('seats')
+      .leftJoin('seatBookings', 'seatBookings.seatId', 'seats.id')
+      .select(['seats.id', 'seats.section', 'seats.rowLabel', 'seats.seatLabel', 'seatBookings.ticketId'])
+      .where('seats.eventId', '=', event.id)
+      .execute()
+    const named = inSection.filter((seat) => seat.section.toLowerCase() === marks.section.toLowerCase() && marks.keys.has(seatKey(seat)))
+    const found = new Set(named.map(seatKey))
+    const missing = [...marks.keys].filter((key) => !found.has(key))
+    if (missing.length > 0) return `No such seats in ${marks.section}: ${missing.map((key) => key.replace('-', '')).join(', ')}.`
+    const taken = named.filter((seat) => seat.ticketId !== null)
+    if (marks.blocked && taken.length > 0) {
+      return `Taken, so they cannot be blocked: ${taken.map((seat) => `${seat.rowLabel}${seat.seatLabel}`).join(', ')}.`
+    }
+    await trx
+      .updateTable('seats')
+      .set({ blocked: marks.blocked ? 1 : 0 })
+      .where(
+        'id',
+        'in',
+        named.map((seat) => seat.id),
+      )
+      .execute()
+    await syncCapacities(trx, event.id)
+    const short = await trx
+      .selectFrom('ticketTypes')
+      .select('name')
+      .where('eventId', '=', event.id)
+      .whereRef('capacity', '<', (eb) => eb(eb.ref('sold'), '+', eb.ref('held')))
+      .executeTakeFirst()
+    if (short) throw new MapChangeRefused(`${short.name} would have fewer seats than the tickets sold and held for the waiting list.`)
+    await restampSeatMap(trx, event.id, true)
+    await audit(trx, change, marks.blocked ? 'seat_map.seats_blocked' : 'seat_map.seats_freed', {
+      eventId: event.id,
+      seats: named.length,
+    })
+    return null
+  })
+}
+
+/** A refusal found after the change was written: thrown, so that the transaction rolls back. */
+class MapChangeRefused extends Error {}
+
+/**
+ * A change of the map in one transaction under the event's lock (as ticket
+ * type edits and purchases take it), refused once the event is cancelled; a
+ * MapChangeRefused thrown inside rolls it back and is the refusal.
+ */
+async function changeMap(db: Db, change: MapChange, work: (trx: Trx, event: Event) => Promise<MapRefusal>): Promise<MapRefusal> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const event = await lockEvent(trx, change.event.id)
+      if (!event || event.status === 'cancelled') return 'This event is cancelled: its seat map can no longer change.'
+      return work(trx, event)
+    })
+  } catch (error) {
+    if (error instanceof MapChangeRefused) return error.message
     throw error
   }
 }
