@@ -65,6 +65,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       'events.sold',
       'events.held',
       'events.waitingList',
+      'events.seatMapStamp',
       'ticketTypes.id as typeId',
       'ticketTypes.capacity as typeCapacity',
       'ticketTypes.sold as typeSold',
@@ -111,7 +112,10 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
   )
   const totals = (await orderTotalsByEvent(db, [first.id])).get(first.id)
   const door = await doorCounts(db, first.id)
-  const taken = await db.selectFrom('seatBookings').select('seatId').where('eventId', '=', first.id).orderBy('seatId').execute()
+  // Only an event with a seat map (it has a stamp) has seats to read.
+  const taken = first.seatMapStamp
+    ? await db.selectFrom('seatBookings').select('seatId').where('eventId', '=', first.id).orderBy('seatId').execute()
+    : []
   return {
     id: first.id,
     ownerId: first.ownerId,
