@@ -37,6 +37,13 @@ async function tick(page: Page, name: string) {
   expect(await box.isChecked(), name).toBe(true)
 }
 
+/** Fills in the buyer and sends the buy form, waiting for the order page. */
+async function buyAs(page: Page, name: string, email: string) {
+  await page.getByLabel('Name').fill(name)
+  await page.getByLabel('Email').fill(email)
+  await Promise.all([page.waitForURL(/\/purchase\/success/), page.getByRole('button', { name: 'Buy tickets' }).click()])
+}
+
 async function seatedEvent(t: BrowserApp, title: string) {
   const organiser = await createUser(t.db, 'organiser')
   const { event } = await createEvent(t.db, organiser.id, {
@@ -62,9 +69,7 @@ describeInBrowser('choosing seats', (kind) => {
     await page.goto(`/buy-tickets/${eventId}`)
     await tick(page, 'Row F, seat 12, Stalls, €40.00')
     await tick(page, 'Row F, seat 13, Stalls, €40.00')
-    await page.getByLabel('Name').fill('Nina No-Script')
-    await page.getByLabel('Email').fill('nina@example.test')
-    await Promise.all([page.waitForURL(/\/purchase\/success/), page.getByRole('button', { name: 'Buy tickets' }).click()])
+    await buyAs(page, 'Nina No-Script', 'nina@example.test')
     await page.getByText('Stalls, row F, seat 12').waitFor()
     await page.getByText('Stalls, row F, seat 13').waitFor()
   })
@@ -93,9 +98,7 @@ describeInBrowser('choosing seats', (kind) => {
 
     await tick(page, 'Row C, seat 3, Stalls, €40.00')
     await page.getByLabel('Balcony: best available seats').fill('2')
-    await page.getByLabel('Name').fill('Jo Script')
-    await page.getByLabel('Email').fill('jo@example.test')
-    await Promise.all([page.waitForURL(/\/purchase\/success/), page.getByRole('button', { name: 'Buy tickets' }).click()])
+    await buyAs(page, 'Jo Script', 'jo@example.test')
     await page.getByText('Stalls, row C, seat 3').waitFor()
     // Front row of the balcony, in its middle.
     await page.getByText('Balcony, row 1, seat 10').waitFor()
@@ -130,9 +133,7 @@ describeInBrowser(
       await toggle.waitFor()
       expect(await page.locator('#f-seats').isHidden()).toBe(true)
       await page.getByLabel('Stalls: best available seats').fill('2')
-      await page.getByLabel('Name').fill('Pia Phone')
-      await page.getByLabel('Email').fill('pia@example.test')
-      await Promise.all([page.waitForURL(/\/purchase\/success/), page.getByRole('button', { name: 'Buy tickets' }).click()])
+      await buyAs(page, 'Pia Phone', 'pia@example.test')
       // The front row, beside its middle aisle (seats 1 and 2 are wheelchair spaces, left for those who need them).
       await page.getByText('Stalls, row A, seat 9').waitFor()
       await page.getByText('Stalls, row A, seat 10').waitFor()
