@@ -36,6 +36,15 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? `Admit One could not start: ${error.message}` : error)
+  console.error(error instanceof Error ? `Admit One could not start: ${reasons(error)}` : error)
   process.exit(1)
 })
+
+/** The error and what caused it: "could not reach our database" alone would not say that the password was wrong. */
+function reasons(error: Error): string {
+  let text = error.message
+  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) {
+    if (!text.includes(cause.message)) text += ` (${cause.message})`
+  }
+  return text
+}

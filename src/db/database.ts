@@ -12,6 +12,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import type pg from 'pg'
+import { DatabaseUnavailable } from '../lib/errors.js'
 import type { Database } from './schema.js'
 
 export type Db = Kysely<Database>
@@ -150,17 +151,53 @@ function withNamedStatements(pool: pg.Pool): PostgresPool {
   }
   return {
     async connect() {
-      const client = await pool.connect()
+      const client = await pool.connect().catch((error: unknown) => {
+        throw new DatabaseUnavailable({ cause: error })
+      })
+      // pg-pool listens for a client's 'error' only while the client is idle in
+      // the pool. One that breaks while checked out (its backend terminated, the
+      // server restarting) would emit an 'error' nobody hears, which ends the process.
+      let broken: Error | undefined
+      const onError = (error: Error) => {
+        broken ??= error
+      }
+      client.on('error', onError)
+      const guarded = async <R>(run: () => Promise<R>): Promise<R> => {
+        if (broken !== undefined) throw new DatabaseUnavailable({ cause: broken })
+        try {
+          return await run()
+        } catch (error) {
+          if (!isConnectionError(error)) throw error
+          broken ??= error as Error
+          throw new DatabaseUnavailable({ cause: error })
+        }
+      }
       return {
         query: ((textOrCursor: string | object, values?: unknown[]) =>
           typeof textOrCursor === 'string'
-            ? query(client, textOrCursor, values ?? [])
+            ? guarded(() => query(client, textOrCursor, values ?? []))
             : client.query(textOrCursor as never)) as unknown as PostgresPoolClient['query'],
-        release: () => client.release(),
+        release: () => {
+          client.removeListener('error', onError)
+          // A broken client is destroyed, not put back: the pool opens a new connection instead.
+          client.release(broken)
+        },
       }
     },
     end: () => pool.end(),
   }
+}
+
+/**
+ * The connection failed, not the statement: the server ended it (57P01 admin
+ * shutdown, 57P02 crash shutdown, 57P03 cannot connect now), a connection
+ * exception (class 08), the socket broke, or pg gave up on the connection.
+ */
+function isConnectionError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (typeof code === 'string' && (/^(57P0[123]|08...)$/.test(code) || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code)))
+    return true
+  return typeof message === 'string' && /^Connection terminated|is not queryable$/.test(message)
 }
 
 function isChangedResultType(error: unknown): boolean {

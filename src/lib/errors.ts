@@ -40,6 +40,21 @@ export class TooManyRequests extends DomainError {
   }
 }
 
+/**
+ * The database could not be reached, or dropped the connection a request was
+ * using (a restart, a failover, an administrator ending connections). What
+ * that request did in a transaction was rolled back by the database; a retry
+ * in a moment gets a new connection.
+ */
+export class DatabaseUnavailable extends DomainError {
+  override readonly statusCode = 503
+  override readonly title = 'The service is briefly unavailable'
+  readonly retryAfterSeconds = 10
+  constructor(options: { cause: unknown }) {
+    super('We could not reach our database for a moment. Please try again in a few seconds.', options)
+  }
+}
+
 function describeWait(seconds: number): string {
   if (seconds < 60) return `${Math.max(1, Math.ceil(seconds))} seconds`
   const minutes = Math.ceil(seconds / 60)

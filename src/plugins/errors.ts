@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { DomainError, NotFound, TooManyRequests } from '../lib/errors.js'
+import { DatabaseUnavailable, DomainError, NotFound, TooManyRequests } from '../lib/errors.js'
 
 interface ErrorPage {
   statusCode: number
@@ -20,7 +20,8 @@ export default fp(
       const page = toPage(error)
       if (page.statusCode >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ code: error.code, statusCode: page.statusCode }, error.message)
-      if (error instanceof TooManyRequests) reply.header('retry-after', Math.ceil(error.retryAfterSeconds))
+      if (error instanceof TooManyRequests || error instanceof DatabaseUnavailable)
+        reply.header('retry-after', Math.ceil(error.retryAfterSeconds))
       return renderError(request, reply, page)
     })
   },

@@ -15,6 +15,9 @@ export interface SaleOutcome {
   buyer: Buyer
   status: number
   location: string | null
+  retryAfter: string | null
+  /** The page answered, when it was not a redirect. */
+  body: string
 }
 
 function cookieFrom(response: Response): string {
@@ -76,7 +79,31 @@ export async function buyAllAtOnce(
     })
   })
   const responses = await Promise.all(requests)
-  return responses.map((response, i) => ({ buyer: buyers[i]!, status: response.status, location: response.headers.get('location') }))
+  return Promise.all(
+    responses.map(async (response, i) => ({
+      buyer: buyers[i]!,
+      status: response.status,
+      location: response.headers.get('location'),
+      retryAfter: response.headers.get('retry-after'),
+      body: await response.text(),
+    })),
+  )
+}
+
+/** The buyer was sent to their order. */
+export function succeeded(outcome: SaleOutcome): boolean {
+  return outcome.status === 303 && outcome.location?.startsWith('/purchase/success?order=') === true
+}
+
+/** An event's orders, each with the form key that placed it and its number of tickets. */
+export async function ordersOf(db: Db, eventId: number) {
+  return db
+    .selectFrom('orders')
+    .leftJoin('tickets', 'tickets.orderId', 'orders.id')
+    .select(['orders.id', 'orders.idempotencyKey', (eb) => eb.fn.count<number>('tickets.id').as('tickets')])
+    .where('orders.eventId', '=', eventId)
+    .groupBy(['orders.id', 'orders.idempotencyKey'])
+    .execute()
 }
 
 /**
@@ -93,13 +120,7 @@ export async function saleViolations(db: Db, eventId: number, ticketTypeId: numb
     .where('ticketTypeId', '=', ticketTypeId)
     .executeTakeFirstOrThrow()
   const tickets = Number(ticketRows.count)
-  const orders = await db
-    .selectFrom('orders')
-    .leftJoin('tickets', 'tickets.orderId', 'orders.id')
-    .select(['orders.id', 'orders.idempotencyKey', (eb) => eb.fn.count<number>('tickets.id').as('tickets')])
-    .where('orders.eventId', '=', eventId)
-    .groupBy(['orders.id', 'orders.idempotencyKey'])
-    .execute()
+  const orders = await ordersOf(db, eventId)
 
   if (tickets > type.capacity) violations.push(`oversold: ${tickets} tickets for a capacity of ${type.capacity}`)
   if (tickets !== type.capacity) violations.push(`not sold out exactly: ${tickets} of ${type.capacity}`)
@@ -107,7 +128,7 @@ export async function saleViolations(db: Db, eventId: number, ticketTypeId: numb
   if (event.sold !== tickets) violations.push(`event sold counter ${event.sold} differs from ${tickets} ticket rows`)
   const serverErrors = outcomes.filter((outcome) => outcome.status >= 500)
   if (serverErrors.length > 0) violations.push(`${serverErrors.length} responses were 5xx`)
-  const winners = outcomes.filter((outcome) => outcome.status === 303 && outcome.location?.startsWith('/purchase/success?order=') === true)
+  const winners = outcomes.filter(succeeded)
   const losers = outcomes.filter((outcome) => outcome.status === 303 && outcome.location === '/purchase/fail')
   if (winners.length + losers.length !== outcomes.length) {
     const other = outcomes.find((outcome) => !winners.includes(outcome) && !losers.includes(outcome))
