@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { loginAs } from '../helpers/login.js'
 import { PASSWORD, createUser } from '../helpers/personas.js'
 import { useMailApp } from '../helpers/smtp.js'
 
@@ -87,6 +88,27 @@ describeEachDatabase('forgot password', (kind) => {
     const bad = await browser.submit('/forgot-password', '/forgot-password', { email: 'not-an-address' })
     expect(bad.statusCode).toBe(422)
     expect(bad.body).toContain('value="not-an-address"')
+  })
+
+  it('ends the links of an account when it is disabled: enabling it again does not bring them back', async () => {
+    const user = await createUser(t.db, 'organiser', { email: 'suspended@example.test' })
+    const admin = await loginAs(t, 'admin')
+    const browser = new TestBrowser(t.app)
+    await browser.submit('/forgot-password', '/forgot-password', { email: user.email })
+    const [mail] = await t.smtp.waitFor(user.email)
+    const link = resetLinkIn(mail!.parsed.text!)
+
+    expect((await admin.browser.submit('/users/list-users', `/users/${user.id}/disable`)).statusCode).toBe(303)
+    expect((await admin.browser.submit('/users/list-users', `/users/${user.id}/enable`)).statusCode).toBe(303)
+
+    expect(
+      await t.db.selectFrom('passwordResets').select('id').where('userId', '=', user.id).where('usedAt', 'is', null).execute(),
+    ).toEqual([])
+    expect((await browser.get(link)).statusCode).toBe(410)
+    const token = new URL(link, 'http://x').searchParams.get('token')!
+    const used = await browser.post('/reset-password', { token, password: NEW_PASSWORD, confirmation: NEW_PASSWORD })
+    expect(used.statusCode).toBe(410)
+    await new TestBrowser(t.app).login(user.email, PASSWORD)
   })
 
   it('sends one account at most three links an hour', async () => {

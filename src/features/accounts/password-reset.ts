@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js'
+import type { Db, Trx } from '../../db/database.js'
 import { randomSecret, tokenHash } from '../../lib/random.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
@@ -106,7 +106,7 @@ export async function resetPassword(db: Db, token: string, passwordHash: string,
       .executeTakeFirst()
     // A disabled account keeps its password; the token stays used.
     if (!user) return false
-    await trx.updateTable('passwordResets').set({ usedAt: now }).where('userId', '=', user.id).where('usedAt', 'is', null).execute()
+    await endResetLinks(trx, user.id, now)
     await trx.deleteFrom('sessions').where('userId', '=', user.id).execute()
     await recordAudit(trx, {
       actorId: user.id,
@@ -119,4 +119,9 @@ export async function resetPassword(db: Db, token: string, passwordHash: string,
     })
     return true
   })
+}
+
+/** Uses up every link of the account not used yet: none works afterwards, whatever becomes of the account. */
+export async function endResetLinks(trx: Trx, userId: number, now = Date.now()): Promise<void> {
+  await trx.updateTable('passwordResets').set({ usedAt: now }).where('userId', '=', userId).where('usedAt', 'is', null).execute()
 }

@@ -3,6 +3,7 @@ import type { Role } from '../../db/schema.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import type { CurrentUser } from '../../plugins/auth.js'
 import { type User, type UserChange, countActiveAdmins, findUserById, lockAdminRoster, updateUser } from '../accounts/user.repository.js'
+import { endResetLinks } from '../accounts/password-reset.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 
@@ -27,9 +28,10 @@ export type AccountAction =
 /**
  * Applies an admin's action to an account in one transaction: the admin
  * roster is locked first, so the check that an active admin remains sees
- * every concurrent change, and a disabled account loses its sessions in the
- * same commit. Returns false when the action had nothing to do (say, another
- * admin did it a moment ago); throws Conflict when it is not allowed.
+ * every concurrent change, and a disabled account loses its sessions and its
+ * password-reset links in the same commit. Returns false when the action had
+ * nothing to do (say, another admin did it a moment ago); throws Conflict when
+ * it is not allowed.
  */
 export async function applyAccountAction(db: Db, actor: AdminActor, userId: number, action: AccountAction): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
@@ -50,7 +52,11 @@ export async function applyAccountAction(db: Db, actor: AdminActor, userId: numb
     if (change.action === 'account.organiser_approved') {
       await enqueueMail(trx, { kind: 'organiser-approved', to: user.email, data: { name: user.name, siteUrl: actor.siteUrl } })
     }
-    if (after.status === 'disabled') await trx.deleteFrom('sessions').where('userId', '=', user.id).execute()
+    if (after.status === 'disabled') {
+      await trx.deleteFrom('sessions').where('userId', '=', user.id).execute()
+      // A link sent before would otherwise work again if the account is enabled within its hour.
+      await endResetLinks(trx, user.id)
+    }
     await recordAudit(trx, {
       actorId: actor.user.id,
       actorLabel: actor.user.email,
