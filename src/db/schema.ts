@@ -184,6 +184,8 @@ export interface OutboxTable {
   lastError: string | null
   createdAt: number
   sentAt: number | null
+  /** Random, the left part of the message's Message-ID: the same each time the message is sent, unlike any other installation's. */
+  messageKey: string
 }
 
 export interface PasswordResetsTable {

@@ -16,7 +16,23 @@ describeEachDatabase('migrations', (kind) => {
       expect(await migrateToLatest(db)).toEqual(Object.keys(migrations))
       expect(await migrateToLatest(db)).toEqual([])
       const tables = (await db.introspection.getTables()).map((table) => table.name).sort()
-      expect(tables).toEqual(['audit_log', 'check_ins', 'door_staff', 'events', 'orders', 'outbox', 'password_resets', 'seat_bookings', 'seats', 'sessions', 'site_settings', 'ticket_types', 'tickets', 'users', 'waiting_list_entries'])
+      expect(tables).toEqual([
+        'audit_log',
+        'check_ins',
+        'door_staff',
+        'events',
+        'orders',
+        'outbox',
+        'password_resets',
+        'seat_bookings',
+        'seats',
+        'sessions',
+        'site_settings',
+        'ticket_types',
+        'tickets',
+        'users',
+        'waiting_list_entries',
+      ])
       const settings = await db.selectFrom('siteSettings').selectAll().executeTakeFirstOrThrow()
       expect(settings.siteName).toBe('Admit One')
       // int8 columns come back as numbers on both drivers.
@@ -64,9 +80,38 @@ describeEachDatabase('migrations', (kind) => {
       await other.destroy()
 
       const outcomes = []
-      for (let i = 0; i < 3; i++) outcomes.push(await read().then((row) => 'added_later' in row || 'addedLater' in row, (error: { code?: string }) => error.code))
+      for (let i = 0; i < 3; i++)
+        outcomes.push(
+          await read().then(
+            (row) => 'added_later' in row || 'addedLater' in row,
+            (error: { code?: string }) => error.code,
+          ),
+        )
       // PostgreSQL refuses the prepared statement once (0A000); from then on it is prepared afresh.
       expect(outcomes).toEqual(kind === 'postgres' ? ['0A000', true, true] : [true, true, true])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('give the messages written before 0012 a Message-ID key each', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0012'))
+      await migrateToLatest(db, before)
+      const row = { kind: 'test', recipient: 'a@example.test', data: '{}', state: 'sent', next_attempt_at: 1, created_at: 1 }
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table as it was before the migration
+      await (db as Kysely<any>)
+        .insertInto('outbox')
+        .values([row, { ...row, state: 'pending' }])
+        .execute()
+      await migrateToLatest(db)
+
+      const keys = (await db.selectFrom('outbox').select('messageKey').execute()).map((outbox) => outbox.messageKey)
+      expect(keys).toHaveLength(2)
+      for (const key of keys) expect(key).toMatch(/^[0-9a-f]{32}$/)
+      expect(new Set(keys).size).toBe(2)
     } finally {
       await db.destroy()
     }

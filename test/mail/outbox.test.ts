@@ -4,7 +4,7 @@ import { buildApp } from '../../src/app.js'
 import { createDatabase } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { claimDueMessages, enqueueMail } from '../../src/features/outbox/outbox.repository.js'
-import { testConfig } from '../helpers/app.js'
+import { type TestApp, testConfig } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { createTestDatabase, describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
@@ -282,6 +282,78 @@ describeEachDatabase('the outbox across a crash', (kind) => {
       await a.db.destroy()
       await b.db.destroy()
       await database.drop()
+    }
+  })
+})
+
+describeEachDatabase('Message-IDs', (kind) => {
+  /** An installation of its own: a database and an app, sending to `smtp`. */
+  async function install(smtp: TestSmtpServer, site: { publicUrl?: string; from?: string } = {}) {
+    const database = await createTestDatabase(kind)
+    const mail = fastMail(smtp.url, { pollMs: 3_600_000, ...(site.from && { from: site.from }) })
+    const app = await buildApp(testConfig(database, { publicUrl: site.publicUrl ?? null, mail }))
+    await app.ready()
+    return { app, close: async () => (await app.close(), await database.drop()) }
+  }
+
+  async function sendTest(app: TestApp, to: string, siteUrl: string) {
+    await app.db.transaction().execute((trx) => enqueueMail(trx, { kind: 'test', to, data: { requestedBy: 'x', siteUrl } }))
+    await app.mail.runRound()
+  }
+
+  const messageIdOf = (mail: { parsed: { messageId?: string } }) => mail.parsed.messageId
+
+  it('differ between two installations for their first message, each a random part at its site’s host', async () => {
+    const smtp = new TestSmtpServer()
+    await smtp.start()
+    const here = await install(smtp, { publicUrl: 'https://tickets.example.org' })
+    const there = await install(smtp, { from: 'box-office@other.example.net' })
+    try {
+      // Through a purchase: the site's address it stores is PUBLIC_URL.
+      const organiser = await createUser(here.app.db, 'organiser')
+      const { event, ticketTypes } = await createEvent(here.app.db, organiser.id)
+      const browser = new TestBrowser(here.app)
+      await browser.submit(`/buy-tickets/${event.id}`, `/purchase/${event.id}`, {
+        [`qty_${ticketTypes[0]!.id}`]: '1',
+        name: 'Robin Buyer',
+        email: 'robin@example.test',
+      })
+      await here.app.mail.runRound()
+      // A message whose row keeps no usable site address is named at MAIL_FROM's domain.
+      await sendTest(there.app, 'sam@example.test', '')
+
+      const [ours] = await smtp.waitFor('robin@example.test')
+      const [theirs] = await smtp.waitFor('sam@example.test')
+      const rows = [here.app.db, there.app.db].map((db) => db.selectFrom('outbox').select(['id', 'messageKey']).executeTakeFirstOrThrow())
+      const [ourRow, theirRow] = await Promise.all(rows)
+      expect(ourRow!.id).toBe(theirRow!.id)
+      expect(messageIdOf(ours!)).toBe(`<${ourRow!.messageKey}@tickets.example.org>`)
+      expect(messageIdOf(theirs!)).toBe(`<${theirRow!.messageKey}@other.example.net>`)
+      expect(ourRow!.messageKey).toMatch(/^[\w-]{22,}$/)
+      expect(ourRow!.messageKey).not.toBe(theirRow!.messageKey)
+    } finally {
+      await here.close()
+      await there.close()
+      await smtp.close()
+    }
+  })
+
+  it('stay the same when a message is sent again', async () => {
+    const smtp = new TestSmtpServer()
+    await smtp.start()
+    const site = await install(smtp)
+    try {
+      await sendTest(site.app, 'twice@example.test', 'http://localhost:3000')
+      // What a sender that sent the message and died before marking it leaves, once its lease has run out.
+      await site.app.db.updateTable('outbox').set({ state: 'pending', sentAt: null, leaseUntil: null }).execute()
+      await site.app.mail.runRound()
+
+      const mails = await smtp.waitFor('twice@example.test', 2)
+      const { messageKey } = await site.app.db.selectFrom('outbox').select('messageKey').executeTakeFirstOrThrow()
+      expect(mails.map(messageIdOf)).toEqual([`<${messageKey}@localhost>`, `<${messageKey}@localhost>`])
+    } finally {
+      await site.close()
+      await smtp.close()
     }
   })
 })

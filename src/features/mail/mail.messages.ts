@@ -17,6 +17,8 @@ export interface ComposedMail {
   text: string
   html: string
   attachments: { filename: string; content: string; contentType: string }[]
+  /** The site's address as the message's links use it (PUBLIC_URL, or the address its cause came to). */
+  siteUrl: string
 }
 
 /** A message that can never be composed (its order is gone, say): retrying would not help. */
@@ -50,6 +52,7 @@ export class MailComposer {
       text: this.text.render(`./${message.kind}`, it),
       html: this.html.render(`./${message.kind}`, it),
       attachments,
+      siteUrl: siteUrlOf(message),
     }
   }
 
@@ -118,5 +121,19 @@ export class MailComposer {
     const found = await findOrderById(this.db, data.orderId)
     if (!found) throw new Uncomposable(`order ${data.orderId} no longer exists`)
     return { found, order: toOrderView(found, data.siteUrl) }
+  }
+}
+
+function siteUrlOf(message: MailMessage): string {
+  switch (message.kind) {
+    case 'password-reset':
+      return message.data.link
+    case 'waiting-list-joined':
+    case 'waiting-list-offer':
+    case 'waiting-list-expired':
+    case 'waiting-list-event-cancelled':
+      return message.data.eventLink
+    default:
+      return message.data.siteUrl
   }
 }

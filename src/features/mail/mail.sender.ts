@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
 import type { SiteSettings } from '../settings/settings.repository.js'
 import { type MailComposer, Uncomposable } from './mail.messages.js'
-import type { MailTransport } from './mail.transport.js'
+import { type MailTransport, messageIdOf } from './mail.transport.js'
 import { claimDueMessages, markFailedTry, markSent } from '../outbox/outbox.repository.js'
 
 /** Messages one round takes at most, and sends at once. */
@@ -126,7 +126,13 @@ export class OutboxSender {
     const { db, config, composer, transport, log } = this.parts
     try {
       const mail = await composer.compose(row, site)
-      await transport.send({ ...mail, id: row.id, kind: row.kind, from: { name: site.siteName, address: config.from } })
+      await transport.send({
+        ...mail,
+        id: row.id,
+        kind: row.kind,
+        from: { name: site.siteName, address: config.from },
+        messageId: messageIdOf(row.messageKey, mail.siteUrl, config.from),
+      })
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       const lastTry = error instanceof Uncomposable || row.attempts >= config.maxAttempts

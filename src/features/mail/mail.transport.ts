@@ -4,11 +4,12 @@ import nodemailer, { type Transporter } from 'nodemailer'
 import type { MailConfig } from '../../config.js'
 import type { ComposedMail } from './mail.messages.js'
 
-/** One composed message, ready to go: its outbox id names it where a name is needed. */
+/** One composed message, ready to go: its outbox id names its file, its Message-ID names it to mail systems. */
 export interface Outgoing extends ComposedMail {
   id: number
   kind: string
   from: { name: string; address: string }
+  messageId: string
 }
 
 export interface MailTransport {
@@ -85,7 +86,25 @@ function toNodemailer(message: Outgoing) {
     text: message.text,
     html: message.html,
     attachments: message.attachments,
-    // Lets a mail server or a mail program tell a message sent again from a new one.
-    messageId: `<outbox-${message.id}@${message.from.address.split('@')[1] ?? 'localhost'}>`,
+    messageId: message.messageId,
+  }
+}
+
+/**
+ * The same each time one outbox row is sent, so that a mail server or a mail
+ * program tells a message sent again from a new one; unlike any other
+ * installation's: a random key kept on the row, at the site's host (the
+ * address of the message's links), or at the sender's domain when that
+ * address is not usable.
+ */
+export function messageIdOf(messageKey: string, siteUrl: string, fromAddress: string): string {
+  return `<${messageKey}@${hostOf(siteUrl) ?? fromAddress.slice(fromAddress.lastIndexOf('@') + 1)}>`
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname || undefined
+  } catch {
+    return undefined
   }
 }

@@ -1,9 +1,10 @@
 import { PostgresAdapter } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
+import { randomSecret } from '../../lib/random.js'
 import type { MailMessage } from './outbox.messages.js'
 
-/** Rows per INSERT: far below SQLite's 32,766 bound variables at nine columns a message. */
+/** Rows per INSERT: far below SQLite's 32,766 bound variables at ten columns a message. */
 const MESSAGES_PER_INSERT = 500
 
 /**
@@ -23,6 +24,7 @@ export async function enqueueMail(trx: Trx, messages: MailMessage | MailMessage[
     lastError: null,
     createdAt: now,
     sentAt: null,
+    messageKey: randomSecret(18),
   }))
   for (let start = 0; start < rows.length; start += MESSAGES_PER_INSERT) {
     await trx
