@@ -1,13 +1,14 @@
 import csrfProtection from '@fastify/csrf-protection'
 import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import helmet, { type HelmetOptions } from 'helmet'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createHmac } from 'node:crypto'
 import type { RateLimits } from '../config.js'
 import { TooManyRequests } from '../lib/errors.js'
+import { randomSecret } from '../lib/random.js'
 import { SESSION_MAX_AGE_MS } from './session.js'
 
 declare module 'fastify' {
@@ -66,6 +67,20 @@ export function securityHeaders(options: HelmetOptions): Record<string, string> 
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+const CSRF_COOKIE = 'admit_one_csrf'
+const CSRF_COOKIE_OPTIONS = { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: SESSION_MAX_AGE_MS / 1000 } as const
+
+/**
+ * A new CSRF secret, for when the session changes hands (login, logout): a
+ * secret planted in the browser before, and the tokens its planter made for
+ * it, are worth nothing after. A form drawn later in this request uses it too.
+ */
+export function renewCsrfSecret(request: FastifyRequest, reply: FastifyReply): void {
+  const secret = randomSecret(18)
+  request.cookies[CSRF_COOKIE] = secret
+  reply.setCookie(CSRF_COOKIE, secret, CSRF_COOKIE_OPTIONS)
+}
+
 /** Helmet's security headers and CSP, form parsing with a size limit, CSRF tokens and rate limits. */
 export default fp(
   async (app, options: { rateLimits: RateLimits; secret: string }) => {
@@ -86,8 +101,8 @@ export default fp(
     // for themselves, planted with its cookie, is worthless in a victim's session.
     await app.register(csrfProtection, {
       sessionPlugin: '@fastify/cookie',
-      cookieKey: 'admit_one_csrf',
-      cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: SESSION_MAX_AGE_MS / 1000 },
+      cookieKey: CSRF_COOKIE,
+      cookieOpts: CSRF_COOKIE_OPTIONS,
       getUserInfo: csrfUserInfo,
       csrfOpts: { hmacKey: createHmac('sha256', options.secret).update('admit-one csrf').digest('base64url') },
     })

@@ -47,6 +47,31 @@ describeEachDatabase('POST /login', (kind) => {
     expect(audit).toContainEqual({ actorId: user.id, ip: '127.0.0.1' })
   })
 
+  it('gives the CSRF secret a new value at login and at logout, so that one planted before login is worth nothing after', async () => {
+    const victim = await createUser(t.db, 'attendee')
+    const attackerAccount = await createUser(t.db, 'attendee')
+    // The attacker's own visit: a secret, and a form token made for it.
+    const attacker = new TestBrowser(t.app)
+    await attacker.get('/login')
+    const planted = attacker.cookies.get('admit_one_csrf')!
+    const attackerToken = attacker.csrfToken!
+
+    const browser = new TestBrowser(t.app)
+    browser.cookies.set('admit_one_csrf', planted)
+    await browser.submit('/login', '/login', { email: victim.email, password: victim.password })
+    const loggedIn = browser.cookies.get('admit_one_csrf')
+    expect(loggedIn).toBeDefined()
+    expect(loggedIn).not.toBe(planted)
+    await browser.submit('/', '/logout')
+    expect(browser.cookies.get('admit_one_csrf')).toBeDefined()
+    expect(browser.cookies.get('admit_one_csrf')).not.toBe(loggedIn)
+
+    // A cross-site form that would log the victim's browser in to the attacker's account.
+    const forged = await browser.post('/login', { _csrf: attackerToken, email: attackerAccount.email, password: attackerAccount.password })
+    expect(forged.statusCode).toBe(403)
+    expect(await t.db.selectFrom('sessions').select('sid').where('userId', '=', attackerAccount.id).execute()).toEqual([])
+  })
+
   it('answers a wrong password and an unknown email with the same status and message', async () => {
     const user = await createUser(t.db, 'organiser')
     const wrongPassword = await new TestBrowser(t.app).submit('/login', '/login', { email: user.email, password: 'not the password' })

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { FormReader } from '../../lib/forms.js'
 import { safeReturnPath } from '../../plugins/auth.js'
+import { renewCsrfSecret } from '../../plugins/security.js'
 import { readNewAccount } from './account.form.js'
 import { authenticate, register } from './account.service.js'
 import { logIn } from './log-in.js'
@@ -34,7 +35,7 @@ export default async function accountRoutes(app: FastifyInstance) {
       )
     }
 
-    await logIn(request, user.id)
+    await logIn(request, reply, user.id)
     return reply.redirect(next, 303)
   })
 
@@ -67,13 +68,14 @@ export default async function accountRoutes(app: FastifyInstance) {
       return rerender(422)
     }
 
-    await logIn(request, user.id)
+    await logIn(request, reply, user.id)
     reply.flash('success', registeredMessage(user.role, user.organiserRequestedAt !== null))
     return reply.redirect(user.role === 'organiser' ? '/organiser' : '/', 303)
   })
 
   app.post('/logout', { config: { access: 'user' } }, async (request, reply: FastifyReply) => {
     await request.session.destroy()
+    renewCsrfSecret(request, reply)
     return reply.redirect('/', 303)
   })
 }

@@ -1,7 +1,9 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { renewCsrfSecret } from '../../plugins/security.js'
 
-/** A new session id at login, so that an id planted before login is worthless after it. */
-export async function logIn(request: FastifyRequest, userId: number): Promise<void> {
+/** A new session id and a new CSRF secret at login, so that neither, planted before login, is worth anything after it. */
+export async function logIn(request: FastifyRequest, reply: FastifyReply, userId: number): Promise<void> {
   await request.session.regenerate()
   request.session.userId = userId
+  renewCsrfSecret(request, reply)
 }

@@ -39,14 +39,20 @@ export default async function setupRoutes(app: FastifyInstance) {
   }
 
   app.get('/setup', { config: { access: 'anyone' } }, async (request, reply) => {
-    return reply.render('setup/setup.eta', { title: 'Set up', token: await checkedToken(request), values: { name: '', email: '' }, errors: {} })
+    return reply.render('setup/setup.eta', {
+      title: 'Set up',
+      token: await checkedToken(request),
+      values: { name: '', email: '' },
+      errors: {},
+    })
   })
 
   app.post('/setup', { config: { access: 'anyone', rateLimit: passwordFormLimit(app.config.rateLimits) } }, async (request, reply) => {
     const given = await checkedToken(request)
     const form = new FormReader(request.body)
     const { name, email, password } = readNewAccount(form)
-    const rerender = () => reply.render('setup/setup.eta', { title: 'Set up', token: given, values: { name, email }, errors: form.errors }, 422)
+    const rerender = () =>
+      reply.render('setup/setup.eta', { title: 'Set up', token: given, values: { name, email }, errors: form.errors }, 422)
     if (!form.ok) return rerender()
 
     let admin
@@ -59,7 +65,7 @@ export default async function setupRoutes(app: FastifyInstance) {
     }
     if (!admin) throw new NotFound()
     token.revoke()
-    await logIn(request, admin.id)
+    await logIn(request, reply, admin.id)
     reply.flash('success', 'Welcome! You are the site admin. Start by naming the site and choosing who may organise events.')
     return reply.redirect('/site-settings', 303)
   })
