@@ -1,9 +1,12 @@
 import { type Kysely, sql } from 'kysely'
 import { afterEach, expect, it } from 'vitest'
-import { createDatabase } from '../../src/db/database.js'
+import { createDatabase, isUniqueViolation } from '../../src/db/database.js'
 import { MigrationError, migrateToLatest } from '../../src/db/migrate.js'
 import { migrations } from '../../migrations/index.js'
+import { placeKey } from '../../src/features/seating/seat-labels.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../helpers/database.js'
+import { createEvent } from '../helpers/fixtures.js'
+import { createUser } from '../helpers/personas.js'
 
 describeEachDatabase('migrations', (kind) => {
   let database: TestDatabase
@@ -16,7 +19,23 @@ describeEachDatabase('migrations', (kind) => {
       expect(await migrateToLatest(db)).toEqual(Object.keys(migrations))
       expect(await migrateToLatest(db)).toEqual([])
       const tables = (await db.introspection.getTables()).map((table) => table.name).sort()
-      expect(tables).toEqual(['audit_log', 'check_ins', 'door_staff', 'events', 'orders', 'outbox', 'password_resets', 'seat_bookings', 'seats', 'sessions', 'site_settings', 'ticket_types', 'tickets', 'users', 'waiting_list_entries'])
+      expect(tables).toEqual([
+        'audit_log',
+        'check_ins',
+        'door_staff',
+        'events',
+        'orders',
+        'outbox',
+        'password_resets',
+        'seat_bookings',
+        'seats',
+        'sessions',
+        'site_settings',
+        'ticket_types',
+        'tickets',
+        'users',
+        'waiting_list_entries',
+      ])
       const settings = await db.selectFrom('siteSettings').selectAll().executeTakeFirstOrThrow()
       expect(settings.siteName).toBe('Admit One')
       // int8 columns come back as numbers on both drivers.
@@ -49,6 +68,47 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 
+  it('give the seats of maps made before 0013 their place keys, the app’s own, a seat spelled twice keeping its own key', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      await migrateToLatest(db, Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0013')))
+      const owner = await createUser(db, 'organiser')
+      const { event, ticketTypes } = await createEvent(db, owner.id, { ticketTypes: [{ name: 'Hall' }] })
+      const legacy = [
+        ['Stalls', 'a', '1'],
+        [' stalls', 'A', '01'],
+        ['Stalls', 'A', '2'],
+      ]
+      for (const [x, [section, row, seat]] of legacy.entries()) {
+        await sql`insert into seats (event_id, ticket_type_id, section, row_label, seat_label, x, y, kind)
+          values (${event.id}, ${ticketTypes[0]!.id}, ${section}, ${row}, ${seat}, ${x}, 0, 'seat')`.execute(db)
+      }
+      expect(await migrateToLatest(db)).toEqual(['0013_seat_place_key'])
+      const seats = await db.selectFrom('seats').select(['id', 'section', 'rowLabel', 'seatLabel', 'placeKey']).orderBy('id').execute()
+      expect(seats.map((seat) => seat.placeKey)).toEqual(['["stalls","a","1"]', `["stalls","a","1"]#${seats[1]!.id}`, '["stalls","a","2"]'])
+      expect([seats[0], seats[2]].map((seat) => placeKey(seat!))).toEqual([seats[0]!.placeKey, seats[2]!.placeKey])
+      const again = {
+        eventId: event.id,
+        ticketTypeId: ticketTypes[0]!.id,
+        section: 'STALLS',
+        rowLabel: 'A',
+        seatLabel: '002',
+        x: 5,
+        y: 0,
+        kind: 'seat' as const,
+      }
+      await expect(
+        db
+          .insertInto('seats')
+          .values({ ...again, placeKey: placeKey(again) })
+          .execute(),
+      ).rejects.toSatisfy(isUniqueViolation)
+    } finally {
+      await db.destroy()
+    }
+  })
+
   // Queries are prepared once per connection on PostgreSQL (src/db/database.ts).
   it('keep answering after another instance migrates a table under a prepared SELECT *', async () => {
     database = await createTestDatabase(kind)
@@ -64,7 +124,13 @@ describeEachDatabase('migrations', (kind) => {
       await other.destroy()
 
       const outcomes = []
-      for (let i = 0; i < 3; i++) outcomes.push(await read().then((row) => 'added_later' in row || 'addedLater' in row, (error: { code?: string }) => error.code))
+      for (let i = 0; i < 3; i++)
+        outcomes.push(
+          await read().then(
+            (row) => 'added_later' in row || 'addedLater' in row,
+            (error: { code?: string }) => error.code,
+          ),
+        )
       // PostgreSQL refuses the prepared statement once (0A000); from then on it is prepared afresh.
       expect(outcomes).toEqual(kind === 'postgres' ? ['0A000', true, true] : [true, true, true])
     } finally {
