@@ -1,6 +1,7 @@
 import autocannon from 'autocannon'
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../src/db/database.js'
+import { placeKey } from '../src/features/seating/seat-labels.js'
 import { openBuyPage, purchaseRequest } from './buyers.js'
 import { seedOnSaleEvent } from './seed.js'
 
@@ -130,17 +131,19 @@ async function sellHalls(
 async function seedHall(db: Db, seats: number, seatsPerRow: number, seated: boolean) {
   const { eventId, ticketTypeId } = await seedOnSaleEvent(db, seats, `Hall of ${seats}`)
   if (!seated) return { eventId, ticketTypeId, seatIds: [] }
-  const rows = Array.from({ length: seats }, (_, i) => ({
-    eventId,
-    ticketTypeId,
-    section: 'Stalls',
-    rowLabel: `R${Math.floor(i / seatsPerRow) + 1}`,
-    seatLabel: String((i % seatsPerRow) + 1),
-    x: i % seatsPerRow,
-    y: Math.floor(i / seatsPerRow),
-    kind: 'seat' as const,
-    blocked: 0,
-  }))
+  const rows = Array.from({ length: seats }, (_, i) => {
+    const place = { section: 'Stalls', rowLabel: `R${Math.floor(i / seatsPerRow) + 1}`, seatLabel: String((i % seatsPerRow) + 1) }
+    return {
+      eventId,
+      ticketTypeId,
+      ...place,
+      placeKey: placeKey(place),
+      x: i % seatsPerRow,
+      y: Math.floor(i / seatsPerRow),
+      kind: 'seat' as const,
+      blocked: 0,
+    }
+  })
   const seatIds: number[] = []
   for (let start = 0; start < rows.length; start += 500) {
     const inserted = await db

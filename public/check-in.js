@@ -176,14 +176,14 @@
     queueStatus.textContent = text
   }
 
-  // What happened to a scan whose answer did not fill the screen: a conflict (admitted elsewhere meanwhile) goes on top.
+  // What happened to a scan whose answer did not fill the screen: a conflict (admitted elsewhere meanwhile, or let in and taken out since) goes on top.
   function listAnswer(scan, answer) {
     var item = document.createElement('li')
     item.className = 'queue-item queue-item--' + answer.tone
     item.setAttribute('data-offline-answer', answer.kind)
     var when = new Date(scan.scannedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
     item.textContent = when + ' · ' + answer.headline + ': ' + answer.lines.join(' · ')
-    if (answer.kind === 'already') queueList.insertBefore(item, queueList.firstChild)
+    if (answer.kind === 'already' || answer.kind === 'taken-out') queueList.insertBefore(item, queueList.firstChild)
     else queueList.appendChild(item)
   }
 

@@ -242,6 +242,8 @@ export interface SeatsTable {
   section: string
   rowLabel: string
   seatLabel: string
+  /** Its section, row and seat label as compared (seat-labels.ts placeKey): unique per event. */
+  placeKey: string
   /** Its cell on the map; seats of one row with x one apart are side by side. */
   x: number
   y: number

@@ -74,6 +74,16 @@ describeEachDatabase('the check-in page', (kind) => {
     return browser.post(`/events/${eventId}/check-in`, { code, gate: 'North', ...fields })
   }
 
+  /** A phone's queued scans, as public/check-in.js sends them: JSON, with the form's CSRF token in a header. */
+  function uploadScans(browser: TestBrowser, payload: string) {
+    return t.app.inject({
+      method: 'POST',
+      url: `/events/${eventId}/check-in/scans`,
+      headers: { cookie: browser.cookieHeader(), 'content-type': 'application/json', 'csrf-token': browser.csrfToken! },
+      payload,
+    })
+  }
+
   it('admits a ticket once: the second scan says when, by whom and at which gate', async () => {
     const order = await placeOrder(t.db, eventId, ticketTypeId, { buyerName: 'Ada Lovelace' })
     const code = await ticketOf(order)
@@ -120,6 +130,47 @@ describeEachDatabase('the check-in page', (kind) => {
     expect([answerOf(first.body), answerOf(again.body)]).toEqual(['admitted', 'admitted'])
     const ticketId = parseDoorCode(code)!.ticketId
     expect(await t.db.selectFrom('checkIns').select('id').where('ticketId', '=', ticketId).execute()).toHaveLength(1)
+  })
+
+  it('answers a scan sent again with the ticket as it is now: undone, out, inside again since, or cancelled', async () => {
+    const order = await placeOrder(t.db, eventId, reentryTypeId, { buyerName: 'Replayed Rita' })
+    const code = await ticketOf(order)
+    const ticketId = parseDoorCode(code)!.ticketId
+    await organiser.browser.get(`/events/${eventId}/check-in`)
+    const upload = async (nonce: string, mode = 'entry') => {
+      const response = await uploadScans(organiser.browser, JSON.stringify({ scans: [{ code, nonce, gate: 'Queue', mode }] }))
+      expect(response.statusCode).toBe(200)
+      return (response.json() as { answers: { kind: string; replayed: boolean; lines: string[] }[] }).answers[0]!
+    }
+    const inside = async () =>
+      (await t.db.selectFrom('tickets').select('checkedInAt').where('id', '=', ticketId).executeTakeFirstOrThrow()).checkedInAt
+    const actions = async () =>
+      (await t.db.selectFrom('checkIns').select('action').where('ticketId', '=', ticketId).orderBy('id').execute()).map((row) => row.action)
+
+    expect(await upload('replay-first-entry')).toMatchObject({ kind: 'admitted', replayed: false })
+    expect(await upload('replay-first-entry')).toMatchObject({ kind: 'admitted', replayed: true })
+    expect((await organiser.browser.post(`/events/${eventId}/check-ins/${ticketId}/undo`, {})).statusCode).toBe(303)
+    const undone = await upload('replay-first-entry')
+    expect(undone.kind).toBe('taken-out')
+    expect(undone.lines.join(' ')).toContain(`${organiser.user.email} undid that check-in`)
+    expect(await inside()).toBeNull()
+    expect(await actions()).toEqual(['in', 'undo'])
+
+    expect(await upload('replay-second-entry')).toMatchObject({ kind: 'admitted', replayed: false })
+    expect(await upload('replay-first-entry')).toMatchObject({ kind: 'already' })
+    expect(await upload('replay-exit', 'exit')).toMatchObject({ kind: 'checked-out', replayed: false })
+    const out = await upload('replay-second-entry')
+    expect(out.kind).toBe('taken-out')
+    expect(out.lines.join(' ')).toContain('they went out')
+    expect(await upload('replay-exit', 'exit')).toMatchObject({ kind: 'checked-out', replayed: true })
+    expect(await upload('replay-third-entry')).toMatchObject({ kind: 'admitted', replayed: false })
+    expect(await upload('replay-exit', 'exit')).toMatchObject({ kind: 'already' })
+    expect(await inside()).not.toBeNull()
+    expect(await actions()).toEqual(['in', 'undo', 'in', 'out', 'in'])
+
+    await t.db.updateTable('orders').set({ status: 'cancelled' }).where('id', '=', order.id).execute()
+    expect(await upload('replay-third-entry')).toMatchObject({ kind: 'cancelled' })
+    expect(await actions()).toEqual(['in', 'undo', 'in', 'out', 'in'])
   })
 
   it('asks for a code when the field is empty, keeping the gate', async () => {
@@ -233,17 +284,7 @@ describeEachDatabase('the check-in page', (kind) => {
     expect(control.statusCode).toBe(422)
     expect(control.body).toContain('invisible control characters')
     await organiser.browser.get(`/events/${eventId}/check-in`)
-    const upload = (payload: string) =>
-      t.app.inject({
-        method: 'POST',
-        url: `/events/${eventId}/check-in/scans`,
-        headers: {
-          cookie: organiser.browser.cookieHeader(),
-          'content-type': 'application/json',
-          'csrf-token': organiser.browser.csrfToken!,
-        },
-        payload,
-      })
+    const upload = (payload: string) => uploadScans(organiser.browser, payload)
     const withNul = await upload(JSON.stringify({ scans: [{ code: pass, nonce: 'nul-gate-nonce-1', gate: 'a\u0000b', mode: 'entry' }] }))
     expect(withNul.statusCode).toBe(200)
     expect((withNul.json() as { answers: { kind: string }[] }).answers[0]!.kind).toBe('admitted')
@@ -296,12 +337,7 @@ describeEachDatabase('the check-in page', (kind) => {
       .where('nonce', '=', 'queued-nonce-0001')
       .executeTakeFirstOrThrow()
     expect(scannedAt.scannedAt).toBe(scans[0]!.scannedAt)
-    const malformed = await t.app.inject({
-      method: 'POST',
-      url: `/events/${eventId}/check-in/scans`,
-      headers: { cookie: organiser.browser.cookieHeader(), 'content-type': 'application/json', 'csrf-token': organiser.browser.csrfToken! },
-      payload: JSON.stringify({ scans: 'nope' }),
-    })
+    const malformed = await uploadScans(organiser.browser, JSON.stringify({ scans: 'nope' }))
     expect(malformed.statusCode).toBe(422)
   })
 

@@ -5,7 +5,10 @@ import { TestBrowser } from '../helpers/browser.js'
 import { type BrowserApp, describeInBrowser, logIn, useBrowserApp } from '../helpers/chromium.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createUser } from '../helpers/personas.js'
-import { seatId } from '../helpers/seats.js'
+import { addSeatBlock, hallEvent, seatId } from '../helpers/seats.js'
+import { findEvent } from '../../src/features/events/event.repository.js'
+import { rowSeatKey } from '../../src/features/seating/seat-labels.js'
+import { markSeats } from '../../src/features/seating/seating.service.js'
 
 /** The organiser builds the map through its form, as a person would: 20 rows of 20 in the stalls, 5 of 20 on the balcony. */
 async function buildMap(t: BrowserApp, page: Page, eventId: number) {
@@ -124,6 +127,34 @@ describeInBrowser(
         expect(widths.page).toBeLessThanOrEqual(widths.screen)
       })
     }
+
+    it('the organiser’s map tells a screen reader which seats are free, taken or not sold', async () => {
+      const organiser = await createUser(t.db, 'organiser')
+      const { event, hall } = await hallEvent(t.db, organiser.id, 'Heard Map', 2000)
+      await addSeatBlock(t.db, organiser, event.id, { section: 'Hall', rows: ['A'], seatsPerRow: 3, ticketTypeId: hall })
+      const buyer = new TestBrowser(t.app)
+      await buyer.get(`/buy-tickets/${event.id}`)
+      const a2 = String(await seatId(t.db, event.id, 'A', '2'))
+      const bought = await buyer.post(`/purchase/${event.id}`, {
+        [`qty_${hall}`]: '0',
+        seat: a2,
+        name: 'Ty Taken',
+        email: 'ty@example.test',
+      })
+      expect(bought.headers.location).toMatch(/^\/purchase\/success/)
+      const change = { event: (await findEvent(t.db, event.id))!, actor: { id: organiser.id, email: organiser.email, ip: null } }
+      expect(await markSeats(t.db, change, { section: 'Hall', seats: new Map([[rowSeatKey('A', '3'), 'A3']]), blocked: true })).toBeNull()
+
+      const page = await t.newPage({ bypassCSP: true })
+      await logIn(page, organiser)
+      await page.goto(`/events/${event.id}/seat-map`)
+      const heard = await page.getByRole('group', { name: 'Row A' }).ariaSnapshot()
+      expect(heard).toContain('Row A, seat 1, Hall, €20.00: free')
+      expect(heard).toContain('Row A, seat 2, Hall, €20.00: taken')
+      expect(heard).toContain('Row A, seat 3, Hall, €20.00: not sold')
+      expect(heard.match(/: taken/g)).toHaveLength(1)
+      expect(await axeProblems(page)).toEqual([])
+    })
 
     it('on a phone, best available is the default: the map waits behind a button, and the quantity buys seats side by side', async () => {
       const eventId = await seatedEvent(t, 'Phone Theatre')

@@ -1,9 +1,12 @@
 import { type Kysely, sql } from 'kysely'
 import { afterEach, expect, it } from 'vitest'
-import { createDatabase } from '../../src/db/database.js'
+import { createDatabase, isUniqueViolation } from '../../src/db/database.js'
 import { MigrationError, migrateToLatest } from '../../src/db/migrate.js'
 import { migrations } from '../../migrations/index.js'
+import { placeKey } from '../../src/features/seating/seat-labels.js'
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../helpers/database.js'
+import { createEvent } from '../helpers/fixtures.js'
+import { createUser } from '../helpers/personas.js'
 
 describeEachDatabase('migrations', (kind) => {
   let database: TestDatabase
@@ -60,6 +63,47 @@ describeEachDatabase('migrations', (kind) => {
       await expect(migrateToLatest(db, broken)).rejects.toThrow(/9999_broken/)
       const tables = (await db.introspection.getTables()).map((table) => table.name)
       expect(tables).not.toContain('half_done')
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('give the seats of maps made before 0013 their place keys, the app’s own, a seat spelled twice keeping its own key', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      await migrateToLatest(db, Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0013')))
+      const owner = await createUser(db, 'organiser')
+      const { event, ticketTypes } = await createEvent(db, owner.id, { ticketTypes: [{ name: 'Hall' }] })
+      const legacy = [
+        ['Stalls', 'a', '1'],
+        [' stalls', 'A', '01'],
+        ['Stalls', 'A', '2'],
+      ]
+      for (const [x, [section, row, seat]] of legacy.entries()) {
+        await sql`insert into seats (event_id, ticket_type_id, section, row_label, seat_label, x, y, kind)
+          values (${event.id}, ${ticketTypes[0]!.id}, ${section}, ${row}, ${seat}, ${x}, 0, 'seat')`.execute(db)
+      }
+      expect(await migrateToLatest(db)).toEqual(['0013_seat_place_key'])
+      const seats = await db.selectFrom('seats').select(['id', 'section', 'rowLabel', 'seatLabel', 'placeKey']).orderBy('id').execute()
+      expect(seats.map((seat) => seat.placeKey)).toEqual(['["stalls","a","1"]', `["stalls","a","1"]#${seats[1]!.id}`, '["stalls","a","2"]'])
+      expect([seats[0], seats[2]].map((seat) => placeKey(seat!))).toEqual([seats[0]!.placeKey, seats[2]!.placeKey])
+      const again = {
+        eventId: event.id,
+        ticketTypeId: ticketTypes[0]!.id,
+        section: 'STALLS',
+        rowLabel: 'A',
+        seatLabel: '002',
+        x: 5,
+        y: 0,
+        kind: 'seat' as const,
+      }
+      await expect(
+        db
+          .insertInto('seats')
+          .values({ ...again, placeKey: placeKey(again) })
+          .execute(),
+      ).rejects.toSatisfy(isUniqueViolation)
     } finally {
       await db.destroy()
     }

@@ -2,7 +2,17 @@ import type { Db } from '../../src/db/database.js'
 import { findEvent } from '../../src/features/events/event.repository.js'
 import type { NewSeat } from '../../src/features/seating/seat-map.build.js'
 import { addSeats } from '../../src/features/seating/seating.service.js'
+import { createEvent } from './fixtures.js'
 import type { Persona } from './personas.js'
+
+/** An event with one ticket type, Hall, up to 4 a buyer: its seats, once added, are its capacity. */
+export async function hallEvent(db: Db, ownerId: number, title: string, priceMinor = 1000) {
+  const { event, ticketTypes } = await createEvent(db, ownerId, {
+    title,
+    ticketTypes: [{ name: 'Hall', priceMinor, capacity: 1, maxPerOrder: 4 }],
+  })
+  return { event, hall: ticketTypes[0]!.id }
+}
 
 /** A block of rows × seats numbered from 1, through the organiser's real map change (capacities follow). */
 export async function addSeatBlock(

@@ -5,7 +5,7 @@ import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createUser } from '../helpers/personas.js'
-import { addSeatBlock, seatId } from '../helpers/seats.js'
+import { addSeatBlock, hallEvent, seatId } from '../helpers/seats.js'
 import { findEvent } from '../../src/features/events/event.repository.js'
 import { clearSeats } from '../../src/features/seating/seating.service.js'
 
@@ -148,11 +148,7 @@ describeEachDatabase('buying seats', (kind) => {
 
   it('sells from the map as it is now when the map changed after it was read (a new stamp, not the layout kept in memory)', async () => {
     const owner = await createUser(t.db, 'organiser')
-    const { event, ticketTypes } = await createEvent(t.db, owner.id, {
-      title: 'Rebuilt Hall',
-      ticketTypes: [{ name: 'Hall', priceMinor: 1000, capacity: 1, maxPerOrder: 4 }],
-    })
-    const hall = ticketTypes[0]!.id
+    const { event, hall } = await hallEvent(t.db, owner.id, 'Rebuilt Hall')
     await addSeatBlock(t.db, owner, event.id, { section: 'Hall', rows: ['A'], seatsPerRow: 4, ticketTypeId: hall })
     const browser = new TestBrowser(t.app)
     const oldA1 = await seatId(t.db, event.id, 'A', '1')

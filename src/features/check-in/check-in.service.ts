@@ -34,11 +34,19 @@ export interface TicketAtDoor {
   seat: string | null
 }
 
+/** How a ticket this scan let in came to be outside again: the organiser undid it, or it went out (re-entry). */
+export interface TakenOut {
+  how: 'undone' | 'checked-out'
+  at: number
+  by: string
+}
+
 export type ScanAnswer =
   | { kind: 'admitted'; ticket: TicketAtDoor; at: number; replayed: boolean }
   | { kind: 'already'; ticket: TicketAtDoor; at: number; by: string; gate: string }
   | { kind: 'checked-out'; ticket: TicketAtDoor; replayed: boolean }
   | { kind: 'not-inside'; ticket: TicketAtDoor }
+  | { kind: 'taken-out'; ticket: TicketAtDoor; admittedAt: number; takenOut: TakenOut }
   | { kind: 'no-reentry'; ticket: TicketAtDoor }
   | { kind: 'cancelled'; ticket: TicketAtDoor }
   | { kind: 'wrong-event'; event: { title: string; startsAt: number; timeZone: string } }
@@ -94,13 +102,13 @@ export async function scanTicket(db: Db, scanner: Scanner, scan: Scan, guard: Ad
   if (scanner.event.checkInSecret === null || !isSignedBy(code, scanner.event.checkInSecret)) return { kind: 'unknown' }
   const doorCode = signDoorCode(scanner.event.checkInSecret, code.eventId, code.ticketId)
 
-  if (scan.nonce !== null) {
-    const earlier = await answerOfNonce(db, scan.nonce, code.ticketId, doorCode)
-    if (earlier) return earlier
-  }
   const read = await readTicket(db, code.ticketId)
   if (!read || read.eventId !== scanner.event.id) return { kind: 'unknown' }
   const ticket: TicketAtDoor = { id: read.id, doorCode, holder: read.holder, typeName: read.typeName, seat: seatOf(read) }
+  if (scan.nonce !== null) {
+    const earlier = await scanOfNonce(db, scan.nonce, ticket.id)
+    if (earlier) return replayAnswer(db, earlier, read, ticket)
+  }
   if (read.orderStatus !== 'paid') return { kind: 'cancelled', ticket }
 
   if (scan.mode === 'exit') {
@@ -129,7 +137,6 @@ async function admit(
   orderId: number,
   guard: AdmissionGuard,
 ): Promise<ScanAnswer> {
-  const doorCode = ticket.doorCode
   return db.transaction().execute(async (trx) => {
     const order = guard.lockOrder ? await lockOrder(trx, orderId) : 'paid'
     if (order !== 'paid') return { kind: 'cancelled', ticket }
@@ -141,10 +148,10 @@ async function admit(
       .$if(guard.conditional, (qb) => qb.where('checkedInAt', 'is', null))
       .executeTakeFirst()
     if (Number(admitted.numUpdatedRows) === 0) {
-      // The same scan, sent twice at once: the other upload admitted it.
-      const replay = scan.nonce === null ? undefined : await answerOfNonce(trx, scan.nonce, ticket.id, doorCode)
-      if (replay) return replay
       const inside = await readTicket(trx, ticket.id)
+      // The same scan, sent twice at once: the other upload admitted it.
+      const earlier = scan.nonce === null ? undefined : await scanOfNonce(trx, scan.nonce, ticket.id)
+      if (earlier && inside) return replayAnswer(trx, earlier, inside, ticket)
       if (inside?.checkedInAt == null) return { kind: 'not-inside', ticket }
       return { kind: 'already', ticket, ...insideSince(inside, inside.checkedInAt) }
     }
@@ -159,8 +166,9 @@ async function checkOut(db: Db, scanner: Scanner, scan: Scan, ticket: TicketAtDo
     const now = Date.now()
     if (!(await takeOut(trx, ticket.id, null))) {
       // The same check-out, sent twice at once: the other upload made it.
-      const replay = scan.nonce === null ? undefined : await answerOfNonce(trx, scan.nonce, ticket.id, ticket.doorCode)
-      return replay ?? { kind: 'not-inside', ticket }
+      const earlier = scan.nonce === null ? undefined : await scanOfNonce(trx, scan.nonce, ticket.id)
+      const current = earlier && (await readTicket(trx, ticket.id))
+      return earlier && current ? replayAnswer(trx, earlier, current, ticket) : { kind: 'not-inside', ticket }
     }
     await logCheckIn(trx, scanner, scan, ticket.id, 'out', now)
     return { kind: 'checked-out', ticket, replayed: false }
@@ -286,20 +294,50 @@ async function readTicket(db: Db | Trx, ticketId: number): Promise<TicketRead | 
     .executeTakeFirst()
 }
 
-/** What a scan with this nonce answered, if one was recorded: an admission or a check-out. */
-async function answerOfNonce(db: Db | Trx, nonce: string, ticketId: number, doorCode: string): Promise<ScanAnswer | undefined> {
-  const row = await db
+interface EarlierScan {
+  id: number
+  action: CheckInAction
+  at: number
+}
+
+/** The admission or check-out a scan with this nonce made for this ticket, if one was recorded. */
+async function scanOfNonce(db: Db | Trx, nonce: string, ticketId: number): Promise<EarlierScan | undefined> {
+  return db
     .selectFrom('checkIns')
-    .innerJoin('tickets', 'tickets.id', 'checkIns.ticketId')
-    .innerJoin('orders', 'orders.id', 'tickets.orderId')
-    .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
-    .select(['checkIns.action', 'checkIns.at', 'tickets.id', 'orders.buyerName', 'ticketTypes.name'])
-    .where('checkIns.nonce', '=', nonce)
-    .where('checkIns.ticketId', '=', ticketId)
+    .select(['id', 'action', 'at'])
+    .where('nonce', '=', nonce)
+    .where('ticketId', '=', ticketId)
     .executeTakeFirst()
-  if (!row) return undefined
-  const ticket: TicketAtDoor = { id: row.id, doorCode, holder: row.buyerName, typeName: row.name, seat: null }
-  return row.action === 'out' ? { kind: 'checked-out', ticket, replayed: true } : { kind: 'admitted', ticket, at: row.at, replayed: true }
+}
+
+/**
+ * A scan sent again (a form resent, a queued upload sent twice) writes nothing
+ * and answers with the ticket as it is now: "admitted" only while the
+ * admission this scan made still holds. Since then the organiser may have
+ * undone it, the ticket may have gone out and come in again, or the order may
+ * have been cancelled.
+ */
+async function replayAnswer(db: Db | Trx, earlier: EarlierScan, now: TicketRead, ticket: TicketAtDoor): Promise<ScanAnswer> {
+  if (now.orderStatus !== 'paid') return { kind: 'cancelled', ticket }
+  if (now.checkedInAt !== null) {
+    if (earlier.action === 'in' && now.checkedInAt === earlier.at) return { kind: 'admitted', ticket, at: earlier.at, replayed: true }
+    return { kind: 'already', ticket, ...insideSince(now, now.checkedInAt) }
+  }
+  if (earlier.action === 'out') return { kind: 'checked-out', ticket, replayed: true }
+  const after = await db
+    .selectFrom('checkIns')
+    .select(['action', 'at', 'actorLabel'])
+    .where('ticketId', '=', ticket.id)
+    .where('id', '>', earlier.id)
+    .where('action', 'in', ['out', 'undo'])
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow()
+  return {
+    kind: 'taken-out',
+    ticket,
+    admittedAt: earlier.at,
+    takenOut: { how: after.action === 'undo' ? 'undone' : 'checked-out', at: after.at, by: after.actorLabel },
+  }
 }
 
 /** Marks the ticket not inside, if it is (and was let in at `since`, when given). */

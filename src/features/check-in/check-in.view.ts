@@ -52,6 +52,18 @@ export function toAnswerView(answer: ScanAnswer, timeZone: string): AnswerView {
         headline: 'Not checked in',
         lines: [...who, 'This ticket is not inside, so it cannot be checked out.'],
       }
+    case 'taken-out':
+      return {
+        ...base,
+        tone: 'look',
+        headline: 'Not checked in',
+        lines: [
+          ...who,
+          `This scan was sent before: it let them in at ${formatTime(answer.admittedAt, timeZone)}, but ${
+            answer.takenOut.how === 'undone' ? `${answer.takenOut.by} undid that check-in` : 'they went out'
+          } at ${formatTime(answer.takenOut.at, timeZone)}. Scan the ticket again to let them in.`,
+        ],
+      }
     case 'no-reentry':
       return { ...base, tone: 'stop', headline: 'No re-entry', lines: [...who, 'This ticket type does not allow leaving and coming back.'] }
     case 'cancelled':

@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync'
 import type { SeatKind, SeatsTable, TicketTypeRow } from '../../db/schema.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
+import { labelKey, parseRowSeat, placeKey, rowSeatKey, tidyLabel } from './seat-labels.js'
+import { seatName } from './seating.repository.js'
 
 /** A seat to add to a map; y counts rows from the top of what is added (the map's end is added to it). */
 export type NewSeat = Pick<SeatsTable, 'ticketTypeId' | 'section' | 'rowLabel' | 'seatLabel' | 'x' | 'y' | 'kind'> & { blocked: boolean }
@@ -38,15 +40,15 @@ export function blankBlockForm(): BlockFormValues {
 }
 
 /**
- * A block of seats from the grid form: rows "A-J", "1-12" or "A, B, C";
- * seats numbered from the first number; an aisle (an empty cell) after each
- * seat number listed; wheelchair spaces, companion seats and blocked seats
- * named by row and seat ("A1", "3-12").
+ * A block of seats from the grid form: rows "A-J", "1-12", "A, B, C" or a
+ * number of rows ("5": A to E); seats numbered from the first number; an
+ * aisle (an empty cell) after each seat number listed; wheelchair spaces,
+ * companion seats and blocked seats named by row and seat ("A1", "3-12").
  */
 export function parseBlockForm(body: unknown, types: TicketTypeRow[]): { values: BlockFormValues; errors: FieldErrors; seats: NewSeat[] } {
   const form = new FormReader(body)
   const values: BlockFormValues = {
-    section: form.text('section').trim(),
+    section: tidyLabel(form.text('section')),
     rows: form.text('rows').trim(),
     seatsPerRow: form.text('seatsPerRow').trim(),
     firstSeat: form.text('firstSeat').trim(),
@@ -68,7 +70,7 @@ export function parseBlockForm(body: unknown, types: TicketTypeRow[]): { values:
   if (!type) form.fail('ticketTypeId', 'Choose the ticket type (price category) of these seats.')
   const aisles = numberList(values.aisles)
   if (aisles === null) form.fail('aisles', 'List seat numbers, like 5, 15.')
-  const marks: Record<'wheelchair' | 'companion' | 'blocked', Set<string> | null> = {
+  const marks: Record<'wheelchair' | 'companion' | 'blocked', Map<string, string> | null> = {
     wheelchair: seatList(values.wheelchair),
     companion: seatList(values.companion),
     blocked: seatList(values.blocked),
@@ -84,7 +86,7 @@ export function parseBlockForm(body: unknown, types: TicketTypeRow[]): { values:
   rows.forEach((rowLabel, y) => {
     let x = 0
     for (let n = first; n < first + perRow; n++) {
-      const key = `${rowLabel}-${n}`.toUpperCase()
+      const key = rowSeatKey(rowLabel, String(n))
       const kind: SeatKind = marks.wheelchair!.has(key) ? 'wheelchair' : marks.companion!.has(key) ? 'companion' : 'seat'
       seats.push({
         ticketTypeId: type.id,
@@ -99,9 +101,9 @@ export function parseBlockForm(body: unknown, types: TicketTypeRow[]): { values:
       x += aisles.has(n) ? 2 : 1
     }
   })
-  const named = new Set(seats.map((seat) => `${seat.rowLabel}-${seat.seatLabel}`.toUpperCase()))
+  const named = new Set(seats.map((seat) => rowSeatKey(seat.rowLabel, seat.seatLabel)))
   for (const name of ['wheelchair', 'companion', 'blocked'] as const) {
-    const missing = [...marks[name]!].filter((key) => !named.has(key))
+    const missing = [...marks[name]!].filter(([key]) => !named.has(key)).map(([, typed]) => typed)
     if (missing.length > 0) form.fail(name, `${missing.join(', ')}: no such seat in these rows.`)
   }
   return { values, errors: form.errors, seats: form.ok ? seats : [] }
@@ -113,89 +115,149 @@ export interface SeatMarksFormValues {
   marks: string
 }
 
-/** Seats named by row and number in one section ("A1, A2, 3-12"), and whether to block or free them. */
+/** Seats named by row and number in one section ("A1, A2, 3-12"): by key (rowSeatKey), each as typed, and whether to block or free them. */
 export function parseSeatMarks(body: unknown): {
   values: SeatMarksFormValues
   errors: FieldErrors
-  keys: Set<string>
+  seats: Map<string, string>
   blocked: boolean
 } {
   const form = new FormReader(body)
-  const values = { markSection: form.text('markSection').trim(), marks: form.text('marks') }
+  const values = { markSection: tidyLabel(form.text('markSection')), marks: form.text('marks') }
   if (values.markSection === '') form.fail('markSection', 'Name the section of these seats, like "Stalls".')
-  const keys = seatList(values.marks)
-  if (keys === null) form.fail('marks', 'List seats by row and number, like A1, A2 or 3-12, separated by commas.')
-  else if (keys.size === 0) form.fail('marks', 'Name the seats to block or free, like A1, A2.')
-  return { values, errors: form.errors, keys: keys ?? new Set(), blocked: form.text('action') !== 'free' }
+  const seats = seatList(values.marks)
+  if (seats === null) form.fail('marks', 'List seats by row and number, like A1, A2 or 3-12, separated by commas.')
+  else if (seats.size === 0) form.fail('marks', 'Name the seats to block or free, like A1, A2.')
+  return { values, errors: form.errors, seats: seats ?? new Map(), blocked: form.text('action') !== 'free' }
 }
 
-/** A seat's name as the forms write it ("A-12"), to match seatList's. */
-export function seatKey(seat: { rowLabel: string; seatLabel: string }): string {
-  return `${seat.rowLabel.toUpperCase()}-${/^\d+$/.test(seat.seatLabel) ? Number(seat.seatLabel) : seat.seatLabel.toUpperCase()}`
-}
+const CSV_COLUMNS = ['section', 'row', 'seat', 'x', 'y', 'category', 'kind']
+const NEEDED_COLUMNS = CSV_COLUMNS.slice(0, 6)
 
 /**
  * Seats from a CSV with the header section,row,seat,x,y,category and an
  * optional kind column (seat, wheelchair, companion or blocked); the
- * category is a ticket type's name. Every problem is named by its line.
+ * category is a ticket type's name. Every problem is named by its line; a
+ * seat named twice (compared as seat-labels.ts says) is one of them.
  */
 export function parseSeatCsv(text: string, types: TicketTypeRow[]): { seats: NewSeat[]; problems: string[] } {
-  let records: Record<string, string>[]
-  try {
-    records = parse(text.trim(), {
-      columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()),
-      skip_empty_lines: true,
-      trim: true,
-    })
-  } catch (error) {
-    return { seats: [], problems: [`This is not CSV the map can read: ${(error as Error).message}`] }
-  }
+  const read = readCsv(text)
+  if ('problem' in read) return { seats: [], problems: [read.problem] }
+  const [header, ...lines] = read.lines
+  if (!header || lines.length === 0) return { seats: [], problems: ['Paste the header line and at least one seat.'] }
+  const columns = header.values.map((name) => name.toLowerCase())
   const problems: string[] = []
-  if (records.length === 0) return { seats: [], problems: ['Paste the header line and at least one seat.'] }
-  const columns = Object.keys(records[0]!)
-  for (const needed of ['section', 'row', 'seat', 'x', 'y', 'category']) {
+  const repeated = new Set(columns.filter((name, i) => name !== '' && columns.indexOf(name) !== i))
+  for (const name of repeated) problems.push(`The header names the "${name}" column more than once: name each column once.`)
+  for (const needed of NEEDED_COLUMNS) {
     if (!columns.includes(needed))
       problems.push(`The header needs a "${needed}" column: section,row,seat,x,y,category (and optionally kind).`)
   }
   if (problems.length > 0) return { seats: [], problems }
-  if (records.length > MAX_SEATS_PER_EVENT) return { seats: [], problems: [`At most ${MAX_SEATS_PER_EVENT} seats.`] }
+  if (lines.length > MAX_SEATS_PER_EVENT) return { seats: [], problems: [`At most ${MAX_SEATS_PER_EVENT} seats.`] }
   const byName = new Map(types.map((type) => [type.name.trim().toLowerCase(), type]))
+  const lastNeeded = Math.max(...NEEDED_COLUMNS.map((name) => columns.indexOf(name)))
+  const firstLineOf = new Map<string, number>()
   const seats: NewSeat[] = []
-  records.forEach((record, i) => {
-    const line = `Line ${i + 2}`
-    const type = byName.get((record.category ?? '').toLowerCase())
-    const x = wholeNumber(record.x ?? '', 0, 9999)
-    const y = wholeNumber(record.y ?? '', 0, 9999)
-    const kind = (record.kind ?? 'seat').toLowerCase() || 'seat'
-    const labels = [record.section, record.row, record.seat]
-    if (labels.some((label) => !label || label.length > MAX_LABEL))
-      problems.push(`${line}: section, row and seat must be 1 to ${MAX_LABEL} characters.`)
-    else if (!type) problems.push(`${line}: no ticket type is called "${record.category}".`)
-    else if (x === null || y === null) problems.push(`${line}: x and y must be whole numbers from 0 to 9999.`)
+  for (const { values, line } of lines) {
+    const at = `Line ${line}`
+    const field = (name: string) => values[columns.indexOf(name)] ?? ''
+    const type = byName.get(field('category').toLowerCase())
+    const x = wholeNumber(field('x'), 0, 9999)
+    const y = wholeNumber(field('y'), 0, 9999)
+    const kind = field('kind').toLowerCase() || 'seat'
+    const [section, rowLabel, seatLabel] = [field('section'), field('row'), field('seat')].map(tidyLabel) as [string, string, string]
+    if (values.length <= lastNeeded || values.slice(columns.length).some((value) => value !== ''))
+      problems.push(`${at} has ${values.length} values, where the header has ${columns.length} columns.`)
+    else if ([section, rowLabel, seatLabel].some((label) => label === '' || label.length > MAX_LABEL))
+      problems.push(`${at}: section, row and seat must be 1 to ${MAX_LABEL} characters.`)
+    else if (!type) problems.push(`${at}: no ticket type is called "${field('category')}".`)
+    else if (x === null || y === null) problems.push(`${at}: x and y must be whole numbers from 0 to 9999.`)
     else if (!['seat', 'wheelchair', 'companion', 'blocked'].includes(kind))
-      problems.push(`${line}: kind must be seat, wheelchair, companion or blocked.`)
+      problems.push(`${at}: kind must be seat, wheelchair, companion or blocked.`)
     else {
+      const place = { section, rowLabel, seatLabel }
+      const first = firstLineOf.get(placeKey(place))
+      if (first !== undefined) {
+        problems.push(`${at}: ${seatName(place)} is the seat of line ${first} again (case, spaces and leading zeros do not count).`)
+        continue
+      }
+      firstLineOf.set(placeKey(place), line)
       seats.push({
         ticketTypeId: type.id,
-        section: record.section!,
-        rowLabel: record.row!,
-        seatLabel: record.seat!,
+        ...place,
         x,
         y,
         kind: kind === 'blocked' ? 'seat' : (kind as SeatKind),
         blocked: kind === 'blocked',
       })
     }
-  })
+  }
   return { seats: problems.length > 0 ? [] : seats, problems: problems.slice(0, 20) }
 }
 
+/** A record of the CSV and the line it ends on, as a person counts lines in the box. */
+interface CsvLine {
+  values: string[]
+  line: number
+}
+
+/** The CSV's records, or what makes it unreadable in plain words, with its line: not the parser's own message. */
+function readCsv(text: string): { lines: CsvLine[] } | { problem: string } {
+  const records: CsvLine[] = []
+  try {
+    parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: true,
+      on_record: (values, context) => {
+        records.push({ values, line: context.lines })
+        return values
+      },
+    })
+    return { lines: records }
+  } catch (error) {
+    const { code, lines } = error as { code?: string; lines?: number }
+    switch (code) {
+      case 'CSV_QUOTE_NOT_CLOSED':
+        return {
+          problem: `Line ${firstTextLineAfter(text, records.at(-1)?.line ?? 0)}: a quote (") opens a value that is never closed. Put a value in quotes only when it holds a comma, and write a quote inside it twice ("").`,
+        }
+      case 'INVALID_OPENING_QUOTE':
+        return {
+          problem: `Line ${lines}: a value has a quote (") inside it. Put the whole value in quotes and write the quote twice, like "Box ""A""".`,
+        }
+      case 'CSV_INVALID_CLOSING_QUOTE':
+      case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
+        return {
+          problem: `Line ${lines}: something follows the closing quote (") of a value, where a comma or the end of the line should be.`,
+        }
+      default:
+        if (typeof lines === 'number') return { problem: `Line ${lines} cannot be read as CSV: values separated by commas.` }
+        throw error
+    }
+  }
+}
+
+/** The number of the first line after `line` that is not blank: where the record after it starts. */
+function firstTextLineAfter(text: string, line: number): number {
+  const lines = text.split(/\r\n|\r|\n/)
+  let next = line + 1
+  while (next < lines.length && lines[next - 1]!.trim() === '') next++
+  return next
+}
+
 function rowLabels(text: string): string[] | string {
-  if (text === '') return 'Enter the rows, like A-J, 1-12 or A, B, C.'
+  if (text === '') return 'Enter the rows, like A-J, 1-12 or A, B, C, or a number of rows.'
   let labels: string[]
+  const count = /^\d{1,4}$/.exec(text)
   const letters = /^([A-Za-z])\s*-\s*([A-Za-z])$/.exec(text)
   const numbers = /^(\d{1,4})\s*-\s*(\d{1,4})$/.exec(text)
-  if (letters) {
+  if (count) {
+    if (Number(text) === 0) return 'Enter at least one row.'
+    labels = Array.from({ length: Math.min(Number(text), MAX_ROWS + 1) }, (_, i) => lettersOf(i))
+  } else if (letters) {
     const [from, to] = [letters[1]!.toUpperCase().charCodeAt(0), letters[2]!.toUpperCase().charCodeAt(0)]
     if (to < from) return 'The last row comes after the first, like A-J.'
     labels = Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i))
@@ -209,8 +271,15 @@ function rowLabels(text: string): string[] | string {
       return 'Enter the rows, like A-J, 1-12 or A, B, C (letters and digits, up to 4 each).'
   }
   if (labels.length > MAX_ROWS) return `At most ${MAX_ROWS} rows in one block.`
-  if (new Set(labels.map((label) => label.toUpperCase())).size !== labels.length) return 'Each row may be named once.'
+  if (new Set(labels.map(labelKey)).size !== labels.length) return 'Each row may be named once.'
   return labels
+}
+
+/** Row letters as a spreadsheet names columns: 0 is A, 25 is Z, 26 is AA. */
+function lettersOf(index: number): string {
+  let label = ''
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26)) label = String.fromCharCode(65 + ((n - 1) % 26)) + label
+  return label
 }
 
 function wholeNumber(text: string, min: number, max: number): number | null {
@@ -228,16 +297,13 @@ function numberList(text: string): Set<number> | null {
   return new Set(items.map(Number))
 }
 
-/** "A1, a2, 3-12" → {"A-1", "A-2", "3-12"}: row and seat, the row in capitals. */
-function seatList(text: string): Set<string> | null {
-  const keys = new Set<string>()
-  for (const item of text
-    .split(',')
-    .map((part) => part.trim())
-    .filter(Boolean)) {
-    const match = /^([A-Za-z]{1,4})-?(\d{1,4})$/.exec(item) ?? /^(\d{1,4})-(\d{1,4})$/.exec(item)
-    if (!match) return null
-    keys.add(`${match[1]!.toUpperCase()}-${Number(match[2])}`)
+/** "A1, a02, 3-12" → each seat by its key (rowSeatKey), as typed; null when an item names no row and seat. */
+function seatList(text: string): Map<string, string> | null {
+  const seats = new Map<string, string>()
+  for (const item of text.split(',').map(tidyLabel).filter(Boolean)) {
+    const named = parseRowSeat(item)
+    if (!named || named.rowLabel.length > MAX_LABEL || named.seatLabel.length > MAX_LABEL) return null
+    seats.set(rowSeatKey(named.rowLabel, named.seatLabel), item)
   }
-  return keys
+  return seats
 }

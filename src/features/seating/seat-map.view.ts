@@ -1,5 +1,6 @@
 import type { SeatKind, TicketTypeRow } from '../../db/schema.js'
 import { formatMoney } from '../../lib/format.js'
+import { labelKey } from './seat-labels.js'
 import type { SeatOnMap } from './seating.repository.js'
 
 /**
@@ -30,7 +31,9 @@ export interface SeatView {
   /** "Row F, seat 12, Stalls, €40.00" and what kind of seat, if not an ordinary one. */
   name: string
   kind: SeatKind
-  state: 'free' | 'taken' | 'blocked'
+  state: SeatState
+  /** What a screen reader hears after the seat's name where it is not a box to tick. */
+  stateLabel: string
   /** 1, 2, … in the order of the ticket types: the colour of its price category. */
   category: number
   /** Chosen in the form being shown again. */
@@ -49,6 +52,10 @@ export interface CategoryView {
 
 const KIND_NAMES: Record<SeatKind, string> = { seat: '', wheelchair: 'wheelchair space', companion: 'companion seat' }
 
+export type SeatState = 'free' | 'taken' | 'blocked'
+
+const STATE_LABELS: Record<SeatState, string> = { free: 'free', taken: 'taken', blocked: 'not sold' }
+
 export function toSeatMapView(
   seats: SeatOnMap[],
   types: TicketTypeRow[],
@@ -57,19 +64,25 @@ export function toSeatMapView(
 ): SeatMapView {
   const categoryOf = new Map(types.map((type, i) => [type.id, i + 1]))
   const priceOf = new Map(types.map((type) => [type.id, formatMoney(type.priceMinor, currency)]))
-  const sections = new Map<string, Map<string, SeatOnMap[]>>()
+  // Sections and rows by key, each shown as first spelled (seat-labels.ts): a map made before labels were
+  // compared so (migration 0013) may spell one row two ways.
+  const sections = new Map<string, { name: string; rows: Map<string, { label: string; seats: SeatOnMap[] }> }>()
   for (const seat of seats) {
-    let rows = sections.get(seat.section)
-    if (!rows) sections.set(seat.section, (rows = new Map()))
-    rows.set(seat.rowLabel, [...(rows.get(seat.rowLabel) ?? []), seat])
+    const sectionKey = labelKey(seat.section)
+    let section = sections.get(sectionKey)
+    if (!section) sections.set(sectionKey, (section = { name: seat.section, rows: new Map() }))
+    const rowKey = labelKey(seat.rowLabel)
+    const row = section.rows.get(rowKey)
+    if (row) row.seats.push(seat)
+    else section.rows.set(rowKey, { label: seat.rowLabel, seats: [seat] })
   }
   const sectionViews: SectionView[] = []
-  for (const [name, rows] of sections) {
-    const all = [...rows.values()].flat()
+  for (const { name, rows } of sections.values()) {
+    const all = [...rows.values()].flatMap((row) => row.seats)
     const left = Math.min(...all.map((seat) => seat.x))
     sectionViews.push({
       name,
-      rows: [...rows].map(([label, rowSeats]) => {
+      rows: [...rows.values()].map(({ label, seats: rowSeats }) => {
         const byX = new Map(rowSeats.map((seat) => [seat.x, seat]))
         const right = Math.max(...rowSeats.map((seat) => seat.x))
         const cells: CellView[] = []
@@ -108,13 +121,15 @@ function seatView(
   form: { chosen?: Set<number>; justTaken?: Set<number> },
 ): SeatView {
   const kind = KIND_NAMES[seat.kind]
+  const state: SeatState = seat.blocked ? 'blocked' : seat.taken ? 'taken' : 'free'
   return {
     gap: false,
     id: seat.id,
     seatLabel: seat.seatLabel,
     name: `Row ${seat.rowLabel}, seat ${seat.seatLabel}, ${section}, ${price}${kind ? `, ${kind}` : ''}`,
     kind: seat.kind,
-    state: seat.blocked ? 'blocked' : seat.taken ? 'taken' : 'free',
+    state,
+    stateLabel: STATE_LABELS[state],
     category,
     checked: !seat.taken && (form.chosen?.has(seat.id) ?? false),
     justTaken: form.justTaken?.has(seat.id) ?? false,

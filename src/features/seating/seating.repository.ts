@@ -3,6 +3,7 @@ import { isUniqueViolation } from '../../db/database.js'
 import { DomainError } from '../../lib/errors.js'
 import { randomSecret } from '../../lib/random.js'
 import type { NewSeat } from './seat-map.build.js'
+import { labelKey } from './seat-labels.js'
 import { pickSeats } from './best-available.js'
 import type { SeatRequest } from './seat-choice.js'
 
@@ -110,7 +111,8 @@ async function layoutOf(db: Db | Trx, eventId: number): Promise<SeatLayout> {
 function toLayout(seats: Seat[]): SeatLayout {
   const rows = new Map<string, Seat[]>()
   for (const seat of seats) {
-    const key = `${seat.section}\u0000${seat.rowLabel}`
+    // By key, so that a map made before labels were compared so (migration 0013) still has one row per row.
+    const key = JSON.stringify([labelKey(seat.section), labelKey(seat.rowLabel)])
     const row = rows.get(key)
     if (row) row.push(seat)
     else rows.set(key, [seat])

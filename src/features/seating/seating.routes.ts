@@ -114,10 +114,10 @@ export default async function seatingRoutes(app: FastifyInstance) {
 
   app.post('/events/:id/seat-map/marks', organiser, async (request, reply) => {
     const event = await managed(request)
-    const { values, errors, keys, blocked } = parseSeatMarks(request.body)
+    const { values, errors, seats, blocked } = parseSeatMarks(request.body)
     if (Object.keys(errors).length > 0) return render(reply, event, { values, errors }, 422)
-    const refusal = await markSeats(app.db, changeOf(request, event), { section: values.markSection, keys, blocked })
-    return answer(reply, event, refusal, values, `${keys.size} ${keys.size === 1 ? 'seat' : 'seats'} ${blocked ? 'blocked' : 'freed'}.`)
+    const refusal = await markSeats(app.db, changeOf(request, event), { section: values.markSection, seats, blocked })
+    return answer(reply, event, refusal, values, `${seats.size} ${seats.size === 1 ? 'seat' : 'seats'} ${blocked ? 'blocked' : 'freed'}.`)
   })
 
   app.post('/events/:id/seat-map/clear', organiser, async (request, reply) => {

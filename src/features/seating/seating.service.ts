@@ -4,8 +4,9 @@ import { recordAudit } from '../audit/audit.repository.js'
 import type { Event } from '../events/event.model.js'
 import { lockEvent } from '../events/event.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
-import { MAX_SEATS_PER_EVENT, type NewSeat, seatKey } from './seat-map.build.js'
-import { restampSeatMap } from './seating.repository.js'
+import { MAX_SEATS_PER_EVENT, type NewSeat } from './seat-map.build.js'
+import { labelKey, placeKey, rowSeatKey, rowSeatName, spellLikeMap } from './seat-labels.js'
+import { restampSeatMap, seatName } from './seating.repository.js'
 
 export interface MapChange {
   event: Event
@@ -22,17 +23,22 @@ const SEATS_PER_INSERT = 500
  * under the event's lock (as ticket type edits take it). A seated ticket type
  * is sold by seat only, so its capacity becomes its unblocked seats; a type
  * someone has bought already cannot be given seats, since those buyers have none.
+ * A seat named like one on the map, or like another of these (seat-labels.ts),
+ * is refused; a section or row named like one on the map takes its spelling.
  */
 export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Promise<MapRefusal> {
   if (seats.length === 0) return 'There are no seats to add.'
   try {
     return await changeMap(db, change, async (trx, event) => {
-      const existing = await trx
+      const onMap = await trx
         .selectFrom('seats')
-        .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.max('y').as('lastY')])
+        .select(['section', 'rowLabel', 'seatLabel', 'y', 'placeKey'])
         .where('eventId', '=', event.id)
-        .executeTakeFirstOrThrow()
-      if (Number(existing.count) + seats.length > MAX_SEATS_PER_EVENT) return `A map holds at most ${MAX_SEATS_PER_EVENT} seats.`
+        .orderBy('id')
+        .execute()
+      if (onMap.length + seats.length > MAX_SEATS_PER_EVENT) return `A map holds at most ${MAX_SEATS_PER_EVENT} seats.`
+      const clash = clashesOf(new Set(onMap.map((seat) => seat.placeKey)), seats)
+      if (clash) return clash
       const typeIds = [...new Set(seats.map((seat) => seat.ticketTypeId))]
       const seated = await trx.selectFrom('seats').select('ticketTypeId').distinct().where('eventId', '=', event.id).execute()
       const types = await trx
@@ -48,8 +54,14 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
         }
       }
       // A blank line between what was there and what is added.
-      const top = existing.lastY === null ? 0 : Number(existing.lastY) + 2
-      const rows = seats.map((seat) => ({ ...seat, eventId: event.id, y: seat.y + top, blocked: seat.blocked ? 1 : 0 }))
+      const top = onMap.length === 0 ? 0 : Math.max(...onMap.map((seat) => seat.y)) + 2
+      const rows = spellLikeMap(onMap, seats).map((seat) => ({
+        ...seat,
+        eventId: event.id,
+        y: seat.y + top,
+        blocked: seat.blocked ? 1 : 0,
+        placeKey: placeKey(seat),
+      }))
       for (let start = 0; start < rows.length; start += SEATS_PER_INSERT) {
         await trx
           .insertInto('seats')
@@ -68,6 +80,25 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
   }
 }
 
+/** Why seats cannot be added: some are on the map already, or named twice among them; null when none is. */
+function clashesOf(onMap: Set<string>, seats: NewSeat[]): MapRefusal {
+  const added = new Set<string>()
+  const already: NewSeat[] = []
+  const twice: NewSeat[] = []
+  for (const seat of seats) {
+    const key = placeKey(seat)
+    if (onMap.has(key)) already.push(seat)
+    else if (added.has(key)) twice.push(seat)
+    added.add(key)
+  }
+  const some = (clashing: NewSeat[]) =>
+    clashing.slice(0, 5).map(seatName).join('; ') + (clashing.length > 5 ? `, and ${clashing.length - 5} more` : '')
+  if (already.length > 0)
+    return `Some of these seats are on the map already: ${some(already)}. Case, spaces and leading zeros do not count: name the rows or seats differently.`
+  if (twice.length > 0) return `Some of these seats are named twice: ${some(twice)}. Case, spaces and leading zeros do not count.`
+  return null
+}
+
 /**
  * Blocks seats of a built map (a camera position, a broken seat), or frees
  * blocked ones, under the event's lock; capacities follow. A taken seat
@@ -78,22 +109,30 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
 export async function markSeats(
   db: Db,
   change: MapChange,
-  marks: { section: string; keys: Set<string>; blocked: boolean },
+  marks: { section: string; seats: Map<string, string>; blocked: boolean },
 ): Promise<MapRefusal> {
   return changeMap(db, change, async (trx, event) => {
-    const inSection = await trx
+    const onMap = await trx
       .selectFrom('seats')
       .leftJoin('seatBookings', 'seatBookings.seatId', 'seats.id')
       .select(['seats.id', 'seats.section', 'seats.rowLabel', 'seats.seatLabel', 'seatBookings.ticketId'])
       .where('seats.eventId', '=', event.id)
+      .orderBy('seats.id')
       .execute()
-    const named = inSection.filter((seat) => seat.section.toLowerCase() === marks.section.toLowerCase() && marks.keys.has(seatKey(seat)))
-    const found = new Set(named.map(seatKey))
-    const missing = [...marks.keys].filter((key) => !found.has(key))
-    if (missing.length > 0) return `No such seats in ${marks.section}: ${missing.map((key) => key.replace('-', '')).join(', ')}.`
+    if (onMap.length === 0) return 'This event has no seat map yet.'
+    const inSection = onMap.filter((seat) => labelKey(seat.section) === labelKey(marks.section))
+    if (inSection.length === 0) {
+      const sections = new Map<string, string>()
+      for (const seat of onMap) if (!sections.has(labelKey(seat.section))) sections.set(labelKey(seat.section), seat.section)
+      return `This map has no section called ${marks.section}: its sections are ${[...sections.values()].join(', ')}.`
+    }
+    const named = inSection.filter((seat) => marks.seats.has(rowSeatKey(seat.rowLabel, seat.seatLabel)))
+    const found = new Set(named.map((seat) => rowSeatKey(seat.rowLabel, seat.seatLabel)))
+    const missing = [...marks.seats].filter(([key]) => !found.has(key)).map(([, typed]) => typed)
+    if (missing.length > 0) return `No such seats in ${marks.section}: ${missing.join(', ')}.`
     const taken = named.filter((seat) => seat.ticketId !== null)
     if (marks.blocked && taken.length > 0) {
-      return `Taken, so they cannot be blocked: ${taken.map((seat) => `${seat.rowLabel}${seat.seatLabel}`).join(', ')}.`
+      return `Taken, so they cannot be blocked: ${taken.map((seat) => rowSeatName(seat.rowLabel, seat.seatLabel)).join(', ')}.`
     }
     await trx
       .updateTable('seats')
