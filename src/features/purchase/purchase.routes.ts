@@ -113,6 +113,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
           token: offer.token,
           open: offer.held !== null,
           refusal: offer.refusal,
+          typeId: offer.held?.ticketTypeId ?? 0,
           quantity: offer.held?.quantity ?? 0,
           typeName: offer.entry?.ticketTypeName ?? '',
           expires: offer.entry?.offerExpiresAt ? formatDateTime(offer.entry.offerExpiresAt, event.timeZone) : '',
