@@ -251,6 +251,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
         code: order.code,
         accessKey: order.accessKey,
         tickets: found.tickets.length,
+        seated: found.tickets.some((ticket) => ticket.seat !== null),
         event: { title: event.title, when: formatDateTime(event.startsAt, event.timeZone) },
       },
     })
