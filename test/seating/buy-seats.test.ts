@@ -135,6 +135,16 @@ describeEachDatabase('buying seats', (kind) => {
     expect(await ordersOf(t.db, 'norun@example.test')).toEqual([])
   })
 
+  it('sends a form with a mistake back with its total: seats ticked and best available, at their prices', async () => {
+    const { browser } = await buyForm()
+    const d2 = await seatId(t.db, eventId, 'D', '2')
+    const back = await buy(browser, { seat: [String(d2)], [`qty_${stalls}`]: '2' }, 'not-an-address')
+    expect(back.statusCode).toBe(422)
+    expect(back.body).toContain('Total for 3 tickets: €105.00')
+    expect(back.body).toContain(`id="seat-${d2}" data-live-seat="${d2}" checked data-ticket-type="${balcony}"`)
+    expect(await ordersOf(t.db, 'not-an-address')).toEqual([])
+  })
+
   it('frees the seats when the buyer cancels', async () => {
     const { browser } = await buyForm()
     const d1 = await seatId(t.db, eventId, 'D', '1')
