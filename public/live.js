@@ -22,6 +22,11 @@
  *   data-live-buy                       hidden while nothing can be bought
  *   data-live-name="<name>"             optional, on a container or near a count: the
  *                                       name spoken when something sells out
+ *   data-live-held="<type id>"          on a container, with data-live-held-quantity="<n>": the page
+ *                                       holds n tickets of the type for this visitor (a waiting-list
+ *                                       offer). The server counts them as taken, as it must for
+ *                                       everyone else; this page counts them as left, and may
+ *                                       choose up to n of them.
  *
  * A container that has received its event's live state is marked data-live-current.
  *
@@ -35,6 +40,8 @@
   var ANNOUNCE_EVERY_MS = 5000
   var RETRY_MIN_MS = 1000
   var RETRY_MAX_MS = 30000
+  // The server's label of the on_sale status (EVENT_STATUS_LABELS), for a sold-out event this page holds tickets of.
+  var ON_SALE_LABEL = 'On sale'
 
   var following = []
   document.querySelectorAll('[data-live-event]').forEach(function (container) {
@@ -105,18 +112,20 @@
     retryTimer = setTimeout(connect, ceiling / 2 + (Math.random() * ceiling) / 2)
   }
 
-  function apply(event) {
-    var before = previous.get(event.id)
-    previous.set(event.id, event)
-    var types = new Map()
-    event.ticketTypes.forEach(function (type) {
-      types.set(String(type.id), type)
-    })
-    var anyOnSale = event.ticketTypes.some(function (type) {
-      return type.onSale
-    })
+  function apply(received) {
+    var previously = previous.get(received.id)
+    previous.set(received.id, received)
 
-    document.querySelectorAll('[data-live-event="' + event.id + '"]').forEach(function (container) {
+    document.querySelectorAll('[data-live-event="' + received.id + '"]').forEach(function (container) {
+      var event = withHold(container, received)
+      var before = previously && withHold(container, previously)
+      var types = new Map()
+      event.ticketTypes.forEach(function (type) {
+        types.set(String(type.id), type)
+      })
+      var anyOnSale = event.ticketTypes.some(function (type) {
+        return type.onSale
+      })
       container.setAttribute('data-live-current', '')
       each(container, 'data-live-remaining', function (element, type) {
         if (type) setText(element, remainingText(type.remaining))
@@ -165,13 +174,42 @@
         element.hidden = !anyOnSale
       })
       if (before) announceChanges(container, before, event)
-    })
 
-    function each(container, attribute, update) {
-      container.querySelectorAll('[' + attribute + ']').forEach(function (element) {
-        update(element, types.get(element.getAttribute(attribute)))
+      function each(container, attribute, update) {
+        container.querySelectorAll('[' + attribute + ']').forEach(function (element) {
+          update(element, types.get(element.getAttribute(attribute)))
+        })
+      }
+    })
+  }
+
+  // The event as a container holding an offer's tickets sees it: those tickets left for it alone,
+  // and at most that many to choose, as the server rendered the page. Any other container sees the event as sent.
+  function withHold(container, event) {
+    var typeId = Number(container.getAttribute('data-live-held'))
+    var held = Number(container.getAttribute('data-live-held-quantity'))
+    if (!(held > 0)) return event
+    var holds = false
+    var ticketTypes = event.ticketTypes.map(function (type) {
+      if (type.id !== typeId) return type
+      holds = true
+      var onSale = Boolean(type.salesOpen)
+      return Object.assign({}, type, {
+        remaining: type.remaining + held,
+        soldOut: false,
+        onSale: onSale,
+        waitingList: false,
+        maxSelectable: onSale ? held : 0,
       })
-    }
+    })
+    if (!holds) return event
+    var soldOutButHeld = event.status === 'sold_out'
+    return Object.assign({}, event, {
+      remaining: event.remaining + held,
+      ticketTypes: ticketTypes,
+      status: soldOutButHeld ? 'on_sale' : event.status,
+      statusLabel: soldOutButHeld ? ON_SALE_LABEL : event.statusLabel,
+    })
   }
 
   function remainingText(count) {

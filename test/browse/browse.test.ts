@@ -16,9 +16,18 @@ describeEachDatabase('browsing events', (kind) => {
     organiser = await createUser(t.db, 'organiser')
     // 14 upcoming events a day apart, one past, one draft, one scheduled.
     for (let i = 0; i < 14; i++) {
-      await createEvent(t.db, organiser.id, { title: `Concert ${String(i + 1).padStart(2, '0')}`, startsAt: base + i * DAY, timeZone: 'UTC' })
+      await createEvent(t.db, organiser.id, {
+        title: `Concert ${String(i + 1).padStart(2, '0')}`,
+        startsAt: base + i * DAY,
+        timeZone: 'UTC',
+      })
     }
-    await createEvent(t.db, organiser.id, { title: 'Poetry 100% Live_Show', venue: 'Old Library', startsAt: base + 20 * DAY, timeZone: 'UTC' })
+    await createEvent(t.db, organiser.id, {
+      title: 'Poetry 100% Live_Show',
+      venue: 'Old Library',
+      startsAt: base + 20 * DAY,
+      timeZone: 'UTC',
+    })
     await createEvent(t.db, organiser.id, { title: 'Été Festival', venue: 'Площадь Победы', startsAt: base + 21 * DAY, timeZone: 'UTC' })
     await createEvent(t.db, organiser.id, { title: 'Yesterday Gala', startsAt: Date.now() - 2 * DAY, endsAt: Date.now() - DAY })
     await createEvent(t.db, organiser.id, { title: 'Secret Draft', status: 'draft' })
@@ -100,9 +109,19 @@ describeEachDatabase('browsing events', (kind) => {
   })
 
   it('badges sold-out and nearly sold-out events', async () => {
-    const few = await createEvent(t.db, organiser.id, { title: 'Almost Gone', startsAt: base - DAY, timeZone: 'UTC', ticketTypes: [{ capacity: 100 }] })
+    const few = await createEvent(t.db, organiser.id, {
+      title: 'Almost Gone',
+      startsAt: base - DAY,
+      timeZone: 'UTC',
+      ticketTypes: [{ capacity: 100 }],
+    })
     await t.db.updateTable('ticketTypes').set({ sold: 95 }).where('id', '=', few.ticketTypes[0]!.id).execute()
-    const gone = await createEvent(t.db, organiser.id, { title: 'All Gone', startsAt: base - DAY, timeZone: 'UTC', ticketTypes: [{ capacity: 10 }] })
+    const gone = await createEvent(t.db, organiser.id, {
+      title: 'All Gone',
+      startsAt: base - DAY,
+      timeZone: 'UTC',
+      ticketTypes: [{ capacity: 10 }],
+    })
     await t.db.updateTable('ticketTypes').set({ sold: 10 }).where('id', '=', gone.ticketTypes[0]!.id).execute()
     const list = await new TestBrowser(t.app).get('/attendee?q=gone')
     expect(list.body).toMatch(/All Gone[\s\S]*Sold out/)
@@ -113,7 +132,11 @@ describeEachDatabase('browsing events', (kind) => {
   })
 
   it('shows a draft to its owner with a notice, and 404 to everyone else', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { title: 'Owner Preview', status: 'draft', description: 'Line one\nline two\n\n<b>not bold</b>' })
+    const { event } = await createEvent(t.db, organiser.id, {
+      title: 'Owner Preview',
+      status: 'draft',
+      description: 'Line one\nline two\n\n<b>not bold</b>',
+    })
     const owner = new TestBrowser(t.app)
     await owner.login(organiser.email, organiser.password)
     const seen = await owner.get(`/event/${event.id}`)
@@ -126,5 +149,53 @@ describeEachDatabase('browsing events', (kind) => {
     await stranger.login(other.email, other.password)
     expect((await stranger.get(`/event/${event.id}`)).statusCode).toBe(404)
     expect((await new TestBrowser(t.app).get(`/event/${event.id}`)).statusCode).toBe(404)
+  })
+
+  it('prices each card from the cheapest type on sale, and says why when none is, on the home page and the list', async () => {
+    const soon = Date.now() + DAY
+    const sellOut = (typeId: number) => t.db.updateTable('ticketTypes').set({ sold: 10 }).where('id', '=', typeId).execute()
+    const cheapGone = await createEvent(t.db, organiser.id, {
+      title: 'Pricing cheap gone',
+      startsAt: soon,
+      ticketTypes: [
+        { name: 'Cheap', priceMinor: 500, capacity: 10 },
+        { name: 'Standard', priceMinor: 2000, capacity: 10 },
+      ],
+    })
+    await sellOut(cheapGone.ticketTypes[0]!.id)
+    const allGone = await createEvent(t.db, organiser.id, {
+      title: 'Pricing all gone',
+      startsAt: soon + 1,
+      ticketTypes: [{ priceMinor: 500, capacity: 10 }],
+    })
+    await sellOut(allGone.ticketTypes[0]!.id)
+    const opensAt = Date.UTC(2030, 0, 15, 9, 0)
+    await createEvent(t.db, organiser.id, {
+      title: 'Pricing opens later',
+      startsAt: soon + 2,
+      timeZone: 'UTC',
+      ticketTypes: [{ priceMinor: 500, salesStartAt: opensAt }],
+    })
+    await createEvent(t.db, organiser.id, {
+      title: 'Pricing sales over',
+      startsAt: soon + 3,
+      ticketTypes: [{ priceMinor: 500, salesEndAt: Date.now() - DAY }],
+    })
+
+    const home = await new TestBrowser(t.app).get('/')
+    const list = await new TestBrowser(t.app).get('/attendee?q=pricing')
+    for (const page of [home.body, list.body]) {
+      const card = (title: string) => {
+        const found = page.split('<li class="event-card"').find((chunk) => chunk.includes(`>${title}</a>`))
+        if (!found) throw new Error(`no card for ${title}`)
+        return found.slice(0, found.indexOf('</li>')).replace(/\s+/g, ' ')
+      }
+      expect(card('Pricing cheap gone')).toContain('From €20.00')
+      expect(card('Pricing all gone')).toContain('Sold out')
+      expect(card('Pricing all gone')).not.toContain('From')
+      expect(card('Pricing opens later')).toContain('On sale from Tue, 15 Jan 2030, 09:00 UTC')
+      expect(card('Pricing sales over')).toContain('Sales have ended')
+      expect(page).not.toContain('From €5.00')
+    }
   })
 })

@@ -44,8 +44,14 @@ describeInBrowser('an attendee in a browser', (kind) => {
 
     await page.getByRole('link', { name: 'Quayside Jazz Night' }).click()
     await page.getByRole('link', { name: 'Buy tickets' }).click()
+    // The total follows the quantities, at the prices the form shows.
+    const total = page.locator('[data-buy-total]')
+    expect(await total.isVisible()).toBe(false)
     await page.getByLabel('Standard').fill('2')
+    expect(await total.textContent()).toBe('Total for 2 tickets: €50.00')
     await page.getByLabel('Student').fill('1')
+    expect(await total.textContent()).toBe('Total for 3 tickets: €65.00')
+    expect(await total.isVisible()).toBe(true)
     await page.getByLabel('Name').fill('Bea Buyer')
     await page.getByLabel('Email').fill('bea@example.test')
     await Promise.all([page.waitForURL(/\/purchase\/success\?order=/), page.getByRole('button', { name: 'Buy tickets' }).click()])

@@ -24,9 +24,18 @@ describeInBrowser('buying with JavaScript switched off', (kind) => {
     await page.locator('[data-error-summary]').getByRole('link', { name: 'Choose at least one ticket.' }).waitFor()
     expect(await page.getByLabel('Name').inputValue(), 'what was typed is kept').toBe('Nora No-Script')
 
+    // Sent back again, the form says what the quantities typed come to.
     await page.getByLabel('Seat').fill('3')
+    await page.getByLabel('Email').fill('nora@example')
+    const again = page.waitForResponse((response) => response.url().endsWith(`/purchase/${event.id}`))
+    await page.getByRole('button', { name: 'Buy tickets' }).click()
+    expect((await again).status()).toBe(422)
+    await page.getByText('Total for 3 tickets: €36.00').waitFor()
+
+    await page.getByLabel('Email').fill('nora@example.test')
     await Promise.all([page.waitForURL(/\/purchase\/success\?order=/), page.getByRole('button', { name: 'Buy tickets' }).click()])
     await page.getByRole('heading', { name: 'Thank you, your tickets are booked' }).waitFor()
+    expect(await page.locator('.summary').textContent()).toMatch(/Total\s*€36\.00/)
     const qrCodes = page.locator('.ticket__qr img')
     expect(await qrCodes.count()).toBe(3)
     for (const qr of await qrCodes.all()) {

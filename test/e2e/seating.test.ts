@@ -100,7 +100,9 @@ describeInBrowser('choosing seats', (kind) => {
     await page.waitForFunction((id) => (document.getElementById(`seat-${id}`) as HTMLInputElement).disabled, a5)
 
     await tick(page, 'Row C, seat 3, Stalls, €40.00')
+    expect(await page.locator('[data-buy-total]').textContent()).toBe('Total for 1 ticket: €40.00')
     await page.getByLabel('Balcony: best available seats').fill('2')
+    expect(await page.locator('[data-buy-total]').textContent()).toBe('Total for 3 tickets: €90.00')
     await buyAs(page, 'Jo Script', 'jo@example.test')
     await page.getByText('Stalls, row C, seat 3').waitFor()
     // Front row of the balcony, in its middle.

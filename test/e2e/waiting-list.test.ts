@@ -4,6 +4,7 @@ import { createEvent } from '../helpers/fixtures.js'
 import { placeOrder } from '../helpers/orders.js'
 import { createUser } from '../helpers/personas.js'
 import { TestSmtpServer, fastMail } from '../helpers/smtp.js'
+import { cancelAsBuyer, join, offerTokenIn } from '../waiting-list/support.js'
 
 describeInBrowser('the waiting list with JavaScript switched off', (kind) => {
   const smtp = new TestSmtpServer()
@@ -102,5 +103,63 @@ describeInBrowser('the waiting list with JavaScript switched off', (kind) => {
     expect((await watcher.locator('.ticket-table td').last().textContent())?.replace(/\s+/g, ' ').trim()).toBe(
       'Sold out — join the waiting list for Seat',
     )
+  })
+
+  it('with JavaScript on, the offer link keeps the held tickets choosable and buys them, while other visitors still see them sold out', async () => {
+    const organiser = await createUser(t.db, 'organiser')
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
+      title: 'Lantern Night',
+      ticketTypes: [{ name: 'Seat', priceMinor: 1500, capacity: 2, maxPerOrder: 4 }],
+    })
+    const [eventId, typeId] = [event.id, ticketTypes[0]!.id]
+    await t.db.updateTable('events').set({ waitingList: 1 }).where('id', '=', eventId).execute()
+    const sold = await placeOrder(t.db, eventId, typeId, { quantity: 2 })
+    await join(t.app, eventId, typeId, { name: 'Jo Joiner', email: 'jo@example.test', quantity: 2 })
+    await cancelAsBuyer(t.app, t.db, sold.id)
+    const mails = await smtp.waitFor('jo@example.test', 2)
+    const offer = mails.find((mail) => mail.parsed.subject === 'Tickets for Lantern Night are held for you')!
+    expect(await t.db.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', typeId).executeTakeFirstOrThrow()).toEqual({
+      sold: 0,
+      held: 2,
+    })
+
+    const holder = await t.newPage()
+    await holder.goto(`/buy-tickets/${eventId}?offer=${offerTokenIn(offer.parsed.text!)}`)
+    await holder.waitForSelector('[data-live-current]')
+    const quantity = holder.locator(`[data-live-qty="${typeId}"]`)
+    expect(await quantity.isDisabled()).toBe(false)
+    expect(await quantity.inputValue()).toBe('2')
+    expect(await quantity.getAttribute('max')).toBe('2')
+    expect(await holder.locator(`[data-live-remaining="${typeId}"]`).textContent()).toBe('2 left')
+    expect(await holder.locator('[data-live-status]').isVisible()).toBe(false)
+    expect(await holder.locator('[data-live-note]').isVisible()).toBe(false)
+
+    // Anyone else is told the truth: nothing of the type is left for them, and the buy button stays hidden.
+    const other = await t.newPage()
+    await other.goto(`/event/${eventId}`)
+    await other.waitForSelector('[data-live-current]')
+    expect(await other.locator(`[data-live-remaining="${typeId}"]`).textContent()).toBe('Sold out')
+    expect(await other.locator('[data-live-status]').textContent()).toBe('Sold out')
+    expect(await other.locator('[data-live-buy]').isVisible()).toBe(false)
+
+    await Promise.all([holder.waitForURL(/\/purchase\/success\?order=/), holder.getByRole('button', { name: 'Buy tickets' }).click()])
+    await holder.getByRole('heading', { name: 'Thank you, your tickets are booked' }).waitFor()
+    const bought = await t.db
+      .selectFrom('orders')
+      .select(['buyerEmail', 'status'])
+      .where('eventId', '=', eventId)
+      .where('status', '=', 'paid')
+      .execute()
+    expect(bought).toEqual([{ buyerEmail: 'jo@example.test', status: 'paid' }])
+    expect(await t.db.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', typeId).executeTakeFirstOrThrow()).toEqual({
+      sold: 2,
+      held: 0,
+    })
+    const entry = await t.db
+      .selectFrom('waitingListEntries')
+      .select('state')
+      .where('email', '=', 'jo@example.test')
+      .executeTakeFirstOrThrow()
+    expect(entry.state).toBe('claimed')
   })
 })

@@ -9,6 +9,8 @@ export interface LiveTicketType {
   remaining: number
   soldOut: boolean
   onSale: boolean
+  /** On sale but for what is left: the event on sale and the type's sales window open. */
+  salesOpen: boolean
   maxSelectable: number
   /** Sold out, and its waiting list takes names. */
   waitingList: boolean

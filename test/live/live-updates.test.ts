@@ -31,8 +31,8 @@ describeEachDatabase('live availability updates', (kind) => {
     const state = await client.waitForRemaining(event.id, 50)
     expect(state).toMatchObject({ id: event.id, status: 'on_sale', statusLabel: 'On sale', remaining: 55 })
     expect(state.ticketTypes).toEqual([
-      { id: ticketTypes[0]!.id, remaining: 50, soldOut: false, onSale: true, waitingList: false, maxSelectable: 4 },
-      { id: ticketTypes[1]!.id, remaining: 5, soldOut: false, onSale: true, waitingList: false, maxSelectable: 5 },
+      { id: ticketTypes[0]!.id, remaining: 50, soldOut: false, onSale: true, salesOpen: true, waitingList: false, maxSelectable: 4 },
+      { id: ticketTypes[1]!.id, remaining: 5, soldOut: false, onSale: true, salesOpen: true, waitingList: false, maxSelectable: 5 },
     ])
   })
 
@@ -63,7 +63,12 @@ describeEachDatabase('live availability updates', (kind) => {
     const buyer = new TestBrowser(t.app)
     const form = await buyer.get(`/buy-tickets/${eventId}`)
     const key = /name="key" value="([^"]+)"/.exec(form.body)?.[1] ?? ''
-    const response = await buyer.post(`/purchase/${eventId}`, { key, [`qty_${ticketTypeId}`]: quantity, name: 'Bea Buyer', email: 'bea@example.test' })
+    const response = await buyer.post(`/purchase/${eventId}`, {
+      key,
+      [`qty_${ticketTypeId}`]: quantity,
+      name: 'Bea Buyer',
+      email: 'bea@example.test',
+    })
     return String(response.headers.location)
   }
 

@@ -23,7 +23,10 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
   it('finds an event by search, buys three tickets, sees the order with QR codes, and a resubmit buys nothing more', async () => {
     const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
       title: 'Harbour Jazz Night',
-      ticketTypes: [{ name: 'Standing', priceMinor: 1250, capacity: 20 }, { name: 'Seated', priceMinor: 3000, capacity: 5 }],
+      ticketTypes: [
+        { name: 'Standing', priceMinor: 1250, capacity: 20 },
+        { name: 'Seated', priceMinor: 3000, capacity: 5 },
+      ],
     })
     const [standing, seated] = ticketTypes
     const visitor = new TestBrowser(t.app)
@@ -34,8 +37,16 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(page.body).toContain('20 left')
     const form = await visitor.get(`/buy-tickets/${event.id}`)
     expect(form.statusCode).toBe(200)
+    expect(form.body).toContain('We send a confirmation with the link to your order to this address.')
+    expect(form.body).not.toContain('No email is sent')
 
-    const fields = { key: formKey(form.body), [`qty_${standing!.id}`]: '2', [`qty_${seated!.id}`]: '1', name: 'Jo Buyer', email: 'jo@example.test' }
+    const fields = {
+      key: formKey(form.body),
+      [`qty_${standing!.id}`]: '2',
+      [`qty_${seated!.id}`]: '1',
+      name: 'Jo Buyer',
+      email: 'jo@example.test',
+    }
     const sessionsBefore = await t.db.selectFrom('sessions').selectAll().execute()
     const bought = await visitor.post(`/purchase/${event.id}`, fields)
     // The order remembers its browser, so buying does not rewrite the session row.
@@ -49,6 +60,9 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     const order = await t.db.selectFrom('orders').selectAll().where('eventId', '=', event.id).executeTakeFirstOrThrow()
     expect(order.totalMinor).toBe(2 * 1250 + 3000)
     expect(order.buyerEmail).toBe('jo@example.test')
+    // As the form's hint says: a confirmation with the order's link goes to the address typed.
+    const confirmation = await t.db.selectFrom('outbox').select(['recipient', 'data']).where('kind', '=', 'order-confirmation').execute()
+    expect(confirmation.filter((row) => JSON.parse(row.data).orderId === order.id).map((row) => row.recipient)).toEqual(['jo@example.test'])
     const tickets = await t.db.selectFrom('tickets').selectAll().where('orderId', '=', order.id).execute()
     expect(tickets).toHaveLength(3)
     expect(new Set(tickets.map((ticket) => ticket.code)).size).toBe(3)
@@ -66,7 +80,12 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(await t.db.selectFrom('orders').select('id').where('eventId', '=', event.id).execute()).toHaveLength(1)
     const types = await t.db.selectFrom('ticketTypes').select(['id', 'sold']).where('eventId', '=', event.id).orderBy('id').execute()
     expect(types.map((type) => type.sold)).toEqual([2, 1])
-    const audit = await t.db.selectFrom('auditLog').selectAll().where('action', '=', 'order.placed').where('subjectId', '=', order.id).execute()
+    const audit = await t.db
+      .selectFrom('auditLog')
+      .selectAll()
+      .where('action', '=', 'order.placed')
+      .where('subjectId', '=', order.id)
+      .execute()
     expect(audit, 'one audit entry for the order, none for the resubmit').toHaveLength(1)
     expect(audit[0]).toMatchObject({ actorLabel: 'jo@example.test', subjectType: 'order', ip: '127.0.0.1' })
     expect(JSON.parse(audit[0]!.details)).toEqual({ code: order.code, eventId: event.id, tickets: 3, totalMinor: 5500, currency: 'EUR' })
@@ -90,6 +109,8 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(reopened.body).toContain(`href="/orders/${order.code}/cancel?key=${order.accessKey}"`)
     const confirm = await later.get(`/orders/${order.code}/cancel?key=${order.accessKey}`)
     expect(confirm.body).toContain(`Cancel order ${order.code}?`)
+    // An order without seats says nothing of seats.
+    expect(confirm.body).toMatch(/\) stop being valid and go back on sale\. This cannot be undone\./)
     expect((await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('paid')
     expect((await new TestBrowser(t.app).get(`/orders/${order.code}/cancel`)).statusCode).toBe(404)
     const cancelled = await later.post(`/orders/${order.code}/cancel`, { key: order.accessKey })
@@ -114,7 +135,12 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     const form = await browser.get(`/buy-tickets/${event.id}`)
     expect(form.body).toContain('value="Lee Logged"')
     expect(form.body).toContain(`value="${attendee.email}"`)
-    await browser.post(`/purchase/${event.id}`, { key: formKey(form.body), [`qty_${ticketTypes[0]!.id}`]: '1', name: 'Lee Logged', email: attendee.email })
+    await browser.post(`/purchase/${event.id}`, {
+      key: formKey(form.body),
+      [`qty_${ticketTypes[0]!.id}`]: '1',
+      name: 'Lee Logged',
+      email: attendee.email,
+    })
     const order = await t.db.selectFrom('orders').selectAll().where('eventId', '=', event.id).executeTakeFirstOrThrow()
     expect(order.userId).toBe(attendee.id)
     const mine = await browser.get('/my-tickets')
@@ -129,10 +155,23 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     const browser = new TestBrowser(t.app)
     await browser.login(owner.email, owner.password)
     const form = await browser.get(`/buy-tickets/${event.id}`)
-    await browser.post(`/purchase/${event.id}`, { key: formKey(form.body), [`qty_${ticketTypes[0]!.id}`]: '1', name: 'A Friend', email: 'friend@example.test' })
+    await browser.post(`/purchase/${event.id}`, {
+      key: formKey(form.body),
+      [`qty_${ticketTypes[0]!.id}`]: '1',
+      name: 'A Friend',
+      email: 'friend@example.test',
+    })
     expect((await browser.get('/my-tickets')).body).toContain('Private Viewing')
-    const placed = await t.db.selectFrom('auditLog').select(['actorId', 'actorLabel']).where('action', '=', 'order.placed').orderBy('id', 'desc').executeTakeFirstOrThrow()
-    expect(placed, 'the audit log names the account, not the email typed for a friend').toEqual({ actorId: owner.id, actorLabel: owner.email })
+    const placed = await t.db
+      .selectFrom('auditLog')
+      .select(['actorId', 'actorLabel'])
+      .where('action', '=', 'order.placed')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow()
+    expect(placed, 'the audit log names the account, not the email typed for a friend').toEqual({
+      actorId: owner.id,
+      actorLabel: owner.email,
+    })
 
     const anonymous = await new TestBrowser(t.app).get('/my-tickets')
     expect(anonymous.statusCode).toBe(303)
@@ -148,7 +187,12 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     const { event, ticketTypes } = await createEvent(t.db, organiser.id, { allowBuyerCancellation: false })
     const browser = new TestBrowser(t.app)
     const form = await browser.get(`/buy-tickets/${event.id}`)
-    await browser.post(`/purchase/${event.id}`, { key: formKey(form.body), [`qty_${ticketTypes[0]!.id}`]: '1', name: 'No Refund', email: 'n@example.test' })
+    await browser.post(`/purchase/${event.id}`, {
+      key: formKey(form.body),
+      [`qty_${ticketTypes[0]!.id}`]: '1',
+      name: 'No Refund',
+      email: 'n@example.test',
+    })
     const order = await t.db.selectFrom('orders').selectAll().where('eventId', '=', event.id).executeTakeFirstOrThrow()
     const page = await browser.get(`/orders/${order.code}`)
     expect(page.body).toContain('does not allow buyers to cancel')

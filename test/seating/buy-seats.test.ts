@@ -135,12 +135,23 @@ describeEachDatabase('buying seats', (kind) => {
     expect(await ordersOf(t.db, 'norun@example.test')).toEqual([])
   })
 
+  it('sends a form with a mistake back with its total: seats ticked and best available, at their prices', async () => {
+    const { browser } = await buyForm()
+    const d2 = await seatId(t.db, eventId, 'D', '2')
+    const back = await buy(browser, { seat: [String(d2)], [`qty_${stalls}`]: '2' }, 'not-an-address')
+    expect(back.statusCode).toBe(422)
+    expect(back.body).toContain('Total for 3 tickets: €105.00')
+    expect(back.body).toContain(`id="seat-${d2}" data-live-seat="${d2}" checked data-ticket-type="${balcony}"`)
+    expect(await ordersOf(t.db, 'not-an-address')).toEqual([])
+  })
+
   it('frees the seats when the buyer cancels', async () => {
     const { browser } = await buyForm()
     const d1 = await seatId(t.db, eventId, 'D', '1')
     await buy(browser, { seat: [String(d1)] }, 'cancel@example.test')
     const order = await t.db.selectFrom('orders').selectAll().where('buyerEmail', '=', 'cancel@example.test').executeTakeFirstOrThrow()
-    await browser.get(`/orders/${order.code}/cancel?key=${order.accessKey}`)
+    const confirm = await browser.get(`/orders/${order.code}/cancel?key=${order.accessKey}`)
+    expect(confirm.body).toContain('stops being valid and goes back on sale, with its seat. This cannot be undone.')
     expect((await browser.post(`/orders/${order.code}/cancel`, { key: order.accessKey })).statusCode).toBe(303)
     expect(await t.db.selectFrom('seatBookings').select('seatId').where('seatId', '=', d1).execute()).toEqual([])
     expect((await buyForm()).page.body).toContain(`value="${d1}"`)

@@ -19,7 +19,13 @@ describeEachDatabase('live pages and the waiting list', (kind) => {
     visitor.subscribe(eventId)
     organiser.subscribe(eventId)
     const first = await visitor.waitFor((message) => message.type === 'state' && message.event.id === eventId)
-    expect(first.type === 'state' && first.event.ticketTypes[0]).toMatchObject({ remaining: 0, soldOut: true, waitingList: true })
+    expect(first.type === 'state' && first.event.ticketTypes[0]).toMatchObject({
+      remaining: 0,
+      soldOut: true,
+      onSale: false,
+      salesOpen: true,
+      waitingList: true,
+    })
     await organiser.waitFor((message) => message.type === 'state' && message.event.id === eventId)
 
     // A cancellation goes to the person waiting: still sold out to the public, one held for the owner.

@@ -94,6 +94,8 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
     const mails = await t.smtp.waitFor('first@example.test', 2)
     const offer = mails.find((mail) => mail.parsed.subject === 'Tickets for Lantern Night are held for you')!
     expect(offer.parsed.text).toContain('1 ticket (Seat) is held for you until')
+    expect(offer.parsed.text).toContain('Nobody else can buy it until then.')
+    expect(offer.parsed.html).toContain('Nobody else can buy it until then.')
     // In the event's time zone (Europe/Berlin).
     expect(offer.parsed.text).toMatch(/until .*(CET|CEST)/)
     const token = offerTokenIn(offer.parsed.text!)
@@ -121,6 +123,7 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
     const claimForm = await holder.get(`/buy-tickets/${eventId}?offer=${token}`)
     expect(claimForm.statusCode).toBe(200)
     expect(claimForm.body).toContain('1 ticket (Seat) is held for you until')
+    expect(claimForm.body).toContain('Nobody else can buy it until then. Buy it below.')
     expect(claimForm.body).toContain('value="First"')
     const claimKey = /name="key" value="([^"]+)"/.exec(claimForm.body)![1]!
     // More than the offer holds is refused, and changes nothing.

@@ -50,7 +50,12 @@ export interface EventView {
   ticketTypes: TicketTypeView[]
   remaining: number
   badge: 'sold_out' | 'few_left' | null
-  priceFrom: string | null
+  /**
+   * The card's line on price: "From €20.00", the cheapest type on sale now (a sold-out type's price
+   * cannot be paid). With none on sale but tickets left, when sales open, or that they ended; null
+   * when the badge says why (sold out, cancelled), the event is over, or it has no types.
+   */
+  priceNote: string | null
   /** At least one ticket type can be bought now. */
   onSale: boolean
   allowBuyerCancellation: boolean
@@ -65,10 +70,12 @@ export interface EventView {
 export function toEventView(event: Event, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
   const phase = eventPhase(event, now)
   const ticketTypes = types.map((type) => toTicketTypeView(event, type, currency, now))
-  const remaining = remainingOfEvent(ticketTypes.map((type) => type.remaining), event)
+  const remaining = remainingOfEvent(
+    ticketTypes.map((type) => type.remaining),
+    event,
+  )
   const status = eventStatus(phase, types.length, remaining)
   const capacity = types.reduce((sum, type) => sum + type.capacity, 0)
-  const prices = types.map((type) => type.priceMinor)
   return {
     id: event.id,
     title: event.title,
@@ -84,14 +91,33 @@ export function toEventView(event: Event, types: TicketTypeRow[], currency: stri
     description: paragraphs(event.description),
     ticketTypes,
     remaining,
-    badge: types.length === 0 ? null : remaining === 0 ? 'sold_out' : remaining <= Math.max(5, Math.ceil(capacity * 0.1)) ? 'few_left' : null,
-    priceFrom: prices.length === 0 ? null : formatMoney(Math.min(...prices), currency),
+    badge:
+      types.length === 0 ? null : remaining === 0 ? 'sold_out' : remaining <= Math.max(5, Math.ceil(capacity * 0.1)) ? 'few_left' : null,
+    priceNote: priceNote(event, phase, types, ticketTypes, remaining, currency, now),
     onSale: ticketTypes.some((type) => type.onSale),
     allowBuyerCancellation: event.allowBuyerCancellation,
     waitingList: event.waitingList,
     maxTicketsPerBuyer: event.maxTicketsPerBuyer,
     maxOrdersPerBuyer: event.maxOrdersPerBuyer,
   }
+}
+
+function priceNote(
+  event: Event,
+  phase: EventPhase,
+  types: TicketTypeRow[],
+  views: TicketTypeView[],
+  remaining: number,
+  currency: string,
+  now: number,
+): string | null {
+  const onSale = views.filter((type) => type.onSale)
+  if (onSale.length > 0) return `From ${formatMoney(Math.min(...onSale.map((type) => type.priceMinor)), currency)}`
+  if (phase !== 'on_sale' || remaining === 0) return null
+  const opening = types
+    .filter((type, i) => views[i]!.remaining > 0 && type.salesStartAt !== null && type.salesStartAt > now)
+    .map((type) => type.salesStartAt!)
+  return opening.length > 0 ? `On sale from ${formatDateTime(Math.min(...opening), event.timeZone)}` : 'Sales have ended'
 }
 
 function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, now: number): TicketTypeView {

@@ -6,6 +6,8 @@ import {
   type EventStatus,
   eventPhase,
   eventStatus,
+  inSalesWindow,
+  isOnSale,
   isPublic,
   isTicketTypeOnSale,
   isWaitingListOpen,
@@ -46,6 +48,8 @@ export interface LiveTicketTypeState {
   sold: number
   held: number
   onSale: boolean
+  /** The event is on sale and the type's sales window open, whatever is left: a page holding an offer's tickets may sell them. */
+  salesOpen: boolean
   /** Sold out, and its waiting list takes names. */
   waitingList: boolean
   maxPerOrder: number
@@ -102,6 +106,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       sold: type.sold,
       held: type.held,
       onSale: isTicketTypeOnSale(type, event, now),
+      salesOpen: isOnSale(event, now) && inSalesWindow(type, now),
       waitingList: isWaitingListOpen(type, event, now),
       maxPerOrder: row.maxPerOrder ?? 0,
     })
@@ -153,6 +158,7 @@ export function stateMessage(state: LiveEventState, withSales: boolean, withDoor
         remaining: type.remaining,
         soldOut: type.remaining === 0,
         onSale: type.onSale,
+        salesOpen: type.salesOpen,
         waitingList: type.waitingList,
         maxSelectable: maxSelectable(type.onSale, type.remaining, type.maxPerOrder),
         ...(withSales && { sold: type.sold, held: type.held }),

@@ -25,8 +25,8 @@ export interface ParsedPurchaseForm {
   seen: SeenPrices
 }
 
-// Quantities are small whole numbers; six digits is far beyond any per-order limit and keeps Number() exact.
-const WHOLE_NUMBER = /^\d{1,6}$/
+// However many digits: Number() of a huge one is still above any per-order limit, and the message says that limit.
+const WHOLE_NUMBER = /^\d+$/
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,64}$/
 // Minor units of a price: within orders.total_minor's 32-bit column.
 const PRICE_MINOR = /^\d{1,10}$/
@@ -65,7 +65,7 @@ export function parsePurchaseForm(
     const quantity = Number(typed)
     if (quantity === 0) continue
     if (quantity > type.maxPerOrder) {
-      form.fail(field, `At most ${type.maxPerOrder} ${type.name} tickets per order.`)
+      form.fail(field, `At most ${type.maxPerOrder} ${type.name} ${type.maxPerOrder === 1 ? 'ticket' : 'tickets'} per order.`)
       continue
     }
     quantities.set(type.id, quantity)

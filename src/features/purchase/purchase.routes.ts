@@ -16,6 +16,7 @@ import { isPublic } from '../events/event.rules.js'
 import { cancellation } from './cancellation.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
+import { buyFormTotal } from './buy.view.js'
 import { type ChangedPrice, OrderCheckedIn, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { CHECK_THEN_ACT, GUARDED, type HeldOffer, cancelOrder, purchase, readForPurchase } from './purchase.service.js'
@@ -104,15 +105,17 @@ export default async function purchaseRoutes(app: FastifyInstance) {
             map: toSeatMapView(seats, types, currency, { chosen: new Set(values.seats ?? []), justTaken: new Set(justTaken) }),
             seatedTypes: [...new Set(seats.map((seat) => seat.ticketTypeId))],
           }
+    const view = offer?.held ? offerEventView(event, types, currency, offer.held) : toEventView(event, types, currency)
     return reply.render(
       'purchase/buy.eta',
       {
         title: `Tickets for ${event.title}`,
-        event: offer?.held ? offerEventView(event, types, currency, offer.held) : toEventView(event, types, currency),
+        event: view,
         offer: offer && {
           token: offer.token,
           open: offer.held !== null,
           refusal: offer.refusal,
+          typeId: offer.held?.ticketTypeId ?? 0,
           quantity: offer.held?.quantity ?? 0,
           typeName: offer.entry?.ticketTypeName ?? '',
           expires: offer.entry?.offerExpiresAt ? formatDateTime(offer.entry.offerExpiresAt, event.timeZone) : '',
@@ -120,8 +123,9 @@ export default async function purchaseRoutes(app: FastifyInstance) {
         values,
         errors,
         seating,
+        total: buyFormTotal(view.ticketTypes, values.quantities, seating?.map ?? null, currency),
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
-        scripts: seating ? [...LIVE_PAGE_SCRIPTS, '/public/seat-map.js'] : LIVE_PAGE_SCRIPTS,
+        scripts: [...LIVE_PAGE_SCRIPTS, '/public/buy-total.js', ...(seating ? ['/public/seat-map.js'] : [])],
       },
       status,
     )
@@ -250,6 +254,7 @@ export default async function purchaseRoutes(app: FastifyInstance) {
         code: order.code,
         accessKey: order.accessKey,
         tickets: found.tickets.length,
+        seated: found.tickets.some((ticket) => ticket.seat !== null),
         event: { title: event.title, when: formatDateTime(event.startsAt, event.timeZone) },
       },
     })

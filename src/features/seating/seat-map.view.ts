@@ -27,6 +27,8 @@ export type CellView = { gap: true } | SeatView
 export interface SeatView {
   gap: false
   id: number
+  /** Its price category: the buy form counts a ticked seat at that type's price. */
+  ticketTypeId: number
   seatLabel: string
   /** "Row F, seat 12, Stalls, €40.00" and what kind of seat, if not an ordinary one. */
   name: string
@@ -125,6 +127,7 @@ function seatView(
   return {
     gap: false,
     id: seat.id,
+    ticketTypeId: seat.ticketTypeId,
     seatLabel: seat.seatLabel,
     name: `Row ${seat.rowLabel}, seat ${seat.seatLabel}, ${section}, ${price}${kind ? `, ${kind}` : ''}`,
     kind: seat.kind,

@@ -1,0 +1,52 @@
+/*
+ * The buy form's total, kept as quantities are typed and seats ticked. Without
+ * this script the server shows it where it can: on the form sent back, and on
+ * the order page. It counts what the form would send (usable quantity fields
+ * and ticked seats) at the prices the form carries (price_<type id>, in minor
+ * units), formatted as the server formats money (src/lib/format.ts), in the
+ * words of src/features/purchase/buy.view.ts.
+ */
+;(function () {
+  'use strict'
+
+  var total = document.querySelector('[data-buy-total]')
+  var form = total && total.closest('form')
+  if (!form || !form.elements.currency) return
+  var money = new Intl.NumberFormat('en-GB', { style: 'currency', currency: form.elements.currency.value })
+  var minorPerMajor = Math.pow(10, money.resolvedOptions().maximumFractionDigits)
+
+  function priceOf(typeId) {
+    var field = form.elements['price_' + typeId]
+    return field ? Number(field.value) : 0
+  }
+
+  function update() {
+    var tickets = 0
+    var minor = 0
+    form.querySelectorAll('input.qty[name^="qty_"]').forEach(function (input) {
+      if (input.disabled || !/^\d+$/.test(input.value)) return
+      var count = Number(input.value)
+      tickets += count
+      minor += count * priceOf(input.name.slice('qty_'.length))
+    })
+    form.querySelectorAll('input[name="seat"]:checked:not(:disabled)').forEach(function (box) {
+      tickets += 1
+      minor += priceOf(box.getAttribute('data-ticket-type'))
+    })
+    total.hidden = tickets === 0
+    var text =
+      tickets === 0
+        ? ''
+        : 'Total for ' +
+          tickets +
+          (tickets === 1 ? ' ticket: ' : ' tickets: ') +
+          (minor === 0 ? 'Free' : money.format(minor / minorPerMajor))
+    if (total.textContent !== text) total.textContent = text
+  }
+
+  form.addEventListener('input', update)
+  form.addEventListener('change', update)
+  // live.js disables a quantity whose type sold out meanwhile: the form would no longer send it.
+  new window.MutationObserver(update).observe(form, { subtree: true, attributes: true, attributeFilter: ['disabled'] })
+  update()
+})()
