@@ -16,9 +16,18 @@ describeEachDatabase('browsing events', (kind) => {
     organiser = await createUser(t.db, 'organiser')
     // 14 upcoming events a day apart, one past, one draft, one scheduled.
     for (let i = 0; i < 14; i++) {
-      await createEvent(t.db, organiser.id, { title: `Concert ${String(i + 1).padStart(2, '0')}`, startsAt: base + i * DAY, timeZone: 'UTC' })
+      await createEvent(t.db, organiser.id, {
+        title: `Concert ${String(i + 1).padStart(2, '0')}`,
+        startsAt: base + i * DAY,
+        timeZone: 'UTC',
+      })
     }
-    await createEvent(t.db, organiser.id, { title: 'Poetry 100% Live_Show', venue: 'Old Library', startsAt: base + 20 * DAY, timeZone: 'UTC' })
+    await createEvent(t.db, organiser.id, {
+      title: 'Poetry 100% Live_Show',
+      venue: 'Old Library',
+      startsAt: base + 20 * DAY,
+      timeZone: 'UTC',
+    })
     await createEvent(t.db, organiser.id, { title: 'Été Festival', venue: 'Площадь Победы', startsAt: base + 21 * DAY, timeZone: 'UTC' })
     await createEvent(t.db, organiser.id, { title: 'Yesterday Gala', startsAt: Date.now() - 2 * DAY, endsAt: Date.now() - DAY })
     await createEvent(t.db, organiser.id, { title: 'Secret Draft', status: 'draft' })
@@ -41,6 +50,19 @@ describeEachDatabase('browsing events', (kind) => {
     for (const hidden of ['Secret Draft', 'Scheduled Surprise', 'Yesterday Gala']) {
       expect(first.body + second.body).not.toContain(hidden)
     }
+  })
+
+  it('says that a page past the last does not exist, and links to the last page or, when nothing matches, the first', async () => {
+    const browser = new TestBrowser(t.app)
+    const far = await browser.get('/attendee?page=999')
+    expect(far.statusCode).toBe(200)
+    expect(far.body).not.toContain('No events match')
+    expect(far.body).toContain('There is no page 999: the list ends on page 2. <a href="/attendee?page=2">Go to the last page</a>')
+    expect(far.body).not.toContain('rel="prev"')
+    const nothing = await browser.get('/attendee?q=nowhere&page=3')
+    expect(nothing.body).toContain('There is no page 3: no events match “nowhere”. <a href="/attendee?q=nowhere">Go to the first page</a>')
+    const oneOnly = await browser.get('/attendee?q=poetry&page=2')
+    expect(oneOnly.body).toContain('There is no page 2: the list ends on page 1. <a href="/attendee?q=poetry">Go to the first page</a>')
   })
 
   it('searches title, venue and description, treating % and _ as plain characters', async () => {
@@ -100,9 +122,19 @@ describeEachDatabase('browsing events', (kind) => {
   })
 
   it('badges sold-out and nearly sold-out events', async () => {
-    const few = await createEvent(t.db, organiser.id, { title: 'Almost Gone', startsAt: base - DAY, timeZone: 'UTC', ticketTypes: [{ capacity: 100 }] })
+    const few = await createEvent(t.db, organiser.id, {
+      title: 'Almost Gone',
+      startsAt: base - DAY,
+      timeZone: 'UTC',
+      ticketTypes: [{ capacity: 100 }],
+    })
     await t.db.updateTable('ticketTypes').set({ sold: 95 }).where('id', '=', few.ticketTypes[0]!.id).execute()
-    const gone = await createEvent(t.db, organiser.id, { title: 'All Gone', startsAt: base - DAY, timeZone: 'UTC', ticketTypes: [{ capacity: 10 }] })
+    const gone = await createEvent(t.db, organiser.id, {
+      title: 'All Gone',
+      startsAt: base - DAY,
+      timeZone: 'UTC',
+      ticketTypes: [{ capacity: 10 }],
+    })
     await t.db.updateTable('ticketTypes').set({ sold: 10 }).where('id', '=', gone.ticketTypes[0]!.id).execute()
     const list = await new TestBrowser(t.app).get('/attendee?q=gone')
     expect(list.body).toMatch(/All Gone[\s\S]*Sold out/)
@@ -113,7 +145,11 @@ describeEachDatabase('browsing events', (kind) => {
   })
 
   it('shows a draft to its owner with a notice, and 404 to everyone else', async () => {
-    const { event } = await createEvent(t.db, organiser.id, { title: 'Owner Preview', status: 'draft', description: 'Line one\nline two\n\n<b>not bold</b>' })
+    const { event } = await createEvent(t.db, organiser.id, {
+      title: 'Owner Preview',
+      status: 'draft',
+      description: 'Line one\nline two\n\n<b>not bold</b>',
+    })
     const owner = new TestBrowser(t.app)
     await owner.login(organiser.email, organiser.password)
     const seen = await owner.get(`/event/${event.id}`)
