@@ -148,6 +148,18 @@ export async function countActiveAdmins(db: Db | Trx): Promise<number> {
   return Number(row.count)
 }
 
+/** Where to tell the admins of something that waits for one of them. */
+export async function activeAdminEmails(db: Db | Trx): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('email')
+    .where('role', '=', 'admin')
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .execute()
+  return rows.map((row) => row.email)
+}
+
 export async function anyAdminExists(db: Db | Trx): Promise<boolean> {
   const row = await db.selectFrom('users').select('id').where('role', '=', 'admin').limit(1).executeTakeFirst()
   return row !== undefined
