@@ -97,6 +97,27 @@ describeEachDatabase('browsing events', (kind) => {
     }
   })
 
+  it('searches without regard to accents, on either database: cafe finds Café, strasse finds Straße', async () => {
+    await createEvent(t.db, organiser.id, { title: 'Café Concert', venue: 'Hauptstraße 5', startsAt: base + 40 * DAY, timeZone: 'UTC' })
+    await createEvent(t.db, organiser.id, {
+      title: 'Readings',
+      venue: 'Chez Émile',
+      description: 'A naïve evening of poems.',
+      startsAt: base + 41 * DAY,
+      timeZone: 'UTC',
+    })
+    const found = async (query: string) =>
+      [
+        ...(await new TestBrowser(t.app).get(`/attendee?q=${encodeURIComponent(query)}`)).body.matchAll(
+          /<a href="\/event\/\d+">([^<]+)<\/a>/g,
+        ),
+      ].map((match) => match[1])
+    for (const query of ['cafe', 'CAFE', 'café', 'Cafe concert']) expect(await found(query), query).toEqual(['Café Concert'])
+    for (const query of ['strasse', 'STRASSE', 'straße']) expect(await found(query), query).toEqual(['Café Concert'])
+    for (const query of ['emile', 'ÉMILE', 'naive', 'NAÏVE']) expect(await found(query), query).toEqual(['Readings'])
+    expect(await found('cafés')).toEqual([])
+  })
+
   it('filters by a date range in the site’s time zone, and says when a date is wrong', async () => {
     const browser = new TestBrowser(t.app)
     const range = await browser.get('/attendee?from=2031-06-03&to=2031-06-04')

@@ -8,6 +8,7 @@ import { queriesDuring } from '../helpers/queries.js'
 import { doorCodesOfOrder } from '../helpers/door.js'
 import { signDoorCode } from '../../src/lib/door-code.js'
 import { checkInSecretOf } from '../../src/features/events/event.repository.js'
+import { searchText } from '../../src/lib/search.js'
 
 describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   const t = useTestApp(kind)
@@ -107,6 +108,7 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
           userId: null,
           buyerName: `Bulk Buyer ${i}`,
           buyerEmail: `bulk${i}@example.test`,
+          searchText: searchText(`BULK${i}`, `Bulk Buyer ${i}`, `bulk${i}@example.test`),
           totalMinor: 2500,
           currency: 'EUR',
           status: 'paid' as const,

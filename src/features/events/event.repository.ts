@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { TicketTypeRow } from '../../db/schema.js'
 import { type Event, toEvent } from './event.model.js'
-import { containsPattern } from '../../lib/search.js'
+import { foldedPattern } from '../../lib/search.js'
 import { randomSecret } from '../../lib/random.js'
 import { type EventPhase, PHASE_ORDER, phaseRank, publicEventCondition } from './event.rules.js'
 
@@ -106,10 +106,7 @@ function matchingPublicEvents(db: Db, search: Omit<EventSearch, 'page' | 'perPag
   let query = db.selectFrom('events').where(publicEventCondition(search.now))
   query = search.tab === 'upcoming' ? query.where('endsAt', '>', search.now) : query.where('endsAt', '<=', search.now)
   if (search.text) {
-    const pattern = containsPattern(search.text)
-    query = query.where(
-      sql<boolean>`(lower(title) like ${pattern} escape '\\' or lower(venue) like ${pattern} escape '\\' or lower(description) like ${pattern} escape '\\')`,
-    )
+    query = query.where(sql<boolean>`search_text like ${foldedPattern(search.text)} escape '\\'`)
   }
   if (search.from !== null) query = query.where('endsAt', '>', search.from)
   if (search.to !== null) query = query.where('startsAt', '<', search.to)
