@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../src/db/database.js'
+import { searchText } from '../src/lib/search.js'
 
 export interface BenchEvent {
   eventId: number
@@ -12,11 +13,13 @@ export interface BenchEvent {
  */
 export async function seedOnSaleEvent(db: Db, capacity: number, title = 'Flash Sale'): Promise<BenchEvent> {
   const now = Date.now()
+  const email = `bench-organiser-${randomBytes(4).toString('hex')}@example.test`
   const owner = await db
     .insertInto('users')
     .values({
-      email: `bench-organiser-${randomBytes(4).toString('hex')}@example.test`,
+      email,
       name: 'Bench Organiser',
+      searchText: searchText('Bench Organiser', email),
       passwordHash: 'x',
       role: 'organiser',
       status: 'active',
@@ -32,6 +35,7 @@ export async function seedOnSaleEvent(db: Db, capacity: number, title = 'Flash S
       title,
       description: 'The benchmark event.',
       venue: 'Arena',
+      searchText: searchText(title, 'Arena', 'The benchmark event.'),
       startsAt: now + 30 * 86_400_000,
       endsAt: now + 30 * 86_400_000 + 3 * 3_600_000,
       timeZone: 'Europe/Berlin',

@@ -12,6 +12,7 @@ import * as m0010 from './0010_seating.js'
 import * as m0011 from './0011_seat_map_stamp.js'
 import * as m0012 from './0012_outbox_message_key.js'
 import * as m0013 from './0013_seat_place_key.js'
+import * as m0014 from './0014_search_text.js'
 
 // Listed by hand rather than read from the folder, so that the same list works
 // from the compiled build and from the TypeScript sources under vitest.
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0011_seat_map_stamp': m0011,
   '0012_outbox_message_key': m0012,
   '0013_seat_place_key': m0013,
+  '0014_search_text': m0014,
 }

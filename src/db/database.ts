@@ -73,9 +73,11 @@ function openSqlite(url: string, synchronous: SqliteSynchronous): SQLite.Databas
   database.pragma('busy_timeout = 5000')
   database.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
   // SQLite's own lower() folds A–Z only, so a search for "émile" would miss
-  // "Émile". Searches compare lower(column) with a pattern lower-cased in
-  // JavaScript (src/lib/search.ts); this makes both sides fold alike, as they
-  // do on PostgreSQL. SQLite lets an application override a built-in function.
+  // "Émile". Searches of a column without a folded search_text (the audit
+  // log's actor) compare lower(column) with a pattern lower-cased in
+  // JavaScript (containsPattern in src/lib/search.ts); this makes both sides
+  // fold alike, as they do on PostgreSQL. SQLite lets an application override
+  // a built-in function.
   database.function('lower', { deterministic: true }, (value: unknown) => (value === null ? null : String(value).toLowerCase()))
   return withStatementCache(database)
 }

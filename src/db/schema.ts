@@ -56,6 +56,8 @@ export interface UsersTable {
   /** Set when an attendee asked to become an organiser under the approval policy. */
   organiserRequestedAt: number | null
   createdAt: number
+  /** Name and email folded for search (searchText in src/lib/search.ts). */
+  searchText: string
 }
 
 export interface AuditLogTable {
@@ -109,6 +111,8 @@ export interface EventsTable {
   held: Generated<number>
   /** A random name for the seat map as it is now, new at each change of it; null without a map (migration 0011). */
   seatMapStamp: ColumnType<string | null, string | null | undefined>
+  /** Title, venue and description folded for search (searchText in src/lib/search.ts): written with them. */
+  searchText: string
 }
 
 export interface TicketTypesTable {
@@ -150,6 +154,8 @@ export interface OrdersTable {
   cancelledAt: number | null
   /** A hash of the buying browser's id (see browserTag): that browser may open the order without the key. */
   buyerBrowser: string | null
+  /** Code, buyer name and email folded for search (searchText in src/lib/search.ts). */
+  searchText: string
 }
 
 export interface TicketsTable {

@@ -27,6 +27,17 @@ export class Forbidden extends DomainError {
   }
 }
 
+/** An organiser's page asked for by someone whose request to organise events waits for an admin (the approval sign-up policy). */
+export class AwaitingApproval extends DomainError {
+  override readonly statusCode = 403
+  override readonly title = 'Waiting for approval'
+  constructor() {
+    super(
+      'You asked to organise events here, and an admin has yet to approve the request. We will email you when they do; these pages open to you then.',
+    )
+  }
+}
+
 export class Conflict extends DomainError {
   override readonly statusCode = 409
   override readonly title = 'That cannot be done now'

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Role } from '../db/schema.js'
-import { Forbidden } from '../lib/errors.js'
+import { AwaitingApproval, Forbidden } from '../lib/errors.js'
 
 /**
  * Who may use a route. Every route registered by a feature must say it in
@@ -95,8 +95,15 @@ export default fp(
         return
       }
       if (!request.user) return sendToLogin(request, reply)
-      if (access !== 'user' && !hasRole(request.user, access)) throw new Forbidden()
+      if (access !== 'user' && !hasRole(request.user, access)) throw await refusal(request.user, access)
     })
+
+    /** Someone whose request to organise events waits for an admin is told so, not only refused. */
+    async function refusal(user: CurrentUser, access: Role): Promise<Error> {
+      if (access !== 'organiser') return new Forbidden()
+      const row = await app.db.selectFrom('users').select('organiserRequestedAt').where('id', '=', user.id).executeTakeFirst()
+      return row !== undefined && row.organiserRequestedAt !== null ? new AwaitingApproval() : new Forbidden()
+    }
   },
   { name: 'auth', dependencies: ['session'] },
 )

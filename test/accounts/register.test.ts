@@ -5,6 +5,7 @@ import { recordAudit } from '../../src/features/audit/audit.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
+import { createUser } from '../helpers/personas.js'
 import { changeSiteSettings } from '../helpers/settings.js'
 
 const GOOD_PASSWORD = 'violet lantern orbit'
@@ -37,7 +38,12 @@ describeEachDatabase('POST /register', (kind) => {
     expect(user).toMatchObject({ name: 'Olga Open', role: 'organiser', status: 'active', organiserRequestedAt: null })
     expect(user!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/)
     expect((await browser.get('/')).body).toContain('Log out')
-    const audit = await t.db.selectFrom('auditLog').selectAll().where('action', '=', 'account.registered').where('subjectId', '=', user!.id).execute()
+    const audit = await t.db
+      .selectFrom('auditLog')
+      .selectAll()
+      .where('action', '=', 'account.registered')
+      .where('subjectId', '=', user!.id)
+      .execute()
     expect(audit).toHaveLength(1)
   })
 
@@ -59,12 +65,47 @@ describeEachDatabase('POST /register', (kind) => {
     await setPolicy('approval')
     const page = await new TestBrowser(t.app).get('/register')
     expect(page.body).toContain('an admin approves organiser accounts')
-    const { browser, response } = await register({ name: 'Pia Pending', email: 'pia@example.test', password: GOOD_PASSWORD, organiser: '1' })
+    const { browser, response } = await register({
+      name: 'Pia Pending',
+      email: 'pia@example.test',
+      password: GOOD_PASSWORD,
+      organiser: '1',
+    })
     expect(response.headers.location).toBe('/')
     const user = await findUserByEmail(t.db, 'pia@example.test')
     expect(user!.role).toBe('attendee')
     expect(user!.organiserRequestedAt).toEqual(expect.any(Number))
     expect((await browser.get('/')).body).toContain('An admin will review your request')
+  })
+
+  it('under the approval policy mails every active admin about the request, and tells the asker on organiser pages that it waits', async () => {
+    await setPolicy('approval')
+    const admins = [await createUser(t.db, 'admin'), await createUser(t.db, 'admin')]
+    const disabled = await createUser(t.db, 'admin')
+    await t.db.updateTable('users').set({ status: 'disabled' }).where('id', '=', disabled.id).execute()
+    const requests = () =>
+      t.db.selectFrom('outbox').select(['recipient', 'data']).where('kind', '=', 'organiser-requested').orderBy('recipient').execute()
+    const before = await requests()
+
+    const { browser } = await register({ name: 'Quinn Queue', email: 'quinn@example.test', password: GOOD_PASSWORD, organiser: '1' })
+    const sent = (await requests()).filter((row) => !before.some((old) => old.recipient === row.recipient && old.data === row.data))
+    expect(sent.map((row) => row.recipient)).toEqual(admins.map((admin) => admin.email).sort())
+    for (const row of sent) {
+      expect(JSON.parse(row.data)).toEqual({ name: 'Quinn Queue', email: 'quinn@example.test', siteUrl: 'http://localhost:80' })
+    }
+
+    const page = await browser.get('/organiser')
+    expect(page.statusCode).toBe(403)
+    expect(page.body).toContain('<h1>Waiting for approval</h1>')
+    expect(page.body).toContain('an admin has yet to approve the request')
+    expect(page.body).not.toContain('Not allowed')
+
+    // Who asks for nothing waits for nothing: no mail, and the plain refusal.
+    const plain = await register({ name: 'Nora None', email: 'nora@example.test', password: GOOD_PASSWORD })
+    expect(await requests()).toHaveLength(before.length + sent.length)
+    const refused = await plain.browser.get('/organiser')
+    expect(refused.statusCode).toBe(403)
+    expect(refused.body).toContain('<h1>Not allowed</h1>')
   })
 
   it('under the closed policy offers no organiser choice and ignores a forged one', async () => {
@@ -98,7 +139,12 @@ describeEachDatabase('POST /register', (kind) => {
     const again = await register({ name: 'Tina Twice', email: 'tina@example.test', password: GOOD_PASSWORD })
     expect(again.response.statusCode).toBe(303)
     const user = await findUserByEmail(t.db, 'tina@example.test')
-    const audit = await t.db.selectFrom('auditLog').select('id').where('action', '=', 'account.registered').where('subjectId', '=', user!.id).execute()
+    const audit = await t.db
+      .selectFrom('auditLog')
+      .select('id')
+      .where('action', '=', 'account.registered')
+      .where('subjectId', '=', user!.id)
+      .execute()
     expect(audit).toHaveLength(1)
   })
 

@@ -20,7 +20,11 @@ describeEachDatabase('GET /admin/audit', (kind) => {
   const t = useTestApp(kind)
   const session = useLoginAs(t, 'admin')
 
-  async function entry(action: string, at: number, fields: { actorLabel?: string; ip?: string; details?: object; subjectId?: number } = {}) {
+  async function entry(
+    action: string,
+    at: number,
+    fields: { actorLabel?: string; ip?: string; details?: object; subjectId?: number } = {},
+  ) {
     await t.db
       .insertInto('auditLog')
       .values({
@@ -47,7 +51,10 @@ describeEachDatabase('GET /admin/audit', (kind) => {
       ip: '198.51.100.7',
       details: { before: { siteName: 'Old <b>Name</b>', contactEmail: '' }, after: { siteName: 'New Name', contactEmail: 'a@b.example' } },
     })
-    await entry('test.user', berlin('2026-04-02T10:00'), { subjectId: 42, details: { email: 'someone@example.test', from: 'attendee', to: 'admin' } })
+    await entry('test.user', berlin('2026-04-02T10:00'), {
+      subjectId: 42,
+      details: { email: 'someone@example.test', from: 'attendee', to: 'admin' },
+    })
     for (let i = 0; i < 55; i++) await entry('test.bulk', berlin('2025-01-01T00:00') + i * 60_000)
   })
 
@@ -66,6 +73,24 @@ describeEachDatabase('GET /admin/audit', (kind) => {
     const shown = actionsShown(all.body)
     expect(shown[0]).toBe('login.succeeded')
     expect(shown.indexOf('test.user')).toBeLessThan(shown.indexOf('test.settings'))
+  })
+
+  it('shows instants in the details as dates in the site time zone, a changed field as old → new', async () => {
+    await entry('test.instants', berlin('2026-04-03T10:00'), {
+      details: {
+        publishedAt: berlin('2026-12-05T19:30'),
+        changed: { startsAt: { from: berlin('2026-12-24T18:00'), to: berlin('2026-12-31T21:00') }, title: { from: 'Old', to: 'New' } },
+        cancelledAt: null,
+        tickets: 3,
+      },
+    })
+    const page = await session.browser.get('/admin/audit?action=test.instants')
+    expect(page.body).toContain('<dt>publishedAt</dt><dd>Sat, 5 Dec 2026, 19:30 CET</dd>')
+    expect(page.body).toContain('<dt>startsAt</dt><dd>Thu, 24 Dec 2026, 18:00 CET → Thu, 31 Dec 2026, 21:00 CET</dd>')
+    expect(page.body).toContain('<dt>title</dt><dd>Old → New</dd>')
+    expect(page.body).toContain('<dt>cancelledAt</dt><dd>(none)</dd>')
+    expect(page.body).toContain('<dt>tickets</dt><dd>3</dd>')
+    expect(page.body).not.toMatch(/\d{13}/)
   })
 
   it('links a user subject to that user in the user list', async () => {

@@ -75,9 +75,24 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     expect(audit).toHaveLength(1)
     expect(audit[0]).toMatchObject({ actorId: session.user.id, actorLabel: session.user.email, ip: '127.0.0.1' })
     expect(JSON.parse(audit[0]!.details)).toEqual({
-      before: { siteName: 'Admit One', siteDescription: DEFAULTS.siteDescription, contactEmail: '', currency: 'EUR', timeZone: 'UTC', signupPolicy: 'open' },
+      before: {
+        siteName: 'Admit One',
+        siteDescription: DEFAULTS.siteDescription,
+        contactEmail: '',
+        currency: 'EUR',
+        timeZone: 'UTC',
+        signupPolicy: 'open',
+      },
       after: { ...VALID, currency: 'USD' },
     })
+  })
+
+  it('names Admit One once in the footer of a site called Admit One, and as the maker under any other name', async () => {
+    await resetSettings()
+    const footer = async () => /<footer class="site-footer">[\s\S]*?<p>([^<]*)<\/p>/.exec((await t.app.inject('/')).body)?.[1]
+    expect(await footer()).toBe('Admit One')
+    await changeSiteSettings(t.db, { siteName: 'Riverside Tickets' })
+    expect(await footer()).toBe('Riverside Tickets · tickets by Admit One')
   })
 
   it('records only the fields that changed, and nothing when nothing did', async () => {
@@ -155,7 +170,10 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Elsewhere')
 
     // A change through this instance shows on the next page.
-    await saveSiteSettings(t.db, { user: session.user, ip: '127.0.0.1' }, await getSiteSettings(t.db), { ...DEFAULTS, siteName: 'Changed Here' })
+    await saveSiteSettings(t.db, { user: session.user, ip: '127.0.0.1' }, await getSiteSettings(t.db), {
+      ...DEFAULTS,
+      siteName: 'Changed Here',
+    })
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Here')
     expect((await t.app.inject({ method: 'GET', url: '/' })).body).toContain('Changed Here')
   })

@@ -20,7 +20,10 @@ describeEachDatabase('GET /users/list-users', (kind) => {
   beforeAll(async () => {
     admin = await createUser(t.db, 'admin', { name: 'Ada Admin', email: 'ada@example.test' })
     for (let i = 1; i <= 30; i++) {
-      await createUser(t.db, i % 3 === 0 ? 'organiser' : 'attendee', { name: `Member ${String(i).padStart(2, '0')}`, email: `member${i}@example.test` })
+      await createUser(t.db, i % 3 === 0 ? 'organiser' : 'attendee', {
+        name: `Member ${String(i).padStart(2, '0')}`,
+        email: `member${i}@example.test`,
+      })
     }
     pending = await createUser(t.db, 'attendee', { name: 'Penny Pending', email: 'penny@example.test' })
     await t.db.updateTable('users').set({ organiserRequestedAt: Date.now() }).where('id', '=', pending.id).execute()
@@ -64,6 +67,13 @@ describeEachDatabase('GET /users/list-users', (kind) => {
     expect(rowIds((await browser.get('/users/list-users?q=member_')).body)).toEqual([])
   })
 
+  it('searches names and emails without regard to accents, on either database', async () => {
+    const accented = await createUser(t.db, 'attendee', { name: 'Zoë Naïve-Müller', email: 'zoe@straße.example' })
+    for (const query of ['zoe', 'ZOË', 'naive', 'muller', 'strasse', 'Straße']) {
+      expect(rowIds((await browser.get(`/users/list-users?q=${encodeURIComponent(query)}`)).body), query).toEqual([accented.id])
+    }
+  })
+
   it('filters to pending requests only', async () => {
     const page = await browser.get('/users/list-users?pending=1')
     expect(rowIds(page.body)).toEqual([pending.id])
@@ -104,7 +114,12 @@ describeEachDatabase('GET /users/list-users', (kind) => {
     const all = await t.db.selectFrom('users').select(['id', 'role', 'status']).execute()
     const organisers = await browser.get('/users/list-users?role=organiser')
     expect(organisers.body).toContain('<option value="organiser" selected>Organiser</option>')
-    expect(rowIds(organisers.body).sort()).toEqual(all.filter((user) => user.role === 'organiser').map((user) => user.id).sort())
+    expect(rowIds(organisers.body).sort()).toEqual(
+      all
+        .filter((user) => user.role === 'organiser')
+        .map((user) => user.id)
+        .sort(),
+    )
     expect(organisers.body).not.toContain('Penny Pending')
 
     const disabledOrganisers = await browser.get('/users/list-users?role=organiser&status=disabled')

@@ -52,6 +52,19 @@ describeEachDatabase('browsing events', (kind) => {
     }
   })
 
+  it('says that a page past the last does not exist, and links to the last page or, when nothing matches, the first', async () => {
+    const browser = new TestBrowser(t.app)
+    const far = await browser.get('/attendee?page=999')
+    expect(far.statusCode).toBe(200)
+    expect(far.body).not.toContain('No events match')
+    expect(far.body).toContain('There is no page 999: the list ends on page 2. <a href="/attendee?page=2">Go to the last page</a>')
+    expect(far.body).not.toContain('rel="prev"')
+    const nothing = await browser.get('/attendee?q=nowhere&page=3')
+    expect(nothing.body).toContain('There is no page 3: no events match “nowhere”. <a href="/attendee?q=nowhere">Go to the first page</a>')
+    const oneOnly = await browser.get('/attendee?q=poetry&page=2')
+    expect(oneOnly.body).toContain('There is no page 2: the list ends on page 1. <a href="/attendee?q=poetry">Go to the first page</a>')
+  })
+
   it('searches title, venue and description, treating % and _ as plain characters', async () => {
     const browser = new TestBrowser(t.app)
     expect((await browser.get('/attendee?q=old%20library')).body).toContain('Poetry 100% Live_Show')
@@ -82,6 +95,27 @@ describeEachDatabase('browsing events', (kind) => {
     for (const query of ['été', 'ÉTÉ', 'Площадь', 'площадь', 'ПОБЕДЫ']) {
       expect((await browser.get(`/attendee?q=${encodeURIComponent(query)}`)).body, query).toContain('Été Festival')
     }
+  })
+
+  it('searches without regard to accents, on either database: cafe finds Café, strasse finds Straße', async () => {
+    await createEvent(t.db, organiser.id, { title: 'Café Concert', venue: 'Hauptstraße 5', startsAt: base + 40 * DAY, timeZone: 'UTC' })
+    await createEvent(t.db, organiser.id, {
+      title: 'Readings',
+      venue: 'Chez Émile',
+      description: 'A naïve evening of poems.',
+      startsAt: base + 41 * DAY,
+      timeZone: 'UTC',
+    })
+    const found = async (query: string) =>
+      [
+        ...(await new TestBrowser(t.app).get(`/attendee?q=${encodeURIComponent(query)}`)).body.matchAll(
+          /<a href="\/event\/\d+">([^<]+)<\/a>/g,
+        ),
+      ].map((match) => match[1])
+    for (const query of ['cafe', 'CAFE', 'café', 'Cafe concert']) expect(await found(query), query).toEqual(['Café Concert'])
+    for (const query of ['strasse', 'STRASSE', 'straße']) expect(await found(query), query).toEqual(['Café Concert'])
+    for (const query of ['emile', 'ÉMILE', 'naive', 'NAÏVE']) expect(await found(query), query).toEqual(['Readings'])
+    expect(await found('cafés')).toEqual([])
   })
 
   it('filters by a date range in the site’s time zone, and says when a date is wrong', async () => {

@@ -8,12 +8,13 @@ import { queriesDuring } from '../helpers/queries.js'
 import { doorCodesOfOrder } from '../helpers/door.js'
 import { signDoorCode } from '../../src/lib/door-code.js'
 import { checkInSecretOf } from '../../src/features/events/event.repository.js'
+import { searchText } from '../../src/lib/search.js'
 
 describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   const t = useTestApp(kind)
   const me = useLoginAs(t, 'organiser')
 
-  it('exports one row per ticket, as UTF-8 with RFC 4180 quoting, prices in each order’s currency, times in the event time zone', async () => {
+  it('exports one row per ticket, as UTF-8 with RFC 4180 quoting, prices in each order’s currency, times in ISO 8601 with the offset in the event time zone', async () => {
     const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
       timeZone: 'Asia/Tokyo',
       ticketTypes: [
@@ -45,9 +46,9 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
     const [k0] = await doorCodesOfOrder(t.db, second.id)
     expect(response.body.slice(1).split('\r\n')).toEqual([
       'Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Asia/Tokyo),Checked in at (Asia/Tokyo)',
-      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z0},12.50,EUR,2026-01-02 12:04,`,
-      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z1},12.50,EUR,2026-01-02 12:04,`,
-      `${second.code},cancelled,Kenji,kenji@example.test,"VIP, front row",${k0},9900,JPY,2026-01-01 09:00,`,
+      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z0},12.50,EUR,2026-01-02T12:04:00+09:00,`,
+      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z1},12.50,EUR,2026-01-02T12:04:00+09:00,`,
+      `${second.code},cancelled,Kenji,kenji@example.test,"VIP, front row",${k0},9900,JPY,2026-01-01T09:00:00+09:00,`,
       '',
     ])
   })
@@ -62,7 +63,7 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
       .where('id', '=', inside!.id)
       .execute()
     const rows = (await me.browser.get(`/events/${event.id}/attendees.csv`)).body.slice(1).split('\r\n').slice(1, -1)
-    expect(rows.map((row) => row.split(',').at(-1))).toEqual(['2026-01-02 19:30', ''])
+    expect(rows.map((row) => row.split(',').at(-1))).toEqual(['2026-01-02T19:30:00+09:00', ''])
   })
 
   it('neutralises cells that a spreadsheet would run as formulas', async () => {
@@ -107,6 +108,7 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
           userId: null,
           buyerName: `Bulk Buyer ${i}`,
           buyerEmail: `bulk${i}@example.test`,
+          searchText: searchText(`BULK${i}`, `Bulk Buyer ${i}`, `bulk${i}@example.test`),
           totalMinor: 2500,
           currency: 'EUR',
           status: 'paid' as const,

@@ -86,6 +86,19 @@ describeEachDatabase('GET /events/:id/orders', (kind) => {
     expect(codes.filter((code) => page.body.includes(`<code>${code}</code>`))).toEqual([codes[index]])
   })
 
+  it('finds a buyer without regard to accents, on either database', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id)
+    const { code } = await placeOrder(t.db, event.id, ticketTypes[0]!.id, {
+      buyerName: 'Émile Zoë Straße',
+      buyerEmail: 'emile@café.example',
+    })
+    for (const query of ['emile', 'ÉMILE', 'zoe', 'strasse', 'cafe.example', 'Émile Zoë']) {
+      const page = await me.browser.get(`/events/${event.id}/orders?q=${encodeURIComponent(query)}`)
+      expect(page.body, query).toContain(`<code>${code}</code>`)
+    }
+    expect((await me.browser.get(`/events/${event.id}/orders?q=emilie`)).body).not.toContain(`<code>${code}</code>`)
+  })
+
   it('treats % and _ as plain characters, and says when nothing matches', async () => {
     const percent = await me.browser.get(`/events/${eventId}/orders?q=${encodeURIComponent('100%')}`)
     expect(codes.filter((code) => percent.body.includes(`<code>${code}</code>`))).toEqual([codes[2]])

@@ -161,3 +161,89 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 })
+
+describeEachDatabase('migration 0014_search_text', (kind) => {
+  let database: TestDatabase
+  afterEach(async () => database?.drop())
+
+  it('folds the searchable fields of the rows already there, a batch at a time, into search_text', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0014'))
+      await migrateToLatest(db, before)
+      // The tables as they were before the column, so written without it.
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema types know the column the migration adds
+      const old = db as unknown as Kysely<any>
+      const now = Date.now()
+      const user = (email: string, name: string) => ({
+        email,
+        name,
+        passwordHash: 'x',
+        role: 'organiser',
+        status: 'active',
+        createdAt: now,
+      })
+      // More users than one batch of the migration (500), so that it must read on past the first.
+      await old
+        .insertInto('users')
+        .values([
+          user('emile@straße.example', 'Émile Zoë'),
+          ...Array.from({ length: 520 }, (_, i) => user(`user${i}@example.test`, `User ${i}`)),
+        ])
+        .execute()
+      const owner = await old.selectFrom('users').select('id').where('email', '=', 'emile@straße.example').executeTakeFirstOrThrow()
+      const event = await old
+        .insertInto('events')
+        .values({
+          ownerId: owner.id,
+          title: 'Café Concert',
+          description: 'A naïve evening.',
+          venue: 'Hauptstraße 5',
+          startsAt: now,
+          endsAt: now + 1,
+          timeZone: 'UTC',
+          imageUrl: null,
+          capacity: null,
+          status: 'published',
+          publishedAt: now,
+          cancelledAt: null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await old
+        .insertInto('orders')
+        .values({
+          code: 'ABC123',
+          accessKey: 'key',
+          idempotencyKey: 'idem',
+          eventId: event.id,
+          userId: null,
+          buyerName: 'Ærøskøbing Łukasz',
+          buyerEmail: 'lukasz@example.test',
+          totalMinor: 0,
+          currency: 'EUR',
+          status: 'paid',
+          createdAt: now,
+          cancelledAt: null,
+        })
+        .execute()
+
+      expect(await migrateToLatest(db)).toEqual(['0014_search_text'])
+      expect(await db.selectFrom('events').select('searchText').executeTakeFirstOrThrow()).toEqual({
+        searchText: 'cafe concert\nhauptstrasse 5\na naive evening.',
+      })
+      expect(await db.selectFrom('orders').select('searchText').executeTakeFirstOrThrow()).toEqual({
+        searchText: 'abc123\naeroskobing lukasz\nlukasz@example.test',
+      })
+      const users = await db.selectFrom('users').select(['name', 'searchText']).orderBy('id').execute()
+      expect(users[0]).toEqual({ name: 'Émile Zoë', searchText: 'emile zoe\nemile@strasse.example' })
+      expect(users.at(-1)).toEqual({ name: 'User 519', searchText: 'user 519\nuser519@example.test' })
+      expect(users.filter((row) => row.searchText === '')).toEqual([])
+    } finally {
+      await db.destroy()
+    }
+  })
+})

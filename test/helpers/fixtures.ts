@@ -1,5 +1,6 @@
 import type { Db } from '../../src/db/database.js'
 import type { EventRow, StoredEventStatus, TicketTypeRow } from '../../src/db/schema.js'
+import { searchText } from '../../src/lib/search.js'
 
 const HOUR = 60 * 60 * 1000
 const DAY = 24 * HOUR
@@ -40,13 +41,17 @@ export async function createEvent(
   const now = Date.now()
   const status = fixture.status ?? 'published'
   const startsAt = fixture.startsAt ?? now + 30 * DAY
+  const title = fixture.title ?? 'Test Concert'
+  const description = fixture.description ?? 'An evening of music.'
+  const venue = fixture.venue ?? 'Town Hall'
   const event = await db
     .insertInto('events')
     .values({
       ownerId,
-      title: fixture.title ?? 'Test Concert',
-      description: fixture.description ?? 'An evening of music.',
-      venue: fixture.venue ?? 'Town Hall',
+      title,
+      description,
+      venue,
+      searchText: searchText(title, venue, description),
       startsAt,
       endsAt: fixture.endsAt ?? startsAt + 3 * HOUR,
       timeZone: fixture.timeZone ?? 'Europe/Berlin',

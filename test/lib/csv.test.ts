@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type CsvCell, csvCell, csvChunks } from '../../src/lib/csv.js'
+import { type CsvCell, csvCell, csvChunks, csvDateTime } from '../../src/lib/csv.js'
 
 describe('csvCell', () => {
   it('leaves plain text and numbers as they are', () => {
@@ -42,7 +42,14 @@ describe('csvChunks', () => {
   }
 
   it('starts with a byte order mark and ends every record with CRLF', async () => {
-    expect(await file([[['a', 'b'], ['c, d', 1]]])).toBe('\uFEFFa,b\r\n"c, d",1\r\n')
+    expect(
+      await file([
+        [
+          ['a', 'b'],
+          ['c, d', 1],
+        ],
+      ]),
+    ).toBe('\uFEFFa,b\r\n"c, d",1\r\n')
   })
 
   it('keeps non-ASCII text as UTF-8 characters', async () => {
@@ -51,5 +58,15 @@ describe('csvChunks', () => {
 
   it('writes batch after batch as one file, whatever their sizes', async () => {
     expect(await file([[['a']], [], [['b'], ['c']]])).toBe('\uFEFFa\r\nb\r\nc\r\n')
+  })
+})
+
+describe('csvDateTime', () => {
+  it('writes ISO 8601 to the second with the offset of the time zone, so that the hour a clock change repeats stays two hours', () => {
+    // Berlin's clocks go back at 03:00 CEST on 25 October 2026: 02:30 happens twice.
+    expect(csvDateTime(Date.UTC(2026, 9, 25, 0, 30), 'Europe/Berlin')).toBe('2026-10-25T02:30:00+02:00')
+    expect(csvDateTime(Date.UTC(2026, 9, 25, 1, 30), 'Europe/Berlin')).toBe('2026-10-25T02:30:00+01:00')
+    expect(csvDateTime(Date.UTC(2026, 0, 2, 3, 4, 5, 678), 'UTC')).toBe('2026-01-02T03:04:05+00:00')
+    expect(csvDateTime(Date.UTC(2026, 0, 2, 3, 4), 'Asia/Kolkata')).toBe('2026-01-02T08:34:00+05:30')
   })
 })

@@ -5,6 +5,7 @@ import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createPersonas, type Persona } from '../helpers/personas.js'
 import { quietWindow, sell, useLiveClients } from './live-client.js'
+import { searchText } from '../../src/lib/search.js'
 
 const DAY = 24 * 60 * 60 * 1000
 
@@ -84,6 +85,7 @@ describeEachDatabase('who may follow what live', (kind) => {
         userId: null,
         buyerName: 'Bea Buyer',
         buyerEmail: 'bea@example.test',
+        searchText: searchText('LIVE000001', 'Bea Buyer', 'bea@example.test'),
         totalMinor: 3000,
         currency: 'EUR',
         status: 'paid',
@@ -133,7 +135,11 @@ describeEachDatabase('who may follow what live', (kind) => {
     await quietWindow()
     expect(client.messages.slice(seen)).toEqual([])
 
-    await t.db.updateTable('events').set({ status: 'published', publishedAt: Date.now() - 1000 }).where('id', '=', event.id).execute()
+    await t.db
+      .updateTable('events')
+      .set({ status: 'published', publishedAt: Date.now() - 1000 })
+      .where('id', '=', event.id)
+      .execute()
     t.app.eventChanges.notify(event.id)
     expect(await client.waitForRemaining(event.id, 9, seen)).toMatchObject({ status: 'on_sale' })
   })

@@ -175,6 +175,23 @@ describeEachDatabase('the outbox', (kind) => {
     expect(mail!.parsed.text).toContain('http://localhost:80/organiser')
   })
 
+  it('tells the admins when someone asks to organise events, with a link to the pending requests', async () => {
+    await changeSiteSettings(t.db, { signupPolicy: 'approval', siteName: 'Riverside Tickets' })
+    const admin = await createUser(t.db, 'admin', { email: 'gatekeeper@example.test' })
+    const asking = await new TestBrowser(t.app).submit('/register', '/register', {
+      name: 'Rita Request',
+      email: 'rita@example.test',
+      password: 'violet lantern orbit',
+      organiser: '1',
+    })
+    expect(asking.statusCode).toBe(303)
+    const [mail] = await t.smtp.waitFor(admin.email)
+    expect(mail!.parsed.subject).toBe('Rita Request asks to organise events on Riverside Tickets')
+    expect(mail!.parsed.text).toContain('Rita Request (rita@example.test) signed up on Riverside Tickets and asks to organise events.')
+    expect(mail!.parsed.text).toContain('http://localhost:80/users/list-users?pending=1')
+    expect(mail!.parsed.html).toContain('href="http://localhost:80/users/list-users?pending=1"')
+  })
+
   it('lets an admin see the outbox and send a test message; nobody else', async () => {
     const admin = await createUser(t.db, 'admin', { email: 'root@example.test' })
     const browser = new TestBrowser(t.app)

@@ -71,16 +71,24 @@ describeEachDatabase("the organiser's waiting list", (kind) => {
     expect(page.body).toContain('ada@example.test')
   })
 
-  it('exports the list as CSV, formulas defused', async () => {
+  it('exports the list as CSV, formulas defused, instants in ISO 8601 with the offset in the event’s time zone', async () => {
     const { browser } = await loginAs(t, owner)
+    await t.db
+      .updateTable('waitingListEntries')
+      .set({ createdAt: Date.UTC(2026, 0, 2, 3, 4, 5) })
+      .where('email', '=', 'cy@example.test')
+      .execute()
     const csv = await browser.get(`/events/${eventId}/waiting-list.csv`)
     expect(csv.statusCode).toBe(200)
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8')
     const lines = csv.body.replace('\uFEFF', '').trim().split('\r\n')
-    expect(lines[0]).toBe('Position,Name,Email,Ticket type,Quantity,Joined,State')
+    expect(lines[0]).toBe('Position,Name,Email,Ticket type,Quantity,Joined at (Europe/Berlin),State')
     expect(lines).toHaveLength(4)
-    expect(lines[1]).toMatch(/^,Ada First,ada@example.test,Seat,1,.*,"?Offered 1 until /)
-    expect(lines[2]).toMatch(/^1,"'=HYPERLINK\(""x""\)",formula@example.test,Seat,2,.*,Waiting$/)
+    const iso = String.raw`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d`
+    expect(lines[1]).toMatch(new RegExp(`^,Ada First,ada@example.test,Seat,1,${iso},Offered 1 until ${iso}$`))
+    expect(lines[2]).toMatch(new RegExp(`^1,"'=HYPERLINK\\(""x""\\)",formula@example.test,Seat,2,${iso},Waiting$`))
+    // As the attendee export writes it (test/events/attendees-csv.test.ts).
+    expect(lines[3]).toBe('2,Cy Third,cy@example.test,Seat,1,2026-01-02T04:04:05+01:00,Waiting')
   })
 
   it('answers 404 to another organiser and sends anonymous visitors to log in, changing nothing', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { FormReader } from '../../lib/forms.js'
+import { siteUrl } from '../../lib/site-url.js'
 import { safeReturnPath } from '../../plugins/auth.js'
 import { renewCsrfSecret } from '../../plugins/security.js'
 import { readNewAccount } from './account.form.js'
@@ -62,11 +63,15 @@ export default async function accountRoutes(app: FastifyInstance) {
       reply.render('accounts/register.eta', { title: 'Create an account', signupPolicy, values, errors: form.errors }, status)
     if (!form.ok) return rerender(422)
 
-    const user = await register(app.db, { name, email, password, organiser: values.organiser }, signupPolicy, request.ip)
+    const user = await register(app.db, { name, email, password, organiser: values.organiser }, signupPolicy, {
+      ip: request.ip,
+      siteUrl: siteUrl(request),
+    })
     if (!user) {
       form.fail('email', 'An account with this email already exists. Log in instead.')
       return rerender(422)
     }
+    if (user.organiserRequestedAt !== null) app.mail.wake()
 
     await logIn(request, reply, user.id)
     reply.flash('success', registeredMessage(user.role, user.organiserRequestedAt !== null))

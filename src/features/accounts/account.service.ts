@@ -2,10 +2,11 @@ import { isUniqueViolation } from '../../db/database.js'
 import type { Db } from '../../db/database.js'
 import type { SignupPolicy } from '../../db/schema.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { enqueueMail } from '../outbox/outbox.repository.js'
 import type { NewAccountInput } from './account.form.js'
 import { claimLoginAttempt, settleLoginAttempt } from './login-throttle.js'
 import { PASSWORD_MAX, hashPassword, verifyAgainstDecoy, verifyPassword } from './passwords.js'
-import { type User, findUserByEmail, insertUser } from './user.repository.js'
+import { type User, activeAdminEmails, findUserByEmail, insertUser } from './user.repository.js'
 
 export interface LoginAttempt {
   /** Normalised (normaliseEmail). */
@@ -42,11 +43,18 @@ export interface Registration extends NewAccountInput {
 /**
  * A new account and its audit entry, in one transaction. Under the open
  * policy whoever asks becomes an organiser; under approval the request waits
- * for an admin; otherwise the account is an attendee's. Returns null when the
+ * for an admin, and every active admin is mailed about it in the same
+ * transaction; otherwise the account is an attendee's. Returns null when the
  * email already has an account: that is recorded for the admins, and never
  * counts against the account, since it guesses no password.
  */
-export async function register(db: Db, registration: Registration, signupPolicy: SignupPolicy, ip: string): Promise<User | null> {
+export async function register(
+  db: Db,
+  registration: Registration,
+  signupPolicy: SignupPolicy,
+  request: { ip: string; siteUrl: string },
+): Promise<User | null> {
+  const { ip, siteUrl } = request
   // Hashed first: argon2 takes a while, and the transaction should not wait for it.
   const passwordHash = await hashPassword(registration.password)
   try {
@@ -67,6 +75,13 @@ export async function register(db: Db, registration: Registration, signupPolicy:
         details: { role: created.role, organiserRequested: created.organiserRequestedAt !== null },
         ip,
       })
+      if (created.organiserRequestedAt !== null) {
+        const data = { name: created.name, email: created.email, siteUrl }
+        await enqueueMail(
+          trx,
+          (await activeAdminEmails(trx)).map((to) => ({ kind: 'organiser-requested' as const, to, data })),
+        )
+      }
       return created
     })
   } catch (error) {

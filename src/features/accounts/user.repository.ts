@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { Role, UserRow, UserStatus } from '../../db/schema.js'
-import { containsPattern } from '../../lib/search.js'
+import { foldedPattern, searchText } from '../../lib/search.js'
 
 /**
  * An account, as the users table's one repository hands it out (only the
@@ -68,16 +68,19 @@ export interface NewAccount {
 /** Inserts the user; throws a unique violation (see isUniqueViolation) when the email is taken. */
 export async function insertUser(db: Db | Trx, account: NewAccount): Promise<User> {
   const now = Date.now()
+  const email = normaliseEmail(account.email)
+  const name = account.name.trim()
   const row = await db
     .insertInto('users')
     .values({
-      email: normaliseEmail(account.email),
-      name: account.name.trim(),
+      email,
+      name,
       passwordHash: account.passwordHash,
       role: account.role,
       status: 'active',
       organiserRequestedAt: account.organiserRequested ? now : null,
       createdAt: now,
+      searchText: searchText(name, email),
     })
     .returning(USER_COLUMNS)
     .executeTakeFirstOrThrow()
@@ -92,7 +95,7 @@ export async function updateUser(trx: Trx, id: number, change: UserChange): Prom
 }
 
 export interface UserSearch {
-  /** Part of a name or an email, any case; '' for everyone. */
+  /** Part of a name or an email, any case, with or without accents; '' for everyone. */
   text: string
   pendingOnly: boolean
   /** Only accounts of this role, or of this status; null for any. */
@@ -107,10 +110,10 @@ export interface UserSearch {
  * first, so none waits forever), then the newest accounts.
  */
 export async function searchUsers(db: Db, search: UserSearch): Promise<{ users: User[]; total: number }> {
-  const pattern = containsPattern(search.text)
+  const pattern = foldedPattern(search.text)
   const filtered = db
     .selectFrom('users')
-    .$if(search.text !== '', (qb) => qb.where(sql<boolean>`(lower(name) like ${pattern} escape '\\' or email like ${pattern} escape '\\')`))
+    .$if(search.text !== '', (qb) => qb.where(sql<boolean>`search_text like ${pattern} escape '\\'`))
     .$if(search.pendingOnly, (qb) => qb.where('organiserRequestedAt', 'is not', null))
     .$if(search.role !== null, (qb) => qb.where('role', '=', search.role!))
     .$if(search.status !== null, (qb) => qb.where('status', '=', search.status!))
@@ -146,6 +149,18 @@ export async function countActiveAdmins(db: Db | Trx): Promise<number> {
     .where('status', '=', 'active')
     .executeTakeFirstOrThrow()
   return Number(row.count)
+}
+
+/** Where to tell the admins of something that waits for one of them. */
+export async function activeAdminEmails(db: Db | Trx): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('email')
+    .where('role', '=', 'admin')
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .execute()
+  return rows.map((row) => row.email)
 }
 
 export async function anyAdminExists(db: Db | Trx): Promise<boolean> {

@@ -23,7 +23,7 @@ export function toAuditItem(entry: AuditRow, timeZone: string): AuditItem {
     subject: entry.subjectType === null ? null : `${entry.subjectType} #${entry.subjectId ?? '?'}${email ? ` (${email})` : ''}`,
     subjectLink: entry.subjectType === 'user' && email ? `/users/list-users?q=${encodeURIComponent(email)}` : null,
     ip: entry.ip ?? '',
-    details: describeDetails(details),
+    details: describeDetails(details, timeZone),
   }
 }
 
@@ -36,25 +36,51 @@ function parseDetails(json: string): Record<string, unknown> {
   }
 }
 
-/** Details as name/value lines; a before/after pair (settings changes) becomes "old → new" per field. */
-function describeDetails(details: Record<string, unknown>): { name: string; value: string }[] {
-  const { email: _shownInSubject, before, after, ...rest } = details
+/**
+ * Details as name/value lines. A before/after pair (settings changes) and a
+ * "changed" map of from/to pairs (event edits) become "old → new" per field;
+ * instants (names ending in "At": publishedAt, startsAt…) are dates in the site's time zone.
+ */
+function describeDetails(details: Record<string, unknown>, timeZone: string): { name: string; value: string }[] {
+  const { email: _shownInSubject, before, after, changed, ...rest } = details
   const lines: { name: string; value: string }[] = []
+  const show = (name: string, value: unknown) => showValue(name, value, timeZone)
   if (isRecord(before) && isRecord(after)) {
-    for (const name of Object.keys(after)) lines.push({ name, value: `${show(before[name])} → ${show(after[name])}` })
+    for (const name of Object.keys(after)) lines.push({ name, value: `${show(name, before[name])} → ${show(name, after[name])}` })
   } else {
     if (before !== undefined) rest.before = before
     if (after !== undefined) rest.after = after
   }
-  for (const [name, value] of Object.entries(rest)) lines.push({ name, value: show(value) })
+  if (isRecord(changed) && Object.values(changed).every(isChange)) {
+    for (const [name, change] of Object.entries(changed as Record<string, Change>)) {
+      lines.push({ name, value: `${show(name, change.from)} → ${show(name, change.to)}` })
+    }
+  } else if (changed !== undefined) rest.changed = changed
+  for (const [name, value] of Object.entries(rest)) lines.push({ name, value: show(name, value) })
   return lines
+}
+
+interface Change {
+  from: unknown
+  to: unknown
+}
+
+function isChange(value: unknown): value is Change {
+  return isRecord(value) && 'from' in value && 'to' in value && Object.keys(value).length === 2
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-function show(value: unknown): string {
+/** The furthest instant a Date can hold, in ms either side of 1970 (ECMA-262 21.4.1.1). */
+const LATEST_DATE = 8.64e15
+
+function showValue(name: string, value: unknown, timeZone: string): string {
   if (typeof value === 'string') return value === '' ? '(empty)' : value
+  if (value === null && name.endsWith('At')) return '(none)'
+  if (typeof value === 'number' && name.endsWith('At') && Number.isInteger(value) && Math.abs(value) <= LATEST_DATE) {
+    return formatDateTime(value, timeZone)
+  }
   return JSON.stringify(value) ?? String(value)
 }

@@ -5,7 +5,13 @@ import { FormReader } from '../../lib/forms.js'
 import { dateInputToEndOfDay, dateInputToInstant } from '../../lib/time.js'
 import { hasRole } from '../../plugins/auth.js'
 import { isPublic } from '../events/event.rules.js'
-import { findEventWithTicketTypes, searchPublicEvents, ticketTypesByEvent, upcomingPublicEvents } from '../events/event.repository.js'
+import {
+  countPublicEvents,
+  findEventWithTicketTypes,
+  searchPublicEvents,
+  ticketTypesByEvent,
+  upcomingPublicEvents,
+} from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
 import { settleExpiredHolds, settleExpiredHoldsOf } from '../offers/offers.js'
 
@@ -59,6 +65,8 @@ export default async function browseRoutes(app: FastifyInstance) {
     let { events, hasNext } = await searchPublicEvents(app.db, search)
     // Counts that leave out offers that ran out.
     if (await settleExpiredHoldsOf(app.db, events)) ({ events, hasNext } = await searchPublicEvents(app.db, search))
+    // A page past the last (an old link, a list that shrank) says so, and where the list ends.
+    const lastPage = events.length === 0 && page > 1 ? Math.ceil((await countPublicEvents(app.db, search)) / PER_PAGE) : null
     const types = await ticketTypesByEvent(
       app.db,
       events.map((event) => event.id),
@@ -79,7 +87,8 @@ export default async function browseRoutes(app: FastifyInstance) {
         errors,
         events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, now)),
         page,
-        previousLink: page > 1 ? link({ page: page - 1 }) : null,
+        pastTheEnd: lastPage === null ? null : { lastPage, link: link({ page: Math.max(lastPage, 1) }) },
+        previousLink: page > 1 && lastPage === null ? link({ page: page - 1 }) : null,
         nextLink: hasNext ? link({ page: page + 1 }) : null,
         upcomingLink: link({ tab: 'upcoming', page: 1 }),
         pastLink: link({ tab: 'past', page: 1 }),

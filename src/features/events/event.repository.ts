@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { TicketTypeRow } from '../../db/schema.js'
 import { type Event, toEvent } from './event.model.js'
-import { containsPattern } from '../../lib/search.js'
+import { foldedPattern } from '../../lib/search.js'
 import { randomSecret } from '../../lib/random.js'
 import { type EventPhase, PHASE_ORDER, phaseRank, publicEventCondition } from './event.rules.js'
 
@@ -101,27 +101,36 @@ export interface EventSearch {
   now: number
 }
 
-/** One page of public events, plus whether another page follows. */
-export async function searchPublicEvents(db: Db, search: EventSearch): Promise<{ events: Event[]; hasNext: boolean }> {
-  let query = db.selectFrom('events').selectAll().where(publicEventCondition(search.now))
-  query =
-    search.tab === 'upcoming'
-      ? query.where('endsAt', '>', search.now).orderBy('startsAt', 'asc')
-      : query.where('endsAt', '<=', search.now).orderBy('startsAt', 'desc')
+/** The public events the search's filters let through, in no order. */
+function matchingPublicEvents(db: Db, search: Omit<EventSearch, 'page' | 'perPage'>) {
+  let query = db.selectFrom('events').where(publicEventCondition(search.now))
+  query = search.tab === 'upcoming' ? query.where('endsAt', '>', search.now) : query.where('endsAt', '<=', search.now)
   if (search.text) {
-    const pattern = containsPattern(search.text)
-    query = query.where(
-      sql<boolean>`(lower(title) like ${pattern} escape '\\' or lower(venue) like ${pattern} escape '\\' or lower(description) like ${pattern} escape '\\')`,
-    )
+    query = query.where(sql<boolean>`search_text like ${foldedPattern(search.text)} escape '\\'`)
   }
   if (search.from !== null) query = query.where('endsAt', '>', search.from)
   if (search.to !== null) query = query.where('startsAt', '<', search.to)
-  const rows = await query
+  return query
+}
+
+/** One page of public events, plus whether another page follows. */
+export async function searchPublicEvents(db: Db, search: EventSearch): Promise<{ events: Event[]; hasNext: boolean }> {
+  const rows = await matchingPublicEvents(db, search)
+    .selectAll()
+    .orderBy('startsAt', search.tab === 'upcoming' ? 'asc' : 'desc')
     .orderBy('id')
     .limit(search.perPage + 1)
     .offset((search.page - 1) * search.perPage)
     .execute()
   return { events: rows.slice(0, search.perPage).map(toEvent), hasNext: rows.length > search.perPage }
+}
+
+/** How many public events the search finds on all its pages together. */
+export async function countPublicEvents(db: Db, search: Omit<EventSearch, 'page' | 'perPage'>): Promise<number> {
+  const row = await matchingPublicEvents(db, search)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
 }
 
 export async function upcomingPublicEvents(db: Db, now: number, limit: number): Promise<Event[]> {

@@ -99,6 +99,8 @@ export class MailComposer {
         }
       case 'organiser-approved':
         return { subject: `You can organise events on ${site.siteName}`, model: message.data }
+      case 'organiser-requested':
+        return { subject: `${message.data.name} asks to organise events on ${site.siteName}`, model: message.data }
       case 'test':
         return { subject: `Test message from ${site.siteName}`, model: message.data }
       case 'waiting-list-joined':

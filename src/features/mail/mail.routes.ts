@@ -19,6 +19,7 @@ export default async function mailRoutes(app: FastifyInstance) {
       destination: app.mail.destination,
       timeZone,
       counts: ['pending', 'sent', 'failed'].map((state) => ({ state, label: STATE_LABELS[state], count: counts[state] ?? 0 })),
+      total: Object.values(counts).reduce((sum, count) => sum + count, 0),
       messages: rows.map((row) => ({
         id: row.id,
         kind: row.kind,

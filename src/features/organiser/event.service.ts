@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../../db/database.js'
 import type { Event } from '../events/event.model.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
+import { searchText } from '../../lib/search.js'
 import { movedToZone } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
@@ -78,6 +79,7 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
       .insertInto('events')
       .values({
         ...eventColumns(input),
+        searchText: eventSearchText(input),
         ownerId: actor.id,
         status: 'draft',
         publishedAt: null,
@@ -123,7 +125,7 @@ export async function updateEvent(
     const capacity = input.capacity
     const updated = await trx
       .updateTable('events')
-      .set({ ...eventColumns(input), publishedAt, updatedAt: now })
+      .set({ ...eventColumns(input), searchText: eventSearchText(input), publishedAt, updatedAt: now })
       .where('id', '=', event.id)
       .$if(capacity !== null, (qb) => qb.where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', capacity!)))
       .returning('id')
@@ -197,6 +199,11 @@ function eventColumns(input: EventInput) {
     waitingList: input.waitingList ? 1 : 0,
     offerHours: input.offerHours,
   }
+}
+
+/** Kept apart from eventColumns, which the audit compares with the event as it was: the folded text is no change of its own. */
+function eventSearchText(input: EventInput): string {
+  return searchText(input.title, input.venue, input.description)
 }
 
 /** Why a capacity cannot go below what is taken: sold, and held for waiting-list offers. */

@@ -1,8 +1,7 @@
 import { signDoorCode } from '../../lib/door-code.js'
-import { DateTime } from 'luxon'
 import type { OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
-import type { CsvCell } from '../../lib/csv.js'
+import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
 import { TIME_ZONES, formatDateTime, formatMoney, formatRevenue, isValidTimeZone, minorToInput } from '../../lib/format.js'
 import {
@@ -114,7 +113,14 @@ export function toEventSummary(
   now: number,
 ): EventSummary {
   const phase = eventPhase(event, now)
-  const status = eventStatus(phase, types.length, remainingOfEvent(types.map((type) => remainingOf(type, event)), event))
+  const status = eventStatus(
+    phase,
+    types.length,
+    remainingOfEvent(
+      types.map((type) => remainingOf(type, event)),
+      event,
+    ),
+  )
   return {
     id: event.id,
     title: event.title,
@@ -197,7 +203,9 @@ export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret:
       typeName: line.ticketTypeName,
       price: formatMoney(line.priceMinor, line.currency),
       checkedIn:
-        line.checkedInAt === null ? null : `${formatDateTime(line.checkedInAt, event.timeZone)} by ${line.checkedInBy ?? ''} at ${line.checkedInGate ?? ''}`,
+        line.checkedInAt === null
+          ? null
+          : `${formatDateTime(line.checkedInAt, event.timeZone)} by ${line.checkedInBy ?? ''} at ${line.checkedInGate ?? ''}`,
     })
   }
   return [...orders.values()]
@@ -218,13 +226,8 @@ export function attendeeHeader(event: Event): CsvCell[] {
   ]
 }
 
-/**
- * One row per ticket, under attendeeHeader; prices as plain amounts beside
- * the currency each order was paid in, and times as local date-times, which
- * spreadsheets sort.
- */
+/** One row per ticket, under attendeeHeader; prices as plain amounts beside the currency each order was paid in. */
 export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecret: string): CsvCell[][] {
-  const local = (ms: number) => DateTime.fromMillis(ms, { zone: event.timeZone }).toFormat('yyyy-LL-dd HH:mm')
   return lines.map((line) => [
     line.orderCode,
     line.status,
@@ -234,8 +237,8 @@ export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecre
     signDoorCode(checkInSecret, event.id, line.ticketId),
     minorToInput(line.priceMinor, line.currency),
     line.currency,
-    local(line.orderedAt),
-    line.checkedInAt === null ? '' : local(line.checkedInAt),
+    csvDateTime(line.orderedAt, event.timeZone),
+    line.checkedInAt === null ? '' : csvDateTime(line.checkedInAt, event.timeZone),
   ])
 }
 

@@ -3,7 +3,7 @@ import type { Db, Trx } from '../../db/database.js'
 import type { OrderRow, OrderStatus } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
 import type { Amount } from '../../lib/format.js'
-import { containsPattern } from '../../lib/search.js'
+import { foldedPattern } from '../../lib/search.js'
 import { signDoorCode } from '../../lib/door-code.js'
 import { checkInSecretOf } from '../events/event.repository.js'
 import { seatsOfTickets } from '../seating/seating.repository.js'
@@ -207,7 +207,7 @@ export interface OrderSearch {
  * With a limit, the page is cut in orders (never in the middle of an order).
  */
 export async function attendeeLines(db: Db, eventId: number, search: OrderSearch): Promise<AttendeeLine[]> {
-  const pattern = containsPattern(search.text)
+  const pattern = foldedPattern(search.text)
   const matching = db
     .selectFrom('orders')
     .select('orders.id')
@@ -225,8 +225,8 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
     )
     .$if(search.text !== '' && search.ticketId === undefined, (qb) =>
       qb.where(
-        sql<boolean>`(lower(orders.code) like ${pattern} escape '\\' or lower(orders.buyer_name) like ${pattern} escape '\\'
-          or lower(orders.buyer_email) like ${pattern} escape '\\'
+        // Ticket codes are letters A-Z and digits, which lower() folds as searchFold does.
+        sql<boolean>`(orders.search_text like ${pattern} escape '\\'
           or exists (select 1 from tickets where tickets.order_id = orders.id and lower(tickets.code) like ${pattern} escape '\\'))`,
       ),
     )

@@ -5,6 +5,7 @@ import type { OrderRow, TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
 import { formatDateTime } from '../../lib/format.js'
 import { randomCode, randomSecret } from '../../lib/random.js'
+import { searchText } from '../../lib/search.js'
 import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
 import {
   eventHasRoomFor,
@@ -228,10 +229,11 @@ export async function purchase(
         await lockEvent(trx, request.eventId)
         await releaseExpiredHolds(trx, request.eventId, now)
       }
+      const code = randomCode(10)
       const order = await trx
         .insertInto('orders')
         .values({
-          code: randomCode(10),
+          code,
           accessKey: randomSecret(),
           idempotencyKey: request.idempotencyKey,
           eventId: request.eventId,
@@ -244,6 +246,7 @@ export async function purchase(
           createdAt: now,
           cancelledAt: null,
           buyerBrowser: request.buyerBrowser,
+          searchText: searchText(code, request.buyerName, request.buyerEmail),
         })
         .returning(['id', 'code', 'accessKey'])
         .executeTakeFirstOrThrow()

@@ -15,7 +15,7 @@ import { settleExpiredHolds } from '../offers/offers.js'
 import { type JoinFormValues, parseJoinForm } from './waiting-list.form.js'
 import { entriesOfEvent, findEntry } from './waiting-list.repository.js'
 import { declineOffer, findEntryByLeaveToken, joinWaitingList, leaveWaitingList, removeEntry } from './waiting-list.service.js'
-import { ENTRY_CSV_HEADER, toEntryCsvRows, toEntryViews } from './waiting-list.view.js'
+import { entryCsvHeader, toEntryCsvRows, toEntryViews } from './waiting-list.view.js'
 
 /**
  * The waiting list: a sold-out type's join form, the links of its messages
@@ -162,12 +162,12 @@ export default async function waitingListRoutes(app: FastifyInstance) {
 
   app.get('/events/:id/waiting-list.csv', organiser, async (request, reply) => {
     const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
-    const rows = toEntryCsvRows(toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone))
+    const rows = toEntryCsvRows(await entriesOfEvent(app.db, event.id), event.timeZone)
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="waiting-list-event-${event.id}.csv"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(csvChunks([[ENTRY_CSV_HEADER, ...rows]])))
+      .send(Readable.from(csvChunks([[entryCsvHeader(event.timeZone), ...rows]])))
   })
 
   app.post('/waiting-list/:id/remove', organiser, async (request, reply) => {

@@ -1,4 +1,4 @@
-import type { CsvCell } from '../../lib/csv.js'
+import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { formatDateTime } from '../../lib/format.js'
 import { mailtoHref } from '../../lib/forms.js'
 import type { EntryWithEvent } from '../offers/offers.js'
@@ -19,8 +19,17 @@ export interface EntryView {
   removable: boolean
 }
 
-/** The organiser's view of the list: each entry with its place and what became of it, in the event's time zone. */
-export function toEntryViews(entries: EntryWithEvent[], timeZone: string, now = Date.now()): EntryView[] {
+/**
+ * The organiser's view of the list: each entry with its place and what became
+ * of it, in the event's time zone, its instants written by `when` (for people
+ * unless told otherwise).
+ */
+export function toEntryViews(
+  entries: EntryWithEvent[],
+  timeZone: string,
+  now = Date.now(),
+  when = (ms: number) => formatDateTime(ms, timeZone),
+): EntryView[] {
   const waitingBefore = new Map<number, number>()
   return entries.map((entry) => {
     let position: number | null = null
@@ -37,22 +46,22 @@ export function toEntryViews(entries: EntryWithEvent[], timeZone: string, now = 
       ticketTypeId: entry.ticketTypeId,
       ticketTypeName: entry.ticketTypeName,
       quantity: entry.quantity,
-      joinedAt: formatDateTime(entry.createdAt, timeZone),
+      joinedAt: when(entry.createdAt),
       state: entry.state,
-      stateLabel: stateLabel(entry, timeZone, now),
+      stateLabel: stateLabel(entry, now, when),
       removable: entry.state === 'waiting' || entry.state === 'offered',
     }
   })
 }
 
-function stateLabel(entry: EntryWithEvent, timeZone: string, now: number): string {
+function stateLabel(entry: EntryWithEvent, now: number, when: (ms: number) => string): string {
   switch (entry.state) {
     case 'waiting':
       return 'Waiting'
     case 'offered':
       return entry.offerExpiresAt! > now
-        ? `Offered ${entry.offeredQuantity} until ${formatDateTime(entry.offerExpiresAt!, timeZone)}`
-        : `Offer of ${entry.offeredQuantity} ran out ${formatDateTime(entry.offerExpiresAt!, timeZone)}`
+        ? `Offered ${entry.offeredQuantity} until ${when(entry.offerExpiresAt!)}`
+        : `Offer of ${entry.offeredQuantity} ran out ${when(entry.offerExpiresAt!)}`
     case 'claimed':
       return `Claimed ${entry.offeredQuantity}`
     case 'expired':
@@ -64,10 +73,13 @@ function stateLabel(entry: EntryWithEvent, timeZone: string, now: number): strin
   }
 }
 
-export const ENTRY_CSV_HEADER: CsvCell[] = ['Position', 'Name', 'Email', 'Ticket type', 'Quantity', 'Joined', 'State']
+export function entryCsvHeader(timeZone: string): CsvCell[] {
+  return ['Position', 'Name', 'Email', 'Ticket type', 'Quantity', `Joined at (${timeZone})`, 'State']
+}
 
-export function toEntryCsvRows(views: EntryView[]): CsvCell[][] {
-  return views.map((view) => [
+/** One row per entry, under entryCsvHeader; instants as the attendee export writes them (csvDateTime). */
+export function toEntryCsvRows(entries: EntryWithEvent[], timeZone: string, now = Date.now()): CsvCell[][] {
+  return toEntryViews(entries, timeZone, now, (ms) => csvDateTime(ms, timeZone)).map((view) => [
     view.position ?? '',
     view.name,
     view.email,
