@@ -29,6 +29,19 @@ import mailRoutes from './features/mail/mail.routes.js'
 import passwordResetRoutes from './features/accounts/password-reset.routes.js'
 import checkInRoutes from './features/check-in/check-in.routes.js'
 import seatingRoutes from './features/seating/seating.routes.js'
+import type { CapacityGuard } from './features/purchase/purchase.service.js'
+import type { AdmissionGuard } from './features/check-in/check-in.service.js'
+
+export interface BuildOptions {
+  /** Where the log goes: standard output unless a caller (a test reading the log) gives another. */
+  logStream?: NodeJS.WritableStream
+  /**
+   * The guards of the races the app must win, as seams: production uses the
+   * features' own; a concurrency test's control passes check-then-act ones
+   * (test/helpers/check-then-act.ts) to show the test catches the race.
+   */
+  seams?: { capacityGuard?: CapacityGuard; admissionGuard?: AdmissionGuard }
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,7 +53,7 @@ declare module 'fastify' {
  * The whole app, as one Fastify instance: used by src/server.ts and by every test.
  * Read top to bottom, this is the table of contents.
  */
-export async function buildApp(config: Config, options: { logStream?: NodeJS.WritableStream } = {}) {
+export async function buildApp(config: Config, options: BuildOptions = {}) {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -49,7 +62,6 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
         censor: '[redacted]',
       },
       serializers: { req: requestLogFields },
-      // Standard output unless a caller (a test reading the log) gives another.
       ...(options.logStream && { stream: options.logStream }),
     },
     trustProxy: config.trustProxy,
@@ -91,11 +103,11 @@ export async function buildApp(config: Config, options: { logStream?: NodeJS.Wri
   // (/events/:id/orders, /users/:id/role).
   await app.register(healthRoutes)
   await app.register(browseRoutes)
-  await app.register(purchaseRoutes)
+  await app.register(purchaseRoutes, { capacityGuard: options.seams?.capacityGuard })
   await app.register(eventRoutes)
   await app.register(waitingListRoutes)
   await app.register(seatingRoutes)
-  await app.register(checkInRoutes)
+  await app.register(checkInRoutes, { admissionGuard: options.seams?.admissionGuard })
   await app.register(accountRoutes)
   await app.register(passwordResetRoutes)
   await app.register(settingsRoutes)

@@ -28,8 +28,6 @@ export interface Config {
   maxTicketsPerOrder: number
   timeouts: Timeouts
   mail: MailConfig
-  /** Test-only switches. Never read from the environment. */
-  testHooks?: TestHooks
 }
 
 export interface RateLimits {
@@ -69,13 +67,6 @@ export interface MailConfig {
  * hours loses nothing.
  */
 export const MAIL_TIMING = { retryBaseMs: 30_000, maxAttempts: 8, pollMs: 5_000, leaseMs: 120_000 } as const
-
-export interface TestHooks {
-  /** Turns the capacity guard into check-then-act, to prove the concurrency tests can fail. */
-  disableCapacityGuard?: boolean
-  /** Weakens or slows the admission of a ticket at the door, to prove the check-in concurrency tests can fail (AdmissionGuard). */
-  checkIn?: { conditional?: boolean; lockOrder?: boolean; gapMs?: number }
-}
 
 export class ConfigError extends Error {
   constructor(

@@ -1,13 +1,13 @@
 import { expect, it } from 'vitest'
-import type { Config } from '../../src/config.js'
 import { type AdmissionGuard, GUARDED, scanTicket } from '../../src/features/check-in/check-in.service.js'
 import type { Db } from '../../src/db/database.js'
 import { createStaffLink } from '../../src/features/check-in/door-staff.js'
-import { cancelOrder } from '../../src/features/purchase/purchase.service.js'
-import { OrderCheckedIn } from '../../src/features/purchase/purchase.errors.js'
+import { cancelOrder } from '../../src/features/orders/cancellation.js'
+import { OrderCheckedIn } from '../../src/features/orders/order.errors.js'
 import { findEvent } from '../../src/features/events/event.repository.js'
 import { describeEachDatabase, type DatabaseKind } from '../helpers/database.js'
-import { useListeningServers } from '../helpers/servers.js'
+import { type ServerOptions, useListeningServers } from '../helpers/servers.js'
+import { slowAdmission } from '../helpers/check-then-act.js'
 import { doorCodesOfOrder } from '../helpers/door.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { placeOrder } from '../helpers/orders.js'
@@ -45,7 +45,7 @@ async function openPhone(baseUrl: string, token: string, eventId: number): Promi
 /** Servers on one fresh database, an event with one sold ticket, and two phones with staff links, spread over the servers. */
 function useDoor(kind: DatabaseKind) {
   const listen = useListeningServers(kind)
-  return async (instances: number, overrides: Partial<Config> = {}) => {
+  return async (instances: number, overrides: ServerOptions = {}) => {
     const { urls, db } = await listen(instances, overrides)
     const owner = await createUser(db, 'organiser')
     const { event, ticketTypes } = await createEvent(db, owner.id)
@@ -91,7 +91,7 @@ describeEachDatabase(`${SCANS} simultaneous scans of one ticket`, (kind) => {
   const start = useDoor(kind)
 
   // Each scan waits between its read and its write, in the guarded tests as in the control: only the guard differs.
-  const slow = { testHooks: { checkIn: { gapMs: 50 } } }
+  const slow = { seams: { admissionGuard: slowAdmission(50) } }
 
   it('from two staff sessions: one is admitted, every other scan is told it is already checked in', async () => {
     const { db, eventId, code, phones } = await start(1, slow)
@@ -109,7 +109,7 @@ describeEachDatabase(`${SCANS} simultaneous scans of one ticket`, (kind) => {
   })
 
   it('control: admitting on what was read before the write, the same test catches the second admission', async () => {
-    const { db, eventId, code, phones } = await start(1, { testHooks: { checkIn: { gapMs: 50, conditional: false } } })
+    const { db, eventId, code, phones } = await start(1, { seams: { admissionGuard: slowAdmission(50, { conditional: false }) } })
     const answers = await scanAllAtOnce(phones, eventId, code)
     expect(tally(answers)['200 admitted']).toBeGreaterThan(1)
     expect((await db.selectFrom('checkIns').select('action').execute()).length).toBeGreaterThan(1)
@@ -131,7 +131,12 @@ async function cancelWhileScanning(db: Db, eventId: number, guard: AdmissionGuar
       const cancel = () =>
         cancelOrder(db, { id: order.id, eventId: event.id, buyerEmail: `race${i}@example.test` }, audit, 'http://admit-one.test')
       const scan = (gapMs: number) =>
-        scanTicket(db, scanner, { code: code!, nonce: null, gate: 'Race', mode: 'entry', scannedAt: null }, { ...guard, gapMs })
+        scanTicket(
+          db,
+          scanner,
+          { code: code!, nonce: null, gate: 'Race', mode: 'entry', scannedAt: null },
+          gapMs === 0 ? guard : { ...slowAdmission(gapMs), ...guard },
+        )
       // Half the scans start first and wait between their read and their write, as over a slow network, so that
       // the cancellation commits in between (SQLite runs one transaction at a time: only such a gap opens the race).
       const [cancelled, answer] =

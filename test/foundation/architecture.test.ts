@@ -34,7 +34,9 @@ describe('the import graph', () => {
 
   it('has no arrow from infrastructure (src/plugins, src/lib, src/db) into a feature', () => {
     const arrows = [...graph].flatMap(([module, imports]) =>
-      ['plugins', 'lib', 'db'].includes(part(module)) ? imports.filter((target) => part(target).startsWith('features/')).map((target) => `${module} -> ${target}`) : [],
+      ['plugins', 'lib', 'db'].includes(part(module))
+        ? imports.filter((target) => part(target).startsWith('features/')).map((target) => `${module} -> ${target}`)
+        : [],
     )
     expect(arrows).toEqual([])
   })
@@ -60,5 +62,37 @@ describe('the import graph', () => {
     }
     for (const feature of between.keys()) visit(feature, [feature])
     expect(cycles).toEqual([])
+  })
+})
+
+/** Every module under src/ with its text, by path relative to src/. */
+function sources(): [string, string][] {
+  const found: [string, string][] = []
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(file)
+      else if (entry.name.endsWith('.ts')) found.push([path.relative(SRC, file), readFileSync(file, 'utf8')])
+    }
+  }
+  walk(SRC)
+  return found
+}
+
+describe('the owners of shared state', () => {
+  it('writes orders (their states) only in the orders feature: every move goes through its table of transitions', () => {
+    const writers = sources()
+      .filter(([, text]) => /(updateTable|insertInto)\('orders'\)/.test(text))
+      .map(([module]) => module)
+    expect(writers).toEqual([path.join('features', 'orders', 'order.writes.ts')])
+  })
+
+  it('writes the sold and held counters only in the capacity module, where the lock order is written once', () => {
+    // An UPDATE's .set({ ... sold: ... }) or .set((eb) => ({ ... held: ... })), on one line or several.
+    const setsCounter = /\.set\(\s*(?:\(eb\)\s*=>\s*\(\s*)?\{[^}]*?\b(sold|held|\[counter\])\s*:/
+    const writers = sources()
+      .filter(([, text]) => setsCounter.test(text))
+      .map(([module]) => module)
+    expect(writers).toEqual([path.join('features', 'capacity', 'capacity.ts')])
   })
 })

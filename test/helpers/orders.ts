@@ -1,6 +1,7 @@
 import type { Db } from '../../src/db/database.js'
 import type { OrderStatus } from '../../src/db/schema.js'
-import { cancelOrder, purchase } from '../../src/features/purchase/purchase.service.js'
+import { cancelOrder } from '../../src/features/orders/cancellation.js'
+import { purchase } from '../../src/features/purchase/purchase.service.js'
 
 export interface OrderFixture {
   buyerName?: string

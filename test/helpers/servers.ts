@@ -1,9 +1,12 @@
 import { afterEach } from 'vitest'
-import { buildApp } from '../../src/app.js'
+import { type BuildOptions, buildApp } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
 import type { Db } from '../../src/db/database.js'
 import { type TestApp, testConfig } from './app.js'
 import { type DatabaseKind, type TestDatabase, createTestDatabase } from './database.js'
+
+/** The test config's overrides, and the seams a concurrency test's control swaps (test/helpers/check-then-act.ts). */
+export type ServerOptions = Partial<Config> & Pick<BuildOptions, 'seams'>
 
 /**
  * Real listening servers, `instances` of the app on one fresh database, for
@@ -16,11 +19,12 @@ export function useListeningServers(kind: DatabaseKind) {
     await Promise.all(opened.splice(0).map((app) => app.close()))
     await database?.drop()
   })
-  return async (instances: number, overrides: Partial<Config> = {}): Promise<{ urls: string[]; apps: TestApp[]; db: Db }> => {
+  return async (instances: number, overrides: ServerOptions = {}): Promise<{ urls: string[]; apps: TestApp[]; db: Db }> => {
+    const { seams, ...config } = overrides
     database = await createTestDatabase(kind)
     const urls: string[] = []
     for (let i = 0; i < instances; i++) {
-      const app = await buildApp(testConfig(database, overrides))
+      const app = await buildApp(testConfig(database, config), { seams })
       opened.push(app)
       urls.push(await app.listen({ host: '127.0.0.1', port: 0 }))
     }

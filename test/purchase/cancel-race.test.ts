@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import { cancelEvent } from '../../src/features/organiser/event.service.js'
-import { cancelOrder, purchase } from '../../src/features/purchase/purchase.service.js'
+import { cancelOrder } from '../../src/features/orders/cancellation.js'
+import { purchase } from '../../src/features/purchase/purchase.service.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest'
-import type { Config } from '../../src/config.js'
 import { describeEachDatabase, type DatabaseKind } from '../helpers/database.js'
-import { useListeningServers } from '../helpers/servers.js'
+import { type ServerOptions, useListeningServers } from '../helpers/servers.js'
+import { CHECK_THEN_ACT } from '../helpers/check-then-act.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { buyAllAtOnce, failPagesOf, prepareBuyers, saleViolations } from '../helpers/flash-sale.js'
 import { createUser } from '../helpers/personas.js'
@@ -12,7 +12,7 @@ const CAPACITY = 50
 /** Real listening servers on one fresh database, with an event on sale. */
 function useServers(kind: DatabaseKind) {
   const listen = useListeningServers(kind)
-  return async (instances: number, overrides: Partial<Config> = {}) => {
+  return async (instances: number, overrides: ServerOptions = {}) => {
     const { urls, db } = await listen(instances, overrides)
     const owner = await createUser(db, 'organiser')
     const { event, ticketTypes } = await createEvent(db, owner.id, {
@@ -37,7 +37,7 @@ describeEachDatabase('a flash sale on one server', (kind) => {
   })
 
   it('control: with the capacity guard switched off, the same test catches the oversell', async () => {
-    const { urls, db, eventId, ticketTypeId } = await start(1, { testHooks: { disableCapacityGuard: true } })
+    const { urls, db, eventId, ticketTypeId } = await start(1, { seams: { capacityGuard: CHECK_THEN_ACT } })
     const buyers = await prepareBuyers(urls, eventId, BUYERS)
     const outcomes = await buyAllAtOnce(buyers, eventId, ticketTypeId)
 
@@ -59,7 +59,7 @@ describeEachDatabase('a flash sale across two app instances', (kind) => {
   })
 
   it.runIf(kind === 'postgres')('control: two instances without the guard oversell', async () => {
-    const { urls, db, eventId, ticketTypeId } = await start(2, { testHooks: { disableCapacityGuard: true } })
+    const { urls, db, eventId, ticketTypeId } = await start(2, { seams: { capacityGuard: CHECK_THEN_ACT } })
     const buyers = await prepareBuyers(urls, eventId, BUYERS)
     const outcomes = await buyAllAtOnce(buyers, eventId, ticketTypeId)
 

@@ -7,6 +7,7 @@ import { createEvent } from '../helpers/fixtures.js'
 import { createUser } from '../helpers/personas.js'
 import { addSeatBlock } from '../helpers/seats.js'
 import { useListeningServers } from '../helpers/servers.js'
+import { CHECK_THEN_ACT } from '../helpers/check-then-act.js'
 
 const BUYERS = 200
 const ROWS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J']
@@ -119,7 +120,7 @@ describeEachDatabase(`${BUYERS} buyers choosing overlapping seats at once`, (kin
   })
 
   it('control: with the seats checked before the lock (check-then-act) and no unique key, the same checks catch a seat sold twice', async () => {
-    const sale = await start(1, { testHooks: { disableCapacityGuard: true } })
+    const sale = await start(1, { seams: { capacityGuard: CHECK_THEN_ACT } })
     await dropSeatKey(sale.db, kind)
     const outcomes = await tickOverlappingSeats(sale)
     expect(outcomes.filter((outcome) => outcome.status >= 500)).toEqual([])

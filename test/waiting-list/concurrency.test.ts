@@ -5,6 +5,7 @@ import { settleAllExpiredHolds } from '../../src/features/offers/offers.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { type SaleOutcome, buyAllAtOnce, prepareBuyers } from '../helpers/flash-sale.js'
 import { useListeningServers } from '../helpers/servers.js'
+import { CHECK_THEN_ACT } from '../helpers/check-then-act.js'
 import { capacityViolations, offerTokenIn, soldOutEvent } from './support.js'
 
 const CLAIMERS = 100
@@ -100,7 +101,7 @@ describeEachDatabase('waiting-list offers under concurrency', (kind) => {
   const start = useListeningServers(kind)
 
   async function claimRace(instances: number, guarded: boolean) {
-    const { urls, db } = await start(instances, guarded ? {} : { testHooks: { disableCapacityGuard: true } })
+    const { urls, db } = await start(instances, guarded ? {} : { seams: { capacityGuard: CHECK_THEN_ACT } })
     const { eventId, typeId, tokens } = await offersMade(urls, db, OFFERS, OFFERS + 5)
     // Ten browsers open each link (a holder clicking again and again, or sharing it), then all buy at once.
     const claimers = await prepareBuyers(urls, eventId, CLAIMERS, {
@@ -133,7 +134,7 @@ describeEachDatabase('waiting-list offers under concurrency', (kind) => {
   })
 
   async function cancellationRace(instances: number, guarded: boolean) {
-    const { urls, db } = await start(instances, guarded ? {} : { testHooks: { disableCapacityGuard: true } })
+    const { urls, db } = await start(instances, guarded ? {} : { seams: { capacityGuard: CHECK_THEN_ACT } })
     const capacity = 30
     const waiting = 10
     const { eventId, typeId, orders } = await soldOutWithList(db, capacity, waiting)

@@ -58,12 +58,11 @@ const DEFAULT_GATE = 'Door'
  * list, the organiser's door staff and staff links, and undoing a check-in.
  * Door routes answer 404 to anyone without a pass for the event.
  */
-export default async function checkInRoutes(app: FastifyInstance) {
+export default async function checkInRoutes(app: FastifyInstance, options: { admissionGuard?: AdmissionGuard }) {
   const door = { config: { access: 'door' as const } }
   const organiser = { config: { access: 'organiser' as const } }
-  const hooks = app.config.testHooks
-  // Test-only switches of the admission's guard (see AdmissionGuard); GUARDED everywhere else.
-  const guard: AdmissionGuard = hooks?.checkIn ? { ...GUARDED, ...hooks.checkIn } : GUARDED
+  // Another guard only in a concurrency test's control (see AdmissionGuard).
+  const guard = options.admissionGuard ?? GUARDED
 
   // The door's guard, as a hook: every route declaring access 'door' gets the
   // event and this visitor's pass for it, or the 404 page before its handler runs.

@@ -3,6 +3,8 @@ import type { CheckInAction, OrderStatus } from '../../db/schema.js'
 import { type DoorCode, isSignedBy, parseDoorCode, signDoorCode } from '../../lib/door-code.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { seatName } from '../seating/seating.repository.js'
+import { admittedAtDoor, admittedAtDoorCondition } from '../orders/order.states.js'
+import { lockOrder } from '../orders/order.writes.js'
 
 /** entry: let the ticket in; exit: it leaves, to come back later (types that allow re-entry only). */
 export type ScanMode = 'entry' | 'exit'
@@ -57,14 +59,14 @@ export type ScanAnswer =
  * GUARDED admits only a ticket that is not inside, in the UPDATE itself,
  * after locking the order row. A control drops one of the two: `conditional`
  * (trusting what was read before, as a scanner app with a local list would)
- * or `lockOrder` (so a cancellation can slip in). `gapMs` waits between the
- * read and the write, as a round trip over a venue's Wi-Fi would: better-sqlite3
- * answers synchronously, so on SQLite the race opens only when something yields.
+ * or `lockOrder` (so a cancellation can slip in). A control passes its own
+ * to buildApp (test/helpers/check-then-act.ts).
  */
 export interface AdmissionGuard {
   conditional: boolean
   lockOrder: boolean
-  gapMs?: number
+  /** Runs between the read and the write: better-sqlite3 answers synchronously, so on SQLite a race opens only when something yields. */
+  beforeWrite?: () => Promise<void>
 }
 
 export const GUARDED: AdmissionGuard = { conditional: true, lockOrder: true }
@@ -109,7 +111,7 @@ export async function scanTicket(db: Db, scanner: Scanner, scan: Scan, guard: Ad
     const earlier = await scanOfNonce(db, scan.nonce, ticket.id)
     if (earlier) return replayAnswer(db, earlier, read, ticket)
   }
-  if (read.orderStatus !== 'paid') return { kind: 'cancelled', ticket }
+  if (!admittedAtDoor(read.orderStatus)) return { kind: 'cancelled', ticket }
 
   if (scan.mode === 'exit') {
     if (read.allowReentry !== 1) return { kind: 'no-reentry', ticket }
@@ -118,7 +120,7 @@ export async function scanTicket(db: Db, scanner: Scanner, scan: Scan, guard: Ad
     return { kind: 'already', ticket, ...insideSince(read, read.checkedInAt) }
   }
 
-  if (guard.gapMs) await new Promise((resolve) => setTimeout(resolve, guard.gapMs))
+  await guard.beforeWrite?.()
   try {
     if (scan.mode === 'exit') return await checkOut(db, scanner, scan, ticket)
     return await admit(db, scanner, scan, ticket, read.orderId, guard)
@@ -138,8 +140,9 @@ async function admit(
   guard: AdmissionGuard,
 ): Promise<ScanAnswer> {
   return db.transaction().execute(async (trx) => {
+    // Under the order's lock, a cancellation either happened already or waits for this admission (and then refuses).
     const order = guard.lockOrder ? await lockOrder(trx, orderId) : 'paid'
-    if (order !== 'paid') return { kind: 'cancelled', ticket }
+    if (order === undefined || !admittedAtDoor(order)) return { kind: 'cancelled', ticket }
     const now = Date.now()
     const admitted = await trx
       .updateTable('tickets')
@@ -218,7 +221,7 @@ export async function doorCounts(db: Db, eventId: number): Promise<DoorCounts> {
     .innerJoin('orders', 'orders.id', 'tickets.orderId')
     .select((eb) => [eb.fn.count<number>('tickets.id').as('expected'), eb.fn.count<number>('tickets.checkedInAt').as('admitted')])
     .where('orders.eventId', '=', eventId)
-    .where('orders.status', '=', 'paid')
+    .where(admittedAtDoorCondition)
     .executeTakeFirstOrThrow()
   return { admitted: Number(row.admitted), expected: Number(row.expected) }
 }
@@ -243,7 +246,7 @@ export async function doorList(db: Db, event: { id: number; checkInSecret: strin
     .select(['tickets.id', 'orders.buyerName', 'orders.code', 'ticketTypes.name', 'tickets.checkedInAt'])
     .select(['seats.section', 'seats.rowLabel', 'seats.seatLabel'])
     .where('orders.eventId', '=', event.id)
-    .where('orders.status', '=', 'paid')
+    .where(admittedAtDoorCondition)
     .orderBy('orders.buyerName')
     .orderBy('orders.id')
     .orderBy('tickets.id')
@@ -318,7 +321,7 @@ async function scanOfNonce(db: Db | Trx, nonce: string, ticketId: number): Promi
  * have been cancelled.
  */
 async function replayAnswer(db: Db | Trx, earlier: EarlierScan, now: TicketRead, ticket: TicketAtDoor): Promise<ScanAnswer> {
-  if (now.orderStatus !== 'paid') return { kind: 'cancelled', ticket }
+  if (!admittedAtDoor(now.orderStatus)) return { kind: 'cancelled', ticket }
   if (now.checkedInAt !== null) {
     if (earlier.action === 'in' && now.checkedInAt === earlier.at) return { kind: 'admitted', ticket, at: earlier.at, replayed: true }
     return { kind: 'already', ticket, ...insideSince(now, now.checkedInAt) }
@@ -349,17 +352,6 @@ async function takeOut(trx: Trx, ticketId: number, since: number | null): Promis
     .where('checkedInAt', since === null ? 'is not' : '=', since)
     .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
-}
-
-/** Locks the order row (a no-op UPDATE), as cancelOrder's claim does, and says its status under the lock. */
-async function lockOrder(trx: Trx, orderId: number): Promise<OrderStatus | undefined> {
-  const row = await trx
-    .updateTable('orders')
-    .set((eb) => ({ status: eb.ref('status') }))
-    .where('id', '=', orderId)
-    .returning('status')
-    .executeTakeFirst()
-  return row?.status
 }
 
 /** Who let an inside ticket in, when and where. */

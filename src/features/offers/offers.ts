@@ -19,7 +19,8 @@
 import type { Db, Trx } from '../../db/database.js'
 import type { WaitingListEntryRow, WaitingListState } from '../../db/schema.js'
 import { randomSecret, tokenHash } from '../../lib/random.js'
-import { eventHasRoomFor, freeOfEvent, inSalesWindow, isOnSale, ticketTypeHasRoomFor } from '../events/event.rules.js'
+import { freeOfEvent, inSalesWindow, isOnSale } from '../events/event.rules.js'
+import { hold, releaseHeld } from '../capacity/capacity.js'
 import { lockEvent } from '../events/event.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 
@@ -88,7 +89,7 @@ export async function offerFreedCapacity(trx: Trx, eventId: number, now: number)
       .where('state', '=', 'waiting')
       .executeTakeFirst()
     if (Number(offered.numUpdatedRows) === 0) continue
-    await takeHold(trx, eventId, type.id, quantity)
+    await hold(trx, eventId, type.id, quantity)
     type.held += quantity
     eventFree -= quantity
     offers += 1
@@ -109,47 +110,6 @@ export async function offerFreedCapacity(trx: Trx, eventId: number, now: number)
     })
   }
   return offers
-}
-
-/**
- * Adds a hold to the counters through the purchase's guards. The amounts were
- * read under the event's lock, so the guards hold; should they not, the
- * whole change rolls back rather than hold what is not there.
- */
-async function takeHold(trx: Trx, eventId: number, ticketTypeId: number, quantity: number): Promise<void> {
-  const event = await trx
-    .updateTable('events')
-    .set((eb) => ({ held: eb('held', '+', quantity) }))
-    .where('id', '=', eventId)
-    .where(eventHasRoomFor(quantity))
-    .executeTakeFirst()
-  const type = await trx
-    .updateTable('ticketTypes')
-    .set((eb) => ({ held: eb('held', '+', quantity) }))
-    .where('id', '=', ticketTypeId)
-    .where(ticketTypeHasRoomFor(quantity))
-    .executeTakeFirst()
-  if (Number(event.numUpdatedRows) === 0 || Number(type.numUpdatedRows) === 0) {
-    throw new Error(`waiting list: ${quantity} tickets of type ${ticketTypeId} do not fit beside what is sold and held`)
-  }
-}
-
-/** Gives held tickets back to the pool (not yet to anyone). */
-export async function returnHeld(trx: Trx, eventId: number, byType: Map<number, number>): Promise<void> {
-  const total = [...byType.values()].reduce((sum, quantity) => sum + quantity, 0)
-  if (total === 0) return
-  await trx
-    .updateTable('events')
-    .set((eb) => ({ held: eb('held', '-', total) }))
-    .where('id', '=', eventId)
-    .execute()
-  for (const [ticketTypeId, quantity] of [...byType].sort(([a], [b]) => a - b)) {
-    await trx
-      .updateTable('ticketTypes')
-      .set((eb) => ({ held: eb('held', '-', quantity) }))
-      .where('id', '=', ticketTypeId)
-      .execute()
-  }
 }
 
 function heldByType(rows: { ticketTypeId: number; offeredQuantity: number | null }[]): Map<number, number> {
@@ -173,7 +133,7 @@ export async function releaseExpiredHolds(trx: Trx, eventId: number, now: number
     .returningAll()
     .execute()
   if (expired.length === 0) return false
-  await returnHeld(trx, eventId, heldByType(expired))
+  await releaseHeld(trx, eventId, heldByType(expired))
   const names = await namesOf(trx, eventId)
   await enqueueMail(
     trx,
@@ -221,7 +181,7 @@ export async function closeEntry(
     .executeTakeFirst()
   if (!closed) return undefined
   if (before.state === 'offered') {
-    await returnHeld(trx, before.eventId, heldByType([before]))
+    await releaseHeld(trx, before.eventId, heldByType([before]))
     await offerFreedCapacity(trx, before.eventId, now)
   }
   return before

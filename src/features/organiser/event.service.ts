@@ -11,6 +11,8 @@ import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '
 import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
+import { releaseOrders, transitionOrdersOfEvent } from '../orders/order.writes.js'
+import { releaseAllHolds } from '../capacity/capacity.js'
 
 /**
  * What organisers do to their events. Each change is one transaction that
@@ -269,36 +271,23 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
     const event = await lockEvent(trx, eventId)
     if (!event) throw new NotFound()
     if (event.status === 'cancelled') return 'This event is already cancelled.'
-    // Under the event's lock no order can be placed or cancelled meanwhile: these are the orders cancelled below.
-    const paid = await trx
-      .selectFrom('orders')
-      .select(['id', 'buyerEmail'])
-      .where('eventId', '=', eventId)
-      .where('status', '=', 'paid')
-      .execute()
-    await enqueueMail(
-      trx,
-      paid.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
-    )
     await trx
       .updateTable('events')
-      .set({
-        status: 'cancelled',
-        cancelledAt: now,
-        sold: 0,
-        held: 0,
-        updatedAt: now,
-        publishedAt: isPublic(event, now) ? event.publishedAt : null,
-      })
+      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, publishedAt: isPublic(event, now) ? event.publishedAt : null })
       .where('id', '=', eventId)
       .execute()
-    const orders = await trx
-      .updateTable('orders')
-      .set({ status: 'cancelled', cancelledAt: now })
-      .where('eventId', '=', eventId)
-      .where('status', '=', 'paid')
-      .executeTakeFirst()
-    await trx.updateTable('ticketTypes').set({ sold: 0, held: 0 }).where('eventId', '=', eventId).execute()
+    // Under the event's lock no order can be placed or cancelled meanwhile: each order is cancelled as one the buyer cancels is.
+    const cancelled = await transitionOrdersOfEvent(trx, eventId, 'cancelled', now)
+    await releaseOrders(
+      trx,
+      eventId,
+      cancelled.map((order) => order.id),
+    )
+    await enqueueMail(
+      trx,
+      cancelled.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
+    )
+    await releaseAllHolds(trx, eventId)
     // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
     const closed = await trx
       .updateTable('waitingListEntries')
@@ -332,7 +321,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
       'event.cancelled',
       { type: 'event', id: eventId },
       {
-        ordersCancelled: Number(orders.numUpdatedRows),
+        ordersCancelled: cancelled.length,
         ...(closed.length > 0 && { waitingListClosed: closed.length }),
       },
     )

@@ -1,5 +1,6 @@
 import { signDoorCode } from '../../lib/door-code.js'
 import type { OrderStatus, TicketTypeRow } from '../../db/schema.js'
+import { ORDER_STATUS_LABELS } from '../orders/order.states.js'
 import type { Event } from '../events/event.model.js'
 import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
@@ -160,8 +161,6 @@ function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: st
     salesWindow: from || until ? [from, until].filter(Boolean).join(' ') : null,
   }
 }
-
-const ORDER_STATUS_LABELS: Record<OrderStatus, string> = { paid: 'Paid', cancelled: 'Cancelled' }
 
 export interface AttendeeOrderView {
   code: string

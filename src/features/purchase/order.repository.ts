@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { TICKET_WAS_USED, countsAsRevenueCondition } from '../orders/order.states.js'
 import type { Db, Trx } from '../../db/database.js'
 import type { OrderRow, OrderStatus } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
@@ -28,17 +29,6 @@ export interface OrderTicket {
   /** Let in at the door once, and not undone since: its order can no longer be cancelled, even after a check-out. */
   used: boolean
 }
-
-/**
- * Whether the ticket (`tickets.id` of the query) was let in at least once for
- * real: an admission whose next entry in the log is not an undo (an undo takes
- * back the admission just before it, a scan by mistake). A check-out does not
- * count, so a ticket of a re-entry type that went out again is still used.
- */
-export const TICKET_WAS_USED = sql<boolean>`exists (select 1 from check_ins admission where admission.ticket_id = tickets.id
-  and admission.action = 'in' and not exists (select 1 from check_ins taken_back where taken_back.ticket_id = admission.ticket_id
-  and taken_back.action = 'undo' and taken_back.id = (select min(later.id) from check_ins later
-  where later.ticket_id = admission.ticket_id and later.id > admission.id)))`
 
 export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTickets | undefined> {
   const order = await db.selectFrom('orders').selectAll().where('code', '=', code).executeTakeFirst()
@@ -117,7 +107,7 @@ export async function ordersOfUser(db: Db, userId: number) {
 
 export interface OrderTotals {
   /**
-   * The paid orders' totals, one sum per currency the orders were paid in
+   * The totals of orders that count as revenue, one sum per currency the orders were paid in
    * (the site's currency may have changed since), by currency code; none without revenue.
    */
   revenue: Amount[]
@@ -134,7 +124,7 @@ export async function orderTotalsByEvent(db: Db, eventIds: number[]): Promise<Ma
       'eventId',
       'currency',
       eb.fn.countAll<number>().as('orders'),
-      eb.fn.sum<number>(eb.case().when('status', '=', 'paid').then(eb.ref('totalMinor')).else(0).end()).as('revenueMinor'),
+      eb.fn.sum<number>(eb.case().when(countsAsRevenueCondition(eb)).then(eb.ref('totalMinor')).else(0).end()).as('revenueMinor'),
     ])
     .where('eventId', 'in', eventIds)
     .groupBy(['eventId', 'currency'])

@@ -1,5 +1,5 @@
 import { formatDateTime, formatMoney } from '../../lib/format.js'
-import { cancellation } from './cancellation.js'
+import { cancellation } from '../orders/cancellation.js'
 import type { OrderWithTickets } from './order.repository.js'
 
 export interface OrderView {

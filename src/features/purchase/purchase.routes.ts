@@ -13,13 +13,14 @@ import { normaliseEmail } from '../accounts/user.repository.js'
 import { type EventWithTicketTypes, findEvent, findEventWithTicketTypes } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
 import { isPublic } from '../events/event.rules.js'
-import { cancellation } from './cancellation.js'
+import { cancelOrder, cancellation } from '../orders/cancellation.js'
+import { OrderCheckedIn } from '../orders/order.errors.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
 import { buyFormTotal } from './buy.view.js'
-import { type ChangedPrice, OrderCheckedIn, PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
-import { CHECK_THEN_ACT, GUARDED, type HeldOffer, cancelOrder, purchase, readForPurchase } from './purchase.service.js'
+import { type CapacityGuard, GUARDED, type HeldOffer, purchase, readForPurchase } from './purchase.service.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
 import { refusalCookie } from './refusal-cookie.js'
 import { NoSeatsTogether, SeatsTaken, seatMapOf, seatsOnMap, takenOf } from '../seating/seating.repository.js'
@@ -29,9 +30,10 @@ import { toSeatMapView } from '../seating/seat-map.view.js'
 const ORDER_CODE = /^[0-9A-Z]{10}$/
 const TICKET_CODE = /^[0-9A-Z]{16}$/
 
-export default async function purchaseRoutes(app: FastifyInstance) {
+export default async function purchaseRoutes(app: FastifyInstance, options: { capacityGuard?: CapacityGuard }) {
   const purchaseLimit = { max: app.config.rateLimits.purchasePerMinute, timeWindow: 60_000 }
-  const capacityGuard = app.config.testHooks?.disableCapacityGuard ? CHECK_THEN_ACT : GUARDED
+  // Another guard only in a concurrency test's control (see CapacityGuard).
+  const capacityGuard = options.capacityGuard ?? GUARDED
   const refusals = refusalCookie(app.config.sessionSecret)
 
   /** A public event and its ticket types, or the same 404 whether it is a draft or does not exist. */

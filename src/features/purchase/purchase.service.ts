@@ -6,15 +6,8 @@ import type { Event } from '../events/event.model.js'
 import { formatDateTime } from '../../lib/format.js'
 import { randomCode, randomSecret } from '../../lib/random.js'
 import { searchText } from '../../lib/search.js'
-import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
-import {
-  eventHasRoomFor,
-  inSalesWindowCondition,
-  isOnSale,
-  isPublic,
-  onSaleCondition,
-  ticketTypeHasRoomFor,
-} from '../events/event.rules.js'
+import { recordAudit } from '../audit/audit.repository.js'
+import { isOnSale, isPublic } from '../events/event.rules.js'
 import {
   type EventWithTicketTypes,
   eventWithTicketTypesQuery,
@@ -22,14 +15,15 @@ import {
   lockEvent,
   toEventWithTicketTypes,
 } from '../events/event.repository.js'
-import { type ChangedPrice, OrderCheckedIn, PriceChanged, PurchaseRefused } from './purchase.errors.js'
-import { CHECKED_IN_REASON } from './cancellation.js'
+import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { SeenPrices } from './purchase.form.js'
 import { MAX_INT32 } from '../../lib/numbers.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { consumeOffer, offerFreedCapacity, offerRefusal, releaseExpiredHolds } from '../offers/offers.js'
-import { TICKET_WAS_USED } from './order.repository.js'
-import { bookSeats, releaseSeatsOfOrder } from '../seating/seating.repository.js'
+import { bookSeats } from '../seating/seating.repository.js'
+import { insertOrder } from '../orders/order.writes.js'
+import { GUARDED_ROOM, type RoomRules, takeFromEvent, takeFromType } from '../capacity/capacity.js'
+import { countsForBuyerCapsCondition } from '../orders/order.states.js'
 import type { SeatRequest } from '../seating/seat-choice.js'
 
 // orders.total_minor is a 32-bit integer column.
@@ -84,12 +78,10 @@ export interface PlacedOrder {
 /**
  * How a purchase takes capacity: the guarded UPDATEs' conditions, and what
  * runs before the transaction. The one seam of the capacity guard: the
- * concurrency tests' control swaps GUARDED for CHECK_THEN_ACT to show they
- * catch an oversell.
+ * concurrency tests' control (test/helpers/check-then-act.ts) passes another
+ * to buildApp, to show they catch an oversell.
  */
-export interface CapacityGuard {
-  eventHasRoomFor: typeof eventHasRoomFor
-  ticketTypeHasRoomFor: typeof ticketTypeHasRoomFor
+export interface CapacityGuard extends RoomRules {
   /** Uses up a waiting-list offer for the order, or says it could not. */
   consumeOffer: typeof consumeOffer
   before?: (db: Db, eventId: number, lines: [number, number][], offer: HeldOffer | null) => Promise<void>
@@ -97,19 +89,7 @@ export interface CapacityGuard {
   seatsAsChecked?: boolean
 }
 
-export const GUARDED: CapacityGuard = { eventHasRoomFor, ticketTypeHasRoomFor, consumeOffer }
-
-/** Test-only: the check-then-act of the system we replace. Never use it to sell tickets. */
-export const CHECK_THEN_ACT: CapacityGuard = {
-  eventHasRoomFor: () => (eb) => eb.lit(true),
-  ticketTypeHasRoomFor: () => (eb) => eb.lit(true),
-  consumeOffer: async (trx, entryId, orderId, now) => {
-    await trx.updateTable('waitingListEntries').set({ state: 'claimed', orderId, closedAt: now }).where('id', '=', entryId).execute()
-    return true
-  },
-  before: checkThenAct,
-  seatsAsChecked: true,
-}
+export const GUARDED: CapacityGuard = { ...GUARDED_ROOM, consumeOffer }
 
 /** What a purchase reads before it writes, in one query: the event, its ticket types, and the order its form key placed, if any. */
 export interface PurchaseSnapshot extends EventWithTicketTypes {
@@ -230,26 +210,20 @@ export async function purchase(
         await releaseExpiredHolds(trx, request.eventId, now)
       }
       const code = randomCode(10)
-      const order = await trx
-        .insertInto('orders')
-        .values({
-          code,
-          accessKey: randomSecret(),
-          idempotencyKey: request.idempotencyKey,
-          eventId: request.eventId,
-          userId: request.userId,
-          buyerName: request.buyerName,
-          buyerEmail: request.buyerEmail,
-          totalMinor,
-          currency: request.currency,
-          status: 'paid',
-          createdAt: now,
-          cancelledAt: null,
-          buyerBrowser: request.buyerBrowser,
-          searchText: searchText(code, request.buyerName, request.buyerEmail),
-        })
-        .returning(['id', 'code', 'accessKey'])
-        .executeTakeFirstOrThrow()
+      const order = await insertOrder(trx, {
+        code,
+        accessKey: randomSecret(),
+        idempotencyKey: request.idempotencyKey,
+        eventId: request.eventId,
+        userId: request.userId,
+        buyerName: request.buyerName,
+        buyerEmail: request.buyerEmail,
+        totalMinor,
+        currency: request.currency,
+        createdAt: now,
+        buyerBrowser: request.buyerBrowser,
+        searchText: searchText(code, request.buyerName, request.buyerEmail),
+      })
       const tickets = lines.flatMap(([ticketTypeId, quantity]) =>
         Array.from({ length: quantity }, () => ({ ticketTypeId, priceMinor: prices.get(ticketTypeId)!, orderId: order.id })),
       )
@@ -275,31 +249,17 @@ export async function purchase(
 
       // The hot rows, last. A claimed offer's tickets move from held to sold.
       const released = offer?.quantity ?? 0
-      const event = await trx
-        .updateTable('events')
-        .set((eb) => ({ sold: eb('sold', '+', total), held: eb('held', '-', released) }))
-        .where('id', '=', request.eventId)
-        .where(onSaleCondition(now))
-        .where(guard.eventHasRoomFor(total - released))
-        .returning(['maxTicketsPerBuyer', 'maxOrdersPerBuyer'])
-        .executeTakeFirst()
+      const event = await takeFromEvent(trx, request.eventId, { quantity: total, fromHold: released }, now, guard)
       if (!event) throw await explainRefusal(trx, request.eventId, lines, prices, offer)
       // After the event's row is locked, as every change of an offer is.
       if (offer && !(await guard.consumeOffer(trx, offer.entryId, order.id, now))) throw await explainOffer(trx, offer)
       await refuseOverBuyerCaps(trx, request, event, total, order.id)
       for (const [ticketTypeId, quantity] of lines) {
         const fromHold = ticketTypeId === offer?.ticketTypeId ? offer.quantity : 0
-        const taken = await trx
-          .updateTable('ticketTypes')
-          .set((eb) => ({ sold: eb('sold', '+', quantity), held: eb('held', '-', fromHold) }))
-          .where('id', '=', ticketTypeId)
-          .where('eventId', '=', request.eventId)
-          .where('priceMinor', '=', prices.get(ticketTypeId)!)
-          .where('maxPerOrder', '>=', quantity)
-          .where(inSalesWindowCondition(now))
-          .where(guard.ticketTypeHasRoomFor(quantity - fromHold))
-          .executeTakeFirst()
-        if (Number(taken.numUpdatedRows) === 0) throw await explainRefusal(trx, request.eventId, lines, prices, offer)
+        const taking = { quantity, fromHold }
+        if (!(await takeFromType(trx, request.eventId, ticketTypeId, taking, { priceMinor: prices.get(ticketTypeId)! }, now, guard))) {
+          throw await explainRefusal(trx, request.eventId, lines, prices, offer)
+        }
       }
       // Seats last, under the event row's lock: each seat once, or the whole purchase rolls back.
       if (request.seats) await bookSeats(trx, request.eventId, request.seats, written, guard.seatsAsChecked)
@@ -359,7 +319,7 @@ async function refuseOverBuyerCaps(
     .select((eb) => [eb.fn.count<number>('tickets.id').as('tickets'), eb.fn.count<number>('orders.id').distinct().as('orders')])
     .where('orders.eventId', '=', request.eventId)
     .where('orders.buyerEmail', '=', request.buyerEmail)
-    .where('orders.status', '=', 'paid')
+    .where(countsForBuyerCapsCondition)
     .where('orders.id', '!=', placing)
     .executeTakeFirstOrThrow()
   const tickets = Number(held.tickets)
@@ -383,31 +343,6 @@ async function findOrderByIdempotencyKey(db: Db, key: string): Promise<EarlierOr
     .select(['id', 'code', 'accessKey', 'eventId', 'buyerBrowser', 'userId'])
     .where('idempotencyKey', '=', key)
     .executeTakeFirst()
-}
-
-/**
- * The old, unsafe way (read what remains, then write blindly), kept only for
- * the control test. better-sqlite3 answers synchronously, so on SQLite the gap
- * between the check and the write opens only when something yields to the
- * event loop; this yields once, as the replaced system's Redis round trip did.
- */
-async function checkThenAct(db: Db, eventId: number, lines: [number, number][], offer: HeldOffer | null): Promise<void> {
-  const types = await db.selectFrom('ticketTypes').select(['id', 'capacity', 'sold', 'held']).where('eventId', '=', eventId).execute()
-  for (const [ticketTypeId, quantity] of lines) {
-    const type = types.find((candidate) => candidate.id === ticketTypeId)
-    const left = type ? type.capacity - type.sold - type.held + (ticketTypeId === offer?.ticketTypeId ? offer.quantity : 0) : 0
-    if (type && left < quantity) throw new PurchaseRefused(`Only ${left} tickets are left.`)
-  }
-  if (offer) {
-    const entry = await db
-      .selectFrom('waitingListEntries')
-      .select(['state', 'offerExpiresAt'])
-      .where('id', '=', offer.entryId)
-      .executeTakeFirst()
-    const refusal = entry ? offerRefusal(entry) : 'This offer is no longer open.'
-    if (refusal !== null) throw new PurchaseRefused(refusal)
-  }
-  await new Promise((resolve) => setImmediate(resolve))
 }
 
 /** Why an offer could not be used up, read inside the transaction; returned for the caller to throw. */
@@ -490,62 +425,4 @@ export function refusalOf(
   if (problems.length > 0) return problems.join(' ')
   // Unpublished again, or an event that is no longer on sale for a reason not named above.
   return isOnSale(event, now) ? null : 'This event is not available.'
-}
-
-/**
- * Cancels a paid order and gives its tickets back, in one transaction with its
- * audit entry. The event row is locked first, as a purchase and the
- * organiser's cancellation do, so none of them can deadlock with another; the
- * order is then claimed with a conditional UPDATE, so cancelling twice (or
- * twice at once) gives the capacity back only once. Returns false when the
- * order was already cancelled. A check-in locks the order row too, so once
- * the claim holds it, the tickets read next are all the check-ins there will
- * be: an order with a ticket used at the door is not cancelled (OrderCheckedIn).
- */
-export async function cancelOrder(
-  db: Db,
-  order: { id: number; eventId: number; buyerEmail: string },
-  audit: AuditEntry,
-  siteUrl: string,
-): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    await lockEvent(trx, order.eventId)
-    const claimed = await trx
-      .updateTable('orders')
-      .set({ status: 'cancelled', cancelledAt: Date.now() })
-      .where('id', '=', order.id)
-      .where('status', '=', 'paid')
-      .returning(['eventId'])
-      .executeTakeFirst()
-    if (!claimed) return false
-    const used = await trx.selectFrom('tickets').select('id').where('orderId', '=', order.id).where(TICKET_WAS_USED).executeTakeFirst()
-    if (used) throw new OrderCheckedIn(CHECKED_IN_REASON)
-    // Its seats are free again, for the next buyer or the next person waiting.
-    await releaseSeatsOfOrder(trx, order.id)
-    const counts = await trx
-      .selectFrom('tickets')
-      .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('orderId', '=', order.id)
-      .groupBy('ticketTypeId')
-      .orderBy('ticketTypeId')
-      .execute()
-    const total = counts.reduce((sum, row) => sum + Number(row.count), 0)
-    await trx
-      .updateTable('events')
-      .set((eb) => ({ sold: eb('sold', '-', total) }))
-      .where('id', '=', claimed.eventId)
-      .execute()
-    for (const row of counts) {
-      await trx
-        .updateTable('ticketTypes')
-        .set((eb) => ({ sold: eb('sold', '-', Number(row.count)) }))
-        .where('id', '=', row.ticketTypeId)
-        .execute()
-    }
-    // The freed tickets go to the waiting list first, in this transaction: nobody can buy them in between.
-    await offerFreedCapacity(trx, claimed.eventId, Date.now())
-    await enqueueMail(trx, { kind: 'order-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })
-    await recordAudit(trx, audit)
-    return true
-  })
 }

@@ -225,10 +225,10 @@ export async function takenOf(db: Db | Trx, seatIds: number[]): Promise<number[]
   return rows.map((row) => row.seatId)
 }
 
-/** Frees the seats of an order's tickets (its cancellation). */
-export async function releaseSeatsOfOrder(trx: Trx, orderId: number): Promise<void> {
+/** Frees the seats of the orders' tickets (their cancellation). */
+export async function releaseSeatsOfOrders(trx: Trx, orderIds: number[]): Promise<void> {
   await trx
     .deleteFrom('seatBookings')
-    .where('ticketId', 'in', (eb) => eb.selectFrom('tickets').select('tickets.id').where('tickets.orderId', '=', orderId))
+    .where('ticketId', 'in', (eb) => eb.selectFrom('tickets').select('tickets.id').where('tickets.orderId', 'in', orderIds))
     .execute()
 }

@@ -1,0 +1,136 @@
+/**
+ * The one writer of `sold` and `held`, on events and on ticket types: what
+ * is taken of a capacity. Every function runs in a transaction that holds the
+ * event row's lock already (lockEvent, or the first UPDATE of the event row
+ * here), and writes the event row first, then its ticket types in id order:
+ * the same lock order everywhere, so that no two changes can deadlock. Seats
+ * come after all of these (src/features/seating).
+ *
+ * Taking and holding are guarded UPDATEs (`sold + held + n <= capacity`, the
+ * SQL twins in src/features/events/event.rules.ts), so held and sold tickets
+ * together never exceed a capacity, whatever runs at the same moment.
+ */
+import type { Trx } from '../../db/database.js'
+import { eventHasRoomFor, inSalesWindowCondition, onSaleCondition, ticketTypeHasRoomFor } from '../events/event.rules.js'
+
+/** How many tickets a change takes, and how many of them come out of what is held (a claimed offer). */
+export interface Taking {
+  quantity: number
+  fromHold: number
+}
+
+/**
+ * The conditions of the guarded UPDATEs, as one seam: the concurrency tests'
+ * control swaps them for conditions that always hold (check-then-act) to
+ * show the tests catch an oversell.
+ */
+export interface RoomRules {
+  eventHasRoomFor: typeof eventHasRoomFor
+  ticketTypeHasRoomFor: typeof ticketTypeHasRoomFor
+}
+
+export const GUARDED_ROOM: RoomRules = { eventHasRoomFor, ticketTypeHasRoomFor }
+
+/**
+ * Takes tickets of the event's overall capacity for a sale, while the event
+ * is on sale at `now`, and locks its row: the first write of a purchase to the
+ * hot rows. Returns the event's per-buyer caps, or undefined when the guard
+ * refused (sold out, or no longer on sale).
+ */
+export async function takeFromEvent(trx: Trx, eventId: number, taking: Taking, now: number, room: RoomRules = GUARDED_ROOM) {
+  return trx
+    .updateTable('events')
+    .set((eb) => ({ sold: eb('sold', '+', taking.quantity), held: eb('held', '-', taking.fromHold) }))
+    .where('id', '=', eventId)
+    .where(onSaleCondition(now))
+    .where(room.eventHasRoomFor(taking.quantity - taking.fromHold))
+    .returning(['maxTicketsPerBuyer', 'maxOrdersPerBuyer'])
+    .executeTakeFirst()
+}
+
+/**
+ * Takes tickets of one type for a sale, at the price the buyer saw, within
+ * the type's per-order limit and sales window. False when the guard refused.
+ */
+export async function takeFromType(
+  trx: Trx,
+  eventId: number,
+  ticketTypeId: number,
+  taking: Taking,
+  expected: { priceMinor: number },
+  now: number,
+  room: RoomRules = GUARDED_ROOM,
+): Promise<boolean> {
+  const taken = await trx
+    .updateTable('ticketTypes')
+    .set((eb) => ({ sold: eb('sold', '+', taking.quantity), held: eb('held', '-', taking.fromHold) }))
+    .where('id', '=', ticketTypeId)
+    .where('eventId', '=', eventId)
+    .where('priceMinor', '=', expected.priceMinor)
+    .where('maxPerOrder', '>=', taking.quantity)
+    .where(inSalesWindowCondition(now))
+    .where(room.ticketTypeHasRoomFor(taking.quantity - taking.fromHold))
+    .executeTakeFirst()
+  return Number(taken.numUpdatedRows) > 0
+}
+
+/**
+ * Gives sold tickets back: `sold` less, on the event and on each of its
+ * ticket types. The one way back for a cancelled order (and, with payments,
+ * an expired or refunded one).
+ */
+export async function giveBack(trx: Trx, eventId: number, ticketsByType: Map<number, number>): Promise<void> {
+  await lessOf(trx, 'sold', eventId, ticketsByType)
+}
+
+/**
+ * Holds tickets of one type for a waiting-list offer, through the same
+ * guards as a sale. The amounts were read under the event's lock, so the
+ * guards hold; should they not, the whole change rolls back rather than hold
+ * what is not there.
+ */
+export async function hold(trx: Trx, eventId: number, ticketTypeId: number, quantity: number): Promise<void> {
+  const event = await trx
+    .updateTable('events')
+    .set((eb) => ({ held: eb('held', '+', quantity) }))
+    .where('id', '=', eventId)
+    .where(eventHasRoomFor(quantity))
+    .executeTakeFirst()
+  const type = await trx
+    .updateTable('ticketTypes')
+    .set((eb) => ({ held: eb('held', '+', quantity) }))
+    .where('id', '=', ticketTypeId)
+    .where(ticketTypeHasRoomFor(quantity))
+    .executeTakeFirst()
+  if (Number(event.numUpdatedRows) === 0 || Number(type.numUpdatedRows) === 0) {
+    throw new Error(`waiting list: ${quantity} tickets of type ${ticketTypeId} do not fit beside what is sold and held`)
+  }
+}
+
+/** Gives held tickets back to the pool (not yet to anyone): offers that ran out, were declined or removed. */
+export async function releaseHeld(trx: Trx, eventId: number, heldByType: Map<number, number>): Promise<void> {
+  await lessOf(trx, 'held', eventId, heldByType)
+}
+
+/** Ends every hold of the event at once (its waiting list closed with it); the caller closes the offers that held them. */
+export async function releaseAllHolds(trx: Trx, eventId: number): Promise<void> {
+  await trx.updateTable('events').set({ held: 0 }).where('id', '=', eventId).execute()
+  await trx.updateTable('ticketTypes').set({ held: 0 }).where('eventId', '=', eventId).execute()
+}
+
+async function lessOf(trx: Trx, counter: 'sold' | 'held', eventId: number, byType: Map<number, number>): Promise<void> {
+  const total = [...byType.values()].reduce((sum, count) => sum + count, 0)
+  if (total === 0) return
+  await trx
+    .updateTable('events')
+    .set((eb) => ({ [counter]: eb(counter, '-', total) }))
+    .where('id', '=', eventId)
+    .execute()
+  for (const [ticketTypeId, count] of [...byType].sort(([a], [b]) => a - b)) {
+    await trx
+      .updateTable('ticketTypes')
+      .set((eb) => ({ [counter]: eb(counter, '-', count) }))
+      .where('id', '=', ticketTypeId)
+      .execute()
+  }
+}

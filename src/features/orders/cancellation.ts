@@ -1,0 +1,67 @@
+import type { Db } from '../../db/database.js'
+import type { OrderRow } from '../../db/schema.js'
+import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
+import type { Event } from '../events/event.model.js'
+import { lockEvent } from '../events/event.repository.js'
+import { offerFreedCapacity } from '../offers/offers.js'
+import { enqueueMail } from '../outbox/outbox.repository.js'
+import { OrderCheckedIn } from './order.errors.js'
+import { TICKET_WAS_USED, canMove } from './order.states.js'
+import { releaseOrders, transitionOrder } from './order.writes.js'
+
+/** Whether the buyer may cancel an order now, and if not, why (null when there is nothing to say: it is cancelled already). */
+export type Cancellation = { allowed: true } | { allowed: false; reason: string | null }
+
+export const CHECKED_IN_REASON = 'A ticket of this order has been used at the door, so the order can no longer be cancelled.'
+
+/**
+ * The buyer's cancellation rule, in one place for the order page and the
+ * cancel routes: a paid order of an event that is not cancelled, before it
+ * starts, none of whose tickets has been used at the door, when the organiser allows it.
+ */
+export function cancellation(
+  order: Pick<OrderRow, 'status'>,
+  event: Pick<Event, 'status' | 'startsAt' | 'allowBuyerCancellation'>,
+  tickets: { used: boolean }[],
+  now = Date.now(),
+): Cancellation {
+  if (!canMove(order.status, 'cancelled')) return { allowed: false, reason: null }
+  if (event.status === 'cancelled') return { allowed: false, reason: 'The organiser cancelled this event.' }
+  if (tickets.some((ticket) => ticket.used)) return { allowed: false, reason: CHECKED_IN_REASON }
+  if (event.startsAt <= now) return { allowed: false, reason: 'The event has started, so this order can no longer be cancelled.' }
+  if (!event.allowBuyerCancellation)
+    return { allowed: false, reason: 'The organiser does not allow buyers to cancel orders for this event.' }
+  return { allowed: true }
+}
+
+/**
+ * Cancels an order and gives its tickets back, in one transaction with its
+ * audit entry. The event row is locked first, as a purchase and the
+ * organiser's cancellation do, so none of them can deadlock with another; the
+ * order is then moved with a conditional UPDATE, so cancelling twice (or
+ * twice at once) gives the capacity back only once. Returns false when the
+ * order was already cancelled. A check-in locks the order row too, so once
+ * the move holds it, the tickets read next are all the check-ins there will
+ * be: an order with a ticket used at the door is not cancelled (OrderCheckedIn).
+ */
+export async function cancelOrder(
+  db: Db,
+  order: { id: number; eventId: number; buyerEmail: string },
+  audit: AuditEntry,
+  siteUrl: string,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    await lockEvent(trx, order.eventId)
+    const now = Date.now()
+    const moved = await transitionOrder(trx, order.id, 'cancelled', now)
+    if (!moved) return false
+    const used = await trx.selectFrom('tickets').select('id').where('orderId', '=', order.id).where(TICKET_WAS_USED).executeTakeFirst()
+    if (used) throw new OrderCheckedIn(CHECKED_IN_REASON)
+    await releaseOrders(trx, moved.eventId, [order.id])
+    // The freed tickets go to the waiting list first, in this transaction: nobody can buy them in between.
+    await offerFreedCapacity(trx, moved.eventId, now)
+    await enqueueMail(trx, { kind: 'order-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })
+    await recordAudit(trx, audit)
+    return true
+  })
+}

@@ -1,0 +1,91 @@
+import type { Insertable } from 'kysely'
+import type { Trx } from '../../db/database.js'
+import type { OrderStatus, OrdersTable } from '../../db/schema.js'
+import { giveBack } from '../capacity/capacity.js'
+import { releaseSeatsOfOrders } from '../seating/seating.repository.js'
+import { PLACED, statesBefore } from './order.states.js'
+
+/**
+ * The writes of an order's state, all of them: no other module sets
+ * `orders.status` (test/foundation/architecture.test.ts checks it).
+ */
+
+const ORDERS_PER_STATEMENT = 1000
+
+export type NewOrder = Omit<Insertable<OrdersTable>, 'status' | 'cancelledAt'>
+
+/** Writes a new order in the state orders are placed in. */
+export async function insertOrder(trx: Trx, values: NewOrder): Promise<{ id: number; code: string; accessKey: string }> {
+  return trx
+    .insertInto('orders')
+    .values({ ...values, status: PLACED })
+    .returning(['id', 'code', 'accessKey'])
+    .executeTakeFirstOrThrow()
+}
+
+/**
+ * Moves one order to `to`, only from a state ORDER_TRANSITIONS allows: a
+ * conditional UPDATE, so of two moves at once only one happens. Locks the
+ * order row. Returns what it was moved from, or undefined when it was not
+ * in such a state (moved already, or no such order).
+ */
+export async function transitionOrder(trx: Trx, orderId: number, to: OrderStatus, now: number): Promise<{ eventId: number } | undefined> {
+  return trx
+    .updateTable('orders')
+    .set({ status: to, ...(to === 'cancelled' && { cancelledAt: now }) })
+    .where('id', '=', orderId)
+    .where('status', 'in', statesBefore(to))
+    .returning(['eventId'])
+    .executeTakeFirst()
+}
+
+/** Moves every order of the event that may go to `to`; returns the ids of those moved, with their buyers. */
+export async function transitionOrdersOfEvent(
+  trx: Trx,
+  eventId: number,
+  to: OrderStatus,
+  now: number,
+): Promise<{ id: number; buyerEmail: string }[]> {
+  return trx
+    .updateTable('orders')
+    .set({ status: to, ...(to === 'cancelled' && { cancelledAt: now }) })
+    .where('eventId', '=', eventId)
+    .where('status', 'in', statesBefore(to))
+    .returning(['id', 'buyerEmail'])
+    .execute()
+}
+
+/**
+ * Gives back what orders that left a capacity-holding state held: their
+ * seats, and their tickets to the event's and the types' capacity. The one
+ * release that every cancellation (and, with payments, every expiry and
+ * refund) uses. The caller holds the event row's lock and has just moved the
+ * orders out of a state that holds capacity (holdsCapacity), into one that does not.
+ */
+export async function releaseOrders(trx: Trx, eventId: number, orderIds: number[]): Promise<void> {
+  const ticketsByType = new Map<number, number>()
+  // In slices: an event's cancellation may release more orders than one statement may name (SQLite binds at most 32,766 values).
+  for (let start = 0; start < orderIds.length; start += ORDERS_PER_STATEMENT) {
+    const slice = orderIds.slice(start, start + ORDERS_PER_STATEMENT)
+    await releaseSeatsOfOrders(trx, slice)
+    const counts = await trx
+      .selectFrom('tickets')
+      .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('orderId', 'in', slice)
+      .groupBy('ticketTypeId')
+      .execute()
+    for (const row of counts) ticketsByType.set(row.ticketTypeId, (ticketsByType.get(row.ticketTypeId) ?? 0) + Number(row.count))
+  }
+  await giveBack(trx, eventId, ticketsByType)
+}
+
+/** Locks the order row (a no-op UPDATE), as a cancellation's move does, and says its state under the lock. */
+export async function lockOrder(trx: Trx, orderId: number): Promise<OrderStatus | undefined> {
+  const row = await trx
+    .updateTable('orders')
+    .set((eb) => ({ status: eb.ref('status') }))
+    .where('id', '=', orderId)
+    .returning('status')
+    .executeTakeFirst()
+  return row?.status
+}

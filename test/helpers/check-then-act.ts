@@ -1,0 +1,58 @@
+import type { Db } from '../../src/db/database.js'
+import type { AdmissionGuard } from '../../src/features/check-in/check-in.service.js'
+import { GUARDED as GUARDED_ADMISSION } from '../../src/features/check-in/check-in.service.js'
+import { offerRefusal } from '../../src/features/offers/offers.js'
+import { PurchaseRefused } from '../../src/features/purchase/purchase.errors.js'
+import type { CapacityGuard, HeldOffer } from '../../src/features/purchase/purchase.service.js'
+
+/**
+ * The controls of the concurrency tests: the guards of the app swapped for
+ * the check-then-act of the systems we replace, passed to buildApp as seams.
+ * A control differs from its guarded test only in the guard, and shows that
+ * the test catches the race the guard prevents. Never used to sell tickets.
+ */
+
+/** Capacity taken on what was read before the transaction, and an offer claimed without checking it is still open. */
+export const CHECK_THEN_ACT: CapacityGuard = {
+  eventHasRoomFor: () => (eb) => eb.lit(true),
+  ticketTypeHasRoomFor: () => (eb) => eb.lit(true),
+  consumeOffer: async (trx, entryId, orderId, now) => {
+    await trx.updateTable('waitingListEntries').set({ state: 'claimed', orderId, closedAt: now }).where('id', '=', entryId).execute()
+    return true
+  },
+  before: checkThenAct,
+  seatsAsChecked: true,
+}
+
+/**
+ * The old, unsafe way (read what remains, then write blindly). better-sqlite3
+ * answers synchronously, so on SQLite the gap between the check and the write
+ * opens only when something yields to the event loop; this yields once, as the
+ * replaced system's Redis round trip did.
+ */
+async function checkThenAct(db: Db, eventId: number, lines: [number, number][], offer: HeldOffer | null): Promise<void> {
+  const types = await db.selectFrom('ticketTypes').select(['id', 'capacity', 'sold', 'held']).where('eventId', '=', eventId).execute()
+  for (const [ticketTypeId, quantity] of lines) {
+    const type = types.find((candidate) => candidate.id === ticketTypeId)
+    const left = type ? type.capacity - type.sold - type.held + (ticketTypeId === offer?.ticketTypeId ? offer.quantity : 0) : 0
+    if (type && left < quantity) throw new PurchaseRefused(`Only ${left} tickets are left.`)
+  }
+  if (offer) {
+    const entry = await db
+      .selectFrom('waitingListEntries')
+      .select(['state', 'offerExpiresAt'])
+      .where('id', '=', offer.entryId)
+      .executeTakeFirst()
+    const refusal = entry ? offerRefusal(entry) : 'This offer is no longer open.'
+    if (refusal !== null) throw new PurchaseRefused(refusal)
+  }
+  await new Promise((resolve) => setImmediate(resolve))
+}
+
+/**
+ * An admission that waits `ms` between its read and its write, as a round
+ * trip over a venue's Wi-Fi would; with `weaker`, one of its two guards dropped.
+ */
+export function slowAdmission(ms: number, weaker: Partial<Pick<AdmissionGuard, 'conditional' | 'lockOrder'>> = {}): AdmissionGuard {
+  return { ...GUARDED_ADMISSION, ...weaker, beforeWrite: () => new Promise((resolve) => setTimeout(resolve, ms)) }
+}
