@@ -15,6 +15,16 @@ describe('loadConfig', () => {
     expect(config.nodeEnv).toBe('development')
   })
 
+  it('puts the SQLite database in DATA_DIR (a relative one from the working directory) unless DATABASE_URL names one', () => {
+    // A given secret: nothing is written to the relative folder.
+    const env = { DATA_DIR: 'site-data', SESSION_SECRET: 'a-session-secret-of-at-least-32-characters' }
+    expect(loadConfig(env)).toMatchObject({
+      dataDir: path.resolve('site-data'),
+      databaseUrl: `sqlite:${path.join(process.cwd(), 'site-data', 'admit-one.sqlite')}`,
+    })
+    expect(loadConfig({ ...env, DATABASE_URL: 'sqlite:/srv/tickets.sqlite' }).databaseUrl).toBe('sqlite:/srv/tickets.sqlite')
+  })
+
   it('generates a session secret once, keeps it with mode 0600, and reuses it', () => {
     const dataDir = freshDataDir()
     const first = loadConfig({ DATA_DIR: dataDir }).sessionSecret
@@ -47,13 +57,19 @@ describe('loadConfig', () => {
   })
 
   it('selects PostgreSQL for a postgres URL and reads TRUST_PROXY', () => {
-    const config = loadConfig({ DATA_DIR: freshDataDir(), DATABASE_URL: 'postgres://u@h/db', TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,loopback,::1' })
+    const config = loadConfig({
+      DATA_DIR: freshDataDir(),
+      DATABASE_URL: 'postgres://u@h/db',
+      TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,loopback,::1',
+    })
     expect(config.databaseUrl).toBe('postgres://u@h/db')
     expect(config.trustProxy).toBe('127.0.0.1,10.0.0.0/8,loopback,::1')
     expect(loadConfig({ DATA_DIR: freshDataDir(), TRUST_PROXY: 'true' }).trustProxy).toBe(true)
   })
 
   it('reads PUBLIC_URL without a trailing slash', () => {
-    expect(loadConfig({ DATA_DIR: freshDataDir(), PUBLIC_URL: 'https://tickets.example.org/' }).publicUrl).toBe('https://tickets.example.org')
+    expect(loadConfig({ DATA_DIR: freshDataDir(), PUBLIC_URL: 'https://tickets.example.org/' }).publicUrl).toBe(
+      'https://tickets.example.org',
+    )
   })
 })

@@ -11,7 +11,8 @@ import { SetupToken, createFirstAdmin } from './setup.service.js'
 
 /**
  * First run: while no admin exists, each start prints a one-time link to the
- * log, and /setup?token=… creates the first admin. Afterwards /setup is gone.
+ * log and, as a plain line, to stdout, and /setup?token=… creates the first
+ * admin. Afterwards /setup is gone.
  */
 export default async function setupRoutes(app: FastifyInstance) {
   const token = new SetupToken()
@@ -25,7 +26,10 @@ export default async function setupRoutes(app: FastifyInstance) {
     if (adminExists) return
     const host = ['0.0.0.0', '::'].includes(app.config.host) ? 'localhost' : app.config.host
     const link = `${app.config.publicUrl ?? `http://${host}:${app.config.port}`}/setup?token=${token.issue()}`
-    app.log.warn(`No admin account yet. Create the first one at ${link} (a one-time link; use your site's address if it is not this one).`)
+    const message = `No admin account yet. Create the first one at ${link} (a one-time link; use your site's address if it is not this one).`
+    app.log.warn(message)
+    // The log line is JSON, for log collectors; the person starting a new site reads this one.
+    if (app.config.logLevel !== 'silent') process.stdout.write(`${message}\n`)
   })
 
   /** The token from the link, or a refusal: 404 once an admin exists, 403 for a wrong or missing token. */
