@@ -65,7 +65,7 @@ describeEachDatabase('GET /events/:id/orders', (kind) => {
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 2, currency: 'USD' })
     const page = await me.browser.get(`/events/${event.id}/orders`)
     expect(page.body).toMatch(/<li>Standard · <code>[^<]+<\/code> · US\$15\.00\s*<\/li>/)
-    expect(page.body).toContain('<td>US$30.00</td>')
+    expect(page.body).toContain('<td data-label="Total">US$30.00</td>')
     expect(page.body).not.toContain('€')
   })
 
