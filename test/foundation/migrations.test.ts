@@ -16,7 +16,23 @@ describeEachDatabase('migrations', (kind) => {
       expect(await migrateToLatest(db)).toEqual(Object.keys(migrations))
       expect(await migrateToLatest(db)).toEqual([])
       const tables = (await db.introspection.getTables()).map((table) => table.name).sort()
-      expect(tables).toEqual(['audit_log', 'check_ins', 'door_staff', 'events', 'orders', 'outbox', 'password_resets', 'seat_bookings', 'seats', 'sessions', 'site_settings', 'ticket_types', 'tickets', 'users', 'waiting_list_entries'])
+      expect(tables).toEqual([
+        'audit_log',
+        'check_ins',
+        'door_staff',
+        'events',
+        'orders',
+        'outbox',
+        'password_resets',
+        'seat_bookings',
+        'seats',
+        'sessions',
+        'site_settings',
+        'ticket_types',
+        'tickets',
+        'users',
+        'waiting_list_entries',
+      ])
       const settings = await db.selectFrom('siteSettings').selectAll().executeTakeFirstOrThrow()
       expect(settings.siteName).toBe('Admit One')
       // int8 columns come back as numbers on both drivers.
@@ -49,6 +65,51 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 
+  it('0012 marks as once public the cancelled events that kept their publication time, and the events with orders', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      const { '0012_was_public': _added, ...before } = migrations
+      await migrateToLatest(db, before)
+      const now = Date.now()
+      const { id: ownerId } = await sql<{ id: number }>`insert into users (email, name, password_hash, role, status, created_at)
+        values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}) returning id`
+        .execute(db)
+        .then((result) => result.rows[0]!)
+      const event = async (title: string, status: string, publishedAt: number | null) => {
+        const result = await sql<{
+          id: number
+        }>`insert into events (owner_id, title, description, venue, starts_at, ends_at, time_zone, status, published_at, created_at, updated_at)
+          values (${ownerId}, ${title}, '', 'Hall', ${now + 1e9}, ${now + 2e9}, 'Europe/Berlin', ${status}, ${publishedAt}, ${now}, ${now})
+          returning id`.execute(db)
+        return result.rows[0]!.id
+      }
+      const ids = {
+        cancelledPublic: await event('cancelled public', 'cancelled', now - 1000),
+        cancelledNeverPublic: await event('cancelled never public', 'cancelled', null),
+        unpublishedWithOrders: await event('unpublished with orders', 'draft', null),
+        cancelledAfterUnpublishedWithOrders: await event('cancelled, had orders', 'cancelled', null),
+        draft: await event('draft', 'draft', null),
+      }
+      for (const eventId of [ids.unpublishedWithOrders, ids.cancelledAfterUnpublishedWithOrders]) {
+        await sql`insert into orders (code, access_key, idempotency_key, event_id, buyer_name, buyer_email, total_minor, currency, status, created_at)
+          values (${`C${eventId}`}, 'k', ${`i${eventId}`}, ${eventId}, 'B', 'b@example.test', 0, 'EUR', 'cancelled', ${now})`.execute(db)
+      }
+
+      expect(await migrateToLatest(db)).toEqual(['0012_was_public'])
+      const rows = await db.selectFrom('events').select(['id', 'wasPublic']).orderBy('id').execute()
+      expect(rows).toEqual([
+        { id: ids.cancelledPublic, wasPublic: 1 },
+        { id: ids.cancelledNeverPublic, wasPublic: 0 },
+        { id: ids.unpublishedWithOrders, wasPublic: 1 },
+        { id: ids.cancelledAfterUnpublishedWithOrders, wasPublic: 1 },
+        { id: ids.draft, wasPublic: 0 },
+      ])
+    } finally {
+      await db.destroy()
+    }
+  })
+
   // Queries are prepared once per connection on PostgreSQL (src/db/database.ts).
   it('keep answering after another instance migrates a table under a prepared SELECT *', async () => {
     database = await createTestDatabase(kind)
@@ -64,7 +125,13 @@ describeEachDatabase('migrations', (kind) => {
       await other.destroy()
 
       const outcomes = []
-      for (let i = 0; i < 3; i++) outcomes.push(await read().then((row) => 'added_later' in row || 'addedLater' in row, (error: { code?: string }) => error.code))
+      for (let i = 0; i < 3; i++)
+        outcomes.push(
+          await read().then(
+            (row) => 'added_later' in row || 'addedLater' in row,
+            (error: { code?: string }) => error.code,
+          ),
+        )
       // PostgreSQL refuses the prepared statement once (0A000); from then on it is prepared afresh.
       expect(outcomes).toEqual(kind === 'postgres' ? ['0A000', true, true] : [true, true, true])
     } finally {

@@ -11,6 +11,8 @@ export interface EventFixture {
   status?: StoredEventStatus
   /** Defaults to an hour ago for published events (on sale now), null for drafts. */
   publishedAt?: number | null
+  /** Whether it has been public; defaults to whether a cancelled event's publication time has passed, as a cancellation records it. */
+  wasPublic?: boolean
   startsAt?: number
   endsAt?: number
   timeZone?: string
@@ -40,6 +42,8 @@ export async function createEvent(
   const now = Date.now()
   const status = fixture.status ?? 'published'
   const startsAt = fixture.startsAt ?? now + 30 * DAY
+  const publishedAt = fixture.publishedAt !== undefined ? fixture.publishedAt : status === 'draft' ? null : now - HOUR
+  const wasPublic = fixture.wasPublic ?? (status === 'cancelled' && publishedAt !== null && publishedAt <= now)
   const event = await db
     .insertInto('events')
     .values({
@@ -53,7 +57,8 @@ export async function createEvent(
       imageUrl: null,
       capacity: fixture.capacity ?? null,
       status,
-      publishedAt: fixture.publishedAt !== undefined ? fixture.publishedAt : status === 'draft' ? null : now - HOUR,
+      publishedAt,
+      wasPublic: wasPublic ? 1 : 0,
       allowBuyerCancellation: fixture.allowBuyerCancellation === false ? 0 : 1,
       cancelledAt: status === 'cancelled' ? now : null,
       createdAt: now,

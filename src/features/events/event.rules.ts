@@ -1,5 +1,6 @@
 import type { ExpressionBuilder } from 'kysely'
 import type { Database, EventRow, TicketTypeRow } from '../../db/schema.js'
+import type { Event } from './event.model.js'
 
 /**
  * Where an event stands, derived from its row and the clock, never stored:
@@ -37,15 +38,24 @@ export function phaseRank(now: number) {
   }
 }
 
-/** Visible to the public: published and past its publication time, or cancelled after it was public. */
-export function isPublic(event: Pick<EventRow, 'status' | 'publishedAt'>, now = Date.now()): boolean {
-  return event.status !== 'draft' && event.publishedAt !== null && event.publishedAt <= now
+/**
+ * Visible to the public: published and past its publication time, or
+ * cancelled after it had been public (its buyers' messages link to its page,
+ * which says it is cancelled). A draft that never was public stays private,
+ * cancelled or not.
+ */
+export function isPublic(event: Pick<Event, 'status' | 'publishedAt' | 'wasPublic'>, now = Date.now()): boolean {
+  if (event.status === 'cancelled') return event.wasPublic
+  return event.status === 'published' && event.publishedAt !== null && event.publishedAt <= now
 }
 
 /** The same rule as isPublic, as a WHERE condition on `events`. */
 export function publicEventCondition(now: number) {
   return (eb: ExpressionBuilder<Database, 'events'>) =>
-    eb.and([eb('events.status', '!=', 'draft'), eb('events.publishedAt', 'is not', null), eb('events.publishedAt', '<=', now)])
+    eb.or([
+      eb.and([eb('events.status', '=', 'published'), eb('events.publishedAt', '<=', now)]),
+      eb.and([eb('events.status', '=', 'cancelled'), eb('events.wasPublic', '=', 1)]),
+    ])
 }
 
 /** Tickets of the event can be bought now (each type's own window aside): published, public, not over. */

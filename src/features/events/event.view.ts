@@ -65,7 +65,10 @@ export interface EventView {
 export function toEventView(event: Event, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
   const phase = eventPhase(event, now)
   const ticketTypes = types.map((type) => toTicketTypeView(event, type, currency, now))
-  const remaining = remainingOfEvent(ticketTypes.map((type) => type.remaining), event)
+  const remaining = remainingOfEvent(
+    ticketTypes.map((type) => type.remaining),
+    event,
+  )
   const status = eventStatus(phase, types.length, remaining)
   const capacity = types.reduce((sum, type) => sum + type.capacity, 0)
   const prices = types.map((type) => type.priceMinor)
@@ -84,7 +87,8 @@ export function toEventView(event: Event, types: TicketTypeRow[], currency: stri
     description: paragraphs(event.description),
     ticketTypes,
     remaining,
-    badge: types.length === 0 ? null : remaining === 0 ? 'sold_out' : remaining <= Math.max(5, Math.ceil(capacity * 0.1)) ? 'few_left' : null,
+    badge:
+      types.length === 0 ? null : remaining === 0 ? 'sold_out' : remaining <= Math.max(5, Math.ceil(capacity * 0.1)) ? 'few_left' : null,
     priceFrom: prices.length === 0 ? null : formatMoney(Math.min(...prices), currency),
     onSale: ticketTypes.some((type) => type.onSale),
     allowBuyerCancellation: event.allowBuyerCancellation,
@@ -96,12 +100,6 @@ export function toEventView(event: Event, types: TicketTypeRow[], currency: stri
 
 function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, now: number): TicketTypeView {
   const remaining = remainingOf(type, event)
-  const notStarted = type.salesStartAt !== null && type.salesStartAt > now
-  const ended = type.salesEndAt !== null && type.salesEndAt <= now
-  let salesNote: string | null = null
-  if (notStarted) salesNote = `On sale from ${formatDateTime(type.salesStartAt!, event.timeZone)}`
-  else if (ended) salesNote = 'Sales have ended'
-  else if (type.salesEndAt !== null) salesNote = `On sale until ${formatDateTime(type.salesEndAt, event.timeZone)}`
   const onSale = isTicketTypeOnSale(type, event, now)
   return {
     id: type.id,
@@ -111,11 +109,19 @@ function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, n
     remaining,
     soldOut: remaining === 0,
     onSale,
-    salesNote,
+    // A cancelled event's sales are over, whatever its types' windows said.
+    salesNote: event.status === 'cancelled' ? null : salesNote(type, event.timeZone, now),
     maxSelectable: maxSelectable(onSale, remaining, type.maxPerOrder),
     maxPerOrder: type.maxPerOrder,
     waitingList: isWaitingListOpen(type, event, now),
   }
+}
+
+function salesNote(type: TicketTypeRow, timeZone: string, now: number): string | null {
+  if (type.salesStartAt !== null && type.salesStartAt > now) return `On sale from ${formatDateTime(type.salesStartAt, timeZone)}`
+  if (type.salesEndAt !== null && type.salesEndAt <= now) return 'Sales have ended'
+  if (type.salesEndAt !== null) return `On sale until ${formatDateTime(type.salesEndAt, timeZone)}`
+  return null
 }
 
 /**

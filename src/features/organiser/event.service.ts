@@ -244,7 +244,14 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
     const event = await lockEvent(trx, eventId)
     if (!event) throw new NotFound()
     if (event.status !== 'published') return 'Only a published or scheduled event can be unpublished.'
-    await trx.updateTable('events').set({ status: 'draft', publishedAt: null, updatedAt: Date.now() }).where('id', '=', eventId).execute()
+    const now = Date.now()
+    // Remembered for a later cancellation, which keeps the page of an event that people have seen.
+    const wasPublic = event.wasPublic || isPublic(event, now)
+    await trx
+      .updateTable('events')
+      .set({ status: 'draft', publishedAt: null, wasPublic: wasPublic ? 1 : 0, updatedAt: now })
+      .where('id', '=', eventId)
+      .execute()
     await audit(trx, actor, 'event.unpublished', { type: 'event', id: eventId }, { publishedAt: event.publishedAt })
     return null
   })
@@ -253,8 +260,8 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
 /**
  * Cancels the event and every paid order of it, at once, and tells each buyer by e-mail. Like a buyer's
  * cancellation, the tickets are given back, so the counters keep meaning
- * "tickets in paid orders". An event that was public stays public with its
- * notice; one that was not yet public never becomes so.
+ * "tickets in paid orders". An event that is or was public (unpublished
+ * since) is public with its notice; one that never was stays private.
  */
 export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: number, siteUrl: string): Promise<Refusal> {
   return changeEvent(ctx, eventId, async (trx) => {
@@ -282,6 +289,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
         held: 0,
         updatedAt: now,
         publishedAt: isPublic(event, now) ? event.publishedAt : null,
+        wasPublic: event.wasPublic || isPublic(event, now) ? 1 : 0,
       })
       .where('id', '=', eventId)
       .execute()
