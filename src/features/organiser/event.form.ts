@@ -64,7 +64,21 @@ const DEFAULT_OFFER_HOURS = 24
 const MAX_OFFER_HOURS = 24 * 14
 
 export function blankEventForm(timeZone: string): EventFormValues {
-  return { title: '', description: '', venue: '', startsAt: '', endsAt: '', timeZone, imageUrl: '', capacity: '', maxTicketsPerBuyer: '', maxOrdersPerBuyer: '', allowBuyerCancellation: true, waitingList: false, offerHours: String(DEFAULT_OFFER_HOURS) }
+  return {
+    title: '',
+    description: '',
+    venue: '',
+    startsAt: '',
+    endsAt: '',
+    timeZone,
+    imageUrl: '',
+    capacity: '',
+    maxTicketsPerBuyer: '',
+    maxOrdersPerBuyer: '',
+    allowBuyerCancellation: true,
+    waitingList: false,
+    offerHours: String(DEFAULT_OFFER_HOURS),
+  }
 }
 
 export function eventFormOf(event: Event): EventFormValues {
@@ -108,7 +122,8 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
     offerHours: form.text('offerHours'),
   }
   requireText(form, 'title', values.title, 'Enter a title.', MAX_TEXT)
-  if (values.description.length > MAX_DESCRIPTION) form.fail('description', `Use at most ${MAX_DESCRIPTION.toLocaleString('en-GB')} characters.`)
+  if (values.description.length > MAX_DESCRIPTION)
+    form.fail('description', `Use at most ${MAX_DESCRIPTION.toLocaleString('en-GB')} characters.`)
   requireText(form, 'venue', values.venue, 'Enter where the event takes place.', MAX_TEXT)
 
   const timeZoneOk = isValidTimeZone(values.timeZone)
@@ -118,7 +133,8 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
   const endsAt = timeZoneOk ? readDateTime(form, 'endsAt', values.endsAt, values.timeZone, 'Enter when the event ends.') : null
   if (startsAt !== null && endsAt !== null && endsAt <= startsAt) form.fail('endsAt', 'The end must be after the start.')
   if (startsAt !== null && startsAt < now && startsAt !== existing?.startsAt) form.fail('startsAt', 'The start cannot be in the past.')
-  const scheduledAt = existing?.status === 'published' && existing.publishedAt !== null && existing.publishedAt > now ? existing.publishedAt : null
+  const scheduledAt =
+    existing?.status === 'published' && existing.publishedAt !== null && existing.publishedAt > now ? existing.publishedAt : null
   // A new time zone moves the scheduled publication with the other dates (updateEvent): check where it will be.
   const goesOnSaleAt = scheduledAt !== null && timeZoneOk ? movedToZone(scheduledAt, existing!.timeZone, values.timeZone, now) : scheduledAt
   if (endsAt !== null && goesOnSaleAt !== null && endsAt <= goesOnSaleAt) {
@@ -127,10 +143,13 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
 
   const imageUrl = values.imageUrl === '' ? null : readHttpsUrl(form, 'imageUrl', values.imageUrl)
   const capacity = values.capacity === '' ? null : readWholeNumber(form, 'capacity', values.capacity, 1, MAX_CAPACITY)
-  const maxTicketsPerBuyer = values.maxTicketsPerBuyer === '' ? null : readWholeNumber(form, 'maxTicketsPerBuyer', values.maxTicketsPerBuyer, 1, MAX_CAPACITY)
-  const maxOrdersPerBuyer = values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
+  const maxTicketsPerBuyer =
+    values.maxTicketsPerBuyer === '' ? null : readWholeNumber(form, 'maxTicketsPerBuyer', values.maxTicketsPerBuyer, 1, MAX_CAPACITY)
+  const maxOrdersPerBuyer =
+    values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
   // A form from before the field existed keeps the default.
-  const offerHours = values.offerHours === '' ? DEFAULT_OFFER_HOURS : readWholeNumber(form, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
+  const offerHours =
+    values.offerHours === '' ? DEFAULT_OFFER_HOURS : readWholeNumber(form, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
 
   if (!form.ok || startsAt === null || endsAt === null || offerHours === null) return { values, errors: form.errors, input: null }
   return {
@@ -217,22 +236,37 @@ export function parseTicketTypeForm(
   const capacity = readWholeNumber(form, 'capacity', values.capacity, 0, MAX_CAPACITY)
   const maxPerOrder = readWholeNumber(form, 'maxPerOrder', values.maxPerOrder, 1, MAX_PER_ORDER)
   if (priceMinor !== null) refuseOrdersTooLarge(form, priceMinor, maxPerOrder, currency, existing)
-  const salesStartAt = values.salesStartAt === '' ? null : readDateTime(form, 'salesStartAt', values.salesStartAt, timeZone, 'Enter when sales start.')
-  const salesEndAt = values.salesEndAt === '' ? null : readDateTime(form, 'salesEndAt', values.salesEndAt, timeZone, 'Enter when sales end.')
+  const salesStartAt =
+    values.salesStartAt === '' ? null : readDateTime(form, 'salesStartAt', values.salesStartAt, timeZone, 'Enter when sales start.')
+  const salesEndAt =
+    values.salesEndAt === '' ? null : readDateTime(form, 'salesEndAt', values.salesEndAt, timeZone, 'Enter when sales end.')
   if (salesStartAt !== null && salesEndAt !== null && salesEndAt <= salesStartAt) {
     form.fail('salesEndAt', 'The end of sales must be after their start.')
   }
   if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }
   const allowReentry = values.allowReentry ? 1 : 0
-  return { values, errors: form.errors, input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt, allowReentry } }
+  return {
+    values,
+    errors: form.errors,
+    input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt, allowReentry },
+  }
 }
 
-function refuseOrdersTooLarge(form: FormReader, priceMinor: number, maxPerOrder: number | null, currency: string, existing?: TicketTypeRow): void {
+function refuseOrdersTooLarge(
+  form: FormReader,
+  priceMinor: number,
+  maxPerOrder: number | null,
+  currency: string,
+  existing?: TicketTypeRow,
+): void {
   if (priceMinor * (maxPerOrder ?? 1) <= MAX_ORDER_MINOR) return
   if (priceMinor > MAX_ORDER_MINOR || maxPerOrder === null) {
     form.fail('price', `The price is too high: at most ${formatMoney(MAX_ORDER_MINOR, currency)}.`)
   } else if (priceMinor === existing?.priceMinor) {
-    form.fail('maxPerOrder', `At this price an order can hold at most ${Math.floor(MAX_ORDER_MINOR / priceMinor)} tickets. Lower the price to allow more.`)
+    form.fail(
+      'maxPerOrder',
+      `At this price an order can hold at most ${Math.floor(MAX_ORDER_MINOR / priceMinor)} tickets. Lower the price to allow more.`,
+    )
   } else {
     const highest = formatMoney(Math.floor(MAX_ORDER_MINOR / maxPerOrder), currency)
     form.fail('price', `The price is too high for up to ${maxPerOrder} tickets per order: at most ${highest}, or lower the most per order.`)
@@ -242,6 +276,12 @@ function refuseOrdersTooLarge(form: FormReader, priceMinor: number, maxPerOrder:
 export interface PublishFormValues {
   when: 'now' | 'later'
   publishAt: string
+}
+
+/** The publish form as the event stands: a scheduled event's set time, else "now". */
+export function publishFormOf(event: Pick<Event, 'status' | 'publishedAt' | 'timeZone'>, now: number): PublishFormValues {
+  const scheduled = event.status === 'published' && event.publishedAt !== null && event.publishedAt > now
+  return scheduled ? { when: 'later', publishAt: instantToLocalInput(event.publishedAt!, event.timeZone) } : { when: 'now', publishAt: '' }
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   parseEventForm,
   parsePublishForm,
   parseTicketTypeForm,
+  publishFormOf,
   ticketTypeFormOf,
 } from './event.form.js'
 import { checkInSecretOf, dashboardEvents, dashboardPhaseCounts, findEvent, ticketTypesByEvent } from '../events/event.repository.js'
@@ -101,7 +102,7 @@ export default async function eventRoutes(app: FastifyInstance) {
         },
         values,
         errors: forms.form?.errors ?? {},
-        publish: forms.publish?.values ?? { when: 'now', publishAt: '' },
+        publish: forms.publish?.values ?? publishFormOf(event, now),
         publishErrors: forms.publish?.errors ?? {},
         publishRefusal: forms.publish?.refusal ?? null,
         timeZones: timeZoneChoices(values.timeZone),
