@@ -83,6 +83,15 @@ export function inSalesWindowCondition(now: number) {
     ])
 }
 
+/**
+ * Two ticket type names name the same type: compared as the seat map's
+ * categories are (trimmed, case-blind), so no two types of an event may
+ * share a name this way.
+ */
+export function sameTicketTypeName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase()
+}
+
 /** Counters of what is taken of a capacity: sold, and held for waiting-list offers, which nobody else may buy. */
 type Taken = Pick<TicketTypeRow, 'capacity' | 'sold' | 'held'>
 

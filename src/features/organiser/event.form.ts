@@ -147,9 +147,7 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
     values.maxTicketsPerBuyer === '' ? null : readWholeNumber(form, 'maxTicketsPerBuyer', values.maxTicketsPerBuyer, 1, MAX_CAPACITY)
   const maxOrdersPerBuyer =
     values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
-  // A form from before the field existed keeps the default.
-  const offerHours =
-    values.offerHours === '' ? DEFAULT_OFFER_HOURS : readWholeNumber(form, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
+  const offerHours = readOfferHours(form, values, existing)
 
   if (!form.ok || startsAt === null || endsAt === null || offerHours === null) return { values, errors: form.errors, input: null }
   return {
@@ -171,6 +169,18 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
       offerHours,
     },
   }
+}
+
+/**
+ * How long an offer holds its tickets: read only while the waiting list is
+ * on. With the list off the field is not checked, and what is stored stays
+ * for when it is turned on again. A form from before the field existed keeps
+ * the default.
+ */
+function readOfferHours(form: FormReader, values: EventFormValues, existing?: Event): number | null {
+  if (!values.waitingList) return existing?.offerHours ?? DEFAULT_OFFER_HOURS
+  if (values.offerHours === '') return DEFAULT_OFFER_HOURS
+  return readWholeNumber(form, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
 }
 
 export interface TicketTypeFormValues {
@@ -211,16 +221,18 @@ export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone
 }
 
 /**
- * Sales dates are read in the event's time zone, prices in the site's
+ * Sales dates are read in the event's time zone, and fall within the event:
+ * they start before it ends and end by its end. Prices are read in the site's
  * currency. `existing` is the type being edited: when only its most per order
  * went up, that is what a too-large order is blamed on, not its price.
  */
 export function parseTicketTypeForm(
   body: unknown,
   currency: string,
-  timeZone: string,
+  event: Pick<Event, 'timeZone' | 'endsAt'>,
   existing?: TicketTypeRow,
 ): Parsed<TicketTypeFormValues, TicketTypeInput> {
+  const { timeZone } = event
   const form = new FormReader(body)
   const values: TicketTypeFormValues = {
     name: form.text('name'),
@@ -242,6 +254,13 @@ export function parseTicketTypeForm(
     values.salesEndAt === '' ? null : readDateTime(form, 'salesEndAt', values.salesEndAt, timeZone, 'Enter when sales end.')
   if (salesStartAt !== null && salesEndAt !== null && salesEndAt <= salesStartAt) {
     form.fail('salesEndAt', 'The end of sales must be after their start.')
+  }
+  const eventEnds = formatDateTime(event.endsAt, timeZone)
+  if (salesStartAt !== null && salesStartAt >= event.endsAt) {
+    form.fail('salesStartAt', `The event ends ${eventEnds}: sales must start before that.`)
+  }
+  if (salesEndAt !== null && salesEndAt > event.endsAt) {
+    form.fail('salesEndAt', `The event ends ${eventEnds}: sales cannot end after that. Leave it empty to sell until the end.`)
   }
   if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }
   const allowReentry = values.allowReentry ? 1 : 0

@@ -1,10 +1,11 @@
 import type { Db, Trx } from '../../db/database.js'
+import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import { movedToZone } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { isPublic } from '../events/event.rules.js'
+import { isPublic, sameTicketTypeName } from '../events/event.rules.js'
 import type { EventInput, TicketTypeInput } from './event.form.js'
 import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
 import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
@@ -31,6 +32,12 @@ export interface EventsContext {
 }
 
 export type Refusal = string | null
+
+/** A refusal that belongs to one field of the form sent: the form comes back with the message there. */
+export interface FieldRefusal<Field extends string = string> {
+  field: Field
+  message: string
+}
 
 /** The event if this actor may manage it. Anyone else learns nothing, not even that it exists. */
 export async function managedEvent(db: Db, actor: Actor, id: number): Promise<Event> {
@@ -104,7 +111,7 @@ export async function updateEvent(
   actor: Actor,
   event: Event,
   input: EventInput,
-): Promise<{ field: 'capacity' | 'endsAt'; message: string } | null> {
+): Promise<FieldRefusal<'capacity' | 'endsAt'> | null> {
   return changeEvent(ctx, event.id, async (trx) => {
     // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
     const current = await lockEvent(trx, event.id)
@@ -379,9 +386,35 @@ async function lockEventOfTicketTypes(trx: Trx, eventId: number): Promise<Event>
   return event
 }
 
-export async function createTicketType(ctx: EventsContext, actor: Actor, eventId: number, input: TicketTypeInput): Promise<void> {
-  await changeEvent(ctx, eventId, async (trx) => {
+/**
+ * Two types of one event may not share a name, whatever its case: a buyer
+ * could not tell them apart, nor could a seat map's categories, which name
+ * types that way. Read under the event's lock, so two forms sent at once
+ * cannot both take a name.
+ */
+async function refuseNameTaken(trx: Trx, eventId: number, name: string, typeId?: number): Promise<FieldRefusal<'name'> | null> {
+  const others = await trx
+    .selectFrom('ticketTypes')
+    .select('name')
+    .where('eventId', '=', eventId)
+    .$if(typeId !== undefined, (qb) => qb.where('id', '!=', typeId!))
+    .execute()
+  const same = others.find((other) => sameTicketTypeName(other.name, name))
+  return same
+    ? { field: 'name', message: `This event already has a ticket type called “${same.name}”. Give this one a name of its own.` }
+    : null
+}
+
+export async function createTicketType(
+  ctx: EventsContext,
+  actor: Actor,
+  eventId: number,
+  input: TicketTypeInput,
+): Promise<FieldRefusal<'name'> | null> {
+  return changeEvent(ctx, eventId, async (trx) => {
     await lockEventOfTicketTypes(trx, eventId)
+    const taken = await refuseNameTaken(trx, eventId, input.name)
+    if (taken) return taken
     const { id } = await trx
       .insertInto('ticketTypes')
       .values({ ...input, eventId, createdAt: Date.now() })
@@ -402,10 +435,12 @@ export async function updateTicketType(
   actor: Actor,
   found: TicketTypeWithEvent,
   input: TicketTypeInput,
-): Promise<Refusal> {
+): Promise<FieldRefusal<'name' | 'capacity'> | null> {
   const { type, event } = found
   return changeEvent(ctx, event.id, async (trx) => {
     await lockEventOfTicketTypes(trx, event.id)
+    const taken = await refuseNameTaken(trx, event.id, input.name, type.id)
+    if (taken) return taken
     const updated = await trx
       .updateTable('ticketTypes')
       .set(input)
@@ -417,7 +452,10 @@ export async function updateTicketType(
       const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
       // Deleted after the route found it: there is nothing left to save the form into.
       if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
-      return takenMessage(current.sold, current.held, { tickets: 'tickets of this type are', capacity: 'its capacity' })
+      return {
+        field: 'capacity',
+        message: takenMessage(current.sold, current.held, { tickets: 'tickets of this type are', capacity: 'its capacity' }),
+      }
     }
     await offerFreedCapacity(trx, event.id, Date.now())
     await audit(
@@ -431,7 +469,28 @@ export async function updateTicketType(
   })
 }
 
-/** Refused once anyone has ordered the type (their tickets point at it), and for the last type of a published event. */
+/**
+ * Why a type cannot be deleted, or null: once anyone has ordered it (their
+ * tickets point at it), and when it is the last type of a published event.
+ * The confirmation page asks it to say so up front; the answer that counts is
+ * the one read under the event's lock (deleteTicketType).
+ */
+export async function ticketTypeDeletionRefusal(
+  db: Db | Trx,
+  type: Pick<TicketTypeRow, 'id' | 'eventId' | 'name'>,
+  event: Pick<Event, 'status'>,
+): Promise<Refusal> {
+  const ordered = await countTicketsOfType(db, type.id)
+  if (ordered > 0) {
+    return `${type.name} has been ordered (${ordered} ${ordered === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`
+  }
+  const others = await db.selectFrom('ticketTypes').select('id').where('eventId', '=', type.eventId).where('id', '!=', type.id).execute()
+  if (others.length === 0 && event.status === 'published') {
+    return 'A published event needs at least one ticket type. Add another first, or unpublish the event.'
+  }
+  return null
+}
+
 export async function deleteTicketType(ctx: EventsContext, actor: Actor, found: TicketTypeWithEvent): Promise<Refusal> {
   const { type } = found
   return changeEvent(ctx, type.eventId, async (trx) => {
@@ -439,14 +498,8 @@ export async function deleteTicketType(ctx: EventsContext, actor: Actor, found: 
     // Deleting takes the event's lock too, so a delete that got there first has committed by now.
     const current = await trx.selectFrom('ticketTypes').select('id').where('id', '=', type.id).executeTakeFirst()
     if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
-    const ordered = await countTicketsOfType(trx, type.id)
-    if (ordered > 0) {
-      return `${type.name} has been ordered (${ordered} ${ordered === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`
-    }
-    const others = await trx.selectFrom('ticketTypes').select('id').where('eventId', '=', type.eventId).where('id', '!=', type.id).execute()
-    if (others.length === 0 && event.status === 'published') {
-      return 'A published event needs at least one ticket type. Add another first, or unpublish the event.'
-    }
+    const refusal = await ticketTypeDeletionRefusal(trx, type, event)
+    if (refusal) return refusal
     await trx.deleteFrom('ticketTypes').where('id', '=', type.id).execute()
     await audit(trx, actor, 'ticket_type.deleted', { type: 'ticket_type', id: type.id }, { eventId: type.eventId, name: type.name })
     return null
