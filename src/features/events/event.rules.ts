@@ -92,6 +92,11 @@ export function sameTicketTypeName(a: string, b: string): boolean {
   return a.trim().toLowerCase() === b.trim().toLowerCase()
 }
 
+/** A ticket type's sales fall within its event: they start before it ends, and end by its end. */
+export function salesWithinEvent(type: Pick<TicketTypeRow, 'salesStartAt' | 'salesEndAt'>, endsAt: number): boolean {
+  return (type.salesStartAt === null || type.salesStartAt < endsAt) && (type.salesEndAt === null || type.salesEndAt <= endsAt)
+}
+
 /** Counters of what is taken of a capacity: sold, and held for waiting-list offers, which nobody else may buy. */
 type Taken = Pick<TicketTypeRow, 'capacity' | 'sold' | 'held'>
 

@@ -1,8 +1,9 @@
 import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
+import { salesWithinEvent } from '../events/event.rules.js'
 import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
-import { instantToLocalInput, localInputToInstant, movedToZone } from '../../lib/time.js'
+import { atSameWallTime, instantToLocalInput, localInputToInstant } from '../../lib/time.js'
 import { MAX_INT32 } from '../../lib/numbers.js'
 
 /**
@@ -132,11 +133,13 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
   const startsAt = timeZoneOk ? readDateTime(form, 'startsAt', values.startsAt, values.timeZone, 'Enter when the event starts.') : null
   const endsAt = timeZoneOk ? readDateTime(form, 'endsAt', values.endsAt, values.timeZone, 'Enter when the event ends.') : null
   if (startsAt !== null && endsAt !== null && endsAt <= startsAt) form.fail('endsAt', 'The end must be after the start.')
-  if (startsAt !== null && startsAt < now && startsAt !== existing?.startsAt) form.fail('startsAt', 'The start cannot be in the past.')
+  // In a new time zone every date keeps its wall time (updateEvent): a start that stays as typed may stay in the past.
+  const keptWallTime = (ms: number) => (timeZoneOk ? atSameWallTime(ms, existing!.timeZone, values.timeZone) : ms)
+  const startKept = existing !== undefined && (startsAt === existing.startsAt || startsAt === keptWallTime(existing.startsAt))
+  if (startsAt !== null && startsAt < now && !startKept) form.fail('startsAt', 'The start cannot be in the past.')
   const scheduledAt =
     existing?.status === 'published' && existing.publishedAt !== null && existing.publishedAt > now ? existing.publishedAt : null
-  // A new time zone moves the scheduled publication with the other dates (updateEvent): check where it will be.
-  const goesOnSaleAt = scheduledAt !== null && timeZoneOk ? movedToZone(scheduledAt, existing!.timeZone, values.timeZone, now) : scheduledAt
+  const goesOnSaleAt = scheduledAt === null ? null : keptWallTime(scheduledAt)
   if (endsAt !== null && goesOnSaleAt !== null && endsAt <= goesOnSaleAt) {
     form.fail('endsAt', `The event is scheduled to go on sale ${formatDateTime(goesOnSaleAt, values.timeZone)}: it must end after that.`)
   }
@@ -256,10 +259,10 @@ export function parseTicketTypeForm(
     form.fail('salesEndAt', 'The end of sales must be after their start.')
   }
   const eventEnds = formatDateTime(event.endsAt, timeZone)
-  if (salesStartAt !== null && salesStartAt >= event.endsAt) {
+  if (!salesWithinEvent({ salesStartAt, salesEndAt: null }, event.endsAt)) {
     form.fail('salesStartAt', `The event ends ${eventEnds}: sales must start before that.`)
   }
-  if (salesEndAt !== null && salesEndAt > event.endsAt) {
+  if (!salesWithinEvent({ salesStartAt: null, salesEndAt }, event.endsAt)) {
     form.fail('salesEndAt', `The event ends ${eventEnds}: sales cannot end after that. Leave it empty to sell until the end.`)
   }
   if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }

@@ -2,10 +2,11 @@ import type { Db, Trx } from '../../db/database.js'
 import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
-import { movedToZone } from '../../lib/time.js'
+import { formatDateTime } from '../../lib/format.js'
+import { atSameWallTime } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { isPublic, sameTicketTypeName } from '../events/event.rules.js'
+import { isPublic, salesWithinEvent, sameTicketTypeName } from '../events/event.rules.js'
 import type { EventInput, TicketTypeInput } from './event.form.js'
 import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
 import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
@@ -101,10 +102,18 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
 
 /**
  * Refused when the overall capacity would go below what is already sold or
- * held for the waiting list (the guard is in the UPDATE itself), or when a new
- * time zone would move a scheduled publication to or after the new end. A
- * capacity raised (or the waiting list turned on) is offered to the people
- * waiting, in the same transaction.
+ * held for the waiting list (the guard is in the UPDATE itself), when a new
+ * time zone would move a scheduled publication to or after the new end, and
+ * when a new end would come before a ticket type's sales end (or start) that
+ * came before the old one. Every refusal is decided before anything is
+ * written. A capacity raised (or the waiting list turned on) is offered to
+ * the people waiting, in the same transaction.
+ *
+ * One rule for every date of the event: the form reads the start and the end
+ * in the new time zone as typed, and a new time zone keeps the wall time of
+ * every other date typed in the old one (atSameWallTime): each type's sales
+ * start and end, and a scheduled publication. A publication that has passed
+ * is not typed wall time but when the event went public, and stays.
  */
 export async function updateEvent(
   ctx: EventsContext,
@@ -117,14 +126,32 @@ export async function updateEvent(
     const current = await lockEvent(trx, event.id)
     if (!current) throw new NotFound()
     const now = Date.now()
-    const publishedAt =
-      current.status === 'published' && current.publishedAt !== null
-        ? movedToZone(current.publishedAt, current.timeZone, input.timeZone, now)
-        : current.publishedAt
-    if (publishedAt !== null && publishedAt > now && publishedAt >= input.endsAt) {
+    const keptWallTime = (ms: number) => atSameWallTime(ms, current.timeZone, input.timeZone)
+    const scheduled = current.status === 'published' && current.publishedAt !== null && current.publishedAt > now
+    const publishedAt = scheduled ? keptWallTime(current.publishedAt!) : current.publishedAt
+    if (scheduled && publishedAt! >= input.endsAt) {
       return {
         field: 'endsAt',
         message: 'In this time zone the event would go on sale only after this end. Choose a later end, or another time zone.',
+      }
+    }
+    const types = await trx
+      .selectFrom('ticketTypes')
+      .select(['id', 'name', 'salesStartAt', 'salesEndAt'])
+      .where('eventId', '=', event.id)
+      .orderBy('id')
+      .execute()
+    const moved = types.map((type) => ({
+      ...type,
+      salesStartAt: type.salesStartAt === null ? null : keptWallTime(type.salesStartAt),
+      salesEndAt: type.salesEndAt === null ? null : keptWallTime(type.salesEndAt),
+    }))
+    // Sales that fitted the old end must fit the new one; a window that never fitted is the type form's to correct.
+    const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
+    if (cutOff) {
+      return {
+        field: 'endsAt',
+        message: `Sales of “${cutOff.name}” run until ${formatDateTime(cutOff.salesEndAt ?? cutOff.salesStartAt!, input.timeZone)}, after this end. Change them first, or choose a later end.`,
       }
     }
     const capacity = input.capacity
@@ -139,7 +166,17 @@ export async function updateEvent(
       const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
       return { field: 'capacity', message: takenMessage(sold, held, { tickets: 'tickets are', capacity: 'the capacity' }) }
     }
-    const moved = Number(publishedAt !== current.publishedAt) + (await moveSalesDates(trx, current, input.timeZone, now))
+    let datesMoved = Number(publishedAt !== current.publishedAt)
+    for (const [i, type] of moved.entries()) {
+      const before = types[i]!
+      if (type.salesStartAt === before.salesStartAt && type.salesEndAt === before.salesEndAt) continue
+      datesMoved += Number(type.salesStartAt !== before.salesStartAt) + Number(type.salesEndAt !== before.salesEndAt)
+      await trx
+        .updateTable('ticketTypes')
+        .set({ salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt })
+        .where('id', '=', type.id)
+        .execute()
+    }
     // With the sales dates where they now are.
     await offerFreedCapacity(trx, event.id, now)
     await audit(
@@ -153,39 +190,11 @@ export async function updateEvent(
           { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
           current,
         ),
-        ...(moved > 0 && { datesKeptInNewTimeZone: moved }),
+        ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
       },
     )
     return null
   })
-}
-
-/**
- * The form reads the start and the end in the new time zone; the ticket
- * types' sales dates, typed in the old one, move the same way (movedToZone),
- * so that every date keeps the time the organiser typed. A window that would
- * end at or before its start after the move (one of its dates kept, the other
- * moved) stays as it was. Returns how many dates moved.
- */
-async function moveSalesDates(trx: Trx, event: Event, timeZone: string, now: number): Promise<number> {
-  if (timeZone === event.timeZone) return 0
-  const move = (ms: number | null) => (ms === null ? null : movedToZone(ms, event.timeZone, timeZone, now))
-  let moved = 0
-  const types = await trx
-    .selectFrom('ticketTypes')
-    .select(['id', 'salesStartAt', 'salesEndAt'])
-    .where('eventId', '=', event.id)
-    .orderBy('id')
-    .execute()
-  for (const type of types) {
-    const salesStartAt = move(type.salesStartAt)
-    const salesEndAt = move(type.salesEndAt)
-    if (salesStartAt === type.salesStartAt && salesEndAt === type.salesEndAt) continue
-    if (salesStartAt !== null && salesEndAt !== null && salesEndAt <= salesStartAt) continue
-    moved += Number(salesStartAt !== type.salesStartAt) + Number(salesEndAt !== type.salesEndAt)
-    await trx.updateTable('ticketTypes').set({ salesStartAt, salesEndAt }).where('id', '=', type.id).execute()
-  }
-  return moved
 }
 
 function eventColumns(input: EventInput) {
