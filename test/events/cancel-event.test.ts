@@ -5,7 +5,7 @@ import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { useLoginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
-import { auditActions, expectRedirect } from './support.js'
+import { auditActions, auditDetails, expectRedirect } from './support.js'
 
 describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind) => {
   const t = useTestApp(kind)
@@ -42,13 +42,8 @@ describeEachDatabase('GET /events/:id/cancel and POST /cancel-event/:id', (kind)
       (await t.db.selectFrom('ticketTypes').select('sold').where('eventId', '=', event.id).execute()).map((type) => type.sold),
     ).toEqual([0, 0])
     expect(await auditActions(t.db, 'event', event.id)).toEqual(['event.cancelled'])
-    const audit = await t.db
-      .selectFrom('auditLog')
-      .select('details')
-      .where('action', '=', 'event.cancelled')
-      .where('subjectId', '=', event.id)
-      .executeTakeFirstOrThrow()
-    expect(JSON.parse(audit.details)).toEqual({ ordersCancelled: 2 })
+    const audit = await auditDetails(t.db, 'event.cancelled', event.id)
+    expect(audit).toEqual({ ordersCancelled: 2 })
     expect(notified).toEqual([event.id])
 
     const publicPage = await new TestBrowser(t.app).get(`/event/${event.id}`)

@@ -6,7 +6,7 @@ import { useLoginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
 import { DateTime } from 'luxon'
 import { instantToLocalInput } from '../../src/lib/time.js'
-import { auditActions, DAY, eventFields, expectRedirect } from './support.js'
+import { auditActions, auditDetails, DAY, eventFields, expectRedirect } from './support.js'
 
 describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
   const t = useTestApp(kind)
@@ -54,14 +54,9 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
       endsAt: Date.UTC(2099, 6, 5, 2, 0),
     })
     expect(await auditActions(t.db, 'event', event.id)).toEqual(['event.updated'])
-    const audit = await t.db
-      .selectFrom('auditLog')
-      .select('details')
-      .where('action', '=', 'event.updated')
-      .where('subjectId', '=', event.id)
-      .executeTakeFirstOrThrow()
-    expect(JSON.parse(audit.details).changed.capacity).toEqual({ from: null, to: 40 })
-    expect(JSON.parse(audit.details).changed, 'an unchanged setting is not reported').not.toHaveProperty('allowBuyerCancellation')
+    const audit = await auditDetails(t.db, 'event.updated', event.id)
+    expect(audit.changed).toMatchObject({ capacity: { from: null, to: 40 } })
+    expect(audit.changed, 'an unchanged setting is not reported').not.toHaveProperty('allowBuyerCancellation')
     expect(notified).toEqual([event.id])
   })
 
@@ -91,13 +86,8 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
       expect(inTokyo(type.salesEndAt), type.name).toBe(typed(ticketTypes[i]!.salesEndAt!))
     }
     expect(types[1]!.salesStartAt, 'a sales start that has passed keeps its wall time, not its instant').not.toBe(passed)
-    const audit = await t.db
-      .selectFrom('auditLog')
-      .select('details')
-      .where('action', '=', 'event.updated')
-      .where('subjectId', '=', event.id)
-      .executeTakeFirstOrThrow()
-    expect(JSON.parse(audit.details).datesKeptInNewTimeZone).toBe(5)
+    const audit = await auditDetails(t.db, 'event.updated', event.id)
+    expect(audit.datesKeptInNewTimeZone).toBe(5)
     // The form shows every date as it was typed.
     const form = await me.browser.get(`/ticket-types/${ticketTypes[1]!.id}/edit`)
     expect(form.body).toContain(`value="${typed(passed)}"`)

@@ -13,7 +13,7 @@ import { createEvent } from '../helpers/fixtures.js'
 import { loginAs, useLoginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
 import { changeSiteSettings } from '../helpers/settings.js'
-import { auditActions, expectRedirect, servicesAs, ticketTypeFields, ZONE } from './support.js'
+import { auditActions, auditDetails, expectRedirect, servicesAs, ticketTypeFields, ZONE } from './support.js'
 
 describeEachDatabase('ticket type forms', (kind) => {
   const t = useTestApp(kind)
@@ -284,13 +284,8 @@ describeEachDatabase('ticket type forms', (kind) => {
       `/edit-event/${event.id}#ticket-types`,
     )
     expect(await typeRow(id)).toMatchObject({ name: 'Regular', priceMinor: 3000, capacity: 120 })
-    const audit = await t.db
-      .selectFrom('auditLog')
-      .select('details')
-      .where('action', '=', 'ticket_type.updated')
-      .where('subjectId', '=', id)
-      .executeTakeFirstOrThrow()
-    expect(JSON.parse(audit.details).changed).toEqual({
+    const audit = await auditDetails(t.db, 'ticket_type.updated', id)
+    expect(audit.changed).toEqual({
       name: { from: 'Standard', to: 'Regular' },
       priceMinor: { from: 2500, to: 3000 },
       capacity: { from: 100, to: 120 },
