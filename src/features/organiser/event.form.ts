@@ -40,6 +40,8 @@ export interface EventFormValues {
   allowBuyerCancellation: boolean
   waitingList: boolean
   offerHours: string
+  /** Edit form only, when tickets were sold: tell their holders of a change of date, time or venue. */
+  notifyTicketHolders: boolean
 }
 
 export interface EventInput {
@@ -59,6 +61,8 @@ export interface EventInput {
   waitingList: boolean
   /** How long an offer holds its tickets. */
   offerHours: number
+  /** Not stored: an edit that moves the event tells the buyer of each paid order by mail. */
+  notifyTicketHolders: boolean
 }
 
 const DEFAULT_OFFER_HOURS = 24
@@ -79,6 +83,7 @@ export function blankEventForm(timeZone: string): EventFormValues {
     allowBuyerCancellation: true,
     waitingList: false,
     offerHours: String(DEFAULT_OFFER_HOURS),
+    notifyTicketHolders: false,
   }
 }
 
@@ -97,6 +102,8 @@ export function eventFormOf(event: Event): EventFormValues {
     allowBuyerCancellation: event.allowBuyerCancellation,
     waitingList: event.waitingList,
     offerHours: String(event.offerHours),
+    // Ticked until the organiser says otherwise: people with tickets should hear that their event moved.
+    notifyTicketHolders: true,
   }
 }
 
@@ -121,6 +128,7 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
     allowBuyerCancellation: form.checkbox('allowBuyerCancellation'),
     waitingList: form.checkbox('waitingList'),
     offerHours: form.text('offerHours'),
+    notifyTicketHolders: form.checkbox('notifyTicketHolders'),
   }
   requireText(form, 'title', values.title, 'Enter a title.', MAX_TEXT)
   if (values.description.length > MAX_DESCRIPTION)
@@ -170,6 +178,7 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
       allowBuyerCancellation: values.allowBuyerCancellation,
       waitingList: values.waitingList,
       offerHours,
+      notifyTicketHolders: values.notifyTicketHolders,
     },
   }
 }

@@ -114,12 +114,17 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
  * every other date typed in the old one (atSameWallTime): each type's sales
  * start and end, and a scheduled publication. A publication that has passed
  * is not typed wall time but when the event went public, and stays.
+ *
+ * When the start, the end or the venue changed and the organiser asked for
+ * it, the buyer of each paid order is told by mail, in the same transaction:
+ * the message (composed when it is sent) gives the new details and the old.
  */
 export async function updateEvent(
   ctx: EventsContext,
   actor: Actor,
   event: Event,
   input: EventInput,
+  siteUrl: string,
 ): Promise<FieldRefusal<'capacity' | 'endsAt'> | null> {
   return changeEvent(ctx, event.id, async (trx) => {
     // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
@@ -179,6 +184,7 @@ export async function updateEvent(
     }
     // With the sales dates where they now are.
     await offerFreedCapacity(trx, event.id, now)
+    const told = input.notifyTicketHolders && movesTheEvent(input, current) ? await tellTicketHolders(trx, current, siteUrl) : 0
     await audit(
       trx,
       actor,
@@ -191,10 +197,32 @@ export async function updateEvent(
           current,
         ),
         ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
+        ...(told > 0 && { ticketHoldersTold: told }),
       },
     )
     return null
   })
+}
+
+/** What ticket holders are told of: a change of the event's date, time or venue. */
+function movesTheEvent(input: EventInput, current: Event): boolean {
+  return input.startsAt !== current.startsAt || input.endsAt !== current.endsAt || input.venue !== current.venue
+}
+
+/** A message to the buyer of each paid order of the event, with when and where it was to be; returns how many. */
+async function tellTicketHolders(trx: Trx, was: Event, siteUrl: string): Promise<number> {
+  const paid = await trx
+    .selectFrom('orders')
+    .select(['id', 'buyerEmail'])
+    .where('eventId', '=', was.id)
+    .where('status', '=', 'paid')
+    .execute()
+  const before = { startsAt: was.startsAt, endsAt: was.endsAt, timeZone: was.timeZone, venue: was.venue }
+  await enqueueMail(
+    trx,
+    paid.map((order) => ({ kind: 'event-changed', to: order.buyerEmail, data: { orderId: order.id, siteUrl, was: before } })),
+  )
+  return paid.length
 }
 
 function eventColumns(input: EventInput) {

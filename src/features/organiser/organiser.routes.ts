@@ -154,8 +154,10 @@ export default async function eventRoutes(app: FastifyInstance) {
     const event = await eventOf(request)
     const { values, errors, input } = parseEventForm(request.body, Date.now(), event)
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
-    const refusal = await updateEvent(ctx, actorOf(request), event, input)
+    const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
     if (refusal) return renderManage(reply, event, { form: { values, errors: { [refusal.field]: refusal.message } } }, 422)
+    // Messages to the ticket holders, if any, are in the outbox now.
+    app.mail.wake()
     reply.flash('success', 'Event saved.')
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })
