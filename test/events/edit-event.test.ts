@@ -107,25 +107,32 @@ describeEachDatabase('GET/POST /edit-event/:id', (kind) => {
     expect(instantToLocalInput((await eventRow(event.id)).startsAt, 'Asia/Tokyo')).toBe(typed(event.startsAt))
   })
 
-  it('refuses a new end before sales that ended by the old one, at the end field, writing nothing', async () => {
+  it('refuses a new end before sales that fitted the old one, at the end field, writing nothing', async () => {
+    // 18:00 to midnight in Berlin: sales of Evening end at 23:00, those of Late start at 23:30.
     const startsAt = Date.UTC(2099, 5, 12, 16, 0)
     const { event } = await createEvent(t.db, me.user.id, {
       timeZone: 'Europe/Berlin',
       startsAt,
       endsAt: startsAt + 6 * 60 * 60 * 1000,
-      ticketTypes: [{ name: 'Evening', salesEndAt: startsAt + 5 * 60 * 60 * 1000 }],
+      ticketTypes: [
+        { name: 'Evening', salesEndAt: startsAt + 5 * 60 * 60 * 1000 },
+        { name: 'Late', salesStartAt: startsAt + 5.5 * 60 * 60 * 1000 },
+      ],
     })
+    const url = `/edit-event/${event.id}`
     const fields = eventFields({ startsAt: '2099-06-12T18:00', endsAt: '2099-06-12T21:00', venue: 'Elsewhere' })
-    const response = await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, fields)
+    const response = await me.browser.submit(url, url, fields)
     expect(response.statusCode).toBe(422)
     expect(response.body).toMatch(/id="f-endsAt-error".*Sales of “Evening” run until Fri, 12 Jun 2099, 23:00 CEST, after this end\./)
     expect(await eventRow(event.id)).toMatchObject({ venue: 'Town Hall', endsAt: startsAt + 6 * 60 * 60 * 1000 })
     expect(await auditActions(t.db, 'event', event.id)).toEqual([])
 
-    expectRedirect(
-      await me.browser.submit(`/edit-event/${event.id}`, `/edit-event/${event.id}`, { ...fields, endsAt: '2099-06-12T23:00' }),
-      `/edit-event/${event.id}`,
-    )
+    const late = await me.browser.submit(url, url, { ...fields, endsAt: '2099-06-12T23:00' })
+    expect(late.statusCode).toBe(422)
+    expect(late.body).toMatch(/id="f-endsAt-error".*Sales of “Late” start Fri, 12 Jun 2099, 23:30 CEST, after this end\./)
+
+    expectRedirect(await me.browser.submit(url, url, { ...fields, endsAt: '2099-06-12T23:45' }), url)
+    expect((await eventRow(event.id)).venue).toBe('Elsewhere')
   })
 
   it('checks a scheduled publication against the end where the new time zone puts it', async () => {

@@ -154,10 +154,11 @@ export async function updateEvent(
     // Sales that fitted the old end must fit the new one; a window that never fitted is the type form's to correct.
     const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
     if (cutOff) {
-      return {
-        field: 'endsAt',
-        message: `Sales of “${cutOff.name}” run until ${formatDateTime(cutOff.salesEndAt ?? cutOff.salesStartAt!, input.timeZone)}, after this end. Change them first, or choose a later end.`,
-      }
+      const endsLate = cutOff.salesEndAt !== null && cutOff.salesEndAt > input.endsAt
+      const when = endsLate
+        ? `run until ${formatDateTime(cutOff.salesEndAt!, input.timeZone)}`
+        : `start ${formatDateTime(cutOff.salesStartAt!, input.timeZone)}`
+      return { field: 'endsAt', message: `Sales of “${cutOff.name}” ${when}, after this end. Change them first, or choose a later end.` }
     }
     const capacity = input.capacity
     const updated = await trx
