@@ -4,7 +4,8 @@
  * the page marks with data attributes:
  *
  *   data-live-event="<event id>"        a container; everything below is inside one
- *   data-live-remaining="<type id>"     "12 left" / "Sold out"
+ *   data-live-remaining="<type id>"     "12 left" / "Sold out"; hidden when the event has no
+ *                                       counts (a cancelled event)
  *   data-live-waiting-list="<type id>"  shown while the type is sold out and its waiting list open
  *   data-live-total-remaining           the same for the whole event
  *   data-live-sold="<type id>"          tickets sold (owner and admins only)
@@ -115,6 +116,8 @@
   function apply(received) {
     var previously = previous.get(received.id)
     previous.set(received.id, received)
+    // A cancelled event's page shows no counts (the server sends none).
+    var counted = received.remaining !== undefined
 
     document.querySelectorAll('[data-live-event="' + received.id + '"]').forEach(function (container) {
       var event = withHold(container, received)
@@ -128,7 +131,8 @@
       })
       container.setAttribute('data-live-current', '')
       each(container, 'data-live-remaining', function (element, type) {
-        if (type) setText(element, remainingText(type.remaining))
+        element.hidden = !counted
+        if (counted && type) setText(element, remainingText(type.remaining))
       })
       each(container, 'data-live-waiting-list', function (element, type) {
         element.hidden = !(type && type.waitingList)
@@ -140,7 +144,8 @@
         updateQuantity(element, type, event)
       })
       container.querySelectorAll('[data-live-total-remaining]').forEach(function (element) {
-        setText(element, remainingText(event.remaining))
+        element.hidden = !counted
+        if (counted) setText(element, remainingText(event.remaining))
       })
       if (event.sold !== undefined) {
         container.querySelectorAll('[data-live-sold-total]').forEach(function (element) {

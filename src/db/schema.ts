@@ -113,6 +113,8 @@ export interface EventsTable {
   seatMapStamp: ColumnType<string | null, string | null | undefined>
   /** Title, venue and description folded for search (searchText in src/lib/search.ts): written with them. */
   searchText: string
+  /** 0/1: the event has been public; set when it stops being so (migration 0015). A cancelled event keeps its page by it. */
+  wasPublic: Generated<number>
 }
 
 export interface TicketTypesTable {

@@ -31,12 +31,10 @@ export function dateInputToEndOfDay(value: string, timeZone: string): number | n
 
 /**
  * Where a date typed in `fromZone` goes when its event moves to `toZone`: the
- * same date and time of day there. A moment already past, or one the move
- * would put in the past, stays where it is: nothing that has happened
- * un-happens, and nothing happens by surprise.
+ * same date and time of day there, the wall time the organiser typed, whether
+ * it is past or to come. A time the clocks skip in `toZone` moves on by the gap.
  */
-export function movedToZone(ms: number, fromZone: string, toZone: string, now: number): number {
-  if (fromZone === toZone || ms <= now) return ms
-  const moved = DateTime.fromMillis(ms, { zone: fromZone }).setZone(toZone, { keepLocalTime: true }).toMillis()
-  return moved > now ? moved : ms
+export function atSameWallTime(ms: number, fromZone: string, toZone: string): number {
+  if (fromZone === toZone) return ms
+  return DateTime.fromMillis(ms, { zone: fromZone }).setZone(toZone, { keepLocalTime: true }).toMillis()
 }

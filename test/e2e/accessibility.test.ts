@@ -4,6 +4,7 @@ import { type BrowserApp, describeInBrowser, logIn, useBrowserApp } from '../hel
 import { createEvent } from '../helpers/fixtures.js'
 import { axeProblems } from '../helpers/axe.js'
 import { placeOrder } from '../helpers/orders.js'
+import { cancelEvent } from '../../src/features/organiser/event.service.js'
 import { joinWaitingList } from '../../src/features/waiting-list/waiting-list.service.js'
 import { type Persona, createPersonas } from '../helpers/personas.js'
 
@@ -43,6 +44,7 @@ describeInBrowser(
     let people: Awaited<ReturnType<typeof createPersonas>>
     let eventId: number
     let soldOut: { eventId: number; typeId: number }
+    let cancelledId: number
 
     beforeAll(async () => {
       people = await createPersonas(t.db)
@@ -57,6 +59,15 @@ describeInBrowser(
       eventId = event.id
       await createEvent(t.db, people.organiser.id, { title: 'Harbour Market', status: 'draft' })
       soldOut = await soldOutWithWaitingList(t, people.organiser.id)
+      const rainedOff = await createEvent(t.db, people.organiser.id, { title: 'Rained Off Regatta' })
+      await placeOrder(t.db, rainedOff.event.id, rainedOff.ticketTypes[0]!.id)
+      await cancelEvent(
+        { db: t.db, changes: t.app.eventChanges },
+        { ...people.organiser, isAdmin: false, ip: null },
+        rainedOff.event.id,
+        t.origin,
+      )
+      cancelledId = rainedOff.event.id
     })
 
     async function pageAs(app: BrowserApp, persona?: Persona): Promise<Page> {
@@ -105,8 +116,28 @@ describeInBrowser(
       ['waiting list of an event', async () => visit(await pageAs(t, people.organiser), `/events/${soldOut.eventId}/waiting-list`)],
       ['login', async () => visit(await pageAs(t), '/login')],
       ['register', async () => visit(await pageAs(t), '/register')],
+      ['cancelled event', async () => visit(await pageAs(t), `/event/${cancelledId}`)],
       ['organiser dashboard', async () => visit(await pageAs(t, people.organiser), '/organiser')],
       ['event management', async () => visit(await pageAs(t, people.organiser), `/edit-event/${eventId}`)],
+      ['event management, tickets sold', async () => visit(await pageAs(t, people.organiser), `/edit-event/${soldOut.eventId}`)],
+      ['delete a ticket type', async () => visit(await pageAs(t, people.organiser), `/ticket-types/${soldOut.typeId}/delete`)],
+      [
+        'event details with errors',
+        async () => {
+          const page = await visit(await pageAs(t, people.organiser), `/edit-event/${soldOut.eventId}`)
+          await page.getByLabel('Venue', { exact: true }).fill('')
+          await submit(page, 'Save changes')
+          return page
+        },
+      ],
+      [
+        'door staff with errors',
+        async () => {
+          const page = await visit(await pageAs(t, people.organiser), `/events/${eventId}/door-staff`)
+          await submit(page, 'Make a link')
+          return page
+        },
+      ],
       [
         'event form with errors',
         async () => {
@@ -148,6 +179,24 @@ describeInBrowser(
           const page = await visit(await pageAs(t), `/event/${soldOut.eventId}/waiting-list?type=${soldOut.typeId}`)
           await page.getByLabel('Email').fill('nobody')
           await submit(page, 'Join the waiting list')
+          return page
+        },
+      ],
+      [
+        'event details',
+        async () => {
+          const page = await visit(await pageAs(t, people.organiser), `/edit-event/${soldOut.eventId}`)
+          await page.getByLabel('An offer expires after (hours)').fill('0')
+          await submit(page, 'Save changes')
+          return page
+        },
+      ],
+      [
+        'door staff',
+        async () => {
+          const page = await visit(await pageAs(t, people.organiser), `/events/${eventId}/door-staff`)
+          await page.getByLabel('Email of their account').fill('nobody')
+          await submit(page, 'Add')
           return page
         },
       ],

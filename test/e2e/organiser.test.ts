@@ -56,6 +56,16 @@ describeInBrowser('an organiser in a browser', (kind) => {
     const visitor = await t.newPage()
     expect((await visitor.goto(`/event/${eventId}`))?.status(), 'scheduled events are not public yet').toBe(404)
 
+    // The form shows the schedule as it stands: pressing its button as it is keeps the event scheduled.
+    expect(await page.getByLabel('At a set time (below)').isChecked()).toBe(true)
+    expect(await page.getByLabel('Now', { exact: true }).isChecked()).toBe(false)
+    expect(await page.getByLabel('Goes on sale at').inputValue()).toBe(`${NEXT_YEAR}-03-01T10:00`)
+    await Promise.all([page.waitForURL(`**/edit-event/${eventId}`), page.getByRole('button', { name: 'Publish or reschedule' }).click()])
+    await page.getByRole('status').filter({ hasText: 'Scheduled: the event goes on sale' }).waitFor()
+    expect(await t.db.selectFrom('events').select('publishedAt').where('id', '=', eventId).executeTakeFirstOrThrow()).toEqual({
+      publishedAt: Date.UTC(NEXT_YEAR, 2, 1, 10, 0),
+    })
+
     await page.getByLabel('Now', { exact: true }).check()
     await Promise.all([page.waitForURL(`**/edit-event/${eventId}`), page.getByRole('button', { name: 'Publish or reschedule' }).click()])
     await page.getByRole('status').filter({ hasText: 'Published: the event is on sale now.' }).waitFor()

@@ -1,4 +1,5 @@
 import { beforeAll, expect, it } from 'vitest'
+import { toEvent } from '../../src/features/events/event.model.js'
 import { isPublic } from '../../src/features/events/event.rules.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
 import { TestBrowser } from '../helpers/browser.js'
@@ -27,7 +28,7 @@ describeEachDatabase('an organiser takes an event from draft to cancelled', (kin
   it('works end to end', async () => {
     const { browser } = await loginAs(t, personas.organiser)
     const anonymous = new TestBrowser(t.app)
-    const eventRow = () => t.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    const eventRow = async () => toEvent(await t.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirstOrThrow())
 
     // A draft with two ticket types.
     const id = await createDraft(browser, { title: 'Harbour Festival' })
@@ -61,7 +62,11 @@ describeEachDatabase('an organiser takes an event from draft to cancelled', (kin
     expect((await anonymous.get(`/event/${id}`)).statusCode).toBe(404)
 
     // Time passes: nothing has to run for it to go live.
-    await t.db.updateTable('events').set({ publishedAt: Date.now() - 60_000 }).where('id', '=', id).execute()
+    await t.db
+      .updateTable('events')
+      .set({ publishedAt: Date.now() - 60_000 })
+      .where('id', '=', id)
+      .execute()
     event = await eventRow()
     expect(isPublic(event)).toBe(true)
     const live = await anonymous.get(`/event/${id}`)
@@ -71,16 +76,24 @@ describeEachDatabase('an organiser takes an event from draft to cancelled', (kin
     // Sales happen; a capacity below them is refused, one above is saved.
     const standard = types[0]!
     await placeOrder(t.db, id, standard.id, { quantity: 3, buyerName: 'Ada Buyer' })
-    const refused = await browser.submit(`/ticket-types/${standard.id}/edit`, `/ticket-types/${standard.id}/edit`, ticketTypeFields({ capacity: '2' }))
+    const refused = await browser.submit(
+      `/ticket-types/${standard.id}/edit`,
+      `/ticket-types/${standard.id}/edit`,
+      ticketTypeFields({ capacity: '2' }),
+    )
     expect(refused.statusCode).toBe(422)
     expect(refused.body).toContain('3 tickets of this type are already sold, so its capacity cannot be lower than 3.')
     expect(refused.body).toContain('value="2"')
-    expect((await t.db.selectFrom('ticketTypes').select('capacity').where('id', '=', standard.id).executeTakeFirstOrThrow()).capacity).toBe(100)
+    expect((await t.db.selectFrom('ticketTypes').select('capacity').where('id', '=', standard.id).executeTakeFirstOrThrow()).capacity).toBe(
+      100,
+    )
     expectRedirect(
       await browser.submit(`/ticket-types/${standard.id}/edit`, `/ticket-types/${standard.id}/edit`, ticketTypeFields({ capacity: '3' })),
       `/edit-event/${id}#ticket-types`,
     )
-    expect((await t.db.selectFrom('ticketTypes').select('capacity').where('id', '=', standard.id).executeTakeFirstOrThrow()).capacity).toBe(3)
+    expect((await t.db.selectFrom('ticketTypes').select('capacity').where('id', '=', standard.id).executeTakeFirstOrThrow()).capacity).toBe(
+      3,
+    )
 
     // Unpublished: hidden again, the order kept.
     expectRedirect(await browser.submit(`/edit-event/${id}`, `/unpublish-event/${id}`), `/edit-event/${id}`)

@@ -21,7 +21,10 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
   it('publishes now: status published, publishedAt now, audited, live pages told', async () => {
     const { event } = await createEvent(t.db, me.user.id, { status: 'draft' })
     const before = Date.now()
-    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
+    expectRedirect(
+      await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }),
+      `/edit-event/${event.id}`,
+    )
     const row = await eventRow(event.id)
     expect(row.status).toBe('published')
     expect(row.publishedAt).toBeGreaterThanOrEqual(before)
@@ -41,7 +44,10 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
 
   it('schedules for a moment in the future, read in the event time zone', async () => {
     const { event } = await createEvent(t.db, me.user.id, { status: 'draft', timeZone: ZONE, startsAt: Date.UTC(2099, 5, 12, 16, 0) })
-    const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: '2099-03-01T10:00' })
+    const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, {
+      when: 'later',
+      publishAt: '2099-03-01T10:00',
+    })
     expectRedirect(response, `/edit-event/${event.id}`)
     const row = await eventRow(event.id)
     expect(row.status).toBe('published')
@@ -50,6 +56,26 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
     const page = await me.browser.get(`/edit-event/${event.id}`)
     expect(page.body).toContain('Scheduled: the event goes on sale')
     expect(page.body).toContain('Goes on sale')
+  })
+
+  it('shows the schedule as it stands: "At a set time" chosen, with the set time, so that the button does not publish at once', async () => {
+    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', timeZone: ZONE, startsAt: Date.UTC(2099, 5, 12, 16, 0) })
+    expectRedirect(
+      await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt: '2099-03-01T10:00' }),
+      `/edit-event/${event.id}`,
+    )
+    const page = await me.browser.get(`/edit-event/${event.id}`)
+    expect(page.body).toMatch(/<input type="radio" id="f-when-later" name="when" value="later" checked>/)
+    expect(page.body).toMatch(/<input type="radio" id="f-when-now" name="when" value="now">/)
+    expect(page.body).toMatch(/id="f-publishAt" name="publishAt" type="datetime-local" value="2099-03-01T10:00"/)
+
+    // Sent as the page shows it, the form keeps the schedule.
+    const form = { when: /id="f-when-later"[^>]* checked/.test(page.body) ? 'later' : 'now', publishAt: '2099-03-01T10:00' }
+    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, form), `/edit-event/${event.id}`)
+    expect((await eventRow(event.id)).publishedAt).toBe(Date.UTC(2099, 2, 1, 9, 0))
+
+    const draft = await me.browser.get(`/edit-event/${(await createEvent(t.db, me.user.id, { status: 'draft' })).event.id}`)
+    expect(draft.body, 'a draft offers "Now" first').toMatch(/id="f-when-now" name="when" value="now" checked>/)
   })
 
   it('refuses a scheduled moment in the past or missing, with 422 and the value kept', async () => {
@@ -68,7 +94,12 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
 
   it('refuses a scheduled moment at or after the event’s end, next to the field', async () => {
     const endsAt = Date.UTC(2099, 5, 12, 21, 30)
-    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', timeZone: ZONE, startsAt: endsAt - 3 * 60 * 60 * 1000, endsAt })
+    const { event } = await createEvent(t.db, me.user.id, {
+      status: 'draft',
+      timeZone: ZONE,
+      startsAt: endsAt - 3 * 60 * 60 * 1000,
+      endsAt,
+    })
     for (const publishAt of ['2099-06-12T23:30', '2099-06-13T09:00']) {
       const response = await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'later', publishAt })
       expect(response.statusCode).toBe(422)
@@ -112,7 +143,10 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
 
   it('lets a scheduled event be published now, but never pushes a public one back into the future', async () => {
     const { event } = await createEvent(t.db, me.user.id, { status: 'published', publishedAt: Date.now() + DAY })
-    expectRedirect(await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }), `/edit-event/${event.id}`)
+    expectRedirect(
+      await me.browser.submit(`/edit-event/${event.id}`, `/publish-event/${event.id}`, { when: 'now' }),
+      `/edit-event/${event.id}`,
+    )
     const publishedAt = (await eventRow(event.id)).publishedAt!
     expect(publishedAt).toBeLessThanOrEqual(Date.now())
 

@@ -71,6 +71,18 @@ export async function auditActions(db: Db, subjectType: string, subjectId: numbe
   return rows.map((row) => row.action)
 }
 
+/** The details of the first audit entry of `action` about `subjectId`, as the service wrote them. */
+export async function auditDetails(db: Db, action: string, subjectId: number): Promise<Record<string, unknown>> {
+  const row = await db
+    .selectFrom('auditLog')
+    .select('details')
+    .where('action', '=', action)
+    .where('subjectId', '=', subjectId)
+    .orderBy('id')
+    .executeTakeFirstOrThrow()
+  return JSON.parse(row.details) as Record<string, unknown>
+}
+
 /**
  * useLoginAs(t, 'organiser') under its old name, for test/purchase/buyer-caps.test.ts:
  * that folder is being restructured elsewhere, and moves to useLoginAs with it.

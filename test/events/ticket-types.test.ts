@@ -10,10 +10,10 @@ import { getSiteSettings } from '../../src/features/settings/settings.repository
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { useLoginAs } from '../helpers/login.js'
+import { loginAs, useLoginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
 import { changeSiteSettings } from '../helpers/settings.js'
-import { auditActions, expectRedirect, servicesAs, ticketTypeFields, ZONE } from './support.js'
+import { auditActions, auditDetails, expectRedirect, servicesAs, ticketTypeFields, ZONE } from './support.js'
 
 describeEachDatabase('ticket type forms', (kind) => {
   const t = useTestApp(kind)
@@ -22,20 +22,139 @@ describeEachDatabase('ticket type forms', (kind) => {
   const typeRow = (id: number) => t.db.selectFrom('ticketTypes').selectAll().where('id', '=', id).executeTakeFirst()
 
   it('adds a type with the price in minor units and sales dates in the event time zone', async () => {
-    const { event } = await createEvent(t.db, me.user.id, { status: 'draft', timeZone: ZONE, ticketTypes: [] })
+    const { event } = await createEvent(t.db, me.user.id, {
+      status: 'draft',
+      timeZone: ZONE,
+      startsAt: Date.UTC(2099, 2, 1, 18),
+      ticketTypes: [],
+    })
     const url = `/events/${event.id}/ticket-types/new`
     const form = await me.browser.get(url)
     expect(form.statusCode).toBe(200)
     expect(form.body).toContain('value="10"')
     expect(form.body).toContain('Price (EUR)')
-    const response = await me.browser.submit(url, url, ticketTypeFields({ name: 'VIP', price: '99,9', capacity: '20', maxPerOrder: '4', salesStartAt: '2099-01-01T09:00', salesEndAt: '2099-02-01T09:00' }))
+    const response = await me.browser.submit(
+      url,
+      url,
+      ticketTypeFields({
+        name: 'VIP',
+        price: '99,9',
+        capacity: '20',
+        maxPerOrder: '4',
+        salesStartAt: '2099-01-01T09:00',
+        salesEndAt: '2099-02-01T09:00',
+      }),
+    )
     expectRedirect(response, `/edit-event/${event.id}#ticket-types`)
     const [type] = await t.db.selectFrom('ticketTypes').selectAll().where('eventId', '=', event.id).execute()
-    expect(type).toMatchObject({ name: 'VIP', priceMinor: 9990, capacity: 20, sold: 0, maxPerOrder: 4, salesStartAt: Date.UTC(2099, 0, 1, 8), salesEndAt: Date.UTC(2099, 1, 1, 8) })
+    expect(type).toMatchObject({
+      name: 'VIP',
+      priceMinor: 9990,
+      capacity: 20,
+      sold: 0,
+      maxPerOrder: 4,
+      salesStartAt: Date.UTC(2099, 0, 1, 8),
+      salesEndAt: Date.UTC(2099, 1, 1, 8),
+    })
     expect(await auditActions(t.db, 'ticket_type', type!.id)).toEqual(['ticket_type.created'])
     const manage = await me.browser.get(`/edit-event/${event.id}`)
     expect(manage.body).toContain('Ticket type “VIP” added.')
     expect(manage.body).toContain('€99.90')
+  })
+
+  it('refuses sales that end after the event, or start after it ended, at their fields', async () => {
+    const { event } = await createEvent(t.db, me.user.id, {
+      status: 'draft',
+      timeZone: ZONE,
+      startsAt: Date.UTC(2099, 2, 1, 18),
+      endsAt: Date.UTC(2099, 2, 1, 22),
+      ticketTypes: [{ name: 'Standard' }],
+    })
+    const url = `/events/${event.id}/ticket-types/new`
+    const late = await me.browser.submit(
+      url,
+      url,
+      ticketTypeFields({ name: 'Late', salesStartAt: '2099-01-01T09:00', salesEndAt: '2099-03-20T09:00' }),
+    )
+    expect(late.statusCode).toBe(422)
+    expect(late.body).toMatch(/id="f-salesEndAt-error".*The event ends Sun, 1 Mar 2099, 23:00 CET: sales cannot end after that\./)
+    expect(late.body).toContain('value="2099-03-20T09:00"')
+    const after = await me.browser.submit(url, url, ticketTypeFields({ name: 'After', salesStartAt: '2099-03-01T23:00' }))
+    expect(after.statusCode).toBe(422)
+    expect(after.body).toMatch(/id="f-salesStartAt-error".*sales must start before that\./)
+    expect(await t.db.selectFrom('ticketTypes').select('name').where('eventId', '=', event.id).execute()).toEqual([{ name: 'Standard' }])
+
+    const edit = `/ticket-types/${(await t.db.selectFrom('ticketTypes').select('id').where('eventId', '=', event.id).executeTakeFirstOrThrow()).id}/edit`
+    const refused = await me.browser.submit(edit, edit, ticketTypeFields({ salesEndAt: '2099-03-02T00:00' }))
+    expect(refused.statusCode).toBe(422)
+    expect(refused.body).toContain('id="f-salesEndAt-error"')
+
+    expectRedirect(
+      await me.browser.submit(url, url, ticketTypeFields({ name: 'Until the end', salesEndAt: '2099-03-01T23:00' })),
+      `/edit-event/${event.id}#ticket-types`,
+    )
+  })
+
+  it('refuses a second type of the same name, whatever its case, at the name field', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
+      status: 'draft',
+      ticketTypes: [{ name: 'Student' }, { name: 'Standard' }],
+    })
+    const url = `/events/${event.id}/ticket-types/new`
+    const refused = await me.browser.submit(url, url, ticketTypeFields({ name: 'STUDENT' }))
+    expect(refused.statusCode).toBe(422)
+    expect(refused.body).toMatch(
+      /id="f-name-error".*This event already has a ticket type called “Student”\. Give this one a name of its own\./,
+    )
+    expect(refused.body).toContain('value="STUDENT"')
+
+    const edit = `/ticket-types/${ticketTypes[1]!.id}/edit`
+    const renamed = await me.browser.submit(edit, edit, ticketTypeFields({ name: 'student' }))
+    expect(renamed.statusCode).toBe(422)
+    expect(renamed.body).toMatch(/id="f-name-error".*“Student”/)
+    expect(await t.db.selectFrom('ticketTypes').select('name').where('eventId', '=', event.id).orderBy('id').execute()).toEqual([
+      { name: 'Student' },
+      { name: 'Standard' },
+    ])
+    expect(await auditActions(t.db, 'ticket_type', ticketTypes[1]!.id)).toEqual([])
+
+    // A type keeps its own name, in another case too; another event may use it.
+    const own = `/ticket-types/${ticketTypes[0]!.id}/edit`
+    expectRedirect(await me.browser.submit(own, own, ticketTypeFields({ name: 'STUDENT' })), `/edit-event/${event.id}#ticket-types`)
+    const other = await createEvent(t.db, me.user.id, { status: 'draft', ticketTypes: [] })
+    const otherUrl = `/events/${other.event.id}/ticket-types/new`
+    expectRedirect(
+      await me.browser.submit(otherUrl, otherUrl, ticketTypeFields({ name: 'Student' })),
+      `/edit-event/${other.event.id}#ticket-types`,
+    )
+  })
+
+  it('asks before deleting a type, on a page of its own that works without JavaScript', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
+      ticketTypes: [{ name: 'Keep' }, { name: 'Drop me' }, { name: 'Sold' }],
+    })
+    const [, drop, sold] = ticketTypes.map((type) => type.id)
+    await placeOrder(t.db, event.id, sold!)
+    const manage = await me.browser.get(`/edit-event/${event.id}`)
+    expect(manage.body).toContain(`href="/ticket-types/${drop}/delete"`)
+    expect(manage.body, 'no button deletes at once').not.toContain(`action="/ticket-types/${drop}/delete"`)
+
+    const page = await me.browser.get(`/ticket-types/${drop}/delete`)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('Delete the ticket type “Drop me”?')
+    expect(page.body).toContain(`action="/ticket-types/${drop}/delete"`)
+    expect(await typeRow(drop!), 'asking deletes nothing').toBeDefined()
+    expectRedirect(
+      await me.browser.submit(`/ticket-types/${drop}/delete`, `/ticket-types/${drop}/delete`),
+      `/edit-event/${event.id}#ticket-types`,
+    )
+    expect(await typeRow(drop!)).toBeUndefined()
+
+    const refused = await me.browser.get(`/ticket-types/${sold}/delete`)
+    expect(refused.body).toContain('Sold has been ordered (1 ticket), so it cannot be deleted.')
+    expect(refused.body).not.toContain(`action="/ticket-types/${sold}/delete"`)
+    const other = await loginAs(t, 'organiser')
+    expect((await other.browser.get(`/ticket-types/${sold}/delete`)).statusCode).toBe(404)
   })
 
   it('takes 0 as free and whole amounts without decimals', async () => {
@@ -43,7 +162,12 @@ describeEachDatabase('ticket type forms', (kind) => {
     const url = `/events/${event.id}/ticket-types/new`
     await me.browser.submit(url, url, ticketTypeFields({ name: 'Free', price: '0' }))
     await me.browser.submit(url, url, ticketTypeFields({ name: 'Twelve', price: '12' }))
-    const types = await t.db.selectFrom('ticketTypes').select(['name', 'priceMinor']).where('eventId', '=', event.id).orderBy('id').execute()
+    const types = await t.db
+      .selectFrom('ticketTypes')
+      .select(['name', 'priceMinor'])
+      .where('eventId', '=', event.id)
+      .orderBy('id')
+      .execute()
     expect(types).toEqual([
       { name: 'Free', priceMinor: 0 },
       { name: 'Twelve', priceMinor: 1200 },
@@ -56,7 +180,14 @@ describeEachDatabase('ticket type forms', (kind) => {
     const response = await me.browser.submit(
       url,
       url,
-      ticketTypeFields({ name: '', price: '12.505', capacity: '-1', maxPerOrder: '0', salesStartAt: '2099-02-01T09:00', salesEndAt: '2099-01-01T09:00' }),
+      ticketTypeFields({
+        name: '',
+        price: '12.505',
+        capacity: '-1',
+        maxPerOrder: '0',
+        salesStartAt: '2099-02-01T09:00',
+        salesEndAt: '2099-01-01T09:00',
+      }),
     )
     expect(response.statusCode).toBe(422)
     expect(response.body).toMatch(/id="f-name-error".*Enter a name/)
@@ -73,13 +204,26 @@ describeEachDatabase('ticket type forms', (kind) => {
     const url = `/events/${event.id}/ticket-types/new`
     const refused = await me.browser.submit(url, url, ticketTypeFields({ name: 'Gold', price: '2147483.65', maxPerOrder: '10' }))
     expect(refused.statusCode).toBe(422)
-    expect(refused.body).toMatch(/id="f-price-error".*The price is too high for up to 10 tickets per order: at most €2,147,483\.64, or lower the most per order\./)
+    expect(refused.body).toMatch(
+      /id="f-price-error".*The price is too high for up to 10 tickets per order: at most €2,147,483\.64, or lower the most per order\./,
+    )
     expect(refused.body).toContain('value="2147483.65"')
     expect(await t.db.selectFrom('ticketTypes').select('id').where('eventId', '=', event.id).execute()).toEqual([])
 
-    expectRedirect(await me.browser.submit(url, url, ticketTypeFields({ name: 'Gold', price: '2147483.64', maxPerOrder: '10' })), `/edit-event/${event.id}#ticket-types`)
-    expectRedirect(await me.browser.submit(url, url, ticketTypeFields({ name: 'Platinum', price: '9999999.99', maxPerOrder: '1' })), `/edit-event/${event.id}#ticket-types`)
-    const types = await t.db.selectFrom('ticketTypes').select(['name', 'priceMinor', 'maxPerOrder']).where('eventId', '=', event.id).orderBy('id').execute()
+    expectRedirect(
+      await me.browser.submit(url, url, ticketTypeFields({ name: 'Gold', price: '2147483.64', maxPerOrder: '10' })),
+      `/edit-event/${event.id}#ticket-types`,
+    )
+    expectRedirect(
+      await me.browser.submit(url, url, ticketTypeFields({ name: 'Platinum', price: '9999999.99', maxPerOrder: '1' })),
+      `/edit-event/${event.id}#ticket-types`,
+    )
+    const types = await t.db
+      .selectFrom('ticketTypes')
+      .select(['name', 'priceMinor', 'maxPerOrder'])
+      .where('eventId', '=', event.id)
+      .orderBy('id')
+      .execute()
     expect(types).toEqual([
       { name: 'Gold', priceMinor: 214_748_364, maxPerOrder: 10 },
       { name: 'Platinum', priceMinor: 999_999_999, maxPerOrder: 1 },
@@ -102,33 +246,46 @@ describeEachDatabase('ticket type forms', (kind) => {
   })
 
   it('refuses raising the most per order past what the current price allows, next to that field', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Patron', priceMinor: 100_000_000, maxPerOrder: 10 }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
+      ticketTypes: [{ name: 'Patron', priceMinor: 100_000_000, maxPerOrder: 10 }],
+    })
     const id = ticketTypes[0]!.id
     const url = `/ticket-types/${id}/edit`
     const refused = await me.browser.submit(url, url, ticketTypeFields({ name: 'Patron', price: '1000000.00', maxPerOrder: '22' }))
     expect(refused.statusCode).toBe(422)
-    expect(refused.body).toMatch(/id="f-maxPerOrder-error".*At this price an order can hold at most 21 tickets\. Lower the price to allow more\./)
+    expect(refused.body).toMatch(
+      /id="f-maxPerOrder-error".*At this price an order can hold at most 21 tickets\. Lower the price to allow more\./,
+    )
     expect(refused.body).not.toContain('id="f-price-error"')
     expect(await typeRow(id)).toMatchObject({ priceMinor: 100_000_000, maxPerOrder: 10 })
     expect(await auditActions(t.db, 'ticket_type', id)).toEqual([])
 
-    expectRedirect(await me.browser.submit(url, url, ticketTypeFields({ name: 'Patron', price: '1000000.00', maxPerOrder: '21' })), `/edit-event/${event.id}#ticket-types`)
+    expectRedirect(
+      await me.browser.submit(url, url, ticketTypeFields({ name: 'Patron', price: '1000000.00', maxPerOrder: '21' })),
+      `/edit-event/${event.id}#ticket-types`,
+    )
     expect((await typeRow(id))!.maxPerOrder).toBe(21)
   })
 
   it('edits a type, showing its current values', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Standard', priceMinor: 2500, capacity: 100 }] })
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
+      ticketTypes: [{ name: 'Standard', priceMinor: 2500, capacity: 100 }],
+    })
     const id = ticketTypes[0]!.id
     const form = await me.browser.get(`/ticket-types/${id}/edit`)
     expect(form.body).toContain('value="25.00"')
     expect(form.body).toContain('0 sold so far')
     expectRedirect(
-      await me.browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ name: 'Regular', price: '30', capacity: '120' })),
+      await me.browser.submit(
+        `/ticket-types/${id}/edit`,
+        `/ticket-types/${id}/edit`,
+        ticketTypeFields({ name: 'Regular', price: '30', capacity: '120' }),
+      ),
       `/edit-event/${event.id}#ticket-types`,
     )
     expect(await typeRow(id)).toMatchObject({ name: 'Regular', priceMinor: 3000, capacity: 120 })
-    const audit = await t.db.selectFrom('auditLog').select('details').where('action', '=', 'ticket_type.updated').where('subjectId', '=', id).executeTakeFirstOrThrow()
-    expect(JSON.parse(audit.details).changed).toEqual({
+    const audit = await auditDetails(t.db, 'ticket_type.updated', id)
+    expect(audit.changed).toEqual({
       name: { from: 'Standard', to: 'Regular' },
       priceMinor: { from: 2500, to: 3000 },
       capacity: { from: 100, to: 120 },
@@ -141,12 +298,17 @@ describeEachDatabase('ticket type forms', (kind) => {
     await t.db.updateTable('ticketTypes').set({ sold: 7 }).where('id', '=', id).execute()
     const response = await me.browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ capacity: '6' }))
     expect(response.statusCode).toBe(422)
-    expect(response.body).toMatch(/id="f-capacity-error".*7 tickets of this type are already sold, so its capacity cannot be lower than 7\./)
+    expect(response.body).toMatch(
+      /id="f-capacity-error".*7 tickets of this type are already sold, so its capacity cannot be lower than 7\./,
+    )
     expect(response.body).toContain('7 sold so far')
     expect((await typeRow(id))!.capacity).toBe(100)
     expect(await auditActions(t.db, 'ticket_type', id)).toEqual([])
 
-    expectRedirect(await me.browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ capacity: '7' })), `/edit-event/${event.id}#ticket-types`)
+    expectRedirect(
+      await me.browser.submit(`/ticket-types/${id}/edit`, `/ticket-types/${id}/edit`, ticketTypeFields({ capacity: '7' })),
+      `/edit-event/${event.id}#ticket-types`,
+    )
     expect((await typeRow(id))!.capacity).toBe(7)
   })
 
@@ -217,7 +379,9 @@ describeEachDatabase('ticket type forms', (kind) => {
       expect(response.statusCode, url).toBe(409)
       expect(response.body).toContain('This event is cancelled: its ticket types can no longer change.')
     }
-    expect(await t.db.selectFrom('ticketTypes').select(['id', 'capacity']).where('eventId', '=', event.id).execute()).toEqual([{ id, capacity: 100 }])
+    expect(await t.db.selectFrom('ticketTypes').select(['id', 'capacity']).where('eventId', '=', event.id).execute()).toEqual([
+      { id, capacity: 100 },
+    ])
   })
 
   it('refuses in the transaction too, when the event was cancelled after the route read it, and writes nothing', async () => {

@@ -109,6 +109,51 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 
+  it('0015 marks as once public the cancelled events that kept their publication time, and the events with orders', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      const { '0015_was_public': _added, ...before } = migrations
+      await migrateToLatest(db, before)
+      const now = Date.now()
+      const { id: ownerId } = await sql<{ id: number }>`insert into users (email, name, password_hash, role, status, created_at)
+        values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}) returning id`
+        .execute(db)
+        .then((result) => result.rows[0]!)
+      const event = async (title: string, status: string, publishedAt: number | null) => {
+        const result = await sql<{
+          id: number
+        }>`insert into events (owner_id, title, description, venue, starts_at, ends_at, time_zone, status, published_at, created_at, updated_at)
+          values (${ownerId}, ${title}, '', 'Hall', ${now + 1e9}, ${now + 2e9}, 'Europe/Berlin', ${status}, ${publishedAt}, ${now}, ${now})
+          returning id`.execute(db)
+        return result.rows[0]!.id
+      }
+      const ids = {
+        cancelledPublic: await event('cancelled public', 'cancelled', now - 1000),
+        cancelledNeverPublic: await event('cancelled never public', 'cancelled', null),
+        unpublishedWithOrders: await event('unpublished with orders', 'draft', null),
+        cancelledAfterUnpublishedWithOrders: await event('cancelled, had orders', 'cancelled', null),
+        draft: await event('draft', 'draft', null),
+      }
+      for (const eventId of [ids.unpublishedWithOrders, ids.cancelledAfterUnpublishedWithOrders]) {
+        await sql`insert into orders (code, access_key, idempotency_key, event_id, buyer_name, buyer_email, total_minor, currency, status, created_at)
+          values (${`C${eventId}`}, 'k', ${`i${eventId}`}, ${eventId}, 'B', 'b@example.test', 0, 'EUR', 'cancelled', ${now})`.execute(db)
+      }
+
+      expect(await migrateToLatest(db)).toEqual(['0015_was_public'])
+      const rows = await db.selectFrom('events').select(['id', 'wasPublic']).orderBy('id').execute()
+      expect(rows).toEqual([
+        { id: ids.cancelledPublic, wasPublic: 1 },
+        { id: ids.cancelledNeverPublic, wasPublic: 0 },
+        { id: ids.unpublishedWithOrders, wasPublic: 1 },
+        { id: ids.cancelledAfterUnpublishedWithOrders, wasPublic: 1 },
+        { id: ids.draft, wasPublic: 0 },
+      ])
+    } finally {
+      await db.destroy()
+    }
+  })
+
   // Queries are prepared once per connection on PostgreSQL (src/db/database.ts).
   it('keep answering after another instance migrates a table under a prepared SELECT *', async () => {
     database = await createTestDatabase(kind)

@@ -12,6 +12,8 @@ export interface EventFixture {
   status?: StoredEventStatus
   /** Defaults to an hour ago for published events (on sale now), null for drafts. */
   publishedAt?: number | null
+  /** Whether it has been public; defaults to whether a cancelled event's publication time has passed, as a cancellation records it. */
+  wasPublic?: boolean
   startsAt?: number
   endsAt?: number
   timeZone?: string
@@ -44,6 +46,8 @@ export async function createEvent(
   const title = fixture.title ?? 'Test Concert'
   const description = fixture.description ?? 'An evening of music.'
   const venue = fixture.venue ?? 'Town Hall'
+  const publishedAt = fixture.publishedAt !== undefined ? fixture.publishedAt : status === 'draft' ? null : now - HOUR
+  const wasPublic = fixture.wasPublic ?? (status === 'cancelled' && publishedAt !== null && publishedAt <= now)
   const event = await db
     .insertInto('events')
     .values({
@@ -58,7 +62,8 @@ export async function createEvent(
       imageUrl: null,
       capacity: fixture.capacity ?? null,
       status,
-      publishedAt: fixture.publishedAt !== undefined ? fixture.publishedAt : status === 'draft' ? null : now - HOUR,
+      publishedAt,
+      wasPublic: wasPublic ? 1 : 0,
       allowBuyerCancellation: fixture.allowBuyerCancellation === false ? 0 : 1,
       cancelledAt: status === 'cancelled' ? now : null,
       createdAt: now,

@@ -3,7 +3,9 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { placeOrder } from '../helpers/orders.js'
 import { createPersonas, type Persona } from '../helpers/personas.js'
+import { cancelEvent } from '../../src/features/organiser/event.service.js'
 import { describeInBrowser, launchChromium } from '../helpers/chromium.js'
 import { liveUrl, sell } from './live-client.js'
 
@@ -112,17 +114,24 @@ describeInBrowser('live availability in a browser: public/live.js', (kind) => {
     expect(await buyer.locator('[aria-live]').count()).toBe(1)
   })
 
-  it('shows a cancellation on the event page and hides the way to buy', async () => {
-    const { event } = await createEvent(t.db, ownerId)
+  it('shows a cancellation on the event page and the buy form, and hides the way to buy and the counts', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, ownerId)
+    await placeOrder(t.db, event.id, ticketTypes[0]!.id)
     const watcher = await open(`/event/${event.id}`)
+    const buyer = await open(`/buy-tickets/${event.id}`)
     expect(await watcher.locator('[data-live-buy]').isVisible()).toBe(true)
+    expect(await text(watcher, '[data-live-remaining]')).toBe('99 left')
 
-    await t.db.updateTable('events').set({ status: 'cancelled', cancelledAt: Date.now() }).where('id', '=', event.id).execute()
-    t.app.eventChanges.notify(event.id)
+    const actor = { id: ownerId, email: 'owner@example.test', isAdmin: false, ip: null }
+    expect(await cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, origin)).toBeNull()
 
-    await watcher.waitForFunction(() => document.querySelector('[data-live-status]')?.textContent === 'Cancelled', null, WAIT)
-    expect(await watcher.locator('[data-live-status]').isVisible()).toBe(true)
-    expect(await watcher.locator('[data-live-buy]').isVisible()).toBe(false)
+    for (const page of [watcher, buyer]) {
+      await page.waitForFunction(() => document.querySelector('[data-live-status]')?.textContent === 'Cancelled', null, WAIT)
+      expect(await page.locator('[data-live-status]').isVisible()).toBe(true)
+      expect(await page.locator('[data-live-buy]').isVisible()).toBe(false)
+      expect(await page.locator('[data-live-remaining]').isVisible(), 'what was left of a cancelled event is not shown').toBe(false)
+    }
+    expect(await watcher.locator('main').innerText()).not.toMatch(/\d+ left/)
   })
 
   it("updates the sold counts on the owner's dashboard", async () => {

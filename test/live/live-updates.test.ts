@@ -3,7 +3,9 @@ import { useTestApp } from '../helpers/app.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { placeOrder } from '../helpers/orders.js'
 import { createPersonas } from '../helpers/personas.js'
+import { cancelEvent } from '../../src/features/organiser/event.service.js'
 import { quietWindow, sell, useLiveClients } from './live-client.js'
 
 describeEachDatabase('live availability updates', (kind) => {
@@ -104,10 +106,37 @@ describeEachDatabase('live availability updates', (kind) => {
     expect(soldOut.ticketTypes[0]).toMatchObject({ soldOut: true, onSale: false, maxSelectable: 0 })
 
     const seen = client.messages.length
-    await t.db.updateTable('events').set({ status: 'cancelled', cancelledAt: Date.now() }).where('id', '=', event.id).execute()
+    await t.db
+      .updateTable('events')
+      .set({ status: 'cancelled', cancelledAt: Date.now(), wasPublic: 1 })
+      .where('id', '=', event.id)
+      .execute()
     t.app.eventChanges.notify(event.id)
     const cancelled = await client.waitFor((m) => m.type === 'state' && m.event.status === 'cancelled', seen)
     expect(cancelled).toMatchObject({ event: { statusLabel: 'Cancelled' } })
+  })
+
+  it('sends no counts of what is left once the event is cancelled, though its tickets went back', async () => {
+    const people = await createPersonas(t.db)
+    const { event, ticketTypes } = await createEvent(t.db, people.organiser.id, { ticketTypes: [{ capacity: 50 }] })
+    await placeOrder(t.db, event.id, ticketTypes[0]!.id)
+    const client = await connect()
+    client.subscribe(event.id)
+    await client.waitForRemaining(event.id, 49)
+    const seen = client.messages.length
+
+    const actor = { id: people.organiser.id, email: people.organiser.email, isAdmin: false, ip: null }
+    expect(await cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, 'http://admit-one.test')).toBeNull()
+    const cancelled = await client.waitFor((m) => m.type === 'state' && m.event.status === 'cancelled', seen)
+    expect(cancelled).toEqual({
+      type: 'state',
+      event: {
+        id: event.id,
+        status: 'cancelled',
+        statusLabel: 'Cancelled',
+        ticketTypes: [{ id: ticketTypes[0]!.id, onSale: false, waitingList: false, maxSelectable: 0 }],
+      },
+    })
   })
 
   it('re-reads the current state on a new connection, as a reconnecting page does', async () => {

@@ -55,6 +55,29 @@ describeEachDatabase("the organiser's waiting list", (kind) => {
     expect(audit.at(-1)!.details).toContain('"offerHours":{"from":24,"to":48}')
   })
 
+  it('checks the offer time only while the list is on, and keeps the stored one while it is off', async () => {
+    const { browser } = await loginAs(t, personas.organiser)
+    const response = await browser.submit(
+      '/create-event',
+      '/create-event',
+      eventFields({ title: 'Unlisted', waitingList: '1', offerHours: '48' }),
+    )
+    const id = Number(/\/edit-event\/(\d+)/.exec(response.headers.location as string)![1])
+    const stored = () => t.db.selectFrom('events').select(['waitingList', 'offerHours']).where('id', '=', id).executeTakeFirstOrThrow()
+    expect(await stored()).toEqual({ waitingList: 1, offerHours: 48 })
+
+    const off = await browser.post(`/edit-event/${id}`, eventFields({ title: 'Unlisted', offerHours: '1000' }))
+    expect(off.statusCode, 'an offer time the list does not use blocks nothing').toBe(303)
+    expect(await stored()).toEqual({ waitingList: 0, offerHours: 48 })
+    const created = await browser.post('/create-event', eventFields({ title: 'Never listed', offerHours: 'forever' }))
+    expect(created.statusCode).toBe(303)
+
+    const on = await browser.post(`/edit-event/${id}`, eventFields({ title: 'Unlisted', waitingList: '1', offerHours: '1000' }))
+    expect(on.statusCode).toBe(422)
+    expect(on.body).toMatch(/id="f-offerHours-error".*Enter a whole number from 1 to 336\./)
+    expect(await stored()).toEqual({ waitingList: 0, offerHours: 48 })
+  })
+
   it('shows the owner each person with their place, when they joined and where they stand, and what is held', async () => {
     const browser = new TestBrowser(t.app)
     await browser.login(owner.email, owner.password)

@@ -29,11 +29,9 @@ export default async function accountRoutes(app: FastifyInstance) {
 
     const user = await authenticate(app.db, { email, password, ip: request.ip }, app.config.rateLimits.authPer15Minutes)
     if (!user) {
-      return reply.render(
-        'accounts/login.eta',
-        { title: 'Log in', values, errors: {}, failed: 'That email and password do not match an active account.' },
-        401,
-      )
+      // At the password, which comes back empty: typing it again is the way on. The same words whichever of the two was wrong.
+      const errors = { password: 'That email and password do not match an active account.' }
+      return reply.render('accounts/login.eta', { title: 'Log in', values, errors }, 401)
     }
 
     await logIn(request, reply, user.id)

@@ -5,11 +5,17 @@ import type { EventRow } from '../../db/schema.js'
  * with real booleans where the database keeps 0/1 (both dialects store them
  * alike). Its phase is derived from it and the clock (eventPhase).
  */
-export interface Event extends Omit<EventRow, 'allowBuyerCancellation' | 'waitingList'> {
+export interface Event extends Omit<EventRow, 'allowBuyerCancellation' | 'waitingList' | 'wasPublic'> {
   allowBuyerCancellation: boolean
   waitingList: boolean
+  wasPublic: boolean
 }
 
 export function toEvent(row: EventRow): Event {
-  return { ...row, allowBuyerCancellation: row.allowBuyerCancellation === 1, waitingList: row.waitingList === 1 }
+  return {
+    ...row,
+    allowBuyerCancellation: row.allowBuyerCancellation === 1,
+    waitingList: row.waitingList === 1,
+    wasPublic: row.wasPublic === 1,
+  }
 }

@@ -1,5 +1,6 @@
 import type { ExpressionBuilder } from 'kysely'
 import type { Database, EventRow, TicketTypeRow } from '../../db/schema.js'
+import type { Event } from './event.model.js'
 
 /**
  * Where an event stands, derived from its row and the clock, never stored:
@@ -37,15 +38,24 @@ export function phaseRank(now: number) {
   }
 }
 
-/** Visible to the public: published and past its publication time, or cancelled after it was public. */
-export function isPublic(event: Pick<EventRow, 'status' | 'publishedAt'>, now = Date.now()): boolean {
-  return event.status !== 'draft' && event.publishedAt !== null && event.publishedAt <= now
+/**
+ * Visible to the public: published and past its publication time, or
+ * cancelled after it had been public (its buyers' messages link to its page,
+ * which says it is cancelled). A draft that never was public stays private,
+ * cancelled or not.
+ */
+export function isPublic(event: Pick<Event, 'status' | 'publishedAt' | 'wasPublic'>, now = Date.now()): boolean {
+  if (event.status === 'cancelled') return event.wasPublic
+  return event.status === 'published' && event.publishedAt !== null && event.publishedAt <= now
 }
 
 /** The same rule as isPublic, as a WHERE condition on `events`. */
 export function publicEventCondition(now: number) {
   return (eb: ExpressionBuilder<Database, 'events'>) =>
-    eb.and([eb('events.status', '!=', 'draft'), eb('events.publishedAt', 'is not', null), eb('events.publishedAt', '<=', now)])
+    eb.or([
+      eb.and([eb('events.status', '=', 'published'), eb('events.publishedAt', '<=', now)]),
+      eb.and([eb('events.status', '=', 'cancelled'), eb('events.wasPublic', '=', 1)]),
+    ])
 }
 
 /** Tickets of the event can be bought now (each type's own window aside): published, public, not over. */
@@ -71,6 +81,20 @@ export function inSalesWindowCondition(now: number) {
       eb.or([eb('ticketTypes.salesStartAt', 'is', null), eb('ticketTypes.salesStartAt', '<=', now)]),
       eb.or([eb('ticketTypes.salesEndAt', 'is', null), eb('ticketTypes.salesEndAt', '>', now)]),
     ])
+}
+
+/**
+ * Two ticket type names name the same type: compared as the seat map's
+ * categories are (trimmed, case-blind), so no two types of an event may
+ * share a name this way.
+ */
+export function sameTicketTypeName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase()
+}
+
+/** A ticket type's sales fall within its event: they start before it ends, and end by its end. */
+export function salesWithinEvent(type: Pick<TicketTypeRow, 'salesStartAt' | 'salesEndAt'>, endsAt: number): boolean {
+  return (type.salesStartAt === null || type.salesStartAt < endsAt) && (type.salesEndAt === null || type.salesEndAt <= endsAt)
 }
 
 /** Counters of what is taken of a capacity: sold, and held for waiting-list offers, which nobody else may buy. */

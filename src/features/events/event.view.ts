@@ -122,12 +122,6 @@ function priceNote(
 
 function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, now: number): TicketTypeView {
   const remaining = remainingOf(type, event)
-  const notStarted = type.salesStartAt !== null && type.salesStartAt > now
-  const ended = type.salesEndAt !== null && type.salesEndAt <= now
-  let salesNote: string | null = null
-  if (notStarted) salesNote = `On sale from ${formatDateTime(type.salesStartAt!, event.timeZone)}`
-  else if (ended) salesNote = 'Sales have ended'
-  else if (type.salesEndAt !== null) salesNote = `On sale until ${formatDateTime(type.salesEndAt, event.timeZone)}`
   const onSale = isTicketTypeOnSale(type, event, now)
   return {
     id: type.id,
@@ -137,11 +131,19 @@ function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, n
     remaining,
     soldOut: remaining === 0,
     onSale,
-    salesNote,
+    // A cancelled event's sales are over, whatever its types' windows said.
+    salesNote: event.status === 'cancelled' ? null : salesNote(type, event.timeZone, now),
     maxSelectable: maxSelectable(onSale, remaining, type.maxPerOrder),
     maxPerOrder: type.maxPerOrder,
     waitingList: isWaitingListOpen(type, event, now),
   }
+}
+
+function salesNote(type: TicketTypeRow, timeZone: string, now: number): string | null {
+  if (type.salesStartAt !== null && type.salesStartAt > now) return `On sale from ${formatDateTime(type.salesStartAt, timeZone)}`
+  if (type.salesEndAt !== null && type.salesEndAt <= now) return 'Sales have ended'
+  if (type.salesEndAt !== null) return `On sale until ${formatDateTime(type.salesEndAt, timeZone)}`
+  return null
 }
 
 /**

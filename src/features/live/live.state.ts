@@ -70,6 +70,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
       'events.held',
       'events.waitingList',
       'events.seatMapStamp',
+      'events.wasPublic',
       'ticketTypes.id as typeId',
       'ticketTypes.capacity as typeCapacity',
       'ticketTypes.sold as typeSold',
@@ -85,9 +86,10 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
   const first = rows[0]
   if (!first) return undefined
 
-  const event: Pick<Event, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold' | 'held' | 'waitingList'> = {
+  const event: Pick<Event, 'status' | 'publishedAt' | 'endsAt' | 'capacity' | 'sold' | 'held' | 'waitingList' | 'wasPublic'> = {
     ...first,
     waitingList: first.waitingList === 1,
+    wasPublic: first.wasPublic === 1,
   }
   const phase = eventPhase(event, now)
   const ticketTypes: LiveTicketTypeState[] = []
@@ -140,23 +142,24 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
 /**
  * The state message of an event. Sales figures (sold counts, revenue) only
  * when `withSales`: for the owner's and admins' sockets; the door's counts
- * for them and, `withDoor`, for the event's door staff.
+ * for them and, `withDoor`, for the event's door staff. A cancelled event has
+ * no counts of what is left: nothing of it is for sale, and its page shows none.
  */
 export function stateMessage(state: LiveEventState, withSales: boolean, withDoor = withSales): string {
+  const counted = state.status !== 'cancelled'
   return JSON.stringify({
     type: 'state',
     event: {
       id: state.id,
       status: state.status,
       statusLabel: EVENT_STATUS_LABELS[state.status],
-      remaining: state.remaining,
+      ...(counted && { remaining: state.remaining }),
       ...(withSales && { sold: state.sold, orders: state.orders, revenue: formatRevenue(state.revenue, state.currency) }),
       ...(withDoor && { door: state.door }),
       ...(state.takenSeats.length > 0 && { takenSeats: state.takenSeats }),
       ticketTypes: state.ticketTypes.map((type) => ({
         id: type.id,
-        remaining: type.remaining,
-        soldOut: type.remaining === 0,
+        ...(counted && { remaining: type.remaining, soldOut: type.remaining === 0 }),
         onSale: type.onSale,
         salesOpen: type.salesOpen,
         waitingList: type.waitingList,

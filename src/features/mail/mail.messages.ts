@@ -8,7 +8,7 @@ import { findOrderById } from '../purchase/order.repository.js'
 import { toOrderView } from '../purchase/order.view.js'
 import type { SiteSettings } from '../settings/settings.repository.js'
 import { calendarFile } from './calendar.js'
-import type { MailMessage } from '../outbox/outbox.messages.js'
+import type { EventWhereAndWhen, MailMessage } from '../outbox/outbox.messages.js'
 
 /** What a transport sends: both parts, and any attachments. */
 export interface ComposedMail {
@@ -92,6 +92,18 @@ export class MailComposer {
         const { order } = await this.order(message.data)
         return { subject: `Cancelled: ${order.event.title}`, model: { order } }
       }
+      case 'event-changed': {
+        const { order, found } = await this.order(message.data)
+        const { was } = message.data
+        return {
+          subject: `Changed: ${order.event.title}`,
+          model: {
+            order,
+            now: whereAndWhen(found.event),
+            was: whereAndWhen(was),
+          },
+        }
+      }
       case 'password-reset':
         return {
           subject: `Reset your password for ${site.siteName}`,
@@ -138,4 +150,9 @@ function siteUrlOf(message: MailMessage): string {
     default:
       return message.data.siteUrl
   }
+}
+
+/** An event's start, end and venue as a message states them, in the time zone they were given in. */
+function whereAndWhen(event: EventWhereAndWhen): { starts: string; ends: string; venue: string } {
+  return { starts: formatDateTime(event.startsAt, event.timeZone), ends: formatDateTime(event.endsAt, event.timeZone), venue: event.venue }
 }

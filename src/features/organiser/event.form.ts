@@ -1,8 +1,9 @@
 import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
+import { salesWithinEvent } from '../events/event.rules.js'
 import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
-import { instantToLocalInput, localInputToInstant, movedToZone } from '../../lib/time.js'
+import { atSameWallTime, instantToLocalInput, localInputToInstant } from '../../lib/time.js'
 import { MAX_INT32 } from '../../lib/numbers.js'
 
 /**
@@ -39,6 +40,8 @@ export interface EventFormValues {
   allowBuyerCancellation: boolean
   waitingList: boolean
   offerHours: string
+  /** Edit form only, when tickets were sold: tell their holders of a change of date, time or venue. */
+  notifyTicketHolders: boolean
 }
 
 export interface EventInput {
@@ -58,13 +61,30 @@ export interface EventInput {
   waitingList: boolean
   /** How long an offer holds its tickets. */
   offerHours: number
+  /** Not stored: an edit that moves the event tells the buyer of each paid order by mail. */
+  notifyTicketHolders: boolean
 }
 
 const DEFAULT_OFFER_HOURS = 24
 const MAX_OFFER_HOURS = 24 * 14
 
 export function blankEventForm(timeZone: string): EventFormValues {
-  return { title: '', description: '', venue: '', startsAt: '', endsAt: '', timeZone, imageUrl: '', capacity: '', maxTicketsPerBuyer: '', maxOrdersPerBuyer: '', allowBuyerCancellation: true, waitingList: false, offerHours: String(DEFAULT_OFFER_HOURS) }
+  return {
+    title: '',
+    description: '',
+    venue: '',
+    startsAt: '',
+    endsAt: '',
+    timeZone,
+    imageUrl: '',
+    capacity: '',
+    maxTicketsPerBuyer: '',
+    maxOrdersPerBuyer: '',
+    allowBuyerCancellation: true,
+    waitingList: false,
+    offerHours: String(DEFAULT_OFFER_HOURS),
+    notifyTicketHolders: false,
+  }
 }
 
 export function eventFormOf(event: Event): EventFormValues {
@@ -82,6 +102,8 @@ export function eventFormOf(event: Event): EventFormValues {
     allowBuyerCancellation: event.allowBuyerCancellation,
     waitingList: event.waitingList,
     offerHours: String(event.offerHours),
+    // Ticked until the organiser says otherwise: people with tickets should hear that their event moved.
+    notifyTicketHolders: true,
   }
 }
 
@@ -106,9 +128,11 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
     allowBuyerCancellation: form.checkbox('allowBuyerCancellation'),
     waitingList: form.checkbox('waitingList'),
     offerHours: form.text('offerHours'),
+    notifyTicketHolders: form.checkbox('notifyTicketHolders'),
   }
   requireText(form, 'title', values.title, 'Enter a title.', MAX_TEXT)
-  if (values.description.length > MAX_DESCRIPTION) form.fail('description', `Use at most ${MAX_DESCRIPTION.toLocaleString('en-GB')} characters.`)
+  if (values.description.length > MAX_DESCRIPTION)
+    form.fail('description', `Use at most ${MAX_DESCRIPTION.toLocaleString('en-GB')} characters.`)
   requireText(form, 'venue', values.venue, 'Enter where the event takes place.', MAX_TEXT)
 
   const timeZoneOk = isValidTimeZone(values.timeZone)
@@ -117,20 +141,24 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
   const startsAt = timeZoneOk ? readDateTime(form, 'startsAt', values.startsAt, values.timeZone, 'Enter when the event starts.') : null
   const endsAt = timeZoneOk ? readDateTime(form, 'endsAt', values.endsAt, values.timeZone, 'Enter when the event ends.') : null
   if (startsAt !== null && endsAt !== null && endsAt <= startsAt) form.fail('endsAt', 'The end must be after the start.')
-  if (startsAt !== null && startsAt < now && startsAt !== existing?.startsAt) form.fail('startsAt', 'The start cannot be in the past.')
-  const scheduledAt = existing?.status === 'published' && existing.publishedAt !== null && existing.publishedAt > now ? existing.publishedAt : null
-  // A new time zone moves the scheduled publication with the other dates (updateEvent): check where it will be.
-  const goesOnSaleAt = scheduledAt !== null && timeZoneOk ? movedToZone(scheduledAt, existing!.timeZone, values.timeZone, now) : scheduledAt
+  // In a new time zone every date keeps its wall time (updateEvent): a start that stays as typed may stay in the past.
+  const keptWallTime = (ms: number) => (timeZoneOk ? atSameWallTime(ms, existing!.timeZone, values.timeZone) : ms)
+  const startKept = existing !== undefined && (startsAt === existing.startsAt || startsAt === keptWallTime(existing.startsAt))
+  if (startsAt !== null && startsAt < now && !startKept) form.fail('startsAt', 'The start cannot be in the past.')
+  const scheduledAt =
+    existing?.status === 'published' && existing.publishedAt !== null && existing.publishedAt > now ? existing.publishedAt : null
+  const goesOnSaleAt = scheduledAt === null ? null : keptWallTime(scheduledAt)
   if (endsAt !== null && goesOnSaleAt !== null && endsAt <= goesOnSaleAt) {
     form.fail('endsAt', `The event is scheduled to go on sale ${formatDateTime(goesOnSaleAt, values.timeZone)}: it must end after that.`)
   }
 
   const imageUrl = values.imageUrl === '' ? null : readHttpsUrl(form, 'imageUrl', values.imageUrl)
   const capacity = values.capacity === '' ? null : readWholeNumber(form, 'capacity', values.capacity, 1, MAX_CAPACITY)
-  const maxTicketsPerBuyer = values.maxTicketsPerBuyer === '' ? null : readWholeNumber(form, 'maxTicketsPerBuyer', values.maxTicketsPerBuyer, 1, MAX_CAPACITY)
-  const maxOrdersPerBuyer = values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
-  // A form from before the field existed keeps the default.
-  const offerHours = values.offerHours === '' ? DEFAULT_OFFER_HOURS : readWholeNumber(form, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
+  const maxTicketsPerBuyer =
+    values.maxTicketsPerBuyer === '' ? null : readWholeNumber(form, 'maxTicketsPerBuyer', values.maxTicketsPerBuyer, 1, MAX_CAPACITY)
+  const maxOrdersPerBuyer =
+    values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
+  const offerHours = readOfferHours(form, values, existing)
 
   if (!form.ok || startsAt === null || endsAt === null || offerHours === null) return { values, errors: form.errors, input: null }
   return {
@@ -150,8 +178,21 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
       allowBuyerCancellation: values.allowBuyerCancellation,
       waitingList: values.waitingList,
       offerHours,
+      notifyTicketHolders: values.notifyTicketHolders,
     },
   }
+}
+
+/**
+ * How long an offer holds its tickets: read only while the waiting list is
+ * on. With the list off the field is not checked, and what is stored stays
+ * for when it is turned on again. A form from before the field existed keeps
+ * the default.
+ */
+function readOfferHours(form: FormReader, values: EventFormValues, existing?: Event): number | null {
+  if (!values.waitingList) return existing?.offerHours ?? DEFAULT_OFFER_HOURS
+  if (values.offerHours === '') return DEFAULT_OFFER_HOURS
+  return readWholeNumber(form, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
 }
 
 export interface TicketTypeFormValues {
@@ -192,16 +233,18 @@ export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone
 }
 
 /**
- * Sales dates are read in the event's time zone, prices in the site's
+ * Sales dates are read in the event's time zone, and fall within the event:
+ * they start before it ends and end by its end. Prices are read in the site's
  * currency. `existing` is the type being edited: when only its most per order
  * went up, that is what a too-large order is blamed on, not its price.
  */
 export function parseTicketTypeForm(
   body: unknown,
   currency: string,
-  timeZone: string,
+  event: Pick<Event, 'timeZone' | 'endsAt'>,
   existing?: TicketTypeRow,
 ): Parsed<TicketTypeFormValues, TicketTypeInput> {
+  const { timeZone } = event
   const form = new FormReader(body)
   const values: TicketTypeFormValues = {
     name: form.text('name'),
@@ -217,22 +260,44 @@ export function parseTicketTypeForm(
   const capacity = readWholeNumber(form, 'capacity', values.capacity, 0, MAX_CAPACITY)
   const maxPerOrder = readWholeNumber(form, 'maxPerOrder', values.maxPerOrder, 1, MAX_PER_ORDER)
   if (priceMinor !== null) refuseOrdersTooLarge(form, priceMinor, maxPerOrder, currency, existing)
-  const salesStartAt = values.salesStartAt === '' ? null : readDateTime(form, 'salesStartAt', values.salesStartAt, timeZone, 'Enter when sales start.')
-  const salesEndAt = values.salesEndAt === '' ? null : readDateTime(form, 'salesEndAt', values.salesEndAt, timeZone, 'Enter when sales end.')
+  const salesStartAt =
+    values.salesStartAt === '' ? null : readDateTime(form, 'salesStartAt', values.salesStartAt, timeZone, 'Enter when sales start.')
+  const salesEndAt =
+    values.salesEndAt === '' ? null : readDateTime(form, 'salesEndAt', values.salesEndAt, timeZone, 'Enter when sales end.')
   if (salesStartAt !== null && salesEndAt !== null && salesEndAt <= salesStartAt) {
     form.fail('salesEndAt', 'The end of sales must be after their start.')
   }
+  const eventEnds = formatDateTime(event.endsAt, timeZone)
+  if (!salesWithinEvent({ salesStartAt, salesEndAt: null }, event.endsAt)) {
+    form.fail('salesStartAt', `The event ends ${eventEnds}: sales must start before that.`)
+  }
+  if (!salesWithinEvent({ salesStartAt: null, salesEndAt }, event.endsAt)) {
+    form.fail('salesEndAt', `The event ends ${eventEnds}: sales cannot end after that. Leave it empty to sell until the end.`)
+  }
   if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }
   const allowReentry = values.allowReentry ? 1 : 0
-  return { values, errors: form.errors, input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt, allowReentry } }
+  return {
+    values,
+    errors: form.errors,
+    input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt, allowReentry },
+  }
 }
 
-function refuseOrdersTooLarge(form: FormReader, priceMinor: number, maxPerOrder: number | null, currency: string, existing?: TicketTypeRow): void {
+function refuseOrdersTooLarge(
+  form: FormReader,
+  priceMinor: number,
+  maxPerOrder: number | null,
+  currency: string,
+  existing?: TicketTypeRow,
+): void {
   if (priceMinor * (maxPerOrder ?? 1) <= MAX_ORDER_MINOR) return
   if (priceMinor > MAX_ORDER_MINOR || maxPerOrder === null) {
     form.fail('price', `The price is too high: at most ${formatMoney(MAX_ORDER_MINOR, currency)}.`)
   } else if (priceMinor === existing?.priceMinor) {
-    form.fail('maxPerOrder', `At this price an order can hold at most ${Math.floor(MAX_ORDER_MINOR / priceMinor)} tickets. Lower the price to allow more.`)
+    form.fail(
+      'maxPerOrder',
+      `At this price an order can hold at most ${Math.floor(MAX_ORDER_MINOR / priceMinor)} tickets. Lower the price to allow more.`,
+    )
   } else {
     const highest = formatMoney(Math.floor(MAX_ORDER_MINOR / maxPerOrder), currency)
     form.fail('price', `The price is too high for up to ${maxPerOrder} tickets per order: at most ${highest}, or lower the most per order.`)
@@ -242,6 +307,12 @@ function refuseOrdersTooLarge(form: FormReader, priceMinor: number, maxPerOrder:
 export interface PublishFormValues {
   when: 'now' | 'later'
   publishAt: string
+}
+
+/** The publish form as the event stands: a scheduled event's set time, else "now". */
+export function publishFormOf(event: Pick<Event, 'status' | 'publishedAt' | 'timeZone'>, now: number): PublishFormValues {
+  const scheduled = event.status === 'published' && event.publishedAt !== null && event.publishedAt > now
+  return scheduled ? { when: 'later', publishAt: instantToLocalInput(event.publishedAt!, event.timeZone) } : { when: 'now', publishAt: '' }
 }
 
 /**

@@ -1,17 +1,20 @@
 import type { Db, Trx } from '../../db/database.js'
+import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import { searchText } from '../../lib/search.js'
-import { movedToZone } from '../../lib/time.js'
+import { formatDateTime } from '../../lib/format.js'
+import { atSameWallTime } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { isPublic } from '../events/event.rules.js'
+import { isPublic, salesWithinEvent, sameTicketTypeName } from '../events/event.rules.js'
 import type { EventInput, TicketTypeInput } from './event.form.js'
 import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
 import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
 import { releaseOrders, transitionOrdersOfEvent } from '../orders/order.writes.js'
+import { holdsCapacityCondition } from '../orders/order.states.js'
 import { releaseAllHolds } from '../capacity/capacity.js'
 
 /**
@@ -34,6 +37,12 @@ export interface EventsContext {
 }
 
 export type Refusal = string | null
+
+/** A refusal that belongs to one field of the form sent: the form comes back with the message there. */
+export interface FieldRefusal<Field extends string = string> {
+  field: Field
+  message: string
+}
 
 /** The event if this actor may manage it. Anyone else learns nothing, not even that it exists. */
 export async function managedEvent(db: Db, actor: Actor, id: number): Promise<Event> {
@@ -98,31 +107,63 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
 
 /**
  * Refused when the overall capacity would go below what is already sold or
- * held for the waiting list (the guard is in the UPDATE itself), or when a new
- * time zone would move a scheduled publication to or after the new end. A
- * capacity raised (or the waiting list turned on) is offered to the people
- * waiting, in the same transaction.
+ * held for the waiting list (the guard is in the UPDATE itself), when a new
+ * time zone would move a scheduled publication to or after the new end, and
+ * when a new end would come before a ticket type's sales end (or start) that
+ * came before the old one. Every refusal is decided before anything is
+ * written. A capacity raised (or the waiting list turned on) is offered to
+ * the people waiting, in the same transaction.
+ *
+ * One rule for every date of the event: the form reads the start and the end
+ * in the new time zone as typed, and a new time zone keeps the wall time of
+ * every other date typed in the old one (atSameWallTime): each type's sales
+ * start and end, and a scheduled publication. A publication that has passed
+ * is not typed wall time but when the event went public, and stays.
+ *
+ * When the start, the end or the venue changed and the organiser asked for
+ * it, the buyer of each paid order is told by mail, in the same transaction:
+ * the message (composed when it is sent) gives the new details and the old.
  */
 export async function updateEvent(
   ctx: EventsContext,
   actor: Actor,
   event: Event,
   input: EventInput,
-): Promise<{ field: 'capacity' | 'endsAt'; message: string } | null> {
+  siteUrl: string,
+): Promise<FieldRefusal<'capacity' | 'endsAt'> | null> {
   return changeEvent(ctx, event.id, async (trx) => {
     // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
     const current = await lockEvent(trx, event.id)
     if (!current) throw new NotFound()
     const now = Date.now()
-    const publishedAt =
-      current.status === 'published' && current.publishedAt !== null
-        ? movedToZone(current.publishedAt, current.timeZone, input.timeZone, now)
-        : current.publishedAt
-    if (publishedAt !== null && publishedAt > now && publishedAt >= input.endsAt) {
+    const keptWallTime = (ms: number) => atSameWallTime(ms, current.timeZone, input.timeZone)
+    const scheduled = current.status === 'published' && current.publishedAt !== null && current.publishedAt > now
+    const publishedAt = scheduled ? keptWallTime(current.publishedAt!) : current.publishedAt
+    if (scheduled && publishedAt! >= input.endsAt) {
       return {
         field: 'endsAt',
         message: 'In this time zone the event would go on sale only after this end. Choose a later end, or another time zone.',
       }
+    }
+    const types = await trx
+      .selectFrom('ticketTypes')
+      .select(['id', 'name', 'salesStartAt', 'salesEndAt'])
+      .where('eventId', '=', event.id)
+      .orderBy('id')
+      .execute()
+    const moved = types.map((type) => ({
+      ...type,
+      salesStartAt: type.salesStartAt === null ? null : keptWallTime(type.salesStartAt),
+      salesEndAt: type.salesEndAt === null ? null : keptWallTime(type.salesEndAt),
+    }))
+    // Sales that fitted the old end must fit the new one; a window that never fitted is the type form's to correct.
+    const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
+    if (cutOff) {
+      const endsLate = cutOff.salesEndAt !== null && cutOff.salesEndAt > input.endsAt
+      const when = endsLate
+        ? `run until ${formatDateTime(cutOff.salesEndAt!, input.timeZone)}`
+        : `start ${formatDateTime(cutOff.salesStartAt!, input.timeZone)}`
+      return { field: 'endsAt', message: `Sales of “${cutOff.name}” ${when}, after this end. Change them first, or choose a later end.` }
     }
     const capacity = input.capacity
     const updated = await trx
@@ -136,9 +177,20 @@ export async function updateEvent(
       const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
       return { field: 'capacity', message: takenMessage(sold, held, { tickets: 'tickets are', capacity: 'the capacity' }) }
     }
-    const moved = Number(publishedAt !== current.publishedAt) + (await moveSalesDates(trx, current, input.timeZone, now))
+    let datesMoved = Number(publishedAt !== current.publishedAt)
+    for (const [i, type] of moved.entries()) {
+      const before = types[i]!
+      if (type.salesStartAt === before.salesStartAt && type.salesEndAt === before.salesEndAt) continue
+      datesMoved += Number(type.salesStartAt !== before.salesStartAt) + Number(type.salesEndAt !== before.salesEndAt)
+      await trx
+        .updateTable('ticketTypes')
+        .set({ salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt })
+        .where('id', '=', type.id)
+        .execute()
+    }
     // With the sales dates where they now are.
     await offerFreedCapacity(trx, event.id, now)
+    const told = input.notifyTicketHolders && movesTheEvent(input, current) ? await tellTicketHolders(trx, current, siteUrl) : 0
     await audit(
       trx,
       actor,
@@ -150,39 +202,33 @@ export async function updateEvent(
           { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
           current,
         ),
-        ...(moved > 0 && { datesKeptInNewTimeZone: moved }),
+        ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
+        ...(told > 0 && { ticketHoldersTold: told }),
       },
     )
     return null
   })
 }
 
-/**
- * The form reads the start and the end in the new time zone; the ticket
- * types' sales dates, typed in the old one, move the same way (movedToZone),
- * so that every date keeps the time the organiser typed. A window that would
- * end at or before its start after the move (one of its dates kept, the other
- * moved) stays as it was. Returns how many dates moved.
- */
-async function moveSalesDates(trx: Trx, event: Event, timeZone: string, now: number): Promise<number> {
-  if (timeZone === event.timeZone) return 0
-  const move = (ms: number | null) => (ms === null ? null : movedToZone(ms, event.timeZone, timeZone, now))
-  let moved = 0
-  const types = await trx
-    .selectFrom('ticketTypes')
-    .select(['id', 'salesStartAt', 'salesEndAt'])
-    .where('eventId', '=', event.id)
-    .orderBy('id')
+/** What ticket holders are told of: a change of the event's date, time or venue. */
+function movesTheEvent(input: EventInput, current: Event): boolean {
+  return input.startsAt !== current.startsAt || input.endsAt !== current.endsAt || input.venue !== current.venue
+}
+
+/** A message to the buyer of each order of the event that holds tickets, with when and where it was to be; returns how many. */
+async function tellTicketHolders(trx: Trx, was: Event, siteUrl: string): Promise<number> {
+  const paid = await trx
+    .selectFrom('orders')
+    .select(['id', 'buyerEmail'])
+    .where('eventId', '=', was.id)
+    .where(holdsCapacityCondition)
     .execute()
-  for (const type of types) {
-    const salesStartAt = move(type.salesStartAt)
-    const salesEndAt = move(type.salesEndAt)
-    if (salesStartAt === type.salesStartAt && salesEndAt === type.salesEndAt) continue
-    if (salesStartAt !== null && salesEndAt !== null && salesEndAt <= salesStartAt) continue
-    moved += Number(salesStartAt !== type.salesStartAt) + Number(salesEndAt !== type.salesEndAt)
-    await trx.updateTable('ticketTypes').set({ salesStartAt, salesEndAt }).where('id', '=', type.id).execute()
-  }
-  return moved
+  const before = { startsAt: was.startsAt, endsAt: was.endsAt, timeZone: was.timeZone, venue: was.venue }
+  await enqueueMail(
+    trx,
+    paid.map((order) => ({ kind: 'event-changed', to: order.buyerEmail, data: { orderId: order.id, siteUrl, was: before } })),
+  )
+  return paid.length
 }
 
 function eventColumns(input: EventInput) {
@@ -253,7 +299,14 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
     const event = await lockEvent(trx, eventId)
     if (!event) throw new NotFound()
     if (event.status !== 'published') return 'Only a published or scheduled event can be unpublished.'
-    await trx.updateTable('events').set({ status: 'draft', publishedAt: null, updatedAt: Date.now() }).where('id', '=', eventId).execute()
+    const now = Date.now()
+    // Remembered for a later cancellation, which keeps the page of an event that people have seen.
+    const wasPublic = event.wasPublic || isPublic(event, now)
+    await trx
+      .updateTable('events')
+      .set({ status: 'draft', publishedAt: null, wasPublic: wasPublic ? 1 : 0, updatedAt: now })
+      .where('id', '=', eventId)
+      .execute()
     await audit(trx, actor, 'event.unpublished', { type: 'event', id: eventId }, { publishedAt: event.publishedAt })
     return null
   })
@@ -262,8 +315,8 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
 /**
  * Cancels the event and every paid order of it, at once, and tells each buyer by e-mail. Like a buyer's
  * cancellation, the tickets are given back, so the counters keep meaning
- * "tickets in paid orders". An event that was public stays public with its
- * notice; one that was not yet public never becomes so.
+ * "tickets in paid orders". An event that is or was public (unpublished
+ * since) is public with its notice; one that never was stays private.
  */
 export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: number, siteUrl: string): Promise<Refusal> {
   return changeEvent(ctx, eventId, async (trx) => {
@@ -273,7 +326,13 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
     if (event.status === 'cancelled') return 'This event is already cancelled.'
     await trx
       .updateTable('events')
-      .set({ status: 'cancelled', cancelledAt: now, updatedAt: now, publishedAt: isPublic(event, now) ? event.publishedAt : null })
+      .set({
+        status: 'cancelled',
+        cancelledAt: now,
+        updatedAt: now,
+        publishedAt: isPublic(event, now) ? event.publishedAt : null,
+        wasPublic: event.wasPublic || isPublic(event, now) ? 1 : 0,
+      })
       .where('id', '=', eventId)
       .execute()
     // Under the event's lock no order can be placed or cancelled meanwhile: each order is cancelled as one the buyer cancels is.
@@ -367,9 +426,35 @@ async function lockEventOfTicketTypes(trx: Trx, eventId: number): Promise<Event>
   return event
 }
 
-export async function createTicketType(ctx: EventsContext, actor: Actor, eventId: number, input: TicketTypeInput): Promise<void> {
-  await changeEvent(ctx, eventId, async (trx) => {
+/**
+ * Two types of one event may not share a name, whatever its case: a buyer
+ * could not tell them apart, nor could a seat map's categories, which name
+ * types that way. Read under the event's lock, so two forms sent at once
+ * cannot both take a name.
+ */
+async function refuseNameTaken(trx: Trx, eventId: number, name: string, typeId?: number): Promise<FieldRefusal<'name'> | null> {
+  const others = await trx
+    .selectFrom('ticketTypes')
+    .select('name')
+    .where('eventId', '=', eventId)
+    .$if(typeId !== undefined, (qb) => qb.where('id', '!=', typeId!))
+    .execute()
+  const same = others.find((other) => sameTicketTypeName(other.name, name))
+  return same
+    ? { field: 'name', message: `This event already has a ticket type called “${same.name}”. Give this one a name of its own.` }
+    : null
+}
+
+export async function createTicketType(
+  ctx: EventsContext,
+  actor: Actor,
+  eventId: number,
+  input: TicketTypeInput,
+): Promise<FieldRefusal<'name'> | null> {
+  return changeEvent(ctx, eventId, async (trx) => {
     await lockEventOfTicketTypes(trx, eventId)
+    const taken = await refuseNameTaken(trx, eventId, input.name)
+    if (taken) return taken
     const { id } = await trx
       .insertInto('ticketTypes')
       .values({ ...input, eventId, createdAt: Date.now() })
@@ -390,10 +475,12 @@ export async function updateTicketType(
   actor: Actor,
   found: TicketTypeWithEvent,
   input: TicketTypeInput,
-): Promise<Refusal> {
+): Promise<FieldRefusal<'name' | 'capacity'> | null> {
   const { type, event } = found
   return changeEvent(ctx, event.id, async (trx) => {
     await lockEventOfTicketTypes(trx, event.id)
+    const taken = await refuseNameTaken(trx, event.id, input.name, type.id)
+    if (taken) return taken
     const updated = await trx
       .updateTable('ticketTypes')
       .set(input)
@@ -405,7 +492,10 @@ export async function updateTicketType(
       const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
       // Deleted after the route found it: there is nothing left to save the form into.
       if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
-      return takenMessage(current.sold, current.held, { tickets: 'tickets of this type are', capacity: 'its capacity' })
+      return {
+        field: 'capacity',
+        message: takenMessage(current.sold, current.held, { tickets: 'tickets of this type are', capacity: 'its capacity' }),
+      }
     }
     await offerFreedCapacity(trx, event.id, Date.now())
     await audit(
@@ -419,7 +509,28 @@ export async function updateTicketType(
   })
 }
 
-/** Refused once anyone has ordered the type (their tickets point at it), and for the last type of a published event. */
+/**
+ * Why a type cannot be deleted, or null: once anyone has ordered it (their
+ * tickets point at it), and when it is the last type of a published event.
+ * The confirmation page asks it to say so up front; the answer that counts is
+ * the one read under the event's lock (deleteTicketType).
+ */
+export async function ticketTypeDeletionRefusal(
+  db: Db | Trx,
+  type: Pick<TicketTypeRow, 'id' | 'eventId' | 'name'>,
+  event: Pick<Event, 'status'>,
+): Promise<Refusal> {
+  const ordered = await countTicketsOfType(db, type.id)
+  if (ordered > 0) {
+    return `${type.name} has been ordered (${ordered} ${ordered === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`
+  }
+  const others = await db.selectFrom('ticketTypes').select('id').where('eventId', '=', type.eventId).where('id', '!=', type.id).execute()
+  if (others.length === 0 && event.status === 'published') {
+    return 'A published event needs at least one ticket type. Add another first, or unpublish the event.'
+  }
+  return null
+}
+
 export async function deleteTicketType(ctx: EventsContext, actor: Actor, found: TicketTypeWithEvent): Promise<Refusal> {
   const { type } = found
   return changeEvent(ctx, type.eventId, async (trx) => {
@@ -427,14 +538,8 @@ export async function deleteTicketType(ctx: EventsContext, actor: Actor, found: 
     // Deleting takes the event's lock too, so a delete that got there first has committed by now.
     const current = await trx.selectFrom('ticketTypes').select('id').where('id', '=', type.id).executeTakeFirst()
     if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
-    const ordered = await countTicketsOfType(trx, type.id)
-    if (ordered > 0) {
-      return `${type.name} has been ordered (${ordered} ${ordered === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`
-    }
-    const others = await trx.selectFrom('ticketTypes').select('id').where('eventId', '=', type.eventId).where('id', '!=', type.id).execute()
-    if (others.length === 0 && event.status === 'published') {
-      return 'A published event needs at least one ticket type. Add another first, or unpublish the event.'
-    }
+    const refusal = await ticketTypeDeletionRefusal(trx, type, event)
+    if (refusal) return refusal
     await trx.deleteFrom('ticketTypes').where('id', '=', type.id).execute()
     await audit(trx, actor, 'ticket_type.deleted', { type: 'ticket_type', id: type.id }, { eventId: type.eventId, name: type.name })
     return null

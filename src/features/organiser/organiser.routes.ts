@@ -24,6 +24,7 @@ import {
   parseEventForm,
   parsePublishForm,
   parseTicketTypeForm,
+  publishFormOf,
   ticketTypeFormOf,
 } from './event.form.js'
 import { checkInSecretOf, dashboardEvents, dashboardPhaseCounts, findEvent, ticketTypesByEvent } from '../events/event.repository.js'
@@ -41,6 +42,7 @@ import {
   managedTicketType,
   publishEvent,
   refuseIfCancelled,
+  ticketTypeDeletionRefusal,
   unpublishEvent,
   updateEvent,
   updateTicketType,
@@ -101,7 +103,7 @@ export default async function eventRoutes(app: FastifyInstance) {
         },
         values,
         errors: forms.form?.errors ?? {},
-        publish: forms.publish?.values ?? { when: 'now', publishAt: '' },
+        publish: forms.publish?.values ?? publishFormOf(event, now),
         publishErrors: forms.publish?.errors ?? {},
         publishRefusal: forms.publish?.refusal ?? null,
         timeZones: timeZoneChoices(values.timeZone),
@@ -152,8 +154,10 @@ export default async function eventRoutes(app: FastifyInstance) {
     const event = await eventOf(request)
     const { values, errors, input } = parseEventForm(request.body, Date.now(), event)
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
-    const refusal = await updateEvent(ctx, actorOf(request), event, input)
+    const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
     if (refusal) return renderManage(reply, event, { form: { values, errors: { [refusal.field]: refusal.message } } }, 422)
+    // Messages to the ticket holders, if any, are in the outbox now.
+    app.mail.wake()
     reply.flash('success', 'Event saved.')
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })
@@ -240,9 +244,10 @@ export default async function eventRoutes(app: FastifyInstance) {
     refuseIfCancelled(event)
     // Read fresh, not from the settings cache: the typed price is stored in this currency's smallest unit.
     const { currency } = await getSiteSettings(app.db)
-    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone)
+    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event)
     if (!input) return renderTicketTypeForm(reply, event, { values, errors }, 422)
-    await createTicketType(ctx, actorOf(request), event.id, input)
+    const refusal = await createTicketType(ctx, actorOf(request), event.id, input)
+    if (refusal) return renderTicketTypeForm(reply, event, { values, errors: { [refusal.field]: refusal.message } }, 422)
     reply.flash('success', `Ticket type “${input.name}” added.`)
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
@@ -265,13 +270,24 @@ export default async function eventRoutes(app: FastifyInstance) {
     refuseIfCancelled(event)
     // Fresh, as when adding a type: the price is stored in the currency's smallest unit.
     const { currency } = await getSiteSettings(app.db)
-    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event.timeZone, type)
+    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event, type)
     const form = { values, errors, typeId: type.id, sold: type.sold }
     if (!input) return renderTicketTypeForm(reply, event, form, 422)
     const refusal = await updateTicketType(ctx, actorOf(request), found, input)
-    if (refusal) return renderTicketTypeForm(reply, event, { ...form, errors: { capacity: refusal } }, 422)
+    if (refusal) return renderTicketTypeForm(reply, event, { ...form, errors: { [refusal.field]: refusal.message } }, 422)
     reply.flash('success', `Ticket type “${input.name}” saved.`)
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
+  })
+
+  app.get('/ticket-types/:id/delete', organiser, async (request, reply) => {
+    const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+    refuseIfCancelled(event)
+    return reply.render('organiser/delete-ticket-type.eta', {
+      title: `Delete ${type.name} · ${event.title}`,
+      event: { id: event.id, title: event.title },
+      type: { id: type.id, name: type.name },
+      refusal: await ticketTypeDeletionRefusal(app.db, type, event),
+    })
   })
 
   app.post('/ticket-types/:id/delete', organiser, async (request, reply) => {

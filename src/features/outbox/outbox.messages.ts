@@ -11,6 +11,7 @@ export type MailMessage =
   | { kind: 'order-confirmation'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'order-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'event-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
+  | { kind: 'event-changed'; to: string; data: { orderId: number; siteUrl: string; was: EventWhereAndWhen } }
   | { kind: 'password-reset'; to: string; data: { name: string; link: string; expiresAt: number; timeZone: string } }
   | { kind: 'organiser-approved'; to: string; data: { name: string; siteUrl: string } }
   | { kind: 'organiser-requested'; to: string; data: { name: string; email: string; siteUrl: string } }
@@ -23,6 +24,14 @@ export type MailMessage =
     }
   | { kind: 'waiting-list-expired'; to: string; data: WaitingListMailFacts }
   | { kind: 'waiting-list-event-cancelled'; to: string; data: WaitingListMailFacts }
+
+/** When and where an event was to take place, before the organiser changed it. */
+export interface EventWhereAndWhen {
+  startsAt: number
+  endsAt: number
+  timeZone: string
+  venue: string
+}
 
 /** What every waiting-list message names: the person, the event, the ticket type, and the event's page. */
 export interface WaitingListMailFacts {
