@@ -75,7 +75,14 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     expect(audit).toHaveLength(1)
     expect(audit[0]).toMatchObject({ actorId: session.user.id, actorLabel: session.user.email, ip: '127.0.0.1' })
     expect(JSON.parse(audit[0]!.details)).toEqual({
-      before: { siteName: 'Admit One', siteDescription: DEFAULTS.siteDescription, contactEmail: '', currency: 'EUR', timeZone: 'UTC', signupPolicy: 'open' },
+      before: {
+        siteName: 'Admit One',
+        siteDescription: DEFAULTS.siteDescription,
+        contactEmail: '',
+        currency: 'EUR',
+        timeZone: 'UTC',
+        signupPolicy: 'open',
+      },
       after: { ...VALID, currency: 'USD' },
     })
   })
@@ -155,7 +162,10 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Elsewhere')
 
     // A change through this instance shows on the next page.
-    await saveSiteSettings(t.db, { user: session.user, ip: '127.0.0.1' }, await getSiteSettings(t.db), { ...DEFAULTS, siteName: 'Changed Here' })
+    await saveSiteSettings(t.db, { user: { ...session.user, isDoorStaff: false }, ip: '127.0.0.1' }, await getSiteSettings(t.db), {
+      ...DEFAULTS,
+      siteName: 'Changed Here',
+    })
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Here')
     expect((await t.app.inject({ method: 'GET', url: '/' })).body).toContain('Changed Here')
   })

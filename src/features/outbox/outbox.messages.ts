@@ -13,6 +13,7 @@ export type MailMessage =
   | { kind: 'event-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'password-reset'; to: string; data: { name: string; link: string; expiresAt: number; timeZone: string } }
   | { kind: 'organiser-approved'; to: string; data: { name: string; siteUrl: string } }
+  | { kind: 'door-staff-added'; to: string; data: { doorStaffId: number; siteUrl: string } }
   | { kind: 'test'; to: string; data: { requestedBy: string; siteUrl: string } }
   | { kind: 'waiting-list-joined'; to: string; data: WaitingListMailFacts & { quantity: number; leaveLink: string } }
   | {
