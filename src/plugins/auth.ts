@@ -21,6 +21,8 @@ export interface CurrentUser {
   name: string
   email: string
   role: Role
+  /** Door staff of some event (an organiser added the account): the menu links to /door. */
+  isDoorStaff: boolean
 }
 
 declare module 'fastify' {
@@ -66,9 +68,21 @@ export default fp(
     app.addHook('preHandler', async (request) => {
       const userId = request.session.userId
       if (userId === undefined) return
+      // Whether the account is door staff comes in the same statement, for the menu of every page.
       const user = await app.db
         .selectFrom('users')
         .select(['id', 'name', 'email', 'role', 'status'])
+        .select((eb) =>
+          eb
+            .exists(
+              eb
+                .selectFrom('doorStaff')
+                .select('doorStaff.id')
+                .whereRef('doorStaff.userId', '=', 'users.id')
+                .where('doorStaff.revokedAt', 'is', null),
+            )
+            .as('isDoorStaff'),
+        )
         .where('id', '=', userId)
         .executeTakeFirst()
       if (!user || user.status !== 'active') {
@@ -77,7 +91,7 @@ export default fp(
         await request.session.regenerate()
         return
       }
-      request.user = { id: user.id, name: user.name, email: user.email, role: user.role }
+      request.user = { id: user.id, name: user.name, email: user.email, role: user.role, isDoorStaff: Boolean(user.isDoorStaff) }
     })
 
     // Whatever a logged-in account is shown (its orders, an organiser's sales,

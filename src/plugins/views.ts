@@ -11,6 +11,8 @@ import type { Flash } from './session.js'
 export interface PageContext {
   site: { name: string; description: string; currency: string; timeZone: string }
   user: { name: string; isOrganiser: boolean; isAdmin: boolean } | null
+  /** Door staff, by account or by a staff link opened in this browser: the menu links to /door. */
+  door: boolean
   flash: Flash[]
   path: string
   /** A CSRF token for this session. A function, so that only pages with a form create one. */
@@ -59,6 +61,7 @@ async function pageContext(reply: FastifyReply): Promise<PageContext> {
       timeZone: settings.timeZone,
     },
     user: user && { name: user.name, isOrganiser: hasRole(user, 'organiser'), isAdmin: hasRole(user, 'admin') },
+    door: (user?.isDoorStaff ?? false) || (request.session.doorLinks?.length ?? 0) > 0,
     flash,
     path: request.url,
     csrf: () => (token ??= reply.generateCsrf({ userInfo: csrfUserInfo(request) })),

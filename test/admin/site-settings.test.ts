@@ -170,7 +170,7 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Elsewhere')
 
     // A change through this instance shows on the next page.
-    await saveSiteSettings(t.db, { user: session.user, ip: '127.0.0.1' }, await getSiteSettings(t.db), {
+    await saveSiteSettings(t.db, { user: { ...session.user, isDoorStaff: false }, ip: '127.0.0.1' }, await getSiteSettings(t.db), {
       ...DEFAULTS,
       siteName: 'Changed Here',
     })

@@ -1,3 +1,4 @@
+import jsqr from 'jsqr'
 import QRCode from 'qrcode'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,6 +9,7 @@ import { findEvent } from '../../src/features/events/event.repository.js'
 import { parseDoorCode } from '../../src/lib/door-code.js'
 import { axeProblems } from '../helpers/axe.js'
 import { TestBrowser } from '../helpers/browser.js'
+import type { Page } from 'playwright-core'
 import { type BrowserApp, describeInBrowser, logIn, useBrowserApp } from '../helpers/chromium.js'
 import { doorCodesOfOrder } from '../helpers/door.js'
 import { createEvent } from '../helpers/fixtures.js'
@@ -149,6 +151,64 @@ describeInBrowser(
       expect(widths.page).toBeLessThanOrEqual(widths.screen)
       await page.goto(`/events/${eventId}/door-list`)
       expect(await axeProblems(page)).toEqual([])
+    })
+  },
+  { sqliteOnly: true },
+)
+
+/** Makes a staff link on the organiser's door staff page, as a person would; the page then shows it with its QR code. */
+async function makeStaffLink(page: Page, eventId: number, label: string) {
+  await page.goto(`/events/${eventId}/door-staff`)
+  await page.getByLabel('Name of the link').fill(label)
+  await Promise.all([page.waitForURL(`**/events/${eventId}/door-staff/links`), page.getByRole('button', { name: 'Make a link' }).click()])
+  return page.getByRole('img', { name: `QR code of the staff link “${label}”` })
+}
+
+describeInBrowser(
+  'a staff link for a door tablet',
+  () => {
+    const t = useBrowserApp('sqlite')
+
+    it('comes with a QR code, drawn under the real CSP, that opens the door; the tablet then finds the door in its menu', async () => {
+      const { organiser, eventId } = await doorOf(t, 1, 'Tablet at the Door')
+      const page = await t.newPage()
+      await logIn(page, organiser)
+      const qr = await makeStaffLink(page, eventId, 'Door tablet')
+      const link = await page.locator('[data-staff-link]').innerText()
+      // Read back from the pixels the browser drew, as the tablet's camera would.
+      const pixels = await qr.evaluate((img: HTMLImageElement) => {
+        const canvas = document.createElement('canvas')
+        canvas.width = img.naturalWidth * 2
+        canvas.height = img.naturalHeight * 2
+        const context = canvas.getContext('2d')!
+        context.drawImage(img, 0, 0, canvas.width, canvas.height)
+        return { width: canvas.width, height: canvas.height, data: [...context.getImageData(0, 0, canvas.width, canvas.height).data] }
+      })
+      expect(pixels.width).toBeGreaterThan(0)
+      // jsqr is CommonJS: under NodeNext its default import is the module, whose default is the function.
+      expect(jsqr.default(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height)?.data).toBe(link)
+      await page.goto(`/events/${eventId}/door-staff`)
+      await page.getByRole('cell', { name: 'Door tablet', exact: true }).waitFor()
+      expect(await page.locator('[data-staff-link], [data-staff-link-qr]').count(), 'shown once, on the answer to the form').toBe(0)
+
+      const tablet = await t.newPage()
+      await tablet.goto(link)
+      await tablet.getByRole('heading', { name: 'Check-in' }).waitFor()
+      await Promise.all([
+        tablet.waitForURL('**/door'),
+        tablet.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Door' }).click(),
+      ])
+      await tablet.getByRole('link', { name: 'Tablet at the Door' }).waitFor()
+    })
+
+    it('axe finds nothing serious on the page with a new link and its QR code, at 390 px, light or dark; nothing scrolls sideways', async () => {
+      const { organiser, eventId } = await doorOf(t, 1, 'A Narrow Staff Page')
+      const page = await t.newPage({ viewport: { width: 390, height: 844 }, bypassCSP: true })
+      await logIn(page, organiser)
+      await (await makeStaffLink(page, eventId, 'Phone at the side door')).waitFor()
+      expect(await axeProblems(page)).toEqual([])
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }))
+      expect(widths.page).toBeLessThanOrEqual(widths.screen)
     })
   },
   { sqliteOnly: true },

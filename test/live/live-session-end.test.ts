@@ -138,7 +138,7 @@ describeEachDatabase('live sockets after their session ends', (kind) => {
       const { browser } = await logIn(organiser)
       const sid = (await sessionsOf(organiser.id)).find((row) => !before.has(row.sid))!.sid
       const ws = { OPEN: 1, readyState: 1, bufferedAmount: 0, ping: vi.fn(), terminate: vi.fn(), close: vi.fn(), send: vi.fn() }
-      const user = { id: organiser.id, name: organiser.name, email: organiser.email, role: organiser.role }
+      const user = { id: organiser.id, name: organiser.name, email: organiser.email, role: organiser.role, isDoorStaff: false }
       const socket = new LiveSocket(ws as unknown as WebSocket, { user, sessionId: sid }, '192.0.2.1')
       hub.add(socket)
       return { browser, ws, socket, sid }

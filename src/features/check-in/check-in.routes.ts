@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader, isEmail } from '../../lib/forms.js'
 import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
+import { qrDataUrl } from '../../lib/qr.js'
 import { randomSecret } from '../../lib/random.js'
 import { siteUrl } from '../../lib/site-url.js'
 import { hasRole } from '../../plugins/auth.js'
@@ -193,7 +194,11 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
   app.get('/door', { config: { access: 'anyone' } }, async (request, reply) => {
     const events = await doorEventsOf(app.db, request.user?.id ?? null, request.session.doorLinks ?? [])
     reply.header('cache-control', 'private, no-store')
-    return reply.render('check-in/door.eta', { title: 'Door', events: events.map((event) => ({ id: event.id, title: event.title })) })
+    return reply.render('check-in/door.eta', {
+      title: 'Door',
+      loggedIn: request.user !== null,
+      events: events.map((event) => ({ id: event.id, title: event.title })),
+    })
   })
 
   // The organiser's side.
@@ -207,7 +212,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     reply: FastifyReply,
     event: Event,
     form: { email: string; label: string; errors: FieldErrors },
-    newLink?: string,
+    newLink?: { url: string; label: string },
   ) {
     const staff = await doorStaffOf(app.db, event.id)
     reply.header('cache-control', 'private, no-store')
@@ -217,7 +222,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       staff: staff.map((member) => toStaffView(member, event.timeZone)),
       values: { email: form.email, label: form.label },
       errors: form.errors,
-      newLink,
+      newLink: newLink && { ...newLink, qr: await qrDataUrl(newLink.url) },
     })
   }
 
@@ -233,12 +238,13 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const email = normaliseEmail(form.text('email'))
     const problem = !isEmail(email)
       ? 'Enter the email address of their account, like name@example.com.'
-      : await addStaffAccount(app.db, { event, actor }, email)
+      : await addStaffAccount(app.db, { event, actor }, email, siteUrl(request))
     if (problem !== null) {
       reply.code(422)
       return renderStaff(reply, event, { email: form.text('email'), label: '', errors: { email: problem } })
     }
-    reply.flash('success', `${email} can now check in tickets of this event.`)
+    app.mail.wake()
+    reply.flash('success', `${email} can now check in tickets of this event. They are told by mail.`)
     return reply.redirect(`/events/${event.id}/door-staff`, 303)
   })
 
@@ -257,7 +263,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     }
     const token = await createStaffLink(app.db, { event, actor }, label)
     reply.header('cache-control', 'no-store')
-    return renderStaff(reply, event, { email: '', label: '', errors: {} }, `${siteUrl(request)}/door/${token}`)
+    return renderStaff(reply, event, { email: '', label: '', errors: {} }, { url: `${siteUrl(request)}/door/${token}`, label })
   })
 
   app.post('/events/:id/door-staff/:staffId/revoke', organiser, async (request, reply) => {

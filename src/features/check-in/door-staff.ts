@@ -4,6 +4,7 @@ import { randomSecret } from '../../lib/random.js'
 import type { CurrentUser } from '../../plugins/auth.js'
 import { hasRole } from '../../plugins/auth.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { enqueueMail } from '../outbox/outbox.repository.js'
 import type { Event } from '../events/event.model.js'
 
 /**
@@ -82,8 +83,11 @@ export interface StaffChange {
   actor: { id: number; email: string; ip: string | null }
 }
 
-/** Why an account could not be added, in words for the form; null when it was. */
-export async function addStaffAccount(db: Db, change: StaffChange, email: string): Promise<string | null> {
+/**
+ * Why an account could not be added, in words for the form; null when it
+ * was. The account is told by mail, written in the same transaction.
+ */
+export async function addStaffAccount(db: Db, change: StaffChange, email: string, siteUrl: string): Promise<string | null> {
   const user = await db.selectFrom('users').select(['id', 'name', 'status']).where('email', '=', email).executeTakeFirst()
   if (!user || user.status !== 'active')
     return 'There is no active account with this email address. Ask them to register first, or make a staff link.'
@@ -111,6 +115,7 @@ export async function addStaffAccount(db: Db, change: StaffChange, email: string
       .returning('id')
       .executeTakeFirstOrThrow()
     await audit(trx, change, 'door_staff.added', added.id, { eventId: change.event.id, userId: user.id })
+    await enqueueMail(trx, { kind: 'door-staff-added', to: email, data: { doorStaffId: added.id, siteUrl } })
     return null
   })
 }
@@ -150,6 +155,19 @@ export async function revokeStaff(db: Db, change: StaffChange, staffId: number):
     await audit(trx, change, 'door_staff.revoked', staffId, { eventId: change.event.id })
     return true
   })
+}
+
+/** What the mail to an account added as door staff says, as it stands when the mail is sent: undefined once revoked. */
+export async function staffGrantOf(db: Db, doorStaffId: number) {
+  return db
+    .selectFrom('doorStaff')
+    .innerJoin('events', 'events.id', 'doorStaff.eventId')
+    .innerJoin('users as staff', 'staff.id', 'doorStaff.userId')
+    .leftJoin('users as adder', 'adder.id', 'doorStaff.createdBy')
+    .select(['staff.name', 'events.title', 'events.startsAt', 'events.timeZone', 'adder.name as addedBy'])
+    .where('doorStaff.id', '=', doorStaffId)
+    .where('doorStaff.revokedAt', 'is', null)
+    .executeTakeFirst()
 }
 
 /** The staff link's grant, if the token is one that stands. */

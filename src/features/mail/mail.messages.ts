@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
 import { formatDateTime } from '../../lib/format.js'
 import { VIEWS_DIR } from '../../lib/paths.js'
+import { staffGrantOf } from '../check-in/door-staff.js'
 import { findOrderById } from '../purchase/order.repository.js'
 import { toOrderView } from '../purchase/order.view.js'
 import type { SiteSettings } from '../settings/settings.repository.js'
@@ -113,6 +114,20 @@ export class MailComposer {
         return { subject: `You can organise events on ${site.siteName}`, model: message.data }
       case 'organiser-requested':
         return { subject: `${message.data.name} asks to organise events on ${site.siteName}`, model: message.data }
+      case 'door-staff-added': {
+        const grant = await staffGrantOf(this.db, message.data.doorStaffId)
+        if (!grant) throw new Uncomposable(`door staff ${message.data.doorStaffId} was revoked or removed before this message was sent`)
+        return {
+          subject: `You can check in tickets for ${grant.title}`,
+          model: {
+            name: grant.name,
+            eventTitle: grant.title,
+            when: formatDateTime(grant.startsAt, grant.timeZone),
+            addedBy: grant.addedBy ?? 'The organiser',
+            doorLink: `${message.data.siteUrl}/door`,
+          },
+        }
+      }
       case 'test':
         return { subject: `Test message from ${site.siteName}`, model: message.data }
       case 'waiting-list-joined':

@@ -15,6 +15,7 @@ export type MailMessage =
   | { kind: 'password-reset'; to: string; data: { name: string; link: string; expiresAt: number; timeZone: string } }
   | { kind: 'organiser-approved'; to: string; data: { name: string; siteUrl: string } }
   | { kind: 'organiser-requested'; to: string; data: { name: string; email: string; siteUrl: string } }
+  | { kind: 'door-staff-added'; to: string; data: { doorStaffId: number; siteUrl: string } }
   | { kind: 'test'; to: string; data: { requestedBy: string; siteUrl: string } }
   | { kind: 'waiting-list-joined'; to: string; data: WaitingListMailFacts & { quantity: number; leaveLink: string } }
   | {

@@ -6,6 +6,7 @@ import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { formatDateTime, formatMoney } from '../../lib/format.js'
+import { qrSvg } from '../../lib/qr.js'
 import { randomSecret } from '../../lib/random.js'
 import { siteUrl } from '../../lib/site-url.js'
 import { browserTag, knownBrowserTag } from '../../plugins/session.js'
@@ -304,9 +305,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     const code = (request.params as { code?: string }).code ?? ''
     const doorCode = TICKET_CODE.test(code) ? await doorCodeOfTicket(app.db, code) : undefined
     if (!doorCode) throw new NotFound()
-    // Loaded at the first QR code rather than at start, which it would slow by some 50 ms.
-    const { default: QRCode } = await import('qrcode')
-    const svg = await QRCode.toString(doorCode, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
+    const svg = await qrSvg(doorCode)
     return reply.type('image/svg+xml').header('cache-control', 'private, max-age=31536000, immutable').send(svg)
   })
 
