@@ -11,6 +11,13 @@ export type FieldErrors = Record<string, string>
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/
 
+// The controls that reorder text for display: embeddings and overrides
+// (U+202A–U+202E), isolates (U+2066–U+2069) and the marks (U+200E, U+200F,
+// U+061C). Typed into a name, "\u202Elive" shows as "evil" wherever the name
+// appears, so they go from every field as it arrives. Pages isolate what people
+// typed (<bdi>), so that right-to-left text needs none of them to show right.
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g
+
 const CHECKED = new Set(['1', 'on', 'true', 'yes'])
 
 export class FormReader {
@@ -21,7 +28,7 @@ export class FormReader {
     this.fields = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {}
   }
 
-  /** The field as typed (trimmed unless `raw`), or '' when missing. */
+  /** The field as typed, without bidi controls and trimmed (unless `raw`: exactly as typed), or '' when missing. */
   text(name: string, options: { raw?: boolean } = {}): string {
     const value = this.fields[name]
     if (Array.isArray(value)) {
@@ -33,7 +40,7 @@ export class FormReader {
       this.fail(name, 'This field contains invisible control characters. Please type it again.')
       return ''
     }
-    return options.raw ? value : value.trim()
+    return options.raw ? value : value.replace(BIDI_CONTROLS, '').trim()
   }
 
   /** Checked only for what a checked box sends (its value, or "on" without one): "false" or "off" is not a yes. */

@@ -95,7 +95,7 @@ describeEachDatabase('GET /admin/audit', (kind) => {
 
   it('links a user subject to that user in the user list', async () => {
     const page = await session.browser.get('/admin/audit?action=test.user')
-    expect(page.body).toContain('<a href="/users/list-users?q=someone%40example.test">user #42 (someone@example.test)</a>')
+    expect(page.body).toContain('<a href="/users/list-users?q=someone%40example.test"><bdi>user #42 (someone@example.test)</bdi></a>')
     expect(page.body).toContain('<dt>from</dt><dd>attendee</dd>')
   })
 

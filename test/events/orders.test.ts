@@ -64,7 +64,7 @@ describeEachDatabase('GET /events/:id/orders', (kind) => {
     const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ priceMinor: 1500 }] })
     await placeOrder(t.db, event.id, ticketTypes[0]!.id, { quantity: 2, currency: 'USD' })
     const page = await me.browser.get(`/events/${event.id}/orders`)
-    expect(page.body).toMatch(/<li>Standard · <code>[^<]+<\/code> · US\$15\.00\s*<\/li>/)
+    expect(page.body).toMatch(/<li><bdi>Standard<\/bdi> · <code>[^<]+<\/code> · US\$15\.00\s*<\/li>/)
     expect(page.body).toContain('<td data-label="Total">US$30.00</td>')
     expect(page.body).not.toContain('€')
   })
@@ -116,7 +116,7 @@ describeEachDatabase('GET /events/:id/orders', (kind) => {
     expect(first.body).toContain(`href="/events/${event.id}/orders?page=2" rel="next"`)
     const second = await me.browser.get(`/events/${event.id}/orders?page=2`)
     expect(second.body.match(/class="order-row /g)).toHaveLength(2)
-    expect(second.body.match(/<li>Standard · /g)).toHaveLength(4)
+    expect(second.body.match(/<li><bdi>Standard<\/bdi> · /g)).toHaveLength(4)
     expect(second.body).toContain(`href="/events/${event.id}/orders" rel="prev"`)
     expect(second.body).not.toContain('page=3')
 
