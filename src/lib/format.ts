@@ -38,11 +38,61 @@ export function minorToInput(minor: number, currency: string): string {
   return (minor / minorUnitsPerMajor(currency)).toFixed(digits)
 }
 
+/**
+ * Currencies that Intl still knows (CLDR keeps history) but that were
+ * withdrawn, each with the one that replaced it: Croatia's kuna for the euro
+ * (2023), Zimbabwe's ZWL for the ZiG (2024), Cuba's convertible peso for the
+ * peso (2021), the Netherlands Antillean guilder for the Caribbean guilder (2025).
+ */
+export const RETIRED_CURRENCIES: Readonly<Record<string, string>> = { HRK: 'EUR', ZWL: 'ZWG', CUC: 'CUP', ANG: 'XCG' }
+
+/**
+ * Zones that IANA renamed (Calcutta to Kolkata in 2008, Kiev to Kyiv in 2022…)
+ * and that ICU, and so Intl in Node 20, still lists under the old name, which
+ * is CLDR's. Both names work anywhere a zone is read; a list offers the new one.
+ */
+const RENAMED_ZONES: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+}
+
+/** The zone's current name, where this runtime knows it (a newer Intl lists it so itself). */
+function currentZoneName(zone: string): string {
+  const renamed = RENAMED_ZONES[zone]
+  if (renamed === undefined) return zone
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: renamed })
+    return renamed
+  } catch {
+    return zone
+  }
+}
+
 // Read once: what Intl knows does not change while the process runs.
-/** The ISO 4217 codes this runtime can format. */
-export const CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency')
-/** The IANA time zones this runtime knows, UTC first (Intl leaves it out of its list). */
-export const TIME_ZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')]
+/** The ISO 4217 codes in use that this runtime can format: what a list offers. */
+export const CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency').filter((code) => !(code in RETIRED_CURRENCIES))
+/** The IANA time zones this runtime knows, by their current names, UTC first (Intl leaves it out of its list). */
+export const TIME_ZONES: readonly string[] = [
+  'UTC',
+  ...[...new Set(Intl.supportedValuesOf('timeZone').map(currentZoneName))].filter((zone) => zone !== 'UTC').sort(),
+]
 
 export function isValidCurrency(code: string): boolean {
   return /^[A-Z]{3}$/.test(code) && CURRENCIES.includes(code)
@@ -68,7 +118,16 @@ function dateFormat(timeZone: string, style: 'full' | 'date' | 'time'): Intl.Dat
         ? { dateStyle: 'medium', timeZone }
         : style === 'time'
           ? { timeStyle: 'short', timeZone }
-          : { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' }
+          : {
+              weekday: 'short',
+              day: 'numeric',
+              month: 'short',
+              year: 'numeric',
+              hour: '2-digit',
+              minute: '2-digit',
+              timeZone,
+              timeZoneName: 'short',
+            }
     format = new Intl.DateTimeFormat('en-GB', options)
     dateFormats.set(key, format)
   }
@@ -99,7 +158,10 @@ export function zoneName(ms: number, timeZone: string): string {
   const key = `${timeZone}|${ms}`
   let name = zoneNames.get(key)
   if (name === undefined) {
-    name = dateFormat(timeZone, 'full').formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? timeZone
+    name =
+      dateFormat(timeZone, 'full')
+        .formatToParts(ms)
+        .find((part) => part.type === 'timeZoneName')?.value ?? timeZone
     if (zoneNames.size >= 10_000) zoneNames.clear()
     zoneNames.set(key, name)
   }

@@ -142,6 +142,48 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     expect(await settingsAudit()).toEqual([])
   })
 
+  it('offers time zones by their current names and currencies in use, and keeps a stored old zone name', async () => {
+    await resetSettings()
+    const page = (await session.browser.get('/site-settings')).body
+    for (const current of ['Asia/Kolkata', 'Europe/Kyiv', 'America/Nuuk', 'Asia/Ho_Chi_Minh'])
+      expect(page).toContain(`<option value="${current}">`)
+    for (const old of ['Asia/Calcutta', 'Europe/Kiev', 'America/Godthab', 'Asia/Saigon']) expect(page).not.toContain(`value="${old}"`)
+    expect(page).toContain('<option value="ZWG">')
+    for (const retired of ['HRK', 'ZWL', 'CUC', 'ANG']) expect(page).not.toContain(`value="${retired}"`)
+
+    // A zone stored under its old name is still a zone: shown selected, and saved as it is.
+    await changeSiteSettings(t.db, { timeZone: 'Asia/Calcutta' })
+    expect((await session.browser.get('/site-settings')).body).toContain('<option value="Asia/Calcutta" selected>Asia/Calcutta</option>')
+    const saved = await session.browser.submit('/site-settings', '/update-settings', {
+      ...DEFAULTS,
+      timeZone: 'Asia/Calcutta',
+      siteName: 'Kept Zone',
+    })
+    expect(saved.statusCode).toBe(303)
+    expect(await getSiteSettings(t.db)).toMatchObject({ timeZone: 'Asia/Calcutta', siteName: 'Kept Zone' })
+  })
+
+  it('shows a withdrawn currency that was stored, and asks for the one that replaced it', async () => {
+    await resetSettings()
+    await changeSiteSettings(t.db, { currency: 'HRK' })
+    expect((await session.browser.get('/site-settings')).body).toContain('<option value="HRK" selected>HRK</option>')
+    const refused = await session.browser.submit('/site-settings', '/update-settings', {
+      ...DEFAULTS,
+      currency: 'HRK',
+      siteName: 'Zagreb Nights',
+    })
+    expect(refused.statusCode).toBe(422)
+    expect(refused.body).toContain('HRK is no longer in use: choose EUR, which replaced it.')
+    expect(await getSiteSettings(t.db)).toMatchObject({ currency: 'HRK', siteName: 'Admit One' })
+    const moved = await session.browser.submit('/site-settings', '/update-settings', {
+      ...DEFAULTS,
+      currency: 'EUR',
+      siteName: 'Zagreb Nights',
+    })
+    expect(moved.statusCode).toBe(303)
+    expect(await getSiteSettings(t.db)).toMatchObject({ currency: 'EUR', siteName: 'Zagreb Nights' })
+  })
+
   it('refuses a currency with other minor units once prices exist, and allows one with the same', async () => {
     await resetSettings()
     const organiser = await createUser(t.db, 'organiser')

@@ -85,6 +85,30 @@ describeEachDatabase('the outbox', (kind) => {
     ])
   })
 
+  it('names the site’s contact address as Reply-To and as the calendar entry’s organiser, and its sending address without one', async () => {
+    const organiser = await createUser(t.db, 'organiser')
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id)
+    const organiserLine = (mail: { parsed: { attachments: { filename?: string; content: Buffer }[] } }) =>
+      mail.parsed.attachments
+        .find((attachment) => attachment.filename === 'event.ics')!
+        .content.toString('utf8')
+        .replace(/\r\n /g, '')
+        .split('\r\n')
+        .find((line) => line.startsWith('ORGANIZER'))
+
+    await changeSiteSettings(t.db, { siteName: 'Riverside Tickets', contactEmail: 'box-office@riverside.example' })
+    await buy(event.id, ticketTypes[0]!.id, 1, 'with-contact@example.test')
+    const [withContact] = await t.smtp.waitFor('with-contact@example.test')
+    expect(withContact!.parsed.replyTo?.value).toEqual([{ name: '', address: 'box-office@riverside.example' }])
+    expect(organiserLine(withContact!)).toBe('ORGANIZER;CN="Riverside Tickets":mailto:box-office@riverside.example')
+
+    await changeSiteSettings(t.db, { contactEmail: '' })
+    await buy(event.id, ticketTypes[0]!.id, 1, 'without-contact@example.test')
+    const [withoutContact] = await t.smtp.waitFor('without-contact@example.test')
+    expect(withoutContact!.parsed.replyTo).toBeUndefined()
+    expect(organiserLine(withoutContact!)).toBe('ORGANIZER;CN="Riverside Tickets":mailto:tickets@admit-one.test')
+  })
+
   it('sends nothing for a purchase that was refused', async () => {
     const organiser = await createUser(t.db, 'organiser')
     const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ capacity: 1 }] })

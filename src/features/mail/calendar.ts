@@ -4,6 +4,8 @@
  * written in UTC: every calendar shows them in its own zone, with no time
  * zone table to ship.
  */
+import { mailtoHref } from '../../lib/forms.js'
+
 export interface CalendarEntry {
   /** Stable across re-sends, so that a calendar updates the entry rather than adding a second. */
   uid: string
@@ -14,6 +16,8 @@ export interface CalendarEntry {
   endsAt: number
   url: string
   organiserName: string
+  /** Where a calendar sends a reply about the event: the site's contact address, or else its sending address. */
+  organiserEmail: string
 }
 
 export function calendarFile(entry: CalendarEntry, now = Date.now()): string {
@@ -32,7 +36,7 @@ export function calendarFile(entry: CalendarEntry, now = Date.now()): string {
     `DESCRIPTION:${escapeText(entry.description)}`,
     `LOCATION:${escapeText(entry.location)}`,
     `URL:${entry.url}`,
-    `ORGANIZER;CN=${quoteParameter(entry.organiserName)}:mailto:noreply@invalid`,
+    `ORGANIZER;CN=${quoteParameter(entry.organiserName)}:${mailtoHref(entry.organiserEmail)}`,
     'END:VEVENT',
     'END:VCALENDAR',
   ]

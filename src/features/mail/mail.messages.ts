@@ -14,6 +14,8 @@ import type { EventWhereAndWhen, MailMessage } from '../outbox/outbox.messages.j
 /** What a transport sends: both parts, and any attachments. */
 export interface ComposedMail {
   to: string
+  /** The site's contact address, where a reply should go (its sending address may take none); null without one. */
+  replyTo: string | null
   subject: string
   text: string
   html: string
@@ -36,6 +38,8 @@ export class MailComposer {
   constructor(
     private readonly db: Db,
     production: boolean,
+    /** The address the site sends from (MAIL_FROM). */
+    private readonly from: string,
   ) {
     this.html = new Eta({ views: path.join(VIEWS_DIR, 'mail', 'html'), cache: production, autoEscape: true })
     // Plain text is not HTML: nothing to escape, and an entity would show as typed.
@@ -49,6 +53,7 @@ export class MailComposer {
     const it = { ...model, subject, site: { name: site.siteName, contactEmail: site.contactEmail } }
     return {
       to: row.recipient,
+      replyTo: site.contactEmail || null,
       subject,
       text: this.text.render(`./${message.kind}`, it),
       html: this.html.render(`./${message.kind}`, it),
@@ -80,6 +85,7 @@ export class MailComposer {
                 endsAt: found.event.endsAt,
                 url: order.link,
                 organiserName: site.siteName,
+                organiserEmail: site.contactEmail || this.from,
               }),
             },
           ],

@@ -23,7 +23,7 @@ export default fp(
     const sender = new OutboxSender({
       db: app.db,
       config: app.config.mail,
-      composer: new MailComposer(app.db, app.config.nodeEnv === 'production'),
+      composer: new MailComposer(app.db, app.config.nodeEnv === 'production', app.config.mail.from),
       transport,
       siteSettings: () => cachedSiteSettings(app.db),
       log: app.log,

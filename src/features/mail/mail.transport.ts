@@ -81,6 +81,7 @@ class FileTransport implements MailTransport {
 function toNodemailer(message: Outgoing) {
   return {
     from: message.from,
+    replyTo: message.replyTo ?? undefined,
     to: message.to,
     subject: message.subject,
     text: message.text,

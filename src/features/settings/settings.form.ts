@@ -1,6 +1,6 @@
 import type { SignupPolicy } from '../../db/schema.js'
 import { type FormReader, isEmail } from '../../lib/forms.js'
-import { isValidCurrency, isValidTimeZone } from '../../lib/format.js'
+import { RETIRED_CURRENCIES, isValidCurrency, isValidTimeZone } from '../../lib/format.js'
 import type { SiteSettings } from './settings.repository.js'
 
 export const SITE_NAME_MAX = 80
@@ -28,7 +28,10 @@ export function readSettings(form: FormReader): SiteSettings {
   if (settings.contactEmail && !isEmail(settings.contactEmail)) {
     form.fail('contactEmail', 'Enter an email address like tickets@example.com, or leave it empty.')
   }
-  if (!isValidCurrency(settings.currency)) form.fail('currency', 'Choose a currency by its three-letter ISO 4217 code, such as EUR.')
+  const successor = RETIRED_CURRENCIES[settings.currency]
+  // A site that chose it before it was withdrawn still sees it selected, and is asked to move on.
+  if (successor) form.fail('currency', `${settings.currency} is no longer in use: choose ${successor}, which replaced it.`)
+  else if (!isValidCurrency(settings.currency)) form.fail('currency', 'Choose a currency by its three-letter ISO 4217 code, such as EUR.')
   if (!isValidTimeZone(settings.timeZone)) form.fail('timeZone', 'Choose a time zone by its IANA name, such as Europe/Berlin.')
   if (!SIGNUP_POLICIES.some((policy) => policy.value === settings.signupPolicy)) {
     form.fail('signupPolicy', 'Choose who may become an organiser.')
