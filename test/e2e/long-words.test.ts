@@ -137,7 +137,7 @@ describeInBrowser(
     /** The HTML part of the first message of this kind, as a phone shows it. */
     async function mailPage(kind: string): Promise<Page> {
       const row = await t.db.selectFrom('outbox').selectAll().where('kind', '=', kind).orderBy('id').executeTakeFirstOrThrow()
-      const mail = await new MailComposer(t.db, false).compose(row, await getSiteSettings(t.db))
+      const mail = await new MailComposer(t.db, false, 'tickets@admit-one.test').compose(row, await getSiteSettings(t.db))
       const page = await phonePage()
       await page.setContent(mail.html)
       return page
