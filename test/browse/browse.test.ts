@@ -210,6 +210,15 @@ describeEachDatabase('browsing events', (kind) => {
       timeZone: 'UTC',
       ticketTypes: [{ priceMinor: 500, salesStartAt: opensAt }],
     })
+    await createEvent(t.db, organiser.id, { title: 'Pricing free', startsAt: soon + 4, ticketTypes: [{ priceMinor: 0 }] })
+    await createEvent(t.db, organiser.id, {
+      title: 'Pricing free or paid',
+      startsAt: soon + 5,
+      ticketTypes: [
+        { name: 'Door', priceMinor: 0 },
+        { name: 'Seat', priceMinor: 1200 },
+      ],
+    })
     await createEvent(t.db, organiser.id, {
       title: 'Pricing sales over',
       startsAt: soon + 3,
@@ -229,6 +238,9 @@ describeEachDatabase('browsing events', (kind) => {
       expect(card('Pricing all gone')).not.toContain('From')
       expect(card('Pricing opens later')).toContain('On sale from Tue, 15 Jan 2030, 09:00 UTC')
       expect(card('Pricing sales over')).toContain('Sales have ended')
+      expect(card('Pricing free')).toContain('>Free</span>')
+      expect(card('Pricing free or paid')).toContain('Free, or from €12.00')
+      expect(page).not.toContain('From Free')
       expect(page).not.toContain('From €5.00')
     }
   })

@@ -112,7 +112,13 @@ function priceNote(
   now: number,
 ): string | null {
   const onSale = views.filter((type) => type.onSale)
-  if (onSale.length > 0) return `From ${formatMoney(Math.min(...onSale.map((type) => type.priceMinor)), currency)}`
+  if (onSale.length > 0) {
+    // "From Free" reads oddly: free tickets are said as such, beside the cheapest paid one when there is one.
+    const paid = onSale.map((type) => type.priceMinor).filter((price) => price > 0)
+    if (paid.length === 0) return 'Free'
+    const cheapest = formatMoney(Math.min(...paid), currency)
+    return paid.length < onSale.length ? `Free, or from ${cheapest}` : `From ${cheapest}`
+  }
   if (phase !== 'on_sale' || remaining === 0) return null
   const opening = types
     .filter((type, i) => views[i]!.remaining > 0 && type.salesStartAt !== null && type.salesStartAt > now)
