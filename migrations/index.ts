@@ -10,7 +10,7 @@ import * as m0008 from './0008_check_in.js'
 import * as m0009 from './0009_waiting_list.js'
 import * as m0010 from './0010_seating.js'
 import * as m0011 from './0011_seat_map_stamp.js'
-import * as m0012 from './0012_was_public.js'
+import * as m0014 from './0014_was_public.js'
 
 // Listed by hand rather than read from the folder, so that the same list works
 // from the compiled build and from the TypeScript sources under vitest.
@@ -26,5 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0009_waiting_list': m0009,
   '0010_seating': m0010,
   '0011_seat_map_stamp': m0011,
-  '0012_was_public': m0012,
+  '0014_was_public': m0014,
 }

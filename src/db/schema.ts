@@ -109,7 +109,7 @@ export interface EventsTable {
   held: Generated<number>
   /** A random name for the seat map as it is now, new at each change of it; null without a map (migration 0011). */
   seatMapStamp: ColumnType<string | null, string | null | undefined>
-  /** 0/1: the event has been public; set when it stops being so (migration 0012). A cancelled event keeps its page by it. */
+  /** 0/1: the event has been public; set when it stops being so (migration 0014). A cancelled event keeps its page by it. */
   wasPublic: Generated<number>
 }
 

@@ -65,11 +65,11 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 
-  it('0012 marks as once public the cancelled events that kept their publication time, and the events with orders', async () => {
+  it('0014 marks as once public the cancelled events that kept their publication time, and the events with orders', async () => {
     database = await createTestDatabase(kind)
     const { db } = createDatabase(database.url)
     try {
-      const { '0012_was_public': _added, ...before } = migrations
+      const { '0014_was_public': _added, ...before } = migrations
       await migrateToLatest(db, before)
       const now = Date.now()
       const { id: ownerId } = await sql<{ id: number }>`insert into users (email, name, password_hash, role, status, created_at)
@@ -96,7 +96,7 @@ describeEachDatabase('migrations', (kind) => {
           values (${`C${eventId}`}, 'k', ${`i${eventId}`}, ${eventId}, 'B', 'b@example.test', 0, 'EUR', 'cancelled', ${now})`.execute(db)
       }
 
-      expect(await migrateToLatest(db)).toEqual(['0012_was_public'])
+      expect(await migrateToLatest(db)).toEqual(['0014_was_public'])
       const rows = await db.selectFrom('events').select(['id', 'wasPublic']).orderBy('id').execute()
       expect(rows).toEqual([
         { id: ids.cancelledPublic, wasPublic: 1 },
