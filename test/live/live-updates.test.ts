@@ -134,7 +134,7 @@ describeEachDatabase('live availability updates', (kind) => {
         id: event.id,
         status: 'cancelled',
         statusLabel: 'Cancelled',
-        ticketTypes: [{ id: ticketTypes[0]!.id, onSale: false, waitingList: false, maxSelectable: 0 }],
+        ticketTypes: [{ id: ticketTypes[0]!.id, onSale: false, salesOpen: false, waitingList: false, maxSelectable: 0 }],
       },
     })
   })
