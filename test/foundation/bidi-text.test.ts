@@ -82,7 +82,9 @@ describeEachDatabase('text that reorders itself for display', (kind) => {
 
     const orders = (await organiser.browser.get(`/events/${event.id}/orders`)).body
     expect(orders).toContain(`<bdi>Old ${RLO}title</bdi>`)
-    expect(orders).toContain('<td data-label="Buyer"><bdi>عمر Omar</bdi><br><a href="mailto:omar@example.test"><bdi>omar@example.test</bdi></a></td>')
+    expect(orders).toContain(
+      '<td data-label="Buyer"><bdi>عمر Omar</bdi><br><a href="mailto:omar@example.test"><bdi>omar@example.test</bdi></a></td>',
+    )
     expect(orders).toContain('<li><bdi>Standard</bdi> · ')
     const doorList = (await organiser.browser.get(`/events/${event.id}/door-list`)).body
     expect(doorList).toContain(`<h1>Door list: <bdi>Old ${RLO}title</bdi></h1>`)
