@@ -15,7 +15,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Lower-cased in JavaScript, as the app does: PostgreSQL's lower() under the C collation folds A-Z only.
   const emails = await db.selectFrom('orders').select(['id', 'buyer_email']).execute()
   for (const { id, buyer_email: email } of emails as { id: number; buyer_email: string }[]) {
-    if (email !== email.toLowerCase()) await db.updateTable('orders').set({ buyer_email: email.toLowerCase() }).where('id', '=', id).execute()
+    if (email !== email.toLowerCase())
+      await db.updateTable('orders').set({ buyer_email: email.toLowerCase() }).where('id', '=', id).execute()
   }
   await db.schema.createIndex('orders_event_buyer_email').on('orders').columns(['event_id', 'buyer_email']).execute()
   await db.schema.alterTable('events').addColumn('max_tickets_per_buyer', 'integer').execute()

@@ -17,7 +17,9 @@
     var target = link && document.getElementById(link.getAttribute('href').slice(1))
     if (!target) return
     // A group of choices (a fieldset) is named in the summary; its first usable control takes the focus.
-    var field = target.matches('input, select, textarea') ? target : target.querySelector('input:not([type="hidden"]):not([disabled]), select, textarea')
+    var field = target.matches('input, select, textarea')
+      ? target
+      : target.querySelector('input:not([type="hidden"]):not([disabled]), select, textarea')
     if (!field) return
     event.preventDefault()
     field.focus({ preventScroll: true })

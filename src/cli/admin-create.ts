@@ -23,7 +23,12 @@ async function main(): Promise<void> {
   const password = process.stdin.isTTY ? await promptTwice() : withoutFinalNewline(await readAll(process.stdin))
   const form = new FormReader({ name, email, password })
   const account = readNewAccount(form)
-  if (!form.ok) throw new Refusal(Object.entries(form.errors).map(([field, message]) => `${field}: ${message}`).join('\n'))
+  if (!form.ok)
+    throw new Refusal(
+      Object.entries(form.errors)
+        .map(([field, message]) => `${field}: ${message}`)
+        .join('\n'),
+    )
 
   let config
   try {

@@ -67,8 +67,7 @@ export default fp(
       this.request.session.flash = [...queued, { kind, message }]
     })
 
-    const prune = () =>
-      pruneSessions(app.db).catch((error: unknown) => app.log.warn({ err: error }, 'pruning sessions failed'))
+    const prune = () => pruneSessions(app.db).catch((error: unknown) => app.log.warn({ err: error }, 'pruning sessions failed'))
     const timer = setInterval(prune, PRUNE_EVERY_MS)
     timer.unref()
     app.addHook('onReady', async () => {

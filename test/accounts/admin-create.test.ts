@@ -67,10 +67,20 @@ describeEachDatabase('npm run admin:create', (kind) => {
 
   it.each([
     ['a short password', ['--email', 'short@example.test', '--name', 'Sid'], 'short\n', 'password: Use at least 10 characters.'],
-    ['a common password', ['--email', 'common@example.test', '--name', 'Cam'], 'password123\n', 'password: This password is one of the most common ones.'],
+    [
+      'a common password',
+      ['--email', 'common@example.test', '--name', 'Cam'],
+      'password123\n',
+      'password: This password is one of the most common ones.',
+    ],
     ['a malformed email', ['--email', 'not-an-email', '--name', 'Mal'], 'a good long passphrase', 'email: Enter an email address'],
     ['a missing name', ['--email', 'noname@example.test'], 'a good long passphrase', 'Both --email and --name are needed.'],
-    ['an unknown option', ['--email', 'x@example.test', '--name', 'X', '--role', 'admin'], 'a good long passphrase', "Unknown option '--role'"],
+    [
+      'an unknown option',
+      ['--email', 'x@example.test', '--name', 'X', '--role', 'admin'],
+      'a good long passphrase',
+      "Unknown option '--role'",
+    ],
   ])('exits non-zero with the reason for %s, creating nobody', async (_label, args, stdin, reason) => {
     const before = await db.selectFrom('users').select('id').execute()
     const result = await run(args, stdin)

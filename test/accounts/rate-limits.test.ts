@@ -45,7 +45,11 @@ describeEachDatabase('login and registration rate limits', (kind) => {
         const response = await browser.post('/register', { name: 'Ray Limit', email: `ray-${i}@example.test`, password: 'short' })
         expect(response.statusCode).toBe(422)
       }
-      const refused = await browser.post('/register', { name: 'Ray Limit', email: 'ray-last@example.test', password: 'violet lantern orbit' })
+      const refused = await browser.post('/register', {
+        name: 'Ray Limit',
+        email: 'ray-last@example.test',
+        password: 'violet lantern orbit',
+      })
       expectTooMany(refused)
       expect(await t.db.selectFrom('users').select('id').where('email', '=', 'ray-last@example.test').execute()).toEqual([])
     })
@@ -79,7 +83,8 @@ describeEachDatabase('login and registration rate limits', (kind) => {
     it('refuses the address that failed too often for an account, even with the right password', async () => {
       const user = await createUser(t.db, 'organiser')
       // Failures seen by other app instances: they count here from the audit log, not from this instance's memory.
-      for (let i = 0; i < LIMIT; i++) await recordAudit(t.db, { actorId: user.id, actorLabel: user.email, action: 'login.failed', ip: ATTACKER })
+      for (let i = 0; i < LIMIT; i++)
+        await recordAudit(t.db, { actorId: user.id, actorLabel: user.email, action: 'login.failed', ip: ATTACKER })
       const browser = browserAt(ATTACKER)
       await browser.get('/login')
       expectTooMany(await browser.post('/login', { email: user.email, password: user.password }))
@@ -115,7 +120,11 @@ describeEachDatabase('login and registration rate limits', (kind) => {
       const ownerAddress = OWNER
       expect(await failFrom(ownerAddress, user.email, 1)).toEqual([401])
       // The wait passes: the typo is now 31 s old.
-      await t.db.updateTable('auditLog').set((eb) => ({ at: eb('at', '-', COOL_DOWN_STEP_MS + 1000) })).where('ip', '=', ownerAddress).execute()
+      await t.db
+        .updateTable('auditLog')
+        .set((eb) => ({ at: eb('at', '-', COOL_DOWN_STEP_MS + 1000) }))
+        .where('ip', '=', ownerAddress)
+        .execute()
       const owner = browserAt(ownerAddress)
       await owner.get('/login')
       expect((await owner.post('/login', { email: user.email, password: user.password })).statusCode).toBe(303)
@@ -126,7 +135,12 @@ describeEachDatabase('login and registration rate limits', (kind) => {
       await failFrom(ATTACKER, user.email, LIMIT)
       const second = nextAddress()
       expect(await failFrom(second, user.email, 2)).toEqual([401, 429])
-      const entries = await t.db.selectFrom('auditLog').select(['action', 'ip']).where('actorLabel', '=', user.email).orderBy('id').execute()
+      const entries = await t.db
+        .selectFrom('auditLog')
+        .select(['action', 'ip'])
+        .where('actorLabel', '=', user.email)
+        .orderBy('id')
+        .execute()
       expect(entries).toEqual([
         ...Array.from({ length: LIMIT }, () => ({ action: 'login.failed', ip: ATTACKER })),
         { action: 'login.failed', ip: second },
@@ -152,7 +166,11 @@ describeEachDatabase('login and registration rate limits', (kind) => {
       for (let i = 0; i < LIMIT; i++) {
         const browser = new TestBrowser(t.app, { remoteAddress: `192.0.2.${10 + i}` })
         await browser.get('/register')
-        const taken = await browser.post('/register', { name: 'Mallory', email: user.email.toUpperCase(), password: 'violet lantern orbit' })
+        const taken = await browser.post('/register', {
+          name: 'Mallory',
+          email: user.email.toUpperCase(),
+          password: 'violet lantern orbit',
+        })
         expect(taken.statusCode).toBe(422)
         expect(taken.body).toContain('An account with this email already exists')
       }
@@ -174,7 +192,8 @@ describeEachDatabase('login and registration rate limits', (kind) => {
     })
 
     async function recordFailures(email: string, times: number) {
-      for (let i = 0; i < times; i++) await recordAudit(t.db, { actorId: null, actorLabel: email, action: 'login.failed', ip: `198.51.100.${i}` })
+      for (let i = 0; i < times; i++)
+        await recordAudit(t.db, { actorId: null, actorLabel: email, action: 'login.failed', ip: `198.51.100.${i}` })
     }
   })
 
@@ -184,13 +203,20 @@ describeEachDatabase('login and registration rate limits', (kind) => {
     it('checks only one of ten wrong passwords sent at once from a new address during an attack', async () => {
       const user = await createUser(t.db, 'attendee')
       // The attack so far, seen by other instances: the account is in its cool-down.
-      for (let i = 0; i < LIMIT; i++) await recordAudit(t.db, { actorId: null, actorLabel: user.email, action: 'login.failed', ip: `203.0.113.${200 + i}` })
+      for (let i = 0; i < LIMIT; i++)
+        await recordAudit(t.db, { actorId: null, actorLabel: user.email, action: 'login.failed', ip: `203.0.113.${200 + i}` })
       const origin = await t.app.listen({ host: '127.0.0.1', port: 0 })
       const forms = await Promise.all(
         Array.from({ length: 10 }, async () => {
           const page = await fetch(`${origin}/login`)
           const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!
-          return { cookie: page.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; '), token }
+          return {
+            cookie: page.headers
+              .getSetCookie()
+              .map((cookie) => cookie.split(';')[0])
+              .join('; '),
+            token,
+          }
         }),
       )
       const responses = await Promise.all(
@@ -204,7 +230,13 @@ describeEachDatabase('login and registration rate limits', (kind) => {
         ),
       )
       expect(responses.map((response) => response.status).sort()).toEqual([401, ...Array.from({ length: 9 }, () => 429)])
-      const checked = await t.db.selectFrom('auditLog').select('id').where('actorLabel', '=', user.email).where('ip', '=', '127.0.0.1').where('action', '=', 'login.failed').execute()
+      const checked = await t.db
+        .selectFrom('auditLog')
+        .select('id')
+        .where('actorLabel', '=', user.email)
+        .where('ip', '=', '127.0.0.1')
+        .where('action', '=', 'login.failed')
+        .execute()
       expect(checked).toHaveLength(1)
     })
   })

@@ -41,7 +41,12 @@ describeEachDatabase('a new install, from the setup link to disabling an organis
     const organiser = new TestBrowser(app)
     const signup = await organiser.get('/register')
     expect(signup.body).toContain('<title>Create an account · Harbour Nights</title>')
-    await organiser.post('/register', { name: 'Olli Organiser', email: 'olli@example.test', password: 'organising since 2020', organiser: '1' })
+    await organiser.post('/register', {
+      name: 'Olli Organiser',
+      email: 'olli@example.test',
+      password: 'organising since 2020',
+      organiser: '1',
+    })
     await organiser.get('/')
     await organiser.post('/logout')
     await organiser.login('olli@example.test', 'organising since 2020')
@@ -60,7 +65,14 @@ describeEachDatabase('a new install, from the setup link to disabling an organis
     expect(after.body).toContain('href="/login"')
 
     const audit = await admin.get('/admin/audit')
-    for (const action of ['account.admin_created', 'settings.updated', 'account.registered', 'login.succeeded', 'account.organiser_approved', 'account.disabled']) {
+    for (const action of [
+      'account.admin_created',
+      'settings.updated',
+      'account.registered',
+      'login.succeeded',
+      'account.organiser_approved',
+      'account.disabled',
+    ]) {
       expect(audit.body).toContain(`<code>${action}</code>`)
     }
   })

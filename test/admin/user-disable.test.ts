@@ -32,7 +32,12 @@ describeEachDatabase('POST /users/:id/disable and /enable', (kind) => {
     const relogin = await new TestBrowser(t.app).submit('/login', '/login', { email: organiser.email, password: organiser.password })
     expect(relogin.statusCode).toBe(401)
 
-    const audit = await t.db.selectFrom('auditLog').selectAll().where('action', '=', 'account.disabled').where('subjectId', '=', organiser.id).execute()
+    const audit = await t.db
+      .selectFrom('auditLog')
+      .selectAll()
+      .where('action', '=', 'account.disabled')
+      .where('subjectId', '=', organiser.id)
+      .execute()
     expect(audit).toHaveLength(1)
     expect(audit[0]).toMatchObject({ actorId: session.user.id, ip: '127.0.0.1' })
     expect((await session.browser.get('/users/list-users')).body).toContain('Account disabled. Their sessions have ended.')

@@ -28,7 +28,12 @@ describeEachDatabase('POST /users/:id/role, /approve-organiser, /decline-organis
     expect(response.headers.location).toBe('/users/list-users?q=attendee')
     expect((await findUserById(t.db, user.id))!.role).toBe('organiser')
     expect(await auditOf(user.id)).toEqual([
-      { action: 'account.role_changed', actorId: session.user.id, ip: '127.0.0.1', details: { email: user.email, from: 'attendee', to: 'organiser' } },
+      {
+        action: 'account.role_changed',
+        actorId: session.user.id,
+        ip: '127.0.0.1',
+        details: { email: user.email, from: 'attendee', to: 'organiser' },
+      },
     ])
     expect((await session.browser.get('/users/list-users')).body).toContain('Role changed.')
   })
@@ -53,7 +58,10 @@ describeEachDatabase('POST /users/:id/role, /approve-organiser, /decline-organis
 
   it('never sends the admin back anywhere but the list', async () => {
     const user = await createUser(t.db, 'attendee')
-    const response = await session.browser.submit('/users/list-users', `/users/${user.id}/role`, { role: 'organiser', back: '//evil.example/users/list-users' })
+    const response = await session.browser.submit('/users/list-users', `/users/${user.id}/role`, {
+      role: 'organiser',
+      back: '//evil.example/users/list-users',
+    })
     expect(response.headers.location).toBe('/users/list-users')
     const elsewhere = await session.browser.post(`/users/${user.id}/role`, { role: 'attendee', back: '/site-settings' })
     expect(elsewhere.headers.location).toBe('/users/list-users')

@@ -52,7 +52,9 @@ describeEachDatabase('door staff: told by mail, a menu link, a QR code for a tab
     const grant = await grantOf(staff.id)
     await t.db.updateTable('doorStaff').set({ revokedAt: Date.now() }).where('id', '=', grant.id).execute()
     const row = await t.db.selectFrom('outbox').selectAll().where('recipient', '=', staff.email).executeTakeFirstOrThrow()
-    await expect(new MailComposer(t.db, false, 'tickets@admit-one.test').compose(row, await getSiteSettings(t.db))).rejects.toBeInstanceOf(Uncomposable)
+    await expect(new MailComposer(t.db, false, 'tickets@admit-one.test').compose(row, await getSiteSettings(t.db))).rejects.toBeInstanceOf(
+      Uncomposable,
+    )
   })
 
   it('links the menu to /door for door staff, by account or by staff link, and for no one else', async () => {

@@ -107,7 +107,12 @@ describeEachDatabase('who may use the organiser pages', (kind) => {
     expect(response.statusCode).toBe(303)
     const row = await t.db.selectFrom('events').select(['title', 'ownerId']).where('id', '=', event.id).executeTakeFirstOrThrow()
     expect(row).toEqual({ title: 'Fixed by admin', ownerId: personas.organiser.id })
-    const audit = await t.db.selectFrom('auditLog').select('actorId').where('action', '=', 'event.updated').where('subjectId', '=', event.id).executeTakeFirstOrThrow()
+    const audit = await t.db
+      .selectFrom('auditLog')
+      .select('actorId')
+      .where('action', '=', 'event.updated')
+      .where('subjectId', '=', event.id)
+      .executeTakeFirstOrThrow()
     expect(audit.actorId).toBe(personas.admin.id)
   })
 })

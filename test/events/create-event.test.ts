@@ -22,7 +22,14 @@ describeEachDatabase('GET/POST /create-event', (kind) => {
     const response = await browser.submit(
       '/create-event',
       '/create-event',
-      eventFields({ title: 'Winter Gala', startsAt: '2099-12-05T19:30', endsAt: '2099-12-05T23:00', capacity: '250', imageUrl: 'https://example.com/gala.jpg', allowBuyerCancellation: '' }),
+      eventFields({
+        title: 'Winter Gala',
+        startsAt: '2099-12-05T19:30',
+        endsAt: '2099-12-05T23:00',
+        capacity: '250',
+        imageUrl: 'https://example.com/gala.jpg',
+        allowBuyerCancellation: '',
+      }),
     )
     expectRedirect(response, /^\/edit-event\/\d+$/)
     const id = Number(String(response.headers.location).split('/').pop())

@@ -14,7 +14,10 @@ describeEachDatabase('GET /events/:id/preview', (kind) => {
       status: 'draft',
       title: 'Night Market',
       venue: 'Old Port',
-      ticketTypes: [{ name: 'Entry', priceMinor: 500, capacity: 40 }, { name: 'Free Kids', priceMinor: 0 }],
+      ticketTypes: [
+        { name: 'Entry', priceMinor: 500, capacity: 40 },
+        { name: 'Free Kids', priceMinor: 0 },
+      ],
     })
     const page = await me.browser.get(`/events/${event.id}/preview`)
     expect(page.statusCode).toBe(200)

@@ -44,7 +44,12 @@ describeEachDatabase('pages with personal or organiser data stay out of shared c
     const form = await browser.get(`/buy-tickets/${event.id}`)
     expect(form.headers['cache-control']).toBeUndefined()
     const key = /name="key" value="([^"]+)"/.exec(form.body)![1]!
-    await browser.post(`/purchase/${event.id}`, { key, [`qty_${ticketTypes[0]!.id}`]: '2', name: 'Priv Ate', email: 'private@example.test' })
+    await browser.post(`/purchase/${event.id}`, {
+      key,
+      [`qty_${ticketTypes[0]!.id}`]: '2',
+      name: 'Priv Ate',
+      email: 'private@example.test',
+    })
     const refilled = await browser.get(`/buy-tickets/${event.id}`)
     expect(refilled.body).toContain('private@example.test')
     expect(refilled.headers['cache-control']).toBe('private, no-store')
@@ -55,7 +60,11 @@ describeEachDatabase('pages with personal or organiser data stay out of shared c
     const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ capacity: 1 }] })
     const browser = new TestBrowser(t.app)
     await browser.get(`/buy-tickets/${event.id}`)
-    const invalid = await browser.post(`/purchase/${event.id}`, { [`qty_${ticketTypes[0]!.id}`]: '1', name: 'Priv Ate', email: 'not an email' })
+    const invalid = await browser.post(`/purchase/${event.id}`, {
+      [`qty_${ticketTypes[0]!.id}`]: '1',
+      name: 'Priv Ate',
+      email: 'not an email',
+    })
     expect(invalid.statusCode).toBe(422)
     expect(invalid.headers['cache-control']).toBe('private, no-store')
     await browser.post(`/purchase/${event.id}`, { [`qty_${ticketTypes[0]!.id}`]: '2', name: 'Priv Ate', email: 'private@example.test' })
@@ -105,6 +114,10 @@ describe('slow and silent clients', () => {
   })
 
   it('closes a connection whose body stops halfway', async () => {
-    expect(await heldFor('POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a')).toBeLessThan(5_000)
+    expect(
+      await heldFor(
+        'POST /login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=a',
+      ),
+    ).toBeLessThan(5_000)
   })
 })

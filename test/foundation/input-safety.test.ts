@@ -34,7 +34,11 @@ describeEachDatabase('input that once reached the database raw', (kind) => {
   it('a NUL byte in a form field or a search is a message, not a 500', async () => {
     const browser = new TestBrowser(t.app)
     await browser.get('/register')
-    const register = await browser.post('/register', { name: 'Nul\u0000Name', email: 'nul@example.test', password: 'a long enough password' })
+    const register = await browser.post('/register', {
+      name: 'Nul\u0000Name',
+      email: 'nul@example.test',
+      password: 'a long enough password',
+    })
     expect(register.statusCode).toBe(422)
     expect(register.body).toContain('invisible control characters')
     expect((await browser.get('/attendee?q=%00')).statusCode).toBe(200)

@@ -24,7 +24,11 @@ describeEachDatabase('pages and security', (kind) => {
     expect(response.statusCode).toBe(404)
     expect(response.headers['content-type']).toContain('text/html')
     expect(response.body).toContain('Page not found')
-    for (const [method, url] of [['POST', '/no/such/page'], ['PUT', '/login'], ['DELETE', '/event/1']] as const) {
+    for (const [method, url] of [
+      ['POST', '/no/such/page'],
+      ['PUT', '/login'],
+      ['DELETE', '/event/1'],
+    ] as const) {
       const other = await t.app.inject({ method, url })
       expect(other.statusCode, `${method} ${url}`).toBe(404)
       expect(other.body).toContain('Page not found')

@@ -36,7 +36,9 @@ describeEachDatabase('an organiser’s caps on one buyer', (kind) => {
     expect((await buy(event.id, type, 3, 'bot@example.test')).bought).toBe(true)
     const refused = await buy(event.id, type, 2, 'BOT@example.test')
     expect(refused.bought).toBe(false)
-    expect(refused.message).toContain('Each buyer may have at most 4 tickets for this event, counting earlier orders with the same email address.')
+    expect(refused.message).toContain(
+      'Each buyer may have at most 4 tickets for this event, counting earlier orders with the same email address.',
+    )
     expect(refused.message).not.toContain('bot@example.test')
     expect((await buy(event.id, type, 1, 'bot@example.test')).bought).toBe(true)
     expect((await buy(event.id, type, 2, 'someone@example.test')).bought).toBe(true)
@@ -63,12 +65,24 @@ describeEachDatabase('the organiser sets the caps on one buyer in the event form
     const { event } = await createEvent(t.db, me.organiser.id)
     const edit = await me.browser.get(`/edit-event/${event.id}`)
     expect(edit.body).toContain('Tickets per buyer')
-    const bad = await me.browser.post(`/edit-event/${event.id}`, eventFields({ title: event.title, maxTicketsPerBuyer: 'four', maxOrdersPerBuyer: '2' }))
+    const bad = await me.browser.post(
+      `/edit-event/${event.id}`,
+      eventFields({ title: event.title, maxTicketsPerBuyer: 'four', maxOrdersPerBuyer: '2' }),
+    )
     expect(bad.statusCode).toBe(422)
     expect(bad.body).toContain('value="four"')
-    const saved = await me.browser.post(`/edit-event/${event.id}`, eventFields({ title: event.title, maxTicketsPerBuyer: '4', maxOrdersPerBuyer: '2' }))
+    const saved = await me.browser.post(
+      `/edit-event/${event.id}`,
+      eventFields({ title: event.title, maxTicketsPerBuyer: '4', maxOrdersPerBuyer: '2' }),
+    )
     expectRedirect(saved, `/edit-event/${event.id}`)
-    expect(await t.db.selectFrom('events').select(['maxTicketsPerBuyer', 'maxOrdersPerBuyer']).where('id', '=', event.id).executeTakeFirstOrThrow()).toEqual({
+    expect(
+      await t.db
+        .selectFrom('events')
+        .select(['maxTicketsPerBuyer', 'maxOrdersPerBuyer'])
+        .where('id', '=', event.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({
       maxTicketsPerBuyer: 4,
       maxOrdersPerBuyer: 2,
     })
@@ -76,7 +90,10 @@ describeEachDatabase('the organiser sets the caps on one buyer in the event form
     expect(form.body).toContain('At most 4 tickets per email address for this event. At most 2 orders per email address.')
     const cleared = await me.browser.post(`/edit-event/${event.id}`, eventFields({ title: event.title }))
     expectRedirect(cleared, `/edit-event/${event.id}`)
-    expect((await t.db.selectFrom('events').select('maxTicketsPerBuyer').where('id', '=', event.id).executeTakeFirstOrThrow()).maxTicketsPerBuyer).toBeNull()
+    expect(
+      (await t.db.selectFrom('events').select('maxTicketsPerBuyer').where('id', '=', event.id).executeTakeFirstOrThrow())
+        .maxTicketsPerBuyer,
+    ).toBeNull()
   })
 })
 

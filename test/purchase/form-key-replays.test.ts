@@ -18,7 +18,14 @@ describeEachDatabase('a form key shows its order again only to the browser that 
     const buyer = new TestBrowser(t.app)
     const form = await buyer.get(`/buy-tickets/${event.id}`)
     const key = /name="key" value="([^"]+)"/.exec(form.body)![1]!
-    const fields = { key, [`qty_${ticketTypes[0]!.id}`]: '1', [`price_${ticketTypes[0]!.id}`]: '2500', currency: 'EUR', name: 'First Buyer', email: 'first@example.test' }
+    const fields = {
+      key,
+      [`qty_${ticketTypes[0]!.id}`]: '1',
+      [`price_${ticketTypes[0]!.id}`]: '2500',
+      currency: 'EUR',
+      name: 'First Buyer',
+      email: 'first@example.test',
+    }
     const first = await buyer.post(`/purchase/${event.id}`, fields)
     expect(first.headers.location).toMatch(/^\/purchase\/success\?order=/)
     return { event, ticketTypes, buyer, fields, first }

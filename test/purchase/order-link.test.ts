@@ -14,7 +14,12 @@ describeEachDatabase('the kept order link', (kind) => {
     const browser = new TestBrowser(t.app)
     const form = await browser.get(`/buy-tickets/${event.id}`)
     const key = /name="key" value="([^"]+)"/.exec(form.body)![1]!
-    const bought = await browser.post(`/purchase/${event.id}`, { key, [`qty_${ticketTypes[0]!.id}`]: '1', name: 'Pat', email: 'pat@example.test' })
+    const bought = await browser.post(`/purchase/${event.id}`, {
+      key,
+      [`qty_${ticketTypes[0]!.id}`]: '1',
+      name: 'Pat',
+      email: 'pat@example.test',
+    })
     const success = await browser.get(bought.headers.location!)
     const order = await t.db.selectFrom('orders').selectAll().executeTakeFirstOrThrow()
     expect(success.body).toContain(`https://tickets.example.org/orders/${order.code}?key=${order.accessKey}`)

@@ -16,7 +16,10 @@ describeEachDatabase('the size of one order', (kind) => {
 
     it('refuses more than 50 tickets in one order across ticket types, keeps the form, writes nothing', async () => {
       const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
-        ticketTypes: [{ name: 'A', maxPerOrder: 30 }, { name: 'B', maxPerOrder: 30 }],
+        ticketTypes: [
+          { name: 'A', maxPerOrder: 30 },
+          { name: 'B', maxPerOrder: 30 },
+        ],
       })
       const buyer = new TestBrowser(t.app)
       const form = await buyer.get(`/buy-tickets/${event.id}`)
@@ -57,7 +60,11 @@ describeEachDatabase('the size of one order', (kind) => {
       expect(response.statusCode).toBe(303)
       expect(response.headers.location).toMatch(/^\/purchase\/success\?order=/)
       const order = await t.db.selectFrom('orders').select(['id', 'totalMinor']).where('eventId', '=', event.id).executeTakeFirstOrThrow()
-      const tickets = await t.db.selectFrom('tickets').select((eb) => eb.fn.countAll<number>().as('n')).where('orderId', '=', order.id).executeTakeFirstOrThrow()
+      const tickets = await t.db
+        .selectFrom('tickets')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('orderId', '=', order.id)
+        .executeTakeFirstOrThrow()
       expect(Number(tickets.n)).toBe(8300)
       expect(order.totalMinor).toBe(830_000)
     })

@@ -21,7 +21,12 @@ describeEachDatabase('the buyer pays the price they saw', (kind) => {
   }
 
   it('refuses when the organiser changed a price after the form was shown, shows the new price and keeps the form', async () => {
-    const { event, ticketTypes } = await createEvent(t.db, organiser.id, { ticketTypes: [{ name: 'Standing', priceMinor: 1250 }, { name: 'Seated', priceMinor: 3000 }] })
+    const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
+      ticketTypes: [
+        { name: 'Standing', priceMinor: 1250 },
+        { name: 'Seated', priceMinor: 3000 },
+      ],
+    })
     const [standing, seated] = ticketTypes
     const buyer = new TestBrowser(t.app)
     const form = await buyer.get(`/buy-tickets/${event.id}`)

@@ -54,7 +54,10 @@ describeEachDatabase('refused purchases', (kind) => {
   it('the event’s overall capacity limits all its ticket types together', async () => {
     const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
       capacity: 3,
-      ticketTypes: [{ name: 'A', capacity: 10 }, { name: 'B', capacity: 10 }],
+      ticketTypes: [
+        { name: 'A', capacity: 10 },
+        { name: 'B', capacity: 10 },
+      ],
     })
     const [a, b] = ticketTypes
     const { browser } = await attempt(event.id, { [a!.id]: 2, [b!.id]: 2 })
@@ -90,7 +93,10 @@ describeEachDatabase('refused purchases', (kind) => {
   it('not on sale yet, and no longer on sale', async () => {
     const now = Date.now()
     const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
-      ticketTypes: [{ name: 'Early', salesEndAt: now - HOUR }, { name: 'Later', salesStartAt: now + 24 * HOUR }],
+      ticketTypes: [
+        { name: 'Early', salesEndAt: now - HOUR },
+        { name: 'Later', salesStartAt: now + 24 * HOUR },
+      ],
     })
     const [early, later] = ticketTypes
     const ended = await attempt(event.id, { [early!.id]: 1 })
@@ -114,7 +120,12 @@ describeEachDatabase('refused purchases', (kind) => {
     await browser.get('/login')
     expect((await browser.get(`/event/${draft.event.id}`)).statusCode).toBe(404)
     expect((await browser.get(`/buy-tickets/${draft.event.id}`)).statusCode).toBe(404)
-    const post = await browser.post(`/purchase/${draft.event.id}`, { key: 'k'.repeat(24), [`qty_${draft.ticketTypes[0]!.id}`]: 1, name: 'X', email: 'x@example.test' })
+    const post = await browser.post(`/purchase/${draft.event.id}`, {
+      key: 'k'.repeat(24),
+      [`qty_${draft.ticketTypes[0]!.id}`]: 1,
+      name: 'X',
+      email: 'x@example.test',
+    })
     expect(post.statusCode).toBe(404)
     expect(await countOrders(draft.event.id)).toBe(0)
 
@@ -124,7 +135,10 @@ describeEachDatabase('refused purchases', (kind) => {
 
   it('an order whose total would not fit the total column is refused, not a database error', async () => {
     const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
-      ticketTypes: [{ name: 'Gold', priceMinor: 2 ** 30 }, { name: 'Platinum', priceMinor: 2 ** 30 }],
+      ticketTypes: [
+        { name: 'Gold', priceMinor: 2 ** 30 },
+        { name: 'Platinum', priceMinor: 2 ** 30 },
+      ],
     })
     const { browser, response } = await attempt(event.id, { [ticketTypes[0]!.id]: 1, [ticketTypes[1]!.id]: 1 })
     expect(response.headers.location).toBe('/purchase/fail')

@@ -29,7 +29,11 @@ const COUNTED = ['login.attempt', 'login.failed']
 export async function claimLoginAttempt(db: Db, email: string, ip: string, limit: number, now = Date.now()): Promise<number> {
   const claim = await db.transaction().execute(async (trx) => {
     // The row lock serialises attempts at one account on PostgreSQL; SQLite has one writer.
-    await trx.updateTable('users').set((eb) => ({ email: eb.ref('email') })).where('email', '=', email).execute()
+    await trx
+      .updateTable('users')
+      .set((eb) => ({ email: eb.ref('email') }))
+      .where('email', '=', email)
+      .execute()
     const waitMs = await waitBeforeAttempt(trx, email, ip, limit, now)
     if (waitMs > 0) return { waitMs }
     const attempt = await trx

@@ -28,7 +28,14 @@ export default async function auditRoutes(app: FastifyInstance) {
 
     const [actions, found] = await Promise.all([
       auditActions(app.db),
-      searchAudit(app.db, { action: filters.action, actor: filters.actor, from: errors.from ? null : from, to: errors.to ? null : to, page, perPage: PER_PAGE }),
+      searchAudit(app.db, {
+        action: filters.action,
+        actor: filters.actor,
+        from: errors.from ? null : from,
+        to: errors.to ? null : to,
+        page,
+        perPage: PER_PAGE,
+      }),
     ])
     return reply.render(
       'audit/audit.eta',
