@@ -1,6 +1,6 @@
 import type { Db } from '../../src/db/database.js'
 import { findEvent } from '../../src/features/events/event.repository.js'
-import type { NewSeat } from '../../src/features/seating/seat-map.build.js'
+import type { NewSeat } from '../../src/features/seating/seat.model.js'
 import { addSeats } from '../../src/features/seating/seating.service.js'
 import { createEvent } from './fixtures.js'
 import type { Persona } from './personas.js'

@@ -2,7 +2,7 @@ import { type Db, isUniqueViolation, type Trx } from '../../db/database.js'
 import type { CheckInAction, OrderStatus } from '../../db/schema.js'
 import { type DoorCode, isSignedBy, parseDoorCode, signDoorCode } from '../../lib/door-code.js'
 import { recordAudit } from '../audit/audit.repository.js'
-import { seatName } from '../seating/seating.repository.js'
+import { seatName } from '../seating/seat.model.js'
 import { admittedAtDoor, admittedAtDoorCondition } from '../orders/order.states.js'
 import { lockOrder } from '../orders/order.writes.js'
 

@@ -24,7 +24,7 @@ import { bookSeats } from '../seating/seating.repository.js'
 import { insertOrder } from '../orders/order.writes.js'
 import { GUARDED_ROOM, type RoomRules, takeFromEvent, takeFromType } from '../capacity/capacity.js'
 import { countsForBuyerCapsCondition } from '../orders/order.states.js'
-import type { SeatRequest } from '../seating/seat-choice.js'
+import type { SeatRequest } from '../seating/seat.model.js'
 
 // orders.total_minor is a 32-bit integer column.
 const MAX_ORDER_TOTAL_MINOR = MAX_INT32

@@ -1,4 +1,4 @@
-import type { Seat, SeatMap } from './seating.repository.js'
+import type { Seat, SeatMap } from './seat.model.js'
 
 /**
  * `count` free seats side by side in one row, for a buyer who does not want

@@ -1,16 +1,8 @@
 import type { Db } from '../../db/database.js'
 import type { FieldErrors } from '../../lib/forms.js'
 import { pickSeats } from './best-available.js'
-import { seatMapForRequest, seatName } from './seating.repository.js'
-
-/**
- * What the buy form asked of a seated event: seats ticked on the map, and
- * for each seated type a number of best available seats (its quantity field).
- */
-export interface SeatRequest {
-  chosen: number[]
-  best: Map<number, number>
-}
+import { seatMapForRequest } from './seating.repository.js'
+import { type SeatRequest, seatName } from './seat.model.js'
 
 /** The `seat` fields of the form, as ids; hand-made values that are no seat ids are dropped (they can match no seat). */
 export function chosenSeats(body: unknown): number[] {

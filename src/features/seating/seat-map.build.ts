@@ -1,11 +1,8 @@
 import { parse } from 'csv-parse/sync'
-import type { SeatKind, SeatsTable, TicketTypeRow } from '../../db/schema.js'
+import type { SeatKind, TicketTypeRow } from '../../db/schema.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { labelKey, parseRowSeat, placeKey, rowSeatKey, tidyLabel } from './seat-labels.js'
-import { seatName } from './seating.repository.js'
-
-/** A seat to add to a map; y counts rows from the top of what is added (the map's end is added to it). */
-export type NewSeat = Pick<SeatsTable, 'ticketTypeId' | 'section' | 'rowLabel' | 'seatLabel' | 'x' | 'y' | 'kind'> & { blocked: boolean }
+import { type NewSeat, seatName } from './seat.model.js'
 
 export const MAX_SEATS_PER_EVENT = 5000
 const MAX_ROWS = 60

@@ -1,7 +1,7 @@
 import type { SeatKind, TicketTypeRow } from '../../db/schema.js'
 import { formatMoney } from '../../lib/format.js'
 import { labelKey } from './seat-labels.js'
-import type { SeatOnMap } from './seating.repository.js'
+import type { SeatOnMap } from './seat.model.js'
 
 /**
  * The map as the templates draw it: sections of rows of cells, each cell a

@@ -2,40 +2,9 @@ import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
 import { DomainError } from '../../lib/errors.js'
 import { randomSecret } from '../../lib/random.js'
-import type { NewSeat } from './seat-map.build.js'
 import { labelKey } from './seat-labels.js'
 import { pickSeats } from './best-available.js'
-import type { SeatRequest } from './seat-choice.js'
-
-/** A seat of an event's map: where it is, what it costs (its type), and what kind of seat it is. */
-export type Seat = NewSeat & { id: number }
-
-/** A seat as the map shows it: with whether it can still be chosen. */
-export type SeatOnMap = Seat & { taken: boolean }
-
-/**
- * What only a change of the map changes: the seats, by id, and in rows
- * (a section's row, left to right, the front rows first) for best available.
- */
-export interface SeatLayout {
-  seats: Seat[]
-  byId: Map<number, Seat>
-  rows: SeatRow[]
-}
-
-export interface SeatRow {
-  seats: Seat[]
-  /** The row's first y: rows further back have a greater one. */
-  y: number
-  /** The x of the row's middle, between its outermost seats. */
-  middle: number
-}
-
-/** An event's map as it is now: its layout, and the seats taken. */
-export interface SeatMap {
-  layout: SeatLayout
-  taken: Set<number>
-}
+import { type Seat, type SeatLayout, type SeatMap, type SeatOnMap, type SeatRequest, seatName } from './seat.model.js'
 
 /**
  * Layouts by seat map stamp (events.seat_map_stamp, new at every change of a
@@ -148,10 +117,6 @@ export async function seatsOfTickets(db: Db | Trx, ticketIds: number[]): Promise
     .where('seatBookings.ticketId', 'in', ticketIds)
     .execute()
   return new Map(rows.map((row) => [row.ticketId, seatName(row)]))
-}
-
-export function seatName(seat: { section: string; rowLabel: string; seatLabel: string }): string {
-  return `${seat.section}, row ${seat.rowLabel}, seat ${seat.seatLabel}`
 }
 
 /** Some of the seats a buyer chose were taken (or never could be) by the time the order was written. Nothing was written. */

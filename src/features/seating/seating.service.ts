@@ -4,9 +4,10 @@ import { recordAudit } from '../audit/audit.repository.js'
 import type { Event } from '../events/event.model.js'
 import { lockEvent } from '../events/event.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
-import { MAX_SEATS_PER_EVENT, type NewSeat } from './seat-map.build.js'
+import { MAX_SEATS_PER_EVENT } from './seat-map.build.js'
+import { type NewSeat, seatName } from './seat.model.js'
 import { labelKey, placeKey, rowSeatKey, rowSeatName, spellLikeMap } from './seat-labels.js'
-import { restampSeatMap, seatName } from './seating.repository.js'
+import { restampSeatMap } from './seating.repository.js'
 
 export interface MapChange {
   event: Event
