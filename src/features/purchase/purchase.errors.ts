@@ -1,4 +1,5 @@
 import { DomainError } from '../../lib/errors.js'
+import type { ChangedPrice } from '../pricing/cart-pricing.js'
 
 /**
  * A purchase the rules refuse (sold out, not on sale, cancelled). Nothing was
@@ -7,14 +8,6 @@ import { DomainError } from '../../lib/errors.js'
 export class PurchaseRefused extends DomainError {
   override readonly statusCode = 409
   override readonly title = 'Your order could not be completed'
-}
-
-/** A ticket type whose price is not the one the buyer saw on the form. */
-export interface ChangedPrice {
-  ticketTypeId: number
-  /** What the form showed, or null when the form did not say (a page from before prices were carried). */
-  seenMinor: number | null
-  nowMinor: number
 }
 
 /**

@@ -19,7 +19,9 @@ import { OrderCheckedIn } from '../orders/order.errors.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
 import { buyFormTotal } from './buy.view.js'
-import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import type { ChangedPrice } from '../pricing/cart-pricing.js'
+import { money } from '../../lib/money.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { type CapacityGuard, GUARDED, type HeldOffer, purchase, readForPurchase } from './purchase.service.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
@@ -384,9 +386,9 @@ function priceChangeErrors(changes: ChangedPrice[], types: TicketTypeRow[], curr
   }
   for (const change of changes) {
     const type = types.find((candidate) => candidate.id === change.ticketTypeId)
-    const now = formatMoney(type?.priceMinor ?? change.nowMinor, currency)
+    const now = formatMoney(type ? money(type.priceMinor, currency) : change.now)
     errors[`qty_${change.ticketTypeId}`] =
-      change.seenMinor === null ? `The price is now ${now}.` : `The price is now ${now}, not ${formatMoney(change.seenMinor, currency)}.`
+      change.seen === null ? `The price is now ${now}.` : `The price is now ${now}, not ${formatMoney(change.seen)}.`
   }
   return errors
 }

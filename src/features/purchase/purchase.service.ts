@@ -15,9 +15,9 @@ import {
   lockEvent,
   toEventWithTicketTypes,
 } from '../events/event.repository.js'
-import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
-import type { SeenPrices } from './purchase.form.js'
-import { MAX_INT32 } from '../../lib/numbers.js'
+import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import { type SeenPrices, priceCart, pricesChangedSinceSeen, unitPrices } from '../pricing/cart-pricing.js'
+import type { Money } from '../../lib/money.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { consumeOffer, offerFreedCapacity, offerRefusal, releaseExpiredHolds } from '../offers/offers.js'
 import { bookSeats } from '../seating/seating.repository.js'
@@ -26,8 +26,6 @@ import { GUARDED_ROOM, type RoomRules, takeFromEvent, takeFromType } from '../ca
 import { countsForBuyerCapsCondition } from '../orders/order.states.js'
 import type { SeatRequest } from '../seating/seat.model.js'
 
-// orders.total_minor is a 32-bit integer column.
-const MAX_ORDER_TOTAL_MINOR = MAX_INT32
 // Rows per INSERT: far below SQLite's 32,766 bound variables at five columns a ticket.
 const TICKETS_PER_INSERT = 500
 
@@ -191,13 +189,18 @@ export async function purchase(
   if (early !== null) throw new PurchaseRefused(early)
   // The buyer pays only what they saw: an organiser's edit (or the site's
   // currency) changed between the page and now, or the form did not say.
-  const prices = new Map(read.types.map((type) => [type.id, type.priceMinor]))
-  const changed = changedPrices(request, lines, prices)
+  const prices = unitPrices(read.types, request.currency)
+  const changed = pricesChangedSinceSeen(
+    request.seen,
+    lines.map(([ticketTypeId]) => ticketTypeId),
+    prices,
+  )
   if (changed.length > 0) throw new PriceChanged(changed)
-  const totalMinor = lines.reduce((sum, [ticketTypeId, quantity]) => sum + prices.get(ticketTypeId)! * quantity, 0)
-  if (totalMinor > MAX_ORDER_TOTAL_MINOR) {
+  const priced = priceCart(lines, prices, request.currency)
+  if (priced.kind === 'too-large') {
     throw new PurchaseRefused('This order is larger than one order may be. Please buy fewer tickets at a time.')
   }
+  const totalMinor = priced.total.minor
 
   try {
     await guard.before?.(db, request.eventId, lines, offer)
@@ -225,7 +228,7 @@ export async function purchase(
         searchText: searchText(code, request.buyerName, request.buyerEmail),
       })
       const tickets = lines.flatMap(([ticketTypeId, quantity]) =>
-        Array.from({ length: quantity }, () => ({ ticketTypeId, priceMinor: prices.get(ticketTypeId)!, orderId: order.id })),
+        Array.from({ length: quantity }, () => ({ ticketTypeId, priceMinor: prices.get(ticketTypeId)!.minor, orderId: order.id })),
       )
       const written: { id: number; ticketTypeId: number }[] = []
       for (let start = 0; start < tickets.length; start += TICKETS_PER_INSERT) {
@@ -250,15 +253,17 @@ export async function purchase(
       // The hot rows, last. A claimed offer's tickets move from held to sold.
       const released = offer?.quantity ?? 0
       const event = await takeFromEvent(trx, request.eventId, { quantity: total, fromHold: released }, now, guard)
-      if (!event) throw await explainRefusal(trx, request.eventId, lines, prices, offer)
+      if (!event) throw await explainRefusal(trx, request.eventId, lines, prices, request.currency, offer)
       // After the event's row is locked, as every change of an offer is.
       if (offer && !(await guard.consumeOffer(trx, offer.entryId, order.id, now))) throw await explainOffer(trx, offer)
       await refuseOverBuyerCaps(trx, request, event, total, order.id)
       for (const [ticketTypeId, quantity] of lines) {
         const fromHold = ticketTypeId === offer?.ticketTypeId ? offer.quantity : 0
         const taking = { quantity, fromHold }
-        if (!(await takeFromType(trx, request.eventId, ticketTypeId, taking, { priceMinor: prices.get(ticketTypeId)! }, now, guard))) {
-          throw await explainRefusal(trx, request.eventId, lines, prices, offer)
+        if (
+          !(await takeFromType(trx, request.eventId, ticketTypeId, taking, { priceMinor: prices.get(ticketTypeId)!.minor }, now, guard))
+        ) {
+          throw await explainRefusal(trx, request.eventId, lines, prices, request.currency, offer)
         }
       }
       // Seats last, under the event row's lock: each seat once, or the whole purchase rolls back.
@@ -286,17 +291,6 @@ function replayOf(earlier: EarlierOrder, request: PurchaseRequest): PlacedOrder 
     return { id: earlier.id, code: earlier.code, accessKey: earlier.accessKey, replayed: true }
   }
   throw new PurchaseRefused('This form was already used to place an order. Open the event again to buy tickets.')
-}
-
-function changedPrices(request: PurchaseRequest, lines: [number, number][], prices: Map<number, number>): ChangedPrice[] {
-  const sameCurrency = request.seen.currency === request.currency
-  const changed: ChangedPrice[] = []
-  for (const [ticketTypeId] of lines) {
-    const seenMinor = sameCurrency ? (request.seen.prices.get(ticketTypeId) ?? null) : null
-    const nowMinor = prices.get(ticketTypeId)!
-    if (seenMinor !== nowMinor) changed.push({ ticketTypeId, seenMinor, nowMinor })
-  }
-  return changed
 }
 
 /**
@@ -364,19 +358,20 @@ async function explainRefusal(
   trx: Trx,
   eventId: number,
   lines: [number, number][],
-  expectedPrices: Map<number, number>,
+  expectedPrices: Map<number, Money>,
+  currency: string,
   offer: HeldOffer | null,
 ): Promise<PurchaseRefused | PriceChanged> {
   const found = await findEventWithTicketTypes(trx, eventId)
   const types = found?.types ?? []
   const refusal = refusalOf(found?.event, types, lines, Date.now(), offer)
   if (refusal !== null) return new PurchaseRefused(refusal)
-  const changed: ChangedPrice[] = []
-  for (const [ticketTypeId] of lines) {
-    const nowMinor = types.find((type) => type.id === ticketTypeId)?.priceMinor
-    const seenMinor = expectedPrices.get(ticketTypeId) ?? null
-    if (nowMinor !== undefined && nowMinor !== seenMinor) changed.push({ ticketTypeId, seenMinor, nowMinor })
-  }
+  const expected = new Map([...expectedPrices].map(([ticketTypeId, price]) => [ticketTypeId, price.minor]))
+  const changed = pricesChangedSinceSeen(
+    { currency, prices: expected },
+    lines.map(([ticketTypeId]) => ticketTypeId),
+    unitPrices(types, currency),
+  )
   return changed.length > 0 ? new PriceChanged(changed) : new PurchaseRefused('The tickets you chose are no longer available.')
 }
 
