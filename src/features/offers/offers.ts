@@ -218,13 +218,29 @@ export function entryQuery(db: Db | Trx) {
     .select(['events.title as eventTitle', 'events.timeZone', 'ticketTypes.name as ticketTypeName'])
 }
 
+/** Why an offer cannot be claimed: used, run out, or given up; 'offer-closed' when its entry is gone. */
+export type OfferRefusal = { code: 'offer-used' } | { code: 'offer-expired' } | { code: 'offer-given-up' } | { code: 'offer-closed' }
+
 /** Why an offer cannot be claimed now, or null when it can. */
-export function offerRefusal(entry: Pick<WaitingListEntryRow, 'state' | 'offerExpiresAt'>, now = Date.now()): string | null {
-  if (entry.state === 'claimed') return 'This offer has been used: its tickets were bought. A link from the waiting list works once.'
+export function offerRefusal(entry: Pick<WaitingListEntryRow, 'state' | 'offerExpiresAt'>, now = Date.now()): OfferRefusal | null {
+  if (entry.state === 'claimed') return { code: 'offer-used' }
   if (entry.state === 'offered' && entry.offerExpiresAt !== null && entry.offerExpiresAt > now) return null
-  if (entry.state === 'offered' || entry.state === 'expired')
-    return 'This offer has expired, and its tickets went back to the waiting list.'
-  return 'This offer is no longer open: its place on the waiting list was given up.'
+  if (entry.state === 'offered' || entry.state === 'expired') return { code: 'offer-expired' }
+  return { code: 'offer-given-up' }
+}
+
+/** The words for an offer that cannot be claimed. */
+export function offerRefusalText(reason: OfferRefusal): string {
+  switch (reason.code) {
+    case 'offer-used':
+      return 'This offer has been used: its tickets were bought. A link from the waiting list works once.'
+    case 'offer-expired':
+      return 'This offer has expired, and its tickets went back to the waiting list.'
+    case 'offer-given-up':
+      return 'This offer is no longer open: its place on the waiting list was given up.'
+    case 'offer-closed':
+      return 'This offer is no longer open.'
+  }
 }
 
 /**

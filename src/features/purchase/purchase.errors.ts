@@ -1,13 +1,17 @@
 import { DomainError } from '../../lib/errors.js'
 import type { ChangedPrice } from '../pricing/cart-pricing.js'
+import { type PurchaseRefusal, purchaseRefusalText } from './purchase.refusals.js'
 
 /**
- * A purchase the rules refuse (sold out, not on sale, cancelled). Nothing was
- * written; the buyer is sent to /purchase/fail with this message.
+ * A purchase the rules refuse (sold out, not on sale, cancelled), with why.
+ * Nothing was written; the buyer is sent to /purchase/fail, which says why.
  */
 export class PurchaseRefused extends DomainError {
   override readonly statusCode = 409
   override readonly title = 'Your order could not be completed'
+  constructor(readonly reason: PurchaseRefusal) {
+    super(purchaseRefusalText(reason))
+  }
 }
 
 /**

@@ -23,7 +23,9 @@ import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { ChangedPrice } from '../pricing/cart-pricing.js'
 import { money } from '../../lib/money.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
-import { type CapacityGuard, GUARDED, type HeldOffer, purchase, readForPurchase } from './purchase.service.js'
+import { type CapacityGuard, GUARDED, type HeldOffer, placeOrder, readForPurchase } from './purchase.service.js'
+import { type PurchaseRefusal, purchaseRefusalText } from './purchase.refusals.js'
+import { actorOf } from '../audit/actor.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
 import { refusalCookie } from './refusal-cookie.js'
 import { NoSeatsTogether, SeatsTaken, seatMapOf, seatsOnMap, takenOf } from '../seating/seating.repository.js'
@@ -80,8 +82,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   async function offerOfLink(event: Event, token: string): Promise<LinkedOffer | null> {
     if (token === '') return null
     const entry = await findOfferByToken(app.db, token)
-    if (!entry || entry.eventId !== event.id)
-      return { token, entry: null, held: null, refusal: 'This offer link is not valid. It may have been copied incompletely.' }
+    if (!entry || entry.eventId !== event.id) return { token, entry: null, held: null, refusal: { code: 'offer-link-invalid' } }
     const refusal = offerRefusal(entry)
     if (refusal !== null) return { token, entry, held: null, refusal }
     return { token, entry, held: { entryId: entry.id, ticketTypeId: entry.ticketTypeId, quantity: entry.offeredQuantity! }, refusal: null }
@@ -119,7 +120,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         offer: offer && {
           token: offer.token,
           open: offer.held !== null,
-          refusal: offer.refusal,
+          refusal: offer.refusal && purchaseRefusalText(offer.refusal),
           typeId: offer.held?.ticketTypeId ?? 0,
           quantity: offer.held?.quantity ?? 0,
           typeName: offer.entry?.ticketTypeName ?? '',
@@ -182,24 +183,20 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       // Checked on the map as it is now, for the buyer's sake; the purchase checks again under the event's lock.
       const plan = seatedTypes.size > 0 ? await planSeats(app.db, event.id, seatRequest, form.quantities) : undefined
       if (plan && Object.keys(plan.errors).length > 0) return seatsBack(plan.errors)
-      const order = await purchase(
+      const order = await placeOrder(
         app.db,
         {
-          eventId: event.id,
-          quantities: plan?.quantities ?? form.quantities,
-          seats: plan ? seatRequest : undefined,
-          seen: form.seen,
-          maxTicketsPerOrder: app.config.maxTicketsPerOrder,
-          buyerName: form.values.name,
-          buyerEmail: normaliseEmail(form.values.email),
-          userId: request.user?.id ?? null,
-          idempotencyKey: form.values.key,
-          currency: settings.currency,
-          actorLabel: request.user?.email ?? form.values.email,
-          ip: request.ip,
-          buyerBrowser: browserTag(request, reply),
-          siteUrl: siteUrl(request),
-          offer: offer?.held ?? null,
+          cart: {
+            eventId: event.id,
+            quantities: plan?.quantities ?? form.quantities,
+            seats: plan ? seatRequest : undefined,
+            seen: form.seen,
+            formKey: form.values.key,
+          },
+          buyer: { name: form.values.name, email: normaliseEmail(form.values.email), browser: browserTag(request, reply) },
+          actor: actorOf(request, form.values.email),
+          settings: { currency: settings.currency, maxTicketsPerOrder: app.config.maxTicketsPerOrder, siteUrl: siteUrl(request) },
+          channel: offer?.held ? { kind: 'offer-claim', offer: offer.held } : { kind: 'online' },
         },
         capacityGuard,
         snapshot,
@@ -217,7 +214,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: error.message })
       if (!(error instanceof PurchaseRefused)) throw error
       const { key: _key, ...values } = form.values
-      refusals.remember(reply, { eventId: event.id, message: error.message, values })
+      refusals.remember(reply, { eventId: event.id, reason: error.reason, values })
       return reply.redirect('/purchase/fail', 303)
     }
   })
@@ -237,7 +234,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/fail.eta', {
       title: 'Your order could not be completed',
-      message: failure.message,
+      message: purchaseRefusalText(failure.reason),
       event: event && { id: event.id, title: event.title },
     })
   })
@@ -355,7 +352,7 @@ interface LinkedOffer {
   token: string
   entry: EntryWithEvent | null
   held: HeldOffer | null
-  refusal: string | null
+  refusal: PurchaseRefusal | null
 }
 
 /**
