@@ -15,6 +15,7 @@ import {
 import { toSeatMapView } from './seat-map.view.js'
 import { seatMapOf, seatsOnMap } from './seating.repository.js'
 import { type MapChange, type MapRefusal, addSeats, clearSeats, copySeats, markSeats } from './seating.service.js'
+import { seatMapRefusalText } from './seat-map.refusals.js'
 
 type SeatMapForm = BlockFormValues & SeatMarksFormValues & { csv: string }
 
@@ -70,7 +71,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
           : [{ value: '', label: 'Choose…' }, ...others.map((other) => ({ value: String(other.id), label: other.title }))],
       values: { ...blankBlockForm(), csv: '', markSection: '', marks: '', ...form.values },
       errors: form.errors ?? {},
-      refusal: form.refusal ?? null,
+      refusal: form.refusal ? seatMapRefusalText(form.refusal) : null,
     })
   }
 
