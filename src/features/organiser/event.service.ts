@@ -3,7 +3,6 @@ import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import { searchText } from '../../lib/search.js'
-import { formatDateTime } from '../../lib/format.js'
 import { atSameWallTime } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
@@ -16,11 +15,12 @@ import { offerFreedCapacity } from '../offers/offers.js'
 import { releaseOrders, transitionOrdersOfEvent } from '../orders/order.writes.js'
 import { holdsCapacityCondition } from '../orders/order.states.js'
 import { releaseAllHolds } from '../capacity/capacity.js'
+import type { EventRefusal, FieldRefusal } from './event.refusals.js'
 
 /**
  * What organisers do to their events. Each change is one transaction that
  * also writes the audit entry; the live pages are told only after it commits.
- * Refusals come back as a sentence for the organiser (null when it was done),
+ * Refusals come back as reasons (event.refusals.ts; null when it was done),
  * decided on the state read inside the transaction, never on a page that
  * may be stale by the time the form is sent.
  */
@@ -36,13 +36,7 @@ export interface EventsContext {
   changes: EventChanges
 }
 
-export type Refusal = string | null
-
-/** A refusal that belongs to one field of the form sent: the form comes back with the message there. */
-export interface FieldRefusal<Field extends string = string> {
-  field: Field
-  message: string
-}
+export type Refusal = EventRefusal | null
 
 /** The event if this actor may manage it. Anyone else learns nothing, not even that it exists. */
 export async function managedEvent(db: Db, actor: Actor, id: number): Promise<Event> {
@@ -140,10 +134,7 @@ export async function updateEvent(
     const scheduled = current.status === 'published' && current.publishedAt !== null && current.publishedAt > now
     const publishedAt = scheduled ? keptWallTime(current.publishedAt!) : current.publishedAt
     if (scheduled && publishedAt! >= input.endsAt) {
-      return {
-        field: 'endsAt',
-        message: 'In this time zone the event would go on sale only after this end. Choose a later end, or another time zone.',
-      }
+      return { field: 'endsAt', reason: { code: 'on-sale-after-end' } }
     }
     const types = await trx
       .selectFrom('ticketTypes')
@@ -160,10 +151,16 @@ export async function updateEvent(
     const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
     if (cutOff) {
       const endsLate = cutOff.salesEndAt !== null && cutOff.salesEndAt > input.endsAt
-      const when = endsLate
-        ? `run until ${formatDateTime(cutOff.salesEndAt!, input.timeZone)}`
-        : `start ${formatDateTime(cutOff.salesStartAt!, input.timeZone)}`
-      return { field: 'endsAt', message: `Sales of “${cutOff.name}” ${when}, after this end. Change them first, or choose a later end.` }
+      return {
+        field: 'endsAt',
+        reason: {
+          code: 'sales-cut-off',
+          ticketType: cutOff.name,
+          salesStartAt: cutOff.salesStartAt,
+          salesEndAt: endsLate ? cutOff.salesEndAt : null,
+          timeZone: input.timeZone,
+        },
+      }
     }
     const capacity = input.capacity
     const updated = await trx
@@ -175,7 +172,7 @@ export async function updateEvent(
       .executeTakeFirst()
     if (!updated) {
       const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
-      return { field: 'capacity', message: takenMessage(sold, held, { tickets: 'tickets are', capacity: 'the capacity' }) }
+      return { field: 'capacity', reason: { code: 'capacity-below-taken', of: 'event', sold, held } }
     }
     let datesMoved = Number(publishedAt !== current.publishedAt)
     for (const [i, type] of moved.entries()) {
@@ -254,12 +251,6 @@ function eventSearchText(input: EventInput): string {
   return searchText(input.title, input.venue, input.description)
 }
 
-/** Why a capacity cannot go below what is taken: sold, and held for waiting-list offers. */
-function takenMessage(sold: number, held: number, of: { tickets: string; capacity: string }): string {
-  const heldToo = held > 0 ? ` and ${held} held for offers to the waiting list` : ''
-  return `${sold} ${of.tickets} already sold${heldToo}, so ${of.capacity} cannot be lower than ${sold + held}.`
-}
-
 /** Each changed column with its old and new value, for the audit log. */
 function changes(next: object, previous: object): Record<string, { from: unknown; to: unknown }> {
   const changed: Record<string, { from: unknown; to: unknown }> = {}
@@ -280,12 +271,12 @@ export async function publishEvent(ctx: EventsContext, actor: Actor, eventId: nu
     const now = Date.now()
     const event = await lockEvent(trx, eventId)
     if (!event) throw new NotFound()
-    if (event.status === 'cancelled') return 'This event is cancelled and cannot be published again.'
-    if (isPublic(event, now)) return 'This event is already public. Unpublish it first to hide it until a later date.'
+    if (event.status === 'cancelled') return { code: 'publish-cancelled' }
+    if (isPublic(event, now)) return { code: 'already-public' }
     // The form was checked against the event as read before this transaction; an edit may have moved its end since.
-    if (publishedAt >= event.endsAt) return 'This event ends before that moment, so it could never go on sale. Choose an earlier moment.'
+    if (publishedAt >= event.endsAt) return { code: 'ends-before-publication' }
     const types = await trx.selectFrom('ticketTypes').select('id').where('eventId', '=', eventId).execute()
-    if (types.length === 0) return 'Add at least one ticket type before publishing.'
+    if (types.length === 0) return { code: 'no-ticket-types' }
     await trx.updateTable('events').set({ status: 'published', publishedAt, updatedAt: now }).where('id', '=', eventId).execute()
     const scheduled = publishedAt > now
     await audit(trx, actor, scheduled ? 'event.scheduled' : 'event.published', { type: 'event', id: eventId }, { publishedAt })
@@ -298,7 +289,7 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
   return changeEvent(ctx, eventId, async (trx) => {
     const event = await lockEvent(trx, eventId)
     if (!event) throw new NotFound()
-    if (event.status !== 'published') return 'Only a published or scheduled event can be unpublished.'
+    if (event.status !== 'published') return { code: 'not-published' }
     const now = Date.now()
     // Remembered for a later cancellation, which keeps the page of an event that people have seen.
     const wasPublic = event.wasPublic || isPublic(event, now)
@@ -323,7 +314,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
     const now = Date.now()
     const event = await lockEvent(trx, eventId)
     if (!event) throw new NotFound()
-    if (event.status === 'cancelled') return 'This event is already cancelled.'
+    if (event.status === 'cancelled') return { code: 'already-cancelled' }
     await trx
       .updateTable('events')
       .set({
@@ -395,7 +386,7 @@ export async function deleteEvent(ctx: EventsContext, actor: Actor, eventId: num
     if (!event) throw new NotFound()
     const orders = await countOrders(trx, eventId)
     if (orders > 0) {
-      return `This event has ${orders === 1 ? 'an order' : `${orders} orders`}, so it cannot be deleted. Cancel it instead: its buyers keep a record of what happened.`
+      return { code: 'has-orders', orders }
     }
     await trx.deleteFrom('events').where('id', '=', eventId).execute()
     await audit(trx, actor, 'event.deleted', { type: 'event', id: eventId }, { title: event.title })
@@ -440,9 +431,7 @@ async function refuseNameTaken(trx: Trx, eventId: number, name: string, typeId?:
     .$if(typeId !== undefined, (qb) => qb.where('id', '!=', typeId!))
     .execute()
   const same = others.find((other) => sameTicketTypeName(other.name, name))
-  return same
-    ? { field: 'name', message: `This event already has a ticket type called “${same.name}”. Give this one a name of its own.` }
-    : null
+  return same ? { field: 'name', reason: { code: 'name-taken', name: same.name } } : null
 }
 
 export async function createTicketType(
@@ -492,10 +481,7 @@ export async function updateTicketType(
       const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
       // Deleted after the route found it: there is nothing left to save the form into.
       if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
-      return {
-        field: 'capacity',
-        message: takenMessage(current.sold, current.held, { tickets: 'tickets of this type are', capacity: 'its capacity' }),
-      }
+      return { field: 'capacity', reason: { code: 'capacity-below-taken', of: 'ticket-type', sold: current.sold, held: current.held } }
     }
     await offerFreedCapacity(trx, event.id, Date.now())
     await audit(
@@ -522,11 +508,11 @@ export async function ticketTypeDeletionRefusal(
 ): Promise<Refusal> {
   const ordered = await countTicketsOfType(db, type.id)
   if (ordered > 0) {
-    return `${type.name} has been ordered (${ordered} ${ordered === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`
+    return { code: 'type-ordered', ticketType: type.name, tickets: ordered }
   }
   const others = await db.selectFrom('ticketTypes').select('id').where('eventId', '=', type.eventId).where('id', '!=', type.id).execute()
   if (others.length === 0 && event.status === 'published') {
-    return 'A published event needs at least one ticket type. Add another first, or unpublish the event.'
+    return { code: 'last-ticket-type' }
   }
   return null
 }

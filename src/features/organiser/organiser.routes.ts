@@ -47,6 +47,7 @@ import {
   updateEvent,
   updateTicketType,
 } from './event.service.js'
+import { eventRefusalText } from './event.refusals.js'
 import { attendeeHeader, timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './organiser.view.js'
 
 const ORDERS_PER_PAGE = 50
@@ -155,7 +156,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { values, errors, input } = parseEventForm(request.body, Date.now(), event)
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
     const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
-    if (refusal) return renderManage(reply, event, { form: { values, errors: { [refusal.field]: refusal.message } } }, 422)
+    if (refusal) return renderManage(reply, event, { form: { values, errors: { [refusal.field]: eventRefusalText(refusal.reason) } } }, 422)
     // Messages to the ticket holders, if any, are in the outbox now.
     app.mail.wake()
     reply.flash('success', 'Event saved.')
@@ -168,7 +169,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { values, errors, input } = parsePublishForm(request.body, event, now)
     if (!input) return renderManage(reply, event, { publish: { values, errors } }, 422)
     const refusal = await publishEvent(ctx, actorOf(request), event.id, input.publishedAt)
-    if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal } }, 409)
+    if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal: eventRefusalText(refusal) } }, 409)
     reply.flash(
       'success',
       input.publishedAt > now
@@ -187,7 +188,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     app.post(url, organiser, async (request, reply) => {
       const event = await eventOf(request)
       const refusal = await change(actorOf(request), event.id, request)
-      reply.flash(refusal ? 'error' : 'success', refusal ?? done)
+      reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(refusal) : done)
       return reply.redirect(`/edit-event/${event.id}`, 303)
     })
   }
@@ -226,7 +227,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const event = await eventOf(request)
     const refusal = await deleteEvent(ctx, actorOf(request), event.id)
     if (refusal) {
-      reply.flash('error', refusal)
+      reply.flash('error', eventRefusalText(refusal))
       return reply.redirect(`/events/${event.id}/delete`, 303)
     }
     reply.flash('success', `“${event.title}” is deleted.`)
@@ -247,7 +248,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { values, errors, input } = parseTicketTypeForm(request.body, currency, event)
     if (!input) return renderTicketTypeForm(reply, event, { values, errors }, 422)
     const refusal = await createTicketType(ctx, actorOf(request), event.id, input)
-    if (refusal) return renderTicketTypeForm(reply, event, { values, errors: { [refusal.field]: refusal.message } }, 422)
+    if (refusal) return renderTicketTypeForm(reply, event, { values, errors: { [refusal.field]: eventRefusalText(refusal.reason) } }, 422)
     reply.flash('success', `Ticket type “${input.name}” added.`)
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
@@ -274,7 +275,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const form = { values, errors, typeId: type.id, sold: type.sold }
     if (!input) return renderTicketTypeForm(reply, event, form, 422)
     const refusal = await updateTicketType(ctx, actorOf(request), found, input)
-    if (refusal) return renderTicketTypeForm(reply, event, { ...form, errors: { [refusal.field]: refusal.message } }, 422)
+    if (refusal) return renderTicketTypeForm(reply, event, { ...form, errors: { [refusal.field]: eventRefusalText(refusal.reason) } }, 422)
     reply.flash('success', `Ticket type “${input.name}” saved.`)
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
@@ -282,18 +283,19 @@ export default async function eventRoutes(app: FastifyInstance) {
   app.get('/ticket-types/:id/delete', organiser, async (request, reply) => {
     const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
     refuseIfCancelled(event)
+    const refusal = await ticketTypeDeletionRefusal(app.db, type, event)
     return reply.render('organiser/delete-ticket-type.eta', {
       title: `Delete ${type.name} · ${event.title}`,
       event: { id: event.id, title: event.title },
       type: { id: type.id, name: type.name },
-      refusal: await ticketTypeDeletionRefusal(app.db, type, event),
+      refusal: refusal && eventRefusalText(refusal),
     })
   })
 
   app.post('/ticket-types/:id/delete', organiser, async (request, reply) => {
     const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
     const refusal = await deleteTicketType(ctx, actorOf(request), found)
-    reply.flash(refusal ? 'error' : 'success', refusal ?? `Ticket type “${found.type.name}” deleted.`)
+    reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(refusal) : `Ticket type “${found.type.name}” deleted.`)
     return reply.redirect(`/edit-event/${found.event.id}#ticket-types`, 303)
   })
 
