@@ -30,6 +30,7 @@ import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds
 import { refusalCookie } from './refusal-cookie.js'
 import { NoSeatsTogether, SeatsTaken, seatMapOf, seatsOnMap, takenOf } from '../seating/seating.repository.js'
 import { chosenSeats, planSeats } from '../seating/seat-choice.js'
+import { seatMapRefusalText } from '../seating/seat-map.refusals.js'
 import { toSeatMapView } from '../seating/seat-map.view.js'
 
 const ORDER_CODE = /^[0-9A-Z]{10}$/
@@ -182,7 +183,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       if (offer && !offer.held) throw new PurchaseRefused(offer.refusal!)
       // Checked on the map as it is now, for the buyer's sake; the purchase checks again under the event's lock.
       const plan = seatedTypes.size > 0 ? await planSeats(app.db, event.id, seatRequest, form.quantities) : undefined
-      if (plan && Object.keys(plan.errors).length > 0) return seatsBack(plan.errors)
+      if (plan?.refusal) return seatsBack({ seats: seatMapRefusalText(plan.refusal) })
       const order = await placeOrder(
         app.db,
         {
@@ -210,8 +211,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (error instanceof PriceChanged) return showNewPrices(error.changes)
-      if (error instanceof SeatsTaken) return seatsBack({ seats: error.message })
-      if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: error.message })
+      if (error instanceof SeatsTaken) return seatsBack({ seats: seatMapRefusalText(error.reason) })
+      if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: seatMapRefusalText(error.reason) })
       if (!(error instanceof PurchaseRefused)) throw error
       const { key: _key, ...values } = form.values
       refusals.remember(reply, { eventId: event.id, reason: error.reason, values })

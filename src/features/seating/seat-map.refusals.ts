@@ -1,8 +1,18 @@
 /**
- * Why a change of a seat map was refused: reasons with their parameters,
- * plain data, and the English words for each in one function,
- * seatMapRefusalText. Seats are named as seatName names them.
+ * Why a change of a seat map, or a buyer's choice of seats, was refused:
+ * reasons with their parameters, plain data, and the English words for each
+ * in one function, seatMapRefusalText. Seats are named as seatName names them.
  */
+
+/** Why the seats a buyer chose cannot be had. */
+export type SeatChoiceRefusal =
+  /** Checked on the map before the purchase: `seats` named. */
+  | { code: 'taken-since-shown'; seats: string[] }
+  | { code: 'seat-not-on-map' }
+  /** Found under the purchase's lock: the seats are marked on the form sent back. */
+  | { code: 'seats-taken'; count: number }
+  | { code: 'no-seats-together'; count: number }
+
 export type SeatMapRefusal =
   | { code: 'no-seats-to-add' }
   | { code: 'too-many-seats'; max: number }
@@ -28,8 +38,18 @@ function some(seats: string[], more: number): string {
   return seats.join('; ') + (more > 0 ? `, and ${more} more` : '')
 }
 
-export function seatMapRefusalText(reason: SeatMapRefusal): string {
+export function seatMapRefusalText(reason: SeatMapRefusal | SeatChoiceRefusal): string {
   switch (reason.code) {
+    case 'taken-since-shown':
+      return `Taken since the map was shown: ${reason.seats.join('; ')}. Your other choices are kept: choose again.`
+    case 'seat-not-on-map':
+      return 'One of the seats chosen is not on this map. Reload the page and choose again.'
+    case 'seats-taken':
+      return reason.count === 1
+        ? 'The seat marked below was taken by someone else a moment ago. Your other choices are kept: choose another seat.'
+        : 'The seats marked below were taken by someone else a moment ago. Your other choices are kept: choose other seats.'
+    case 'no-seats-together':
+      return `No ${reason.count} seats side by side are left of this type. Ask for fewer, or choose seats on the map.`
     case 'no-seats-to-add':
       return 'There are no seats to add.'
     case 'too-many-seats':
