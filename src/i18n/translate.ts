@@ -1,6 +1,6 @@
 import { IntlMessageFormat } from 'intl-messageformat'
 import { CATALOGUES, type MessageKey, SOURCE_CATALOGUE } from './catalogue.js'
-import { DEFAULT_LOCALE, type Locale } from './locale.js'
+import { DEFAULT_LOCALE, isSupportedLocale, type Locale } from './locale.js'
 
 /** A message's arguments: what its `{name}` placeholders, plurals and selects read. */
 export type MessageParams = Record<string, string | number | Date | boolean | null | undefined>
@@ -29,7 +29,24 @@ function compiledMessage(locale: Locale, key: MessageKey): IntlMessageFormat {
   return message
 }
 
+// One t() per locale, made once: a request or a mail only picks its own.
+const translators = new Map<Locale, Translate>()
+
 /** The t() of one locale: what a page's template, a view model and the mail composer call. */
+export function translatorFor(locale: Locale): Translate {
+  let t = translators.get(locale)
+  if (!t) {
+    t = translator(locale)
+    translators.set(locale, t)
+  }
+  return t
+}
+
+/** The t() of a locale stored with a row (an order's, an outbox message's): one the site no longer speaks falls back to the default. */
+export function translatorForStored(locale: string): Translate {
+  return translatorFor(isSupportedLocale(locale) ? locale : DEFAULT_LOCALE)
+}
+
 export function translator(locale: Locale): Translate {
   return (key, params) => {
     const formatted = compiledMessage(locale, key).format(params as Record<string, never>)

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { DEFAULT_LOCALE, type Locale, negotiateLocale } from '../i18n/locale.js'
-import { type Translate, translator } from '../i18n/translate.js'
+import { type Translate, translatorFor } from '../i18n/translate.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,18 +9,6 @@ declare module 'fastify' {
     /** Looks up a message in the request's locale. */
     t: Translate
   }
-}
-
-// One t() per locale, made once: a request only picks its own.
-const translators = new Map<Locale, Translate>()
-
-export function translatorFor(locale: Locale): Translate {
-  let t = translators.get(locale)
-  if (!t) {
-    t = translator(locale)
-    translators.set(locale, t)
-  }
-  return t
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
 import { formatDateTime } from '../../lib/format.js'
 import { VIEWS_DIR } from '../../lib/paths.js'
+import { translatorForStored } from '../../i18n/translate.js'
 import { staffGrantOf } from '../check-in/door-staff.js'
 import { findOrderById } from '../purchase/order.repository.js'
 import { toOrderView } from '../purchase/order.view.js'
@@ -49,8 +50,10 @@ export class MailComposer {
 
   async compose(row: OutboxRow, site: SiteSettings): Promise<ComposedMail> {
     const message = { kind: row.kind, to: row.recipient, data: JSON.parse(row.data) } as MailMessage
+    // Written in the language stored with the message, which no request carries by the time it is sent.
+    const t = translatorForStored(row.locale)
     const { subject, model, attachments = [] } = await this.contentOf(message, site)
-    const it = { ...model, subject, site: { name: site.siteName, contactEmail: site.contactEmail } }
+    const it = { ...model, subject, t, locale: row.locale, site: { name: site.siteName, contactEmail: site.contactEmail } }
     return {
       to: row.recipient,
       replyTo: site.contactEmail || null,
