@@ -1,0 +1,67 @@
+/**
+ * Words of the messages the site mails (views/mail/, src/features/mail/).
+ * The plain-text part says a sentence whole; where the HTML part marks up a
+ * piece of one (a title in <strong>, a link), it says the words around the
+ * piece as "before" and "after" parts, which hold their own spaces.
+ */
+export const mail = {
+  'mail.layout.footer': 'This message was sent by {siteName}.',
+  'mail.layout.footerWithContactBefore': 'This message was sent by {siteName}. Questions? Write to ',
+  'mail.layout.footerWithContactAfter': '.',
+
+  'mail.shared.seeTheOrder': 'See the order',
+  'mail.shared.seeTheOrderAt': 'See the order: {link}',
+
+  'mail.orderConfirmation.heading': 'Your tickets for {eventTitle}',
+  'mail.orderConfirmation.booked': 'Thank you, {name}. Order {code} is booked.',
+  'mail.orderConfirmation.bookedBefore': 'Thank you, {name}. Order ',
+  'mail.orderConfirmation.bookedAfter': ' is booked.',
+  'mail.orderConfirmation.when': 'When',
+  'mail.orderConfirmation.where': 'Where',
+  'mail.orderConfirmation.total': 'Total',
+  'mail.orderConfirmation.whenLine': 'When:  {when}',
+  'mail.orderConfirmation.whereLine': 'Where: {venue}',
+  'mail.orderConfirmation.totalLine': 'Total: {total}',
+  'mail.orderConfirmation.tickets': 'Tickets',
+  'mail.orderConfirmation.ticketsHeading': 'Tickets:',
+  'mail.orderConfirmation.linkNote':
+    'Your order, with a QR code for each ticket to show at the door, is at this link. Keep it: it opens the order from any device.',
+  // Plain text keeps its lines short: the line break is the sentence's own.
+  'mail.orderConfirmation.linkNotePlain':
+    'Your order, with a QR code for each ticket to show at the door, is at this\nlink. Keep it: it opens the order from any device.',
+  'mail.orderConfirmation.openOrder': 'Open your order',
+  'mail.orderConfirmation.calendarNote': 'The attached calendar file (event.ics) adds the event to your calendar.',
+
+  'mail.orderCancelled.heading': 'Order {code} is cancelled',
+  'mail.orderCancelled.cancelled':
+    '{name}, your order for {eventTitle} ({when}) is cancelled, as you asked. Its {count, plural, one {ticket is} other {{count} tickets are}} no longer valid.',
+  'mail.orderCancelled.cancelledBefore': '{name}, your order for ',
+  'mail.orderCancelled.cancelledAfter':
+    ' ({when}) is cancelled, as you asked. Its {count, plural, one {ticket is} other {{count} tickets are}} no longer valid.',
+
+  'mail.eventCancelled.heading': '{eventTitle} is cancelled',
+  'mail.eventCancelled.sorry': '{name}, we are sorry: the organiser cancelled {eventTitle}, which was to take place {when} at {venue}.',
+  'mail.eventCancelled.sorryBefore': '{name}, we are sorry: the organiser cancelled ',
+  'mail.eventCancelled.sorryAfter': ', which was to take place {when} at {venue}.',
+  'mail.eventCancelled.orderCancelled': 'Your order {code} is cancelled with it, and its tickets are no longer valid.',
+  'mail.eventCancelled.orderCancelledBefore': 'Your order ',
+  'mail.eventCancelled.orderCancelledAfter': ' is cancelled with it, and its tickets are no longer valid.',
+
+  'mail.eventChanged.heading': '{eventTitle} has changed',
+  'mail.eventChanged.changed':
+    '{name}, the organiser changed when or where {eventTitle} takes place. Your order {code} and its tickets stay valid.',
+  'mail.eventChanged.changedBefore': '{name}, the organiser changed when or where ',
+  'mail.eventChanged.changedAfter': ' takes place.',
+  'mail.eventChanged.stayValidBefore': 'Your order ',
+  'mail.eventChanged.stayValidAfter': ' and its tickets stay valid.',
+  'mail.eventChanged.now': 'Now',
+  'mail.eventChanged.before': 'Before',
+  'mail.eventChanged.starts': 'Starts',
+  'mail.eventChanged.ends': 'Ends',
+  'mail.eventChanged.where': 'Where',
+  'mail.eventChanged.nowHeading': 'Now:',
+  'mail.eventChanged.beforeHeading': 'Before:',
+  'mail.eventChanged.startsLine': 'Starts: {starts}',
+  'mail.eventChanged.endsLine': 'Ends:   {ends}',
+  'mail.eventChanged.whereLine': 'Where:  {venue}',
+} as const
