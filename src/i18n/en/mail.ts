@@ -64,4 +64,38 @@ export const mail = {
   'mail.eventChanged.startsLine': 'Starts: {starts}',
   'mail.eventChanged.endsLine': 'Ends:   {ends}',
   'mail.eventChanged.whereLine': 'Where:  {venue}',
+
+  'mail.passwordReset.heading': 'Reset your password',
+  'mail.passwordReset.asked': '{name}, someone (we hope you) asked to reset the password of your account on {siteName}.',
+  'mail.passwordReset.choose': 'Choose a new password',
+  'mail.passwordReset.chooseHere': 'Choose a new password here:',
+  'mail.passwordReset.worksOnce':
+    'The link works once, until {expires}. If you did not ask for it, ignore this message: your password stays as it is.',
+
+  'mail.organiserApproved.heading': 'You can organise events now',
+  'mail.organiserApproved.approved': '{name}, an admin of {siteName} approved your request to organise events.',
+  'mail.organiserApproved.createEvent': 'Create your first event',
+  'mail.organiserApproved.createEventAt': 'Create your first event: {link}',
+
+  'mail.organiserRequested.heading': 'A request to organise events',
+  'mail.organiserRequested.asks':
+    "{name} ({email}) signed up on {siteName} and asks to organise events. Until an admin approves, their account is an attendee's.",
+  'mail.organiserRequested.approveOrDecline': 'Approve or decline',
+  'mail.organiserRequested.approveOrDeclineAt': 'Approve or decline: {link}',
+
+  'mail.doorStaffAdded.heading': 'You can check in tickets for {eventTitle}',
+  'mail.doorStaffAdded.added': '{name}, {addedBy} added you to the door staff of {eventTitle}, {when}.',
+  'mail.doorStaffAdded.howTo':
+    'Log in to {siteName} with this email address and open the door page: it lists the events whose tickets you may check in, and the check-in page takes a barcode scanner, the keyboard or the phone’s camera.',
+  // The plain-text part has always written a straight apostrophe.
+  'mail.doorStaffAdded.howToPlain':
+    "Log in to {siteName} with this email address and open the door page: it lists the events whose tickets you may check in, and the check-in page takes a barcode scanner, the keyboard or the phone's camera.",
+  'mail.doorStaffAdded.openDoorPage': 'Open the door page',
+  'mail.doorStaffAdded.doorPageAt': 'The door page: {link}',
+
+  'mail.test.heading': 'Test message',
+  'mail.test.body':
+    'This is the test message {requestedBy} asked for in the site settings of {siteName} ({siteUrl}). Mail from the site reaches this address.',
+  'mail.test.bodyBefore': 'This is the test message {requestedBy} asked for in the site settings of ',
+  'mail.test.bodyAfter': '. Mail from the site reaches this address.',
 } as const
