@@ -11,6 +11,8 @@ export const mail = {
 
   'mail.shared.seeTheOrder': 'See the order',
   'mail.shared.seeTheOrderAt': 'See the order: {link}',
+  'mail.shared.seeTheEvent': 'See the event',
+  'mail.shared.theEventAt': 'The event: {link}',
 
   'mail.orderConfirmation.heading': 'Your tickets for {eventTitle}',
   'mail.orderConfirmation.booked': 'Thank you, {name}. Order {code} is booked.',
@@ -98,4 +100,41 @@ export const mail = {
     'This is the test message {requestedBy} asked for in the site settings of {siteName} ({siteUrl}). Mail from the site reaches this address.',
   'mail.test.bodyBefore': 'This is the test message {requestedBy} asked for in the site settings of ',
   'mail.test.bodyAfter': '. Mail from the site reaches this address.',
+
+  'mail.waitingListJoined.heading': 'You are on the waiting list',
+  'mail.waitingListJoined.joined':
+    '{name}, you are on the waiting list for {quantity, plural, one {a ticket} other {{quantity} tickets}} ({ticketType}) to {eventTitle}. When tickets come back, they are offered to the people on the list in the order they joined, and we write to you when it is your turn.',
+  'mail.waitingListJoined.joinedBefore':
+    '{name}, you are on the waiting list for {quantity, plural, one {a ticket} other {{quantity} tickets}} ({ticketType}) to ',
+  'mail.waitingListJoined.joinedAfter':
+    '. When tickets come back, they are offered to the people on the list in the order they joined, and we write to you when it is your turn.',
+  'mail.waitingListJoined.leaveBefore': 'No longer interested? ',
+  'mail.waitingListJoined.leave': 'Leave the waiting list',
+  'mail.waitingListJoined.leaveAfter': '.',
+  'mail.waitingListJoined.leaveHere': 'No longer interested? Leave the waiting list here:',
+
+  'mail.waitingListOffer.heading': '{quantity, plural, one {Your ticket is} other {Your tickets are}} held for you',
+  'mail.waitingListOffer.held':
+    '{name}, tickets came back for {eventTitle}: {quantity, plural, one {{quantity} ticket} other {{quantity} tickets}} ({ticketType}){fewerThanAsked, select, true {, of the {asked} you asked for,} other {}} {quantity, plural, one {is} other {are}} held for you until {expires}. Nobody else can buy {quantity, plural, one {it} other {them}} until then.',
+  'mail.waitingListOffer.heldBefore': '{name}, tickets came back for ',
+  'mail.waitingListOffer.heldMiddle':
+    ': {quantity, plural, one {{quantity} ticket} other {{quantity} tickets}} ({ticketType}){fewerThanAsked, select, true {, of the {asked} you asked for,} other {}} {quantity, plural, one {is} other {are}} held for you until ',
+  'mail.waitingListOffer.heldAfter': '. Nobody else can buy {quantity, plural, one {it} other {them}} until then.',
+  'mail.waitingListOffer.buy': '{quantity, plural, one {Buy your ticket} other {Buy your tickets}}',
+  'mail.waitingListOffer.buyHere': '{quantity, plural, one {Buy your ticket here:} other {Buy your tickets here:}}',
+  'mail.waitingListOffer.worksOnce':
+    'The link works once. {quantity, plural, one {If you do not buy it by then, or you decline it on that page, it goes} other {If you do not buy them by then, or you decline them on that page, they go}} to the next person on the waiting list.',
+
+  'mail.waitingListExpired.heading': 'Your offer has expired',
+  'mail.waitingListExpired.expired':
+    '{name}, the tickets ({ticketType}) held for you for {eventTitle} were not bought in time, so they went to the next person on the waiting list.',
+  'mail.waitingListExpired.expiredBefore': '{name}, the tickets ({ticketType}) held for you for ',
+  'mail.waitingListExpired.expiredAfter': ' were not bought in time, so they went to the next person on the waiting list.',
+
+  'mail.waitingListEventCancelled.heading': '{eventTitle} is cancelled',
+  'mail.waitingListEventCancelled.closed':
+    '{name}, the organiser cancelled {eventTitle}, so its waiting list for {ticketType} is closed. No tickets will be offered, and nothing was charged.',
+  'mail.waitingListEventCancelled.closedBefore': '{name}, the organiser cancelled ',
+  'mail.waitingListEventCancelled.closedAfter':
+    ', so its waiting list for {ticketType} is closed. No tickets will be offered, and nothing was charged.',
 } as const
