@@ -15,6 +15,7 @@ import liveRoutes from './features/live/live.routes.js'
 import waitingListRoutes from './features/waiting-list/waiting-list.routes.js'
 import { LIMITS as LIVE_LIMITS } from './features/live/live.protocol.js'
 import authPlugin from './plugins/auth.js'
+import i18nPlugin from './plugins/i18n.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import eventChangesPlugin from './plugins/event-changes.js'
@@ -80,6 +81,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   closeKeptAliveConnectionsOnShutdown(app)
 
   // Infrastructure, in dependency order.
+  // Each request's language and its t(), before anything that may answer with words.
+  await app.register(i18nPlugin)
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl, sqliteSynchronous: config.sqliteSynchronous })
   await app.register(sessionPlugin, { secret: config.sessionSecret })
   await app.register(securityPlugin, { rateLimits: config.rateLimits, secret: config.sessionSecret })

@@ -158,6 +158,8 @@ export interface OrdersTable {
   buyerBrowser: string | null
   /** Code, buyer name and email folded for search (searchText in src/lib/search.ts). */
   searchText: string
+  /** The language they are written to in (src/i18n/locale.ts), from the request that made the row. */
+  locale: ColumnType<string, string | undefined, string>
 }
 
 export interface TicketsTable {
@@ -194,6 +196,8 @@ export interface OutboxTable {
   sentAt: number | null
   /** Random, the left part of the message's Message-ID: the same each time the message is sent, unlike any other installation's. */
   messageKey: string
+  /** The language the message is written in (src/i18n/locale.ts): its cause's, the buyer's or the waiting person's. */
+  locale: ColumnType<string, string | undefined, string>
 }
 
 export interface PasswordResetsTable {
@@ -298,6 +302,8 @@ export interface WaitingListEntriesTable {
   orderId: number | null
   /** When it left the queue for good: claimed, expired, removed or left. */
   closedAt: number | null
+  /** The language they are written to in (src/i18n/locale.ts), from the request that made the row. */
+  locale: ColumnType<string, string | undefined, string>
 }
 
 export type UserRow = Selectable<UsersTable>

@@ -6,6 +6,8 @@ import { VIEWS_DIR } from '../lib/paths.js'
 import { hasRole } from './auth.js'
 import { csrfUserInfo } from './security.js'
 import type { Flash } from './session.js'
+import type { Locale } from '../i18n/locale.js'
+import type { Translate } from '../i18n/translate.js'
 
 /** What every page's template receives besides its own view model. */
 export interface PageContext {
@@ -15,6 +17,10 @@ export interface PageContext {
   door: boolean
   flash: Flash[]
   path: string
+  /** The page's language: its <html lang>, and what formatting follows. */
+  locale: Locale
+  /** Every word a template shows comes through here (src/i18n/). */
+  t: Translate
   /** A CSRF token for this session. A function, so that only pages with a form create one. */
   csrf(): string
 }
@@ -43,7 +49,7 @@ export default fp(
       return this.type('text/html; charset=utf-8').send(html)
     })
   },
-  { name: 'views', dependencies: ['auth', 'security', 'site-settings'] },
+  { name: 'views', dependencies: ['auth', 'security', 'site-settings', 'i18n'] },
 )
 
 async function pageContext(reply: FastifyReply): Promise<PageContext> {
@@ -64,6 +70,8 @@ async function pageContext(reply: FastifyReply): Promise<PageContext> {
     door: (user?.isDoorStaff ?? false) || (request.session.doorLinks?.length ?? 0) > 0,
     flash,
     path: request.url,
+    locale: request.locale,
+    t: request.t,
     csrf: () => (token ??= reply.generateCsrf({ userInfo: csrfUserInfo(request) })),
   }
 }

@@ -123,12 +123,31 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 
+  it('0016 writes to everyone so far in English: orders, waiting-list entries and outbox messages get the locale en', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      await migrateToLatest(db, upTo('0015'))
+      const now = Date.now()
+      await sql`insert into outbox (kind, recipient, data, state, next_attempt_at, created_at, message_key)
+        values ('test', 'a@example.test', '{}', 'pending', ${now}, ${now}, 'key')`.execute(db)
+
+      expect(await migrateToLatest(db, upTo('0016'))).toEqual(['0016_locale'])
+      expect(await db.selectFrom('outbox').select('locale').execute()).toEqual([{ locale: 'en' }])
+      const columns = (await db.introspection.getTables())
+        .filter((table) => ['orders', 'waiting_list_entries', 'outbox'].includes(table.name))
+        .map((table) => [table.name, table.columns.find((column) => column.name === 'locale')?.isNullable])
+      expect(Object.fromEntries(columns)).toEqual({ orders: false, waiting_list_entries: false, outbox: false })
+    } finally {
+      await db.destroy()
+    }
+  })
+
   it('0015 marks as once public the cancelled events that kept their publication time, and the events with orders', async () => {
     database = await createTestDatabase(kind)
     const { db } = createDatabase(database.url)
     try {
-      const { '0015_was_public': _added, ...before } = migrations
-      await migrateToLatest(db, before)
+      await migrateToLatest(db, upTo('0014'))
       const now = Date.now()
       const { id: ownerId } = await sql<{ id: number }>`insert into users (email, name, password_hash, role, status, created_at)
         values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}) returning id`
@@ -154,7 +173,7 @@ describeEachDatabase('migrations', (kind) => {
           values (${`C${eventId}`}, 'k', ${`i${eventId}`}, ${eventId}, 'B', 'b@example.test', 0, 'EUR', 'cancelled', ${now})`.execute(db)
       }
 
-      expect(await migrateToLatest(db)).toEqual(['0015_was_public'])
+      expect(await migrateToLatest(db, upTo('0015'))).toEqual(['0015_was_public'])
       const rows = await db.selectFrom('events').select(['id', 'wasPublic']).orderBy('id').execute()
       expect(rows).toEqual([
         { id: ids.cancelledPublic, wasPublic: 1 },

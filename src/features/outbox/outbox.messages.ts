@@ -1,3 +1,5 @@
+import type { Locale } from '../../i18n/locale.js'
+
 /**
  * Every message the site sends, with what its outbox row keeps: ids and
  * facts of the moment, never the composed text. A message is composed when
@@ -7,7 +9,12 @@
  * causes a message writes to it, and mail, which reads orders to compose
  * them, sends from it.
  */
-export type MailMessage =
+export type MailMessage = MailContent & {
+  /** The recipient's language: the buyer's or the waiting person's, else the request's that caused it; English when unsaid. */
+  locale?: Locale
+}
+
+type MailContent =
   | { kind: 'order-confirmation'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'order-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'event-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
@@ -42,4 +49,4 @@ export interface WaitingListMailFacts {
   eventLink: string
 }
 
-export type MailKind = MailMessage['kind']
+export type MailKind = MailContent['kind']

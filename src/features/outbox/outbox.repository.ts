@@ -2,6 +2,7 @@ import { PostgresAdapter } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
 import { randomSecret } from '../../lib/random.js'
+import { DEFAULT_LOCALE } from '../../i18n/locale.js'
 import type { MailMessage } from './outbox.messages.js'
 
 /** Rows per INSERT: far below SQLite's 32,766 bound variables at ten columns a message. */
@@ -25,6 +26,7 @@ export async function enqueueMail(trx: Trx, messages: MailMessage | MailMessage[
     createdAt: now,
     sentAt: null,
     messageKey: randomSecret(18),
+    locale: message.locale ?? DEFAULT_LOCALE,
   }))
   for (let start = 0; start < rows.length; start += MESSAGES_PER_INSERT) {
     await trx

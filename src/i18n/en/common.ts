@@ -1,0 +1,14 @@
+/** Words shared by every page: the layout, its menu, flash messages and error pages. */
+export const common = {
+  'layout.skipToContent': 'Skip to content',
+  'layout.nav.label': 'Main',
+  'layout.nav.events': 'Events',
+  'layout.nav.door': 'Door',
+  'layout.nav.myTickets': 'My tickets',
+  'layout.nav.organiser': 'Organiser',
+  'layout.nav.admin': 'Admin',
+  'layout.nav.logOut': 'Log out',
+  'layout.nav.logIn': 'Log in',
+  'layout.nav.signUp': 'Sign up',
+  'layout.footer.ticketsBy': 'tickets by Admit One',
+} as const

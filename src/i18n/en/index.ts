@@ -1,0 +1,19 @@
+import { common } from './common.js'
+import { mail } from './mail.js'
+
+/**
+ * The English catalogue: every sentence the site shows or mails, by key, in
+ * ICU MessageFormat (plurals, selects, arguments). One file per area of the
+ * site; a key is "<area>.<page or part>.<what>". English is the source: other
+ * catalogues are checked against its keys, and fall back to it per key.
+ *
+ * Writing messages: `{name}` puts an argument in as given (a number stays as
+ * String(n), "1000"); `#` inside a plural formats the number for the locale
+ * ("1,000"), so use `{count}` where today's text shows digits plainly. An
+ * apostrophe is literal unless it stands before `{` or `}`; a message holds no
+ * HTML: markup stays in the template around it.
+ */
+export const en = {
+  ...common,
+  ...mail,
+}

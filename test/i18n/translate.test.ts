@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { negotiateLocale } from '../../src/i18n/locale.js'
+import { translator } from '../../src/i18n/translate.js'
+import { isMessageKey, SOURCE_CATALOGUE } from '../../src/i18n/catalogue.js'
+import { IntlMessageFormat } from 'intl-messageformat'
+
+describe('the locale of a request', () => {
+  it('is the first language the site speaks that the browser asks for, by quality, regions falling back to their language', () => {
+    expect(negotiateLocale(undefined)).toBe('en')
+    expect(negotiateLocale('en-GB,en;q=0.9')).toBe('en')
+    expect(negotiateLocale('de-DE;q=0.9, en;q=0.5')).toBe('en')
+    expect(negotiateLocale('xx, yy;q=0.2')).toBe('en')
+    expect(negotiateLocale('en;q=0, fr')).toBe('en')
+    expect(negotiateLocale(';;;,,q=abc')).toBe('en')
+  })
+})
+
+describe('t()', () => {
+  const t = translator('en')
+
+  it('answers the English words of a key', () => {
+    expect(t('layout.nav.events')).toBe('Events')
+  })
+
+  it('knows its keys and nothing else', () => {
+    expect(isMessageKey('layout.nav.events')).toBe(true)
+    expect(isMessageKey('layout.nav.nope')).toBe(false)
+    expect(isMessageKey('toString')).toBe(false)
+  })
+
+  it('has a catalogue whose every message parses as ICU MessageFormat', () => {
+    const broken = Object.entries(SOURCE_CATALOGUE).filter(([, source]) => {
+      try {
+        new IntlMessageFormat(source, 'en')
+        return false
+      } catch {
+        return true
+      }
+    })
+    expect(broken).toEqual([])
+  })
+})
