@@ -61,6 +61,21 @@ describe('the refusal cookie', () => {
     expect(cookies.read(requestWith(value))).toEqual(refusal)
   })
 
+  it('keeps the reason, and the first few of its sentences, when the typed values do not fit', () => {
+    const problems = Array.from({ length: 30 }, (_, i) => ({ code: 'sold-out' as const, ticketType: `${'Type '.repeat(30)}${i}` }))
+    const value = remembered({
+      eventId: 7,
+      reason: { code: 'ticket-types', problems },
+      values: { name: 'x'.repeat(3000), email: '', quantities: {} },
+    })
+    expect(value.length).toBeLessThan(4000)
+    expect(cookies.read(requestWith(value))).toEqual({
+      eventId: 7,
+      reason: { code: 'ticket-types', problems: problems.slice(0, 5) },
+      values: { name: '', email: '', quantities: {} },
+    })
+  })
+
   it('ignores a cookie from before reasons, which held the sentence', () => {
     const payload = Buffer.from(
       JSON.stringify({ eventId: 7, message: 'This event is sold out.', values: { name: '', email: '', quantities: {} } }),

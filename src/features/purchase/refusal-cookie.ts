@@ -33,7 +33,9 @@ export function refusalCookie(secret: string) {
       if (payload.length > MAX_VALUE_LENGTH) {
         const bare: Refusal = {
           eventId: refusal.eventId,
-          reason: refusal.reason,
+          // A sentence per ticket type: the first few are reason enough (the message was cut at 1000 characters before reasons).
+          reason:
+            refusal.reason.code === 'ticket-types' ? { ...refusal.reason, problems: refusal.reason.problems.slice(0, 5) } : refusal.reason,
           values: { name: '', email: '', quantities: {} },
         }
         payload = Buffer.from(JSON.stringify(bare)).toString('base64url')
