@@ -63,7 +63,7 @@ describeInBrowser(
       await placeOrder(t.db, rainedOff.event.id, rainedOff.ticketTypes[0]!.id)
       await cancelEvent(
         { db: t.db, changes: t.app.eventChanges },
-        { ...people.organiser, isAdmin: false, ip: null },
+        { userId: people.organiser.id, label: people.organiser.email, isAdmin: false, ip: null },
         rainedOff.event.id,
         t.origin,
       )

@@ -122,7 +122,7 @@ describeInBrowser('live availability in a browser: public/live.js', (kind) => {
     expect(await watcher.locator('[data-live-buy]').isVisible()).toBe(true)
     expect(await text(watcher, '[data-live-remaining]')).toBe('99 left')
 
-    const actor = { id: ownerId, email: 'owner@example.test', isAdmin: false, ip: null }
+    const actor = { userId: ownerId, label: 'owner@example.test', isAdmin: false, ip: null }
     expect(await cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, origin)).toBeNull()
 
     for (const page of [watcher, buyer]) {

@@ -40,7 +40,7 @@ describeEachDatabase('buyers cancelling while the organiser cancels the event', 
     }
 
     const audit = { actorId: null, actorLabel: 'buyer', action: 'order.cancelled_by_buyer' }
-    const actor = { id: organiser.id, email: organiser.email, isAdmin: false, ip: null }
+    const actor = { userId: organiser.id, label: organiser.email, isAdmin: false, ip: null }
     const results = await Promise.allSettled([
       ...orders.map((order) =>
         cancelOrder(t.db, { id: order.id, eventId: event.id, buyerEmail: 'buyer@example.test' }, audit, 'http://admit-one.test'),

@@ -5,7 +5,7 @@ import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { qrDataUrl } from '../../lib/qr.js'
 import { randomSecret } from '../../lib/random.js'
 import { siteUrl } from '../../lib/site-url.js'
-import { hasRole } from '../../plugins/auth.js'
+import { actorOf } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
 import { checkInSecretOf, findEvent } from '../events/event.repository.js'
 import { managedEvent } from '../organiser/event.service.js'
@@ -203,11 +203,6 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
 
   // The organiser's side.
 
-  function actorOf(request: FastifyRequest) {
-    const user = request.user!
-    return { id: user.id, email: user.email, isAdmin: hasRole(user, 'admin'), ip: request.ip }
-  }
-
   async function renderStaff(
     reply: FastifyReply,
     event: Event,
@@ -280,9 +275,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const undone = await undoCheckIn(app.db, {
       eventId: event.id,
       ticketId: idParam(request.params, 'ticketId'),
-      actorId: actor.id,
-      actorLabel: actor.email,
-      ip: request.ip,
+      actor,
     })
     if (undone) app.eventChanges.notify(event.id)
     reply.flash(

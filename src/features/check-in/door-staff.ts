@@ -4,6 +4,7 @@ import { randomSecret } from '../../lib/random.js'
 import type { CurrentUser } from '../../plugins/auth.js'
 import { hasRole } from '../../plugins/auth.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import type { Event } from '../events/event.model.js'
 
@@ -80,7 +81,7 @@ export async function doorStaffOf(db: Db, eventId: number): Promise<DoorStaffMem
 
 export interface StaffChange {
   event: Event
-  actor: { id: number; email: string; ip: string | null }
+  actor: Actor
 }
 
 /**
@@ -108,7 +109,7 @@ export async function addStaffAccount(db: Db, change: StaffChange, email: string
         userId: user.id,
         tokenHash: null,
         label: user.name,
-        createdBy: change.actor.id,
+        createdBy: change.actor.userId,
         createdAt: Date.now(),
         revokedAt: null,
       })
@@ -131,7 +132,7 @@ export async function createStaffLink(db: Db, change: StaffChange, label: string
         userId: null,
         tokenHash: hashToken(token),
         label,
-        createdBy: change.actor.id,
+        createdBy: change.actor.userId,
         createdAt: Date.now(),
         revokedAt: null,
       })
@@ -212,12 +213,10 @@ async function audit(
   details: Record<string, unknown>,
 ) {
   await recordAudit(trx, {
-    actorId: change.actor.id,
-    actorLabel: change.actor.email,
+    ...auditBy(change.actor),
     action,
     subjectType: 'door_staff',
     subjectId,
     details,
-    ip: change.actor.ip,
   })
 }

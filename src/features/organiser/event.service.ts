@@ -7,6 +7,7 @@ import { formatDateTime } from '../../lib/format.js'
 import { atSameWallTime } from '../../lib/time.js'
 import type { EventChanges } from '../../plugins/event-changes.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import { isPublic, salesWithinEvent, sameTicketTypeName } from '../events/event.rules.js'
 import type { EventInput, TicketTypeInput } from './event.form.js'
 import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
@@ -24,13 +25,6 @@ import { releaseAllHolds } from '../capacity/capacity.js'
  * decided on the state read inside the transaction, never on a page that
  * may be stale by the time the form is sent.
  */
-export interface Actor {
-  id: number
-  email: string
-  isAdmin: boolean
-  ip: string | null
-}
-
 export interface EventsContext {
   db: Db
   changes: EventChanges
@@ -61,19 +55,11 @@ export async function managedTicketType(db: Db, actor: Actor, id: number): Promi
 }
 
 function mayManage(actor: Actor, event: Event): boolean {
-  return event.ownerId === actor.id || actor.isAdmin
+  return event.ownerId === actor.userId || actor.isAdmin
 }
 
 function audit(trx: Trx, actor: Actor, action: string, subject: { type: string; id: number }, details: Record<string, unknown> = {}) {
-  return recordAudit(trx, {
-    actorId: actor.id,
-    actorLabel: actor.email,
-    action,
-    subjectType: subject.type,
-    subjectId: subject.id,
-    details,
-    ip: actor.ip,
-  })
+  return recordAudit(trx, { ...auditBy(actor), action, subjectType: subject.type, subjectId: subject.id, details })
 }
 
 /** Runs `change`; when it was not refused (null) and has committed, tells the live pages about the event. */
@@ -84,6 +70,8 @@ async function changeEvent<R>(ctx: EventsContext, eventId: number, change: (trx:
 }
 
 export async function createEvent(ctx: EventsContext, actor: Actor, input: EventInput): Promise<number> {
+  const ownerId = actor.userId
+  if (ownerId === null) throw new Error('an event is created by an organiser’s account')
   return ctx.db.transaction().execute(async (trx) => {
     const now = Date.now()
     const { id } = await trx
@@ -91,7 +79,7 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
       .values({
         ...eventColumns(input),
         searchText: eventSearchText(input),
-        ownerId: actor.id,
+        ownerId,
         status: 'draft',
         publishedAt: null,
         cancelledAt: null,

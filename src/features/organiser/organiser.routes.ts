@@ -9,7 +9,7 @@ import { formatDateTime } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { siteUrl } from '../../lib/site-url.js'
-import { hasRole } from '../../plugins/auth.js'
+import { type Actor, actorOf } from '../audit/actor.js'
 import { toEventView } from '../events/event.view.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
 import { settleExpiredHolds } from '../offers/offers.js'
@@ -31,7 +31,6 @@ import { checkInSecretOf, dashboardEvents, dashboardPhaseCounts, findEvent, tick
 import { isSignedBy, parseDoorCode } from '../../lib/door-code.js'
 import { attendeeLineBatches, attendeeLines, countOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
 import {
-  type Actor,
   type Refusal,
   cancelEvent,
   createEvent,
@@ -63,11 +62,6 @@ const ATTENDEE_BATCH_ORDERS = 500
 export default async function eventRoutes(app: FastifyInstance) {
   const organiser = { config: { access: 'organiser' as const } }
   const ctx = { db: app.db, changes: app.eventChanges }
-
-  function actorOf(request: FastifyRequest): Actor {
-    const user = request.user!
-    return { id: user.id, email: user.email, isAdmin: hasRole(user, 'admin'), ip: request.ip }
-  }
 
   /** The event named by the route's :id, if this user may manage it; 404 otherwise. */
   function eventOf(request: FastifyRequest): Promise<Event> {
@@ -114,7 +108,7 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/organiser', organiser, async (request, reply) => {
     const actor = actorOf(request)
-    const ownerId = actor.isAdmin ? null : actor.id
+    const ownerId = actor.isAdmin ? null : actor.userId
     const { currency } = await request.siteSettings()
     const page = pageNumber(new FormReader(request.query).text('page'))
     const offset = (page - 1) * EVENTS_PER_PAGE

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { hasRole } from '../../plugins/auth.js'
+import { actorOf } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
 import { findEvent, ticketTypesByEvent } from '../events/event.repository.js'
 import {
@@ -34,8 +35,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
   }
 
   function changeOf(request: FastifyRequest, event: Event): MapChange {
-    const user = request.user!
-    return { event, actor: { id: user.id, email: user.email, ip: request.ip } }
+    return { event, actor: actorOf(request) }
   }
 
   async function render(

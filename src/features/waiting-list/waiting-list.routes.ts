@@ -5,12 +5,12 @@ import { csvChunks } from '../../lib/csv.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { siteUrl } from '../../lib/site-url.js'
-import { hasRole } from '../../plugins/auth.js'
+import { actorOf } from '../audit/actor.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import type { Event } from '../events/event.model.js'
 import { findEventWithTicketTypes } from '../events/event.repository.js'
 import { isPublic, isWaitingListOpen } from '../events/event.rules.js'
-import { type Actor, managedEvent } from '../organiser/event.service.js'
+import { managedEvent } from '../organiser/event.service.js'
 import { settleExpiredHolds } from '../offers/offers.js'
 import { type JoinFormValues, parseJoinForm } from './waiting-list.form.js'
 import { entriesOfEvent, findEntry } from './waiting-list.repository.js'
@@ -134,11 +134,6 @@ export default async function waitingListRoutes(app: FastifyInstance) {
   function afterChange(eventId: number) {
     app.eventChanges.notify(eventId)
     app.mail.wake()
-  }
-
-  function actorOf(request: FastifyRequest): Actor {
-    const user = request.user!
-    return { id: user.id, email: user.email, isAdmin: hasRole(user, 'admin'), ip: request.ip }
   }
 
   app.get('/events/:id/waiting-list', organiser, async (request, reply) => {
