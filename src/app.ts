@@ -18,6 +18,7 @@ import authPlugin from './plugins/auth.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import eventChangesPlugin from './plugins/event-changes.js'
+import afterCommitPlugin from './plugins/after-commit.js'
 import securityPlugin, { BODY_LIMIT_BYTES } from './plugins/security.js'
 import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
@@ -92,6 +93,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(errorsPlugin)
   await app.register(staticPlugin)
   await app.register(eventChangesPlugin)
+  // What a committed change leaves to do (tell the live pages, wake the mail sender), said one way everywhere.
+  await app.register(afterCommitPlugin, { wakeMail: () => app.mail.wake() })
   // WebSockets serve live availability alone, so its protocol sets how large a message may be.
   await app.register(websocketPlugin, { maxPayload: LIVE_LIMITS.maxMessageBytes })
 

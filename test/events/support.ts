@@ -40,7 +40,10 @@ export function ticketTypeFields(overrides: Record<string, string> = {}): Record
  * service with what a route read earlier, as a request racing another would.
  */
 export function servicesAs(t: AppHandle, persona: Persona): { ctx: EventsContext; actor: Actor } {
-  return { ctx: { db: t.db, changes: t.app.eventChanges }, actor: { userId: persona.id, label: persona.email, isAdmin: false, ip: null } }
+  return {
+    ctx: { db: t.db, afterCommit: t.app.afterCommit },
+    actor: { userId: persona.id, label: persona.email, isAdmin: false, ip: null },
+  }
 }
 
 export function expectRedirect(response: LightMyRequestResponse, location: string | RegExp): void {

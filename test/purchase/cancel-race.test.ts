@@ -45,7 +45,7 @@ describeEachDatabase('buyers cancelling while the organiser cancels the event', 
       ...orders.map((order) =>
         cancelOrder(t.db, { id: order.id, eventId: event.id, buyerEmail: 'buyer@example.test' }, audit, 'http://admit-one.test'),
       ),
-      cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, 'http://admit-one.test'),
+      cancelEvent({ db: t.db, afterCommit: t.app.afterCommit }, actor, event.id, 'http://admit-one.test'),
     ])
 
     expect(results.filter((result) => result.status === 'rejected')).toEqual([])

@@ -135,7 +135,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     }
     const secret = await checkInSecretOf(app.db, event)
     const answer = await scanTicket(app.db, scannerOf(event, secret, pass), scan, guard)
-    if (changesCounts(answer)) app.eventChanges.notify(event.id)
+    if (changesCounts(answer)) app.afterCommit({ eventChanged: event.id })
     return renderCheckIn(reply, event, pass, scan, answer)
   })
 
@@ -162,7 +162,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       changed ||= changesCounts(answer)
       answers.push({ nonce: scan.nonce, ...toAnswerView(answer, event.timeZone) })
     }
-    if (changed) app.eventChanges.notify(event.id)
+    if (changed) app.afterCommit({ eventChanged: event.id })
     reply.header('cache-control', 'no-store')
     return { answers, counts: await doorCounts(app.db, event.id) }
   })
@@ -238,7 +238,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       reply.code(422)
       return renderStaff(reply, event, { email: form.text('email'), label: '', errors: { email: problem } })
     }
-    app.mail.wake()
+    app.afterCommit({ mailQueued: true })
     reply.flash('success', `${email} can now check in tickets of this event. They are told by mail.`)
     return reply.redirect(`/events/${event.id}/door-staff`, 303)
   })
@@ -277,7 +277,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       ticketId: idParam(request.params, 'ticketId'),
       actor,
     })
-    if (undone) app.eventChanges.notify(event.id)
+    if (undone) app.afterCommit({ eventChanged: event.id })
     reply.flash(
       undone ? 'success' : 'info',
       undone ? 'Check-in undone: the ticket can be checked in again.' : 'This ticket was not checked in.',

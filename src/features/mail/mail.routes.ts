@@ -48,7 +48,7 @@ export default async function mailRoutes(app: FastifyInstance) {
         details: { email: admin.email },
       })
     })
-    app.mail.wake()
+    app.afterCommit({ mailQueued: true })
     reply.flash('success', `A test message to ${admin.email} is in the outbox. This page shows whether it went.`)
     return reply.redirect('/admin/outbox', 303)
   })

@@ -5,7 +5,7 @@ import { Conflict, NotFound } from '../../lib/errors.js'
 import { searchText } from '../../lib/search.js'
 import { formatDateTime } from '../../lib/format.js'
 import { atSameWallTime } from '../../lib/time.js'
-import type { EventChanges } from '../../plugins/event-changes.js'
+import type { AfterCommit } from '../../plugins/after-commit.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { type Actor, auditBy } from '../audit/actor.js'
 import { isPublic, salesWithinEvent, sameTicketTypeName } from '../events/event.rules.js'
@@ -27,7 +27,7 @@ import { releaseAllHolds } from '../capacity/capacity.js'
  */
 export interface EventsContext {
   db: Db
-  changes: EventChanges
+  afterCommit: AfterCommit
 }
 
 export type Refusal = string | null
@@ -62,10 +62,19 @@ function audit(trx: Trx, actor: Actor, action: string, subject: { type: string; 
   return recordAudit(trx, { ...auditBy(actor), action, subjectType: subject.type, subjectId: subject.id, details })
 }
 
-/** Runs `change`; when it was not refused (null) and has committed, tells the live pages about the event. */
-async function changeEvent<R>(ctx: EventsContext, eventId: number, change: (trx: Trx) => Promise<R | null>): Promise<R | null> {
+/**
+ * Runs `change`; when it was not refused (null) and has committed, tells the
+ * live pages about the event, and wakes the mail sender when the change may
+ * have written messages (to ticket holders, to people offered tickets).
+ */
+async function changeEvent<R>(
+  ctx: EventsContext,
+  eventId: number,
+  change: (trx: Trx) => Promise<R | null>,
+  effects: { mailQueued?: boolean } = {},
+): Promise<R | null> {
   const refusal = await ctx.db.transaction().execute(change)
-  if (refusal === null) ctx.changes.notify(eventId)
+  if (refusal === null) ctx.afterCommit({ eventChanged: eventId, ...effects })
   return refusal
 }
 
@@ -119,83 +128,88 @@ export async function updateEvent(
   input: EventInput,
   siteUrl: string,
 ): Promise<FieldRefusal<'capacity' | 'endsAt'> | null> {
-  return changeEvent(ctx, event.id, async (trx) => {
-    // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
-    const current = await lockEvent(trx, event.id)
-    if (!current) throw new NotFound()
-    const now = Date.now()
-    const keptWallTime = (ms: number) => atSameWallTime(ms, current.timeZone, input.timeZone)
-    const scheduled = current.status === 'published' && current.publishedAt !== null && current.publishedAt > now
-    const publishedAt = scheduled ? keptWallTime(current.publishedAt!) : current.publishedAt
-    if (scheduled && publishedAt! >= input.endsAt) {
-      return {
-        field: 'endsAt',
-        message: 'In this time zone the event would go on sale only after this end. Choose a later end, or another time zone.',
+  return changeEvent(
+    ctx,
+    event.id,
+    async (trx) => {
+      // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
+      const current = await lockEvent(trx, event.id)
+      if (!current) throw new NotFound()
+      const now = Date.now()
+      const keptWallTime = (ms: number) => atSameWallTime(ms, current.timeZone, input.timeZone)
+      const scheduled = current.status === 'published' && current.publishedAt !== null && current.publishedAt > now
+      const publishedAt = scheduled ? keptWallTime(current.publishedAt!) : current.publishedAt
+      if (scheduled && publishedAt! >= input.endsAt) {
+        return {
+          field: 'endsAt',
+          message: 'In this time zone the event would go on sale only after this end. Choose a later end, or another time zone.',
+        }
       }
-    }
-    const types = await trx
-      .selectFrom('ticketTypes')
-      .select(['id', 'name', 'salesStartAt', 'salesEndAt'])
-      .where('eventId', '=', event.id)
-      .orderBy('id')
-      .execute()
-    const moved = types.map((type) => ({
-      ...type,
-      salesStartAt: type.salesStartAt === null ? null : keptWallTime(type.salesStartAt),
-      salesEndAt: type.salesEndAt === null ? null : keptWallTime(type.salesEndAt),
-    }))
-    // Sales that fitted the old end must fit the new one; a window that never fitted is the type form's to correct.
-    const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
-    if (cutOff) {
-      const endsLate = cutOff.salesEndAt !== null && cutOff.salesEndAt > input.endsAt
-      const when = endsLate
-        ? `run until ${formatDateTime(cutOff.salesEndAt!, input.timeZone)}`
-        : `start ${formatDateTime(cutOff.salesStartAt!, input.timeZone)}`
-      return { field: 'endsAt', message: `Sales of “${cutOff.name}” ${when}, after this end. Change them first, or choose a later end.` }
-    }
-    const capacity = input.capacity
-    const updated = await trx
-      .updateTable('events')
-      .set({ ...eventColumns(input), searchText: eventSearchText(input), publishedAt, updatedAt: now })
-      .where('id', '=', event.id)
-      .$if(capacity !== null, (qb) => qb.where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', capacity!)))
-      .returning('id')
-      .executeTakeFirst()
-    if (!updated) {
-      const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
-      return { field: 'capacity', message: takenMessage(sold, held, { tickets: 'tickets are', capacity: 'the capacity' }) }
-    }
-    let datesMoved = Number(publishedAt !== current.publishedAt)
-    for (const [i, type] of moved.entries()) {
-      const before = types[i]!
-      if (type.salesStartAt === before.salesStartAt && type.salesEndAt === before.salesEndAt) continue
-      datesMoved += Number(type.salesStartAt !== before.salesStartAt) + Number(type.salesEndAt !== before.salesEndAt)
-      await trx
-        .updateTable('ticketTypes')
-        .set({ salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt })
-        .where('id', '=', type.id)
+      const types = await trx
+        .selectFrom('ticketTypes')
+        .select(['id', 'name', 'salesStartAt', 'salesEndAt'])
+        .where('eventId', '=', event.id)
+        .orderBy('id')
         .execute()
-    }
-    // With the sales dates where they now are.
-    await offerFreedCapacity(trx, event.id, now)
-    const told = input.notifyTicketHolders && movesTheEvent(input, current) ? await tellTicketHolders(trx, current, siteUrl) : 0
-    await audit(
-      trx,
-      actor,
-      'event.updated',
-      { type: 'event', id: event.id },
-      {
-        // Compared as the features see the event (booleans), not as the row stores it.
-        changed: changes(
-          { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
-          current,
-        ),
-        ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
-        ...(told > 0 && { ticketHoldersTold: told }),
-      },
-    )
-    return null
-  })
+      const moved = types.map((type) => ({
+        ...type,
+        salesStartAt: type.salesStartAt === null ? null : keptWallTime(type.salesStartAt),
+        salesEndAt: type.salesEndAt === null ? null : keptWallTime(type.salesEndAt),
+      }))
+      // Sales that fitted the old end must fit the new one; a window that never fitted is the type form's to correct.
+      const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
+      if (cutOff) {
+        const endsLate = cutOff.salesEndAt !== null && cutOff.salesEndAt > input.endsAt
+        const when = endsLate
+          ? `run until ${formatDateTime(cutOff.salesEndAt!, input.timeZone)}`
+          : `start ${formatDateTime(cutOff.salesStartAt!, input.timeZone)}`
+        return { field: 'endsAt', message: `Sales of “${cutOff.name}” ${when}, after this end. Change them first, or choose a later end.` }
+      }
+      const capacity = input.capacity
+      const updated = await trx
+        .updateTable('events')
+        .set({ ...eventColumns(input), searchText: eventSearchText(input), publishedAt, updatedAt: now })
+        .where('id', '=', event.id)
+        .$if(capacity !== null, (qb) => qb.where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', capacity!)))
+        .returning('id')
+        .executeTakeFirst()
+      if (!updated) {
+        const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
+        return { field: 'capacity', message: takenMessage(sold, held, { tickets: 'tickets are', capacity: 'the capacity' }) }
+      }
+      let datesMoved = Number(publishedAt !== current.publishedAt)
+      for (const [i, type] of moved.entries()) {
+        const before = types[i]!
+        if (type.salesStartAt === before.salesStartAt && type.salesEndAt === before.salesEndAt) continue
+        datesMoved += Number(type.salesStartAt !== before.salesStartAt) + Number(type.salesEndAt !== before.salesEndAt)
+        await trx
+          .updateTable('ticketTypes')
+          .set({ salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt })
+          .where('id', '=', type.id)
+          .execute()
+      }
+      // With the sales dates where they now are.
+      await offerFreedCapacity(trx, event.id, now)
+      const told = input.notifyTicketHolders && movesTheEvent(input, current) ? await tellTicketHolders(trx, current, siteUrl) : 0
+      await audit(
+        trx,
+        actor,
+        'event.updated',
+        { type: 'event', id: event.id },
+        {
+          // Compared as the features see the event (booleans), not as the row stores it.
+          changed: changes(
+            { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
+            current,
+          ),
+          ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
+          ...(told > 0 && { ticketHoldersTold: told }),
+        },
+      )
+      return null
+    },
+    { mailQueued: true },
+  )
 }
 
 /** What ticket holders are told of: a change of the event's date, time or venue. */
@@ -307,73 +321,78 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
  * since) is public with its notice; one that never was stays private.
  */
 export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: number, siteUrl: string): Promise<Refusal> {
-  return changeEvent(ctx, eventId, async (trx) => {
-    const now = Date.now()
-    const event = await lockEvent(trx, eventId)
-    if (!event) throw new NotFound()
-    if (event.status === 'cancelled') return 'This event is already cancelled.'
-    await trx
-      .updateTable('events')
-      .set({
-        status: 'cancelled',
-        cancelledAt: now,
-        updatedAt: now,
-        publishedAt: isPublic(event, now) ? event.publishedAt : null,
-        wasPublic: event.wasPublic || isPublic(event, now) ? 1 : 0,
-      })
-      .where('id', '=', eventId)
-      .execute()
-    // Under the event's lock no order can be placed or cancelled meanwhile: each order is cancelled as one the buyer cancels is.
-    const cancelled = await transitionOrdersOfEvent(trx, eventId, 'cancelled', now)
-    await releaseOrders(
-      trx,
-      eventId,
-      cancelled.map((order) => order.id),
-    )
-    await enqueueMail(
-      trx,
-      cancelled.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
-    )
-    await releaseAllHolds(trx, eventId)
-    // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
-    const closed = await trx
-      .updateTable('waitingListEntries')
-      .set({ state: 'removed', closedAt: now })
-      .where('eventId', '=', eventId)
-      .where('state', 'in', ['waiting', 'offered'])
-      .returning(['email', 'name', 'ticketTypeId', 'siteUrl'])
-      .execute()
-    const typeNames = new Map(
-      (await trx.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', eventId).execute()).map((type) => [
-        type.id,
-        type.name,
-      ]),
-    )
-    await enqueueMail(
-      trx,
-      closed.map((entry) => ({
-        kind: 'waiting-list-event-cancelled',
-        to: entry.email,
-        data: {
-          name: entry.name,
-          eventTitle: event.title,
-          ticketTypeName: typeNames.get(entry.ticketTypeId) ?? '',
-          eventLink: `${entry.siteUrl}/event/${eventId}`,
+  return changeEvent(
+    ctx,
+    eventId,
+    async (trx) => {
+      const now = Date.now()
+      const event = await lockEvent(trx, eventId)
+      if (!event) throw new NotFound()
+      if (event.status === 'cancelled') return 'This event is already cancelled.'
+      await trx
+        .updateTable('events')
+        .set({
+          status: 'cancelled',
+          cancelledAt: now,
+          updatedAt: now,
+          publishedAt: isPublic(event, now) ? event.publishedAt : null,
+          wasPublic: event.wasPublic || isPublic(event, now) ? 1 : 0,
+        })
+        .where('id', '=', eventId)
+        .execute()
+      // Under the event's lock no order can be placed or cancelled meanwhile: each order is cancelled as one the buyer cancels is.
+      const cancelled = await transitionOrdersOfEvent(trx, eventId, 'cancelled', now)
+      await releaseOrders(
+        trx,
+        eventId,
+        cancelled.map((order) => order.id),
+      )
+      await enqueueMail(
+        trx,
+        cancelled.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
+      )
+      await releaseAllHolds(trx, eventId)
+      // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
+      const closed = await trx
+        .updateTable('waitingListEntries')
+        .set({ state: 'removed', closedAt: now })
+        .where('eventId', '=', eventId)
+        .where('state', 'in', ['waiting', 'offered'])
+        .returning(['email', 'name', 'ticketTypeId', 'siteUrl'])
+        .execute()
+      const typeNames = new Map(
+        (await trx.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', eventId).execute()).map((type) => [
+          type.id,
+          type.name,
+        ]),
+      )
+      await enqueueMail(
+        trx,
+        closed.map((entry) => ({
+          kind: 'waiting-list-event-cancelled',
+          to: entry.email,
+          data: {
+            name: entry.name,
+            eventTitle: event.title,
+            ticketTypeName: typeNames.get(entry.ticketTypeId) ?? '',
+            eventLink: `${entry.siteUrl}/event/${eventId}`,
+          },
+        })),
+      )
+      await audit(
+        trx,
+        actor,
+        'event.cancelled',
+        { type: 'event', id: eventId },
+        {
+          ordersCancelled: cancelled.length,
+          ...(closed.length > 0 && { waitingListClosed: closed.length }),
         },
-      })),
-    )
-    await audit(
-      trx,
-      actor,
-      'event.cancelled',
-      { type: 'event', id: eventId },
-      {
-        ordersCancelled: cancelled.length,
-        ...(closed.length > 0 && { waitingListClosed: closed.length }),
-      },
-    )
-    return null
-  })
+      )
+      return null
+    },
+    { mailQueued: true },
+  )
 }
 
 /** Only an event nobody ordered from: for the others, cancelling keeps the buyers' records. */
@@ -465,36 +484,41 @@ export async function updateTicketType(
   input: TicketTypeInput,
 ): Promise<FieldRefusal<'name' | 'capacity'> | null> {
   const { type, event } = found
-  return changeEvent(ctx, event.id, async (trx) => {
-    await lockEventOfTicketTypes(trx, event.id)
-    const taken = await refuseNameTaken(trx, event.id, input.name, type.id)
-    if (taken) return taken
-    const updated = await trx
-      .updateTable('ticketTypes')
-      .set(input)
-      .where('id', '=', type.id)
-      .where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', input.capacity))
-      .returning('id')
-      .executeTakeFirst()
-    if (!updated) {
-      const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
-      // Deleted after the route found it: there is nothing left to save the form into.
-      if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
-      return {
-        field: 'capacity',
-        message: takenMessage(current.sold, current.held, { tickets: 'tickets of this type are', capacity: 'its capacity' }),
+  return changeEvent(
+    ctx,
+    event.id,
+    async (trx) => {
+      await lockEventOfTicketTypes(trx, event.id)
+      const taken = await refuseNameTaken(trx, event.id, input.name, type.id)
+      if (taken) return taken
+      const updated = await trx
+        .updateTable('ticketTypes')
+        .set(input)
+        .where('id', '=', type.id)
+        .where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', input.capacity))
+        .returning('id')
+        .executeTakeFirst()
+      if (!updated) {
+        const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
+        // Deleted after the route found it: there is nothing left to save the form into.
+        if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
+        return {
+          field: 'capacity',
+          message: takenMessage(current.sold, current.held, { tickets: 'tickets of this type are', capacity: 'its capacity' }),
+        }
       }
-    }
-    await offerFreedCapacity(trx, event.id, Date.now())
-    await audit(
-      trx,
-      actor,
-      'ticket_type.updated',
-      { type: 'ticket_type', id: type.id },
-      { eventId: event.id, changed: changes(input, type) },
-    )
-    return null
-  })
+      await offerFreedCapacity(trx, event.id, Date.now())
+      await audit(
+        trx,
+        actor,
+        'ticket_type.updated',
+        { type: 'ticket_type', id: type.id },
+        { eventId: event.id, changed: changes(input, type) },
+      )
+      return null
+    },
+    { mailQueued: true },
+  )
 }
 
 /**

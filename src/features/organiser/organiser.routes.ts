@@ -61,7 +61,7 @@ const ATTENDEE_BATCH_ORDERS = 500
  */
 export default async function eventRoutes(app: FastifyInstance) {
   const organiser = { config: { access: 'organiser' as const } }
-  const ctx = { db: app.db, changes: app.eventChanges }
+  const ctx = { db: app.db, afterCommit: app.afterCommit }
 
   /** The event named by the route's :id, if this user may manage it; 404 otherwise. */
   function eventOf(request: FastifyRequest): Promise<Event> {
@@ -150,8 +150,6 @@ export default async function eventRoutes(app: FastifyInstance) {
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
     const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
     if (refusal) return renderManage(reply, event, { form: { values, errors: { [refusal.field]: refusal.message } } }, 422)
-    // Messages to the ticket holders, if any, are in the outbox now.
-    app.mail.wake()
     reply.flash('success', 'Event saved.')
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })
@@ -206,12 +204,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   confirmationPage('/events/:id/cancel', 'organiser/cancel.eta', 'Cancel')
   lifecycleAction(
     '/cancel-event/:id',
-    async (actor, id, request) => {
-      const refusal = await cancelEvent(ctx, actor, id, siteUrl(request))
-      // Every buyer's message is in the outbox now.
-      app.mail.wake()
-      return refusal
-    },
+    (actor, id, request) => cancelEvent(ctx, actor, id, siteUrl(request)),
     'Cancelled: sales have stopped, every order is marked cancelled, and every buyer is told by e-mail.',
   )
   confirmationPage('/events/:id/delete', 'organiser/delete.eta', 'Delete')

@@ -203,8 +203,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         snapshot,
       )
       if (!order.replayed) {
-        app.eventChanges.notify(event.id)
-        app.mail.wake()
+        app.afterCommit({ eventChanged: event.id, mailQueued: true })
       }
       // The order knows its browser (buyerBrowser): a purchase leaves the session alone.
       refusals.forget(request, reply)
@@ -287,8 +286,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       if (cancelled instanceof OrderCheckedIn) {
         reply.flash('error', cancelled.message)
       } else if (cancelled) {
-        app.eventChanges.notify(found.event.id)
-        app.mail.wake()
+        app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
         reply.flash('success', 'Your order is cancelled. The tickets are no longer valid.')
       } else {
         reply.flash('info', 'This order was already cancelled.')

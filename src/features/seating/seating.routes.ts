@@ -77,7 +77,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
   /** After a change: back to the page, or the page again with why it was refused (the form as typed). */
   async function answer(reply: FastifyReply, event: Event, refusal: MapRefusal, values: Partial<SeatMapForm>, success: string) {
     if (refusal !== null) return render(reply, event, { values, refusal }, 409)
-    app.eventChanges.notify(event.id)
+    app.afterCommit({ eventChanged: event.id })
     reply.flash('success', success)
     return reply.redirect(`/events/${event.id}/seat-map`, 303)
   }

@@ -80,7 +80,7 @@ export default async function usersRoutes(app: FastifyInstance) {
     let changed: boolean
     try {
       changed = await applyAccountAction(app.db, actorOf(request), userId, action, siteUrl(request))
-      app.mail.wake()
+      app.afterCommit({ mailQueued: true })
     } catch (error) {
       if (!(error instanceof Conflict)) throw error
       reply.flash('error', error.message)

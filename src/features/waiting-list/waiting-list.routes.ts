@@ -82,7 +82,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
         ? renderJoin(reply, event, type, { values, errors: { email: outcome.message } }, 422)
         : renderJoin(reply, event, type, { values, errors: {}, refusal: outcome.message }, 409)
     }
-    app.mail.wake()
+    app.afterCommit({ mailQueued: true })
     reply.flash(
       'success',
       `You are on the waiting list for ${type.name}. We sent a confirmation to ${input.email}, and will write again when tickets are offered to you.`,
@@ -111,7 +111,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     const entry = await findEntryByLeaveToken(app.db, new FormReader(request.body).text('token'))
     if (!entry) throw new NotFound('This link to leave a waiting list is not valid. It may have been copied incompletely.')
     if (await leaveWaitingList(app.db, entry)) {
-      afterChange(entry.eventId)
+      app.afterCommit({ eventChanged: entry.eventId, mailQueued: true })
       reply.flash('success', 'You have left the waiting list. We will not write to you about it again.')
     } else {
       reply.flash('info', 'You were no longer on this waiting list.')
@@ -123,18 +123,13 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     const outcome = await declineOffer(app.db, new FormReader(request.body).text('offer'))
     if (!outcome) throw new NotFound('This offer link is not valid. It may have been copied incompletely.')
     if (outcome.declined) {
-      afterChange(outcome.eventId)
+      app.afterCommit({ eventChanged: outcome.eventId, mailQueued: true })
       reply.flash('success', 'You declined the offer: the tickets go to the next person on the waiting list.')
     } else {
       reply.flash('info', 'This offer was no longer open.')
     }
     return reply.redirect(`/event/${outcome.eventId}`, 303)
   })
-
-  function afterChange(eventId: number) {
-    app.eventChanges.notify(eventId)
-    app.mail.wake()
-  }
 
   app.get('/events/:id/waiting-list', organiser, async (request, reply) => {
     const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
@@ -172,7 +167,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     // Anyone but the event's owner (or an admin) learns nothing, not even that the entry exists.
     await managedEvent(app.db, actor, entry.eventId)
     if (await removeEntry(app.db, actor, entry)) {
-      afterChange(entry.eventId)
+      app.afterCommit({ eventChanged: entry.eventId, mailQueued: true })
       reply.flash('success', `${entry.name} is off the waiting list.`)
     } else {
       reply.flash('info', `${entry.name} was no longer on the waiting list.`)
