@@ -19,6 +19,7 @@ import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import eventChangesPlugin from './plugins/event-changes.js'
 import afterCommitPlugin from './plugins/after-commit.js'
+import upkeepPlugin from './features/upkeep/upkeep.plugin.js'
 import securityPlugin, { BODY_LIMIT_BYTES } from './plugins/security.js'
 import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
@@ -95,6 +96,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(eventChangesPlugin)
   // What a committed change leaves to do (tell the live pages, wake the mail sender), said one way everywhere.
   await app.register(afterCommitPlugin, { wakeMail: () => app.mail.wake() })
+  // The round that settles what ran out (offers, later pending orders) for the events no page read.
+  await app.register(upkeepPlugin)
   // WebSockets serve live availability alone, so its protocol sets how large a message may be.
   await app.register(websocketPlugin, { maxPayload: LIVE_LIMITS.maxMessageBytes })
 

@@ -12,7 +12,7 @@ import { siteUrl } from '../../lib/site-url.js'
 import { type Actor, actorOf } from '../audit/actor.js'
 import { toEventView } from '../events/event.view.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
-import { settleExpiredHolds } from '../offers/offers.js'
+import { settle } from '../upkeep/settle.js'
 import { isPublic } from '../events/event.rules.js'
 import {
   type EventFormValues,
@@ -78,7 +78,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   async function renderManage(reply: FastifyReply, shown: Event, forms: ManageForms = {}, status?: number) {
     const { currency } = await reply.request.siteSettings()
     // The held counts shown leave out offers that ran out (they go onward first).
-    const settled = shown.held > 0 && (await settleExpiredHolds(app.db, shown.id))
+    const settled = await settle(app.db, shown)
     const event = (settled && (await findEvent(app.db, shown.id))) || shown
     const now = Date.now()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []

@@ -22,7 +22,8 @@ import { buyFormTotal } from './buy.view.js'
 import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { type CapacityGuard, GUARDED, type HeldOffer, purchase, readForPurchase } from './purchase.service.js'
-import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
+import { type EntryWithEvent, findOfferByToken, offerRefusal } from '../offers/offers.js'
+import { settle } from '../upkeep/settle.js'
 import { refusalCookie } from './refusal-cookie.js'
 import { NoSeatsTogether, SeatsTaken, seatMapOf, seatsOnMap, takenOf } from '../seating/seating.repository.js'
 import { chosenSeats, planSeats } from '../seating/seat-choice.js'
@@ -49,7 +50,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   app.get('/buy-tickets/:id', { config: { access: 'anyone' } }, async (request, reply) => {
     let { event, types } = await publicEvent(request)
     // Tickets of an offer that ran out are free again (or offered onward) before the form counts them.
-    if (event.held > 0 && (await settleExpiredHolds(app.db, event.id))) ({ event, types } = await publicEvent(request))
+    if (await settle(app.db, event)) ({ event, types } = await publicEvent(request))
     const offer = await offerOfLink(event, new FormReader(request.query).text('offer'))
     const failure = refusals.read(request)
     const refilled = failure?.eventId === event.id
@@ -139,7 +140,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     // The one read of a purchase (and all of a refusal): the event, its types, and the order of this form's key.
     let snapshot = onlyPublic(await readForPurchase(app.db, idParam(request.params), body.text('key')))
     // Tickets of an offer that ran out go back (and onward) before this purchase is decided on what it read.
-    if (snapshot.event.held > 0 && (await settleExpiredHolds(app.db, snapshot.event.id))) {
+    if (await settle(app.db, snapshot.event)) {
       snapshot = onlyPublic(await readForPurchase(app.db, snapshot.event.id, body.text('key')))
     }
     const { event, types } = snapshot

@@ -19,7 +19,8 @@ import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.err
 import type { SeenPrices } from './purchase.form.js'
 import { MAX_INT32 } from '../../lib/numbers.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
-import { consumeOffer, offerFreedCapacity, offerRefusal, releaseExpiredHolds } from '../offers/offers.js'
+import { consumeOffer, offerFreedCapacity, offerRefusal } from '../offers/offers.js'
+import { settleLocked } from '../upkeep/settle.js'
 import { bookSeats } from '../seating/seating.repository.js'
 import { insertOrder } from '../orders/order.writes.js'
 import { GUARDED_ROOM, type RoomRules, takeFromEvent, takeFromType } from '../capacity/capacity.js'
@@ -207,7 +208,7 @@ export async function purchase(
       // Held tickets whose offer ran out are free again (to the next person waiting, or to anyone) before capacity is counted.
       if (read.event.held > 0) {
         await lockEvent(trx, request.eventId)
-        await releaseExpiredHolds(trx, request.eventId, now)
+        await settleLocked(trx, request.eventId, now)
       }
       const code = randomCode(10)
       const order = await insertOrder(trx, {

@@ -11,7 +11,7 @@ import type { Event } from '../events/event.model.js'
 import { findEventWithTicketTypes } from '../events/event.repository.js'
 import { isPublic, isWaitingListOpen } from '../events/event.rules.js'
 import { managedEvent } from '../organiser/event.service.js'
-import { settleExpiredHolds } from '../offers/offers.js'
+import { settle } from '../upkeep/settle.js'
 import { type JoinFormValues, parseJoinForm } from './waiting-list.form.js'
 import { entriesOfEvent, findEntry } from './waiting-list.repository.js'
 import { declineOffer, findEntryByLeaveToken, joinWaitingList, leaveWaitingList, removeEntry } from './waiting-list.service.js'
@@ -61,7 +61,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
   app.get('/event/:id/waiting-list', anyone, async (request, reply) => {
     let { event, type } = await publicType(request, new FormReader(request.query).text('type'))
     // An offer that ran out may have freed the type: the form says what is true now.
-    if (event.held > 0 && (await settleExpiredHolds(app.db, event.id))) ({ event, type } = await publicType(request, String(type.id)))
+    if (await settle(app.db, event)) ({ event, type } = await publicType(request, String(type.id)))
     const values = { name: request.user?.name ?? '', email: request.user?.email ?? '', quantity: '1' }
     return renderJoin(reply, event, type, { values, errors: {} })
   })
@@ -133,7 +133,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
 
   app.get('/events/:id/waiting-list', organiser, async (request, reply) => {
     const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
-    await settleExpiredHolds(app.db, event.id)
+    await settle(app.db, event)
     const found = await findEventWithTicketTypes(app.db, event.id)
     const entries = toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone)
     return reply.render('waiting-list/entries.eta', {
