@@ -15,6 +15,8 @@ import liveRoutes from './features/live/live.routes.js'
 import waitingListRoutes from './features/waiting-list/waiting-list.routes.js'
 import { LIMITS as LIVE_LIMITS } from './features/live/live.protocol.js'
 import authPlugin from './plugins/auth.js'
+import { findEvent } from './features/events/event.repository.js'
+import { staffPassFor } from './features/check-in/door-staff.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import eventChangesPlugin from './plugins/event-changes.js'
@@ -85,7 +87,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl, sqliteSynchronous: config.sqliteSynchronous })
   await app.register(sessionPlugin, { secret: config.sessionSecret })
   await app.register(securityPlugin, { rateLimits: config.rateLimits, secret: config.sessionSecret })
-  await app.register(authPlugin)
+  // Who may use each route, per event too: the events feature finds an event, the check-in feature its door staff.
+  await app.register(authPlugin, { perEvent: { findEvent, staffPass: staffPassFor } })
   // The settings feature's cache of the site settings, which every page shows.
   await app.register(siteSettingsPlugin)
   // The outbox's sender: e-mail written in the same transaction as its cause, delivered from here.

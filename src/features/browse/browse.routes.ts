@@ -3,7 +3,7 @@ import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { dateInputToEndOfDay, dateInputToInstant } from '../../lib/time.js'
-import { hasRole } from '../../plugins/auth.js'
+import { mayManage } from '../../plugins/auth.js'
 import { isPublic } from '../events/event.rules.js'
 import {
   countPublicEvents,
@@ -104,7 +104,7 @@ export default async function browseRoutes(app: FastifyInstance) {
     // Tickets of an offer that ran out are free again (or offered onward) before the page counts them.
     if (found && (await settle(app.db, found.event))) found = await findEventWithTicketTypes(app.db, id)
     const event = found?.event
-    const ownerView = event !== undefined && request.user !== null && (event.ownerId === request.user.id || hasRole(request.user, 'admin'))
+    const ownerView = event !== undefined && mayManage(request.user, event)
     // Drafts and scheduled events exist only for their owner: anyone else gets the same 404 as for no event.
     if (!event || (!isPublic(event) && !ownerView)) throw new NotFound()
     const settings = await request.siteSettings()

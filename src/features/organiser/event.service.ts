@@ -10,7 +10,7 @@ import { recordAudit } from '../audit/audit.repository.js'
 import { type Actor, auditBy } from '../audit/actor.js'
 import { isPublic, salesWithinEvent, sameTicketTypeName } from '../events/event.rules.js'
 import type { EventInput, TicketTypeInput } from './event.form.js'
-import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
+import { type TicketTypeWithEvent, lockEvent } from '../events/event.repository.js'
 import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
@@ -38,25 +38,8 @@ export interface FieldRefusal<Field extends string = string> {
   message: string
 }
 
-/** The event if this actor may manage it. Anyone else learns nothing, not even that it exists. */
-export async function managedEvent(db: Db, actor: Actor, id: number): Promise<Event> {
-  const event = await findEvent(db, id)
-  if (!event || !mayManage(actor, event)) throw new NotFound()
-  return event
-}
-
-/** Said alike for a type that is gone and for one this actor may not manage, which must learn nothing about it. */
-const NO_SUCH_TICKET_TYPE = 'This ticket type no longer exists: it may have been deleted since the page was opened.'
-
-export async function managedTicketType(db: Db, actor: Actor, id: number): Promise<TicketTypeWithEvent> {
-  const found = await findTicketType(db, id)
-  if (!found || !mayManage(actor, found.event)) throw new NotFound(NO_SUCH_TICKET_TYPE)
-  return found
-}
-
-function mayManage(actor: Actor, event: Event): boolean {
-  return event.ownerId === actor.userId || actor.isAdmin
-}
+/** Said alike for a type that is gone and for one this user may not manage, which must learn nothing about it. */
+export const NO_SUCH_TICKET_TYPE = 'This ticket type no longer exists: it may have been deleted since the page was opened.'
 
 function audit(trx: Trx, actor: Actor, action: string, subject: { type: string; id: number }, details: Record<string, unknown> = {}) {
   return recordAudit(trx, { ...auditBy(actor), action, subjectType: subject.type, subjectId: subject.id, details })

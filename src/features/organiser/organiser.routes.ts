@@ -4,7 +4,8 @@ import type { Db } from '../../db/database.js'
 import type { Event } from '../events/event.model.js'
 import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { type CsvCell, csvChunks } from '../../lib/csv.js'
-import { idParam } from '../../lib/errors.js'
+import { NotFound, idParam } from '../../lib/errors.js'
+import { eventOf } from '../../plugins/auth.js'
 import { formatDateTime } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
@@ -27,7 +28,16 @@ import {
   publishFormOf,
   ticketTypeFormOf,
 } from './event.form.js'
-import { checkInSecretOf, dashboardEvents, dashboardPhaseCounts, findEvent, ticketTypesByEvent } from '../events/event.repository.js'
+import {
+  type TicketTypeWithEvent,
+  checkInSecretOf,
+  dashboardEvents,
+  dashboardPhaseCounts,
+  eventIdOfTicketType,
+  findEvent,
+  findTicketType,
+  ticketTypesByEvent,
+} from '../events/event.repository.js'
 import { isSignedBy, parseDoorCode } from '../../lib/door-code.js'
 import { attendeeLineBatches, attendeeLines, countOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
 import {
@@ -37,8 +47,7 @@ import {
   createTicketType,
   deleteEvent,
   deleteTicketType,
-  managedEvent,
-  managedTicketType,
+  NO_SUCH_TICKET_TYPE,
   publishEvent,
   refuseIfCancelled,
   ticketTypeDeletionRefusal,
@@ -56,16 +65,28 @@ const ATTENDEE_BATCH_ORDERS = 500
 /**
  * The organiser's side: the dashboard, the event and ticket type forms, the
  * lifecycle (publish, schedule, unpublish, cancel, delete), a preview, the
- * orders and the attendee export. Every route with an id answers 404 unless
- * the event is the user's own (admins manage every event).
+ * orders and the attendee export. Every route with an id is the event
+ * owner's: the access hook answers 404 unless the event is the user's own
+ * (admins manage every event), and hands the handler the event it loaded.
  */
 export default async function eventRoutes(app: FastifyInstance) {
   const organiser = { config: { access: 'organiser' as const } }
+  const owner = { config: { access: 'event-owner' as const } }
+  // A ticket type's routes name the type: its event is the one whose owner may use them.
+  const typeOwner = {
+    config: {
+      access: 'event-owner' as const,
+      eventOf: (request: FastifyRequest) => eventIdOfTicketType(app.db, idParam(request.params)),
+      notFound: NO_SUCH_TICKET_TYPE,
+    },
+  }
   const ctx = { db: app.db, afterCommit: app.afterCommit }
 
-  /** The event named by the route's :id, if this user may manage it; 404 otherwise. */
-  function eventOf(request: FastifyRequest): Promise<Event> {
-    return managedEvent(app.db, actorOf(request), idParam(request.params))
+  /** The ticket type a typeOwner route names, with its event; a 404 saying so when it was deleted since the hook found it. */
+  async function ticketTypeOf(request: FastifyRequest): Promise<TicketTypeWithEvent> {
+    const found = await findTicketType(app.db, eventOf(request), idParam(request.params))
+    if (!found) throw new NotFound(NO_SUCH_TICKET_TYPE)
+    return found
   }
 
   interface ManageForms {
@@ -142,10 +163,10 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect(`/edit-event/${id}`, 303)
   })
 
-  app.get('/edit-event/:id', organiser, async (request, reply) => renderManage(reply, await eventOf(request)))
+  app.get('/edit-event/:id', owner, async (request, reply) => renderManage(reply, eventOf(request)))
 
-  app.post('/edit-event/:id', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.post('/edit-event/:id', owner, async (request, reply) => {
+    const event = eventOf(request)
     const { values, errors, input } = parseEventForm(request.body, Date.now(), event)
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
     const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
@@ -154,8 +175,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })
 
-  app.post('/publish-event/:id', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.post('/publish-event/:id', owner, async (request, reply) => {
+    const event = eventOf(request)
     const now = Date.now()
     const { values, errors, input } = parsePublishForm(request.body, event, now)
     if (!input) return renderManage(reply, event, { publish: { values, errors } }, 422)
@@ -176,8 +197,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     change: (actor: Actor, eventId: number, request: FastifyRequest) => Promise<Refusal>,
     done: string,
   ) {
-    app.post(url, organiser, async (request, reply) => {
-      const event = await eventOf(request)
+    app.post(url, owner, async (request, reply) => {
+      const event = eventOf(request)
       const refusal = await change(actorOf(request), event.id, request)
       reply.flash(refusal ? 'error' : 'success', refusal ?? done)
       return reply.redirect(`/edit-event/${event.id}`, 303)
@@ -186,8 +207,8 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   /** The page that asks before something that cannot be undone, knowing how many orders it touches. */
   function confirmationPage(url: string, template: string, verb: string) {
-    app.get(url, organiser, async (request, reply) => {
-      const event = await eventOf(request)
+    app.get(url, owner, async (request, reply) => {
+      const event = eventOf(request)
       const orders = await countOrders(app.db, event.id)
       return reply.render(template, {
         title: `${verb} ${event.title}`,
@@ -209,8 +230,8 @@ export default async function eventRoutes(app: FastifyInstance) {
   )
   confirmationPage('/events/:id/delete', 'organiser/delete.eta', 'Delete')
 
-  app.post('/delete-event/:id', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.post('/delete-event/:id', owner, async (request, reply) => {
+    const event = eventOf(request)
     const refusal = await deleteEvent(ctx, actorOf(request), event.id)
     if (refusal) {
       reply.flash('error', refusal)
@@ -220,14 +241,14 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect('/organiser', 303)
   })
 
-  app.get('/events/:id/ticket-types/new', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.get('/events/:id/ticket-types/new', owner, async (request, reply) => {
+    const event = eventOf(request)
     refuseIfCancelled(event)
     return renderTicketTypeForm(reply, event, { values: blankTicketTypeForm(), errors: {} })
   })
 
-  app.post('/events/:id/ticket-types/new', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.post('/events/:id/ticket-types/new', owner, async (request, reply) => {
+    const event = eventOf(request)
     refuseIfCancelled(event)
     // Read fresh, not from the settings cache: the typed price is stored in this currency's smallest unit.
     const { currency } = await getSiteSettings(app.db)
@@ -239,8 +260,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
 
-  app.get('/ticket-types/:id/edit', organiser, async (request, reply) => {
-    const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+  app.get('/ticket-types/:id/edit', typeOwner, async (request, reply) => {
+    const { type, event } = await ticketTypeOf(request)
     refuseIfCancelled(event)
     const { currency } = await request.siteSettings()
     return renderTicketTypeForm(reply, event, {
@@ -251,8 +272,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
-  app.post('/ticket-types/:id/edit', organiser, async (request, reply) => {
-    const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+  app.post('/ticket-types/:id/edit', typeOwner, async (request, reply) => {
+    const found = await ticketTypeOf(request)
     const { type, event } = found
     refuseIfCancelled(event)
     // Fresh, as when adding a type: the price is stored in the currency's smallest unit.
@@ -266,8 +287,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
 
-  app.get('/ticket-types/:id/delete', organiser, async (request, reply) => {
-    const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+  app.get('/ticket-types/:id/delete', typeOwner, async (request, reply) => {
+    const { type, event } = await ticketTypeOf(request)
     refuseIfCancelled(event)
     return reply.render('organiser/delete-ticket-type.eta', {
       title: `Delete ${type.name} · ${event.title}`,
@@ -277,8 +298,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
-  app.post('/ticket-types/:id/delete', organiser, async (request, reply) => {
-    const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+  app.post('/ticket-types/:id/delete', typeOwner, async (request, reply) => {
+    const found = await ticketTypeOf(request)
     const refusal = await deleteTicketType(ctx, actorOf(request), found)
     reply.flash(refusal ? 'error' : 'success', refusal ?? `Ticket type “${found.type.name}” deleted.`)
     return reply.redirect(`/edit-event/${found.event.id}#ticket-types`, 303)
@@ -310,8 +331,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     )
   }
 
-  app.get('/events/:id/preview', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.get('/events/:id/preview', owner, async (request, reply) => {
+    const event = eventOf(request)
     const { currency } = await request.siteSettings()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     return reply.render('organiser/preview.eta', {
@@ -321,8 +342,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
-  app.get('/events/:id/orders', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.get('/events/:id/orders', owner, async (request, reply) => {
+    const event = eventOf(request)
     const query = new FormReader(request.query)
     const q = query.text('q').slice(0, 200)
     const page = pageNumber(query.text('page'))
@@ -348,8 +369,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
-  app.get('/events/:id/attendees.csv', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.get('/events/:id/attendees.csv', owner, async (request, reply) => {
+    const event = eventOf(request)
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="attendees-event-${event.id}.csv"`)

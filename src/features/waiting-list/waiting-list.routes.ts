@@ -5,12 +5,12 @@ import { csvChunks } from '../../lib/csv.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { siteUrl } from '../../lib/site-url.js'
+import { eventOf } from '../../plugins/auth.js'
 import { actorOf } from '../audit/actor.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import type { Event } from '../events/event.model.js'
 import { findEventWithTicketTypes } from '../events/event.repository.js'
 import { isPublic, isWaitingListOpen } from '../events/event.rules.js'
-import { managedEvent } from '../organiser/event.service.js'
 import { settle } from '../upkeep/settle.js'
 import { type JoinFormValues, parseJoinForm } from './waiting-list.form.js'
 import { entriesOfEvent, findEntry } from './waiting-list.repository.js'
@@ -24,7 +24,14 @@ import { entryCsvHeader, toEntryCsvRows, toEntryViews } from './waiting-list.vie
  */
 export default async function waitingListRoutes(app: FastifyInstance) {
   const anyone = { config: { access: 'anyone' as const } }
-  const organiser = { config: { access: 'organiser' as const } }
+  const owner = { config: { access: 'event-owner' as const } }
+  // An entry's route names the entry: its event is the one whose owner may use it.
+  const entryOwner = {
+    config: {
+      access: 'event-owner' as const,
+      eventOf: async (request: FastifyRequest) => (await findEntry(app.db, idParam(request.params)))?.eventId,
+    },
+  }
   const joinLimit = { max: app.config.rateLimits.purchasePerMinute, timeWindow: 60_000 }
 
   /** A public event and the type the query or form names, or the same 404 whether it is a draft or does not exist. */
@@ -131,8 +138,8 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     return reply.redirect(`/event/${outcome.eventId}`, 303)
   })
 
-  app.get('/events/:id/waiting-list', organiser, async (request, reply) => {
-    const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
+  app.get('/events/:id/waiting-list', owner, async (request, reply) => {
+    const event = eventOf(request)
     await settle(app.db, event)
     const found = await findEventWithTicketTypes(app.db, event.id)
     const entries = toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone)
@@ -150,8 +157,8 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     })
   })
 
-  app.get('/events/:id/waiting-list.csv', organiser, async (request, reply) => {
-    const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
+  app.get('/events/:id/waiting-list.csv', owner, async (request, reply) => {
+    const event = eventOf(request)
     const rows = toEntryCsvRows(await entriesOfEvent(app.db, event.id), event.timeZone)
     return reply
       .type('text/csv; charset=utf-8')
@@ -160,13 +167,11 @@ export default async function waitingListRoutes(app: FastifyInstance) {
       .send(Readable.from(csvChunks([[entryCsvHeader(event.timeZone), ...rows]])))
   })
 
-  app.post('/waiting-list/:id/remove', organiser, async (request, reply) => {
+  // Anyone but the event's owner (or an admin) learns nothing, not even that the entry exists.
+  app.post('/waiting-list/:id/remove', entryOwner, async (request, reply) => {
     const entry = await findEntry(app.db, idParam(request.params))
     if (!entry) throw new NotFound()
-    const actor = actorOf(request)
-    // Anyone but the event's owner (or an admin) learns nothing, not even that the entry exists.
-    await managedEvent(app.db, actor, entry.eventId)
-    if (await removeEntry(app.db, actor, entry)) {
+    if (await removeEntry(app.db, actorOf(request), entry)) {
       app.afterCommit({ eventChanged: entry.eventId, mailQueued: true })
       reply.flash('success', `${entry.name} is off the waiting list.`)
     } else {
