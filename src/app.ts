@@ -45,6 +45,8 @@ export interface BuildOptions {
    * (test/helpers/check-then-act.ts) to show the test catches the race.
    */
   seams?: { capacityGuard?: CapacityGuard; admissionGuard?: AdmissionGuard }
+  /** Told of every route the features register, with who may use it: the authorization test is generated from these. */
+  onRoute?: (route: RouteOptions) => void
 }
 
 declare module 'fastify' {
@@ -106,6 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
 
   // From here on every route must say who may use it (src/plugins/auth.ts).
   app.addHook('onRoute', requireAccessDeclaration)
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
 
   // Features. The public URL map in ../shared/PRODUCT.md stays as it is:
   // people and bookmarks know those URLs. New URLs are resource-first
