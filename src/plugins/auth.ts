@@ -95,7 +95,7 @@ export function hasRole(user: CurrentUser | null, role: Role): boolean {
 }
 
 /** The one rule of who manages an event: its organiser, and admins. */
-export function mayManage(user: CurrentUser | null, event: OwnedEvent): boolean {
+export function mayManage(user: CurrentUser | null, event: Pick<OwnedEvent, 'ownerId'>): boolean {
   return user !== null && (user.id === event.ownerId || hasRole(user, 'admin'))
 }
 
