@@ -117,8 +117,8 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
 
   it('refuses in the transaction too, on the end as it is then, when the form was read against an older one', async () => {
     const { event } = await createEvent(t.db, me.user.id, { status: 'draft' })
-    const actor = { id: me.user.id, email: me.user.email, isAdmin: false, ip: null }
-    const refusal = await publishEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, event.endsAt)
+    const actor = { userId: me.user.id, label: me.user.email, isAdmin: false, ip: null }
+    const refusal = await publishEvent({ db: t.db, afterCommit: t.app.afterCommit }, actor, event.id, event.endsAt)
     expect(refusal && eventRefusalText(refusal)).toBe(
       'This event ends before that moment, so it could never go on sale. Choose an earlier moment.',
     )

@@ -35,7 +35,7 @@ export async function addSeatBlock(
     })),
   )
   const event = (await findEvent(db, eventId))!
-  const refusal = await addSeats(db, { event, actor: { id: owner.id, email: owner.email, ip: null } }, seats)
+  const refusal = await addSeats(db, { event, actor: { userId: owner.id, label: owner.email, isAdmin: false, ip: null } }, seats)
   if (refusal !== null) throw new Error(seatMapRefusalText(refusal))
 }
 

@@ -37,12 +37,12 @@ describeEachDatabase('buyers cancelling while the organiser cancels the event', 
     }
 
     const audit = { actorId: null, actorLabel: 'buyer', action: 'order.cancelled_by_buyer' }
-    const actor = { id: organiser.id, email: organiser.email, isAdmin: false, ip: null }
+    const actor = { userId: organiser.id, label: organiser.email, isAdmin: false, ip: null }
     const results = await Promise.allSettled([
       ...orders.map((order) =>
         cancelOrder(t.db, { id: order.id, eventId: event.id, buyerEmail: 'buyer@example.test' }, audit, 'http://admit-one.test'),
       ),
-      cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, 'http://admit-one.test'),
+      cancelEvent({ db: t.db, afterCommit: t.app.afterCommit }, actor, event.id, 'http://admit-one.test'),
     ])
 
     expect(results.filter((result) => result.status === 'rejected')).toEqual([])

@@ -93,7 +93,7 @@ describeEachDatabase('the waiting list of a seated type', (kind) => {
     })
     expect(snatch.headers.location).toBe('/purchase/fail')
     // Nor can the organiser block a held seat away: the type would hold fewer seats than it sold and holds.
-    const change = { event: (await findEvent(t.db, eventId))!, actor: { id: owner.id, email: owner.email, ip: null } }
+    const change = { event: (await findEvent(t.db, eventId))!, actor: { userId: owner.id, label: owner.email, isAdmin: false, ip: null } }
     const refusal = await markSeats(t.db, change, { section: 'Stalls', seats: new Map([[rowSeatKey('A', '2'), 'A2']]), blocked: true })
     expect(refusal && seatMapRefusalText(refusal)).toBe(
       'Stalls would have fewer seats than the tickets sold and held for the waiting list.',

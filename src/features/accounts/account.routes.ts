@@ -69,7 +69,7 @@ export default async function accountRoutes(app: FastifyInstance) {
       form.fail('email', 'An account with this email already exists. Log in instead.')
       return rerender(422)
     }
-    if (user.organiserRequestedAt !== null) app.mail.wake()
+    if (user.organiserRequestedAt !== null) app.afterCommit({ mailQueued: true })
 
     await logIn(request, reply, user.id)
     reply.flash('success', registeredMessage(user.role, user.organiserRequestedAt !== null))

@@ -4,11 +4,12 @@ import type { Event } from '../events/event.model.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import { searchText } from '../../lib/search.js'
 import { atSameWallTime } from '../../lib/time.js'
-import type { EventChanges } from '../../plugins/event-changes.js'
+import type { AfterCommit } from '../../plugins/after-commit.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import { isPublic, salesWithinEvent, sameTicketTypeName } from '../events/event.rules.js'
 import type { EventInput, TicketTypeInput } from './event.form.js'
-import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
+import { type TicketTypeWithEvent, lockEvent } from '../events/event.repository.js'
 import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
@@ -24,60 +25,39 @@ import type { EventRefusal, FieldRefusal } from './event.refusals.js'
  * decided on the state read inside the transaction, never on a page that
  * may be stale by the time the form is sent.
  */
-export interface Actor {
-  id: number
-  email: string
-  isAdmin: boolean
-  ip: string | null
-}
-
 export interface EventsContext {
   db: Db
-  changes: EventChanges
+  afterCommit: AfterCommit
 }
 
 export type Refusal = EventRefusal | null
 
-/** The event if this actor may manage it. Anyone else learns nothing, not even that it exists. */
-export async function managedEvent(db: Db, actor: Actor, id: number): Promise<Event> {
-  const event = await findEvent(db, id)
-  if (!event || !mayManage(actor, event)) throw new NotFound()
-  return event
-}
-
-/** Said alike for a type that is gone and for one this actor may not manage, which must learn nothing about it. */
-const NO_SUCH_TICKET_TYPE = 'This ticket type no longer exists: it may have been deleted since the page was opened.'
-
-export async function managedTicketType(db: Db, actor: Actor, id: number): Promise<TicketTypeWithEvent> {
-  const found = await findTicketType(db, id)
-  if (!found || !mayManage(actor, found.event)) throw new NotFound(NO_SUCH_TICKET_TYPE)
-  return found
-}
-
-function mayManage(actor: Actor, event: Event): boolean {
-  return event.ownerId === actor.id || actor.isAdmin
-}
+/** Said alike for a type that is gone and for one this user may not manage, which must learn nothing about it. */
+export const NO_SUCH_TICKET_TYPE = 'This ticket type no longer exists: it may have been deleted since the page was opened.'
 
 function audit(trx: Trx, actor: Actor, action: string, subject: { type: string; id: number }, details: Record<string, unknown> = {}) {
-  return recordAudit(trx, {
-    actorId: actor.id,
-    actorLabel: actor.email,
-    action,
-    subjectType: subject.type,
-    subjectId: subject.id,
-    details,
-    ip: actor.ip,
-  })
+  return recordAudit(trx, { ...auditBy(actor), action, subjectType: subject.type, subjectId: subject.id, details })
 }
 
-/** Runs `change`; when it was not refused (null) and has committed, tells the live pages about the event. */
-async function changeEvent<R>(ctx: EventsContext, eventId: number, change: (trx: Trx) => Promise<R | null>): Promise<R | null> {
+/**
+ * Runs `change`; when it was not refused (null) and has committed, tells the
+ * live pages about the event, and wakes the mail sender when the change may
+ * have written messages (to ticket holders, to people offered tickets).
+ */
+async function changeEvent<R>(
+  ctx: EventsContext,
+  eventId: number,
+  change: (trx: Trx) => Promise<R | null>,
+  effects: { mailQueued?: boolean } = {},
+): Promise<R | null> {
   const refusal = await ctx.db.transaction().execute(change)
-  if (refusal === null) ctx.changes.notify(eventId)
+  if (refusal === null) ctx.afterCommit({ eventChanged: eventId, ...effects })
   return refusal
 }
 
 export async function createEvent(ctx: EventsContext, actor: Actor, input: EventInput): Promise<number> {
+  const ownerId = actor.userId
+  if (ownerId === null) throw new Error('an event is created by an organiser’s account')
   return ctx.db.transaction().execute(async (trx) => {
     const now = Date.now()
     const { id } = await trx
@@ -85,7 +65,7 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
       .values({
         ...eventColumns(input),
         searchText: eventSearchText(input),
-        ownerId: actor.id,
+        ownerId,
         status: 'draft',
         publishedAt: null,
         cancelledAt: null,
@@ -125,86 +105,91 @@ export async function updateEvent(
   input: EventInput,
   siteUrl: string,
 ): Promise<FieldRefusal<'capacity' | 'endsAt'> | null> {
-  return changeEvent(ctx, event.id, async (trx) => {
-    // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
-    const current = await lockEvent(trx, event.id)
-    if (!current) throw new NotFound()
-    const now = Date.now()
-    const keptWallTime = (ms: number) => atSameWallTime(ms, current.timeZone, input.timeZone)
-    const scheduled = current.status === 'published' && current.publishedAt !== null && current.publishedAt > now
-    const publishedAt = scheduled ? keptWallTime(current.publishedAt!) : current.publishedAt
-    if (scheduled && publishedAt! >= input.endsAt) {
-      return { field: 'endsAt', reason: { code: 'on-sale-after-end' } }
-    }
-    const types = await trx
-      .selectFrom('ticketTypes')
-      .select(['id', 'name', 'salesStartAt', 'salesEndAt'])
-      .where('eventId', '=', event.id)
-      .orderBy('id')
-      .execute()
-    const moved = types.map((type) => ({
-      ...type,
-      salesStartAt: type.salesStartAt === null ? null : keptWallTime(type.salesStartAt),
-      salesEndAt: type.salesEndAt === null ? null : keptWallTime(type.salesEndAt),
-    }))
-    // Sales that fitted the old end must fit the new one; a window that never fitted is the type form's to correct.
-    const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
-    if (cutOff) {
-      const endsLate = cutOff.salesEndAt !== null && cutOff.salesEndAt > input.endsAt
-      return {
-        field: 'endsAt',
-        reason: {
-          code: 'sales-cut-off',
-          ticketType: cutOff.name,
-          salesStartAt: cutOff.salesStartAt,
-          salesEndAt: endsLate ? cutOff.salesEndAt : null,
-          timeZone: input.timeZone,
-        },
+  return changeEvent(
+    ctx,
+    event.id,
+    async (trx) => {
+      // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
+      const current = await lockEvent(trx, event.id)
+      if (!current) throw new NotFound()
+      const now = Date.now()
+      const keptWallTime = (ms: number) => atSameWallTime(ms, current.timeZone, input.timeZone)
+      const scheduled = current.status === 'published' && current.publishedAt !== null && current.publishedAt > now
+      const publishedAt = scheduled ? keptWallTime(current.publishedAt!) : current.publishedAt
+      if (scheduled && publishedAt! >= input.endsAt) {
+        return { field: 'endsAt', reason: { code: 'on-sale-after-end' } }
       }
-    }
-    const capacity = input.capacity
-    const updated = await trx
-      .updateTable('events')
-      .set({ ...eventColumns(input), searchText: eventSearchText(input), publishedAt, updatedAt: now })
-      .where('id', '=', event.id)
-      .$if(capacity !== null, (qb) => qb.where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', capacity!)))
-      .returning('id')
-      .executeTakeFirst()
-    if (!updated) {
-      const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
-      return { field: 'capacity', reason: { code: 'capacity-below-taken', of: 'event', sold, held } }
-    }
-    let datesMoved = Number(publishedAt !== current.publishedAt)
-    for (const [i, type] of moved.entries()) {
-      const before = types[i]!
-      if (type.salesStartAt === before.salesStartAt && type.salesEndAt === before.salesEndAt) continue
-      datesMoved += Number(type.salesStartAt !== before.salesStartAt) + Number(type.salesEndAt !== before.salesEndAt)
-      await trx
-        .updateTable('ticketTypes')
-        .set({ salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt })
-        .where('id', '=', type.id)
+      const types = await trx
+        .selectFrom('ticketTypes')
+        .select(['id', 'name', 'salesStartAt', 'salesEndAt'])
+        .where('eventId', '=', event.id)
+        .orderBy('id')
         .execute()
-    }
-    // With the sales dates where they now are.
-    await offerFreedCapacity(trx, event.id, now)
-    const told = input.notifyTicketHolders && movesTheEvent(input, current) ? await tellTicketHolders(trx, current, siteUrl) : 0
-    await audit(
-      trx,
-      actor,
-      'event.updated',
-      { type: 'event', id: event.id },
-      {
-        // Compared as the features see the event (booleans), not as the row stores it.
-        changed: changes(
-          { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
-          current,
-        ),
-        ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
-        ...(told > 0 && { ticketHoldersTold: told }),
-      },
-    )
-    return null
-  })
+      const moved = types.map((type) => ({
+        ...type,
+        salesStartAt: type.salesStartAt === null ? null : keptWallTime(type.salesStartAt),
+        salesEndAt: type.salesEndAt === null ? null : keptWallTime(type.salesEndAt),
+      }))
+      // Sales that fitted the old end must fit the new one; a window that never fitted is the type form's to correct.
+      const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
+      if (cutOff) {
+        const endsLate = cutOff.salesEndAt !== null && cutOff.salesEndAt > input.endsAt
+        return {
+          field: 'endsAt',
+          reason: {
+            code: 'sales-cut-off',
+            ticketType: cutOff.name,
+            salesStartAt: cutOff.salesStartAt,
+            salesEndAt: endsLate ? cutOff.salesEndAt : null,
+            timeZone: input.timeZone,
+          },
+        }
+      }
+      const capacity = input.capacity
+      const updated = await trx
+        .updateTable('events')
+        .set({ ...eventColumns(input), searchText: eventSearchText(input), publishedAt, updatedAt: now })
+        .where('id', '=', event.id)
+        .$if(capacity !== null, (qb) => qb.where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', capacity!)))
+        .returning('id')
+        .executeTakeFirst()
+      if (!updated) {
+        const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
+        return { field: 'capacity', reason: { code: 'capacity-below-taken', of: 'event', sold, held } }
+      }
+      let datesMoved = Number(publishedAt !== current.publishedAt)
+      for (const [i, type] of moved.entries()) {
+        const before = types[i]!
+        if (type.salesStartAt === before.salesStartAt && type.salesEndAt === before.salesEndAt) continue
+        datesMoved += Number(type.salesStartAt !== before.salesStartAt) + Number(type.salesEndAt !== before.salesEndAt)
+        await trx
+          .updateTable('ticketTypes')
+          .set({ salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt })
+          .where('id', '=', type.id)
+          .execute()
+      }
+      // With the sales dates where they now are.
+      await offerFreedCapacity(trx, event.id, now)
+      const told = input.notifyTicketHolders && movesTheEvent(input, current) ? await tellTicketHolders(trx, current, siteUrl) : 0
+      await audit(
+        trx,
+        actor,
+        'event.updated',
+        { type: 'event', id: event.id },
+        {
+          // Compared as the features see the event (booleans), not as the row stores it.
+          changed: changes(
+            { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
+            current,
+          ),
+          ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
+          ...(told > 0 && { ticketHoldersTold: told }),
+        },
+      )
+      return null
+    },
+    { mailQueued: true },
+  )
 }
 
 /** What ticket holders are told of: a change of the event's date, time or venue. */
@@ -310,73 +295,78 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
  * since) is public with its notice; one that never was stays private.
  */
 export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: number, siteUrl: string): Promise<Refusal> {
-  return changeEvent(ctx, eventId, async (trx) => {
-    const now = Date.now()
-    const event = await lockEvent(trx, eventId)
-    if (!event) throw new NotFound()
-    if (event.status === 'cancelled') return { code: 'already-cancelled' }
-    await trx
-      .updateTable('events')
-      .set({
-        status: 'cancelled',
-        cancelledAt: now,
-        updatedAt: now,
-        publishedAt: isPublic(event, now) ? event.publishedAt : null,
-        wasPublic: event.wasPublic || isPublic(event, now) ? 1 : 0,
-      })
-      .where('id', '=', eventId)
-      .execute()
-    // Under the event's lock no order can be placed or cancelled meanwhile: each order is cancelled as one the buyer cancels is.
-    const cancelled = await transitionOrdersOfEvent(trx, eventId, 'cancelled', now)
-    await releaseOrders(
-      trx,
-      eventId,
-      cancelled.map((order) => order.id),
-    )
-    await enqueueMail(
-      trx,
-      cancelled.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
-    )
-    await releaseAllHolds(trx, eventId)
-    // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
-    const closed = await trx
-      .updateTable('waitingListEntries')
-      .set({ state: 'removed', closedAt: now })
-      .where('eventId', '=', eventId)
-      .where('state', 'in', ['waiting', 'offered'])
-      .returning(['email', 'name', 'ticketTypeId', 'siteUrl'])
-      .execute()
-    const typeNames = new Map(
-      (await trx.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', eventId).execute()).map((type) => [
-        type.id,
-        type.name,
-      ]),
-    )
-    await enqueueMail(
-      trx,
-      closed.map((entry) => ({
-        kind: 'waiting-list-event-cancelled',
-        to: entry.email,
-        data: {
-          name: entry.name,
-          eventTitle: event.title,
-          ticketTypeName: typeNames.get(entry.ticketTypeId) ?? '',
-          eventLink: `${entry.siteUrl}/event/${eventId}`,
+  return changeEvent(
+    ctx,
+    eventId,
+    async (trx) => {
+      const now = Date.now()
+      const event = await lockEvent(trx, eventId)
+      if (!event) throw new NotFound()
+      if (event.status === 'cancelled') return { code: 'already-cancelled' }
+      await trx
+        .updateTable('events')
+        .set({
+          status: 'cancelled',
+          cancelledAt: now,
+          updatedAt: now,
+          publishedAt: isPublic(event, now) ? event.publishedAt : null,
+          wasPublic: event.wasPublic || isPublic(event, now) ? 1 : 0,
+        })
+        .where('id', '=', eventId)
+        .execute()
+      // Under the event's lock no order can be placed or cancelled meanwhile: each order is cancelled as one the buyer cancels is.
+      const cancelled = await transitionOrdersOfEvent(trx, eventId, 'cancelled', now)
+      await releaseOrders(
+        trx,
+        eventId,
+        cancelled.map((order) => order.id),
+      )
+      await enqueueMail(
+        trx,
+        cancelled.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
+      )
+      await releaseAllHolds(trx, eventId)
+      // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
+      const closed = await trx
+        .updateTable('waitingListEntries')
+        .set({ state: 'removed', closedAt: now })
+        .where('eventId', '=', eventId)
+        .where('state', 'in', ['waiting', 'offered'])
+        .returning(['email', 'name', 'ticketTypeId', 'siteUrl'])
+        .execute()
+      const typeNames = new Map(
+        (await trx.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', eventId).execute()).map((type) => [
+          type.id,
+          type.name,
+        ]),
+      )
+      await enqueueMail(
+        trx,
+        closed.map((entry) => ({
+          kind: 'waiting-list-event-cancelled',
+          to: entry.email,
+          data: {
+            name: entry.name,
+            eventTitle: event.title,
+            ticketTypeName: typeNames.get(entry.ticketTypeId) ?? '',
+            eventLink: `${entry.siteUrl}/event/${eventId}`,
+          },
+        })),
+      )
+      await audit(
+        trx,
+        actor,
+        'event.cancelled',
+        { type: 'event', id: eventId },
+        {
+          ordersCancelled: cancelled.length,
+          ...(closed.length > 0 && { waitingListClosed: closed.length }),
         },
-      })),
-    )
-    await audit(
-      trx,
-      actor,
-      'event.cancelled',
-      { type: 'event', id: eventId },
-      {
-        ordersCancelled: cancelled.length,
-        ...(closed.length > 0 && { waitingListClosed: closed.length }),
-      },
-    )
-    return null
-  })
+      )
+      return null
+    },
+    { mailQueued: true },
+  )
 }
 
 /** Only an event nobody ordered from: for the others, cancelling keeps the buyers' records. */
@@ -466,33 +456,38 @@ export async function updateTicketType(
   input: TicketTypeInput,
 ): Promise<FieldRefusal<'name' | 'capacity'> | null> {
   const { type, event } = found
-  return changeEvent(ctx, event.id, async (trx) => {
-    await lockEventOfTicketTypes(trx, event.id)
-    const taken = await refuseNameTaken(trx, event.id, input.name, type.id)
-    if (taken) return taken
-    const updated = await trx
-      .updateTable('ticketTypes')
-      .set(input)
-      .where('id', '=', type.id)
-      .where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', input.capacity))
-      .returning('id')
-      .executeTakeFirst()
-    if (!updated) {
-      const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
-      // Deleted after the route found it: there is nothing left to save the form into.
-      if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
-      return { field: 'capacity', reason: { code: 'capacity-below-taken', of: 'ticket-type', sold: current.sold, held: current.held } }
-    }
-    await offerFreedCapacity(trx, event.id, Date.now())
-    await audit(
-      trx,
-      actor,
-      'ticket_type.updated',
-      { type: 'ticket_type', id: type.id },
-      { eventId: event.id, changed: changes(input, type) },
-    )
-    return null
-  })
+  return changeEvent(
+    ctx,
+    event.id,
+    async (trx) => {
+      await lockEventOfTicketTypes(trx, event.id)
+      const taken = await refuseNameTaken(trx, event.id, input.name, type.id)
+      if (taken) return taken
+      const updated = await trx
+        .updateTable('ticketTypes')
+        .set(input)
+        .where('id', '=', type.id)
+        .where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', input.capacity))
+        .returning('id')
+        .executeTakeFirst()
+      if (!updated) {
+        const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
+        // Deleted after the route found it: there is nothing left to save the form into.
+        if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
+        return { field: 'capacity', reason: { code: 'capacity-below-taken', of: 'ticket-type', sold: current.sold, held: current.held } }
+      }
+      await offerFreedCapacity(trx, event.id, Date.now())
+      await audit(
+        trx,
+        actor,
+        'ticket_type.updated',
+        { type: 'ticket_type', id: type.id },
+        { eventId: event.id, changed: changes(input, type) },
+      )
+      return null
+    },
+    { mailQueued: true },
+  )
 }
 
 /**

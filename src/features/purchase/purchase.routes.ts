@@ -26,7 +26,8 @@ import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { type CapacityGuard, GUARDED, type HeldOffer, placeOrder, readForPurchase } from './purchase.service.js'
 import { type PurchaseRefusal, purchaseRefusalText } from './purchase.refusals.js'
 import { actorOf } from '../audit/actor.js'
-import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
+import { type EntryWithEvent, findOfferByToken, offerRefusal } from '../offers/offers.js'
+import { settle } from '../upkeep/settle.js'
 import { refusalCookie } from './refusal-cookie.js'
 import { NoSeatsTogether, SeatsTaken, seatMapOf, seatsOnMap, takenOf } from '../seating/seating.repository.js'
 import { chosenSeats, planSeats } from '../seating/seat-choice.js'
@@ -54,7 +55,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   app.get('/buy-tickets/:id', { config: { access: 'anyone' } }, async (request, reply) => {
     let { event, types } = await publicEvent(request)
     // Tickets of an offer that ran out are free again (or offered onward) before the form counts them.
-    if (event.held > 0 && (await settleExpiredHolds(app.db, event.id))) ({ event, types } = await publicEvent(request))
+    if (await settle(app.db, event)) ({ event, types } = await publicEvent(request))
     const offer = await offerOfLink(event, new FormReader(request.query).text('offer'))
     const failure = refusals.read(request)
     const refilled = failure?.eventId === event.id
@@ -143,7 +144,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     // The one read of a purchase (and all of a refusal): the event, its types, and the order of this form's key.
     let snapshot = onlyPublic(await readForPurchase(app.db, idParam(request.params), body.text('key')))
     // Tickets of an offer that ran out go back (and onward) before this purchase is decided on what it read.
-    if (snapshot.event.held > 0 && (await settleExpiredHolds(app.db, snapshot.event.id))) {
+    if (await settle(app.db, snapshot.event)) {
       snapshot = onlyPublic(await readForPurchase(app.db, snapshot.event.id, body.text('key')))
     }
     const { event, types } = snapshot
@@ -203,8 +204,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         snapshot,
       )
       if (!order.replayed) {
-        app.eventChanges.notify(event.id)
-        app.mail.wake()
+        app.afterCommit({ eventChanged: event.id, mailQueued: true })
       }
       // The order knows its browser (buyerBrowser): a purchase leaves the session alone.
       refusals.forget(request, reply)
@@ -287,8 +287,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       if (cancelled instanceof OrderCheckedIn) {
         reply.flash('error', cancelled.message)
       } else if (cancelled) {
-        app.eventChanges.notify(found.event.id)
-        app.mail.wake()
+        app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
         reply.flash('success', 'Your order is cancelled. The tickets are no longer valid.')
       } else {
         reply.flash('info', 'This order was already cancelled.')

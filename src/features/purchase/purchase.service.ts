@@ -20,7 +20,8 @@ import type { PurchaseRefusal, TicketTypeProblem } from './purchase.refusals.js'
 import { type SeenPrices, priceCart, pricesChangedSinceSeen, unitPrices } from '../pricing/cart-pricing.js'
 import type { Money } from '../../lib/money.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
-import { consumeOffer, offerFreedCapacity, offerRefusal, releaseExpiredHolds } from '../offers/offers.js'
+import { consumeOffer, offerFreedCapacity, offerRefusal } from '../offers/offers.js'
+import { settleLocked } from '../upkeep/settle.js'
 import { bookSeats } from '../seating/seating.repository.js'
 import { insertOrder } from '../orders/order.writes.js'
 import { GUARDED_ROOM, type RoomRules, takeInLockOrder } from '../capacity/capacity.js'
@@ -266,7 +267,7 @@ export async function placeOrder(
       // Held tickets whose offer ran out are free again (to the next person waiting, or to anyone) before capacity is counted.
       if (read.event.held > 0) {
         await lockEvent(trx, cart.eventId)
-        await releaseExpiredHolds(trx, cart.eventId, now)
+        await settleLocked(trx, cart.eventId, now)
       }
       const code = randomCode(10)
       const order = await insertOrder(trx, {

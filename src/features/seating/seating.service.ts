@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
 import { lockEvent } from '../events/event.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
@@ -12,7 +13,7 @@ import type { SeatMapRefusal } from './seat-map.refusals.js'
 
 export interface MapChange {
   event: Event
-  actor: { id: number; email: string; ip: string | null }
+  actor: Actor
 }
 
 /** Why a change of the map was refused, for the page; null when it was made. */
@@ -252,12 +253,10 @@ async function syncCapacities(trx: Trx, eventId: number): Promise<void> {
 
 async function audit(trx: Trx, change: MapChange, action: string, details: Record<string, unknown>) {
   await recordAudit(trx, {
-    actorId: change.actor.id,
-    actorLabel: change.actor.email,
+    ...auditBy(change.actor),
     action,
     subjectType: 'event',
     subjectId: change.event.id,
     details,
-    ip: change.actor.ip,
   })
 }
