@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from 'vitest'
 import { publishEvent } from '../../src/features/organiser/event.service.js'
 import { eventRefusalText } from '../../src/features/organiser/event.refusals.js'
+import { translator } from '../../src/i18n/translate.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
@@ -119,7 +120,7 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
     const { event } = await createEvent(t.db, me.user.id, { status: 'draft' })
     const actor = { userId: me.user.id, label: me.user.email, isAdmin: false, ip: null }
     const refusal = await publishEvent({ db: t.db, afterCommit: t.app.afterCommit }, actor, event.id, event.endsAt)
-    expect(refusal && eventRefusalText(refusal)).toBe(
+    expect(refusal && eventRefusalText(translator('en'), refusal)).toBe(
       'This event ends before that moment, so it could never go on sale. Choose an earlier moment.',
     )
     expect(await eventRow(event.id)).toMatchObject({ status: 'draft', publishedAt: null })

@@ -3,6 +3,7 @@ import { findEvent } from '../../src/features/events/event.repository.js'
 import type { NewSeat } from '../../src/features/seating/seat.model.js'
 import { addSeats } from '../../src/features/seating/seating.service.js'
 import { seatMapRefusalText } from '../../src/features/seating/seat-map.refusals.js'
+import { translator } from '../../src/i18n/translate.js'
 import { createEvent } from './fixtures.js'
 import type { Persona } from './personas.js'
 
@@ -36,7 +37,7 @@ export async function addSeatBlock(
   )
   const event = (await findEvent(db, eventId))!
   const refusal = await addSeats(db, { event, actor: { userId: owner.id, label: owner.email, isAdmin: false, ip: null } }, seats)
-  if (refusal !== null) throw new Error(seatMapRefusalText(refusal))
+  if (refusal !== null) throw new Error(seatMapRefusalText(translator('en'), refusal))
 }
 
 export async function seatId(db: Db, eventId: number, row: string, seat: string): Promise<number> {

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { type PurchaseRefusal, asPurchaseRefusal, purchaseRefusalText } from '../../src/features/purchase/purchase.refusals.js'
 import { refusalCookie } from '../../src/features/purchase/refusal-cookie.js'
+import { translator } from '../../src/i18n/translate.js'
 
 describe('purchase refusals', () => {
   it('are plain data, said in the words the pages have always used', () => {
@@ -27,7 +28,7 @@ describe('purchase refusals', () => {
       ],
     ]
     for (const [reason, text] of cases) {
-      expect(purchaseRefusalText(JSON.parse(JSON.stringify(reason)) as PurchaseRefusal)).toBe(text)
+      expect(purchaseRefusalText(translator('en'), JSON.parse(JSON.stringify(reason)) as PurchaseRefusal)).toBe(text)
     }
   })
 

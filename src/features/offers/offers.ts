@@ -18,6 +18,8 @@
  */
 import type { Db, Trx } from '../../db/database.js'
 import type { WaitingListEntryRow, WaitingListState } from '../../db/schema.js'
+import type { MessageKey } from '../../i18n/catalogue.js'
+import type { Translate } from '../../i18n/translate.js'
 import { randomSecret, tokenHash } from '../../lib/random.js'
 import { freeOfEvent, inSalesWindow, isOnSale } from '../events/event.rules.js'
 import { hold, releaseHeld } from '../capacity/capacity.js'
@@ -229,17 +231,15 @@ export function offerRefusal(entry: Pick<WaitingListEntryRow, 'state' | 'offerEx
 }
 
 /** The words for an offer that cannot be claimed. */
-export function offerRefusalText(reason: OfferRefusal): string {
-  switch (reason.code) {
-    case 'offer-used':
-      return 'This offer has been used: its tickets were bought. A link from the waiting list works once.'
-    case 'offer-expired':
-      return 'This offer has expired, and its tickets went back to the waiting list.'
-    case 'offer-given-up':
-      return 'This offer is no longer open: its place on the waiting list was given up.'
-    case 'offer-closed':
-      return 'This offer is no longer open.'
-  }
+export function offerRefusalText(t: Translate, reason: OfferRefusal): string {
+  return t(OFFER_REFUSAL_WORDS[reason.code])
+}
+
+const OFFER_REFUSAL_WORDS: Record<OfferRefusal['code'], MessageKey> = {
+  'offer-used': 'refusal.offer.used',
+  'offer-expired': 'refusal.offer.expired',
+  'offer-given-up': 'refusal.offer.givenUp',
+  'offer-closed': 'refusal.offer.closed',
 }
 
 /** Whether an offer of this event ran out by `now` and is still open: one indexed read. */

@@ -1,9 +1,10 @@
+import type { Translate } from '../../i18n/translate.js'
 import { formatDateTime } from '../../lib/format.js'
 
 /**
  * Why an organiser's change of an event or a ticket type was refused:
- * reasons with their parameters, plain data, and the English words for each
- * in one function, eventRefusalText.
+ * reasons with their parameters, plain data, and their words, in the
+ * catalogue (src/i18n/en/refusals.ts), said by one function, eventRefusalText.
  */
 
 /** A refusal of the change as a whole (publish, unpublish, cancel, delete). */
@@ -32,41 +33,45 @@ export interface FieldRefusal<Field extends string = string> {
   reason: EventFieldReason
 }
 
-export function eventRefusalText(reason: EventRefusal | EventFieldReason): string {
+export function eventRefusalText(t: Translate, reason: EventRefusal | EventFieldReason): string {
   switch (reason.code) {
     case 'publish-cancelled':
-      return 'This event is cancelled and cannot be published again.'
+      return t('refusal.event.publishCancelled')
     case 'already-public':
-      return 'This event is already public. Unpublish it first to hide it until a later date.'
+      return t('refusal.event.alreadyPublic')
     case 'ends-before-publication':
-      return 'This event ends before that moment, so it could never go on sale. Choose an earlier moment.'
+      return t('refusal.event.endsBeforePublication')
     case 'no-ticket-types':
-      return 'Add at least one ticket type before publishing.'
+      return t('refusal.event.noTicketTypes')
     case 'not-published':
-      return 'Only a published or scheduled event can be unpublished.'
+      return t('refusal.event.notPublished')
     case 'already-cancelled':
-      return 'This event is already cancelled.'
+      return t('refusal.event.alreadyCancelled')
     case 'has-orders':
-      return `This event has ${reason.orders === 1 ? 'an order' : `${reason.orders} orders`}, so it cannot be deleted. Cancel it instead: its buyers keep a record of what happened.`
+      return t('refusal.event.hasOrders', { orders: reason.orders })
     case 'type-ordered':
-      return `${reason.ticketType} has been ordered (${reason.tickets} ${reason.tickets === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`
+      return t('refusal.event.typeOrdered', { ticketType: reason.ticketType, tickets: reason.tickets })
     case 'last-ticket-type':
-      return 'A published event needs at least one ticket type. Add another first, or unpublish the event.'
+      return t('refusal.event.lastTicketType')
     case 'on-sale-after-end':
-      return 'In this time zone the event would go on sale only after this end. Choose a later end, or another time zone.'
-    case 'sales-cut-off': {
-      const when =
-        reason.salesEndAt !== null
-          ? `run until ${formatDateTime(reason.salesEndAt, reason.timeZone)}`
-          : `start ${formatDateTime(reason.salesStartAt!, reason.timeZone)}`
-      return `Sales of “${reason.ticketType}” ${when}, after this end. Change them first, or choose a later end.`
-    }
-    case 'capacity-below-taken': {
-      const [tickets, capacity] = reason.of === 'event' ? ['tickets are', 'the capacity'] : ['tickets of this type are', 'its capacity']
-      const heldToo = reason.held > 0 ? ` and ${reason.held} held for offers to the waiting list` : ''
-      return `${reason.sold} ${tickets} already sold${heldToo}, so ${capacity} cannot be lower than ${reason.sold + reason.held}.`
-    }
+      return t('refusal.event.onSaleAfterEnd')
+    case 'sales-cut-off':
+      return reason.salesEndAt !== null
+        ? t('refusal.event.salesRunPastEnd', {
+            ticketType: reason.ticketType,
+            salesEnd: formatDateTime(reason.salesEndAt, reason.timeZone),
+          })
+        : t('refusal.event.salesStartAfterEnd', {
+            ticketType: reason.ticketType,
+            salesStart: formatDateTime(reason.salesStartAt!, reason.timeZone),
+          })
+    case 'capacity-below-taken':
+      return t(reason.of === 'event' ? 'refusal.event.capacityBelowSold' : 'refusal.event.typeCapacityBelowSold', {
+        sold: reason.sold,
+        held: reason.held,
+        least: reason.sold + reason.held,
+      })
     case 'name-taken':
-      return `This event already has a ticket type called “${reason.name}”. Give this one a name of its own.`
+      return t('refusal.event.nameTaken', { name: reason.name })
   }
 }

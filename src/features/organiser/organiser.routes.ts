@@ -171,7 +171,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { values, errors, input } = parseEventForm(request.body, Date.now(), event)
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
     const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
-    if (refusal) return renderManage(reply, event, { form: { values, errors: { [refusal.field]: eventRefusalText(refusal.reason) } } }, 422)
+    if (refusal)
+      return renderManage(reply, event, { form: { values, errors: { [refusal.field]: eventRefusalText(request.t, refusal.reason) } } }, 422)
     reply.flash('success', 'Event saved.')
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })
@@ -182,7 +183,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { values, errors, input } = parsePublishForm(request.body, event, now)
     if (!input) return renderManage(reply, event, { publish: { values, errors } }, 422)
     const refusal = await publishEvent(ctx, actorOf(request), event.id, input.publishedAt)
-    if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal: eventRefusalText(refusal) } }, 409)
+    if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal: eventRefusalText(request.t, refusal) } }, 409)
     reply.flash(
       'success',
       input.publishedAt > now
@@ -201,7 +202,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     app.post(url, owner, async (request, reply) => {
       const event = eventOf(request)
       const refusal = await change(actorOf(request), event.id, request)
-      reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(refusal) : done)
+      reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(request.t, refusal) : done)
       return reply.redirect(`/edit-event/${event.id}`, 303)
     })
   }
@@ -235,7 +236,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const event = eventOf(request)
     const refusal = await deleteEvent(ctx, actorOf(request), event.id)
     if (refusal) {
-      reply.flash('error', eventRefusalText(refusal))
+      reply.flash('error', eventRefusalText(request.t, refusal))
       return reply.redirect(`/events/${event.id}/delete`, 303)
     }
     reply.flash('success', `“${event.title}” is deleted.`)
@@ -256,7 +257,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { values, errors, input } = parseTicketTypeForm(request.body, currency, event)
     if (!input) return renderTicketTypeForm(reply, event, { values, errors }, 422)
     const refusal = await createTicketType(ctx, actorOf(request), event.id, input)
-    if (refusal) return renderTicketTypeForm(reply, event, { values, errors: { [refusal.field]: eventRefusalText(refusal.reason) } }, 422)
+    if (refusal)
+      return renderTicketTypeForm(reply, event, { values, errors: { [refusal.field]: eventRefusalText(request.t, refusal.reason) } }, 422)
     reply.flash('success', `Ticket type “${input.name}” added.`)
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
@@ -283,7 +285,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     const form = { values, errors, typeId: type.id, sold: type.sold }
     if (!input) return renderTicketTypeForm(reply, event, form, 422)
     const refusal = await updateTicketType(ctx, actorOf(request), found, input)
-    if (refusal) return renderTicketTypeForm(reply, event, { ...form, errors: { [refusal.field]: eventRefusalText(refusal.reason) } }, 422)
+    if (refusal)
+      return renderTicketTypeForm(reply, event, { ...form, errors: { [refusal.field]: eventRefusalText(request.t, refusal.reason) } }, 422)
     reply.flash('success', `Ticket type “${input.name}” saved.`)
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
@@ -296,14 +299,14 @@ export default async function eventRoutes(app: FastifyInstance) {
       title: `Delete ${type.name} · ${event.title}`,
       event: { id: event.id, title: event.title },
       type: { id: type.id, name: type.name },
-      refusal: refusal && eventRefusalText(refusal),
+      refusal: refusal && eventRefusalText(request.t, refusal),
     })
   })
 
   app.post('/ticket-types/:id/delete', typeOwner, async (request, reply) => {
     const found = await ticketTypeOf(request)
     const refusal = await deleteTicketType(ctx, actorOf(request), found)
-    reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(refusal) : `Ticket type “${found.type.name}” deleted.`)
+    reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(request.t, refusal) : `Ticket type “${found.type.name}” deleted.`)
     return reply.redirect(`/edit-event/${found.event.id}#ticket-types`, 303)
   })
 

@@ -1,6 +1,6 @@
 import { DomainError } from '../../lib/errors.js'
 import type { ChangedPrice } from '../pricing/cart-pricing.js'
-import { type PurchaseRefusal, purchaseRefusalText } from './purchase.refusals.js'
+import type { PurchaseRefusal } from './purchase.refusals.js'
 
 /**
  * A purchase the rules refuse (sold out, not on sale, cancelled), with why.
@@ -10,7 +10,8 @@ export class PurchaseRefused extends DomainError {
   override readonly statusCode = 409
   override readonly title = 'Your order could not be completed'
   constructor(readonly reason: PurchaseRefusal) {
-    super(purchaseRefusalText(reason))
+    // Its words are said by the page it leads to (purchaseRefusalText); the log keeps the reason's code.
+    super(reason.code)
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * Why a purchase is refused: reasons with their parameters, plain data (they
- * travel in the refusal cookie), and the English words for each in one
- * function, purchaseRefusalText. A new refusal is a new case here; the
- * compiler then asks for its words.
+ * travel in the refusal cookie), and their words, in the catalogue
+ * (src/i18n/en/refusals.ts), said by one function, purchaseRefusalText. A new
+ * refusal is a new case here; the compiler then asks for its words.
  */
+import type { Translate } from '../../i18n/translate.js'
 import { formatDateTime } from '../../lib/format.js'
 import { type OfferRefusal, offerRefusalText } from '../offers/offers.js'
 
@@ -34,64 +35,65 @@ export type PurchaseRefusal =
   | { code: 'over-buyer-orders'; max: number }
   | { code: 'over-buyer-tickets'; max: number }
 
-const plural = (count: number, one: string, many: string) => (count === 1 ? one : many)
-
 /** The words for a refusal, as the buyer reads them on /purchase/fail or the form. */
-export function purchaseRefusalText(reason: PurchaseRefusal): string {
+export function purchaseRefusalText(t: Translate, reason: PurchaseRefusal): string {
   switch (reason.code) {
     case 'no-tickets':
-      return 'Choose at least one ticket.'
+      return t('refusal.purchase.noTickets')
     case 'over-order-limit':
-      return `One order may hold at most ${reason.max} tickets.`
+      return t('refusal.purchase.overOrderLimit', { max: reason.max })
     case 'order-too-large':
-      return 'This order is larger than one order may be. Please buy fewer tickets at a time.'
+      return t('refusal.purchase.orderTooLarge')
     case 'event-unavailable':
-      return 'This event is not available.'
+      return t('refusal.purchase.eventUnavailable')
     case 'event-cancelled':
-      return 'This event has been cancelled, so tickets are no longer sold.'
+      return t('refusal.purchase.eventCancelled')
     case 'event-over':
-      return 'This event is over, so tickets are no longer sold.'
+      return t('refusal.purchase.eventOver')
     case 'event-sold-out':
-      return 'This event is sold out.'
+      return t('refusal.purchase.eventSoldOut')
     case 'event-few-left':
-      return `Only ${reason.left} ${plural(reason.left, 'ticket is', 'tickets are')} left for this event.`
+      return t('refusal.purchase.eventFewLeft', { left: reason.left })
     case 'ticket-types':
-      return reason.problems.map(ticketTypeProblemText).join(' ')
+      return reason.problems.map((problem) => ticketTypeProblemText(t, problem)).join(' ')
     case 'tickets-unavailable':
-      return 'The tickets you chose are no longer available.'
+      return t('refusal.purchase.ticketsUnavailable')
     case 'form-used':
-      return 'This form was already used to place an order. Open the event again to buy tickets.'
+      return t('refusal.purchase.formUsed')
     case 'over-offer':
-      return `This offer holds ${reason.quantity} ${plural(reason.quantity, 'ticket', 'tickets')} of one type: buy up to that many of it.`
+      return t('refusal.purchase.overOffer', { quantity: reason.quantity })
     case 'offer-link-invalid':
-      return 'This offer link is not valid. It may have been copied incompletely.'
+      return t('refusal.purchase.offerLinkInvalid')
     case 'offer-used':
     case 'offer-expired':
     case 'offer-given-up':
     case 'offer-closed':
-      return offerRefusalText(reason)
+      return offerRefusalText(t, reason)
     case 'over-buyer-orders':
-      return `Each buyer may place at most ${reason.max} ${plural(reason.max, 'order', 'orders')} for this event, and the email address you gave has reached that.`
+      return t('refusal.purchase.overBuyerOrders', { max: reason.max })
     // Says neither the address's count nor what is left: anyone may type an address and would learn what its owner bought.
     case 'over-buyer-tickets':
-      return `Each buyer may have at most ${reason.max} tickets for this event, counting earlier orders with the same email address. This order would go past that.`
+      return t('refusal.purchase.overBuyerTickets', { max: reason.max })
   }
 }
 
-function ticketTypeProblemText(problem: TicketTypeProblem): string {
+function ticketTypeProblemText(t: Translate, problem: TicketTypeProblem): string {
   switch (problem.code) {
     case 'type-gone':
-      return 'One of the ticket types you chose is no longer offered.'
+      return t('refusal.ticketType.gone')
     case 'sales-not-started':
-      return `${problem.ticketType}: sales start ${formatDateTime(problem.salesStartAt, problem.timeZone)}.`
+      return t('refusal.ticketType.salesNotStarted', {
+        ticketType: problem.ticketType,
+        salesStart: formatDateTime(problem.salesStartAt, problem.timeZone),
+      })
     case 'sales-ended':
-      return `${problem.ticketType}: sales have ended.`
+      return t('refusal.ticketType.salesEnded', { ticketType: problem.ticketType })
     case 'over-type-limit':
-      return `${problem.ticketType}: at most ${problem.max} per order.`
+      return t('refusal.ticketType.overTypeLimit', { ticketType: problem.ticketType, max: problem.max })
     case 'sold-out':
-      return `${problem.ticketType} is sold out.`
+      return t('refusal.ticketType.soldOut', { ticketType: problem.ticketType })
     case 'few-left':
-      return `${problem.ticketType}: you asked for ${problem.asked}, only ${problem.left} ${plural(problem.left, 'is', 'are')} left.`
+      return t('refusal.ticketType.fewLeft', { ticketType: problem.ticketType, asked: problem.asked, left: problem.left })
   }
 }
 

@@ -122,7 +122,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         offer: offer && {
           token: offer.token,
           open: offer.held !== null,
-          refusal: offer.refusal && purchaseRefusalText(offer.refusal),
+          refusal: offer.refusal && purchaseRefusalText(reply.request.t, offer.refusal),
           typeId: offer.held?.ticketTypeId ?? 0,
           quantity: offer.held?.quantity ?? 0,
           typeName: offer.entry?.ticketTypeName ?? '',
@@ -184,7 +184,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       if (offer && !offer.held) throw new PurchaseRefused(offer.refusal!)
       // Checked on the map as it is now, for the buyer's sake; the purchase checks again under the event's lock.
       const plan = seatedTypes.size > 0 ? await planSeats(app.db, event.id, seatRequest, form.quantities) : undefined
-      if (plan?.refusal) return seatsBack({ seats: seatMapRefusalText(plan.refusal) })
+      if (plan?.refusal) return seatsBack({ seats: seatMapRefusalText(request.t, plan.refusal) })
       const order = await placeOrder(
         app.db,
         {
@@ -211,8 +211,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (error instanceof PriceChanged) return showNewPrices(error.changes)
-      if (error instanceof SeatsTaken) return seatsBack({ seats: seatMapRefusalText(error.reason) })
-      if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: seatMapRefusalText(error.reason) })
+      if (error instanceof SeatsTaken) return seatsBack({ seats: seatMapRefusalText(request.t, error.reason) })
+      if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: seatMapRefusalText(request.t, error.reason) })
       if (!(error instanceof PurchaseRefused)) throw error
       const { key: _key, ...values } = form.values
       refusals.remember(reply, { eventId: event.id, reason: error.reason, values })
@@ -235,7 +235,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/fail.eta', {
       title: 'Your order could not be completed',
-      message: purchaseRefusalText(failure.reason),
+      message: purchaseRefusalText(request.t, failure.reason),
       event: event && { id: event.id, title: event.title },
     })
   })

@@ -1,8 +1,10 @@
 /**
  * Why a change of a seat map, or a buyer's choice of seats, was refused:
- * reasons with their parameters, plain data, and the English words for each
- * in one function, seatMapRefusalText. Seats are named as seatName names them.
+ * reasons with their parameters, plain data, and their words, in the
+ * catalogue (src/i18n/en/refusals.ts), said by one function,
+ * seatMapRefusalText. Seats are named as seatName names them.
  */
+import type { Translate } from '../../i18n/translate.js'
 
 /** Why the seats a buyer chose cannot be had. */
 export type SeatChoiceRefusal =
@@ -33,56 +35,50 @@ export type SeatMapRefusal =
   | { code: 'source-without-map'; event: string }
   | { code: 'source-types-missing'; ticketTypes: string[] }
 
-/** A few seats by name, and how many more: "A1; A2, and 3 more". */
-function some(seats: string[], more: number): string {
-  return seats.join('; ') + (more > 0 ? `, and ${more} more` : '')
-}
-
-export function seatMapRefusalText(reason: SeatMapRefusal | SeatChoiceRefusal): string {
+export function seatMapRefusalText(t: Translate, reason: SeatMapRefusal | SeatChoiceRefusal): string {
   switch (reason.code) {
     case 'taken-since-shown':
-      return `Taken since the map was shown: ${reason.seats.join('; ')}. Your other choices are kept: choose again.`
+      return t('refusal.seatChoice.takenSinceShown', { seats: reason.seats.join('; ') })
     case 'seat-not-on-map':
-      return 'One of the seats chosen is not on this map. Reload the page and choose again.'
+      return t('refusal.seatChoice.seatNotOnMap')
     case 'seats-taken':
-      return reason.count === 1
-        ? 'The seat marked below was taken by someone else a moment ago. Your other choices are kept: choose another seat.'
-        : 'The seats marked below were taken by someone else a moment ago. Your other choices are kept: choose other seats.'
+      return t('refusal.seatChoice.seatsTaken', { count: reason.count })
     case 'no-seats-together':
-      return `No ${reason.count} seats side by side are left of this type. Ask for fewer, or choose seats on the map.`
+      return t('refusal.seatChoice.noSeatsTogether', { count: reason.count })
     case 'no-seats-to-add':
-      return 'There are no seats to add.'
+      return t('refusal.seatMap.noSeatsToAdd')
     case 'too-many-seats':
-      return `A map holds at most ${reason.max} seats.`
+      return t('refusal.seatMap.tooManySeats', { max: reason.max })
+    // A few seats by name, and how many more: "A1; A2, and 3 more".
     case 'seats-on-map-already':
-      return `Some of these seats are on the map already: ${some(reason.seats, reason.more)}. Case, spaces and leading zeros do not count: name the rows or seats differently.`
+      return t('refusal.seatMap.seatsOnMapAlready', { seats: reason.seats.join('; '), more: reason.more })
     case 'seats-named-twice':
-      return `Some of these seats are named twice: ${some(reason.seats, reason.more)}. Case, spaces and leading zeros do not count.`
+      return t('refusal.seatMap.seatsNamedTwice', { seats: reason.seats.join('; '), more: reason.more })
     case 'seats-clash':
-      return 'Some of these seats are on the map already (the same section, row and seat). Name the rows or seats differently.'
+      return t('refusal.seatMap.seatsClash')
     case 'type-of-another-event':
-      return 'One of the ticket types is not this event’s.'
+      return t('refusal.seatMap.typeOfAnotherEvent')
     case 'type-sold-without-seats':
-      return `${reason.ticketType} tickets have been sold without seats, so this type cannot be given seats. Add a new ticket type for the seats.`
+      return t('refusal.seatMap.typeSoldWithoutSeats', { ticketType: reason.ticketType })
     case 'no-map-yet':
-      return 'This event has no seat map yet.'
+      return t('refusal.seatMap.noMapYet')
     case 'no-such-section':
-      return `This map has no section called ${reason.section}: its sections are ${reason.sections.join(', ')}.`
+      return t('refusal.seatMap.noSuchSection', { section: reason.section, sections: reason.sections.join(', ') })
     case 'no-such-seats':
-      return `No such seats in ${reason.section}: ${reason.seats.join(', ')}.`
+      return t('refusal.seatMap.noSuchSeats', { section: reason.section, seats: reason.seats.join(', ') })
     case 'taken-cannot-block':
-      return `Taken, so they cannot be blocked: ${reason.seats.join(', ')}.`
+      return t('refusal.seatMap.takenCannotBlock', { seats: reason.seats.join(', ') })
     case 'type-short-of-seats':
-      return `${reason.ticketType} would have fewer seats than the tickets sold and held for the waiting list.`
+      return t('refusal.seatMap.typeShortOfSeats', { ticketType: reason.ticketType })
     case 'event-cancelled':
-      return 'This event is cancelled: its seat map can no longer change.'
+      return t('refusal.seatMap.eventCancelled')
     case 'event-gone':
-      return 'This event no longer exists.'
+      return t('refusal.seatMap.eventGone')
     case 'map-sold':
-      return 'Seats of this map have been sold, so it can no longer be cleared.'
+      return t('refusal.seatMap.mapSold')
     case 'source-without-map':
-      return `${reason.event} has no seat map.`
+      return t('refusal.seatMap.sourceWithoutMap', { event: reason.event })
     case 'source-types-missing':
-      return `This event needs ticket types named like the other event’s price categories first: ${reason.ticketTypes.join(', ')}.`
+      return t('refusal.seatMap.sourceTypesMissing', { ticketTypes: reason.ticketTypes.join(', ') })
   }
 }

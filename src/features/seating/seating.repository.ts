@@ -5,7 +5,7 @@ import { randomSecret } from '../../lib/random.js'
 import { labelKey } from './seat-labels.js'
 import { pickSeats } from './best-available.js'
 import { type Seat, type SeatLayout, type SeatMap, type SeatOnMap, type SeatRequest, seatName } from './seat.model.js'
-import { type SeatChoiceRefusal, seatMapRefusalText } from './seat-map.refusals.js'
+import type { SeatChoiceRefusal } from './seat-map.refusals.js'
 
 /**
  * Layouts by seat map stamp (events.seat_map_stamp, new at every change of a
@@ -127,7 +127,7 @@ export class SeatsTaken extends DomainError {
   readonly reason: SeatChoiceRefusal
   constructor(readonly seatIds: number[]) {
     const reason: SeatChoiceRefusal = { code: 'seats-taken', count: seatIds.length }
-    super(seatMapRefusalText(reason))
+    super(reason.code)
     this.reason = reason
   }
 }
@@ -142,7 +142,7 @@ export class NoSeatsTogether extends DomainError {
     count: number,
   ) {
     const reason: SeatChoiceRefusal = { code: 'no-seats-together', count }
-    super(seatMapRefusalText(reason))
+    super(reason.code)
     this.reason = reason
   }
 }

@@ -63,7 +63,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
           : [{ value: '', label: 'Choose…' }, ...others.map((other) => ({ value: String(other.id), label: other.title }))],
       values: { ...blankBlockForm(), csv: '', markSection: '', marks: '', ...form.values },
       errors: form.errors ?? {},
-      refusal: form.refusal ? seatMapRefusalText(form.refusal) : null,
+      refusal: form.refusal ? seatMapRefusalText(reply.request.t, form.refusal) : null,
     })
   }
 

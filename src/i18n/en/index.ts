@@ -1,5 +1,6 @@
 import { common } from './common.js'
 import { mail } from './mail.js'
+import { refusals } from './refusals.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -16,4 +17,5 @@ import { mail } from './mail.js'
 export const en = {
   ...common,
   ...mail,
+  ...refusals,
 }
