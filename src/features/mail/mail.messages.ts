@@ -72,7 +72,7 @@ export class MailComposer {
   ): Promise<{ subject: string; model: object; attachments?: ComposedMail['attachments'] }> {
     switch (message.kind) {
       case 'order-confirmation': {
-        const { order, found } = await this.order(message.data)
+        const { order, found } = await this.order(message.data, t)
         return {
           subject: t('mail.orderConfirmation.subject', { eventTitle: order.event.title, code: order.code }),
           model: { order },
@@ -100,15 +100,15 @@ export class MailComposer {
         }
       }
       case 'order-cancelled': {
-        const { order } = await this.order(message.data)
+        const { order } = await this.order(message.data, t)
         return { subject: t('mail.orderCancelled.subject', { code: order.code }), model: { order } }
       }
       case 'event-cancelled': {
-        const { order } = await this.order(message.data)
+        const { order } = await this.order(message.data, t)
         return { subject: t('mail.eventCancelled.subject', { eventTitle: order.event.title }), model: { order } }
       }
       case 'event-changed': {
-        const { order, found } = await this.order(message.data)
+        const { order, found } = await this.order(message.data, t)
         const { was } = message.data
         return {
           subject: t('mail.eventChanged.subject', { eventTitle: order.event.title }),
@@ -160,10 +160,10 @@ export class MailComposer {
     }
   }
 
-  private async order(data: { orderId: number; siteUrl: string }) {
+  private async order(data: { orderId: number; siteUrl: string }, t: Translate) {
     const found = await findOrderById(this.db, data.orderId)
     if (!found) throw new Uncomposable(`order ${data.orderId} no longer exists`)
-    return { found, order: toOrderView(found, data.siteUrl) }
+    return { found, order: toOrderView(found, data.siteUrl, t) }
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Db } from '../../db/database.js'
 import type { OrderRow } from '../../db/schema.js'
+import type { MessageKey } from '../../i18n/catalogue.js'
+import type { Translate } from '../../i18n/translate.js'
 import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
 import type { Event } from '../events/event.model.js'
 import { lockEvent } from '../events/event.repository.js'
@@ -9,10 +11,23 @@ import { OrderCheckedIn } from './order.errors.js'
 import { TICKET_WAS_USED, canMove } from './order.states.js'
 import { releaseOrders, transitionOrder } from './order.writes.js'
 
-/** Whether the buyer may cancel an order now, and if not, why (null when there is nothing to say: it is cancelled already). */
-export type Cancellation = { allowed: true } | { allowed: false; reason: string | null }
+/** Why the buyer may not cancel an order. */
+export type CancellationRefusal = { code: 'event-cancelled' } | { code: 'checked-in' } | { code: 'event-started' } | { code: 'not-allowed' }
 
-export const CHECKED_IN_REASON = 'A ticket of this order has been used at the door, so the order can no longer be cancelled.'
+/** Whether the buyer may cancel an order now, and if not, why (null when there is nothing to say: it is cancelled already). */
+export type Cancellation = { allowed: true } | { allowed: false; reason: CancellationRefusal | null }
+
+const CANCELLATION_REFUSAL_WORDS: Record<CancellationRefusal['code'], MessageKey> = {
+  'event-cancelled': 'refusal.cancellation.eventCancelled',
+  'checked-in': 'refusal.cancellation.checkedIn',
+  'event-started': 'refusal.cancellation.eventStarted',
+  'not-allowed': 'refusal.cancellation.notAllowed',
+}
+
+/** The words for why the buyer may not cancel, as the order page and the cancel form's answer say them. */
+export function cancellationRefusalText(t: Translate, reason: CancellationRefusal): string {
+  return t(CANCELLATION_REFUSAL_WORDS[reason.code])
+}
 
 /**
  * The buyer's cancellation rule, in one place for the order page and the
@@ -26,11 +41,10 @@ export function cancellation(
   now = Date.now(),
 ): Cancellation {
   if (!canMove(order.status, 'cancelled')) return { allowed: false, reason: null }
-  if (event.status === 'cancelled') return { allowed: false, reason: 'The organiser cancelled this event.' }
-  if (tickets.some((ticket) => ticket.used)) return { allowed: false, reason: CHECKED_IN_REASON }
-  if (event.startsAt <= now) return { allowed: false, reason: 'The event has started, so this order can no longer be cancelled.' }
-  if (!event.allowBuyerCancellation)
-    return { allowed: false, reason: 'The organiser does not allow buyers to cancel orders for this event.' }
+  if (event.status === 'cancelled') return { allowed: false, reason: { code: 'event-cancelled' } }
+  if (tickets.some((ticket) => ticket.used)) return { allowed: false, reason: { code: 'checked-in' } }
+  if (event.startsAt <= now) return { allowed: false, reason: { code: 'event-started' } }
+  if (!event.allowBuyerCancellation) return { allowed: false, reason: { code: 'not-allowed' } }
   return { allowed: true }
 }
 
@@ -56,7 +70,7 @@ export async function cancelOrder(
     const moved = await transitionOrder(trx, order.id, 'cancelled', now)
     if (!moved) return false
     const used = await trx.selectFrom('tickets').select('id').where('orderId', '=', order.id).where(TICKET_WAS_USED).executeTakeFirst()
-    if (used) throw new OrderCheckedIn(CHECKED_IN_REASON)
+    if (used) throw new OrderCheckedIn()
     await releaseOrders(trx, moved.eventId, [order.id])
     // The freed tickets go to the waiting list first, in this transaction: nobody can buy them in between.
     await offerFreedCapacity(trx, moved.eventId, now)

@@ -1,5 +1,6 @@
 import { formatDateTime, formatMoney } from '../../lib/format.js'
-import { cancellation } from '../orders/cancellation.js'
+import { cancellation, cancellationRefusalText } from '../orders/cancellation.js'
+import type { Translate } from '../../i18n/translate.js'
 import type { OrderWithTickets } from './order.repository.js'
 import { money } from '../../lib/money.js'
 
@@ -20,7 +21,7 @@ export interface OrderView {
   cancelNote: string | null
 }
 
-export function toOrderView({ order, event, tickets }: OrderWithTickets, origin: string, now = Date.now()): OrderView {
+export function toOrderView({ order, event, tickets }: OrderWithTickets, origin: string, t: Translate, now = Date.now()): OrderView {
   const cancel = cancellation(order, event, tickets, now)
   return {
     code: order.code,
@@ -49,6 +50,6 @@ export function toOrderView({ order, event, tickets }: OrderWithTickets, origin:
     })),
     link: `${origin}/orders/${order.code}?key=${order.accessKey}`,
     canCancel: cancel.allowed,
-    cancelNote: cancel.allowed ? null : cancel.reason,
+    cancelNote: cancel.allowed || cancel.reason === null ? null : cancellationRefusalText(t, cancel.reason),
   }
 }

@@ -14,7 +14,7 @@ import { normaliseEmail } from '../accounts/user.repository.js'
 import { type EventWithTicketTypes, findEvent, findEventWithTicketTypes } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
 import { isPublic } from '../events/event.rules.js'
-import { cancelOrder, cancellation } from '../orders/cancellation.js'
+import { cancelOrder, cancellation, cancellationRefusalText } from '../orders/cancellation.js'
 import { OrderCheckedIn } from '../orders/order.errors.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
@@ -269,7 +269,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     const cancel = cancellation(found.order, found.event, found.tickets)
     if (!cancel.allowed) {
       if (cancel.reason === null) reply.flash('info', 'This order was already cancelled.')
-      else reply.flash('error', cancel.reason)
+      else reply.flash('error', cancellationRefusalText(request.t, cancel.reason))
     } else {
       const audit = {
         actorId: request.user?.id ?? null,
@@ -285,7 +285,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         throw error
       })
       if (cancelled instanceof OrderCheckedIn) {
-        reply.flash('error', cancelled.message)
+        reply.flash('error', cancellationRefusalText(request.t, { code: 'checked-in' }))
       } else if (cancelled) {
         app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
         reply.flash('success', 'Your order is cancelled. The tickets are no longer valid.')
@@ -340,7 +340,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   }
 
   async function renderOrder(request: FastifyRequest, reply: FastifyReply, found: OrderWithTickets, justBought: boolean) {
-    const order = toOrderView(found, siteUrl(request))
+    const order = toOrderView(found, siteUrl(request), request.t)
     // The order page holds personal data and ticket codes: keep it out of shared caches.
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/order.eta', { title: `Order ${order.code}`, order, justBought })
