@@ -32,7 +32,10 @@ interface Pending {
 
 const RETRY_AFTER_FAILURE_MS = 2_000
 
-/** One answer for a draft and a missing event alike, as the event page's 404 is: ids cannot be probed for drafts. */
+/**
+ * One answer for a draft and a missing event alike, as the event page's 404 is: ids cannot be probed for drafts.
+ * Protocol text, like a close reason, not words for a person: public/live.js shows nothing, it stops following the event.
+ */
 const NOT_FOLLOWABLE = 'There is no such event.'
 
 /**
