@@ -31,7 +31,6 @@ const NOT_YET_THROUGH_T = new Set<string>([
   'check-in/door-list.eta',
   'check-in/door-staff.eta',
   'check-in/door.eta',
-  'errors/error.eta',
   'mail/outbox.eta',
   'organiser/cancel.eta',
   'organiser/create.eta',

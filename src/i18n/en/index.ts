@@ -1,4 +1,5 @@
 import { common } from './common.js'
+import { errors } from './errors.js'
 import { mail } from './mail.js'
 import { refusals } from './refusals.js'
 
@@ -16,6 +17,7 @@ import { refusals } from './refusals.js'
  */
 export const en = {
   ...common,
+  ...errors,
   ...mail,
   ...refusals,
 }
