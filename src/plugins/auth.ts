@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Db } from '../db/database.js'
 import type { Role } from '../db/schema.js'
+import type { Message } from '../i18n/translate.js'
 import { AwaitingApproval, Forbidden, NotFound, idParam } from '../lib/errors.js'
 
 /**
@@ -72,7 +73,7 @@ declare module 'fastify' {
      */
     eventOf?: (request: FastifyRequest) => Promise<number | undefined>
     /** On such a route, the 404's words: the same whether it is gone or this visitor may not manage it. */
-    notFound?: string
+    notFound?: Message
   }
   interface FastifyRequest {
     /** The logged-in, active account, or null. Loaded fresh on every request. */

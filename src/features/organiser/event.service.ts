@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../../db/database.js'
 import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
+import type { Message } from '../../i18n/translate.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import { searchText } from '../../lib/search.js'
 import { atSameWallTime } from '../../lib/time.js'
@@ -33,7 +34,7 @@ export interface EventsContext {
 export type Refusal = EventRefusal | null
 
 /** Said alike for a type that is gone and for one this user may not manage, which must learn nothing about it. */
-export const NO_SUCH_TICKET_TYPE = 'This ticket type no longer exists: it may have been deleted since the page was opened.'
+export const NO_SUCH_TICKET_TYPE: Message = { key: 'refusal.event.noSuchTicketType' }
 
 function audit(trx: Trx, actor: Actor, action: string, subject: { type: string; id: number }, details: Record<string, unknown> = {}) {
   return recordAudit(trx, { ...auditBy(actor), action, subjectType: subject.type, subjectId: subject.id, details })
@@ -391,7 +392,7 @@ export async function deleteEvent(ctx: EventsContext, actor: Actor, eventId: num
  * is the one read under the event's lock (lockEventOfTicketTypes).
  */
 export function refuseIfCancelled(event: Event): void {
-  if (event.status === 'cancelled') throw new Conflict('This event is cancelled: its ticket types can no longer change.')
+  if (event.status === 'cancelled') throw new Conflict({ key: 'refusal.event.typesOfCancelledEvent' })
 }
 
 /**

@@ -8,7 +8,7 @@ import type { PurchaseRefusal } from './purchase.refusals.js'
  */
 export class PurchaseRefused extends DomainError {
   override readonly statusCode = 409
-  override readonly title = 'Your order could not be completed'
+  override readonly titleKey = 'refusal.purchase.title'
   constructor(readonly reason: PurchaseRefusal) {
     // Its words are said by the page it leads to (purchaseRefusalText); the log keeps the reason's code.
     super(reason.code)
@@ -22,8 +22,8 @@ export class PurchaseRefused extends DomainError {
  */
 export class PriceChanged extends DomainError {
   override readonly statusCode = 409
-  override readonly title = 'Prices have changed'
+  override readonly titleKey = 'refusal.purchase.pricesChanged.title'
   constructor(readonly changes: ChangedPrice[]) {
-    super('Prices have changed since this page was shown.')
+    super({ key: 'refusal.purchase.pricesChanged.message' })
   }
 }

@@ -123,11 +123,11 @@ export async function seatsOfTickets(db: Db | Trx, ticketIds: number[]): Promise
 /** Some of the seats a buyer chose were taken (or never could be) by the time the order was written. Nothing was written. */
 export class SeatsTaken extends DomainError {
   override readonly statusCode = 409
-  override readonly title = 'Some seats are no longer free'
+  override readonly titleKey = 'refusal.seatChoice.seatsTaken.title'
   readonly reason: SeatChoiceRefusal
   constructor(readonly seatIds: number[]) {
     const reason: SeatChoiceRefusal = { code: 'seats-taken', count: seatIds.length }
-    super(reason.code)
+    super({ key: 'refusal.seatChoice.seatsTaken', params: { count: reason.count } })
     this.reason = reason
   }
 }
@@ -135,14 +135,14 @@ export class SeatsTaken extends DomainError {
 /** No run of seats side by side was left for a best-available request, once the purchase held the event's lock. Nothing was written. */
 export class NoSeatsTogether extends DomainError {
   override readonly statusCode = 409
-  override readonly title = 'Not enough seats side by side'
+  override readonly titleKey = 'refusal.seatChoice.noSeatsTogether.title'
   readonly reason: SeatChoiceRefusal
   constructor(
     readonly ticketTypeId: number,
     count: number,
   ) {
     const reason: SeatChoiceRefusal = { code: 'no-seats-together', count }
-    super(reason.code)
+    super({ key: 'refusal.seatChoice.noSeatsTogether', params: { count } })
     this.reason = reason
   }
 }

@@ -92,6 +92,7 @@ export const refusals = {
   'refusal.event.typeCapacityBelowSold':
     '{sold} tickets of this type are already sold{held, plural, =0 {} other { and {held} held for offers to the waiting list}}, so its capacity cannot be lower than {least}.',
   'refusal.event.nameTaken': 'This event already has a ticket type called “{name}”. Give this one a name of its own.',
+  'refusal.event.typesOfCancelledEvent': 'This event is cancelled: its ticket types can no longer change.',
   'refusal.event.noSuchTicketType': 'This ticket type no longer exists: it may have been deleted since the page was opened.',
 
   'refusal.cancellation.eventCancelled': 'The organiser cancelled this event.',
