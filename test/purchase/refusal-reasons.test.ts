@@ -4,6 +4,11 @@ import { describe, expect, it } from 'vitest'
 import { type PurchaseRefusal, asPurchaseRefusal, purchaseRefusalText } from '../../src/features/purchase/purchase.refusals.js'
 import { refusalCookie } from '../../src/features/purchase/refusal-cookie.js'
 import { translator } from '../../src/i18n/translate.js'
+import { errorWords } from '../../src/lib/errors.js'
+import { PriceChanged, PurchaseRefused } from '../../src/features/purchase/purchase.errors.js'
+import { NoSeatsTogether, SeatsTaken } from '../../src/features/seating/seating.repository.js'
+import { OrderCheckedIn } from '../../src/features/orders/order.errors.js'
+import { cancellationRefusalText } from '../../src/features/orders/cancellation.js'
 
 describe('purchase refusals', () => {
   it('are plain data, said in the words the pages have always used', () => {
@@ -84,5 +89,33 @@ describe('the refusal cookie', () => {
     const key = createHmac('sha256', secret).update('admit-one refusal cookie').digest()
     const signature = createHmac('sha256', key).update(payload).digest('base64url')
     expect(cookies.read(requestWith(`${payload}.${signature}`))).toBeUndefined()
+  })
+})
+
+describe('the refusing errors and the cancellation refusals', () => {
+  const t = translator('en')
+
+  it('say the words they always said, looked up by key', () => {
+    expect(errorWords(t, new SeatsTaken([4]))).toEqual({
+      title: 'Some seats are no longer free',
+      message: 'The seat marked below was taken by someone else a moment ago. Your other choices are kept: choose another seat.',
+    })
+    expect(errorWords(t, new SeatsTaken([4, 5])).message).toBe(
+      'The seats marked below were taken by someone else a moment ago. Your other choices are kept: choose other seats.',
+    )
+    expect(errorWords(t, new NoSeatsTogether(1, 3))).toEqual({
+      title: 'Not enough seats side by side',
+      message: 'No 3 seats side by side are left of this type. Ask for fewer, or choose seats on the map.',
+    })
+    expect(errorWords(t, new PriceChanged([]))).toEqual({
+      title: 'Prices have changed',
+      message: 'Prices have changed since this page was shown.',
+    })
+    expect(errorWords(t, new PurchaseRefused({ code: 'event-sold-out' })).title).toBe('Your order could not be completed')
+    expect(errorWords(t, new OrderCheckedIn())).toEqual({
+      title: 'This order can no longer be cancelled',
+      message: 'A ticket of this order has been used at the door, so the order can no longer be cancelled.',
+    })
+    expect(cancellationRefusalText(t, { code: 'not-allowed' })).toBe('The organiser does not allow buyers to cancel orders for this event.')
   })
 })
