@@ -2,8 +2,9 @@
  * Why something was refused, as the person who asked reads it: the words of
  * the typed reasons (purchase.refusals.ts, offers.ts, seat-map.refusals.ts,
  * event.refusals.ts, cancellation.ts) and of the domain errors that carry
- * them. Counts some sentences always gave as "tickets" stay so: the words are
- * moved, not changed. Lists of seats or types come joined; dates formatted.
+ * them. The words moved here unchanged: where a sentence always said
+ * "tickets" whatever the count ("at most 1 tickets"), it still does. Lists of
+ * seats or types come joined, dates formatted (formatDateTime).
  */
 export const refusals = {
   'refusal.purchase.noTickets': 'Choose at least one ticket.',
