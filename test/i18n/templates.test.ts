@@ -107,11 +107,15 @@ const STRING_LITERAL = /'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"/g
 const WORDED_ATTRIBUTES =
   /\s(?:alt|title|placeholder|aria-label|aria-description|aria-roledescription|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi
 
-/** A string in a template's code that reads as words: a capitalised word, or several words that are not class names. */
+/**
+ * A string in a template's code that reads as words: a capitalised word, or
+ * several words that are not class names. A field's name or an element's id
+ * ("startsAt", "f-timeZone-error") is capitalised only inside: not words.
+ */
 function readsAsWords(literal: string): boolean {
   if (isMessageKey(literal) || NOT_WORDS.has(literal)) return false
   const tokens = literal.trim().split(/\s+/).filter(Boolean)
-  if (tokens.some((token) => /\p{Lu}\p{Ll}/u.test(token))) return true
+  if (tokens.some((token) => /^\P{L}*\p{Lu}\p{Ll}/u.test(token))) return true
   return tokens.length > 1 && tokens.some((token) => !/^[a-z0-9_="':/-]*$/.test(token))
 }
 
@@ -190,5 +194,10 @@ describe('the check itself', () => {
   it('lets through words looked up with t(), class names and punctuation', () => {
     expect(probe(`<p class="a b"><%= it.t('layout.nav.events') %> · <%= it.void ? ' ticket--void' : '' %></p>`)).toEqual([])
     expect(probe("<%= it.t('layout.nav.events') %>\n", path.join('mail', 'text', 'probe.eta'))).toEqual([])
+  })
+
+  it("lets through a field's name and an element's id, and still finds a capitalised word after punctuation", () => {
+    expect(probe("<%~ include('/partials/field', { name: 'startsAt' }) %><p<%= it.error ? ' f-timeZone-error' : '' %>></p>")).toEqual([])
+    expect(probe("<p><%= it.optional ? '(Optional)' : '' %></p>")).not.toEqual([])
   })
 })
