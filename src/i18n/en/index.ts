@@ -1,3 +1,4 @@
+import { checkIn } from './check-in.js'
 import { common } from './common.js'
 import { organiser } from './organiser.js'
 
@@ -16,4 +17,5 @@ import { organiser } from './organiser.js'
 export const en = {
   ...common,
   ...organiser,
+  ...checkIn,
 }
