@@ -142,9 +142,9 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     const event = eventOf(request)
     await settle(app.db, event)
     const found = await findEventWithTicketTypes(app.db, event.id)
-    const entries = toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone)
+    const entries = toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone, request.t)
     return reply.render('waiting-list/entries.eta', {
-      title: `Waiting list · ${event.title}`,
+      title: request.t('organiser.waitingList.title', { title: event.title }),
       event: { id: event.id, title: event.title, timeZone: event.timeZone, waitingList: event.waitingList, offerHours: event.offerHours },
       types: (found?.types ?? []).map((type) => ({
         name: type.name,
@@ -159,12 +159,12 @@ export default async function waitingListRoutes(app: FastifyInstance) {
 
   app.get('/events/:id/waiting-list.csv', owner, async (request, reply) => {
     const event = eventOf(request)
-    const rows = toEntryCsvRows(await entriesOfEvent(app.db, event.id), event.timeZone)
+    const rows = toEntryCsvRows(await entriesOfEvent(app.db, event.id), event.timeZone, request.t)
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="waiting-list-event-${event.id}.csv"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(csvChunks([[entryCsvHeader(event.timeZone), ...rows]])))
+      .send(Readable.from(csvChunks([[entryCsvHeader(event.timeZone, request.t), ...rows]])))
   })
 
   // Anyone but the event's owner (or an admin) learns nothing, not even that the entry exists.

@@ -1,5 +1,7 @@
+import { checkIn } from './check-in.js'
 import { common } from './common.js'
 import { mail } from './mail.js'
+import { organiser } from './organiser.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -16,4 +18,6 @@ import { mail } from './mail.js'
 export const en = {
   ...common,
   ...mail,
+  ...organiser,
+  ...checkIn,
 }
