@@ -4,7 +4,8 @@
  * the order page. It counts what the form would send (usable quantity fields
  * and ticked seats) at the prices the form carries (price_<type id>, in minor
  * units), formatted as the server formats money (src/lib/format.ts), in the
- * words of src/features/purchase/buy.view.ts.
+ * words the page gives it (data-buy-total-words, from buyTotalWords in
+ * src/features/purchase/buy.view.ts): the script holds none of its own.
  */
 ;(function () {
   'use strict'
@@ -14,6 +15,27 @@
   if (!form || !form.elements.currency) return
   var money = new Intl.NumberFormat('en-GB', { style: 'currency', currency: form.elements.currency.value })
   var minorPerMajor = Math.pow(10, money.resolvedOptions().maximumFractionDigits)
+  var words = readWords()
+  var plurals = new Intl.PluralRules(document.documentElement.lang || undefined)
+
+  function readWords() {
+    try {
+      return JSON.parse(total.getAttribute('data-buy-total-words')) || {}
+    } catch {
+      return {}
+    }
+  }
+
+  // "Total for 2 tickets: €30.00" in the plural form the page's language uses for the count.
+  function totalText(tickets, amount) {
+    var patterns = words.total || {}
+    var pattern = patterns[plurals.select(tickets)] || patterns.other
+    return pattern === undefined
+      ? undefined
+      : pattern.replace('{count}', String(tickets)).replace('{total}', function () {
+          return amount
+        })
+  }
 
   function priceOf(typeId) {
     var field = form.elements['price_' + typeId]
@@ -33,14 +55,10 @@
       tickets += 1
       minor += priceOf(box.getAttribute('data-ticket-type'))
     })
+    var text = tickets === 0 ? '' : totalText(tickets, minor === 0 ? words.free : money.format(minor / minorPerMajor))
+    // A page that gave no words keeps what the server rendered.
+    if (text === undefined) return
     total.hidden = tickets === 0
-    var text =
-      tickets === 0
-        ? ''
-        : 'Total for ' +
-          tickets +
-          (tickets === 1 ? ' ticket: ' : ' tickets: ') +
-          (minor === 0 ? 'Free' : money.format(minor / minorPerMajor))
     if (total.textContent !== text) total.textContent = text
   }
 

@@ -33,6 +33,7 @@ import {
   revokeStaff,
 } from './door-staff.js'
 import { toAnswerView, toDoorListView, toStaffView } from './check-in.view.js'
+import { liveWords } from '../live/live.words.js'
 
 interface Door {
   event: Event
@@ -96,6 +97,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     return reply.render('check-in/check-in.eta', {
       title: `Check-in · ${event.title}`,
       scripts: [...LIVE_PAGE_SCRIPTS, '/public/check-in.js'],
+      liveWords: liveWords(reply.request.t, reply.request.locale),
       event: { id: event.id, title: event.title, cancelled: event.status === 'cancelled' },
       manages: pass.manages,
       mayPrintList: pass.manages || pass.actorId !== null,

@@ -11,6 +11,7 @@ import { pageNumber, pager } from '../../lib/paging.js'
 import { siteUrl } from '../../lib/site-url.js'
 import { hasRole } from '../../plugins/auth.js'
 import { toEventView } from '../events/event.view.js'
+import { liveWords } from '../live/live.words.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
 import { settleExpiredHolds } from '../offers/offers.js'
 import { isPublic } from '../events/event.rules.js'
@@ -130,6 +131,7 @@ export default async function eventRoutes(app: FastifyInstance) {
       isAdmin: actor.isAdmin,
       pager: pager('/organiser', {}, page, hasNext),
       scripts: LIVE_PAGE_SCRIPTS,
+      liveWords: liveWords(request.t, request.locale),
     })
   })
 
@@ -329,7 +331,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     return reply.render('organiser/preview.eta', {
       title: `Preview: ${event.title}`,
-      event: toEventView(event, types, currency),
+      event: toEventView(event, types, currency, request.t),
       isPublic: isPublic(event),
     })
   })

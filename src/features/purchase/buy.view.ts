@@ -1,4 +1,7 @@
 import { formatMoney } from '../../lib/format.js'
+import type { Locale } from '../../i18n/locale.js'
+import { pluralPatterns } from '../../i18n/script-messages.js'
+import type { Translate } from '../../i18n/translate.js'
 import type { TicketTypeView } from '../events/event.view.js'
 import type { SeatMapView } from '../seating/seat-map.view.js'
 
@@ -7,13 +10,15 @@ const TYPED_COUNT = /^\d+$/
 /**
  * The buy form's total as the form stands: what it would send (the quantities
  * of types on sale, the seats ticked) at the prices it shows; null while it
- * buys nothing. public/buy-total.js writes the same sentence as the buyer types.
+ * buys nothing. public/buy-total.js writes the same sentence as the buyer types,
+ * in the words of buyTotalWords.
  */
 export function buyFormTotal(
   types: TicketTypeView[],
   quantities: Record<string, string>,
   map: SeatMapView | null,
   currency: string,
+  t: Translate,
 ): string | null {
   const prices = new Map(types.map((type) => [type.id, type.priceMinor]))
   let tickets = 0
@@ -29,7 +34,7 @@ export function buyFormTotal(
     minor += prices.get(seat) ?? 0
   }
   if (tickets === 0) return null
-  return `Total for ${tickets} ${tickets === 1 ? 'ticket' : 'tickets'}: ${formatMoney(minor, currency)}`
+  return t('purchase.buy.total', { count: tickets, total: formatMoney(minor, currency) })
 }
 
 /** The ticket type of each seat ticked on the map. */
@@ -40,4 +45,9 @@ function ticked(map: SeatMapView | null): number[] {
       row.cells.flatMap((cell) => (!cell.gap && cell.state === 'free' && cell.checked ? [cell.ticketTypeId] : [])),
     ),
   )
+}
+
+/** The words public/buy-total.js writes the total in, as the JSON of the form's data-buy-total-words: the script holds none. */
+export function buyTotalWords(t: Translate, locale: Locale): string {
+  return JSON.stringify({ total: pluralPatterns(t, locale, 'purchase.buy.total', ['total']), free: t('browse.price.free') })
 }

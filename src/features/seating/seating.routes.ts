@@ -46,7 +46,8 @@ export default async function seatingRoutes(app: FastifyInstance) {
   ) {
     const { currency } = await reply.request.siteSettings()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
-    const map = toSeatMapView(seatsOnMap(await seatMapOf(app.db, event.id)), types, currency)
+    const { t } = reply.request
+    const map = toSeatMapView(seatsOnMap(await seatMapOf(app.db, event.id)), types, currency, t)
     const user = reply.request.user!
     const others = await app.db
       .selectFrom('events')
@@ -59,15 +60,18 @@ export default async function seatingRoutes(app: FastifyInstance) {
       .execute()
     reply.code(status)
     return reply.render('seating/seat-map.eta', {
-      title: `Seat map · ${event.title}`,
+      title: t('seating.editor.title', { event: event.title }),
       event: { id: event.id, title: event.title },
       map,
       types,
-      typeOptions: [{ value: '', label: 'Choose…' }, ...types.map((type) => ({ value: String(type.id), label: type.name }))],
+      typeOptions: [
+        { value: '', label: t('seating.editor.choose') },
+        ...types.map((type) => ({ value: String(type.id), label: type.name })),
+      ],
       copyFrom:
         others.length === 0
           ? []
-          : [{ value: '', label: 'Choose…' }, ...others.map((other) => ({ value: String(other.id), label: other.title }))],
+          : [{ value: '', label: t('seating.editor.choose') }, ...others.map((other) => ({ value: String(other.id), label: other.title }))],
       values: { ...blankBlockForm(), csv: '', markSection: '', marks: '', ...form.values },
       errors: form.errors ?? {},
       refusal: form.refusal ?? null,
@@ -107,7 +111,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
     const event = await managed(request)
     const fromId = Number(new FormReader(request.body).text('from'))
     const from = Number.isSafeInteger(fromId) && fromId > 0 ? await managed(request, fromId).catch(() => undefined) : undefined
-    if (!from) return render(reply, event, { errors: { from: 'Choose an event of yours that has a seat map.' } }, 422)
+    if (!from) return render(reply, event, { errors: { from: request.t('seating.editor.copyNone') } }, 422)
     const refusal = await copySeats(app.db, changeOf(request, event), from)
     return answer(reply, event, refusal, {}, `The seat map of ${from.title} was copied.`)
   })

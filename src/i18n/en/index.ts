@@ -1,4 +1,8 @@
+import { browse } from './browse.js'
 import { common } from './common.js'
+import { live } from './live.js'
+import { purchase } from './purchase.js'
+import { seating } from './seating.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -14,4 +18,8 @@ import { common } from './common.js'
  */
 export const en = {
   ...common,
+  ...browse,
+  ...live,
+  ...purchase,
+  ...seating,
 }
