@@ -75,8 +75,6 @@ const NOT_YET_THROUGH_T = new Set<string>([
   'setup/setup.eta',
   'users/users.eta',
   'waiting-list/entries.eta',
-  'waiting-list/join.eta',
-  'waiting-list/leave.eta',
 ])
 
 /** Strings a template's code may hold that are not words for people: names compared against, not shown. */

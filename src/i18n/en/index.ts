@@ -3,6 +3,7 @@ import { common } from './common.js'
 import { live } from './live.js'
 import { purchase } from './purchase.js'
 import { seating } from './seating.js'
+import { waitingList } from './waiting-list.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -22,4 +23,5 @@ export const en = {
   ...live,
   ...purchase,
   ...seating,
+  ...waitingList,
 }
