@@ -23,7 +23,7 @@ import { purchase } from '../src/features/purchase/purchase.service.js'
 import { PurchaseRefused } from '../src/features/purchase/purchase.errors.js'
 import { getSiteSettings } from '../src/features/settings/settings.repository.js'
 import { LIVE_PAGE_SCRIPTS, VIEWS_DIR } from '../src/lib/paths.js'
-import { liveWords } from '../src/features/live/live.words.js'
+import { liveWords } from '../src/features/events/event.live-words.js'
 import { DEFAULT_LOCALE } from '../src/i18n/locale.js'
 import { translatorFor } from '../src/i18n/translate.js'
 

@@ -13,7 +13,7 @@ import {
   upcomingPublicEvents,
 } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
-import { liveWords } from '../live/live.words.js'
+import { liveWords } from '../events/event.live-words.js'
 import { settleExpiredHolds, settleExpiredHoldsOf } from '../offers/offers.js'
 
 const PER_PAGE = 12

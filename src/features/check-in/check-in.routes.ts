@@ -33,7 +33,7 @@ import {
   revokeStaff,
 } from './door-staff.js'
 import { toAnswerView, toDoorListView, toStaffView } from './check-in.view.js'
-import { liveWords } from '../live/live.words.js'
+import { liveWords } from '../events/event.live-words.js'
 
 interface Door {
   event: Event

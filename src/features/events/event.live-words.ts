@@ -1,7 +1,7 @@
 import type { Locale } from '../../i18n/locale.js'
 import { pluralPatterns, scriptMessage } from '../../i18n/script-messages.js'
 import type { Translate } from '../../i18n/translate.js'
-import { EVENT_STATUS_MESSAGES, type ShownStatus } from '../events/event.rules.js'
+import { EVENT_STATUS_MESSAGES, type ShownStatus } from './event.rules.js'
 
 /**
  * The words public/live.js writes into a page and announces, in the page's
