@@ -33,6 +33,7 @@ import {
   revokeStaff,
 } from './door-staff.js'
 import { checkInScriptWords, toAnswerView, toDoorListView, toStaffView } from './check-in.view.js'
+import { liveWords } from '../events/event.live-words.js'
 
 /** Why an account could not be made door staff, in words for the form. */
 const STAFF_REFUSALS: Record<StaffRefusal | 'not-an-email', MessageKey> = {
@@ -85,6 +86,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     return reply.render('check-in/check-in.eta', {
       title: t('checkIn.page.title', { title: event.title }),
       scripts: [...LIVE_PAGE_SCRIPTS, '/public/check-in.js'],
+      liveWords: liveWords(reply.request.t, reply.request.locale),
       event: { id: event.id, title: event.title, cancelled: event.status === 'cancelled' },
       manages: pass.manages,
       mayPrintList: pass.manages || pass.actorId !== null,

@@ -14,6 +14,7 @@ import { pageNumber, pager } from '../../lib/paging.js'
 import { siteUrl } from '../../lib/site-url.js'
 import { type Actor, actorOf } from '../audit/actor.js'
 import { toEventView } from '../events/event.view.js'
+import { liveWords } from '../events/event.live-words.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
 import { settle } from '../upkeep/settle.js'
 import { isPublic } from '../events/event.rules.js'
@@ -157,6 +158,7 @@ export default async function eventRoutes(app: FastifyInstance) {
       isAdmin: actor.isAdmin,
       pager: pager('/organiser', {}, page, hasNext),
       scripts: LIVE_PAGE_SCRIPTS,
+      liveWords: liveWords(request.t, request.locale),
     })
   })
 
@@ -351,7 +353,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     return reply.render('organiser/preview.eta', {
       title: request.t('organiser.preview.title', { title: event.title }),
-      event: toEventView(event, types, currency),
+      event: toEventView(event, types, currency, request.t),
       isPublic: isPublic(event),
     })
   })

@@ -3,6 +3,7 @@ import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { formatDateTime } from '../../lib/format.js'
 import { mailtoHref } from '../../lib/forms.js'
 import type { EntryWithEvent } from '../offers/offers.js'
+import type { JoinRefusal } from './waiting-list.service.js'
 
 export interface EntryView {
   id: number
@@ -98,4 +99,18 @@ export function toEntryCsvRows(entries: EntryWithEvent[], timeZone: string, t: T
     view.joinedAt,
     view.stateLabel,
   ])
+}
+
+/** Why someone could not join, in words for them. */
+export function joinRefusalText(t: Translate, refusal: JoinRefusal): string {
+  switch (refusal.kind) {
+    case 'duplicate':
+      return t('waitingList.join.duplicate')
+    case 'type_gone':
+      return t('waitingList.join.typeGone')
+    case 'no_list':
+      return t('waitingList.join.noList')
+    case 'not_sold_out':
+      return t('waitingList.join.notSoldOut', { type: refusal.ticketTypeName })
+  }
 }

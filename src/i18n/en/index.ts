@@ -2,6 +2,11 @@ import { checkIn } from './check-in.js'
 import { common } from './common.js'
 import { mail } from './mail.js'
 import { organiser } from './organiser.js'
+import { browse } from './browse.js'
+import { live } from './live.js'
+import { purchase } from './purchase.js'
+import { seating } from './seating.js'
+import { waitingList } from './waiting-list.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -20,4 +25,9 @@ export const en = {
   ...mail,
   ...organiser,
   ...checkIn,
+  ...browse,
+  ...live,
+  ...purchase,
+  ...seating,
+  ...waitingList,
 }
