@@ -31,7 +31,6 @@ const NOT_YET_THROUGH_T = new Set<string>([
   'check-in/door-list.eta',
   'check-in/door-staff.eta',
   'check-in/door.eta',
-  'errors/error.eta',
   'mail/html/door-staff-added.eta',
   'mail/html/event-cancelled.eta',
   'mail/html/event-changed.eta',

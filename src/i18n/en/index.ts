@@ -1,4 +1,5 @@
 import { common } from './common.js'
+import { errors } from './errors.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -14,4 +15,5 @@ import { common } from './common.js'
  */
 export const en = {
   ...common,
+  ...errors,
 }
