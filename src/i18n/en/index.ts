@@ -1,4 +1,6 @@
 import { common } from './common.js'
+import { admin } from './admin.js'
+import { forms } from './forms.js'
 import { errors } from './errors.js'
 
 /**
@@ -15,5 +17,7 @@ import { errors } from './errors.js'
  */
 export const en = {
   ...common,
+  ...admin,
+  ...forms,
   ...errors,
 }
