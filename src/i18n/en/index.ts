@@ -1,4 +1,5 @@
 import { common } from './common.js'
+import { accounts } from './accounts.js'
 import { admin } from './admin.js'
 import { forms } from './forms.js'
 import { errors } from './errors.js'
@@ -17,6 +18,7 @@ import { errors } from './errors.js'
  */
 export const en = {
   ...common,
+  ...accounts,
   ...admin,
   ...forms,
   ...errors,
