@@ -71,8 +71,6 @@ const NOT_YET_THROUGH_T = new Set<string>([
   'purchase/order.eta',
   'seating/map.eta',
   'seating/seat-map.eta',
-  'settings/site-settings.eta',
-  'setup/setup.eta',
   'users/users.eta',
   'waiting-list/entries.eta',
   'waiting-list/join.eta',
@@ -96,12 +94,16 @@ const STRING_LITERAL = /'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"/g
 const WORDED_ATTRIBUTES =
   /\s(?:alt|title|placeholder|aria-label|aria-description|aria-roledescription|label)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi
 
-/** A string in a template's code that reads as words: a capitalised word, or several words that are not class names. */
+/**
+ * A string in a template's code that reads as words: a capitalised word, or
+ * several words that are not class names or attributes. A capital inside a
+ * word is a field's name ("siteName", "f-signupPolicy-error"), not a word.
+ */
 function readsAsWords(literal: string): boolean {
   if (isMessageKey(literal) || NOT_WORDS.has(literal)) return false
   const tokens = literal.trim().split(/\s+/).filter(Boolean)
-  if (tokens.some((token) => /\p{Lu}\p{Ll}/u.test(token))) return true
-  return tokens.length > 1 && tokens.some((token) => !/^[a-z0-9_="':/-]*$/.test(token))
+  if (tokens.some((token) => /(?:^|\P{L})\p{Lu}\p{Ll}/u.test(token))) return true
+  return tokens.length > 1 && tokens.some((token) => !/^[a-z0-9_="':/-]*$/i.test(token))
 }
 
 function hasLetters(text: string): boolean {
@@ -179,5 +181,9 @@ describe('the check itself', () => {
   it('lets through words looked up with t(), class names and punctuation', () => {
     expect(probe(`<p class="a b"><%= it.t('layout.nav.events') %> · <%= it.void ? ' ticket--void' : '' %></p>`)).toEqual([])
     expect(probe("<%= it.t('layout.nav.events') %>\n", path.join('mail', 'text', 'probe.eta'))).toEqual([])
+
+    expect(
+      probe(`<%~ include('/partials/field', { name: 'siteName' }) %><p<%~ it.e ? ' aria-describedby="f-signupPolicy-error"' : '' %>></p>`),
+    ).toEqual([])
   })
 })
