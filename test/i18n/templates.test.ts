@@ -71,7 +71,6 @@ const NOT_YET_THROUGH_T = new Set<string>([
   'purchase/order.eta',
   'seating/map.eta',
   'seating/seat-map.eta',
-  'users/users.eta',
   'waiting-list/entries.eta',
   'waiting-list/join.eta',
   'waiting-list/leave.eta',
