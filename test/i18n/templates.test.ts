@@ -17,7 +17,6 @@ const VIEWS = path.resolve(import.meta.dirname, '../../views')
  * time. Each move takes its files off this list; the list ends empty.
  */
 const NOT_YET_THROUGH_T = new Set<string>([
-  'audit/audit.eta',
   'browse/event.eta',
   'browse/home.eta',
   'browse/list.eta',
