@@ -38,7 +38,6 @@ const NOT_YET_THROUGH_T = new Set<string>([
   'mail/html/waiting-list-expired.eta',
   'mail/html/waiting-list-joined.eta',
   'mail/html/waiting-list-offer.eta',
-  'mail/outbox.eta',
   'mail/text/door-staff-added.eta',
   'mail/text/event-cancelled.eta',
   'mail/text/event-changed.eta',

@@ -115,4 +115,22 @@ export const admin = {
   'admin.audit.change': '{from} → {to}',
   'admin.audit.emptyValue': '(empty)',
   'admin.audit.noInstant': '(none)',
+
+  'admin.outbox.title': 'Outbox',
+  'admin.outbox.intro':
+    'Mail: {destination}. A message that fails is tried again later, with a longer wait each time, and marked failed after its last try.',
+  'admin.outbox.state.pending': 'Waiting',
+  'admin.outbox.state.sent': 'Sent',
+  'admin.outbox.state.failed': 'Failed',
+  'admin.outbox.sendTest': 'Send a test message to yourself',
+  'admin.outbox.empty': 'No messages yet.',
+  'admin.outbox.summary':
+    '{shown, plural, =1 {One message.} other {{limited, select, true {The newest {shown} of {total} messages first.} other {{shown} messages, newest first.}}}} Times in {timeZone}.',
+  'admin.outbox.column.id': '#',
+  'admin.outbox.column.message': 'Message',
+  'admin.outbox.column.to': 'To',
+  'admin.outbox.column.state': 'State',
+  'admin.outbox.column.tries': 'Tries',
+  'admin.outbox.column.lastError': 'Last error',
+  'admin.outbox.nextTry': 'next try {when}',
 } as const
