@@ -28,7 +28,7 @@ export default async function mailRoutes(app: FastifyInstance) {
     const now = Date.now()
     return reply.render('mail/outbox.eta', {
       title: request.t('admin.outbox.title'),
-      destination: app.mail.destination,
+      destination: request.t('admin.mail.destination', app.mail.destination),
       timeZone,
       counts: ['pending', 'sent', 'failed'].map((state) => ({ state, label: stateLabel(request.t, state), count: counts[state] ?? 0 })),
       total: Object.values(counts).reduce((sum, count) => sum + count, 0),

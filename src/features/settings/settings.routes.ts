@@ -41,7 +41,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
 
 /** Where the site's mail goes, and the test message's recipient: the admin looking at the page. */
 function mailSection(request: FastifyRequest) {
-  return { destination: request.server.mail.destination, testRecipient: request.user!.email }
+  return { destination: request.t('admin.mail.destination', request.server.mail.destination), testRecipient: request.user!.email }
 }
 
 function settingsPage(request: FastifyRequest, values: SiteSettings, errors: Record<string, string>) {

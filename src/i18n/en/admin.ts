@@ -133,4 +133,7 @@ export const admin = {
   'admin.outbox.column.tries': 'Tries',
   'admin.outbox.column.lastError': 'Last error',
   'admin.outbox.nextTry': 'next try {when}',
+
+  'admin.mail.destination':
+    '{kind, select, smtp {sending through {server}} other {no SMTP_URL set, so messages are written as .eml files to {dir}}}',
 } as const
