@@ -19,7 +19,7 @@ import { Eta } from 'eta'
 import { createDatabase } from '../src/db/database.js'
 import { findEventWithTicketTypes, searchPublicEvents, ticketTypesByEvent } from '../src/features/events/event.repository.js'
 import { toEventView } from '../src/features/events/event.view.js'
-import { purchase } from '../src/features/purchase/purchase.service.js'
+import { placeOrder } from '../src/features/purchase/purchase.service.js'
 import { PurchaseRefused } from '../src/features/purchase/purchase.errors.js'
 import { getSiteSettings } from '../src/features/settings/settings.repository.js'
 import { LIVE_PAGE_SCRIPTS, VIEWS_DIR } from '../src/lib/paths.js'
@@ -90,20 +90,17 @@ app.post('/purchase/:id', async (request, reply) => {
     if (field.startsWith('price_')) seenPrices.set(Number(field.slice(6)), Number(value))
   }
   try {
-    const order = await purchase(db, {
-      eventId: Number((request.params as { id: string }).id),
-      quantities,
-      seen: { currency: body.currency ?? '', prices: seenPrices },
-      maxTicketsPerOrder: 50,
-      buyerName: body.name ?? '',
-      buyerEmail: body.email ?? '',
-      userId: null,
-      idempotencyKey: body.key ?? '',
-      currency: settings.currency,
-      actorLabel: body.email ?? '',
-      ip: request.ip,
-      buyerBrowser: null,
-      siteUrl: `${request.protocol}://${request.host}`,
+    const order = await placeOrder(db, {
+      cart: {
+        eventId: Number((request.params as { id: string }).id),
+        quantities,
+        seen: { currency: body.currency ?? '', prices: seenPrices },
+        formKey: body.key ?? '',
+      },
+      buyer: { name: body.name ?? '', email: body.email ?? '', browser: null },
+      actor: { userId: null, label: body.email ?? '', isAdmin: false, ip: request.ip },
+      settings: { currency: settings.currency, maxTicketsPerOrder: 50, siteUrl: `${request.protocol}://${request.host}` },
+      channel: { kind: 'online' },
     })
     return reply.redirect(`/purchase/success?order=${order.code}`, 303)
   } catch (error) {

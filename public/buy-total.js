@@ -2,22 +2,23 @@
  * The buy form's total, kept as quantities are typed and seats ticked. Without
  * this script the server shows it where it can: on the form sent back, and on
  * the order page. It counts what the form would send (usable quantity fields
- * and ticked seats) at the prices the form carries (price_<type id>, in minor
- * units), formatted as the server formats money (src/lib/format.ts), in the
- * words of src/features/purchase/buy.view.ts.
+ * and ticked seats) and only adds up: the unit prices, how to format an
+ * amount and the words come priced and written by the server
+ * (src/features/purchase/buy.view.ts) in the total's data attributes.
  */
 ;(function () {
   'use strict'
 
   var total = document.querySelector('[data-buy-total]')
   var form = total && total.closest('form')
-  if (!form || !form.elements.currency) return
-  var money = new Intl.NumberFormat('en-GB', { style: 'currency', currency: form.elements.currency.value })
-  var minorPerMajor = Math.pow(10, money.resolvedOptions().maximumFractionDigits)
+  if (!form || !total.hasAttribute('data-unit-prices')) return
+  var unitPrices = JSON.parse(total.getAttribute('data-unit-prices'))
+  var money = new Intl.NumberFormat(total.getAttribute('data-locale'), { style: 'currency', currency: total.getAttribute('data-currency') })
+  var minorPerMajor = Number(total.getAttribute('data-minor-per-major'))
+  var words = { one: total.getAttribute('data-one'), many: total.getAttribute('data-many'), free: total.getAttribute('data-free') }
 
   function priceOf(typeId) {
-    var field = form.elements['price_' + typeId]
-    return field ? Number(field.value) : 0
+    return unitPrices[typeId] || 0
   }
 
   function update() {
@@ -34,13 +35,8 @@
       minor += priceOf(box.getAttribute('data-ticket-type'))
     })
     total.hidden = tickets === 0
-    var text =
-      tickets === 0
-        ? ''
-        : 'Total for ' +
-          tickets +
-          (tickets === 1 ? ' ticket: ' : ' tickets: ') +
-          (minor === 0 ? 'Free' : money.format(minor / minorPerMajor))
+    var amount = minor === 0 ? words.free : money.format(minor / minorPerMajor)
+    var text = tickets === 0 ? '' : (tickets === 1 ? words.one : words.many).replace('{tickets}', tickets).replace('{amount}', amount)
     if (total.textContent !== text) total.textContent = text
   }
 

@@ -16,9 +16,13 @@ import waitingListRoutes from './features/waiting-list/waiting-list.routes.js'
 import { LIMITS as LIVE_LIMITS } from './features/live/live.protocol.js'
 import authPlugin from './plugins/auth.js'
 import i18nPlugin from './plugins/i18n.js'
+import { findEvent } from './features/events/event.repository.js'
+import { staffPassFor } from './features/check-in/door-staff.js'
 import dbPlugin from './plugins/db.js'
 import errorsPlugin from './plugins/errors.js'
 import eventChangesPlugin from './plugins/event-changes.js'
+import afterCommitPlugin from './plugins/after-commit.js'
+import upkeepPlugin from './features/upkeep/upkeep.plugin.js'
 import securityPlugin, { BODY_LIMIT_BYTES } from './plugins/security.js'
 import sessionPlugin from './plugins/session.js'
 import staticPlugin from './plugins/static.js'
@@ -42,6 +46,8 @@ export interface BuildOptions {
    * (test/helpers/check-then-act.ts) to show the test catches the race.
    */
   seams?: { capacityGuard?: CapacityGuard; admissionGuard?: AdmissionGuard }
+  /** Told of every route the features register, with who may use it: the authorization test is generated from these. */
+  onRoute?: (route: RouteOptions) => void
 }
 
 declare module 'fastify' {
@@ -86,7 +92,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl, sqliteSynchronous: config.sqliteSynchronous })
   await app.register(sessionPlugin, { secret: config.sessionSecret })
   await app.register(securityPlugin, { rateLimits: config.rateLimits, secret: config.sessionSecret })
-  await app.register(authPlugin)
+  // Who may use each route, per event too: the events feature finds an event, the check-in feature its door staff.
+  await app.register(authPlugin, { perEvent: { findEvent, staffPass: staffPassFor } })
   // The settings feature's cache of the site settings, which every page shows.
   await app.register(siteSettingsPlugin)
   // The outbox's sender: e-mail written in the same transaction as its cause, delivered from here.
@@ -95,11 +102,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(errorsPlugin)
   await app.register(staticPlugin)
   await app.register(eventChangesPlugin)
+  // What a committed change leaves to do (tell the live pages, wake the mail sender), said one way everywhere.
+  await app.register(afterCommitPlugin, { wakeMail: () => app.mail.wake() })
+  // The round that settles what ran out (offers, later pending orders) for the events no page read.
+  await app.register(upkeepPlugin)
   // WebSockets serve live availability alone, so its protocol sets how large a message may be.
   await app.register(websocketPlugin, { maxPayload: LIVE_LIMITS.maxMessageBytes })
 
   // From here on every route must say who may use it (src/plugins/auth.ts).
   app.addHook('onRoute', requireAccessDeclaration)
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
 
   // Features. The public URL map in ../shared/PRODUCT.md stays as it is:
   // people and bookmarks know those URLs. New URLs are resource-first

@@ -1,7 +1,11 @@
+import { type Money, isFree, zero } from './money.js'
+
 /**
  * Formatting for people: money from integer minor units in the site's currency,
  * instants in the event's time zone. Used by view models and templates.
  */
+
+const MONEY_LOCALE = 'en-GB'
 
 // Building an Intl format, and asking it its options, cost far more than using one: pages format many prices.
 const moneyFormats = new Map<string, { format: Intl.NumberFormat; minorUnits: number }>()
@@ -9,7 +13,7 @@ const moneyFormats = new Map<string, { format: Intl.NumberFormat; minorUnits: nu
 function moneyFormat(currency: string): { format: Intl.NumberFormat; minorUnits: number } {
   let money = moneyFormats.get(currency)
   if (!money) {
-    const format = new Intl.NumberFormat('en-GB', { style: 'currency', currency })
+    const format = new Intl.NumberFormat(MONEY_LOCALE, { style: 'currency', currency })
     money = { format, minorUnits: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) }
     moneyFormats.set(currency, money)
   }
@@ -21,21 +25,27 @@ export function minorUnitsPerMajor(currency: string): number {
   return moneyFormat(currency).minorUnits
 }
 
-export function formatMoney(minor: number, currency: string): string {
-  if (minor === 0) return 'Free'
-  return formatAmount(minor, currency)
+/** A price: "Free" when there is nothing to pay, else the amount. */
+export function formatMoney(price: Money): string {
+  if (isFree(price)) return 'Free'
+  return formatAmount(price)
 }
 
 /** An amount of money as such, zero included ("€0.00"): for sums such as revenue, where "Free" would mislead. */
-export function formatAmount(minor: number, currency: string): string {
-  const { format, minorUnits } = moneyFormat(currency)
-  return format.format(minor / minorUnits)
+export function formatAmount(amount: Money): string {
+  const { format, minorUnits } = moneyFormat(amount.currency)
+  return format.format(amount.minor / minorUnits)
 }
 
 /** "12.50" for 1250 EUR: the value an input shows when the form is edited. */
-export function minorToInput(minor: number, currency: string): string {
-  const digits = Math.log10(minorUnitsPerMajor(currency))
-  return (minor / minorUnitsPerMajor(currency)).toFixed(digits)
+export function minorToInput(amount: Money): string {
+  const perMajor = minorUnitsPerMajor(amount.currency)
+  return (amount.minor / perMajor).toFixed(Math.log10(perMajor))
+}
+
+/** What a page's script needs to format money as formatAmount does: the locale and the currency's minor units. */
+export function moneyFormatOf(currency: string): { locale: string; currency: string; minorPerMajor: number } {
+  return { locale: MONEY_LOCALE, currency, minorPerMajor: minorUnitsPerMajor(currency) }
 }
 
 /**
@@ -180,14 +190,8 @@ export function dayKey(ms: number, timeZone: string): string {
   return format.format(ms)
 }
 
-/** Money in one currency, in its minor units. */
-export interface Amount {
-  minor: number
-  currency: string
-}
-
 /** Sums in different currencies cannot be added up, so each is shown; none is zero in the site's currency. */
-export function formatRevenue(revenue: Amount[], siteCurrency: string): string {
-  if (revenue.length === 0) return formatAmount(0, siteCurrency)
-  return revenue.map((amount) => formatAmount(amount.minor, amount.currency)).join(' + ')
+export function formatRevenue(revenue: Money[], siteCurrency: string): string {
+  if (revenue.length === 0) return formatAmount(zero(siteCurrency))
+  return revenue.map(formatAmount).join(' + ')
 }

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Db } from '../db/database.js'
 import type { Role } from '../db/schema.js'
-import { AwaitingApproval, Forbidden } from '../lib/errors.js'
+import { AwaitingApproval, Forbidden, NotFound, idParam } from '../lib/errors.js'
 
 /**
  * Who may use a route. Every route registered by a feature must say it in
@@ -9,12 +10,48 @@ import { AwaitingApproval, Forbidden } from '../lib/errors.js'
  * - anyone: no login needed
  * - guest: only when logged out (login, register)
  * - user: any logged-in account
- * - organiser: organisers and admins (ownership is checked by the feature)
+ * - organiser: organisers and admins (their own pages: the dashboard, a new event)
+ * - event-owner: one event's organiser, and admins. The hook loads the event
+ *   (`:id`, or the route's `config.eventOf` when its id names something of the
+ *   event) once and hands it to the handler (eventOf(request)); logged out, the
+ *   visitor is sent to log in, an attendee is refused, and any other organiser
+ *   gets a 404: they learn nothing, not even that the event exists
  * - admin: site admins
- * - door: anyone, logged in or not; the check-in feature admits the event's
- *   organiser, its door staff and staff links, and answers 404 to the rest
+ * - door: the event's door (`:id`): its organiser and admins, its door staff,
+ *   and a browser holding one of its staff links; the hook hands over the event
+ *   and the visitor's pass (doorPassOf(request)), and answers 404 to anyone else,
+ *   logged in or not
  */
-export type Access = 'anyone' | 'guest' | 'user' | 'organiser' | 'admin' | 'door'
+export type Access = 'anyone' | 'guest' | 'user' | 'organiser' | 'event-owner' | 'admin' | 'door'
+
+/** What per-event access needs to know of an event: whose it is. */
+export interface OwnedEvent {
+  id: number
+  ownerId: number
+}
+
+/**
+ * The app's event type, declared by the events feature (event.model.ts), so
+ * that the event handed to a handler has it while this module imports no feature.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by declaration merging
+export interface PerEventTypes {}
+type LoadedEvent = PerEventTypes extends { event: infer E extends OwnedEvent } ? E : OwnedEvent
+
+/** Who is at an event's door, and as whom their check-ins are recorded. */
+export interface DoorPass {
+  actorId: number | null
+  actorLabel: string
+  /** The organiser (or an admin): may also undo check-ins and manage the staff. */
+  manages: boolean
+}
+
+/** How the hook loads what it decides on: given by the app (src/app.ts) from the events and check-in features. */
+export interface PerEventParts {
+  findEvent(db: Db, id: number): Promise<LoadedEvent | undefined>
+  /** The pass of the event's door staff: this account's grant, or a staff link this browser holds; null for anyone else. */
+  staffPass(db: Db, eventId: number, user: CurrentUser | null, doorLinks: number[]): Promise<DoorPass | null>
+}
 
 export interface CurrentUser {
   id: number
@@ -28,10 +65,26 @@ export interface CurrentUser {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
+    /**
+     * On an event-owner route whose `:id` names something of an event (a
+     * ticket type, a waiting-list entry): the id of its event, or undefined
+     * when that something is gone.
+     */
+    eventOf?: (request: FastifyRequest) => Promise<number | undefined>
+    /** On such a route, the 404's words: the same whether it is gone or this visitor may not manage it. */
+    notFound?: string
   }
   interface FastifyRequest {
     /** The logged-in, active account, or null. Loaded fresh on every request. */
     user: CurrentUser | null
+    /** On event-owner and door routes: the event, loaded once by the access hook. */
+    event: LoadedEvent | null
+    /** On door routes: this visitor's pass for the event's door. */
+    doorPass: DoorPass | null
+  }
+  interface Session {
+    /** door_staff ids of the staff links opened in this browser. */
+    doorLinks?: number[]
   }
 }
 
@@ -39,6 +92,23 @@ const ROLE_RANK: Record<Role, number> = { attendee: 0, organiser: 1, admin: 2 }
 
 export function hasRole(user: CurrentUser | null, role: Role): boolean {
   return user !== null && ROLE_RANK[user.role] >= ROLE_RANK[role]
+}
+
+/** The one rule of who manages an event: its organiser, and admins. */
+export function mayManage(user: CurrentUser | null, event: Pick<OwnedEvent, 'ownerId'>): boolean {
+  return user !== null && (user.id === event.ownerId || hasRole(user, 'admin'))
+}
+
+/** The event of an event-owner or door route, as the access hook loaded it. */
+export function eventOf(request: FastifyRequest): LoadedEvent {
+  if (!request.event) throw new Error(`${request.routeOptions.url} does not declare per-event access`)
+  return request.event
+}
+
+/** The visitor's pass on a door route, as the access hook found it. */
+export function doorPassOf(request: FastifyRequest): DoorPass {
+  if (!request.doorPass) throw new Error(`${request.routeOptions.url} does not declare door access`)
+  return request.doorPass
 }
 
 /**
@@ -60,8 +130,11 @@ export function safeReturnPath(value: unknown): string {
 }
 
 export default fp(
-  async (app) => {
+  async (app, options: { perEvent: PerEventParts }) => {
+    const { perEvent } = options
     app.decorateRequest('user', null)
+    app.decorateRequest('event', null)
+    app.decorateRequest('doorPass', null)
 
     // Loading the user on every request (rather than trusting the session) is what
     // makes a disabled account or a changed role take effect at once.
@@ -103,14 +176,41 @@ export default fp(
 
     app.addHook('preHandler', async (request, reply) => {
       const access = request.routeOptions.config.access
-      if (access === undefined || access === 'anyone' || access === 'door') return
+      if (access === undefined || access === 'anyone') return
+      if (access === 'door') return admitAtDoor(request)
       if (access === 'guest') {
         if (request.user) return reply.redirect('/', 303)
         return
       }
       if (!request.user) return sendToLogin(request, reply)
-      if (access !== 'user' && !hasRole(request.user, access)) throw await refusal(request.user, access)
+      if (access === 'user') return
+      const role = access === 'event-owner' ? 'organiser' : access
+      if (!hasRole(request.user, role)) throw await refusal(request.user, role)
+      if (access === 'event-owner') request.event = await managedEvent(request)
     })
+
+    /** The route's event, if this user may manage it; a 404 otherwise, the same as for no event. */
+    async function managedEvent(request: FastifyRequest): Promise<LoadedEvent> {
+      const { eventOf: locate, notFound } = request.routeOptions.config
+      const id = locate ? await locate(request) : idParam(request.params)
+      const event = id === undefined ? undefined : await perEvent.findEvent(app.db, id)
+      if (!event || !mayManage(request.user, event)) throw new NotFound(notFound)
+      return event
+    }
+
+    /** The door's rule: those who manage the event, then its door staff and staff links; a 404 to anyone else. */
+    async function admitAtDoor(request: FastifyRequest): Promise<void> {
+      const event = await perEvent.findEvent(app.db, idParam(request.params))
+      if (!event) throw new NotFound()
+      const user = request.user
+      const pass =
+        user && mayManage(user, event)
+          ? { actorId: user.id, actorLabel: user.name, manages: true }
+          : await perEvent.staffPass(app.db, event.id, user, request.session.doorLinks ?? [])
+      if (!pass) throw new NotFound()
+      request.event = event
+      request.doorPass = pass
+    }
 
     /** Someone whose request to organise events waits for an admin is told so, not only refused. */
     async function refusal(user: CurrentUser, access: Role): Promise<Error> {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import fp from 'fastify-plugin'
 
 /**
- * Features call `app.eventChanges.notify(eventId)` right after a transaction
+ * Features say `app.afterCommit({ eventChanged: eventId })` (after-commit.ts) right after a transaction
  * that changed what the public or the owner sees of an event commits (a
  * purchase, a cancellation, a capacity edit, publish, unpublish, cancel).
  * Never before the commit, and never for a rolled-back change. The live

@@ -212,10 +212,15 @@ describeEachDatabase('GET /site-settings and POST /update-settings', (kind) => {
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Elsewhere')
 
     // A change through this instance shows on the next page.
-    await saveSiteSettings(t.db, { user: { ...session.user, isDoorStaff: false }, ip: '127.0.0.1' }, await getSiteSettings(t.db), {
-      ...DEFAULTS,
-      siteName: 'Changed Here',
-    })
+    await saveSiteSettings(
+      t.db,
+      { userId: session.user.id, label: session.user.email, isAdmin: true, ip: '127.0.0.1' },
+      await getSiteSettings(t.db),
+      {
+        ...DEFAULTS,
+        siteName: 'Changed Here',
+      },
+    )
     expect((await cachedSiteSettings(t.db, start + SETTINGS_CACHE_MS)).siteName).toBe('Changed Here')
     expect((await t.app.inject({ method: 'GET', url: '/' })).body).toContain('Changed Here')
   })

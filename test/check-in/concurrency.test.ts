@@ -51,7 +51,7 @@ function useDoor(kind: DatabaseKind) {
     const { event, ticketTypes } = await createEvent(db, owner.id)
     const order = await placeOrder(db, event.id, ticketTypes[0]!.id, { buyerName: 'Only Once' })
     const [code] = await doorCodesOfOrder(db, order.id)
-    const change = { event: (await findEvent(db, event.id))!, actor: { id: owner.id, email: owner.email, ip: null } }
+    const change = { event: (await findEvent(db, event.id))!, actor: { userId: owner.id, label: owner.email, isAdmin: false, ip: null } }
     const phones = await Promise.all(
       ['North gate', 'South gate'].map(async (label, i) =>
         openPhone(urls[i % urls.length]!, await createStaffLink(db, change, label), event.id),

@@ -62,8 +62,8 @@ describeInBrowser(
       const rainedOff = await createEvent(t.db, people.organiser.id, { title: 'Rained Off Regatta' })
       await placeOrder(t.db, rainedOff.event.id, rainedOff.ticketTypes[0]!.id)
       await cancelEvent(
-        { db: t.db, changes: t.app.eventChanges },
-        { ...people.organiser, isAdmin: false, ip: null },
+        { db: t.db, afterCommit: t.app.afterCommit },
+        { userId: people.organiser.id, label: people.organiser.email, isAdmin: false, ip: null },
         rainedOff.event.id,
         t.origin,
       )

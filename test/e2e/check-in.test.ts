@@ -22,7 +22,10 @@ async function doorOf(t: BrowserApp, tickets: number, title: string) {
   const { event, ticketTypes } = await createEvent(t.db, organiser.id, { title, ticketTypes: [{ name: 'General', capacity: 50 }] })
   const order = await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: 'Dana Door', quantity: tickets })
   const codes = await doorCodesOfOrder(t.db, order.id)
-  const change = { event: (await findEvent(t.db, event.id))!, actor: { id: organiser.id, email: organiser.email, ip: null } }
+  const change = {
+    event: (await findEvent(t.db, event.id))!,
+    actor: { userId: organiser.id, label: organiser.email, isAdmin: false, ip: null },
+  }
   const link = `/door/${await createStaffLink(t.db, change, 'Test phone')}`
   return { organiser, eventId: event.id, codes, link }
 }

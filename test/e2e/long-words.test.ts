@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Page } from 'playwright-core'
 import { beforeAll, expect, it } from 'vitest'
 import { MailComposer } from '../../src/features/mail/mail.messages.js'
-import { purchase } from '../../src/features/purchase/purchase.service.js'
+import { placeOrder } from '../../src/features/purchase/purchase.service.js'
 import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { joinWaitingList } from '../../src/features/waiting-list/waiting-list.service.js'
 import { describeInBrowser, logIn, useBrowserApp } from '../helpers/chromium.js'
@@ -93,20 +93,17 @@ describeInBrowser(
       await t.db.updateTable('events').set({ waitingList: 1 }).where('id', '=', event.id).execute()
       // Straight through the purchase: the buy form takes names of at most 100 characters, the database any.
       const buyerEmail = `${'b'.repeat(64)}@${'long-domain-name-'.repeat(10)}example.test`
-      const placed = await purchase(t.db, {
-        eventId: event.id,
-        quantities: new Map([[longTypeId, 2]]),
-        seen: { currency: 'EUR', prices: new Map([[longTypeId, ticketTypes[0]!.priceMinor]]) },
-        maxTicketsPerOrder: 10,
-        buyerName: buyer.name,
-        buyerEmail,
-        userId: buyer.id,
-        idempotencyKey: randomUUID(),
-        currency: 'EUR',
-        actorLabel: buyerEmail,
-        ip: null,
-        buyerBrowser: null,
-        siteUrl: t.origin,
+      const placed = await placeOrder(t.db, {
+        cart: {
+          eventId: event.id,
+          quantities: new Map([[longTypeId, 2]]),
+          seen: { currency: 'EUR', prices: new Map([[longTypeId, ticketTypes[0]!.priceMinor]]) },
+          formKey: randomUUID(),
+        },
+        buyer: { name: buyer.name, email: buyerEmail, browser: null },
+        actor: { userId: buyer.id, label: buyerEmail, isAdmin: false, ip: null },
+        settings: { currency: 'EUR', maxTicketsPerOrder: 10, siteUrl: t.origin },
+        channel: { kind: 'online' },
       })
       const { accessKey } = await t.db.selectFrom('orders').select('accessKey').where('id', '=', placed.id).executeTakeFirstOrThrow()
       order = { id: placed.id, code: placed.code, accessKey }

@@ -13,7 +13,7 @@ import { DateTime } from 'luxon'
 import type { Browser, Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
 import type { Db } from '../../src/db/database.js'
-import { purchase } from '../../src/features/purchase/purchase.service.js'
+import { placeOrder } from '../../src/features/purchase/purchase.service.js'
 import { testConfig } from '../helpers/app.js'
 import { CHROMIUM_PATH, browserAvailable, launchChromium, logIn } from '../helpers/chromium.js'
 import { createTestDatabase } from '../helpers/database.js'
@@ -205,22 +205,19 @@ async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featu
         .normalize('NFD')
         .replace(/[^a-z]/gi, '')
         .toLowerCase()}@example.com`
-      await purchase(db, {
-        eventId: event.id,
-        quantities: new Map(
-          order.map((quantity, index) => [ticketTypes[index]!.id, quantity] as const).filter(([, quantity]) => quantity > 0),
-        ),
-        seen: { currency: 'EUR', prices: new Map(ticketTypes.map((type) => [type.id, type.priceMinor])) },
-        maxTicketsPerOrder: 50,
-        buyerName: name,
-        buyerEmail: email,
-        userId: null,
-        idempotencyKey: randomUUID(),
-        currency: 'EUR',
-        actorLabel: email,
-        ip: null,
-        buyerBrowser: null,
-        siteUrl: 'http://localhost',
+      await placeOrder(db, {
+        cart: {
+          eventId: event.id,
+          quantities: new Map(
+            order.map((quantity, index) => [ticketTypes[index]!.id, quantity] as const).filter(([, quantity]) => quantity > 0),
+          ),
+          seen: { currency: 'EUR', prices: new Map(ticketTypes.map((type) => [type.id, type.priceMinor])) },
+          formKey: randomUUID(),
+        },
+        buyer: { name: name, email: email, browser: null },
+        actor: { userId: null, label: email, isAdmin: false, ip: null },
+        settings: { currency: 'EUR', maxTicketsPerOrder: 50, siteUrl: 'http://localhost' },
+        channel: { kind: 'online' },
       })
     }
   }
@@ -256,21 +253,18 @@ async function seed(db: Db): Promise<{ organiser: Persona; admin: Persona; featu
     .where('rowLabel', 'in', ['C', 'D', 'K'])
     .execute()
   for (const seat of sold.filter((_, i) => i % 3 !== 0)) {
-    await purchase(db, {
-      eventId: theatre.id,
-      quantities: new Map([[seat.ticketTypeId, 1]]),
-      seats: { chosen: [seat.id], best: new Map() },
-      seen: { currency: 'EUR', prices: new Map(seatTypes.map((type) => [type.id, type.priceMinor])) },
-      maxTicketsPerOrder: 50,
-      buyerName: 'Seat Holder',
-      buyerEmail: `seat${seat.id}@example.com`,
-      userId: null,
-      idempotencyKey: randomUUID(),
-      currency: 'EUR',
-      actorLabel: 'seat@example.com',
-      ip: null,
-      buyerBrowser: null,
-      siteUrl: 'http://localhost',
+    await placeOrder(db, {
+      cart: {
+        eventId: theatre.id,
+        quantities: new Map([[seat.ticketTypeId, 1]]),
+        seats: { chosen: [seat.id], best: new Map() },
+        seen: { currency: 'EUR', prices: new Map(seatTypes.map((type) => [type.id, type.priceMinor])) },
+        formKey: randomUUID(),
+      },
+      buyer: { name: 'Seat Holder', email: `seat${seat.id}@example.com`, browser: null },
+      actor: { userId: null, label: 'seat@example.com', isAdmin: false, ip: null },
+      settings: { currency: 'EUR', maxTicketsPerOrder: 50, siteUrl: 'http://localhost' },
+      channel: { kind: 'online' },
     })
   }
   return { organiser, admin, featuredId: ids[0]!, theatreId: theatre.id }

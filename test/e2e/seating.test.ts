@@ -144,7 +144,10 @@ describeInBrowser(
         email: 'ty@example.test',
       })
       expect(bought.headers.location).toMatch(/^\/purchase\/success/)
-      const change = { event: (await findEvent(t.db, event.id))!, actor: { id: organiser.id, email: organiser.email, ip: null } }
+      const change = {
+        event: (await findEvent(t.db, event.id))!,
+        actor: { userId: organiser.id, label: organiser.email, isAdmin: false, ip: null },
+      }
       expect(await markSeats(t.db, change, { section: 'Hall', seats: new Map([[rowSeatKey('A', '3'), 'A3']]), blocked: true })).toBeNull()
 
       const page = await t.newPage({ bypassCSP: true })

@@ -1,5 +1,6 @@
 import { beforeAll, expect, it } from 'vitest'
 import { publishEvent } from '../../src/features/organiser/event.service.js'
+import { eventRefusalText } from '../../src/features/organiser/event.refusals.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
@@ -116,9 +117,11 @@ describeEachDatabase('POST /publish-event/:id', (kind) => {
 
   it('refuses in the transaction too, on the end as it is then, when the form was read against an older one', async () => {
     const { event } = await createEvent(t.db, me.user.id, { status: 'draft' })
-    const actor = { id: me.user.id, email: me.user.email, isAdmin: false, ip: null }
-    const refusal = await publishEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, event.endsAt)
-    expect(refusal).toBe('This event ends before that moment, so it could never go on sale. Choose an earlier moment.')
+    const actor = { userId: me.user.id, label: me.user.email, isAdmin: false, ip: null }
+    const refusal = await publishEvent({ db: t.db, afterCommit: t.app.afterCommit }, actor, event.id, event.endsAt)
+    expect(refusal && eventRefusalText(refusal)).toBe(
+      'This event ends before that moment, so it could never go on sale. Choose an earlier moment.',
+    )
     expect(await eventRow(event.id)).toMatchObject({ status: 'draft', publishedAt: null })
     expect(await auditActions(t.db, 'event', event.id)).toEqual([])
   })

@@ -1,7 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { expect } from 'vitest'
 import type { Db } from '../../src/db/database.js'
-import type { Actor, EventsContext } from '../../src/features/organiser/event.service.js'
+import type { Actor } from '../../src/features/audit/actor.js'
+import type { EventsContext } from '../../src/features/organiser/event.service.js'
 import { instantToLocalInput } from '../../src/lib/time.js'
 import type { AppHandle } from '../helpers/app.js'
 import type { TestBrowser } from '../helpers/browser.js'
@@ -39,7 +40,10 @@ export function ticketTypeFields(overrides: Record<string, string> = {}): Record
  * service with what a route read earlier, as a request racing another would.
  */
 export function servicesAs(t: AppHandle, persona: Persona): { ctx: EventsContext; actor: Actor } {
-  return { ctx: { db: t.db, changes: t.app.eventChanges }, actor: { id: persona.id, email: persona.email, isAdmin: false, ip: null } }
+  return {
+    ctx: { db: t.db, afterCommit: t.app.afterCommit },
+    actor: { userId: persona.id, label: persona.email, isAdmin: false, ip: null },
+  }
 }
 
 export function expectRedirect(response: LightMyRequestResponse, location: string | RegExp): void {

@@ -1,11 +1,6 @@
 import { expect, it } from 'vitest'
-import {
-  cancelEvent,
-  createTicketType,
-  deleteTicketType,
-  managedTicketType,
-  updateTicketType,
-} from '../../src/features/organiser/event.service.js'
+import { cancelEvent, createTicketType, deleteTicketType, updateTicketType } from '../../src/features/organiser/event.service.js'
+import { findEvent, findTicketType } from '../../src/features/events/event.repository.js'
 import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
@@ -329,7 +324,7 @@ describeEachDatabase('ticket type forms', (kind) => {
     const { ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Keep' }, { name: 'Gone' }] })
     const id = ticketTypes[1]!.id
     const { ctx, actor } = servicesAs(t, me.user)
-    const checked = await managedTicketType(t.db, actor, id)
+    const checked = (await findTicketType(t.db, (await findEvent(t.db, ticketTypes[1]!.eventId))!, id))!
     expect(await deleteTicketType(ctx, actor, checked)).toBeNull()
     const input = { name: 'Renamed', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null, allowReentry: 0 }
     await expect(updateTicketType(ctx, actor, checked, input)).rejects.toMatchObject({
@@ -387,7 +382,8 @@ describeEachDatabase('ticket type forms', (kind) => {
   it('refuses in the transaction too, when the event was cancelled after the route read it, and writes nothing', async () => {
     const { event, ticketTypes } = await createEvent(t.db, me.user.id, { ticketTypes: [{ name: 'Standard' }, { name: 'Student' }] })
     const { ctx, actor } = servicesAs(t, me.user)
-    const [standard, student] = await Promise.all(ticketTypes.map((type) => managedTicketType(t.db, actor, type.id)))
+    const loaded = (await findEvent(t.db, event.id))!
+    const [standard, student] = await Promise.all(ticketTypes.map((type) => findTicketType(t.db, loaded, type.id)))
     expect(await cancelEvent(ctx, actor, event.id, 'http://admit-one.test')).toBeNull()
     const stored = async () => ({
       types: await t.db.selectFrom('ticketTypes').selectAll().where('eventId', '=', event.id).orderBy('id').execute(),

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll } from 'vitest'
-import { buildApp } from '../../src/app.js'
+import { type BuildOptions, buildApp } from '../../src/app.js'
 import { type Config, MAIL_TIMING } from '../../src/config.js'
 import type { Db } from '../../src/db/database.js'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database.js'
@@ -37,14 +37,14 @@ export interface AppHandle {
 
 /**
  * Builds the app (exactly as src/server.ts does) on a fresh database for this
- * test file, and tears both down after it.
+ * test file, and tears both down after it. `options` are buildApp's, as a test gives them.
  */
-export function useTestApp(kind: DatabaseKind, overrides: Partial<Config> = {}): AppHandle {
+export function useTestApp(kind: DatabaseKind, overrides: Partial<Config> = {}, options: BuildOptions = {}): AppHandle {
   let app: FastifyInstance | undefined
   let database: TestDatabase | undefined
   beforeAll(async () => {
     database = await createTestDatabase(kind)
-    app = await buildApp(testConfig(database, overrides))
+    app = await buildApp(testConfig(database, overrides), options)
     await app.ready()
   })
   afterAll(async () => {

@@ -35,7 +35,7 @@ async function checkThenAct(db: Db, eventId: number, lines: [number, number][], 
   for (const [ticketTypeId, quantity] of lines) {
     const type = types.find((candidate) => candidate.id === ticketTypeId)
     const left = type ? type.capacity - type.sold - type.held + (ticketTypeId === offer?.ticketTypeId ? offer.quantity : 0) : 0
-    if (type && left < quantity) throw new PurchaseRefused(`Only ${left} tickets are left.`)
+    if (type && left < quantity) throw new PurchaseRefused({ code: 'event-few-left', left })
   }
   if (offer) {
     const entry = await db
@@ -43,7 +43,7 @@ async function checkThenAct(db: Db, eventId: number, lines: [number, number][], 
       .select(['state', 'offerExpiresAt'])
       .where('id', '=', offer.entryId)
       .executeTakeFirst()
-    const refusal = entry ? offerRefusal(entry) : 'This offer is no longer open.'
+    const refusal = entry ? offerRefusal(entry) : { code: 'offer-closed' as const }
     if (refusal !== null) throw new PurchaseRefused(refusal)
   }
   await new Promise((resolve) => setImmediate(resolve))

@@ -1,7 +1,7 @@
 import type { Db } from '../../src/db/database.js'
 import type { OrderStatus } from '../../src/db/schema.js'
 import { cancelOrder } from '../../src/features/orders/cancellation.js'
-import { purchase } from '../../src/features/purchase/purchase.service.js'
+import { placeOrder as placeOrderOf } from '../../src/features/purchase/purchase.service.js'
 
 export interface OrderFixture {
   buyerName?: string
@@ -38,20 +38,17 @@ export async function placeOrder(
   const currency = order.currency ?? 'EUR'
   const buyerEmail = order.buyerEmail ?? `buyer${orderCounter}@example.test`
   const type = await db.selectFrom('ticketTypes').select('priceMinor').where('id', '=', ticketTypeId).executeTakeFirstOrThrow()
-  const placed = await purchase(db, {
-    eventId,
-    quantities: new Map([[ticketTypeId, quantity]]),
-    seen: { currency, prices: new Map([[ticketTypeId, type.priceMinor]]) },
-    maxTicketsPerOrder: quantity,
-    buyerName: order.buyerName ?? `Buyer ${orderCounter}`,
-    buyerEmail,
-    userId: null,
-    idempotencyKey: `fixture-order-${process.pid}-${orderCounter}`,
-    currency,
-    actorLabel: buyerEmail,
-    ip: null,
-    buyerBrowser: null,
-    siteUrl: 'http://admit-one.test',
+  const placed = await placeOrderOf(db, {
+    cart: {
+      eventId,
+      quantities: new Map([[ticketTypeId, quantity]]),
+      seen: { currency, prices: new Map([[ticketTypeId, type.priceMinor]]) },
+      formKey: `fixture-order-${process.pid}-${orderCounter}`,
+    },
+    buyer: { name: order.buyerName ?? `Buyer ${orderCounter}`, email: buyerEmail, browser: null },
+    actor: { userId: null, label: buyerEmail, isAdmin: false, ip: null },
+    settings: { currency, maxTicketsPerOrder: quantity, siteUrl: 'http://admit-one.test' },
+    channel: { kind: 'online' },
   })
   if (order.status === 'cancelled') {
     const audit = { actorId: null, actorLabel: buyerEmail, action: 'order.cancelled_by_buyer', subjectType: 'order', subjectId: placed.id }

@@ -2,6 +2,7 @@ import type { Db } from '../../src/db/database.js'
 import { findEvent } from '../../src/features/events/event.repository.js'
 import type { NewSeat } from '../../src/features/seating/seat.model.js'
 import { addSeats } from '../../src/features/seating/seating.service.js'
+import { seatMapRefusalText } from '../../src/features/seating/seat-map.refusals.js'
 import { createEvent } from './fixtures.js'
 import type { Persona } from './personas.js'
 
@@ -34,8 +35,8 @@ export async function addSeatBlock(
     })),
   )
   const event = (await findEvent(db, eventId))!
-  const refusal = await addSeats(db, { event, actor: { id: owner.id, email: owner.email, ip: null } }, seats)
-  if (refusal !== null) throw new Error(refusal)
+  const refusal = await addSeats(db, { event, actor: { userId: owner.id, label: owner.email, isAdmin: false, ip: null } }, seats)
+  if (refusal !== null) throw new Error(seatMapRefusalText(refusal))
 }
 
 export async function seatId(db: Db, eventId: number, row: string, seat: string): Promise<number> {

@@ -122,8 +122,8 @@ describeInBrowser('live availability in a browser: public/live.js', (kind) => {
     expect(await watcher.locator('[data-live-buy]').isVisible()).toBe(true)
     expect(await text(watcher, '[data-live-remaining]')).toBe('99 left')
 
-    const actor = { id: ownerId, email: 'owner@example.test', isAdmin: false, ip: null }
-    expect(await cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, origin)).toBeNull()
+    const actor = { userId: ownerId, label: 'owner@example.test', isAdmin: false, ip: null }
+    expect(await cancelEvent({ db: t.db, afterCommit: t.app.afterCommit }, actor, event.id, origin)).toBeNull()
 
     for (const page of [watcher, buyer]) {
       await page.waitForFunction(() => document.querySelector('[data-live-status]')?.textContent === 'Cancelled', null, WAIT)

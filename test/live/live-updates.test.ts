@@ -125,8 +125,8 @@ describeEachDatabase('live availability updates', (kind) => {
     await client.waitForRemaining(event.id, 49)
     const seen = client.messages.length
 
-    const actor = { id: people.organiser.id, email: people.organiser.email, isAdmin: false, ip: null }
-    expect(await cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, 'http://admit-one.test')).toBeNull()
+    const actor = { userId: people.organiser.id, label: people.organiser.email, isAdmin: false, ip: null }
+    expect(await cancelEvent({ db: t.db, afterCommit: t.app.afterCommit }, actor, event.id, 'http://admit-one.test')).toBeNull()
     const cancelled = await client.waitFor((m) => m.type === 'state' && m.event.status === 'cancelled', seen)
     expect(cancelled).toEqual({
       type: 'state',

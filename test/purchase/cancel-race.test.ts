@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest'
 import { cancelEvent } from '../../src/features/organiser/event.service.js'
 import { cancelOrder } from '../../src/features/orders/cancellation.js'
-import { purchase } from '../../src/features/purchase/purchase.service.js'
+import { placeOrder } from '../../src/features/purchase/purchase.service.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
@@ -18,34 +18,31 @@ describeEachDatabase('buyers cancelling while the organiser cancels the event', 
     const orders = []
     for (let i = 0; i < ORDERS; i++) {
       orders.push(
-        await purchase(t.db, {
-          eventId: event.id,
-          quantities: new Map([
-            [ticketTypes[0]!.id, 1],
-            [ticketTypes[1]!.id, 1],
-          ]),
-          seen: { currency: 'EUR', prices: new Map(ticketTypes.map((type) => [type.id, type.priceMinor])) },
-          maxTicketsPerOrder: 50,
-          buyerName: `Buyer ${i}`,
-          buyerEmail: `b${i}@example.test`,
-          userId: null,
-          idempotencyKey: `cancel-race-key-${i}-xxxxxxxx`,
-          currency: 'EUR',
-          actorLabel: `b${i}@example.test`,
-          ip: null,
-          buyerBrowser: null,
-          siteUrl: 'http://admit-one.test',
+        await placeOrder(t.db, {
+          cart: {
+            eventId: event.id,
+            quantities: new Map([
+              [ticketTypes[0]!.id, 1],
+              [ticketTypes[1]!.id, 1],
+            ]),
+            seen: { currency: 'EUR', prices: new Map(ticketTypes.map((type) => [type.id, type.priceMinor])) },
+            formKey: `cancel-race-key-${i}-xxxxxxxx`,
+          },
+          buyer: { name: `Buyer ${i}`, email: `b${i}@example.test`, browser: null },
+          actor: { userId: null, label: `b${i}@example.test`, isAdmin: false, ip: null },
+          settings: { currency: 'EUR', maxTicketsPerOrder: 50, siteUrl: 'http://admit-one.test' },
+          channel: { kind: 'online' },
         }),
       )
     }
 
     const audit = { actorId: null, actorLabel: 'buyer', action: 'order.cancelled_by_buyer' }
-    const actor = { id: organiser.id, email: organiser.email, isAdmin: false, ip: null }
+    const actor = { userId: organiser.id, label: organiser.email, isAdmin: false, ip: null }
     const results = await Promise.allSettled([
       ...orders.map((order) =>
         cancelOrder(t.db, { id: order.id, eventId: event.id, buyerEmail: 'buyer@example.test' }, audit, 'http://admit-one.test'),
       ),
-      cancelEvent({ db: t.db, changes: t.app.eventChanges }, actor, event.id, 'http://admit-one.test'),
+      cancelEvent({ db: t.db, afterCommit: t.app.afterCommit }, actor, event.id, 'http://admit-one.test'),
     ])
 
     expect(results.filter((result) => result.status === 'rejected')).toEqual([])

@@ -166,7 +166,7 @@ describeEachDatabase('buying seats', (kind) => {
     // Read once, so that its layout is kept in memory under the map's stamp.
     expect((await browser.get(`/buy-tickets/${event.id}`)).body).toContain(`value="${oldA1}"`)
 
-    const change = { event: (await findEvent(t.db, event.id))!, actor: { id: owner.id, email: owner.email, ip: null } }
+    const change = { event: (await findEvent(t.db, event.id))!, actor: { userId: owner.id, label: owner.email, isAdmin: false, ip: null } }
     expect(await clearSeats(t.db, change)).toBeNull()
     await addSeatBlock(t.db, owner, event.id, { section: 'Hall', rows: ['Z'], seatsPerRow: 2, ticketTypeId: hall })
     const page = await browser.get(`/buy-tickets/${event.id}`)

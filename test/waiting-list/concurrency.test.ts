@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest'
 import type { Db } from '../../src/db/database.js'
 import { joinWaitingList } from '../../src/features/waiting-list/waiting-list.service.js'
-import { settleAllExpiredHolds } from '../../src/features/offers/offers.js'
+import { settleAll } from '../../src/features/upkeep/settle.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { type SaleOutcome, buyAllAtOnce, prepareBuyers } from '../helpers/flash-sale.js'
 import { useListeningServers } from '../helpers/servers.js'
@@ -204,7 +204,7 @@ describeEachDatabase('waiting-list offers under concurrency', (kind) => {
       page: (i) => `/buy-tickets/${eventId}?offer=${tokens[i]}`,
       quantity: () => 1,
     })
-    // Every offer runs out a moment from now; the claims arrive around that moment, and the senders release at it.
+    // Every offer runs out a moment from now; the claims arrive around that moment, and the upkeep rounds release at it.
     const expiresAt = Date.now() + 300
     await db
       .updateTable('waitingListEntries')
@@ -219,10 +219,10 @@ describeEachDatabase('waiting-list offers under concurrency', (kind) => {
       ),
       (async () => {
         await at(expiresAt)
-        await Promise.all([...apps.map((app) => app.mail.runRound()), settleAllExpiredHolds(db), fetch(`${urls[0]}/event/${eventId}`)])
+        await Promise.all([...apps.map((app) => app.upkeep.runRound()), settleAll(db), fetch(`${urls[0]}/event/${eventId}`)])
       })(),
     ])
-    await settleAllExpiredHolds(db)
+    await settleAll(db)
     expect(await claimViolations(db, eventId, outcomes)).toEqual([])
     const first = await db
       .selectFrom('waitingListEntries')

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest'
 import { createDatabase } from '../../src/db/database.js'
-import { settleAllExpiredHolds } from '../../src/features/offers/offers.js'
+import { settleAll } from '../../src/features/upkeep/settle.js'
 import { joinWaitingList } from '../../src/features/waiting-list/waiting-list.service.js'
 import { useTestApp } from '../helpers/app.js'
 import { describeEachDatabase } from '../helpers/database.js'
@@ -75,12 +75,7 @@ describeEachDatabase('offers of freed tickets', (kind) => {
       .execute()
     const other = kind === 'postgres' ? createDatabase(t.database.url).db : t.db
     try {
-      await Promise.all([
-        settleAllExpiredHolds(t.db),
-        settleAllExpiredHolds(other),
-        settleAllExpiredHolds(t.db),
-        settleAllExpiredHolds(other),
-      ])
+      await Promise.all([settleAll(t.db), settleAll(other), settleAll(t.db), settleAll(other)])
     } finally {
       if (other !== t.db) await other.destroy()
     }

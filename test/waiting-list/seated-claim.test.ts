@@ -7,6 +7,7 @@ import { addSeatBlock, seatId } from '../helpers/seats.js'
 import { useMailApp } from '../helpers/smtp.js'
 import { findEvent } from '../../src/features/events/event.repository.js'
 import { markSeats } from '../../src/features/seating/seating.service.js'
+import { seatMapRefusalText } from '../../src/features/seating/seat-map.refusals.js'
 import { rowSeatKey } from '../../src/features/seating/seat-labels.js'
 import { cancelAsBuyer, capacityViolations, join, offerTokenIn } from './support.js'
 
@@ -92,8 +93,9 @@ describeEachDatabase('the waiting list of a seated type', (kind) => {
     })
     expect(snatch.headers.location).toBe('/purchase/fail')
     // Nor can the organiser block a held seat away: the type would hold fewer seats than it sold and holds.
-    const change = { event: (await findEvent(t.db, eventId))!, actor: { id: owner.id, email: owner.email, ip: null } }
-    expect(await markSeats(t.db, change, { section: 'Stalls', seats: new Map([[rowSeatKey('A', '2'), 'A2']]), blocked: true })).toBe(
+    const change = { event: (await findEvent(t.db, eventId))!, actor: { userId: owner.id, label: owner.email, isAdmin: false, ip: null } }
+    const refusal = await markSeats(t.db, change, { section: 'Stalls', seats: new Map([[rowSeatKey('A', '2'), 'A2']]), blocked: true })
+    expect(refusal && seatMapRefusalText(refusal)).toBe(
       'Stalls would have fewer seats than the tickets sold and held for the waiting list.',
     )
     expect(await t.db.selectFrom('seats').select('id').where('eventId', '=', eventId).where('blocked', '=', 1).execute()).toEqual([])

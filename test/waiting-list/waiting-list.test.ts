@@ -262,7 +262,7 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
     })
   })
 
-  it('expires an offer from the sender loop with no page read, and frees the tickets for anyone when nobody waits', async () => {
+  it('expires an offer from the upkeep round with no page read, and frees the tickets for anyone when nobody waits', async () => {
     const { eventId, typeId, orders } = await soldOutEvent(t.db, { capacity: 1 })
     await join(t.app, eventId, typeId, { name: 'Gone', email: 'gone@example.test' })
     await cancelAsBuyer(t.app, t.db, orders[0]!.id)
@@ -272,7 +272,7 @@ describeEachDatabase('the waiting list, from joining to claiming', (kind) => {
       .set({ offerExpiresAt: Date.now() - 1 })
       .where('id', '=', offered.id)
       .execute()
-    await t.app.mail.runRound()
+    await t.app.upkeep.runRound()
     expect(await entryOf('gone@example.test')).toMatchObject({ state: 'expired' })
     expect(await t.db.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', typeId).executeTakeFirstOrThrow()).toEqual({
       sold: 0,

@@ -77,7 +77,7 @@ export default async function accountRoutes(app: FastifyInstance) {
       form.fail('email', request.t('accounts.register.emailTaken'))
       return rerender(422)
     }
-    if (user.organiserRequestedAt !== null) app.mail.wake()
+    if (user.organiserRequestedAt !== null) app.afterCommit({ mailQueued: true })
 
     await logIn(request, reply, user.id)
     reply.flash('success', registeredMessage(user.role, user.organiserRequestedAt !== null))

@@ -37,7 +37,7 @@ export default async function passwordResetRoutes(app: FastifyInstance) {
     }
     const { timeZone } = await request.siteSettings()
     await requestPasswordReset(app.db, { email, siteUrl: siteUrl(request), timeZone, ip: request.ip })
-    app.mail.wake()
+    app.afterCommit({ mailQueued: true })
     // The same page whether or not the address has an account.
     return reply.render('accounts/forgot-password-sent.eta', {
       title: request.t('accounts.forgotPasswordSent.title'),

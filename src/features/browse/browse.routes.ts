@@ -3,7 +3,7 @@ import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { dateInputToEndOfDay, dateInputToInstant } from '../../lib/time.js'
-import { hasRole } from '../../plugins/auth.js'
+import { mayManage } from '../../plugins/auth.js'
 import { isPublic } from '../events/event.rules.js'
 import {
   countPublicEvents,
@@ -13,7 +13,7 @@ import {
   upcomingPublicEvents,
 } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
-import { settleExpiredHolds, settleExpiredHoldsOf } from '../offers/offers.js'
+import { settle, settleEach } from '../upkeep/settle.js'
 
 const PER_PAGE = 12
 
@@ -23,7 +23,7 @@ export default async function browseRoutes(app: FastifyInstance) {
     const settings = await request.siteSettings()
     const now = Date.now()
     let events = await upcomingPublicEvents(app.db, now, 6)
-    if (await settleExpiredHoldsOf(app.db, events)) events = await upcomingPublicEvents(app.db, now, 6)
+    if (await settleEach(app.db, events)) events = await upcomingPublicEvents(app.db, now, 6)
     const types = await ticketTypesByEvent(
       app.db,
       events.map((event) => event.id),
@@ -64,7 +64,7 @@ export default async function browseRoutes(app: FastifyInstance) {
     }
     let { events, hasNext } = await searchPublicEvents(app.db, search)
     // Counts that leave out offers that ran out.
-    if (await settleExpiredHoldsOf(app.db, events)) ({ events, hasNext } = await searchPublicEvents(app.db, search))
+    if (await settleEach(app.db, events)) ({ events, hasNext } = await searchPublicEvents(app.db, search))
     // A page past the last (an old link, a list that shrank) says so, and where the list ends.
     const lastPage = events.length === 0 && page > 1 ? Math.ceil((await countPublicEvents(app.db, search)) / PER_PAGE) : null
     const types = await ticketTypesByEvent(
@@ -102,9 +102,9 @@ export default async function browseRoutes(app: FastifyInstance) {
     const id = idParam(request.params)
     let found = await findEventWithTicketTypes(app.db, id)
     // Tickets of an offer that ran out are free again (or offered onward) before the page counts them.
-    if (found && found.event.held > 0 && (await settleExpiredHolds(app.db, id))) found = await findEventWithTicketTypes(app.db, id)
+    if (found && (await settle(app.db, found.event))) found = await findEventWithTicketTypes(app.db, id)
     const event = found?.event
-    const ownerView = event !== undefined && request.user !== null && (event.ownerId === request.user.id || hasRole(request.user, 'admin'))
+    const ownerView = event !== undefined && mayManage(request.user, event)
     // Drafts and scheduled events exist only for their owner: anyone else gets the same 404 as for no event.
     if (!event || (!isPublic(event) && !ownerView)) throw new NotFound()
     const settings = await request.siteSettings()

@@ -37,7 +37,7 @@ export const GUARDED_ROOM: RoomRules = { eventHasRoomFor, ticketTypeHasRoomFor }
  * hot rows. Returns the event's per-buyer caps, or undefined when the guard
  * refused (sold out, or no longer on sale).
  */
-export async function takeFromEvent(trx: Trx, eventId: number, taking: Taking, now: number, room: RoomRules = GUARDED_ROOM) {
+async function takeFromEvent(trx: Trx, eventId: number, taking: Taking, now: number, room: RoomRules = GUARDED_ROOM) {
   return trx
     .updateTable('events')
     .set((eb) => ({ sold: eb('sold', '+', taking.quantity), held: eb('held', '-', taking.fromHold) }))
@@ -52,7 +52,7 @@ export async function takeFromEvent(trx: Trx, eventId: number, taking: Taking, n
  * Takes tickets of one type for a sale, at the price the buyer saw, within
  * the type's per-order limit and sales window. False when the guard refused.
  */
-export async function takeFromType(
+async function takeFromType(
   trx: Trx,
   eventId: number,
   ticketTypeId: number,
@@ -72,6 +72,45 @@ export async function takeFromType(
     .where(room.ticketTypeHasRoomFor(taking.quantity - taking.fromHold))
     .executeTakeFirst()
   return Number(taken.numUpdatedRows) > 0
+}
+
+/** One ticket type of an order, as capacity takes it: how many, how many of them held already, at the price the buyer saw. */
+export interface TypeTaking {
+  ticketTypeId: number
+  taking: Taking
+  priceMinor: number
+}
+
+/** The organiser's caps on one buyer, read from the event row as it is locked. */
+export interface BuyerCaps {
+  maxTicketsPerBuyer: number | null
+  maxOrdersPerBuyer: number | null
+}
+
+/**
+ * The lock order of an order, written once: the event row (its overall
+ * capacity and status), then what must be decided under its lock alone (an
+ * offer's claim, the per-buyer caps), then its ticket types in id order; what
+ * later features take (a code's uses, a payment's hold) goes after the types;
+ * seats come last. The same order everywhere means no two changes deadlock.
+ * False when a guard refused; the caller's transaction then rolls back.
+ */
+export async function takeInLockOrder(
+  trx: Trx,
+  eventId: number,
+  order: { event: Taking; lines: TypeTaking[] },
+  now: number,
+  room: RoomRules,
+  steps: { underEventLock: (caps: BuyerCaps) => Promise<void>; seats?: () => Promise<void> },
+): Promise<boolean> {
+  const caps = await takeFromEvent(trx, eventId, order.event, now, room)
+  if (!caps) return false
+  await steps.underEventLock(caps)
+  for (const line of [...order.lines].sort((a, b) => a.ticketTypeId - b.ticketTypeId)) {
+    if (!(await takeFromType(trx, eventId, line.ticketTypeId, line.taking, { priceMinor: line.priceMinor }, now, room))) return false
+  }
+  await steps.seats?.()
+  return true
 }
 
 /**

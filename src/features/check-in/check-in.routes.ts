@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { NotFound, idParam } from '../../lib/errors.js'
+import { type DoorPass, doorPassOf, eventOf } from '../../plugins/auth.js'
 import { type FieldErrors, FormReader, isEmail } from '../../lib/forms.js'
 import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { qrDataUrl } from '../../lib/qr.js'
 import { randomSecret } from '../../lib/random.js'
 import { siteUrl } from '../../lib/site-url.js'
-import { hasRole } from '../../plugins/auth.js'
+import { actorOf } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
-import { checkInSecretOf, findEvent } from '../events/event.repository.js'
-import { managedEvent } from '../organiser/event.service.js'
+import { checkInSecretOf } from '../events/event.repository.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import {
   type AdmissionGuard,
@@ -22,29 +22,8 @@ import {
   scanTicket,
   undoCheckIn,
 } from './check-in.service.js'
-import {
-  type DoorPass,
-  addStaffAccount,
-  createStaffLink,
-  doorEventsOf,
-  doorPassFor,
-  doorStaffOf,
-  redeemStaffLink,
-  revokeStaff,
-} from './door-staff.js'
+import { addStaffAccount, createStaffLink, doorEventsOf, doorStaffOf, redeemStaffLink, revokeStaff } from './door-staff.js'
 import { toAnswerView, toDoorListView, toStaffView } from './check-in.view.js'
-
-interface Door {
-  event: Event
-  pass: DoorPass
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** On the door's routes: the event and the visitor's pass for it (see the check-in routes' hook). */
-    door: Door | null
-  }
-}
 
 /** The most scans one upload may carry: a phone that was offline for a long queue sends them in several. */
 const MAX_SCANS_PER_UPLOAD = 100
@@ -57,26 +36,17 @@ const DEFAULT_GATE = 'Door'
  * works without JavaScript; public/check-in.js adds the camera and a queue for
  * scans made offline), the uploads of those queued scans, the printable door
  * list, the organiser's door staff and staff links, and undoing a check-in.
- * Door routes answer 404 to anyone without a pass for the event.
+ * Door routes answer 404 to anyone without a pass for the event (the access
+ * hook's door rule, src/plugins/auth.ts); the organiser's routes to anyone who
+ * does not manage it.
  */
 export default async function checkInRoutes(app: FastifyInstance, options: { admissionGuard?: AdmissionGuard }) {
   const door = { config: { access: 'door' as const } }
-  const organiser = { config: { access: 'organiser' as const } }
+  const owner = { config: { access: 'event-owner' as const } }
   // Another guard only in a concurrency test's control (see AdmissionGuard).
   const guard = options.admissionGuard ?? GUARDED
 
-  // The door's guard, as a hook: every route declaring access 'door' gets the
-  // event and this visitor's pass for it, or the 404 page before its handler runs.
-  app.decorateRequest('door', null)
-  app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.access !== 'door') return
-    const event = await findEvent(app.db, idParam(request.params))
-    if (!event) throw new NotFound()
-    const pass = await doorPassFor(app.db, event, request.user, request.session.doorLinks ?? [])
-    if (!pass) throw new NotFound()
-    request.door = { event, pass }
-  })
-  const doorOf = (request: FastifyRequest): Door => request.door!
+  const doorOf = (request: FastifyRequest) => ({ event: eventOf(request), pass: doorPassOf(request) })
 
   function scannerOf(event: Event, secret: string, pass: DoorPass): Scanner {
     return { event: { id: event.id, checkInSecret: secret }, actorId: pass.actorId, actorLabel: pass.actorLabel }
@@ -135,7 +105,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     }
     const secret = await checkInSecretOf(app.db, event)
     const answer = await scanTicket(app.db, scannerOf(event, secret, pass), scan, guard)
-    if (changesCounts(answer)) app.eventChanges.notify(event.id)
+    if (changesCounts(answer)) app.afterCommit({ eventChanged: event.id })
     return renderCheckIn(reply, event, pass, scan, answer)
   })
 
@@ -162,7 +132,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       changed ||= changesCounts(answer)
       answers.push({ nonce: scan.nonce, ...toAnswerView(answer, event.timeZone) })
     }
-    if (changed) app.eventChanges.notify(event.id)
+    if (changed) app.afterCommit({ eventChanged: event.id })
     reply.header('cache-control', 'no-store')
     return { answers, counts: await doorCounts(app.db, event.id) }
   })
@@ -203,11 +173,6 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
 
   // The organiser's side.
 
-  function actorOf(request: FastifyRequest) {
-    const user = request.user!
-    return { id: user.id, email: user.email, isAdmin: hasRole(user, 'admin'), ip: request.ip }
-  }
-
   async function renderStaff(
     reply: FastifyReply,
     event: Event,
@@ -226,14 +191,14 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     })
   }
 
-  app.get('/events/:id/door-staff', organiser, async (request, reply) => {
-    const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
+  app.get('/events/:id/door-staff', owner, async (request, reply) => {
+    const event = eventOf(request)
     return renderStaff(reply, event, { email: '', label: '', errors: {} })
   })
 
-  app.post('/events/:id/door-staff', organiser, async (request, reply) => {
+  app.post('/events/:id/door-staff', owner, async (request, reply) => {
     const actor = actorOf(request)
-    const event = await managedEvent(app.db, actor, idParam(request.params))
+    const event = eventOf(request)
     const form = new FormReader(request.body)
     const email = normaliseEmail(form.text('email'))
     const problem = !isEmail(email)
@@ -243,15 +208,15 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       reply.code(422)
       return renderStaff(reply, event, { email: form.text('email'), label: '', errors: { email: problem } })
     }
-    app.mail.wake()
+    app.afterCommit({ mailQueued: true })
     reply.flash('success', `${email} can now check in tickets of this event. They are told by mail.`)
     return reply.redirect(`/events/${event.id}/door-staff`, 303)
   })
 
   // Shows the new link once, on the page that answers the form: only its hash is kept.
-  app.post('/events/:id/door-staff/links', organiser, async (request, reply) => {
+  app.post('/events/:id/door-staff/links', owner, async (request, reply) => {
     const actor = actorOf(request)
-    const event = await managedEvent(app.db, actor, idParam(request.params))
+    const event = eventOf(request)
     const label = new FormReader(request.body).text('label').trim()
     if (label === '' || label.length > 60) {
       reply.code(422)
@@ -266,25 +231,23 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     return renderStaff(reply, event, { email: '', label: '', errors: {} }, { url: `${siteUrl(request)}/door/${token}`, label })
   })
 
-  app.post('/events/:id/door-staff/:staffId/revoke', organiser, async (request, reply) => {
+  app.post('/events/:id/door-staff/:staffId/revoke', owner, async (request, reply) => {
     const actor = actorOf(request)
-    const event = await managedEvent(app.db, actor, idParam(request.params))
+    const event = eventOf(request)
     const revoked = await revokeStaff(app.db, { event, actor }, idParam(request.params, 'staffId'))
     reply.flash(revoked ? 'success' : 'info', revoked ? 'Revoked: it can no longer check in tickets.' : 'This was revoked already.')
     return reply.redirect(`/events/${event.id}/door-staff`, 303)
   })
 
-  app.post('/events/:id/check-ins/:ticketId/undo', organiser, async (request, reply) => {
+  app.post('/events/:id/check-ins/:ticketId/undo', owner, async (request, reply) => {
     const actor = actorOf(request)
-    const event = await managedEvent(app.db, actor, idParam(request.params))
+    const event = eventOf(request)
     const undone = await undoCheckIn(app.db, {
       eventId: event.id,
       ticketId: idParam(request.params, 'ticketId'),
-      actorId: actor.id,
-      actorLabel: actor.email,
-      ip: request.ip,
+      actor,
     })
-    if (undone) app.eventChanges.notify(event.id)
+    if (undone) app.afterCommit({ eventChanged: event.id })
     reply.flash(
       undone ? 'success' : 'info',
       undone ? 'Check-in undone: the ticket can be checked in again.' : 'This ticket was not checked in.',

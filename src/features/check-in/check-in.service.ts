@@ -2,6 +2,7 @@ import { type Db, isUniqueViolation, type Trx } from '../../db/database.js'
 import type { CheckInAction, OrderStatus } from '../../db/schema.js'
 import { type DoorCode, isSignedBy, parseDoorCode, signDoorCode } from '../../lib/door-code.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import { seatName } from '../seating/seat.model.js'
 import { admittedAtDoor, admittedAtDoorCondition } from '../orders/order.states.js'
 import { lockOrder } from '../orders/order.writes.js'
@@ -181,9 +182,7 @@ async function checkOut(db: Db, scanner: Scanner, scan: Scan, ticket: TicketAtDo
 export interface UndoRequest {
   eventId: number
   ticketId: number
-  actorId: number
-  actorLabel: string
-  ip: string | null
+  actor: Actor
 }
 
 /** The organiser takes an admission back (a ticket scanned by mistake): audited. False when it was not inside. */
@@ -192,17 +191,15 @@ export async function undoCheckIn(db: Db, request: UndoRequest): Promise<boolean
     const ticket = await readTicket(trx, request.ticketId)
     if (!ticket || ticket.eventId !== request.eventId || ticket.checkedInAt === null) return false
     if (!(await takeOut(trx, ticket.id, ticket.checkedInAt))) return false
-    const scanner = { event: { id: request.eventId, checkInSecret: null }, actorId: request.actorId, actorLabel: request.actorLabel }
+    const scanner = { event: { id: request.eventId, checkInSecret: null }, actorId: request.actor.userId, actorLabel: request.actor.label }
     const scan = { code: '', nonce: null, gate: ticket.checkedInGate ?? '', mode: 'exit' as const, scannedAt: null }
     await logCheckIn(trx, scanner, scan, ticket.id, 'undo', Date.now())
     await recordAudit(trx, {
-      actorId: request.actorId,
-      actorLabel: request.actorLabel,
+      ...auditBy(request.actor),
       action: 'ticket.check_in_undone',
       subjectType: 'ticket',
       subjectId: ticket.id,
       details: { eventId: request.eventId, checkedInAt: ticket.checkedInAt, by: ticket.checkedInBy, gate: ticket.checkedInGate },
-      ip: request.ip,
     })
     return true
   })

@@ -1,42 +1,28 @@
 import { createHash } from 'node:crypto'
 import type { Db } from '../../db/database.js'
 import { randomSecret } from '../../lib/random.js'
-import type { CurrentUser } from '../../plugins/auth.js'
-import { hasRole } from '../../plugins/auth.js'
+import type { CurrentUser, DoorPass } from '../../plugins/auth.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import type { Event } from '../events/event.model.js'
 
 /**
- * Who may check in an event's tickets, and as whom the check-ins are recorded:
- * the event's organiser (and admins), an account the organiser added as door
- * staff, or whoever opened a staff link in this browser. A staff link is a
- * long random token, valid for one event and nothing else, until revoked.
+ * Door staff: besides the event's organiser (and admins), who may check in an
+ * event's tickets, and as whom the check-ins are recorded: an account the
+ * organiser added as door staff, or whoever opened a staff link in this
+ * browser. A staff link is a long random token, valid for one event and
+ * nothing else, until revoked. The door's rule itself is the access hook's
+ * (src/plugins/auth.ts), which asks staffPassFor for this part.
  */
-export interface DoorPass {
-  actorId: number | null
-  actorLabel: string
-  /** The organiser (or an admin): may also undo check-ins and manage the staff. */
-  manages: boolean
-}
 
-declare module 'fastify' {
-  interface Session {
-    /** door_staff ids of the staff links opened in this browser. */
-    doorLinks?: number[]
-  }
-}
-
-/** This visitor's pass for the event's door, or null: such a visitor gets a 404, as if there were no such page. */
-export async function doorPassFor(db: Db, event: Event, user: CurrentUser | null, doorLinks: number[]): Promise<DoorPass | null> {
-  if (user && (hasRole(user, 'admin') || user.id === event.ownerId)) {
-    return { actorId: user.id, actorLabel: user.name, manages: true }
-  }
+/** This visitor's pass as door staff of the event, or null: such a visitor gets a 404, as if there were no such page. */
+export async function staffPassFor(db: Db, eventId: number, user: CurrentUser | null, doorLinks: number[]): Promise<DoorPass | null> {
   if (!user && doorLinks.length === 0) return null
   const grants = await db
     .selectFrom('doorStaff')
     .select(['label', 'userId'])
-    .where('eventId', '=', event.id)
+    .where('eventId', '=', eventId)
     .where('revokedAt', 'is', null)
     .where((eb) =>
       eb.or([
@@ -80,7 +66,7 @@ export async function doorStaffOf(db: Db, eventId: number): Promise<DoorStaffMem
 
 export interface StaffChange {
   event: Event
-  actor: { id: number; email: string; ip: string | null }
+  actor: Actor
 }
 
 /**
@@ -108,7 +94,7 @@ export async function addStaffAccount(db: Db, change: StaffChange, email: string
         userId: user.id,
         tokenHash: null,
         label: user.name,
-        createdBy: change.actor.id,
+        createdBy: change.actor.userId,
         createdAt: Date.now(),
         revokedAt: null,
       })
@@ -131,7 +117,7 @@ export async function createStaffLink(db: Db, change: StaffChange, label: string
         userId: null,
         tokenHash: hashToken(token),
         label,
-        createdBy: change.actor.id,
+        createdBy: change.actor.userId,
         createdAt: Date.now(),
         revokedAt: null,
       })
@@ -212,12 +198,10 @@ async function audit(
   details: Record<string, unknown>,
 ) {
   await recordAudit(trx, {
-    actorId: change.actor.id,
-    actorLabel: change.actor.email,
+    ...auditBy(change.actor),
     action,
     subjectType: 'door_staff',
     subjectId,
     details,
-    ip: change.actor.ip,
   })
 }

@@ -11,6 +11,13 @@ export interface Event extends Omit<EventRow, 'allowBuyerCancellation' | 'waitin
   wasPublic: boolean
 }
 
+// The event that the access hook (src/plugins/auth.ts) loads for a per-event route, and hands to its handler.
+declare module '../../plugins/auth.js' {
+  interface PerEventTypes {
+    event: Event
+  }
+}
+
 export function toEvent(row: EventRow): Event {
   return {
     ...row,

@@ -11,17 +11,22 @@ import { foldedPattern } from '../../lib/search.js'
 import { randomSecret } from '../../lib/random.js'
 import { type EventPhase, PHASE_ORDER, phaseRank, publicEventCondition } from './event.rules.js'
 
-/** A ticket type with the event it belongs to: what ownership checks and the ticket type forms need. */
+/** A ticket type with the event it belongs to: what the ticket type forms need. */
 export interface TicketTypeWithEvent {
   type: TicketTypeRow
   event: Event
 }
 
-export async function findTicketType(db: Db, id: number): Promise<TicketTypeWithEvent | undefined> {
-  const type = await db.selectFrom('ticketTypes').selectAll().where('id', '=', id).executeTakeFirst()
-  if (!type) return undefined
-  const event = await db.selectFrom('events').selectAll().where('id', '=', type.eventId).executeTakeFirstOrThrow()
-  return { type, event: toEvent(event) }
+/** The event a ticket type belongs to, or undefined when there is no such type: how a ticket type's route finds its event. */
+export async function eventIdOfTicketType(db: Db, id: number): Promise<number | undefined> {
+  const type = await db.selectFrom('ticketTypes').select('eventId').where('id', '=', id).executeTakeFirst()
+  return type?.eventId
+}
+
+/** The ticket type, if it is (still) one of this event's. */
+export async function findTicketType(db: Db, event: Event, id: number): Promise<TicketTypeWithEvent | undefined> {
+  const type = await db.selectFrom('ticketTypes').selectAll().where('id', '=', id).where('eventId', '=', event.id).executeTakeFirst()
+  return type && { type, event }
 }
 
 export interface DashboardEvent extends Event {

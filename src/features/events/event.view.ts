@@ -2,6 +2,7 @@ import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from './event.model.js'
 import { dayKey, formatDateTime, formatMoney, formatTime, zoneName } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
+import { isFree, money } from '../../lib/money.js'
 import {
   EVENT_STATUS_LABELS,
   type EventPhase,
@@ -114,9 +115,9 @@ function priceNote(
   const onSale = views.filter((type) => type.onSale)
   if (onSale.length > 0) {
     // "From Free" reads oddly: free tickets are said as such, beside the cheapest paid one when there is one.
-    const paid = onSale.map((type) => type.priceMinor).filter((price) => price > 0)
+    const paid = onSale.map((type) => money(type.priceMinor, currency)).filter((price) => !isFree(price))
     if (paid.length === 0) return 'Free'
-    const cheapest = formatMoney(Math.min(...paid), currency)
+    const cheapest = formatMoney(money(Math.min(...paid.map((price) => price.minor)), currency))
     return paid.length < onSale.length ? `Free, or from ${cheapest}` : `From ${cheapest}`
   }
   if (phase !== 'on_sale' || remaining === 0) return null
@@ -132,7 +133,7 @@ function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, n
   return {
     id: type.id,
     name: type.name,
-    price: formatMoney(type.priceMinor, currency),
+    price: formatMoney(money(type.priceMinor, currency)),
     priceMinor: type.priceMinor,
     remaining,
     soldOut: remaining === 0,

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws'
-import type { CurrentUser } from '../../plugins/auth.js'
+import { type CurrentUser, mayManage } from '../../plugins/auth.js'
 import { LIMITS } from './live.protocol.js'
 
 /** The account a socket was opened under, and the session that vouched for it at the upgrade. */
@@ -42,8 +42,7 @@ export class LiveSocket {
 
   /** Sold counts and revenue are for the event's owner and for admins. */
   seesSalesOf(ownerId: number): boolean {
-    const user = this.loggedIn?.user
-    return user !== undefined && (user.role === 'admin' || user.id === ownerId)
+    return mayManage(this.loggedIn?.user ?? null, { ownerId })
   }
 
   /**

@@ -15,7 +15,8 @@ import {
   remainingOf,
   remainingOfEvent,
 } from '../events/event.rules.js'
-import { type Amount, formatRevenue } from '../../lib/format.js'
+import { formatRevenue } from '../../lib/format.js'
+import type { Money } from '../../lib/money.js'
 import { orderTotalsByEvent } from '../purchase/order.repository.js'
 import { type DoorCounts, doorCounts } from '../check-in/check-in.service.js'
 
@@ -32,7 +33,7 @@ export interface LiveEventState {
   remaining: number
   sold: number
   /** Paid revenue, one sum per currency the orders were paid in, as the dashboard shows it. */
-  revenue: Amount[]
+  revenue: Money[]
   orders: number
   /** The site's currency, for a revenue of nothing. */
   currency: string

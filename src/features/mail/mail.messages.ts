@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
 import { formatDateTime } from '../../lib/format.js'
 import { VIEWS_DIR } from '../../lib/paths.js'
-import { translatorForStored } from '../../i18n/translate.js'
+import { type Translate, translatorForStored } from '../../i18n/translate.js'
 import { staffGrantOf } from '../check-in/door-staff.js'
 import { findOrderById } from '../purchase/order.repository.js'
 import { toOrderView } from '../purchase/order.view.js'
@@ -52,7 +52,7 @@ export class MailComposer {
     const message = { kind: row.kind, to: row.recipient, data: JSON.parse(row.data) } as MailMessage
     // Written in the language stored with the message, which no request carries by the time it is sent.
     const t = translatorForStored(row.locale)
-    const { subject, model, attachments = [] } = await this.contentOf(message, site)
+    const { subject, model, attachments = [] } = await this.contentOf(message, site, t)
     const it = { ...model, subject, t, locale: row.locale, site: { name: site.siteName, contactEmail: site.contactEmail } }
     return {
       to: row.recipient,
@@ -68,12 +68,13 @@ export class MailComposer {
   private async contentOf(
     message: MailMessage,
     site: SiteSettings,
+    t: Translate,
   ): Promise<{ subject: string; model: object; attachments?: ComposedMail['attachments'] }> {
     switch (message.kind) {
       case 'order-confirmation': {
         const { order, found } = await this.order(message.data)
         return {
-          subject: `Your tickets for ${order.event.title} (order ${order.code})`,
+          subject: t('mail.orderConfirmation.subject', { eventTitle: order.event.title, code: order.code }),
           model: { order },
           attachments: [
             {
@@ -82,7 +83,11 @@ export class MailComposer {
               content: calendarFile({
                 uid: `order-${order.code}@${new URL(message.data.siteUrl).host}`,
                 title: found.event.title,
-                description: `Order ${order.code}, ${order.tickets.length} ${order.tickets.length === 1 ? 'ticket' : 'tickets'}: ${order.link}`,
+                description: t('mail.orderConfirmation.calendarDescription', {
+                  code: order.code,
+                  count: order.tickets.length,
+                  link: order.link,
+                }),
                 location: found.event.venue,
                 startsAt: found.event.startsAt,
                 endsAt: found.event.endsAt,
@@ -96,17 +101,17 @@ export class MailComposer {
       }
       case 'order-cancelled': {
         const { order } = await this.order(message.data)
-        return { subject: `Order ${order.code} is cancelled`, model: { order } }
+        return { subject: t('mail.orderCancelled.subject', { code: order.code }), model: { order } }
       }
       case 'event-cancelled': {
         const { order } = await this.order(message.data)
-        return { subject: `Cancelled: ${order.event.title}`, model: { order } }
+        return { subject: t('mail.eventCancelled.subject', { eventTitle: order.event.title }), model: { order } }
       }
       case 'event-changed': {
         const { order, found } = await this.order(message.data)
         const { was } = message.data
         return {
-          subject: `Changed: ${order.event.title}`,
+          subject: t('mail.eventChanged.subject', { eventTitle: order.event.title }),
           model: {
             order,
             now: whereAndWhen(found.event),
@@ -116,40 +121,40 @@ export class MailComposer {
       }
       case 'password-reset':
         return {
-          subject: `Reset your password for ${site.siteName}`,
+          subject: t('mail.passwordReset.subject', { siteName: site.siteName }),
           model: { ...message.data, expires: formatDateTime(message.data.expiresAt, message.data.timeZone) },
         }
       case 'organiser-approved':
-        return { subject: `You can organise events on ${site.siteName}`, model: message.data }
+        return { subject: t('mail.organiserApproved.subject', { siteName: site.siteName }), model: message.data }
       case 'organiser-requested':
-        return { subject: `${message.data.name} asks to organise events on ${site.siteName}`, model: message.data }
+        return { subject: t('mail.organiserRequested.subject', { name: message.data.name, siteName: site.siteName }), model: message.data }
       case 'door-staff-added': {
         const grant = await staffGrantOf(this.db, message.data.doorStaffId)
         if (!grant) throw new Uncomposable(`door staff ${message.data.doorStaffId} was revoked or removed before this message was sent`)
         return {
-          subject: `You can check in tickets for ${grant.title}`,
+          subject: t('mail.doorStaffAdded.subject', { eventTitle: grant.title }),
           model: {
             name: grant.name,
             eventTitle: grant.title,
             when: formatDateTime(grant.startsAt, grant.timeZone),
-            addedBy: grant.addedBy ?? 'The organiser',
+            addedBy: grant.addedBy ?? t('mail.doorStaffAdded.theOrganiser'),
             doorLink: `${message.data.siteUrl}/door`,
           },
         }
       }
       case 'test':
-        return { subject: `Test message from ${site.siteName}`, model: message.data }
+        return { subject: t('mail.test.subject', { siteName: site.siteName }), model: message.data }
       case 'waiting-list-joined':
-        return { subject: `You are on the waiting list for ${message.data.eventTitle}`, model: message.data }
+        return { subject: t('mail.waitingListJoined.subject', { eventTitle: message.data.eventTitle }), model: message.data }
       case 'waiting-list-offer':
         return {
-          subject: `Tickets for ${message.data.eventTitle} are held for you`,
+          subject: t('mail.waitingListOffer.subject', { eventTitle: message.data.eventTitle }),
           model: { ...message.data, expires: formatDateTime(message.data.expiresAt, message.data.timeZone) },
         }
       case 'waiting-list-expired':
-        return { subject: `Your offer for ${message.data.eventTitle} has expired`, model: message.data }
+        return { subject: t('mail.waitingListExpired.subject', { eventTitle: message.data.eventTitle }), model: message.data }
       case 'waiting-list-event-cancelled':
-        return { subject: `Cancelled: ${message.data.eventTitle}`, model: message.data }
+        return { subject: t('mail.waitingListEventCancelled.subject', { eventTitle: message.data.eventTitle }), model: message.data }
       default:
         throw new Uncomposable(`unknown kind of message: ${(message as { kind: string }).kind}`)
     }

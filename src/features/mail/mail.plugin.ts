@@ -3,7 +3,6 @@ import { cachedSiteSettings } from '../settings/settings.plugin.js'
 import { MailComposer } from './mail.messages.js'
 import { OutboxSender } from './mail.sender.js'
 import { createTransport } from './mail.transport.js'
-import { settleAllExpiredHolds } from '../offers/offers.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,8 +13,7 @@ declare module 'fastify' {
 
 /**
  * Sends the outbox (see OutboxSender) from the moment the app is ready until
- * it closes; the start log says where messages go. Each round first releases
- * the waiting list's offers that ran out.
+ * it closes; the start log says where messages go.
  */
 export default fp(
   async (app) => {
@@ -27,10 +25,6 @@ export default fp(
       transport,
       siteSettings: () => cachedSiteSettings(app.db),
       log: app.log,
-      beforeRound: async () => {
-        // The live pages of an event whose offers ran out show where its tickets went.
-        for (const eventId of await settleAllExpiredHolds(app.db)) app.eventChanges.notify(eventId)
-      },
     })
     app.decorate('mail', sender)
     app.addHook('onReady', async () => {

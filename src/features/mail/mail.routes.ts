@@ -5,6 +5,7 @@ import type { Translate } from '../../i18n/translate.js'
 import { formatDateTime } from '../../lib/format.js'
 import { siteUrl } from '../../lib/site-url.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { actorOf, auditBy } from '../audit/actor.js'
 import { countByState, enqueueMail, recentMessages } from '../outbox/outbox.repository.js'
 
 const SHOWN = 100
@@ -52,16 +53,14 @@ export default async function mailRoutes(app: FastifyInstance) {
     await app.db.transaction().execute(async (trx) => {
       await enqueueMail(trx, { kind: 'test', to: admin.email, data: { requestedBy: admin.email, siteUrl: siteUrl(request) } })
       await recordAudit(trx, {
-        actorId: admin.id,
-        actorLabel: admin.email,
+        ...auditBy(actorOf(request)),
         action: 'mail.test_requested',
         subjectType: 'user',
         subjectId: admin.id,
         details: { email: admin.email },
-        ip: request.ip,
       })
     })
-    app.mail.wake()
+    app.afterCommit({ mailQueued: true })
     reply.flash('success', `A test message to ${admin.email} is in the outbox. This page shows whether it went.`)
     return reply.redirect('/admin/outbox', 303)
   })

@@ -19,12 +19,6 @@ export interface SenderParts {
   transport: MailTransport
   siteSettings: () => Promise<SiteSettings>
   log: FastifyBaseLogger
-  /**
-   * Runs at the start of every round, before due messages are claimed: the
-   * waiting list's expired offers are released there (and offered onward,
-   * whose messages the same round then sends), with no job runner besides.
-   */
-  beforeRound?: () => Promise<void>
 }
 
 /**
@@ -116,7 +110,6 @@ export class OutboxSender {
   /** Claims and sends rounds of due messages until none is left. */
   private async sendDue(): Promise<void> {
     const { db, config } = this.parts
-    await this.parts.beforeRound?.()
     for (;;) {
       if (this.stopped) return
       const claimed = await claimDueMessages(db, BATCH, config.leaseMs)

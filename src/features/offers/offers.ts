@@ -8,9 +8,9 @@
  * A hold is counted in `held` on the ticket type and on the event, beside
  * `sold`, and taken with the same guarded UPDATEs as a purchase
  * (`sold + held + n <= capacity`), so that held and sold tickets together
- * never exceed a capacity. Expiry needs no job: whoever reads or decides
- * availability releases what ran out first (releaseExpiredHolds), once: the
- * release is a conditional UPDATE of the offers still open, and only the
+ * never exceed a capacity. What ran out is released by the upkeep feature's
+ * settle (src/features/upkeep/settle.ts) through releaseExpiredHolds, once:
+ * the release is a conditional UPDATE of the offers still open, and only the
  * rows it changed give their tickets back.
  *
  * Purchase and organiser call into this module inside their transactions;
@@ -21,7 +21,6 @@ import type { WaitingListEntryRow, WaitingListState } from '../../db/schema.js'
 import { randomSecret, tokenHash } from '../../lib/random.js'
 import { freeOfEvent, inSalesWindow, isOnSale } from '../events/event.rules.js'
 import { hold, releaseHeld } from '../capacity/capacity.js'
-import { lockEvent } from '../events/event.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 
 const HOUR = 60 * 60 * 1000
@@ -218,21 +217,33 @@ export function entryQuery(db: Db | Trx) {
     .select(['events.title as eventTitle', 'events.timeZone', 'ticketTypes.name as ticketTypeName'])
 }
 
+/** Why an offer cannot be claimed: used, run out, or given up; 'offer-closed' when its entry is gone. */
+export type OfferRefusal = { code: 'offer-used' } | { code: 'offer-expired' } | { code: 'offer-given-up' } | { code: 'offer-closed' }
+
 /** Why an offer cannot be claimed now, or null when it can. */
-export function offerRefusal(entry: Pick<WaitingListEntryRow, 'state' | 'offerExpiresAt'>, now = Date.now()): string | null {
-  if (entry.state === 'claimed') return 'This offer has been used: its tickets were bought. A link from the waiting list works once.'
+export function offerRefusal(entry: Pick<WaitingListEntryRow, 'state' | 'offerExpiresAt'>, now = Date.now()): OfferRefusal | null {
+  if (entry.state === 'claimed') return { code: 'offer-used' }
   if (entry.state === 'offered' && entry.offerExpiresAt !== null && entry.offerExpiresAt > now) return null
-  if (entry.state === 'offered' || entry.state === 'expired')
-    return 'This offer has expired, and its tickets went back to the waiting list.'
-  return 'This offer is no longer open: its place on the waiting list was given up.'
+  if (entry.state === 'offered' || entry.state === 'expired') return { code: 'offer-expired' }
+  return { code: 'offer-given-up' }
 }
 
-/**
- * Releases what ran out, for this event, in a transaction of its own: what
- * a page showing availability calls before it reads, when the event holds
- * anything. Costs one indexed read when nothing ran out.
- */
-export async function settleExpiredHolds(db: Db, eventId: number, now = Date.now()): Promise<boolean> {
+/** The words for an offer that cannot be claimed. */
+export function offerRefusalText(reason: OfferRefusal): string {
+  switch (reason.code) {
+    case 'offer-used':
+      return 'This offer has been used: its tickets were bought. A link from the waiting list works once.'
+    case 'offer-expired':
+      return 'This offer has expired, and its tickets went back to the waiting list.'
+    case 'offer-given-up':
+      return 'This offer is no longer open: its place on the waiting list was given up.'
+    case 'offer-closed':
+      return 'This offer is no longer open.'
+  }
+}
+
+/** Whether an offer of this event ran out by `now` and is still open: one indexed read. */
+export async function hasExpiredOffers(db: Db, eventId: number, now: number): Promise<boolean> {
   const due = await db
     .selectFrom('waitingListEntries')
     .select('id')
@@ -241,22 +252,11 @@ export async function settleExpiredHolds(db: Db, eventId: number, now = Date.now
     .where('offerExpiresAt', '<=', now)
     .limit(1)
     .executeTakeFirst()
-  if (!due) return false
-  return db.transaction().execute(async (trx) => {
-    await lockEvent(trx, eventId)
-    return releaseExpiredHolds(trx, eventId, now)
-  })
+  return due !== undefined
 }
 
-/** settleExpiredHolds for each listed event that holds anything; whether any changed (the list is then worth reading again). */
-export async function settleExpiredHoldsOf(db: Db, events: { id: number; held: number }[]): Promise<boolean> {
-  let changed = false
-  for (const event of events) if (event.held > 0 && (await settleExpiredHolds(db, event.id))) changed = true
-  return changed
-}
-
-/** The sender loop's part: every event with an offer that ran out, settled. Returns the events that changed. */
-export async function settleAllExpiredHolds(db: Db, now = Date.now()): Promise<number[]> {
+/** The events with an offer that ran out by `now` and is still open. */
+export async function eventsWithExpiredOffers(db: Db, now: number): Promise<number[]> {
   const events = await db
     .selectFrom('waitingListEntries')
     .select('eventId')
@@ -264,7 +264,5 @@ export async function settleAllExpiredHolds(db: Db, now = Date.now()): Promise<n
     .where('state', '=', 'offered')
     .where('offerExpiresAt', '<=', now)
     .execute()
-  const changed: number[] = []
-  for (const { eventId } of events) if (await settleExpiredHolds(db, eventId, now)) changed.push(eventId)
-  return changed
+  return events.map((event) => event.eventId)
 }

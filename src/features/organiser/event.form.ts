@@ -4,7 +4,8 @@ import { salesWithinEvent } from '../events/event.rules.js'
 import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { atSameWallTime, instantToLocalInput, localInputToInstant } from '../../lib/time.js'
-import { MAX_INT32 } from '../../lib/numbers.js'
+import { type Money, money } from '../../lib/money.js'
+import { highestPriceFor, maxOrderTotal, mostTicketsAt } from '../pricing/cart-pricing.js'
 
 /**
  * The organiser's two forms, the event and a ticket type: the values as typed
@@ -22,9 +23,6 @@ const MAX_TEXT = 200
 const MAX_DESCRIPTION = 20_000
 const MAX_URL = 2000
 const MAX_PER_ORDER = 100
-// Prices and order totals are 32-bit integer columns on PostgreSQL: the most
-// tickets of one type an order may hold, at their price, must fit in one.
-const MAX_ORDER_MINOR = MAX_INT32
 
 export interface EventFormValues {
   title: string
@@ -223,7 +221,7 @@ export function blankTicketTypeForm(): TicketTypeFormValues {
 export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone: string): TicketTypeFormValues {
   return {
     name: type.name,
-    price: minorToInput(type.priceMinor, currency),
+    price: minorToInput(money(type.priceMinor, currency)),
     capacity: String(type.capacity),
     maxPerOrder: String(type.maxPerOrder),
     salesStartAt: type.salesStartAt === null ? '' : instantToLocalInput(type.salesStartAt, timeZone),
@@ -259,7 +257,7 @@ export function parseTicketTypeForm(
   const priceMinor = readPrice(form, 'price', values.price, currency)
   const capacity = readWholeNumber(form, 'capacity', values.capacity, 0, MAX_CAPACITY)
   const maxPerOrder = readWholeNumber(form, 'maxPerOrder', values.maxPerOrder, 1, MAX_PER_ORDER)
-  if (priceMinor !== null) refuseOrdersTooLarge(form, priceMinor, maxPerOrder, currency, existing)
+  if (priceMinor !== null) refuseOrdersTooLarge(form, money(priceMinor, currency), maxPerOrder, existing)
   const salesStartAt =
     values.salesStartAt === '' ? null : readDateTime(form, 'salesStartAt', values.salesStartAt, timeZone, 'Enter when sales start.')
   const salesEndAt =
@@ -283,23 +281,16 @@ export function parseTicketTypeForm(
   }
 }
 
-function refuseOrdersTooLarge(
-  form: FormReader,
-  priceMinor: number,
-  maxPerOrder: number | null,
-  currency: string,
-  existing?: TicketTypeRow,
-): void {
-  if (priceMinor * (maxPerOrder ?? 1) <= MAX_ORDER_MINOR) return
-  if (priceMinor > MAX_ORDER_MINOR || maxPerOrder === null) {
-    form.fail('price', `The price is too high: at most ${formatMoney(MAX_ORDER_MINOR, currency)}.`)
-  } else if (priceMinor === existing?.priceMinor) {
-    form.fail(
-      'maxPerOrder',
-      `At this price an order can hold at most ${Math.floor(MAX_ORDER_MINOR / priceMinor)} tickets. Lower the price to allow more.`,
-    )
+/** The most tickets of one type an order may hold, at their price, must fit what one order may total. */
+function refuseOrdersTooLarge(form: FormReader, price: Money, maxPerOrder: number | null, existing?: TicketTypeRow): void {
+  const most = mostTicketsAt(price)
+  if ((maxPerOrder ?? 1) <= most) return
+  if (most < 1 || maxPerOrder === null) {
+    form.fail('price', `The price is too high: at most ${formatMoney(maxOrderTotal(price.currency))}.`)
+  } else if (price.minor === existing?.priceMinor) {
+    form.fail('maxPerOrder', `At this price an order can hold at most ${most} tickets. Lower the price to allow more.`)
   } else {
-    const highest = formatMoney(Math.floor(MAX_ORDER_MINOR / maxPerOrder), currency)
+    const highest = formatMoney(highestPriceFor(maxPerOrder, price.currency))
     form.fail('price', `The price is too high for up to ${maxPerOrder} tickets per order: at most ${highest}, or lower the most per order.`)
   }
 }

@@ -3,87 +3,61 @@ import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
 import { searchText } from '../../lib/search.js'
-import { formatDateTime } from '../../lib/format.js'
 import { atSameWallTime } from '../../lib/time.js'
-import type { EventChanges } from '../../plugins/event-changes.js'
+import type { AfterCommit } from '../../plugins/after-commit.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import { isPublic, salesWithinEvent, sameTicketTypeName } from '../events/event.rules.js'
 import type { EventInput, TicketTypeInput } from './event.form.js'
-import { type TicketTypeWithEvent, findEvent, findTicketType, lockEvent } from '../events/event.repository.js'
+import { type TicketTypeWithEvent, lockEvent } from '../events/event.repository.js'
 import { countOrders, countTicketsOfType } from '../purchase/order.repository.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
 import { releaseOrders, transitionOrdersOfEvent } from '../orders/order.writes.js'
 import { holdsCapacityCondition } from '../orders/order.states.js'
 import { releaseAllHolds } from '../capacity/capacity.js'
+import type { EventRefusal, FieldRefusal } from './event.refusals.js'
 
 /**
  * What organisers do to their events. Each change is one transaction that
  * also writes the audit entry; the live pages are told only after it commits.
- * Refusals come back as a sentence for the organiser (null when it was done),
+ * Refusals come back as reasons (event.refusals.ts; null when it was done),
  * decided on the state read inside the transaction, never on a page that
  * may be stale by the time the form is sent.
  */
-export interface Actor {
-  id: number
-  email: string
-  isAdmin: boolean
-  ip: string | null
-}
-
 export interface EventsContext {
   db: Db
-  changes: EventChanges
+  afterCommit: AfterCommit
 }
 
-export type Refusal = string | null
+export type Refusal = EventRefusal | null
 
-/** A refusal that belongs to one field of the form sent: the form comes back with the message there. */
-export interface FieldRefusal<Field extends string = string> {
-  field: Field
-  message: string
-}
-
-/** The event if this actor may manage it. Anyone else learns nothing, not even that it exists. */
-export async function managedEvent(db: Db, actor: Actor, id: number): Promise<Event> {
-  const event = await findEvent(db, id)
-  if (!event || !mayManage(actor, event)) throw new NotFound()
-  return event
-}
-
-/** Said alike for a type that is gone and for one this actor may not manage, which must learn nothing about it. */
-const NO_SUCH_TICKET_TYPE = 'This ticket type no longer exists: it may have been deleted since the page was opened.'
-
-export async function managedTicketType(db: Db, actor: Actor, id: number): Promise<TicketTypeWithEvent> {
-  const found = await findTicketType(db, id)
-  if (!found || !mayManage(actor, found.event)) throw new NotFound(NO_SUCH_TICKET_TYPE)
-  return found
-}
-
-function mayManage(actor: Actor, event: Event): boolean {
-  return event.ownerId === actor.id || actor.isAdmin
-}
+/** Said alike for a type that is gone and for one this user may not manage, which must learn nothing about it. */
+export const NO_SUCH_TICKET_TYPE = 'This ticket type no longer exists: it may have been deleted since the page was opened.'
 
 function audit(trx: Trx, actor: Actor, action: string, subject: { type: string; id: number }, details: Record<string, unknown> = {}) {
-  return recordAudit(trx, {
-    actorId: actor.id,
-    actorLabel: actor.email,
-    action,
-    subjectType: subject.type,
-    subjectId: subject.id,
-    details,
-    ip: actor.ip,
-  })
+  return recordAudit(trx, { ...auditBy(actor), action, subjectType: subject.type, subjectId: subject.id, details })
 }
 
-/** Runs `change`; when it was not refused (null) and has committed, tells the live pages about the event. */
-async function changeEvent<R>(ctx: EventsContext, eventId: number, change: (trx: Trx) => Promise<R | null>): Promise<R | null> {
+/**
+ * Runs `change`; when it was not refused (null) and has committed, tells the
+ * live pages about the event, and wakes the mail sender when the change may
+ * have written messages (to ticket holders, to people offered tickets).
+ */
+async function changeEvent<R>(
+  ctx: EventsContext,
+  eventId: number,
+  change: (trx: Trx) => Promise<R | null>,
+  effects: { mailQueued?: boolean } = {},
+): Promise<R | null> {
   const refusal = await ctx.db.transaction().execute(change)
-  if (refusal === null) ctx.changes.notify(eventId)
+  if (refusal === null) ctx.afterCommit({ eventChanged: eventId, ...effects })
   return refusal
 }
 
 export async function createEvent(ctx: EventsContext, actor: Actor, input: EventInput): Promise<number> {
+  const ownerId = actor.userId
+  if (ownerId === null) throw new Error('an event is created by an organiser’s account')
   return ctx.db.transaction().execute(async (trx) => {
     const now = Date.now()
     const { id } = await trx
@@ -91,7 +65,7 @@ export async function createEvent(ctx: EventsContext, actor: Actor, input: Event
       .values({
         ...eventColumns(input),
         searchText: eventSearchText(input),
-        ownerId: actor.id,
+        ownerId,
         status: 'draft',
         publishedAt: null,
         cancelledAt: null,
@@ -131,83 +105,91 @@ export async function updateEvent(
   input: EventInput,
   siteUrl: string,
 ): Promise<FieldRefusal<'capacity' | 'endsAt'> | null> {
-  return changeEvent(ctx, event.id, async (trx) => {
-    // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
-    const current = await lockEvent(trx, event.id)
-    if (!current) throw new NotFound()
-    const now = Date.now()
-    const keptWallTime = (ms: number) => atSameWallTime(ms, current.timeZone, input.timeZone)
-    const scheduled = current.status === 'published' && current.publishedAt !== null && current.publishedAt > now
-    const publishedAt = scheduled ? keptWallTime(current.publishedAt!) : current.publishedAt
-    if (scheduled && publishedAt! >= input.endsAt) {
-      return {
-        field: 'endsAt',
-        message: 'In this time zone the event would go on sale only after this end. Choose a later end, or another time zone.',
+  return changeEvent(
+    ctx,
+    event.id,
+    async (trx) => {
+      // The dates a new time zone moves are the event's as they are now, read under its lock, not as the form saw them.
+      const current = await lockEvent(trx, event.id)
+      if (!current) throw new NotFound()
+      const now = Date.now()
+      const keptWallTime = (ms: number) => atSameWallTime(ms, current.timeZone, input.timeZone)
+      const scheduled = current.status === 'published' && current.publishedAt !== null && current.publishedAt > now
+      const publishedAt = scheduled ? keptWallTime(current.publishedAt!) : current.publishedAt
+      if (scheduled && publishedAt! >= input.endsAt) {
+        return { field: 'endsAt', reason: { code: 'on-sale-after-end' } }
       }
-    }
-    const types = await trx
-      .selectFrom('ticketTypes')
-      .select(['id', 'name', 'salesStartAt', 'salesEndAt'])
-      .where('eventId', '=', event.id)
-      .orderBy('id')
-      .execute()
-    const moved = types.map((type) => ({
-      ...type,
-      salesStartAt: type.salesStartAt === null ? null : keptWallTime(type.salesStartAt),
-      salesEndAt: type.salesEndAt === null ? null : keptWallTime(type.salesEndAt),
-    }))
-    // Sales that fitted the old end must fit the new one; a window that never fitted is the type form's to correct.
-    const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
-    if (cutOff) {
-      const endsLate = cutOff.salesEndAt !== null && cutOff.salesEndAt > input.endsAt
-      const when = endsLate
-        ? `run until ${formatDateTime(cutOff.salesEndAt!, input.timeZone)}`
-        : `start ${formatDateTime(cutOff.salesStartAt!, input.timeZone)}`
-      return { field: 'endsAt', message: `Sales of “${cutOff.name}” ${when}, after this end. Change them first, or choose a later end.` }
-    }
-    const capacity = input.capacity
-    const updated = await trx
-      .updateTable('events')
-      .set({ ...eventColumns(input), searchText: eventSearchText(input), publishedAt, updatedAt: now })
-      .where('id', '=', event.id)
-      .$if(capacity !== null, (qb) => qb.where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', capacity!)))
-      .returning('id')
-      .executeTakeFirst()
-    if (!updated) {
-      const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
-      return { field: 'capacity', message: takenMessage(sold, held, { tickets: 'tickets are', capacity: 'the capacity' }) }
-    }
-    let datesMoved = Number(publishedAt !== current.publishedAt)
-    for (const [i, type] of moved.entries()) {
-      const before = types[i]!
-      if (type.salesStartAt === before.salesStartAt && type.salesEndAt === before.salesEndAt) continue
-      datesMoved += Number(type.salesStartAt !== before.salesStartAt) + Number(type.salesEndAt !== before.salesEndAt)
-      await trx
-        .updateTable('ticketTypes')
-        .set({ salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt })
-        .where('id', '=', type.id)
+      const types = await trx
+        .selectFrom('ticketTypes')
+        .select(['id', 'name', 'salesStartAt', 'salesEndAt'])
+        .where('eventId', '=', event.id)
+        .orderBy('id')
         .execute()
-    }
-    // With the sales dates where they now are.
-    await offerFreedCapacity(trx, event.id, now)
-    const told = input.notifyTicketHolders && movesTheEvent(input, current) ? await tellTicketHolders(trx, current, siteUrl) : 0
-    await audit(
-      trx,
-      actor,
-      'event.updated',
-      { type: 'event', id: event.id },
-      {
-        // Compared as the features see the event (booleans), not as the row stores it.
-        changed: changes(
-          { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
-          current,
-        ),
-        ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
-        ...(told > 0 && { ticketHoldersTold: told }),
-      },
-    )
-    return null
-  })
+      const moved = types.map((type) => ({
+        ...type,
+        salesStartAt: type.salesStartAt === null ? null : keptWallTime(type.salesStartAt),
+        salesEndAt: type.salesEndAt === null ? null : keptWallTime(type.salesEndAt),
+      }))
+      // Sales that fitted the old end must fit the new one; a window that never fitted is the type form's to correct.
+      const cutOff = moved.find((type, i) => !salesWithinEvent(type, input.endsAt) && salesWithinEvent(types[i]!, current.endsAt))
+      if (cutOff) {
+        const endsLate = cutOff.salesEndAt !== null && cutOff.salesEndAt > input.endsAt
+        return {
+          field: 'endsAt',
+          reason: {
+            code: 'sales-cut-off',
+            ticketType: cutOff.name,
+            salesStartAt: cutOff.salesStartAt,
+            salesEndAt: endsLate ? cutOff.salesEndAt : null,
+            timeZone: input.timeZone,
+          },
+        }
+      }
+      const capacity = input.capacity
+      const updated = await trx
+        .updateTable('events')
+        .set({ ...eventColumns(input), searchText: eventSearchText(input), publishedAt, updatedAt: now })
+        .where('id', '=', event.id)
+        .$if(capacity !== null, (qb) => qb.where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', capacity!)))
+        .returning('id')
+        .executeTakeFirst()
+      if (!updated) {
+        const { sold, held } = await trx.selectFrom('events').select(['sold', 'held']).where('id', '=', event.id).executeTakeFirstOrThrow()
+        return { field: 'capacity', reason: { code: 'capacity-below-taken', of: 'event', sold, held } }
+      }
+      let datesMoved = Number(publishedAt !== current.publishedAt)
+      for (const [i, type] of moved.entries()) {
+        const before = types[i]!
+        if (type.salesStartAt === before.salesStartAt && type.salesEndAt === before.salesEndAt) continue
+        datesMoved += Number(type.salesStartAt !== before.salesStartAt) + Number(type.salesEndAt !== before.salesEndAt)
+        await trx
+          .updateTable('ticketTypes')
+          .set({ salesStartAt: type.salesStartAt, salesEndAt: type.salesEndAt })
+          .where('id', '=', type.id)
+          .execute()
+      }
+      // With the sales dates where they now are.
+      await offerFreedCapacity(trx, event.id, now)
+      const told = input.notifyTicketHolders && movesTheEvent(input, current) ? await tellTicketHolders(trx, current, siteUrl) : 0
+      await audit(
+        trx,
+        actor,
+        'event.updated',
+        { type: 'event', id: event.id },
+        {
+          // Compared as the features see the event (booleans), not as the row stores it.
+          changed: changes(
+            { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
+            current,
+          ),
+          ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
+          ...(told > 0 && { ticketHoldersTold: told }),
+        },
+      )
+      return null
+    },
+    { mailQueued: true },
+  )
 }
 
 /** What ticket holders are told of: a change of the event's date, time or venue. */
@@ -254,12 +236,6 @@ function eventSearchText(input: EventInput): string {
   return searchText(input.title, input.venue, input.description)
 }
 
-/** Why a capacity cannot go below what is taken: sold, and held for waiting-list offers. */
-function takenMessage(sold: number, held: number, of: { tickets: string; capacity: string }): string {
-  const heldToo = held > 0 ? ` and ${held} held for offers to the waiting list` : ''
-  return `${sold} ${of.tickets} already sold${heldToo}, so ${of.capacity} cannot be lower than ${sold + held}.`
-}
-
 /** Each changed column with its old and new value, for the audit log. */
 function changes(next: object, previous: object): Record<string, { from: unknown; to: unknown }> {
   const changed: Record<string, { from: unknown; to: unknown }> = {}
@@ -280,12 +256,12 @@ export async function publishEvent(ctx: EventsContext, actor: Actor, eventId: nu
     const now = Date.now()
     const event = await lockEvent(trx, eventId)
     if (!event) throw new NotFound()
-    if (event.status === 'cancelled') return 'This event is cancelled and cannot be published again.'
-    if (isPublic(event, now)) return 'This event is already public. Unpublish it first to hide it until a later date.'
+    if (event.status === 'cancelled') return { code: 'publish-cancelled' }
+    if (isPublic(event, now)) return { code: 'already-public' }
     // The form was checked against the event as read before this transaction; an edit may have moved its end since.
-    if (publishedAt >= event.endsAt) return 'This event ends before that moment, so it could never go on sale. Choose an earlier moment.'
+    if (publishedAt >= event.endsAt) return { code: 'ends-before-publication' }
     const types = await trx.selectFrom('ticketTypes').select('id').where('eventId', '=', eventId).execute()
-    if (types.length === 0) return 'Add at least one ticket type before publishing.'
+    if (types.length === 0) return { code: 'no-ticket-types' }
     await trx.updateTable('events').set({ status: 'published', publishedAt, updatedAt: now }).where('id', '=', eventId).execute()
     const scheduled = publishedAt > now
     await audit(trx, actor, scheduled ? 'event.scheduled' : 'event.published', { type: 'event', id: eventId }, { publishedAt })
@@ -298,7 +274,7 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
   return changeEvent(ctx, eventId, async (trx) => {
     const event = await lockEvent(trx, eventId)
     if (!event) throw new NotFound()
-    if (event.status !== 'published') return 'Only a published or scheduled event can be unpublished.'
+    if (event.status !== 'published') return { code: 'not-published' }
     const now = Date.now()
     // Remembered for a later cancellation, which keeps the page of an event that people have seen.
     const wasPublic = event.wasPublic || isPublic(event, now)
@@ -319,73 +295,78 @@ export async function unpublishEvent(ctx: EventsContext, actor: Actor, eventId: 
  * since) is public with its notice; one that never was stays private.
  */
 export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: number, siteUrl: string): Promise<Refusal> {
-  return changeEvent(ctx, eventId, async (trx) => {
-    const now = Date.now()
-    const event = await lockEvent(trx, eventId)
-    if (!event) throw new NotFound()
-    if (event.status === 'cancelled') return 'This event is already cancelled.'
-    await trx
-      .updateTable('events')
-      .set({
-        status: 'cancelled',
-        cancelledAt: now,
-        updatedAt: now,
-        publishedAt: isPublic(event, now) ? event.publishedAt : null,
-        wasPublic: event.wasPublic || isPublic(event, now) ? 1 : 0,
-      })
-      .where('id', '=', eventId)
-      .execute()
-    // Under the event's lock no order can be placed or cancelled meanwhile: each order is cancelled as one the buyer cancels is.
-    const cancelled = await transitionOrdersOfEvent(trx, eventId, 'cancelled', now)
-    await releaseOrders(
-      trx,
-      eventId,
-      cancelled.map((order) => order.id),
-    )
-    await enqueueMail(
-      trx,
-      cancelled.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
-    )
-    await releaseAllHolds(trx, eventId)
-    // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
-    const closed = await trx
-      .updateTable('waitingListEntries')
-      .set({ state: 'removed', closedAt: now })
-      .where('eventId', '=', eventId)
-      .where('state', 'in', ['waiting', 'offered'])
-      .returning(['email', 'name', 'ticketTypeId', 'siteUrl'])
-      .execute()
-    const typeNames = new Map(
-      (await trx.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', eventId).execute()).map((type) => [
-        type.id,
-        type.name,
-      ]),
-    )
-    await enqueueMail(
-      trx,
-      closed.map((entry) => ({
-        kind: 'waiting-list-event-cancelled',
-        to: entry.email,
-        data: {
-          name: entry.name,
-          eventTitle: event.title,
-          ticketTypeName: typeNames.get(entry.ticketTypeId) ?? '',
-          eventLink: `${entry.siteUrl}/event/${eventId}`,
+  return changeEvent(
+    ctx,
+    eventId,
+    async (trx) => {
+      const now = Date.now()
+      const event = await lockEvent(trx, eventId)
+      if (!event) throw new NotFound()
+      if (event.status === 'cancelled') return { code: 'already-cancelled' }
+      await trx
+        .updateTable('events')
+        .set({
+          status: 'cancelled',
+          cancelledAt: now,
+          updatedAt: now,
+          publishedAt: isPublic(event, now) ? event.publishedAt : null,
+          wasPublic: event.wasPublic || isPublic(event, now) ? 1 : 0,
+        })
+        .where('id', '=', eventId)
+        .execute()
+      // Under the event's lock no order can be placed or cancelled meanwhile: each order is cancelled as one the buyer cancels is.
+      const cancelled = await transitionOrdersOfEvent(trx, eventId, 'cancelled', now)
+      await releaseOrders(
+        trx,
+        eventId,
+        cancelled.map((order) => order.id),
+      )
+      await enqueueMail(
+        trx,
+        cancelled.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
+      )
+      await releaseAllHolds(trx, eventId)
+      // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
+      const closed = await trx
+        .updateTable('waitingListEntries')
+        .set({ state: 'removed', closedAt: now })
+        .where('eventId', '=', eventId)
+        .where('state', 'in', ['waiting', 'offered'])
+        .returning(['email', 'name', 'ticketTypeId', 'siteUrl'])
+        .execute()
+      const typeNames = new Map(
+        (await trx.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', eventId).execute()).map((type) => [
+          type.id,
+          type.name,
+        ]),
+      )
+      await enqueueMail(
+        trx,
+        closed.map((entry) => ({
+          kind: 'waiting-list-event-cancelled',
+          to: entry.email,
+          data: {
+            name: entry.name,
+            eventTitle: event.title,
+            ticketTypeName: typeNames.get(entry.ticketTypeId) ?? '',
+            eventLink: `${entry.siteUrl}/event/${eventId}`,
+          },
+        })),
+      )
+      await audit(
+        trx,
+        actor,
+        'event.cancelled',
+        { type: 'event', id: eventId },
+        {
+          ordersCancelled: cancelled.length,
+          ...(closed.length > 0 && { waitingListClosed: closed.length }),
         },
-      })),
-    )
-    await audit(
-      trx,
-      actor,
-      'event.cancelled',
-      { type: 'event', id: eventId },
-      {
-        ordersCancelled: cancelled.length,
-        ...(closed.length > 0 && { waitingListClosed: closed.length }),
-      },
-    )
-    return null
-  })
+      )
+      return null
+    },
+    { mailQueued: true },
+  )
 }
 
 /** Only an event nobody ordered from: for the others, cancelling keeps the buyers' records. */
@@ -395,7 +376,7 @@ export async function deleteEvent(ctx: EventsContext, actor: Actor, eventId: num
     if (!event) throw new NotFound()
     const orders = await countOrders(trx, eventId)
     if (orders > 0) {
-      return `This event has ${orders === 1 ? 'an order' : `${orders} orders`}, so it cannot be deleted. Cancel it instead: its buyers keep a record of what happened.`
+      return { code: 'has-orders', orders }
     }
     await trx.deleteFrom('events').where('id', '=', eventId).execute()
     await audit(trx, actor, 'event.deleted', { type: 'event', id: eventId }, { title: event.title })
@@ -440,9 +421,7 @@ async function refuseNameTaken(trx: Trx, eventId: number, name: string, typeId?:
     .$if(typeId !== undefined, (qb) => qb.where('id', '!=', typeId!))
     .execute()
   const same = others.find((other) => sameTicketTypeName(other.name, name))
-  return same
-    ? { field: 'name', message: `This event already has a ticket type called “${same.name}”. Give this one a name of its own.` }
-    : null
+  return same ? { field: 'name', reason: { code: 'name-taken', name: same.name } } : null
 }
 
 export async function createTicketType(
@@ -477,36 +456,38 @@ export async function updateTicketType(
   input: TicketTypeInput,
 ): Promise<FieldRefusal<'name' | 'capacity'> | null> {
   const { type, event } = found
-  return changeEvent(ctx, event.id, async (trx) => {
-    await lockEventOfTicketTypes(trx, event.id)
-    const taken = await refuseNameTaken(trx, event.id, input.name, type.id)
-    if (taken) return taken
-    const updated = await trx
-      .updateTable('ticketTypes')
-      .set(input)
-      .where('id', '=', type.id)
-      .where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', input.capacity))
-      .returning('id')
-      .executeTakeFirst()
-    if (!updated) {
-      const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
-      // Deleted after the route found it: there is nothing left to save the form into.
-      if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
-      return {
-        field: 'capacity',
-        message: takenMessage(current.sold, current.held, { tickets: 'tickets of this type are', capacity: 'its capacity' }),
+  return changeEvent(
+    ctx,
+    event.id,
+    async (trx) => {
+      await lockEventOfTicketTypes(trx, event.id)
+      const taken = await refuseNameTaken(trx, event.id, input.name, type.id)
+      if (taken) return taken
+      const updated = await trx
+        .updateTable('ticketTypes')
+        .set(input)
+        .where('id', '=', type.id)
+        .where((eb) => eb(eb('sold', '+', eb.ref('held')), '<=', input.capacity))
+        .returning('id')
+        .executeTakeFirst()
+      if (!updated) {
+        const current = await trx.selectFrom('ticketTypes').select(['sold', 'held']).where('id', '=', type.id).executeTakeFirst()
+        // Deleted after the route found it: there is nothing left to save the form into.
+        if (!current) throw new NotFound(NO_SUCH_TICKET_TYPE)
+        return { field: 'capacity', reason: { code: 'capacity-below-taken', of: 'ticket-type', sold: current.sold, held: current.held } }
       }
-    }
-    await offerFreedCapacity(trx, event.id, Date.now())
-    await audit(
-      trx,
-      actor,
-      'ticket_type.updated',
-      { type: 'ticket_type', id: type.id },
-      { eventId: event.id, changed: changes(input, type) },
-    )
-    return null
-  })
+      await offerFreedCapacity(trx, event.id, Date.now())
+      await audit(
+        trx,
+        actor,
+        'ticket_type.updated',
+        { type: 'ticket_type', id: type.id },
+        { eventId: event.id, changed: changes(input, type) },
+      )
+      return null
+    },
+    { mailQueued: true },
+  )
 }
 
 /**
@@ -522,11 +503,11 @@ export async function ticketTypeDeletionRefusal(
 ): Promise<Refusal> {
   const ordered = await countTicketsOfType(db, type.id)
   if (ordered > 0) {
-    return `${type.name} has been ordered (${ordered} ${ordered === 1 ? 'ticket' : 'tickets'}), so it cannot be deleted. To stop selling it, lower its capacity to what is sold.`
+    return { code: 'type-ordered', ticketType: type.name, tickets: ordered }
   }
   const others = await db.selectFrom('ticketTypes').select('id').where('eventId', '=', type.eventId).where('id', '!=', type.id).execute()
   if (others.length === 0 && event.status === 'published') {
-    return 'A published event needs at least one ticket type. Add another first, or unpublish the event.'
+    return { code: 'last-ticket-type' }
   }
   return null
 }

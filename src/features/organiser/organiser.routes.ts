@@ -4,15 +4,16 @@ import type { Db } from '../../db/database.js'
 import type { Event } from '../events/event.model.js'
 import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { type CsvCell, csvChunks } from '../../lib/csv.js'
-import { idParam } from '../../lib/errors.js'
+import { NotFound, idParam } from '../../lib/errors.js'
+import { eventOf } from '../../plugins/auth.js'
 import { formatDateTime } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { siteUrl } from '../../lib/site-url.js'
-import { hasRole } from '../../plugins/auth.js'
+import { type Actor, actorOf } from '../audit/actor.js'
 import { toEventView } from '../events/event.view.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
-import { settleExpiredHolds } from '../offers/offers.js'
+import { settle } from '../upkeep/settle.js'
 import { isPublic } from '../events/event.rules.js'
 import {
   type EventFormValues,
@@ -27,19 +28,26 @@ import {
   publishFormOf,
   ticketTypeFormOf,
 } from './event.form.js'
-import { checkInSecretOf, dashboardEvents, dashboardPhaseCounts, findEvent, ticketTypesByEvent } from '../events/event.repository.js'
+import {
+  type TicketTypeWithEvent,
+  checkInSecretOf,
+  dashboardEvents,
+  dashboardPhaseCounts,
+  eventIdOfTicketType,
+  findEvent,
+  findTicketType,
+  ticketTypesByEvent,
+} from '../events/event.repository.js'
 import { isSignedBy, parseDoorCode } from '../../lib/door-code.js'
 import { attendeeLineBatches, attendeeLines, countOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
 import {
-  type Actor,
   type Refusal,
   cancelEvent,
   createEvent,
   createTicketType,
   deleteEvent,
   deleteTicketType,
-  managedEvent,
-  managedTicketType,
+  NO_SUCH_TICKET_TYPE,
   publishEvent,
   refuseIfCancelled,
   ticketTypeDeletionRefusal,
@@ -47,6 +55,7 @@ import {
   updateEvent,
   updateTicketType,
 } from './event.service.js'
+import { eventRefusalText } from './event.refusals.js'
 import { attendeeHeader, timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './organiser.view.js'
 
 const ORDERS_PER_PAGE = 50
@@ -57,21 +66,28 @@ const ATTENDEE_BATCH_ORDERS = 500
 /**
  * The organiser's side: the dashboard, the event and ticket type forms, the
  * lifecycle (publish, schedule, unpublish, cancel, delete), a preview, the
- * orders and the attendee export. Every route with an id answers 404 unless
- * the event is the user's own (admins manage every event).
+ * orders and the attendee export. Every route with an id is the event
+ * owner's: the access hook answers 404 unless the event is the user's own
+ * (admins manage every event), and hands the handler the event it loaded.
  */
 export default async function eventRoutes(app: FastifyInstance) {
   const organiser = { config: { access: 'organiser' as const } }
-  const ctx = { db: app.db, changes: app.eventChanges }
-
-  function actorOf(request: FastifyRequest): Actor {
-    const user = request.user!
-    return { id: user.id, email: user.email, isAdmin: hasRole(user, 'admin'), ip: request.ip }
+  const owner = { config: { access: 'event-owner' as const } }
+  // A ticket type's routes name the type: its event is the one whose owner may use them.
+  const typeOwner = {
+    config: {
+      access: 'event-owner' as const,
+      eventOf: (request: FastifyRequest) => eventIdOfTicketType(app.db, idParam(request.params)),
+      notFound: NO_SUCH_TICKET_TYPE,
+    },
   }
+  const ctx = { db: app.db, afterCommit: app.afterCommit }
 
-  /** The event named by the route's :id, if this user may manage it; 404 otherwise. */
-  function eventOf(request: FastifyRequest): Promise<Event> {
-    return managedEvent(app.db, actorOf(request), idParam(request.params))
+  /** The ticket type a typeOwner route names, with its event; a 404 saying so when it was deleted since the hook found it. */
+  async function ticketTypeOf(request: FastifyRequest): Promise<TicketTypeWithEvent> {
+    const found = await findTicketType(app.db, eventOf(request), idParam(request.params))
+    if (!found) throw new NotFound(NO_SUCH_TICKET_TYPE)
+    return found
   }
 
   interface ManageForms {
@@ -84,7 +100,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   async function renderManage(reply: FastifyReply, shown: Event, forms: ManageForms = {}, status?: number) {
     const { currency } = await reply.request.siteSettings()
     // The held counts shown leave out offers that ran out (they go onward first).
-    const settled = shown.held > 0 && (await settleExpiredHolds(app.db, shown.id))
+    const settled = await settle(app.db, shown)
     const event = (settled && (await findEvent(app.db, shown.id))) || shown
     const now = Date.now()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
@@ -114,7 +130,7 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/organiser', organiser, async (request, reply) => {
     const actor = actorOf(request)
-    const ownerId = actor.isAdmin ? null : actor.id
+    const ownerId = actor.isAdmin ? null : actor.userId
     const { currency } = await request.siteSettings()
     const page = pageNumber(new FormReader(request.query).text('page'))
     const offset = (page - 1) * EVENTS_PER_PAGE
@@ -148,27 +164,25 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect(`/edit-event/${id}`, 303)
   })
 
-  app.get('/edit-event/:id', organiser, async (request, reply) => renderManage(reply, await eventOf(request)))
+  app.get('/edit-event/:id', owner, async (request, reply) => renderManage(reply, eventOf(request)))
 
-  app.post('/edit-event/:id', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.post('/edit-event/:id', owner, async (request, reply) => {
+    const event = eventOf(request)
     const { values, errors, input } = parseEventForm(request.body, Date.now(), event)
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
     const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
-    if (refusal) return renderManage(reply, event, { form: { values, errors: { [refusal.field]: refusal.message } } }, 422)
-    // Messages to the ticket holders, if any, are in the outbox now.
-    app.mail.wake()
+    if (refusal) return renderManage(reply, event, { form: { values, errors: { [refusal.field]: eventRefusalText(refusal.reason) } } }, 422)
     reply.flash('success', 'Event saved.')
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })
 
-  app.post('/publish-event/:id', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.post('/publish-event/:id', owner, async (request, reply) => {
+    const event = eventOf(request)
     const now = Date.now()
     const { values, errors, input } = parsePublishForm(request.body, event, now)
     if (!input) return renderManage(reply, event, { publish: { values, errors } }, 422)
     const refusal = await publishEvent(ctx, actorOf(request), event.id, input.publishedAt)
-    if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal } }, 409)
+    if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal: eventRefusalText(refusal) } }, 409)
     reply.flash(
       'success',
       input.publishedAt > now
@@ -184,18 +198,18 @@ export default async function eventRoutes(app: FastifyInstance) {
     change: (actor: Actor, eventId: number, request: FastifyRequest) => Promise<Refusal>,
     done: string,
   ) {
-    app.post(url, organiser, async (request, reply) => {
-      const event = await eventOf(request)
+    app.post(url, owner, async (request, reply) => {
+      const event = eventOf(request)
       const refusal = await change(actorOf(request), event.id, request)
-      reply.flash(refusal ? 'error' : 'success', refusal ?? done)
+      reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(refusal) : done)
       return reply.redirect(`/edit-event/${event.id}`, 303)
     })
   }
 
   /** The page that asks before something that cannot be undone, knowing how many orders it touches. */
   function confirmationPage(url: string, template: string, verb: string) {
-    app.get(url, organiser, async (request, reply) => {
-      const event = await eventOf(request)
+    app.get(url, owner, async (request, reply) => {
+      const event = eventOf(request)
       const orders = await countOrders(app.db, event.id)
       return reply.render(template, {
         title: `${verb} ${event.title}`,
@@ -212,48 +226,43 @@ export default async function eventRoutes(app: FastifyInstance) {
   confirmationPage('/events/:id/cancel', 'organiser/cancel.eta', 'Cancel')
   lifecycleAction(
     '/cancel-event/:id',
-    async (actor, id, request) => {
-      const refusal = await cancelEvent(ctx, actor, id, siteUrl(request))
-      // Every buyer's message is in the outbox now.
-      app.mail.wake()
-      return refusal
-    },
+    (actor, id, request) => cancelEvent(ctx, actor, id, siteUrl(request)),
     'Cancelled: sales have stopped, every order is marked cancelled, and every buyer is told by e-mail.',
   )
   confirmationPage('/events/:id/delete', 'organiser/delete.eta', 'Delete')
 
-  app.post('/delete-event/:id', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.post('/delete-event/:id', owner, async (request, reply) => {
+    const event = eventOf(request)
     const refusal = await deleteEvent(ctx, actorOf(request), event.id)
     if (refusal) {
-      reply.flash('error', refusal)
+      reply.flash('error', eventRefusalText(refusal))
       return reply.redirect(`/events/${event.id}/delete`, 303)
     }
     reply.flash('success', `“${event.title}” is deleted.`)
     return reply.redirect('/organiser', 303)
   })
 
-  app.get('/events/:id/ticket-types/new', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.get('/events/:id/ticket-types/new', owner, async (request, reply) => {
+    const event = eventOf(request)
     refuseIfCancelled(event)
     return renderTicketTypeForm(reply, event, { values: blankTicketTypeForm(), errors: {} })
   })
 
-  app.post('/events/:id/ticket-types/new', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.post('/events/:id/ticket-types/new', owner, async (request, reply) => {
+    const event = eventOf(request)
     refuseIfCancelled(event)
     // Read fresh, not from the settings cache: the typed price is stored in this currency's smallest unit.
     const { currency } = await getSiteSettings(app.db)
     const { values, errors, input } = parseTicketTypeForm(request.body, currency, event)
     if (!input) return renderTicketTypeForm(reply, event, { values, errors }, 422)
     const refusal = await createTicketType(ctx, actorOf(request), event.id, input)
-    if (refusal) return renderTicketTypeForm(reply, event, { values, errors: { [refusal.field]: refusal.message } }, 422)
+    if (refusal) return renderTicketTypeForm(reply, event, { values, errors: { [refusal.field]: eventRefusalText(refusal.reason) } }, 422)
     reply.flash('success', `Ticket type “${input.name}” added.`)
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
 
-  app.get('/ticket-types/:id/edit', organiser, async (request, reply) => {
-    const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+  app.get('/ticket-types/:id/edit', typeOwner, async (request, reply) => {
+    const { type, event } = await ticketTypeOf(request)
     refuseIfCancelled(event)
     const { currency } = await request.siteSettings()
     return renderTicketTypeForm(reply, event, {
@@ -264,8 +273,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
-  app.post('/ticket-types/:id/edit', organiser, async (request, reply) => {
-    const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+  app.post('/ticket-types/:id/edit', typeOwner, async (request, reply) => {
+    const found = await ticketTypeOf(request)
     const { type, event } = found
     refuseIfCancelled(event)
     // Fresh, as when adding a type: the price is stored in the currency's smallest unit.
@@ -274,26 +283,27 @@ export default async function eventRoutes(app: FastifyInstance) {
     const form = { values, errors, typeId: type.id, sold: type.sold }
     if (!input) return renderTicketTypeForm(reply, event, form, 422)
     const refusal = await updateTicketType(ctx, actorOf(request), found, input)
-    if (refusal) return renderTicketTypeForm(reply, event, { ...form, errors: { [refusal.field]: refusal.message } }, 422)
+    if (refusal) return renderTicketTypeForm(reply, event, { ...form, errors: { [refusal.field]: eventRefusalText(refusal.reason) } }, 422)
     reply.flash('success', `Ticket type “${input.name}” saved.`)
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
 
-  app.get('/ticket-types/:id/delete', organiser, async (request, reply) => {
-    const { type, event } = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+  app.get('/ticket-types/:id/delete', typeOwner, async (request, reply) => {
+    const { type, event } = await ticketTypeOf(request)
     refuseIfCancelled(event)
+    const refusal = await ticketTypeDeletionRefusal(app.db, type, event)
     return reply.render('organiser/delete-ticket-type.eta', {
       title: `Delete ${type.name} · ${event.title}`,
       event: { id: event.id, title: event.title },
       type: { id: type.id, name: type.name },
-      refusal: await ticketTypeDeletionRefusal(app.db, type, event),
+      refusal: refusal && eventRefusalText(refusal),
     })
   })
 
-  app.post('/ticket-types/:id/delete', organiser, async (request, reply) => {
-    const found = await managedTicketType(app.db, actorOf(request), idParam(request.params))
+  app.post('/ticket-types/:id/delete', typeOwner, async (request, reply) => {
+    const found = await ticketTypeOf(request)
     const refusal = await deleteTicketType(ctx, actorOf(request), found)
-    reply.flash(refusal ? 'error' : 'success', refusal ?? `Ticket type “${found.type.name}” deleted.`)
+    reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(refusal) : `Ticket type “${found.type.name}” deleted.`)
     return reply.redirect(`/edit-event/${found.event.id}#ticket-types`, 303)
   })
 
@@ -323,8 +333,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     )
   }
 
-  app.get('/events/:id/preview', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.get('/events/:id/preview', owner, async (request, reply) => {
+    const event = eventOf(request)
     const { currency } = await request.siteSettings()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     return reply.render('organiser/preview.eta', {
@@ -334,8 +344,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
-  app.get('/events/:id/orders', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.get('/events/:id/orders', owner, async (request, reply) => {
+    const event = eventOf(request)
     const query = new FormReader(request.query)
     const q = query.text('q').slice(0, 200)
     const page = pageNumber(query.text('page'))
@@ -361,8 +371,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
-  app.get('/events/:id/attendees.csv', organiser, async (request, reply) => {
-    const event = await eventOf(request)
+  app.get('/events/:id/attendees.csv', owner, async (request, reply) => {
+    const event = eventOf(request)
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="attendees-event-${event.id}.csv"`)

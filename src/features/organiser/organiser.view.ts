@@ -17,6 +17,7 @@ import {
 } from '../events/event.rules.js'
 import type { DashboardEvent } from '../events/event.repository.js'
 import type { AttendeeLine, OrderTotals } from '../purchase/order.repository.js'
+import { money } from '../../lib/money.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
@@ -153,7 +154,7 @@ function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: st
   return {
     id: type.id,
     name: type.name,
-    price: formatMoney(type.priceMinor, currency),
+    price: formatMoney(money(type.priceMinor, currency)),
     sold: type.sold,
     held: type.held,
     capacity: type.capacity,
@@ -190,7 +191,7 @@ export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret:
         buyerName: line.buyerName,
         buyerEmail: line.buyerEmail,
         buyerMailto: mailtoHref(line.buyerEmail),
-        total: formatMoney(line.totalMinor, line.currency),
+        total: formatMoney(money(line.totalMinor, line.currency)),
         orderedAt: formatDateTime(line.orderedAt, event.timeZone),
         tickets: [],
       }
@@ -200,7 +201,7 @@ export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret:
       id: line.ticketId,
       code: signDoorCode(checkInSecret, event.id, line.ticketId),
       typeName: line.ticketTypeName,
-      price: formatMoney(line.priceMinor, line.currency),
+      price: formatMoney(money(line.priceMinor, line.currency)),
       checkedIn:
         line.checkedInAt === null
           ? null
@@ -234,7 +235,7 @@ export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecre
     line.buyerEmail,
     line.ticketTypeName,
     signDoorCode(checkInSecret, event.id, line.ticketId),
-    minorToInput(line.priceMinor, line.currency),
+    minorToInput(money(line.priceMinor, line.currency)),
     line.currency,
     csvDateTime(line.orderedAt, event.timeZone),
     line.checkedInAt === null ? '' : csvDateTime(line.checkedInAt, event.timeZone),

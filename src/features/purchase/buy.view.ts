@@ -1,35 +1,59 @@
-import { formatMoney } from '../../lib/format.js'
+import { formatMoney, moneyFormatOf } from '../../lib/format.js'
+import { zero } from '../../lib/money.js'
 import type { TicketTypeView } from '../events/event.view.js'
 import type { SeatMapView } from '../seating/seat-map.view.js'
+import { priceCart, unitPrices } from '../pricing/cart-pricing.js'
 
 const TYPED_COUNT = /^\d+$/
 
 /**
+ * The buy form's running total: the sentence as the form stands, and what
+ * public/buy-total.js needs to keep it as the buyer types, priced here: each
+ * type's unit price in minor units, how to format an amount, and the words.
+ * The script only adds up.
+ */
+export interface BuyTotalView {
+  /** Null while the form buys nothing (or more than one order may total). */
+  text: string | null
+  unitPrices: Record<string, number>
+  format: ReturnType<typeof moneyFormatOf>
+  words: { one: string; many: string; free: string }
+}
+
+/**
  * The buy form's total as the form stands: what it would send (the quantities
- * of types on sale, the seats ticked) at the prices it shows; null while it
- * buys nothing. public/buy-total.js writes the same sentence as the buyer types.
+ * of types on sale, the seats ticked) at the prices it shows.
  */
 export function buyFormTotal(
   types: TicketTypeView[],
   quantities: Record<string, string>,
   map: SeatMapView | null,
   currency: string,
-): string | null {
-  const prices = new Map(types.map((type) => [type.id, type.priceMinor]))
-  let tickets = 0
-  let minor = 0
+): BuyTotalView {
+  const shown = unitPrices(types, currency)
+  const prices = new Map(shown)
+  const cart = new Map<number, number>()
+  const add = (ticketTypeId: number, count: number) => cart.set(ticketTypeId, (cart.get(ticketTypeId) ?? 0) + count)
   for (const type of types) {
     const typed = quantities[type.id] ?? ''
-    if (!type.onSale || !TYPED_COUNT.test(typed)) continue
-    tickets += Number(typed)
-    minor += Number(typed) * type.priceMinor
+    if (type.onSale && TYPED_COUNT.test(typed)) add(type.id, Number(typed))
   }
-  for (const seat of ticked(map)) {
-    tickets += 1
-    minor += prices.get(seat) ?? 0
+  for (const seatType of ticked(map)) {
+    add(seatType, 1)
+    // A seat of a type the form does not offer (an offer's form shows its own type alone) is counted, at nothing.
+    if (!prices.has(seatType)) prices.set(seatType, zero(currency))
   }
-  if (tickets === 0) return null
-  return `Total for ${tickets} ${tickets === 1 ? 'ticket' : 'tickets'}: ${formatMoney(minor, currency)}`
+  const priced = priceCart(cart, prices, currency)
+  return {
+    text: priced.kind === 'priced' && priced.tickets > 0 ? totalSentence(priced.tickets, formatMoney(priced.total)) : null,
+    unitPrices: Object.fromEntries([...shown].map(([id, price]) => [id, price.minor])),
+    format: moneyFormatOf(currency),
+    words: { one: totalSentence(1, '{amount}'), many: totalSentence(2, '{amount}', '{tickets}'), free: formatMoney(zero(currency)) },
+  }
+}
+
+function totalSentence(tickets: number, amount: string, count = String(tickets)): string {
+  return `Total for ${count} ${tickets === 1 ? 'ticket' : 'tickets'}: ${amount}`
 }
 
 /** The ticket type of each seat ticked on the map. */

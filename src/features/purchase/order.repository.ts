@@ -3,7 +3,7 @@ import { TICKET_WAS_USED, countsAsRevenueCondition } from '../orders/order.state
 import type { Db, Trx } from '../../db/database.js'
 import type { OrderRow, OrderStatus } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
-import type { Amount } from '../../lib/format.js'
+import type { Money } from '../../lib/money.js'
 import { foldedPattern } from '../../lib/search.js'
 import { signDoorCode } from '../../lib/door-code.js'
 import { checkInSecretOf } from '../events/event.repository.js'
@@ -110,7 +110,7 @@ export interface OrderTotals {
    * The totals of orders that count as revenue, one sum per currency the orders were paid in
    * (the site's currency may have changed since), by currency code; none without revenue.
    */
-  revenue: Amount[]
+  revenue: Money[]
   orders: number
 }
 

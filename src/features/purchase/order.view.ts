@@ -1,6 +1,7 @@
 import { formatDateTime, formatMoney } from '../../lib/format.js'
 import { cancellation } from '../orders/cancellation.js'
 import type { OrderWithTickets } from './order.repository.js'
+import { money } from '../../lib/money.js'
 
 export interface OrderView {
   code: string
@@ -27,7 +28,7 @@ export function toOrderView({ order, event, tickets }: OrderWithTickets, origin:
     cancelled: order.status === 'cancelled',
     buyerName: order.buyerName,
     buyerEmail: order.buyerEmail,
-    total: formatMoney(order.totalMinor, order.currency),
+    total: formatMoney(money(order.totalMinor, order.currency)),
     orderedAt: formatDateTime(order.createdAt, event.timeZone),
     event: {
       id: event.id,
@@ -42,7 +43,7 @@ export function toOrderView({ order, event, tickets }: OrderWithTickets, origin:
       checkedIn: ticket.checkedInAt !== null,
       seat: ticket.seat,
       typeName: ticket.ticketTypeName,
-      price: formatMoney(ticket.priceMinor, order.currency),
+      price: formatMoney(money(ticket.priceMinor, order.currency)),
       // Drawn by its own request and cached by the browser for good, not again with each view of the order.
       qrUrl: `/tickets/${ticket.code}/qr.svg`,
     })),

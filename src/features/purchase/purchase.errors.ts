@@ -1,20 +1,17 @@
 import { DomainError } from '../../lib/errors.js'
+import type { ChangedPrice } from '../pricing/cart-pricing.js'
+import { type PurchaseRefusal, purchaseRefusalText } from './purchase.refusals.js'
 
 /**
- * A purchase the rules refuse (sold out, not on sale, cancelled). Nothing was
- * written; the buyer is sent to /purchase/fail with this message.
+ * A purchase the rules refuse (sold out, not on sale, cancelled), with why.
+ * Nothing was written; the buyer is sent to /purchase/fail, which says why.
  */
 export class PurchaseRefused extends DomainError {
   override readonly statusCode = 409
   override readonly title = 'Your order could not be completed'
-}
-
-/** A ticket type whose price is not the one the buyer saw on the form. */
-export interface ChangedPrice {
-  ticketTypeId: number
-  /** What the form showed, or null when the form did not say (a page from before prices were carried). */
-  seenMinor: number | null
-  nowMinor: number
+  constructor(readonly reason: PurchaseRefusal) {
+    super(purchaseRefusalText(reason))
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { TicketTypeRow } from '../../db/schema.js'
 import { type FieldErrors, FormReader, isEmail } from '../../lib/forms.js'
+import type { SeenPrices } from '../pricing/cart-pricing.js'
 
 export interface PurchaseFormValues {
   name: string
@@ -9,13 +10,6 @@ export interface PurchaseFormValues {
   key: string
   /** Seats ticked on a seat map, kept when the form comes back. */
   seats?: number[]
-}
-
-/** What the form showed the buyer: the currency and each ticket type's price in minor units. */
-export interface SeenPrices {
-  /** Empty when the form did not say. */
-  currency: string
-  prices: Map<number, number>
 }
 
 export interface ParsedPurchaseForm {
@@ -44,7 +38,7 @@ export function parsePurchaseForm(
   seatsChosen = 0,
 ): ParsedPurchaseForm {
   const form = new FormReader(body)
-  const seen: SeenPrices = { currency: form.text('currency'), prices: new Map() }
+  const seen = { currency: form.text('currency'), prices: new Map<number, number>() }
   const values: PurchaseFormValues = { name: form.text('name'), email: form.text('email'), quantities: {}, key: form.text('key') }
   const quantities = new Map<number, number>()
 

@@ -19,13 +19,19 @@ import { OrderCheckedIn } from '../orders/order.errors.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
 import { buyFormTotal } from './buy.view.js'
-import { type ChangedPrice, PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
+import type { ChangedPrice } from '../pricing/cart-pricing.js'
+import { money } from '../../lib/money.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
-import { type CapacityGuard, GUARDED, type HeldOffer, purchase, readForPurchase } from './purchase.service.js'
-import { type EntryWithEvent, findOfferByToken, offerRefusal, settleExpiredHolds } from '../offers/offers.js'
+import { type CapacityGuard, GUARDED, type HeldOffer, placeOrder, readForPurchase } from './purchase.service.js'
+import { type PurchaseRefusal, purchaseRefusalText } from './purchase.refusals.js'
+import { actorOf } from '../audit/actor.js'
+import { type EntryWithEvent, findOfferByToken, offerRefusal } from '../offers/offers.js'
+import { settle } from '../upkeep/settle.js'
 import { refusalCookie } from './refusal-cookie.js'
 import { NoSeatsTogether, SeatsTaken, seatMapOf, seatsOnMap, takenOf } from '../seating/seating.repository.js'
 import { chosenSeats, planSeats } from '../seating/seat-choice.js'
+import { seatMapRefusalText } from '../seating/seat-map.refusals.js'
 import { toSeatMapView } from '../seating/seat-map.view.js'
 
 const ORDER_CODE = /^[0-9A-Z]{10}$/
@@ -49,7 +55,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   app.get('/buy-tickets/:id', { config: { access: 'anyone' } }, async (request, reply) => {
     let { event, types } = await publicEvent(request)
     // Tickets of an offer that ran out are free again (or offered onward) before the form counts them.
-    if (event.held > 0 && (await settleExpiredHolds(app.db, event.id))) ({ event, types } = await publicEvent(request))
+    if (await settle(app.db, event)) ({ event, types } = await publicEvent(request))
     const offer = await offerOfLink(event, new FormReader(request.query).text('offer'))
     const failure = refusals.read(request)
     const refilled = failure?.eventId === event.id
@@ -78,8 +84,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   async function offerOfLink(event: Event, token: string): Promise<LinkedOffer | null> {
     if (token === '') return null
     const entry = await findOfferByToken(app.db, token)
-    if (!entry || entry.eventId !== event.id)
-      return { token, entry: null, held: null, refusal: 'This offer link is not valid. It may have been copied incompletely.' }
+    if (!entry || entry.eventId !== event.id) return { token, entry: null, held: null, refusal: { code: 'offer-link-invalid' } }
     const refusal = offerRefusal(entry)
     if (refusal !== null) return { token, entry, held: null, refusal }
     return { token, entry, held: { entryId: entry.id, ticketTypeId: entry.ticketTypeId, quantity: entry.offeredQuantity! }, refusal: null }
@@ -117,7 +122,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         offer: offer && {
           token: offer.token,
           open: offer.held !== null,
-          refusal: offer.refusal,
+          refusal: offer.refusal && purchaseRefusalText(offer.refusal),
           typeId: offer.held?.ticketTypeId ?? 0,
           quantity: offer.held?.quantity ?? 0,
           typeName: offer.entry?.ticketTypeName ?? '',
@@ -139,7 +144,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     // The one read of a purchase (and all of a refusal): the event, its types, and the order of this form's key.
     let snapshot = onlyPublic(await readForPurchase(app.db, idParam(request.params), body.text('key')))
     // Tickets of an offer that ran out go back (and onward) before this purchase is decided on what it read.
-    if (snapshot.event.held > 0 && (await settleExpiredHolds(app.db, snapshot.event.id))) {
+    if (await settle(app.db, snapshot.event)) {
       snapshot = onlyPublic(await readForPurchase(app.db, snapshot.event.id, body.text('key')))
     }
     const { event, types } = snapshot
@@ -179,43 +184,38 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       if (offer && !offer.held) throw new PurchaseRefused(offer.refusal!)
       // Checked on the map as it is now, for the buyer's sake; the purchase checks again under the event's lock.
       const plan = seatedTypes.size > 0 ? await planSeats(app.db, event.id, seatRequest, form.quantities) : undefined
-      if (plan && Object.keys(plan.errors).length > 0) return seatsBack(plan.errors)
-      const order = await purchase(
+      if (plan?.refusal) return seatsBack({ seats: seatMapRefusalText(plan.refusal) })
+      const order = await placeOrder(
         app.db,
         {
-          eventId: event.id,
-          quantities: plan?.quantities ?? form.quantities,
-          seats: plan ? seatRequest : undefined,
-          seen: form.seen,
-          maxTicketsPerOrder: app.config.maxTicketsPerOrder,
-          buyerName: form.values.name,
-          buyerEmail: normaliseEmail(form.values.email),
-          userId: request.user?.id ?? null,
-          idempotencyKey: form.values.key,
-          currency: settings.currency,
-          actorLabel: request.user?.email ?? form.values.email,
-          ip: request.ip,
-          buyerBrowser: browserTag(request, reply),
-          siteUrl: siteUrl(request),
-          offer: offer?.held ?? null,
+          cart: {
+            eventId: event.id,
+            quantities: plan?.quantities ?? form.quantities,
+            seats: plan ? seatRequest : undefined,
+            seen: form.seen,
+            formKey: form.values.key,
+          },
+          buyer: { name: form.values.name, email: normaliseEmail(form.values.email), browser: browserTag(request, reply) },
+          actor: actorOf(request, form.values.email),
+          settings: { currency: settings.currency, maxTicketsPerOrder: app.config.maxTicketsPerOrder, siteUrl: siteUrl(request) },
+          channel: offer?.held ? { kind: 'offer-claim', offer: offer.held } : { kind: 'online' },
         },
         capacityGuard,
         snapshot,
       )
       if (!order.replayed) {
-        app.eventChanges.notify(event.id)
-        app.mail.wake()
+        app.afterCommit({ eventChanged: event.id, mailQueued: true })
       }
       // The order knows its browser (buyerBrowser): a purchase leaves the session alone.
       refusals.forget(request, reply)
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (error instanceof PriceChanged) return showNewPrices(error.changes)
-      if (error instanceof SeatsTaken) return seatsBack({ seats: error.message })
-      if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: error.message })
+      if (error instanceof SeatsTaken) return seatsBack({ seats: seatMapRefusalText(error.reason) })
+      if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: seatMapRefusalText(error.reason) })
       if (!(error instanceof PurchaseRefused)) throw error
       const { key: _key, ...values } = form.values
-      refusals.remember(reply, { eventId: event.id, message: error.message, values })
+      refusals.remember(reply, { eventId: event.id, reason: error.reason, values })
       return reply.redirect('/purchase/fail', 303)
     }
   })
@@ -235,7 +235,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/fail.eta', {
       title: 'Your order could not be completed',
-      message: failure.message,
+      message: purchaseRefusalText(failure.reason),
       event: event && { id: event.id, title: event.title },
     })
   })
@@ -287,8 +287,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       if (cancelled instanceof OrderCheckedIn) {
         reply.flash('error', cancelled.message)
       } else if (cancelled) {
-        app.eventChanges.notify(found.event.id)
-        app.mail.wake()
+        app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
         reply.flash('success', 'Your order is cancelled. The tickets are no longer valid.')
       } else {
         reply.flash('info', 'This order was already cancelled.')
@@ -353,7 +352,7 @@ interface LinkedOffer {
   token: string
   entry: EntryWithEvent | null
   held: HeldOffer | null
-  refusal: string | null
+  refusal: PurchaseRefusal | null
 }
 
 /**
@@ -384,9 +383,9 @@ function priceChangeErrors(changes: ChangedPrice[], types: TicketTypeRow[], curr
   }
   for (const change of changes) {
     const type = types.find((candidate) => candidate.id === change.ticketTypeId)
-    const now = formatMoney(type?.priceMinor ?? change.nowMinor, currency)
+    const now = formatMoney(type ? money(type.priceMinor, currency) : change.now)
     errors[`qty_${change.ticketTypeId}`] =
-      change.seenMinor === null ? `The price is now ${now}.` : `The price is now ${now}, not ${formatMoney(change.seenMinor, currency)}.`
+      change.seen === null ? `The price is now ${now}.` : `The price is now ${now}, not ${formatMoney(change.seen)}.`
   }
   return errors
 }

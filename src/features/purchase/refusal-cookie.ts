@@ -1,24 +1,26 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { PurchaseFormValues } from './purchase.form.js'
+import { type PurchaseRefusal, asPurchaseRefusal } from './purchase.refusals.js'
 
 /** The last refused purchase: for /purchase/fail, and to refill the form. */
 export interface Refusal {
   eventId: number
-  message: string
+  /** Why, as a reason and its parameters: the fail page says it in words. */
+  reason: PurchaseRefusal
   values: Omit<PurchaseFormValues, 'key'>
 }
 
 const COOKIE = 'admit_one_refusal'
 const MAX_AGE_S = 60 * 60
-// Browsers keep about 4 KB a cookie; past this the typed values are left out and only the message is kept.
+// Browsers keep about 4 KB a cookie; past this the typed values are left out and only the reason is kept.
 const MAX_VALUE_LENGTH = 3500
 
 /**
  * Carries a refusal to the page that explains it in a signed cookie, not in a
  * session row: in a flash sale most buyers are refused, and a refusal should
  * cost no more than a page view, with no write at all. Signed, so that no one
- * can make the site show a message of their own; it holds only what this
+ * can make the site show a refusal of their own; it holds only what this
  * browser's own buyer typed.
  */
 export function refusalCookie(secret: string) {
@@ -31,7 +33,9 @@ export function refusalCookie(secret: string) {
       if (payload.length > MAX_VALUE_LENGTH) {
         const bare: Refusal = {
           eventId: refusal.eventId,
-          message: refusal.message.slice(0, 1000),
+          // A sentence per ticket type: the first few are reason enough (the message was cut at 1000 characters before reasons).
+          reason:
+            refusal.reason.code === 'ticket-types' ? { ...refusal.reason, problems: refusal.reason.problems.slice(0, 5) } : refusal.reason,
           values: { name: '', email: '', quantities: {} },
         }
         payload = Buffer.from(JSON.stringify(bare)).toString('base64url')
@@ -66,14 +70,15 @@ export function refusalCookie(secret: string) {
   }
 }
 
-/** What we signed, read back with its shape checked all the same. */
+/** What we signed, read back with its shape checked all the same; a cookie from before reasons (a sentence) is none. */
 function parseRefusal(value: unknown): Refusal | undefined {
-  const { eventId, message, values } = (value ?? {}) as Partial<Refusal>
-  if (typeof eventId !== 'number' || typeof message !== 'string' || typeof values !== 'object' || values === null) return undefined
+  const { eventId, reason: given, values } = (value ?? {}) as Partial<Refusal>
+  const reason = asPurchaseRefusal(given)
+  if (typeof eventId !== 'number' || !reason || typeof values !== 'object' || values === null) return undefined
   const quantities = typeof values.quantities === 'object' && values.quantities !== null ? values.quantities : {}
   return {
     eventId,
-    message,
+    reason,
     values: {
       name: typeof values.name === 'string' ? values.name : '',
       email: typeof values.email === 'string' ? values.email : '',

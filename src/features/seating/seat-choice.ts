@@ -1,8 +1,8 @@
 import type { Db } from '../../db/database.js'
-import type { FieldErrors } from '../../lib/forms.js'
 import { pickSeats } from './best-available.js'
 import { seatMapForRequest } from './seating.repository.js'
 import { type SeatRequest, seatName } from './seat.model.js'
+import type { SeatChoiceRefusal } from './seat-map.refusals.js'
 
 /** The `seat` fields of the form, as ids; hand-made values that are no seat ids are dropped (they can match no seat). */
 export function chosenSeats(body: unknown): number[] {
@@ -15,7 +15,8 @@ export function chosenSeats(body: unknown): number[] {
 export interface SeatPlan {
   /** Tickets per type, the seats counted in. */
   quantities: Map<number, number>
-  errors: FieldErrors
+  /** Why the ticked seats cannot be had (the form's seats field says it), or null. */
+  refusal: SeatChoiceRefusal | null
 }
 
 /**
@@ -29,18 +30,17 @@ export async function planSeats(db: Db, eventId: number, request: SeatRequest, q
   const ticked = { chosen: request.chosen, best: new Map<number, number>() }
   const map = await seatMapForRequest(db, eventId, ticked)
   const { unusable, seats } = pickSeats(map, ticked)
-  const errors: FieldErrors = {}
-  if (unusable.length > 0) {
-    const named = unusable.flatMap((id) => map.layout.byId.get(id) ?? [])
-    errors.seats =
-      named.length > 0
-        ? `Taken since the map was shown: ${named.map(seatName).join('; ')}. Your other choices are kept: choose again.`
-        : 'One of the seats chosen is not on this map. Reload the page and choose again.'
-  }
+  const named = unusable.flatMap((id) => map.layout.byId.get(id) ?? [])
+  const refusal: SeatChoiceRefusal | null =
+    unusable.length === 0
+      ? null
+      : named.length > 0
+        ? { code: 'taken-since-shown', seats: named.map(seatName) }
+        : { code: 'seat-not-on-map' }
   // Best available seats are counted in their type's quantity already; ticked ones are added to it.
   const planned = new Map(quantities)
   for (const seat of seats) {
     planned.set(seat.ticketTypeId, (planned.get(seat.ticketTypeId) ?? 0) + 1)
   }
-  return { quantities: planned, errors }
+  return { quantities: planned, refusal }
 }

@@ -2,6 +2,7 @@ import type { SeatKind, TicketTypeRow } from '../../db/schema.js'
 import { formatMoney } from '../../lib/format.js'
 import { labelKey } from './seat-labels.js'
 import type { SeatOnMap } from './seat.model.js'
+import { money } from '../../lib/money.js'
 
 /**
  * The map as the templates draw it: sections of rows of cells, each cell a
@@ -65,7 +66,7 @@ export function toSeatMapView(
   form: { chosen?: Set<number>; justTaken?: Set<number> } = {},
 ): SeatMapView {
   const categoryOf = new Map(types.map((type, i) => [type.id, i + 1]))
-  const priceOf = new Map(types.map((type) => [type.id, formatMoney(type.priceMinor, currency)]))
+  const priceOf = new Map(types.map((type) => [type.id, formatMoney(money(type.priceMinor, currency))]))
   // Sections and rows by key, each shown as first spelled (seat-labels.ts): a map made before labels were
   // compared so (migration 0013) may spell one row two ways.
   const sections = new Map<string, { name: string; rows: Map<string, { label: string; seats: SeatOnMap[] }> }>()

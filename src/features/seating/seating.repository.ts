@@ -5,6 +5,7 @@ import { randomSecret } from '../../lib/random.js'
 import { labelKey } from './seat-labels.js'
 import { pickSeats } from './best-available.js'
 import { type Seat, type SeatLayout, type SeatMap, type SeatOnMap, type SeatRequest, seatName } from './seat.model.js'
+import { type SeatChoiceRefusal, seatMapRefusalText } from './seat-map.refusals.js'
 
 /**
  * Layouts by seat map stamp (events.seat_map_stamp, new at every change of a
@@ -123,12 +124,11 @@ export async function seatsOfTickets(db: Db | Trx, ticketIds: number[]): Promise
 export class SeatsTaken extends DomainError {
   override readonly statusCode = 409
   override readonly title = 'Some seats are no longer free'
+  readonly reason: SeatChoiceRefusal
   constructor(readonly seatIds: number[]) {
-    super(
-      seatIds.length === 1
-        ? 'The seat marked below was taken by someone else a moment ago. Your other choices are kept: choose another seat.'
-        : 'The seats marked below were taken by someone else a moment ago. Your other choices are kept: choose other seats.',
-    )
+    const reason: SeatChoiceRefusal = { code: 'seats-taken', count: seatIds.length }
+    super(seatMapRefusalText(reason))
+    this.reason = reason
   }
 }
 
@@ -136,11 +136,14 @@ export class SeatsTaken extends DomainError {
 export class NoSeatsTogether extends DomainError {
   override readonly statusCode = 409
   override readonly title = 'Not enough seats side by side'
+  readonly reason: SeatChoiceRefusal
   constructor(
     readonly ticketTypeId: number,
     count: number,
   ) {
-    super(`No ${count} seats side by side are left of this type. Ask for fewer, or choose seats on the map.`)
+    const reason: SeatChoiceRefusal = { code: 'no-seats-together', count }
+    super(seatMapRefusalText(reason))
+    this.reason = reason
   }
 }
 

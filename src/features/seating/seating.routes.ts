@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
-import { hasRole } from '../../plugins/auth.js'
+import { eventOf, hasRole, mayManage } from '../../plugins/auth.js'
+import { actorOf } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
 import { findEvent, ticketTypesByEvent } from '../events/event.repository.js'
 import {
@@ -15,27 +15,20 @@ import {
 import { toSeatMapView } from './seat-map.view.js'
 import { seatMapOf, seatsOnMap } from './seating.repository.js'
 import { type MapChange, type MapRefusal, addSeats, clearSeats, copySeats, markSeats } from './seating.service.js'
+import { seatMapRefusalText } from './seat-map.refusals.js'
 
 type SeatMapForm = BlockFormValues & SeatMarksFormValues & { csv: string }
 
 /**
  * The organiser's seat map: blocks of rows from a grid form, seats pasted as
  * CSV, a copy of another event's map, and starting again. 404 unless the
- * event is the user's own (admins manage every event).
+ * event is the user's own (admins manage every event): the access hook's rule.
  */
 export default async function seatingRoutes(app: FastifyInstance) {
-  const organiser = { config: { access: 'organiser' as const } }
-
-  async function managed(request: FastifyRequest, id = idParam(request.params)): Promise<Event> {
-    const event = await findEvent(app.db, id)
-    const user = request.user!
-    if (!event || !(hasRole(user, 'admin') || event.ownerId === user.id)) throw new NotFound()
-    return event
-  }
+  const owner = { config: { access: 'event-owner' as const } }
 
   function changeOf(request: FastifyRequest, event: Event): MapChange {
-    const user = request.user!
-    return { event, actor: { id: user.id, email: user.email, ip: request.ip } }
+    return { event, actor: actorOf(request) }
   }
 
   async function render(
@@ -70,22 +63,22 @@ export default async function seatingRoutes(app: FastifyInstance) {
           : [{ value: '', label: 'Choose…' }, ...others.map((other) => ({ value: String(other.id), label: other.title }))],
       values: { ...blankBlockForm(), csv: '', markSection: '', marks: '', ...form.values },
       errors: form.errors ?? {},
-      refusal: form.refusal ?? null,
+      refusal: form.refusal ? seatMapRefusalText(form.refusal) : null,
     })
   }
 
   /** After a change: back to the page, or the page again with why it was refused (the form as typed). */
   async function answer(reply: FastifyReply, event: Event, refusal: MapRefusal, values: Partial<SeatMapForm>, success: string) {
     if (refusal !== null) return render(reply, event, { values, refusal }, 409)
-    app.eventChanges.notify(event.id)
+    app.afterCommit({ eventChanged: event.id })
     reply.flash('success', success)
     return reply.redirect(`/events/${event.id}/seat-map`, 303)
   }
 
-  app.get('/events/:id/seat-map', organiser, async (request, reply) => render(reply, await managed(request)))
+  app.get('/events/:id/seat-map', owner, async (request, reply) => render(reply, eventOf(request)))
 
-  app.post('/events/:id/seat-map/blocks', organiser, async (request, reply) => {
-    const event = await managed(request)
+  app.post('/events/:id/seat-map/blocks', owner, async (request, reply) => {
+    const event = eventOf(request)
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     const { values, errors, seats } = parseBlockForm(request.body, types)
     if (Object.keys(errors).length > 0) return render(reply, event, { values, errors }, 422)
@@ -93,8 +86,8 @@ export default async function seatingRoutes(app: FastifyInstance) {
     return answer(reply, event, refusal, values, `${seats.length} seats added.`)
   })
 
-  app.post('/events/:id/seat-map/import', organiser, async (request, reply) => {
-    const event = await managed(request)
+  app.post('/events/:id/seat-map/import', owner, async (request, reply) => {
+    const event = eventOf(request)
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     const csv = new FormReader(request.body).text('csv', { raw: true })
     const { seats, problems } = parseSeatCsv(csv, types)
@@ -103,25 +96,27 @@ export default async function seatingRoutes(app: FastifyInstance) {
     return answer(reply, event, refusal, { csv }, `${seats.length} seats added.`)
   })
 
-  app.post('/events/:id/seat-map/copy', organiser, async (request, reply) => {
-    const event = await managed(request)
+  app.post('/events/:id/seat-map/copy', owner, async (request, reply) => {
+    const event = eventOf(request)
     const fromId = Number(new FormReader(request.body).text('from'))
-    const from = Number.isSafeInteger(fromId) && fromId > 0 ? await managed(request, fromId).catch(() => undefined) : undefined
+    const found = Number.isSafeInteger(fromId) && fromId > 0 ? await findEvent(app.db, fromId) : undefined
+    // Only from another event this user manages: any other is as if it did not exist.
+    const from = found && mayManage(request.user, found) ? found : undefined
     if (!from) return render(reply, event, { errors: { from: 'Choose an event of yours that has a seat map.' } }, 422)
     const refusal = await copySeats(app.db, changeOf(request, event), from)
     return answer(reply, event, refusal, {}, `The seat map of ${from.title} was copied.`)
   })
 
-  app.post('/events/:id/seat-map/marks', organiser, async (request, reply) => {
-    const event = await managed(request)
+  app.post('/events/:id/seat-map/marks', owner, async (request, reply) => {
+    const event = eventOf(request)
     const { values, errors, seats, blocked } = parseSeatMarks(request.body)
     if (Object.keys(errors).length > 0) return render(reply, event, { values, errors }, 422)
     const refusal = await markSeats(app.db, changeOf(request, event), { section: values.markSection, seats, blocked })
     return answer(reply, event, refusal, values, `${seats.size} ${seats.size === 1 ? 'seat' : 'seats'} ${blocked ? 'blocked' : 'freed'}.`)
   })
 
-  app.post('/events/:id/seat-map/clear', organiser, async (request, reply) => {
-    const event = await managed(request)
+  app.post('/events/:id/seat-map/clear', owner, async (request, reply) => {
+    const event = eventOf(request)
     const refusal = await clearSeats(app.db, changeOf(request, event))
     return answer(reply, event, refusal, {}, 'The seat map is cleared.')
   })

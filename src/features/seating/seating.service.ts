@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
 import { lockEvent } from '../events/event.repository.js'
 import { offerFreedCapacity } from '../offers/offers.js'
@@ -8,14 +9,15 @@ import { MAX_SEATS_PER_EVENT } from './seat-map.build.js'
 import { type NewSeat, seatName } from './seat.model.js'
 import { labelKey, placeKey, rowSeatKey, rowSeatName, spellLikeMap } from './seat-labels.js'
 import { restampSeatMap } from './seating.repository.js'
+import type { SeatMapRefusal } from './seat-map.refusals.js'
 
 export interface MapChange {
   event: Event
-  actor: { id: number; email: string; ip: string | null }
+  actor: Actor
 }
 
 /** Why a change of the map was refused, for the page; null when it was made. */
-export type MapRefusal = string | null
+export type MapRefusal = SeatMapRefusal | null
 
 const SEATS_PER_INSERT = 500
 
@@ -28,7 +30,7 @@ const SEATS_PER_INSERT = 500
  * is refused; a section or row named like one on the map takes its spelling.
  */
 export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Promise<MapRefusal> {
-  if (seats.length === 0) return 'There are no seats to add.'
+  if (seats.length === 0) return { code: 'no-seats-to-add' }
   try {
     return await changeMap(db, change, async (trx, event) => {
       const onMap = await trx
@@ -37,7 +39,7 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
         .where('eventId', '=', event.id)
         .orderBy('id')
         .execute()
-      if (onMap.length + seats.length > MAX_SEATS_PER_EVENT) return `A map holds at most ${MAX_SEATS_PER_EVENT} seats.`
+      if (onMap.length + seats.length > MAX_SEATS_PER_EVENT) return { code: 'too-many-seats', max: MAX_SEATS_PER_EVENT }
       const clash = clashesOf(new Set(onMap.map((seat) => seat.placeKey)), seats)
       if (clash) return clash
       const typeIds = [...new Set(seats.map((seat) => seat.ticketTypeId))]
@@ -48,10 +50,10 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
         .where('id', 'in', typeIds)
         .execute()
       for (const type of types) {
-        if (type.eventId !== event.id) return 'One of the ticket types is not this event’s.'
+        if (type.eventId !== event.id) return { code: 'type-of-another-event' }
         // Tickets held for the waiting list would be sold without seats too.
         if (type.sold + type.held > 0 && !seated.some((row) => row.ticketTypeId === type.id)) {
-          return `${type.name} tickets have been sold without seats, so this type cannot be given seats. Add a new ticket type for the seats.`
+          return { code: 'type-sold-without-seats', ticketType: type.name }
         }
       }
       // A blank line between what was there and what is added.
@@ -75,8 +77,7 @@ export async function addSeats(db: Db, change: MapChange, seats: NewSeat[]): Pro
       return null
     })
   } catch (error) {
-    if (isUniqueViolation(error))
-      return 'Some of these seats are on the map already (the same section, row and seat). Name the rows or seats differently.'
+    if (isUniqueViolation(error)) return { code: 'seats-clash' }
     throw error
   }
 }
@@ -92,11 +93,9 @@ function clashesOf(onMap: Set<string>, seats: NewSeat[]): MapRefusal {
     else if (added.has(key)) twice.push(seat)
     added.add(key)
   }
-  const some = (clashing: NewSeat[]) =>
-    clashing.slice(0, 5).map(seatName).join('; ') + (clashing.length > 5 ? `, and ${clashing.length - 5} more` : '')
-  if (already.length > 0)
-    return `Some of these seats are on the map already: ${some(already)}. Case, spaces and leading zeros do not count: name the rows or seats differently.`
-  if (twice.length > 0) return `Some of these seats are named twice: ${some(twice)}. Case, spaces and leading zeros do not count.`
+  const some = (clashing: NewSeat[]) => ({ seats: clashing.slice(0, 5).map(seatName), more: Math.max(0, clashing.length - 5) })
+  if (already.length > 0) return { code: 'seats-on-map-already', ...some(already) }
+  if (twice.length > 0) return { code: 'seats-named-twice', ...some(twice) }
   return null
 }
 
@@ -120,20 +119,20 @@ export async function markSeats(
       .where('seats.eventId', '=', event.id)
       .orderBy('seats.id')
       .execute()
-    if (onMap.length === 0) return 'This event has no seat map yet.'
+    if (onMap.length === 0) return { code: 'no-map-yet' }
     const inSection = onMap.filter((seat) => labelKey(seat.section) === labelKey(marks.section))
     if (inSection.length === 0) {
       const sections = new Map<string, string>()
       for (const seat of onMap) if (!sections.has(labelKey(seat.section))) sections.set(labelKey(seat.section), seat.section)
-      return `This map has no section called ${marks.section}: its sections are ${[...sections.values()].join(', ')}.`
+      return { code: 'no-such-section', section: marks.section, sections: [...sections.values()] }
     }
     const named = inSection.filter((seat) => marks.seats.has(rowSeatKey(seat.rowLabel, seat.seatLabel)))
     const found = new Set(named.map((seat) => rowSeatKey(seat.rowLabel, seat.seatLabel)))
     const missing = [...marks.seats].filter(([key]) => !found.has(key)).map(([, typed]) => typed)
-    if (missing.length > 0) return `No such seats in ${marks.section}: ${missing.join(', ')}.`
+    if (missing.length > 0) return { code: 'no-such-seats', section: marks.section, seats: missing }
     const taken = named.filter((seat) => seat.ticketId !== null)
     if (marks.blocked && taken.length > 0) {
-      return `Taken, so they cannot be blocked: ${taken.map((seat) => rowSeatName(seat.rowLabel, seat.seatLabel)).join(', ')}.`
+      return { code: 'taken-cannot-block', seats: taken.map((seat) => rowSeatName(seat.rowLabel, seat.seatLabel)) }
     }
     await trx
       .updateTable('seats')
@@ -151,7 +150,7 @@ export async function markSeats(
       .where('eventId', '=', event.id)
       .whereRef('capacity', '<', (eb) => eb(eb.ref('sold'), '+', eb.ref('held')))
       .executeTakeFirst()
-    if (short) throw new MapChangeRefused(`${short.name} would have fewer seats than the tickets sold and held for the waiting list.`)
+    if (short) throw new MapChangeRefused({ code: 'type-short-of-seats', ticketType: short.name })
     await restampSeatMap(trx, event.id, true)
     await audit(trx, change, marks.blocked ? 'seat_map.seats_blocked' : 'seat_map.seats_freed', {
       eventId: event.id,
@@ -162,7 +161,11 @@ export async function markSeats(
 }
 
 /** A refusal found after the change was written: thrown, so that the transaction rolls back. */
-class MapChangeRefused extends Error {}
+class MapChangeRefused extends Error {
+  constructor(readonly reason: SeatMapRefusal) {
+    super(reason.code)
+  }
+}
 
 /**
  * A change of the map in one transaction under the event's lock (as ticket
@@ -173,11 +176,11 @@ async function changeMap(db: Db, change: MapChange, work: (trx: Trx, event: Even
   try {
     return await db.transaction().execute(async (trx) => {
       const event = await lockEvent(trx, change.event.id)
-      if (!event || event.status === 'cancelled') return 'This event is cancelled: its seat map can no longer change.'
+      if (!event || event.status === 'cancelled') return { code: 'event-cancelled' }
       return work(trx, event)
     })
   } catch (error) {
-    if (error instanceof MapChangeRefused) return error.message
+    if (error instanceof MapChangeRefused) return error.reason
     throw error
   }
 }
@@ -186,9 +189,9 @@ async function changeMap(db: Db, change: MapChange, work: (trx: Trx, event: Even
 export async function clearSeats(db: Db, change: MapChange): Promise<MapRefusal> {
   return db.transaction().execute(async (trx) => {
     const event = await lockEvent(trx, change.event.id)
-    if (!event) return 'This event no longer exists.'
+    if (!event) return { code: 'event-gone' }
     const booked = await trx.selectFrom('seatBookings').select('seatId').where('eventId', '=', event.id).executeTakeFirst()
-    if (booked) return 'Seats of this map have been sold, so it can no longer be cleared.'
+    if (booked) return { code: 'map-sold' }
     const removed = await trx.deleteFrom('seats').where('eventId', '=', event.id).executeTakeFirst()
     await restampSeatMap(trx, event.id, false)
     await audit(trx, change, 'seat_map.cleared', { eventId: event.id, seats: Number(removed.numDeletedRows) })
@@ -205,12 +208,12 @@ export async function copySeats(db: Db, change: MapChange, from: Event): Promise
     .where('seats.eventId', '=', from.id)
     .orderBy('seats.id')
     .execute()
-  if (source.length === 0) return `${from.title} has no seat map.`
+  if (source.length === 0) return { code: 'source-without-map', event: from.title }
   const types = await db.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', change.event.id).execute()
   const byName = new Map(types.map((type) => [type.name.trim().toLowerCase(), type.id]))
   const missing = [...new Set(source.map((seat) => seat.name).filter((name) => !byName.has(name.trim().toLowerCase())))]
   if (missing.length > 0) {
-    return `This event needs ticket types named like the other event’s price categories first: ${missing.join(', ')}.`
+    return { code: 'source-types-missing', ticketTypes: missing }
   }
   const minY = Math.min(...source.map((seat) => seat.y))
   return addSeats(
@@ -250,12 +253,10 @@ async function syncCapacities(trx: Trx, eventId: number): Promise<void> {
 
 async function audit(trx: Trx, change: MapChange, action: string, details: Record<string, unknown>) {
   await recordAudit(trx, {
-    actorId: change.actor.id,
-    actorLabel: change.actor.email,
+    ...auditBy(change.actor),
     action,
     subjectType: 'event',
     subjectId: change.event.id,
     details,
-    ip: change.actor.ip,
   })
 }

@@ -5,6 +5,7 @@ import { CURRENCIES, TIME_ZONES } from '../../lib/format.js'
 import { FormReader } from '../../lib/forms.js'
 import { SIGNUP_POLICIES, readSettings } from './settings.form.js'
 import { type SiteSettings, getSiteSettings } from './settings.repository.js'
+import { actorOf } from '../audit/actor.js'
 import { currencyChangeProblem, saveSiteSettings } from './settings.service.js'
 
 // Built once, like the lists they come from; the currencies at the first
@@ -33,7 +34,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
     if (!form.ok)
       return reply.render('settings/site-settings.eta', { ...settingsPage(request, after, form.errors), mail: mailSection(request) }, 422)
 
-    const saved = await saveSiteSettings(app.db, { user: request.user!, ip: request.ip }, before, after)
+    const saved = await saveSiteSettings(app.db, actorOf(request), before, after)
     reply.flash('success', saved ? 'Settings saved.' : 'Nothing changed.')
     return reply.redirect('/site-settings', 303)
   })

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/database.js'
 import type { Message } from '../../i18n/translate.js'
 import { minorUnitsPerMajor } from '../../lib/format.js'
-import type { CurrentUser } from '../../plugins/auth.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import { forgetCachedSiteSettings } from './settings.plugin.js'
 import { type SiteSettings, anyPricedTicketType, updateSiteSettings } from './settings.repository.js'
 
@@ -22,23 +22,12 @@ export async function currencyChangeProblem(db: Db, from: string, to: string): P
  * changed, in one transaction. Returns false, writing nothing, when no field
  * changed.
  */
-export async function saveSiteSettings(
-  db: Db,
-  admin: { user: CurrentUser; ip: string },
-  before: SiteSettings,
-  after: SiteSettings,
-): Promise<boolean> {
+export async function saveSiteSettings(db: Db, admin: Actor, before: SiteSettings, after: SiteSettings): Promise<boolean> {
   const changes = settingsChanges(before, after)
   if (Object.keys(changes.after).length === 0) return false
   await db.transaction().execute(async (trx) => {
     await updateSiteSettings(trx, after)
-    await recordAudit(trx, {
-      actorId: admin.user.id,
-      actorLabel: admin.user.email,
-      action: 'settings.updated',
-      details: changes,
-      ip: admin.ip,
-    })
+    await recordAudit(trx, { ...auditBy(admin), action: 'settings.updated', details: changes })
   })
   // After the commit, not before: a page read while the transaction was open may have cached the old values.
   forgetCachedSiteSettings()

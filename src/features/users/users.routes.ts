@@ -5,6 +5,7 @@ import { FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole, safeReturnPath } from '../../plugins/auth.js'
 import { countPendingOrganisers, searchUsers } from '../accounts/user.repository.js'
+import { actorOf } from '../audit/actor.js'
 import { type AccountAction, applyAccountAction } from './users.service.js'
 import { ROLES, ROLE_LABELS, STATUSES, STATUS_LABELS, choices, toUserListItem } from './users.view.js'
 import { siteUrl } from '../../lib/site-url.js'
@@ -78,8 +79,8 @@ export default async function usersRoutes(app: FastifyInstance) {
     const back = backTo(new FormReader(request.body))
     let changed: boolean
     try {
-      changed = await applyAccountAction(app.db, { user: admin, ip: request.ip, siteUrl: siteUrl(request) }, userId, action)
-      app.mail.wake()
+      changed = await applyAccountAction(app.db, actorOf(request), userId, action, siteUrl(request))
+      app.afterCommit({ mailQueued: true })
     } catch (error) {
       if (!(error instanceof Conflict)) throw error
       reply.flash('error', errorWords(request.t, error).message)

@@ -1,19 +1,11 @@
 import type { Db } from '../../db/database.js'
 import type { Role } from '../../db/schema.js'
 import { Conflict, NotFound } from '../../lib/errors.js'
-import type { CurrentUser } from '../../plugins/auth.js'
 import { type User, type UserChange, countActiveAdmins, findUserById, lockAdminRoster, updateUser } from '../accounts/user.repository.js'
 import { endResetLinks } from '../accounts/password-reset.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
-
-/** The admin acting, and from where: what the audit log records. */
-export interface AdminActor {
-  user: CurrentUser
-  ip: string
-  /** The site's address, for links in the e-mail an action sends. */
-  siteUrl: string
-}
 
 /** What an action would change about an account, or null when there is nothing to do. */
 interface Change {
@@ -31,9 +23,9 @@ export type AccountAction =
  * every concurrent change, and a disabled account loses its sessions and its
  * password-reset links in the same commit. Returns false when the action had
  * nothing to do (say, another admin did it a moment ago); throws Conflict when
- * it is not allowed.
+ * it is not allowed. `siteUrl` is the site's address, for links in the e-mail an action sends.
  */
-export async function applyAccountAction(db: Db, actor: AdminActor, userId: number, action: AccountAction): Promise<boolean> {
+export async function applyAccountAction(db: Db, actor: Actor, userId: number, action: AccountAction, siteUrl: string): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await lockAdminRoster(trx)
     const user = await findUserById(trx, userId)
@@ -50,7 +42,7 @@ export async function applyAccountAction(db: Db, actor: AdminActor, userId: numb
 
     await updateUser(trx, user.id, change.set)
     if (change.action === 'account.organiser_approved') {
-      await enqueueMail(trx, { kind: 'organiser-approved', to: user.email, data: { name: user.name, siteUrl: actor.siteUrl } })
+      await enqueueMail(trx, { kind: 'organiser-approved', to: user.email, data: { name: user.name, siteUrl } })
     }
     if (after.status === 'disabled') {
       await trx.deleteFrom('sessions').where('userId', '=', user.id).execute()
@@ -58,19 +50,17 @@ export async function applyAccountAction(db: Db, actor: AdminActor, userId: numb
       await endResetLinks(trx, user.id)
     }
     await recordAudit(trx, {
-      actorId: actor.user.id,
-      actorLabel: actor.user.email,
+      ...auditBy(actor),
       action: change.action,
       subjectType: 'user',
       subjectId: user.id,
       details: { email: user.email, ...change.details },
-      ip: actor.ip,
     })
     return true
   })
 }
 
-function plan(user: User, action: AccountAction, actor: AdminActor): Change | null {
+function plan(user: User, action: AccountAction, actor: Actor): Change | null {
   switch (action.kind) {
     case 'role':
       if (user.role === action.role) return null
@@ -91,7 +81,7 @@ function plan(user: User, action: AccountAction, actor: AdminActor): Change | nu
       return { set: { organiserRequestedAt: null }, action: 'account.organiser_declined' }
     case 'disable':
       if (user.status === 'disabled') return null
-      if (user.id === actor.user.id) throw new Conflict({ key: 'admin.users.cannotDisableSelf' })
+      if (user.id === actor.userId) throw new Conflict({ key: 'admin.users.cannotDisableSelf' })
       return { set: { status: 'disabled' }, action: 'account.disabled' }
     case 'enable':
       if (user.status === 'active') return null

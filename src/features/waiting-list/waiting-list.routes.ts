@@ -5,13 +5,13 @@ import { csvChunks } from '../../lib/csv.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { siteUrl } from '../../lib/site-url.js'
-import { hasRole } from '../../plugins/auth.js'
+import { eventOf } from '../../plugins/auth.js'
+import { actorOf } from '../audit/actor.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import type { Event } from '../events/event.model.js'
 import { findEventWithTicketTypes } from '../events/event.repository.js'
 import { isPublic, isWaitingListOpen } from '../events/event.rules.js'
-import { type Actor, managedEvent } from '../organiser/event.service.js'
-import { settleExpiredHolds } from '../offers/offers.js'
+import { settle } from '../upkeep/settle.js'
 import { type JoinFormValues, parseJoinForm } from './waiting-list.form.js'
 import { entriesOfEvent, findEntry } from './waiting-list.repository.js'
 import { declineOffer, findEntryByLeaveToken, joinWaitingList, leaveWaitingList, removeEntry } from './waiting-list.service.js'
@@ -24,7 +24,14 @@ import { entryCsvHeader, toEntryCsvRows, toEntryViews } from './waiting-list.vie
  */
 export default async function waitingListRoutes(app: FastifyInstance) {
   const anyone = { config: { access: 'anyone' as const } }
-  const organiser = { config: { access: 'organiser' as const } }
+  const owner = { config: { access: 'event-owner' as const } }
+  // An entry's route names the entry: its event is the one whose owner may use it.
+  const entryOwner = {
+    config: {
+      access: 'event-owner' as const,
+      eventOf: async (request: FastifyRequest) => (await findEntry(app.db, idParam(request.params)))?.eventId,
+    },
+  }
   const joinLimit = { max: app.config.rateLimits.purchasePerMinute, timeWindow: 60_000 }
 
   /** A public event and the type the query or form names, or the same 404 whether it is a draft or does not exist. */
@@ -61,7 +68,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
   app.get('/event/:id/waiting-list', anyone, async (request, reply) => {
     let { event, type } = await publicType(request, new FormReader(request.query).text('type'))
     // An offer that ran out may have freed the type: the form says what is true now.
-    if (event.held > 0 && (await settleExpiredHolds(app.db, event.id))) ({ event, type } = await publicType(request, String(type.id)))
+    if (await settle(app.db, event)) ({ event, type } = await publicType(request, String(type.id)))
     const values = { name: request.user?.name ?? '', email: request.user?.email ?? '', quantity: '1' }
     return renderJoin(reply, event, type, { values, errors: {} })
   })
@@ -82,7 +89,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
         ? renderJoin(reply, event, type, { values, errors: { email: outcome.message } }, 422)
         : renderJoin(reply, event, type, { values, errors: {}, refusal: outcome.message }, 409)
     }
-    app.mail.wake()
+    app.afterCommit({ mailQueued: true })
     reply.flash(
       'success',
       `You are on the waiting list for ${type.name}. We sent a confirmation to ${input.email}, and will write again when tickets are offered to you.`,
@@ -111,7 +118,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     const entry = await findEntryByLeaveToken(app.db, new FormReader(request.body).text('token'))
     if (!entry) throw new NotFound('This link to leave a waiting list is not valid. It may have been copied incompletely.')
     if (await leaveWaitingList(app.db, entry)) {
-      afterChange(entry.eventId)
+      app.afterCommit({ eventChanged: entry.eventId, mailQueued: true })
       reply.flash('success', 'You have left the waiting list. We will not write to you about it again.')
     } else {
       reply.flash('info', 'You were no longer on this waiting list.')
@@ -123,7 +130,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     const outcome = await declineOffer(app.db, new FormReader(request.body).text('offer'))
     if (!outcome) throw new NotFound('This offer link is not valid. It may have been copied incompletely.')
     if (outcome.declined) {
-      afterChange(outcome.eventId)
+      app.afterCommit({ eventChanged: outcome.eventId, mailQueued: true })
       reply.flash('success', 'You declined the offer: the tickets go to the next person on the waiting list.')
     } else {
       reply.flash('info', 'This offer was no longer open.')
@@ -131,19 +138,9 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     return reply.redirect(`/event/${outcome.eventId}`, 303)
   })
 
-  function afterChange(eventId: number) {
-    app.eventChanges.notify(eventId)
-    app.mail.wake()
-  }
-
-  function actorOf(request: FastifyRequest): Actor {
-    const user = request.user!
-    return { id: user.id, email: user.email, isAdmin: hasRole(user, 'admin'), ip: request.ip }
-  }
-
-  app.get('/events/:id/waiting-list', organiser, async (request, reply) => {
-    const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
-    await settleExpiredHolds(app.db, event.id)
+  app.get('/events/:id/waiting-list', owner, async (request, reply) => {
+    const event = eventOf(request)
+    await settle(app.db, event)
     const found = await findEventWithTicketTypes(app.db, event.id)
     const entries = toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone)
     return reply.render('waiting-list/entries.eta', {
@@ -160,8 +157,8 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     })
   })
 
-  app.get('/events/:id/waiting-list.csv', organiser, async (request, reply) => {
-    const event = await managedEvent(app.db, actorOf(request), idParam(request.params))
+  app.get('/events/:id/waiting-list.csv', owner, async (request, reply) => {
+    const event = eventOf(request)
     const rows = toEntryCsvRows(await entriesOfEvent(app.db, event.id), event.timeZone)
     return reply
       .type('text/csv; charset=utf-8')
@@ -170,14 +167,12 @@ export default async function waitingListRoutes(app: FastifyInstance) {
       .send(Readable.from(csvChunks([[entryCsvHeader(event.timeZone), ...rows]])))
   })
 
-  app.post('/waiting-list/:id/remove', organiser, async (request, reply) => {
+  // Anyone but the event's owner (or an admin) learns nothing, not even that the entry exists.
+  app.post('/waiting-list/:id/remove', entryOwner, async (request, reply) => {
     const entry = await findEntry(app.db, idParam(request.params))
     if (!entry) throw new NotFound()
-    const actor = actorOf(request)
-    // Anyone but the event's owner (or an admin) learns nothing, not even that the entry exists.
-    await managedEvent(app.db, actor, entry.eventId)
-    if (await removeEntry(app.db, actor, entry)) {
-      afterChange(entry.eventId)
+    if (await removeEntry(app.db, actorOf(request), entry)) {
+      app.afterCommit({ eventChanged: entry.eventId, mailQueued: true })
       reply.flash('success', `${entry.name} is off the waiting list.`)
     } else {
       reply.flash('info', `${entry.name} was no longer on the waiting list.`)

@@ -3,10 +3,10 @@ import { isUniqueViolation } from '../../db/database.js'
 import type { WaitingListEntryRow } from '../../db/schema.js'
 import { randomSecret, tokenHash } from '../../lib/random.js'
 import { recordAudit } from '../audit/audit.repository.js'
+import { type Actor, auditBy } from '../audit/actor.js'
 import { isWaitingListOpen } from '../events/event.rules.js'
 import { findEventWithTicketTypes, lockEvent } from '../events/event.repository.js'
 import { closeEntry, findOfferByToken } from '../offers/offers.js'
-import type { Actor } from '../organiser/event.service.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import type { JoinInput } from './waiting-list.form.js'
 
@@ -120,13 +120,11 @@ export async function removeEntry(db: Db, actor: Actor, entry: WaitingListEntryR
     const closed = await closeEntry(trx, entry.id, 'removed', Date.now())
     if (!closed) return false
     await recordAudit(trx, {
-      actorId: actor.id,
-      actorLabel: actor.email,
+      ...auditBy(actor),
       action: 'waiting_list.removed',
       subjectType: 'waiting_list_entry',
       subjectId: entry.id,
       details: { eventId: entry.eventId, email: entry.email, state: closed.state, offeredQuantity: closed.offeredQuantity },
-      ip: actor.ip,
     })
     return true
   })

@@ -3,6 +3,7 @@ import { accounts } from './accounts.js'
 import { admin } from './admin.js'
 import { forms } from './forms.js'
 import { errors } from './errors.js'
+import { mail } from './mail.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -22,4 +23,5 @@ export const en = {
   ...admin,
   ...forms,
   ...errors,
+  ...mail,
 }
