@@ -1,28 +1,47 @@
+import type { MessageKey } from '../i18n/catalogue.js'
+import { type Message, type Translate, say } from '../i18n/translate.js'
 import { MAX_INT32 } from './numbers.js'
 
 /**
  * Domain errors: small named classes that the error handler turns into HTML
  * pages (src/plugins/errors.ts). Throw them from services and routes; never
- * build error responses by hand.
+ * build error responses by hand. An error names its words by key (a heading,
+ * and a message with its parameters); the page looks them up in the
+ * request's language.
  */
 export class DomainError extends Error {
   readonly statusCode: number = 400
-  /** A heading for the error page; the message is the sentence under it. */
-  readonly title: string = 'Something is not right'
+  /** The error page's heading. */
+  readonly titleKey: MessageKey = 'errors.domain.title'
+  /** A heading in words, from a feature whose words are not yet in the catalogue: shown in place of titleKey's. */
+  readonly title?: string
+  /** The sentence under the heading, by key; null when the error carries a sentence of its own (its message). */
+  readonly detail: Message | null
+
+  /** A Message names the sentence by key (and its key is what the log shows); a string is a sentence already made. */
+  constructor(message: string | Message = '', options?: ErrorOptions) {
+    super(typeof message === 'string' ? message : message.key, options)
+    this.detail = typeof message === 'string' ? null : message
+  }
+}
+
+/** The heading and the sentence of an error's page, in the words of `t`. */
+export function errorWords(t: Translate, error: DomainError): { title: string; message: string } {
+  return { title: error.title ?? t(error.titleKey), message: error.detail ? say(t, error.detail) : error.message }
 }
 
 export class NotFound extends DomainError {
   override readonly statusCode = 404
-  override readonly title = 'Page not found'
-  constructor(message = 'There is nothing here. The link may be old, or the page was removed.') {
+  override readonly titleKey = 'errors.notFound.title'
+  constructor(message: string | Message = { key: 'errors.notFound.message' }) {
     super(message)
   }
 }
 
 export class Forbidden extends DomainError {
   override readonly statusCode = 403
-  override readonly title = 'Not allowed'
-  constructor(message = 'Your account may not do this.') {
+  override readonly titleKey = 'errors.forbidden.title'
+  constructor(message: string | Message = { key: 'errors.forbidden.message' }) {
     super(message)
   }
 }
@@ -30,24 +49,22 @@ export class Forbidden extends DomainError {
 /** An organiser's page asked for by someone whose request to organise events waits for an admin (the approval sign-up policy). */
 export class AwaitingApproval extends DomainError {
   override readonly statusCode = 403
-  override readonly title = 'Waiting for approval'
+  override readonly titleKey = 'errors.awaitingApproval.title'
   constructor() {
-    super(
-      'You asked to organise events here, and an admin has yet to approve the request. We will email you when they do; these pages open to you then.',
-    )
+    super({ key: 'errors.awaitingApproval.message' })
   }
 }
 
 export class Conflict extends DomainError {
   override readonly statusCode = 409
-  override readonly title = 'That cannot be done now'
+  override readonly titleKey = 'errors.conflict.title'
 }
 
 export class TooManyRequests extends DomainError {
   override readonly statusCode = 429
-  override readonly title = 'Too many attempts'
+  override readonly titleKey = 'errors.tooManyRequests.title'
   constructor(readonly retryAfterSeconds: number) {
-    super(`Please wait ${describeWait(retryAfterSeconds)} and try again.`)
+    super({ key: 'errors.tooManyRequests.message', params: waitParams(retryAfterSeconds) })
   }
 }
 
@@ -59,17 +76,17 @@ export class TooManyRequests extends DomainError {
  */
 export class DatabaseUnavailable extends DomainError {
   override readonly statusCode = 503
-  override readonly title = 'The service is briefly unavailable'
+  override readonly titleKey = 'errors.databaseUnavailable.title'
   readonly retryAfterSeconds = 10
   constructor(options: { cause: unknown }) {
-    super('We could not reach our database for a moment. Please try again in a few seconds.', options)
+    super({ key: 'errors.databaseUnavailable.message' }, options)
   }
 }
 
-function describeWait(seconds: number): string {
-  if (seconds < 60) return `${Math.max(1, Math.ceil(seconds))} seconds`
-  const minutes = Math.ceil(seconds / 60)
-  return minutes === 1 ? 'a minute' : `${minutes} minutes`
+/** A wait in whole seconds under a minute, else in whole minutes, rounded up. */
+function waitParams(seconds: number): { unit: 'seconds' | 'minutes'; count: number } {
+  if (seconds < 60) return { unit: 'seconds', count: Math.max(1, Math.ceil(seconds)) }
+  return { unit: 'minutes', count: Math.ceil(seconds / 60) }
 }
 
 /** A route's numeric id parameter, or NotFound for anything else ("12abc", "-1", "1e3", 2^31). */

@@ -1,5 +1,9 @@
 import { checkIn } from './check-in.js'
 import { common } from './common.js'
+import { accounts } from './accounts.js'
+import { admin } from './admin.js'
+import { forms } from './forms.js'
+import { errors } from './errors.js'
 import { mail } from './mail.js'
 import { organiser } from './organiser.js'
 import { browse } from './browse.js'
@@ -22,6 +26,10 @@ import { waitingList } from './waiting-list.js'
  */
 export const en = {
   ...common,
+  ...accounts,
+  ...admin,
+  ...forms,
+  ...errors,
   ...mail,
   ...organiser,
   ...checkIn,

@@ -1,0 +1,31 @@
+/** The error pages: each domain error's heading and sentence (src/lib/errors.ts), and the errors the framework raises. */
+export const errors = {
+  'errors.page.quoteRequestId': 'If you contact us about this, quote request id',
+  'errors.page.backHome': 'Back to the home page',
+  'errors.plainText.page': '{title}. {detail}',
+  'errors.plainText.requestId': 'Request id: {id}',
+  'errors.domain.title': 'Something is not right',
+  'errors.notFound.title': 'Page not found',
+  'errors.notFound.message': 'There is nothing here. The link may be old, or the page was removed.',
+  'errors.forbidden.title': 'Not allowed',
+  'errors.forbidden.message': 'Your account may not do this.',
+  'errors.awaitingApproval.title': 'Waiting for approval',
+  'errors.awaitingApproval.message':
+    'You asked to organise events here, and an admin has yet to approve the request. We will email you when they do; these pages open to you then.',
+  'errors.conflict.title': 'That cannot be done now',
+  'errors.tooManyRequests.title': 'Too many attempts',
+  'errors.tooManyRequests.message':
+    'Please wait {unit, select, seconds {{count} seconds} other {{count, plural, one {a minute} other {{count} minutes}}}} and try again.',
+  'errors.databaseUnavailable.title': 'The service is briefly unavailable',
+  'errors.databaseUnavailable.message': 'We could not reach our database for a moment. Please try again in a few seconds.',
+  'errors.formExpired.title': 'This form has expired',
+  'errors.formExpired.message': 'For your safety the form could not be accepted. Go back, reload the page, and send it again.',
+  'errors.tooLarge.title': 'Too much data',
+  'errors.tooLarge.message': 'The form sent more than this site accepts.',
+  'errors.unsupportedMediaType.title': 'Unsupported form',
+  'errors.unsupportedMediaType.message': 'This kind of request is not accepted here.',
+  'errors.badRequest.title': 'That request was not understood',
+  'errors.badRequest.message': 'Please go back and try again.',
+  'errors.internal.title': 'Something went wrong on our side',
+  'errors.internal.message': 'The problem has been logged. Please try again in a moment.',
+} as const
