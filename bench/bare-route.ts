@@ -23,6 +23,9 @@ import { placeOrder } from '../src/features/purchase/purchase.service.js'
 import { PurchaseRefused } from '../src/features/purchase/purchase.errors.js'
 import { getSiteSettings } from '../src/features/settings/settings.repository.js'
 import { LIVE_PAGE_SCRIPTS, VIEWS_DIR } from '../src/lib/paths.js'
+import { liveWords } from '../src/features/events/event.live-words.js'
+import { DEFAULT_LOCALE } from '../src/i18n/locale.js'
+import { translatorFor } from '../src/i18n/translate.js'
 
 const { db } = createDatabase(process.env.DATABASE_URL!)
 const app = Fastify()
@@ -35,11 +38,14 @@ await app.register(fastifyView, {
 })
 
 const settings = await getSiteSettings(db)
+const t = translatorFor(DEFAULT_LOCALE)
 const pageContext = (path: string) => ({
   site: { name: settings.siteName, description: settings.siteDescription, currency: settings.currency, timeZone: settings.timeZone },
   user: null,
   flash: [],
   path,
+  locale: DEFAULT_LOCALE,
+  t,
   csrf: () => '',
 })
 
@@ -51,9 +57,10 @@ app.get('/event/:id', async (request, reply) => {
   const html = await reply.viewAsync('browse/event.eta', {
     ...pageContext(request.url),
     title: found.event.title,
-    event: toEventView(found.event, found.types, settings.currency),
+    event: toEventView(found.event, found.types, settings.currency, t),
     notPublic: false,
     scripts: LIVE_PAGE_SCRIPTS,
+    liveWords: liveWords(t, DEFAULT_LOCALE),
   })
   return reply.type('text/html; charset=utf-8').send(html)
 })
@@ -67,16 +74,17 @@ app.get('/attendee', async (request, reply) => {
   )
   const html = await reply.viewAsync('browse/list.eta', {
     ...pageContext(request.url),
-    title: 'Events',
+    title: t('browse.list.title'),
     values: { q: '', from: '', to: '', tab: 'upcoming' },
     errors: {},
-    events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, now)),
+    events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, t, now)),
     page: 1,
     previousLink: null,
     nextLink: hasNext ? '/attendee?page=2' : null,
     upcomingLink: '/attendee',
     pastLink: '/attendee?tab=past',
     scripts: LIVE_PAGE_SCRIPTS,
+    liveWords: liveWords(t, DEFAULT_LOCALE),
   })
   return reply.type('text/html; charset=utf-8').send(html)
 })

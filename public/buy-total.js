@@ -4,7 +4,8 @@
  * the order page. It counts what the form would send (usable quantity fields
  * and ticked seats) and only adds up: the unit prices, how to format an
  * amount and the words come priced and written by the server
- * (src/features/purchase/buy.view.ts) in the total's data attributes.
+ * (src/features/purchase/buy.view.ts) in the total's data attributes, the
+ * words from the catalogue: the script holds none of its own.
  */
 ;(function () {
   'use strict'
@@ -15,7 +16,27 @@
   var unitPrices = JSON.parse(total.getAttribute('data-unit-prices'))
   var money = new Intl.NumberFormat(total.getAttribute('data-locale'), { style: 'currency', currency: total.getAttribute('data-currency') })
   var minorPerMajor = Number(total.getAttribute('data-minor-per-major'))
-  var words = { one: total.getAttribute('data-one'), many: total.getAttribute('data-many'), free: total.getAttribute('data-free') }
+  var words = readWords()
+  var plurals = new Intl.PluralRules(document.documentElement.lang || undefined)
+
+  function readWords() {
+    try {
+      return JSON.parse(total.getAttribute('data-buy-total-words')) || {}
+    } catch {
+      return {}
+    }
+  }
+
+  // "Total for 2 tickets: €30.00" in the plural form the page's language uses for the count.
+  function totalText(tickets, amount) {
+    var patterns = words.total || {}
+    var pattern = patterns[plurals.select(tickets)] || patterns.other
+    return pattern === undefined
+      ? undefined
+      : pattern.replace('{count}', String(tickets)).replace('{total}', function () {
+          return amount
+        })
+  }
 
   function priceOf(typeId) {
     return unitPrices[typeId] || 0
@@ -34,9 +55,10 @@
       tickets += 1
       minor += priceOf(box.getAttribute('data-ticket-type'))
     })
+    var text = tickets === 0 ? '' : totalText(tickets, minor === 0 ? words.free : money.format(minor / minorPerMajor))
+    // A page that gave no words keeps what the server rendered.
+    if (text === undefined) return
     total.hidden = tickets === 0
-    var amount = minor === 0 ? words.free : money.format(minor / minorPerMajor)
-    var text = tickets === 0 ? '' : (tickets === 1 ? words.one : words.many).replace('{tickets}', tickets).replace('{amount}', amount)
     if (total.textContent !== text) total.textContent = text
   }
 

@@ -28,6 +28,9 @@
   var queueSection = document.querySelector('[data-scan-queue]')
   var queueStatus = document.querySelector('[data-queue-status]')
   var queueList = document.querySelector('[data-queue-list]')
+  // Every sentence this script shows comes from the page, in the page's language (see checkInScriptWords).
+  var words = JSON.parse(section.getAttribute('data-check-in-words') || '{}')
+  var pluralRules = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang || undefined) : null
   var MAX_PER_UPLOAD = 100
   var RETRY_MS = 5000
   // A scan that waited longer than this before its answer came is listed as one made offline.
@@ -153,13 +156,13 @@
         sending = false
         var status = failure && failure.status
         if (status === 403) {
-          showQueue('This page has expired. Reload it: the scans on this phone will be sent then.')
+          showQueue(words.expired)
         } else if (status === 404) {
-          showQueue('This phone may no longer check in tickets of this event. Ask the organiser.')
+          showQueue(words.notAllowed)
         } else if (status >= 400 && status < 500) {
-          showQueue('The server refused these scans (' + status + '). Reload the page; the scans stay on this phone.')
+          showQueue(words.refused.replace('{status}', String(status)))
         } else {
-          showQueue('Offline: the scans wait on this phone and are sent when the connection is back.')
+          showQueue(words.offline)
           retryTimer = setTimeout(flush, RETRY_MS)
         }
       })
@@ -172,8 +175,15 @@
     var listed = queueList.children.length
     queueSection.hidden = waiting === 0 && listed === 0 && !problem
     var text = problem || ''
-    if (waiting > 0) text = (text ? text + ' ' : '') + waiting + (waiting === 1 ? ' scan waits to be sent.' : ' scans wait to be sent.')
+    if (waiting > 0) text = (text ? text + ' ' : '') + waitingText(waiting)
     queueStatus.textContent = text
+  }
+
+  // The plural form of the locale's category for this count, "other" when the browser cannot tell.
+  function waitingText(count) {
+    var forms = words.waiting
+    var form = (pluralRules && forms[pluralRules.select(count)]) || forms.other
+    return form.replace('{count}', String(count))
   }
 
   // What happened to a scan whose answer did not fill the screen: a conflict (admitted elsewhere meanwhile, or let in and taken out since) goes on top.
@@ -244,7 +254,7 @@
       })
       .catch(function () {
         start.disabled = false
-        showQueue('The camera could not be started. Type the code, or use a barcode scanner.')
+        showQueue(words.noCamera)
       })
   })
 

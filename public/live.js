@@ -4,6 +4,10 @@
  * the page marks with data attributes:
  *
  *   data-live-event="<event id>"        a container; everything below is inside one
+ *   data-live-words="<JSON>"            once in the page (views/partials/live-words.eta): the words
+ *                                       this script writes and announces, in the page's language;
+ *                                       the server's messages carry states and numbers alone, and
+ *                                       what the page gave no words for keeps its rendered text
  *   data-live-remaining="<type id>"     "12 left" / "Sold out"; hidden when the event has no
  *                                       counts (a cancelled event)
  *   data-live-waiting-list="<type id>"  shown while the type is sold out and its waiting list open
@@ -15,7 +19,7 @@
  *                                       and the purchase says if it went meanwhile)
  *   data-live-admitted, data-live-expected   tickets checked in, and of paid orders (the
  *                                       owner, admins and the event's door staff only)
- *   data-live-status="<status>"         a status label; the value is the status the
+ *   data-live-status="<status>"         a status badge; the value is the status the
  *                                       server rendered, and the stylesheet colours the
  *                                       element by it, so the script keeps it current
  *   data-live-hidden-on-sale="yes"      with data-live-status: hidden while on sale
@@ -41,15 +45,16 @@
   var ANNOUNCE_EVERY_MS = 5000
   var RETRY_MIN_MS = 1000
   var RETRY_MAX_MS = 30000
-  // The server's label of the on_sale status (EVENT_STATUS_LABELS), for a sold-out event this page holds tickets of.
-  var ON_SALE_LABEL = 'On sale'
-
   var following = []
   document.querySelectorAll('[data-live-event]').forEach(function (container) {
     var id = Number(container.getAttribute('data-live-event'))
     if (Number.isInteger(id) && id > 0 && following.indexOf(id) === -1 && following.length < MAX_EVENTS) following.push(id)
   })
   if (following.length === 0 || !('WebSocket' in window)) return
+
+  // The page's words (views/partials/live-words.eta): the server sends states and numbers, the page says them.
+  var words = readWords()
+  var plurals = new Intl.PluralRules(document.documentElement.lang || undefined)
 
   var previous = new Map()
   var attempts = 0
@@ -132,7 +137,7 @@
       container.setAttribute('data-live-current', '')
       each(container, 'data-live-remaining', function (element, type) {
         element.hidden = !counted
-        if (counted && type) setText(element, remainingText(type.remaining))
+        if (counted && type) setWords(element, remainingText(type.remaining))
       })
       each(container, 'data-live-waiting-list', function (element, type) {
         element.hidden = !(type && type.waitingList)
@@ -145,14 +150,14 @@
       })
       container.querySelectorAll('[data-live-total-remaining]').forEach(function (element) {
         element.hidden = !counted
-        if (counted) setText(element, remainingText(event.remaining))
+        if (counted) setWords(element, remainingText(event.remaining))
       })
       if (event.sold !== undefined) {
         container.querySelectorAll('[data-live-sold-total]').forEach(function (element) {
           setText(element, String(event.sold))
         })
         container.querySelectorAll('[data-live-orders]').forEach(function (element) {
-          setText(element, event.orders + (event.orders === 1 ? ' order' : ' orders'))
+          setWords(element, counting(words.orders, event.orders))
         })
         container.querySelectorAll('[data-live-revenue]').forEach(function (element) {
           setText(element, event.revenue)
@@ -213,16 +218,47 @@
       remaining: event.remaining + held,
       ticketTypes: ticketTypes,
       status: soldOutButHeld ? 'on_sale' : event.status,
-      statusLabel: soldOutButHeld ? ON_SALE_LABEL : event.statusLabel,
     })
   }
 
+  function readWords() {
+    var element = document.querySelector('[data-live-words]')
+    try {
+      return (element && JSON.parse(element.getAttribute('data-live-words'))) || {}
+    } catch {
+      return {}
+    }
+  }
+
+  // The words for a count, in the plural form the page's language uses for it ("other" when the page gave no other).
+  function counting(patterns, count) {
+    var pattern = patterns && (patterns[plurals.select(count)] || patterns.other)
+    return pattern === undefined ? undefined : pattern.replace('{count}', String(count))
+  }
+
+  function filled(pattern, values) {
+    return pattern === undefined
+      ? undefined
+      : pattern.replace(/\{(\w+)\}/g, function (whole, name) {
+          return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole
+        })
+  }
+
+  function statusWords(status) {
+    return words.status && words.status[status]
+  }
+
   function remainingText(count) {
-    return count === 0 ? 'Sold out' : count + ' left'
+    return count === 0 ? words.soldOut : counting(words.left, count)
   }
 
   function setText(element, text) {
     if (element.textContent !== text) element.textContent = text
+  }
+
+  // A page that gave no words for something keeps what the server rendered.
+  function setWords(element, text) {
+    if (text !== undefined) setText(element, text)
   }
 
   // The server sends at most what one order may take now; an input is usable only while its type is on sale.
@@ -238,7 +274,8 @@
       input.insertAdjacentElement('afterend', note)
     }
     var reason = ''
-    if (!onSale) reason = event.status === 'cancelled' ? 'Cancelled' : type && type.soldOut ? 'Sold out' : 'Not on sale'
+    if (!onSale)
+      reason = (event.status === 'cancelled' ? statusWords('cancelled') : type && type.soldOut ? words.soldOut : words.notOnSale) || ''
     setText(note, reason)
     note.hidden = reason === ''
   }
@@ -248,14 +285,23 @@
   function updateStatus(element, event) {
     if (element.getAttribute('data-live-status') === event.status) return
     element.setAttribute('data-live-status', event.status)
-    setText(element, event.statusLabel)
+    setWords(element, statusWords(event.status))
     element.hidden = event.status === 'on_sale' && element.getAttribute('data-live-hidden-on-sale') === 'yes'
   }
 
   function announceChanges(container, before, event) {
     var name = eventName(container)
     if (before.status !== event.status) {
-      announce((name ? name + ': ' : '') + (event.status === 'on_sale' ? 'tickets are on sale again.' : event.statusLabel + '.'))
+      var status = statusWords(event.status)
+      var news =
+        event.status === 'on_sale'
+          ? name
+            ? filled(words.onSaleAgain, { name: name })
+            : words.onSaleAgainUnnamed
+          : status === undefined
+            ? undefined
+            : filled(name ? words.statusChanged : words.statusChangedUnnamed, { name: name, status: status })
+      if (news !== undefined) announce(news)
       return
     }
     var wasLeft = new Map()
@@ -264,7 +310,8 @@
     })
     event.ticketTypes.forEach(function (type) {
       if (type.remaining === 0 && wasLeft.get(type.id) > 0) {
-        announce(typeName(container, type.id) + ' sold out.')
+        var news = filled(words.typeSoldOut, { type: typeName(container, type.id) })
+        if (news !== undefined) announce(news)
       }
     })
   }
@@ -286,7 +333,7 @@
     var row = count && count.closest('tr')
     var heading = row && row.querySelector('th')
     if (heading && heading.firstChild && heading.firstChild.textContent.trim()) return heading.firstChild.textContent.trim()
-    return 'A ticket type'
+    return words.someType || ''
   }
 
   connect()

@@ -8,6 +8,17 @@ export const SUPPORTED_LOCALES = ['en'] as const
 export type Locale = (typeof SUPPORTED_LOCALES)[number]
 export const DEFAULT_LOCALE: Locale = 'en'
 
+/**
+ * The conventions each language formats dates and amounts in: English as
+ * written in Britain and Europe ("Sat 5 Dec 2026, 19:30", "€12.50"), which
+ * is what the site has always shown.
+ */
+const INTL_LOCALES: Record<Locale, string> = { en: 'en-GB' }
+
+export function intlLocaleOf(locale: Locale): string {
+  return INTL_LOCALES[locale]
+}
+
 export function isSupportedLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (SUPPORTED_LOCALES as readonly string[]).includes(value)
 }

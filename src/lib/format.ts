@@ -1,21 +1,24 @@
 import { type Money, isFree, zero } from './money.js'
+import { DEFAULT_LOCALE, type Locale, intlLocaleOf } from '../i18n/locale.js'
+import { translatorFor } from '../i18n/translate.js'
 
 /**
  * Formatting for people: money from integer minor units in the site's currency,
- * instants in the event's time zone. Used by view models and templates.
+ * instants in the event's time zone, each in a locale's conventions (the
+ * page's; English, with British dates and amounts, when unsaid). Used by view
+ * models and templates.
  */
-
-const MONEY_LOCALE = 'en-GB'
 
 // Building an Intl format, and asking it its options, cost far more than using one: pages format many prices.
 const moneyFormats = new Map<string, { format: Intl.NumberFormat; minorUnits: number }>()
 
-function moneyFormat(currency: string): { format: Intl.NumberFormat; minorUnits: number } {
-  let money = moneyFormats.get(currency)
+function moneyFormat(currency: string, locale: Locale = DEFAULT_LOCALE): { format: Intl.NumberFormat; minorUnits: number } {
+  const key = `${locale}|${currency}`
+  let money = moneyFormats.get(key)
   if (!money) {
-    const format = new Intl.NumberFormat(MONEY_LOCALE, { style: 'currency', currency })
+    const format = new Intl.NumberFormat(intlLocaleOf(locale), { style: 'currency', currency })
     money = { format, minorUnits: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) }
-    moneyFormats.set(currency, money)
+    moneyFormats.set(key, money)
   }
   return money
 }
@@ -26,14 +29,14 @@ export function minorUnitsPerMajor(currency: string): number {
 }
 
 /** A price: "Free" when there is nothing to pay, else the amount. */
-export function formatMoney(price: Money): string {
-  if (isFree(price)) return 'Free'
-  return formatAmount(price)
+export function formatMoney(price: Money, locale: Locale = DEFAULT_LOCALE): string {
+  if (isFree(price)) return translatorFor(locale)('common.free')
+  return formatAmount(price, locale)
 }
 
 /** An amount of money as such, zero included ("€0.00"): for sums such as revenue, where "Free" would mislead. */
-export function formatAmount(amount: Money): string {
-  const { format, minorUnits } = moneyFormat(amount.currency)
+export function formatAmount(amount: Money, locale: Locale = DEFAULT_LOCALE): string {
+  const { format, minorUnits } = moneyFormat(amount.currency, locale)
   return format.format(amount.minor / minorUnits)
 }
 
@@ -44,8 +47,11 @@ export function minorToInput(amount: Money): string {
 }
 
 /** What a page's script needs to format money as formatAmount does: the locale and the currency's minor units. */
-export function moneyFormatOf(currency: string): { locale: string; currency: string; minorPerMajor: number } {
-  return { locale: MONEY_LOCALE, currency, minorPerMajor: minorUnitsPerMajor(currency) }
+export function moneyFormatOf(
+  currency: string,
+  locale: Locale = DEFAULT_LOCALE,
+): { locale: string; currency: string; minorPerMajor: number } {
+  return { locale: intlLocaleOf(locale), currency, minorPerMajor: minorUnitsPerMajor(currency) }
 }
 
 /**
@@ -119,8 +125,8 @@ export function isValidTimeZone(zone: string): boolean {
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>()
 
-function dateFormat(timeZone: string, style: 'full' | 'date' | 'time'): Intl.DateTimeFormat {
-  const key = `${timeZone}|${style}`
+function dateFormat(timeZone: string, style: 'full' | 'date' | 'time', locale: Locale): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${style}`
   let format = dateFormats.get(key)
   if (!format) {
     const options: Intl.DateTimeFormatOptions =
@@ -138,23 +144,23 @@ function dateFormat(timeZone: string, style: 'full' | 'date' | 'time'): Intl.Dat
               timeZone,
               timeZoneName: 'short',
             }
-    format = new Intl.DateTimeFormat('en-GB', options)
+    format = new Intl.DateTimeFormat(intlLocaleOf(locale), options)
     dateFormats.set(key, format)
   }
   return format
 }
 
 /** "Sat 5 Dec 2026, 19:30 CET" */
-export function formatDateTime(ms: number, timeZone: string): string {
-  return dateFormat(timeZone, 'full').format(ms)
+export function formatDateTime(ms: number, timeZone: string, locale: Locale = DEFAULT_LOCALE): string {
+  return dateFormat(timeZone, 'full', locale).format(ms)
 }
 
-export function formatDate(ms: number, timeZone: string): string {
-  return dateFormat(timeZone, 'date').format(ms)
+export function formatDate(ms: number, timeZone: string, locale: Locale = DEFAULT_LOCALE): string {
+  return dateFormat(timeZone, 'date', locale).format(ms)
 }
 
-export function formatTime(ms: number, timeZone: string): string {
-  return dateFormat(timeZone, 'time').format(ms)
+export function formatTime(ms: number, timeZone: string, locale: Locale = DEFAULT_LOCALE): string {
+  return dateFormat(timeZone, 'time', locale).format(ms)
 }
 
 const zoneNames = new Map<string, string>()
@@ -164,12 +170,12 @@ const zoneNames = new Map<string, string>()
  * Remembered, since formatToParts is slow and pages ask again for the same
  * few instants (their events' ends); the memory is bounded by a reset.
  */
-export function zoneName(ms: number, timeZone: string): string {
-  const key = `${timeZone}|${ms}`
+export function zoneName(ms: number, timeZone: string, locale: Locale = DEFAULT_LOCALE): string {
+  const key = `${locale}|${timeZone}|${ms}`
   let name = zoneNames.get(key)
   if (name === undefined) {
     name =
-      dateFormat(timeZone, 'full')
+      dateFormat(timeZone, 'full', locale)
         .formatToParts(ms)
         .find((part) => part.type === 'timeZoneName')?.value ?? timeZone
     if (zoneNames.size >= 10_000) zoneNames.clear()
@@ -191,7 +197,7 @@ export function dayKey(ms: number, timeZone: string): string {
 }
 
 /** Sums in different currencies cannot be added up, so each is shown; none is zero in the site's currency. */
-export function formatRevenue(revenue: Money[], siteCurrency: string): string {
-  if (revenue.length === 0) return formatAmount(zero(siteCurrency))
-  return revenue.map(formatAmount).join(' + ')
+export function formatRevenue(revenue: Money[], siteCurrency: string, locale: Locale = DEFAULT_LOCALE): string {
+  if (revenue.length === 0) return formatAmount(zero(siteCurrency), locale)
+  return revenue.map((amount) => formatAmount(amount, locale)).join(' + ')
 }

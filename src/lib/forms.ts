@@ -1,3 +1,6 @@
+import { DEFAULT_LOCALE } from '../i18n/locale.js'
+import { type Translate, translatorFor } from '../i18n/translate.js'
+
 /**
  * Reading urlencoded forms. @fastify/formbody gives a string for a field sent
  * once and an array for a field sent twice; a hand-made POST can send either,
@@ -24,7 +27,14 @@ export class FormReader {
   readonly errors: FieldErrors = {}
   private readonly fields: Record<string, unknown>
 
-  constructor(body: unknown) {
+  /**
+   * `t` is the language of the page the form came from: the form's messages,
+   * and those its feature's parser adds (form.t), are in it.
+   */
+  constructor(
+    body: unknown,
+    readonly t: Translate = translatorFor(DEFAULT_LOCALE),
+  ) {
     this.fields = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {}
   }
 
@@ -32,12 +42,12 @@ export class FormReader {
   text(name: string, options: { raw?: boolean } = {}): string {
     const value = this.fields[name]
     if (Array.isArray(value)) {
-      this.fail(name, 'This field was sent more than once.')
+      this.fail(name, this.t('forms.field.sentTwice'))
       return ''
     }
     if (typeof value !== 'string') return ''
     if (CONTROL_CHARACTERS.test(value)) {
-      this.fail(name, 'This field contains invisible control characters. Please type it again.')
+      this.fail(name, this.t('forms.field.controlCharacters'))
       return ''
     }
     return options.raw ? value : value.replace(BIDI_CONTROLS, '').trim()

@@ -3,6 +3,8 @@ import { negotiateLocale } from '../../src/i18n/locale.js'
 import { translator } from '../../src/i18n/translate.js'
 import { isMessageKey, SOURCE_CATALOGUE } from '../../src/i18n/catalogue.js'
 import { IntlMessageFormat } from 'intl-messageformat'
+import { formatDateTime, formatMoney } from '../../src/lib/format.js'
+import { money } from '../../src/lib/money.js'
 
 describe('the locale of a request', () => {
   it('is the first language the site speaks that the browser asks for, by quality, regions falling back to their language', () => {
@@ -38,5 +40,15 @@ describe('t()', () => {
       }
     })
     expect(broken).toEqual([])
+  })
+})
+
+describe('formatting in a locale', () => {
+  it('follows the locale’s conventions, English by default as the site has always shown', () => {
+    const at = Date.UTC(2026, 11, 5, 18, 30)
+    expect(formatDateTime(at, 'Europe/Berlin', 'en')).toBe('Sat, 5 Dec 2026, 19:30 CET')
+    expect(formatDateTime(at, 'Europe/Berlin')).toBe(formatDateTime(at, 'Europe/Berlin', 'en'))
+    expect(formatMoney(money(1250, 'EUR'), 'en')).toBe('€12.50')
+    expect(formatMoney(money(0, 'EUR'), 'en')).toBe(translator('en')('common.free'))
   })
 })

@@ -1,4 +1,5 @@
-import { FormReader, isEmail } from '../../lib/forms.js'
+import { say } from '../../i18n/translate.js'
+import { type FormReader, isEmail } from '../../lib/forms.js'
 import { passwordProblem } from './passwords.js'
 import { normaliseEmail } from './user.repository.js'
 
@@ -12,7 +13,7 @@ export interface NewAccountInput {
 
 /**
  * The name, email and password of a new account, with a message per field
- * recorded on the form. Registration, first-run setup and the command line
+ * recorded on the form in its language. Registration, first-run setup and the command line
  * all read accounts through here, so one rule set applies everywhere.
  */
 export function readNewAccount(form: FormReader): NewAccountInput {
@@ -21,10 +22,10 @@ export function readNewAccount(form: FormReader): NewAccountInput {
     email: normaliseEmail(form.text('email')),
     password: form.text('password', { raw: true }),
   }
-  if (!account.name) form.fail('name', 'Enter your name.')
-  else if (account.name.length > NAME_MAX) form.fail('name', `Use at most ${NAME_MAX} characters.`)
-  if (!isEmail(account.email)) form.fail('email', 'Enter an email address like name@example.com.')
+  if (!account.name) form.fail('name', form.t('accounts.form.nameMissing'))
+  else if (account.name.length > NAME_MAX) form.fail('name', form.t('forms.field.tooLong', { max: NAME_MAX }))
+  if (!isEmail(account.email)) form.fail('email', form.t('accounts.form.emailInvalid'))
   const problem = passwordProblem(account.password)
-  if (problem) form.fail('password', problem)
+  if (problem) form.fail('password', say(form.t, problem))
   return account
 }

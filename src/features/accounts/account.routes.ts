@@ -14,24 +14,28 @@ export default async function accountRoutes(app: FastifyInstance) {
 
   app.get('/login', { config: { access: 'guest' } }, async (request, reply) => {
     const query = request.query as { next?: unknown }
-    return reply.render('accounts/login.eta', { title: 'Log in', values: { email: '', next: safeReturnPath(query.next) }, errors: {} })
+    return reply.render('accounts/login.eta', {
+      title: request.t('accounts.login.title'),
+      values: { email: '', next: safeReturnPath(query.next) },
+      errors: {},
+    })
   })
 
   app.post('/login', { config: { access: 'guest', rateLimit: authLimit } }, async (request, reply) => {
-    const form = new FormReader(request.body)
+    const form = new FormReader(request.body, request.t)
     const email = normaliseEmail(form.text('email'))
     const password = form.text('password', { raw: true })
     const next = safeReturnPath(form.text('next'))
     const values = { email, next }
-    if (!email) form.fail('email', 'Enter your email address.')
-    if (!password) form.fail('password', 'Enter your password.')
-    if (!form.ok) return reply.render('accounts/login.eta', { title: 'Log in', values, errors: form.errors }, 422)
+    if (!email) form.fail('email', request.t('accounts.login.emailMissing'))
+    if (!password) form.fail('password', request.t('accounts.login.passwordMissing'))
+    if (!form.ok) return reply.render('accounts/login.eta', { title: request.t('accounts.login.title'), values, errors: form.errors }, 422)
 
     const user = await authenticate(app.db, { email, password, ip: request.ip }, app.config.rateLimits.authPer15Minutes)
     if (!user) {
       // At the password, which comes back empty: typing it again is the way on. The same words whichever of the two was wrong.
-      const errors = { password: 'That email and password do not match an active account.' }
-      return reply.render('accounts/login.eta', { title: 'Log in', values, errors }, 401)
+      const errors = { password: request.t('accounts.login.noMatch') }
+      return reply.render('accounts/login.eta', { title: request.t('accounts.login.title'), values, errors }, 401)
     }
 
     await logIn(request, reply, user.id)
@@ -44,7 +48,7 @@ export default async function accountRoutes(app: FastifyInstance) {
   app.get('/register', { config: { access: 'guest' } }, async (request, reply) => {
     const { signupPolicy } = await request.siteSettings()
     return reply.render('accounts/register.eta', {
-      title: 'Create an account',
+      title: request.t('accounts.register.title'),
       signupPolicy,
       values: { name: '', email: '', organiser: false },
       errors: {},
@@ -53,12 +57,16 @@ export default async function accountRoutes(app: FastifyInstance) {
 
   app.post('/register', { config: { access: 'guest', rateLimit: authLimit } }, async (request, reply) => {
     const { signupPolicy } = await request.siteSettings()
-    const form = new FormReader(request.body)
+    const form = new FormReader(request.body, request.t)
     const { name, email, password } = readNewAccount(form)
     const values = { name, email, organiser: signupPolicy !== 'closed' && form.checkbox('organiser') }
 
     const rerender = (status: number) =>
-      reply.render('accounts/register.eta', { title: 'Create an account', signupPolicy, values, errors: form.errors }, status)
+      reply.render(
+        'accounts/register.eta',
+        { title: request.t('accounts.register.title'), signupPolicy, values, errors: form.errors },
+        status,
+      )
     if (!form.ok) return rerender(422)
 
     const user = await register(app.db, { name, email, password, organiser: values.organiser }, signupPolicy, {
@@ -66,7 +74,7 @@ export default async function accountRoutes(app: FastifyInstance) {
       siteUrl: siteUrl(request),
     })
     if (!user) {
-      form.fail('email', 'An account with this email already exists. Log in instead.')
+      form.fail('email', request.t('accounts.register.emailTaken'))
       return rerender(422)
     }
     if (user.organiserRequestedAt !== null) app.afterCommit({ mailQueued: true })

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { say } from '../../i18n/translate.js'
 import { FormReader, isEmail } from '../../lib/forms.js'
 import { siteUrl } from '../../lib/site-url.js'
 import { normaliseEmail } from './user.repository.js'
@@ -15,52 +16,69 @@ export default async function passwordResetRoutes(app: FastifyInstance) {
   const limit = passwordFormLimit(app.config.rateLimits)
 
   app.get('/forgot-password', { config: { access: 'guest' } }, async (request, reply) => {
-    const email = new FormReader(request.query).text('email')
-    return reply.render('accounts/forgot-password.eta', { title: 'Forgot your password?', values: { email }, errors: {} })
+    const email = new FormReader(request.query, request.t).text('email')
+    return reply.render('accounts/forgot-password.eta', {
+      title: request.t('accounts.forgotPassword.title'),
+      values: { email },
+      errors: {},
+    })
   })
 
   app.post('/forgot-password', { config: { access: 'guest', rateLimit: limit } }, async (request, reply) => {
-    const form = new FormReader(request.body)
+    const form = new FormReader(request.body, request.t)
     const email = normaliseEmail(form.text('email'))
-    if (!isEmail(email)) form.fail('email', 'Enter the email address of your account, like name@example.com.')
+    if (!isEmail(email)) form.fail('email', request.t('accounts.forgotPassword.emailInvalid'))
     if (!form.ok) {
-      return reply.render('accounts/forgot-password.eta', { title: 'Forgot your password?', values: { email }, errors: form.errors }, 422)
+      return reply.render(
+        'accounts/forgot-password.eta',
+        { title: request.t('accounts.forgotPassword.title'), values: { email }, errors: form.errors },
+        422,
+      )
     }
     const { timeZone } = await request.siteSettings()
     await requestPasswordReset(app.db, { email, siteUrl: siteUrl(request), timeZone, ip: request.ip })
     app.afterCommit({ mailQueued: true })
     // The same page whether or not the address has an account.
-    return reply.render('accounts/forgot-password-sent.eta', { title: 'Check your email', email, validMinutes: RESET_VALID_MS / 60_000 })
+    return reply.render('accounts/forgot-password-sent.eta', {
+      title: request.t('accounts.forgotPasswordSent.title'),
+      email,
+      validMinutes: RESET_VALID_MS / 60_000,
+    })
   })
 
   app.get('/reset-password', { config: { access: 'anyone' } }, async (request, reply) => {
-    const token = new FormReader(request.query).text('token')
+    const token = new FormReader(request.query, request.t).text('token')
     noStore(reply)
-    if (!(await resetTokenIsUsable(app.db, token))) return linkNoLongerWorks(reply)
-    return reply.render('accounts/reset-password.eta', { title: 'Choose a new password', token, errors: {} })
+    if (!(await resetTokenIsUsable(app.db, token))) return linkNoLongerWorks(request, reply)
+    return reply.render('accounts/reset-password.eta', { title: request.t('accounts.resetPassword.title'), token, errors: {} })
   })
 
   app.post('/reset-password', { config: { access: 'anyone', rateLimit: limit } }, async (request, reply) => {
-    const form = new FormReader(request.body)
+    const form = new FormReader(request.body, request.t)
     const token = form.text('token')
     const password = form.text('password', { raw: true })
     const confirmation = form.text('confirmation', { raw: true })
     noStore(reply)
-    if (!(await resetTokenIsUsable(app.db, token))) return linkNoLongerWorks(reply)
+    if (!(await resetTokenIsUsable(app.db, token))) return linkNoLongerWorks(request, reply)
     const problem = passwordProblem(password)
-    if (problem) form.fail('password', problem)
-    else if (confirmation !== password) form.fail('confirmation', 'The two passwords differ. Type the same one twice.')
-    if (!form.ok) return reply.render('accounts/reset-password.eta', { title: 'Choose a new password', token, errors: form.errors }, 422)
+    if (problem) form.fail('password', say(request.t, problem))
+    else if (confirmation !== password) form.fail('confirmation', request.t('accounts.resetPassword.differ'))
+    if (!form.ok)
+      return reply.render(
+        'accounts/reset-password.eta',
+        { title: request.t('accounts.resetPassword.title'), token, errors: form.errors },
+        422,
+      )
 
     // The slow hash before the transaction; the transaction decides whether the token still works.
-    if (!(await resetPassword(app.db, token, await hashPassword(password), request.ip))) return linkNoLongerWorks(reply)
+    if (!(await resetPassword(app.db, token, await hashPassword(password), request.ip))) return linkNoLongerWorks(request, reply)
     reply.flash('success', 'Your password is changed. Log in with the new one.')
     return reply.redirect('/login', 303)
   })
 }
 
-function linkNoLongerWorks(reply: FastifyReply) {
-  return reply.render('accounts/reset-link-invalid.eta', { title: 'This link no longer works' }, 410)
+function linkNoLongerWorks(request: FastifyRequest, reply: FastifyReply) {
+  return reply.render('accounts/reset-link-invalid.eta', { title: request.t('accounts.resetLinkInvalid.title') }, 410)
 }
 
 /** The token is in the address: keep the page out of every cache. */

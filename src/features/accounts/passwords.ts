@@ -1,4 +1,5 @@
 import type { argon2id } from 'argon2'
+import type { Message } from '../../i18n/translate.js'
 
 // Loaded at the first password rather than at start: its native addon takes a while to load.
 const loadArgon2 = () => import('argon2').then((module) => module.default)
@@ -88,9 +89,9 @@ const COMMON = new Set([
 ])
 
 /** A reason the password cannot be used, or null. No composition rules, on purpose. */
-export function passwordProblem(password: string): string | null {
-  if (password.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`
-  if (password.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`
-  if (COMMON.has(password.toLowerCase())) return 'This password is one of the most common ones. Choose another.'
+export function passwordProblem(password: string): Message | null {
+  if (password.length < PASSWORD_MIN) return { key: 'accounts.password.tooShort', params: { min: PASSWORD_MIN } }
+  if (password.length > PASSWORD_MAX) return { key: 'forms.field.tooLong', params: { max: PASSWORD_MAX } }
+  if (COMMON.has(password.toLowerCase())) return { key: 'accounts.password.common' }
   return null
 }

@@ -11,7 +11,7 @@ const PER_PAGE = 50
 export default async function auditRoutes(app: FastifyInstance) {
   app.get('/admin/audit', { config: { access: 'admin' } }, async (request, reply) => {
     const { timeZone } = await request.siteSettings()
-    const query = new FormReader(request.query)
+    const query = new FormReader(request.query, request.t)
     const filters = {
       action: query.text('action').slice(0, 100),
       actor: query.text('actor').slice(0, 200),
@@ -22,9 +22,9 @@ export default async function auditRoutes(app: FastifyInstance) {
     const errors: Record<string, string> = {}
     const from = filters.from ? dateInputToInstant(filters.from, timeZone) : null
     const to = filters.to ? dateInputToEndOfDay(filters.to, timeZone) : null
-    if (filters.from && from === null) errors.from = 'Enter a date like 2026-12-31.'
-    if (filters.to && to === null) errors.to = 'Enter a date like 2026-12-31.'
-    if (from !== null && to !== null && to <= from) errors.to = 'The end date is before the start date.'
+    if (filters.from && from === null) errors.from = request.t('admin.audit.dateInvalid')
+    if (filters.to && to === null) errors.to = request.t('admin.audit.dateInvalid')
+    if (from !== null && to !== null && to <= from) errors.to = request.t('admin.audit.endBeforeStart')
 
     const [actions, found] = await Promise.all([
       auditActions(app.db),
@@ -40,12 +40,12 @@ export default async function auditRoutes(app: FastifyInstance) {
     return reply.render(
       'audit/audit.eta',
       {
-        title: 'Audit log',
+        title: request.t('admin.audit.title'),
         filters,
         errors,
         actions,
         timeZone,
-        entries: found.entries.map((entry) => toAuditItem(entry, timeZone)),
+        entries: found.entries.map((entry) => toAuditItem(entry, timeZone, request.t)),
         pager: pager('/admin/audit', filters, page, found.hasNext),
       },
       Object.keys(errors).length > 0 ? 422 : 200,

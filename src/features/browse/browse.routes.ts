@@ -14,6 +14,7 @@ import {
 } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
 import { settle, settleEach } from '../upkeep/settle.js'
+import { liveWords } from '../events/event.live-words.js'
 
 const PER_PAGE = 12
 
@@ -30,8 +31,9 @@ export default async function browseRoutes(app: FastifyInstance) {
     )
     return reply.render('browse/home.eta', {
       title: null,
-      events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, now)),
+      events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, request.t, now)),
       scripts: LIVE_PAGE_SCRIPTS,
+      liveWords: liveWords(request.t, request.locale),
     })
   })
 
@@ -48,9 +50,9 @@ export default async function browseRoutes(app: FastifyInstance) {
     const errors: Record<string, string> = {}
     const from = values.from ? dateInputToInstant(values.from, settings.timeZone) : null
     const toEnd = values.to ? dateInputToEndOfDay(values.to, settings.timeZone) : null
-    if (values.from && from === null) errors.from = 'Enter a date like 2026-12-31.'
-    if (values.to && toEnd === null) errors.to = 'Enter a date like 2026-12-31.'
-    if (from !== null && toEnd !== null && toEnd <= from) errors.to = 'The end date is before the start date.'
+    if (values.from && from === null) errors.from = request.t('browse.list.dateFormat')
+    if (values.to && toEnd === null) errors.to = request.t('browse.list.dateFormat')
+    if (from !== null && toEnd !== null && toEnd <= from) errors.to = request.t('browse.list.endBeforeStart')
 
     const now = Date.now()
     const search = {
@@ -82,10 +84,10 @@ export default async function browseRoutes(app: FastifyInstance) {
     return reply.render(
       'browse/list.eta',
       {
-        title: values.tab === 'past' ? 'Past events' : 'Events',
+        title: values.tab === 'past' ? request.t('browse.list.titlePast') : request.t('browse.list.title'),
         values,
         errors,
-        events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, now)),
+        events: events.map((event) => toEventView(event, types.get(event.id) ?? [], settings.currency, request.t, now)),
         page,
         pastTheEnd: lastPage === null ? null : { lastPage, link: link({ page: Math.max(lastPage, 1) }) },
         previousLink: page > 1 && lastPage === null ? link({ page: page - 1 }) : null,
@@ -93,6 +95,7 @@ export default async function browseRoutes(app: FastifyInstance) {
         upcomingLink: link({ tab: 'upcoming', page: 1 }),
         pastLink: link({ tab: 'past', page: 1 }),
         scripts: LIVE_PAGE_SCRIPTS,
+        liveWords: liveWords(request.t, request.locale),
       },
       Object.keys(errors).length > 0 ? 422 : 200,
     )
@@ -108,7 +111,13 @@ export default async function browseRoutes(app: FastifyInstance) {
     // Drafts and scheduled events exist only for their owner: anyone else gets the same 404 as for no event.
     if (!event || (!isPublic(event) && !ownerView)) throw new NotFound()
     const settings = await request.siteSettings()
-    const view = toEventView(event, found!.types, settings.currency)
-    return reply.render('browse/event.eta', { title: event.title, event: view, notPublic: !isPublic(event), scripts: LIVE_PAGE_SCRIPTS })
+    const view = toEventView(event, found!.types, settings.currency, request.t)
+    return reply.render('browse/event.eta', {
+      title: event.title,
+      event: view,
+      notPublic: !isPublic(event),
+      scripts: LIVE_PAGE_SCRIPTS,
+      liveWords: liveWords(request.t, request.locale),
+    })
   })
 }

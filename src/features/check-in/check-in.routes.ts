@@ -8,6 +8,7 @@ import { randomSecret } from '../../lib/random.js'
 import { siteUrl } from '../../lib/site-url.js'
 import { actorOf } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
+import type { MessageKey } from '../../i18n/catalogue.js'
 import { checkInSecretOf } from '../events/event.repository.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import {
@@ -22,12 +23,30 @@ import {
   scanTicket,
   undoCheckIn,
 } from './check-in.service.js'
-import { addStaffAccount, createStaffLink, doorEventsOf, doorStaffOf, redeemStaffLink, revokeStaff } from './door-staff.js'
-import { toAnswerView, toDoorListView, toStaffView } from './check-in.view.js'
+import {
+  type StaffRefusal,
+  addStaffAccount,
+  createStaffLink,
+  doorEventsOf,
+  doorStaffOf,
+  redeemStaffLink,
+  revokeStaff,
+} from './door-staff.js'
+import { checkInScriptWords, toAnswerView, toDoorListView, toStaffView } from './check-in.view.js'
+import { liveWords } from '../events/event.live-words.js'
+
+/** Why an account could not be made door staff, in words for the form. */
+const STAFF_REFUSALS: Record<StaffRefusal | 'not-an-email', MessageKey> = {
+  'not-an-email': 'checkIn.staff.error.email',
+  'no-account': 'checkIn.staff.error.noAccount',
+  'own-account': 'checkIn.staff.error.ownAccount',
+  'already-staff': 'checkIn.staff.error.alreadyStaff',
+}
 
 /** The most scans one upload may carry: a phone that was offline for a long queue sends them in several. */
 const MAX_SCANS_PER_UPLOAD = 100
 const MAX_GATE_LENGTH = 60
+const MAX_LINK_LABEL_LENGTH = 60
 const NONCE = /^[A-Za-z0-9_-]{8,64}$/
 const DEFAULT_GATE = 'Door'
 
@@ -63,9 +82,11 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const counts = await doorCounts(app.db, event.id)
     // The page itself holds no personal data until it shows an answer; either way it is never cached.
     reply.header('cache-control', 'private, no-store')
+    const { t, locale } = reply.request
     return reply.render('check-in/check-in.eta', {
-      title: `Check-in · ${event.title}`,
+      title: t('checkIn.page.title', { title: event.title }),
       scripts: [...LIVE_PAGE_SCRIPTS, '/public/check-in.js'],
+      liveWords: liveWords(reply.request.t, reply.request.locale),
       event: { id: event.id, title: event.title, cancelled: event.status === 'cancelled' },
       manages: pass.manages,
       mayPrintList: pass.manages || pass.actorId !== null,
@@ -74,8 +95,9 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       gate: scan.gate,
       mode: scan.mode,
       nonce: randomSecret(12),
-      answer: answer && toAnswerView(answer, event.timeZone),
+      answer: answer && toAnswerView(answer, event.timeZone, t),
       codeError,
+      scriptWords: checkInScriptWords(t, locale),
     })
   }
 
@@ -94,14 +116,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const scan = scanOf(form.text('code'), form.text('nonce'), form.text('gate'), form.text('mode'), null)
     if (scan.code.trim() === '') {
       reply.code(422)
-      return renderCheckIn(
-        reply,
-        event,
-        pass,
-        scan,
-        undefined,
-        form.errors.code ?? 'Scan a ticket’s QR code, or type the code printed under it.',
-      )
+      return renderCheckIn(reply, event, pass, scan, undefined, form.errors.code ?? request.t('checkIn.page.codeMissing'))
     }
     const secret = await checkInSecretOf(app.db, event)
     const answer = await scanTicket(app.db, scannerOf(event, secret, pass), scan, guard)
@@ -130,7 +145,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     for (const scan of scans) {
       const answer = await scanTicket(app.db, scanner, scan, guard)
       changed ||= changesCounts(answer)
-      answers.push({ nonce: scan.nonce, ...toAnswerView(answer, event.timeZone) })
+      answers.push({ nonce: scan.nonce, ...toAnswerView(answer, event.timeZone, request.t) })
     }
     if (changed) app.afterCommit({ eventChanged: event.id })
     reply.header('cache-control', 'no-store')
@@ -146,7 +161,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const lines = await doorList(app.db, { id: event.id, checkInSecret: secret })
     reply.header('cache-control', 'private, no-store')
     return reply.render('check-in/door-list.eta', {
-      title: `Door list · ${event.title}`,
+      title: request.t('checkIn.doorList.title', { title: event.title }),
       ...toDoorListView(event, lines),
     })
   })
@@ -154,7 +169,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
   /** A staff link: remembered in this browser's session, which from then on may check in this event's tickets. */
   app.get('/door/:token', { config: { access: 'anyone' } }, async (request, reply) => {
     const grant = await redeemStaffLink(app.db, (request.params as { token?: string }).token ?? '')
-    if (!grant) throw new NotFound('This staff link is not valid: it may have been revoked. Ask the organiser for a new one.')
+    if (!grant) throw new NotFound(request.t('checkIn.door.linkInvalid'))
     const links = request.session.doorLinks ?? []
     if (!links.includes(grant.id)) request.session.doorLinks = [...links, grant.id].slice(-20)
     return reply.redirect(`/events/${grant.eventId}/check-in`, 303)
@@ -165,7 +180,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const events = await doorEventsOf(app.db, request.user?.id ?? null, request.session.doorLinks ?? [])
     reply.header('cache-control', 'private, no-store')
     return reply.render('check-in/door.eta', {
-      title: 'Door',
+      title: request.t('checkIn.door.title'),
       loggedIn: request.user !== null,
       events: events.map((event) => ({ id: event.id, title: event.title })),
     })
@@ -181,10 +196,11 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
   ) {
     const staff = await doorStaffOf(app.db, event.id)
     reply.header('cache-control', 'private, no-store')
+    const { t } = reply.request
     return reply.render('check-in/door-staff.eta', {
-      title: `Door staff · ${event.title}`,
+      title: t('checkIn.staff.title', { title: event.title }),
       event: { id: event.id, title: event.title },
-      staff: staff.map((member) => toStaffView(member, event.timeZone)),
+      staff: staff.map((member) => toStaffView(member, event.timeZone, t)),
       values: { email: form.email, label: form.label },
       errors: form.errors,
       newLink: newLink && { ...newLink, qr: await qrDataUrl(newLink.url) },
@@ -201,12 +217,10 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const event = eventOf(request)
     const form = new FormReader(request.body)
     const email = normaliseEmail(form.text('email'))
-    const problem = !isEmail(email)
-      ? 'Enter the email address of their account, like name@example.com.'
-      : await addStaffAccount(app.db, { event, actor }, email, siteUrl(request))
+    const problem = !isEmail(email) ? 'not-an-email' : await addStaffAccount(app.db, { event, actor }, email, siteUrl(request))
     if (problem !== null) {
       reply.code(422)
-      return renderStaff(reply, event, { email: form.text('email'), label: '', errors: { email: problem } })
+      return renderStaff(reply, event, { email: form.text('email'), label: '', errors: { email: request.t(STAFF_REFUSALS[problem]) } })
     }
     app.afterCommit({ mailQueued: true })
     reply.flash('success', `${email} can now check in tickets of this event. They are told by mail.`)
@@ -218,12 +232,17 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const actor = actorOf(request)
     const event = eventOf(request)
     const label = new FormReader(request.body).text('label').trim()
-    if (label === '' || label.length > 60) {
+    if (label === '' || label.length > MAX_LINK_LABEL_LENGTH) {
       reply.code(422)
       return renderStaff(reply, event, {
         email: '',
         label,
-        errors: { label: label === '' ? 'Name the link, for example "North gate phone".' : 'Use at most 60 characters.' },
+        errors: {
+          label:
+            label === ''
+              ? request.t('checkIn.staff.error.labelMissing')
+              : request.t('checkIn.staff.error.labelTooLong', { max: MAX_LINK_LABEL_LENGTH }),
+        },
       })
     }
     const token = await createStaffLink(app.db, { event, actor }, label)

@@ -1,3 +1,5 @@
+import type { MessageKey } from '../../i18n/catalogue.js'
+import type { Translate } from '../../i18n/translate.js'
 import { formatDateTime, formatTime } from '../../lib/format.js'
 import type { Event } from '../events/event.model.js'
 import type { DoorListLine, ScanAnswer } from './check-in.service.js'
@@ -18,7 +20,7 @@ export interface AnswerView {
   replayed: boolean
 }
 
-export function toAnswerView(answer: ScanAnswer, timeZone: string): AnswerView {
+export function toAnswerView(answer: ScanAnswer, timeZone: string, t: Translate): AnswerView {
   const base = {
     kind: answer.kind,
     ticketId: 'ticket' in answer ? answer.ticket.id : null,
@@ -33,51 +35,85 @@ export function toAnswerView(answer: ScanAnswer, timeZone: string): AnswerView {
       return {
         ...base,
         tone: 'go',
-        headline: 'Admitted',
-        lines: [...who, ...(answer.replayed ? [`Checked in at ${formatTime(answer.at, timeZone)} by this scan.`] : [])],
+        headline: t('checkIn.answer.admitted'),
+        lines: [...who, ...(answer.replayed ? [t('checkIn.answer.admittedByThisScan', { at: formatTime(answer.at, timeZone) })] : [])],
       }
     case 'already':
       return {
         ...base,
         tone: 'look',
-        headline: 'Already checked in',
-        lines: [...who, `Checked in ${formatDateTime(answer.at, timeZone)} by ${answer.by} at ${answer.gate}.`],
+        headline: t('checkIn.answer.already'),
+        lines: [...who, t('checkIn.answer.alreadyWhen', { at: formatDateTime(answer.at, timeZone), by: answer.by, gate: answer.gate })],
       }
     case 'checked-out':
-      return { ...base, tone: 'go', headline: 'Checked out', lines: [...who, 'They may come in again with the same ticket.'] }
+      return { ...base, tone: 'go', headline: t('checkIn.answer.checkedOut'), lines: [...who, t('checkIn.answer.checkedOutNote')] }
     case 'not-inside':
-      return {
-        ...base,
-        tone: 'look',
-        headline: 'Not checked in',
-        lines: [...who, 'This ticket is not inside, so it cannot be checked out.'],
-      }
+      return { ...base, tone: 'look', headline: t('checkIn.answer.notCheckedIn'), lines: [...who, t('checkIn.answer.notInside')] }
     case 'taken-out':
       return {
         ...base,
         tone: 'look',
-        headline: 'Not checked in',
+        headline: t('checkIn.answer.notCheckedIn'),
         lines: [
           ...who,
-          `This scan was sent before: it let them in at ${formatTime(answer.admittedAt, timeZone)}, but ${
-            answer.takenOut.how === 'undone' ? `${answer.takenOut.by} undid that check-in` : 'they went out'
-          } at ${formatTime(answer.takenOut.at, timeZone)}. Scan the ticket again to let them in.`,
+          t('checkIn.answer.takenOut', {
+            admittedAt: formatTime(answer.admittedAt, timeZone),
+            how: answer.takenOut.how,
+            by: answer.takenOut.by,
+            at: formatTime(answer.takenOut.at, timeZone),
+          }),
         ],
       }
     case 'no-reentry':
-      return { ...base, tone: 'stop', headline: 'No re-entry', lines: [...who, 'This ticket type does not allow leaving and coming back.'] }
+      return { ...base, tone: 'stop', headline: t('checkIn.answer.noReentry'), lines: [...who, t('checkIn.answer.noReentryNote')] }
     case 'cancelled':
-      return { ...base, tone: 'stop', headline: 'Cancelled order', lines: [...who, 'This order was cancelled: the ticket is not valid.'] }
+      return { ...base, tone: 'stop', headline: t('checkIn.answer.cancelled'), lines: [...who, t('checkIn.answer.cancelledNote')] }
     case 'wrong-event':
       return {
         ...base,
         tone: 'stop',
-        headline: 'Not valid for this event',
-        lines: [`This ticket is for ${answer.event.title}, ${formatDateTime(answer.event.startsAt, answer.event.timeZone)}.`],
+        headline: t('checkIn.answer.wrongEvent'),
+        lines: [
+          t('checkIn.answer.wrongEventNote', {
+            title: answer.event.title,
+            startsAt: formatDateTime(answer.event.startsAt, answer.event.timeZone),
+          }),
+        ],
       }
     case 'unknown':
-      return { ...base, tone: 'stop', headline: 'Unknown code', lines: ['This is not a ticket of this site, or the code was mistyped.'] }
+      return { ...base, tone: 'stop', headline: t('checkIn.answer.unknown'), lines: [t('checkIn.answer.unknownNote')] }
   }
+}
+
+/**
+ * The words public/check-in.js shows, given to it by the page: it makes no
+ * sentence of its own. A plural comes as one form per plural category of the
+ * locale, "{count}" where the number goes; "{status}" likewise.
+ */
+export function checkInScriptWords(t: Translate, locale: string) {
+  return {
+    expired: t('checkIn.script.expired'),
+    notAllowed: t('checkIn.script.notAllowed'),
+    refused: t('checkIn.script.refused', { status: '{status}' }),
+    offline: t('checkIn.script.offline'),
+    noCamera: t('checkIn.script.noCamera'),
+    waiting: pluralForms(t, locale, 'checkIn.script.waiting'),
+  }
+}
+
+/**
+ * A plural message per plural category, for a script that picks the category
+ * with Intl.PluralRules: each form is the message said of a whole number of
+ * that category (the likeliest first), with the number made "{count}".
+ */
+function pluralForms(t: Translate, locale: string, key: MessageKey): Record<string, string> {
+  const rules = new Intl.PluralRules(locale)
+  const forms: Record<string, string> = {}
+  for (const count of [...Array.from({ length: 198 }, (_, i) => i + 2), 1, 0]) {
+    const category = rules.select(count)
+    if (!(category in forms)) forms[category] = t(key, { count }).replace(String(count), '{count}')
+  }
+  return forms
 }
 
 export function toDoorListView(event: Event, lines: DoorListLine[]) {
@@ -87,11 +123,11 @@ export function toDoorListView(event: Event, lines: DoorListLine[]) {
   }
 }
 
-export function toStaffView(member: DoorStaffMember, timeZone: string) {
+export function toStaffView(member: DoorStaffMember, timeZone: string, t: Translate) {
   return {
     id: member.id,
     label: member.label,
-    kind: member.isLink ? 'Staff link' : (member.email ?? 'Account'),
+    kind: member.isLink ? t('checkIn.staff.kindLink') : (member.email ?? t('checkIn.staff.kindAccount')),
     added: formatDateTime(member.createdAt, timeZone),
     revoked: member.revokedAt === null ? null : formatDateTime(member.revokedAt, timeZone),
   }

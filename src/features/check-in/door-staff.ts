@@ -69,15 +69,17 @@ export interface StaffChange {
   actor: Actor
 }
 
+/** Why an account cannot be made door staff: none active with that address, the organiser's own, or staff already. */
+export type StaffRefusal = 'no-account' | 'own-account' | 'already-staff'
+
 /**
- * Why an account could not be added, in words for the form; null when it
- * was. The account is told by mail, written in the same transaction.
+ * Why an account could not be added; null when it was. The account is told
+ * by mail, written in the same transaction.
  */
-export async function addStaffAccount(db: Db, change: StaffChange, email: string, siteUrl: string): Promise<string | null> {
+export async function addStaffAccount(db: Db, change: StaffChange, email: string, siteUrl: string): Promise<StaffRefusal | null> {
   const user = await db.selectFrom('users').select(['id', 'name', 'status']).where('email', '=', email).executeTakeFirst()
-  if (!user || user.status !== 'active')
-    return 'There is no active account with this email address. Ask them to register first, or make a staff link.'
-  if (user.id === change.event.ownerId) return 'This is the organiser’s own account, which can check tickets in already.'
+  if (!user || user.status !== 'active') return 'no-account'
+  if (user.id === change.event.ownerId) return 'own-account'
   return db.transaction().execute(async (trx) => {
     const existing = await trx
       .selectFrom('doorStaff')
@@ -86,7 +88,7 @@ export async function addStaffAccount(db: Db, change: StaffChange, email: string
       .where('userId', '=', user.id)
       .where('revokedAt', 'is', null)
       .executeTakeFirst()
-    if (existing) return 'This account is door staff of this event already.'
+    if (existing) return 'already-staff'
     const added = await trx
       .insertInto('doorStaff')
       .values({

@@ -3,8 +3,9 @@ import type { Event } from './event.model.js'
 import { dayKey, formatDateTime, formatMoney, formatTime, zoneName } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
 import { isFree, money } from '../../lib/money.js'
+import type { Translate } from '../../i18n/translate.js'
 import {
-  EVENT_STATUS_LABELS,
+  EVENT_STATUS_MESSAGES,
   type EventPhase,
   type EventStatus,
   eventPhase,
@@ -67,10 +68,10 @@ export interface EventView {
   maxOrdersPerBuyer: number | null
 }
 
-/** What the public pages show of an event: figures derived once, here, from the rows. */
-export function toEventView(event: Event, types: TicketTypeRow[], currency: string, now = Date.now()): EventView {
+/** What the public pages show of an event: figures derived once, here, from the rows, and said in the words of `t`. */
+export function toEventView(event: Event, types: TicketTypeRow[], currency: string, t: Translate, now = Date.now()): EventView {
   const phase = eventPhase(event, now)
-  const ticketTypes = types.map((type) => toTicketTypeView(event, type, currency, now))
+  const ticketTypes = types.map((type) => toTicketTypeView(event, type, currency, t, now))
   const remaining = remainingOfEvent(
     ticketTypes.map((type) => type.remaining),
     event,
@@ -86,7 +87,7 @@ export function toEventView(event: Event, types: TicketTypeRow[], currency: stri
     currency,
     phase,
     status,
-    statusLabel: EVENT_STATUS_LABELS[status],
+    statusLabel: t(EVENT_STATUS_MESSAGES[status]),
     cancelled: phase === 'cancelled',
     imageUrl: event.imageUrl,
     description: paragraphs(event.description),
@@ -94,7 +95,7 @@ export function toEventView(event: Event, types: TicketTypeRow[], currency: stri
     remaining,
     badge:
       types.length === 0 ? null : remaining === 0 ? 'sold_out' : remaining <= Math.max(5, Math.ceil(capacity * 0.1)) ? 'few_left' : null,
-    priceNote: priceNote(event, phase, types, ticketTypes, remaining, currency, now),
+    priceNote: priceNote(event, phase, types, ticketTypes, remaining, currency, t, now),
     onSale: ticketTypes.some((type) => type.onSale),
     allowBuyerCancellation: event.allowBuyerCancellation,
     waitingList: event.waitingList,
@@ -110,24 +111,27 @@ function priceNote(
   views: TicketTypeView[],
   remaining: number,
   currency: string,
+  t: Translate,
   now: number,
 ): string | null {
   const onSale = views.filter((type) => type.onSale)
   if (onSale.length > 0) {
     // "From Free" reads oddly: free tickets are said as such, beside the cheapest paid one when there is one.
     const paid = onSale.map((type) => money(type.priceMinor, currency)).filter((price) => !isFree(price))
-    if (paid.length === 0) return 'Free'
+    if (paid.length === 0) return t('browse.price.free')
     const cheapest = formatMoney(money(Math.min(...paid.map((price) => price.minor)), currency))
-    return paid.length < onSale.length ? `Free, or from ${cheapest}` : `From ${cheapest}`
+    return paid.length < onSale.length ? t('browse.price.freeOrFrom', { price: cheapest }) : t('browse.price.from', { price: cheapest })
   }
   if (phase !== 'on_sale' || remaining === 0) return null
   const opening = types
     .filter((type, i) => views[i]!.remaining > 0 && type.salesStartAt !== null && type.salesStartAt > now)
     .map((type) => type.salesStartAt!)
-  return opening.length > 0 ? `On sale from ${formatDateTime(Math.min(...opening), event.timeZone)}` : 'Sales have ended'
+  return opening.length > 0
+    ? t('browse.sales.from', { date: formatDateTime(Math.min(...opening), event.timeZone) })
+    : t('browse.sales.ended')
 }
 
-function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, now: number): TicketTypeView {
+function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, t: Translate, now: number): TicketTypeView {
   const remaining = remainingOf(type, event)
   const onSale = isTicketTypeOnSale(type, event, now)
   return {
@@ -139,17 +143,18 @@ function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, n
     soldOut: remaining === 0,
     onSale,
     // A cancelled event's sales are over, whatever its types' windows said.
-    salesNote: event.status === 'cancelled' ? null : salesNote(type, event.timeZone, now),
+    salesNote: event.status === 'cancelled' ? null : salesNote(type, event.timeZone, t, now),
     maxSelectable: maxSelectable(onSale, remaining, type.maxPerOrder),
     maxPerOrder: type.maxPerOrder,
     waitingList: isWaitingListOpen(type, event, now),
   }
 }
 
-function salesNote(type: TicketTypeRow, timeZone: string, now: number): string | null {
-  if (type.salesStartAt !== null && type.salesStartAt > now) return `On sale from ${formatDateTime(type.salesStartAt, timeZone)}`
-  if (type.salesEndAt !== null && type.salesEndAt <= now) return 'Sales have ended'
-  if (type.salesEndAt !== null) return `On sale until ${formatDateTime(type.salesEndAt, timeZone)}`
+function salesNote(type: TicketTypeRow, timeZone: string, t: Translate, now: number): string | null {
+  if (type.salesStartAt !== null && type.salesStartAt > now)
+    return t('browse.sales.from', { date: formatDateTime(type.salesStartAt, timeZone) })
+  if (type.salesEndAt !== null && type.salesEndAt <= now) return t('browse.sales.ended')
+  if (type.salesEndAt !== null) return t('browse.sales.until', { date: formatDateTime(type.salesEndAt, timeZone) })
   return null
 }
 

@@ -28,7 +28,7 @@ export default fp(
     })
     app.decorate('mail', sender)
     app.addHook('onReady', async () => {
-      app.log.info(`mail: ${sender.destination}`)
+      app.log.info(`mail: ${sender.description}`)
       sender.start()
     })
     // Runs before the database closes (onClose hooks run in reverse order of registration).

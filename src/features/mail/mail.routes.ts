@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import type { OutboxState } from '../../db/schema.js'
+import type { MessageKey } from '../../i18n/catalogue.js'
+import type { Translate } from '../../i18n/translate.js'
 import { formatDateTime } from '../../lib/format.js'
 import { siteUrl } from '../../lib/site-url.js'
 import { recordAudit } from '../audit/audit.repository.js'
@@ -7,7 +10,16 @@ import { countByState, enqueueMail, recentMessages } from '../outbox/outbox.repo
 
 const SHOWN = 100
 
-const STATE_LABELS: Record<string, string> = { pending: 'Waiting', sent: 'Sent', failed: 'Failed' }
+const STATE_LABELS: Record<OutboxState, MessageKey> = {
+  pending: 'admin.outbox.state.pending',
+  sent: 'admin.outbox.state.sent',
+  failed: 'admin.outbox.state.failed',
+}
+
+/** A message's state in words; a state this version does not know (a newer instance wrote it) as it is stored. */
+function stateLabel(t: Translate, state: string): string {
+  return Object.hasOwn(STATE_LABELS, state) ? t(STATE_LABELS[state as OutboxState]) : state
+}
 
 /** The admin's view of the outbox, and the settings page's test message. */
 export default async function mailRoutes(app: FastifyInstance) {
@@ -16,17 +28,17 @@ export default async function mailRoutes(app: FastifyInstance) {
     const [rows, counts] = await Promise.all([recentMessages(app.db, SHOWN), countByState(app.db)])
     const now = Date.now()
     return reply.render('mail/outbox.eta', {
-      title: 'Outbox',
-      destination: app.mail.destination,
+      title: request.t('admin.outbox.title'),
+      destination: request.t('admin.mail.destination', app.mail.destination),
       timeZone,
-      counts: ['pending', 'sent', 'failed'].map((state) => ({ state, label: STATE_LABELS[state], count: counts[state] ?? 0 })),
+      counts: ['pending', 'sent', 'failed'].map((state) => ({ state, label: stateLabel(request.t, state), count: counts[state] ?? 0 })),
       total: Object.values(counts).reduce((sum, count) => sum + count, 0),
       messages: rows.map((row) => ({
         id: row.id,
         kind: row.kind,
         recipient: row.recipient,
         state: row.state,
-        stateLabel: STATE_LABELS[row.state] ?? row.state,
+        stateLabel: stateLabel(request.t, row.state),
         created: formatDateTime(row.createdAt, timeZone),
         sent: row.sentAt === null ? null : formatDateTime(row.sentAt, timeZone),
         attempts: row.attempts,

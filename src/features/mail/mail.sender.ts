@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
 import type { SiteSettings } from '../settings/settings.repository.js'
 import { type MailComposer, Uncomposable } from './mail.messages.js'
-import { type MailTransport, messageIdOf } from './mail.transport.js'
+import { type MailDestination, type MailTransport, messageIdOf } from './mail.transport.js'
 import { claimDueMessages, markFailedTry, markSent } from '../outbox/outbox.repository.js'
 
 /** Messages one round takes at most, and sends at once. */
@@ -41,9 +41,14 @@ export class OutboxSender {
 
   constructor(private readonly parts: SenderParts) {}
 
-  /** Where messages go, for the start log and the admin pages. */
-  get destination(): string {
+  /** Where messages go, in words for the start log. */
+  get description(): string {
     return this.parts.transport.description
+  }
+
+  /** Where messages go, for the admin pages to say in the reader's words. */
+  get destination(): MailDestination {
+    return this.parts.transport.destination
   }
 
   start(): void {

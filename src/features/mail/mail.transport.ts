@@ -12,9 +12,13 @@ export interface Outgoing extends ComposedMail {
   messageId: string
 }
 
+/** Where messages go, for the admin pages to say in their words. Never the credentials. */
+export type MailDestination = { kind: 'smtp'; server: string } | { kind: 'files'; dir: string }
+
 export interface MailTransport {
   /** For the start log: where messages go. Never the credentials. */
   readonly description: string
+  readonly destination: MailDestination
   send(message: Outgoing): Promise<void>
   close(): void
 }
@@ -31,11 +35,13 @@ export function createTransport(config: MailConfig, dataDir: string): MailTransp
 
 class SmtpTransport implements MailTransport {
   readonly description: string
+  readonly destination: MailDestination
   private readonly transporter: Transporter
 
   constructor(url: string) {
     const { protocol, host } = new URL(url)
     this.description = `sending through ${protocol}//${host}`
+    this.destination = { kind: 'smtp', server: `${protocol}//${host}` }
     this.transporter = nodemailer.createTransport({
       url,
       // Keeps connections open between messages: a sale sends many at once.
@@ -59,11 +65,13 @@ class SmtpTransport implements MailTransport {
 
 class FileTransport implements MailTransport {
   readonly description: string
+  readonly destination: MailDestination
   /** nodemailer building the MIME message without sending it. */
   private readonly mime = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' })
 
   constructor(private readonly dir: string) {
     this.description = `no SMTP_URL set, so messages are written as .eml files to ${dir}`
+    this.destination = { kind: 'files', dir }
   }
 
   async send(message: Outgoing): Promise<void> {

@@ -1,4 +1,6 @@
 import type { TicketTypeRow } from '../../db/schema.js'
+import type { MessageKey } from '../../i18n/catalogue.js'
+import type { Translate } from '../../i18n/translate.js'
 import type { Event } from '../events/event.model.js'
 import { salesWithinEvent } from '../events/event.rules.js'
 import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
@@ -110,7 +112,7 @@ export function eventFormOf(event: Event): EventFormValues {
  * event may be running), but a start moved now must not be in the past; a
  * scheduled event must still end after it goes on sale.
  */
-export function parseEventForm(body: unknown, now: number, existing?: Event): Parsed<EventFormValues, EventInput> {
+export function parseEventForm(body: unknown, now: number, t: Translate, existing?: Event): Parsed<EventFormValues, EventInput> {
   const form = new FormReader(body)
   const values: EventFormValues = {
     title: form.text('title'),
@@ -128,35 +130,39 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
     offerHours: form.text('offerHours'),
     notifyTicketHolders: form.checkbox('notifyTicketHolders'),
   }
-  requireText(form, 'title', values.title, 'Enter a title.', MAX_TEXT)
+  requireText(form, t, 'title', values.title, 'organiser.eventForm.error.titleMissing', MAX_TEXT)
   if (values.description.length > MAX_DESCRIPTION)
-    form.fail('description', `Use at most ${MAX_DESCRIPTION.toLocaleString('en-GB')} characters.`)
-  requireText(form, 'venue', values.venue, 'Enter where the event takes place.', MAX_TEXT)
+    form.fail('description', t('organiser.eventForm.error.tooLong', { max: MAX_DESCRIPTION }))
+  requireText(form, t, 'venue', values.venue, 'organiser.eventForm.error.venueMissing', MAX_TEXT)
 
   const timeZoneOk = isValidTimeZone(values.timeZone)
-  if (!timeZoneOk) form.fail('timeZone', 'Choose a time zone from the list, like Europe/Berlin.')
+  if (!timeZoneOk) form.fail('timeZone', t('organiser.eventForm.error.timeZone'))
   // Without a valid time zone the date-times cannot be read; the time zone's message says what to fix.
-  const startsAt = timeZoneOk ? readDateTime(form, 'startsAt', values.startsAt, values.timeZone, 'Enter when the event starts.') : null
-  const endsAt = timeZoneOk ? readDateTime(form, 'endsAt', values.endsAt, values.timeZone, 'Enter when the event ends.') : null
-  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) form.fail('endsAt', 'The end must be after the start.')
+  const startsAt = timeZoneOk
+    ? readDateTime(form, t, 'startsAt', values.startsAt, values.timeZone, 'organiser.eventForm.error.startsAtMissing')
+    : null
+  const endsAt = timeZoneOk
+    ? readDateTime(form, t, 'endsAt', values.endsAt, values.timeZone, 'organiser.eventForm.error.endsAtMissing')
+    : null
+  if (startsAt !== null && endsAt !== null && endsAt <= startsAt) form.fail('endsAt', t('organiser.eventForm.error.endBeforeStart'))
   // In a new time zone every date keeps its wall time (updateEvent): a start that stays as typed may stay in the past.
   const keptWallTime = (ms: number) => (timeZoneOk ? atSameWallTime(ms, existing!.timeZone, values.timeZone) : ms)
   const startKept = existing !== undefined && (startsAt === existing.startsAt || startsAt === keptWallTime(existing.startsAt))
-  if (startsAt !== null && startsAt < now && !startKept) form.fail('startsAt', 'The start cannot be in the past.')
+  if (startsAt !== null && startsAt < now && !startKept) form.fail('startsAt', t('organiser.eventForm.error.startInPast'))
   const scheduledAt =
     existing?.status === 'published' && existing.publishedAt !== null && existing.publishedAt > now ? existing.publishedAt : null
   const goesOnSaleAt = scheduledAt === null ? null : keptWallTime(scheduledAt)
   if (endsAt !== null && goesOnSaleAt !== null && endsAt <= goesOnSaleAt) {
-    form.fail('endsAt', `The event is scheduled to go on sale ${formatDateTime(goesOnSaleAt, values.timeZone)}: it must end after that.`)
+    form.fail('endsAt', t('organiser.eventForm.error.endBeforeSale', { when: formatDateTime(goesOnSaleAt, values.timeZone) }))
   }
 
-  const imageUrl = values.imageUrl === '' ? null : readHttpsUrl(form, 'imageUrl', values.imageUrl)
-  const capacity = values.capacity === '' ? null : readWholeNumber(form, 'capacity', values.capacity, 1, MAX_CAPACITY)
+  const imageUrl = values.imageUrl === '' ? null : readHttpsUrl(form, t, 'imageUrl', values.imageUrl)
+  const capacity = values.capacity === '' ? null : readWholeNumber(form, t, 'capacity', values.capacity, 1, MAX_CAPACITY)
   const maxTicketsPerBuyer =
-    values.maxTicketsPerBuyer === '' ? null : readWholeNumber(form, 'maxTicketsPerBuyer', values.maxTicketsPerBuyer, 1, MAX_CAPACITY)
+    values.maxTicketsPerBuyer === '' ? null : readWholeNumber(form, t, 'maxTicketsPerBuyer', values.maxTicketsPerBuyer, 1, MAX_CAPACITY)
   const maxOrdersPerBuyer =
-    values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
-  const offerHours = readOfferHours(form, values, existing)
+    values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, t, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
+  const offerHours = readOfferHours(form, t, values, existing)
 
   if (!form.ok || startsAt === null || endsAt === null || offerHours === null) return { values, errors: form.errors, input: null }
   return {
@@ -187,10 +193,10 @@ export function parseEventForm(body: unknown, now: number, existing?: Event): Pa
  * for when it is turned on again. A form from before the field existed keeps
  * the default.
  */
-function readOfferHours(form: FormReader, values: EventFormValues, existing?: Event): number | null {
+function readOfferHours(form: FormReader, t: Translate, values: EventFormValues, existing?: Event): number | null {
   if (!values.waitingList) return existing?.offerHours ?? DEFAULT_OFFER_HOURS
   if (values.offerHours === '') return DEFAULT_OFFER_HOURS
-  return readWholeNumber(form, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
+  return readWholeNumber(form, t, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
 }
 
 export interface TicketTypeFormValues {
@@ -240,6 +246,7 @@ export function parseTicketTypeForm(
   body: unknown,
   currency: string,
   event: Pick<Event, 'timeZone' | 'endsAt'>,
+  t: Translate,
   existing?: TicketTypeRow,
 ): Parsed<TicketTypeFormValues, TicketTypeInput> {
   const { timeZone } = event
@@ -253,24 +260,28 @@ export function parseTicketTypeForm(
     salesEndAt: form.text('salesEndAt'),
     allowReentry: form.checkbox('allowReentry'),
   }
-  requireText(form, 'name', values.name, 'Enter a name, like "Standard" or "Student".', MAX_TEXT)
-  const priceMinor = readPrice(form, 'price', values.price, currency)
-  const capacity = readWholeNumber(form, 'capacity', values.capacity, 0, MAX_CAPACITY)
-  const maxPerOrder = readWholeNumber(form, 'maxPerOrder', values.maxPerOrder, 1, MAX_PER_ORDER)
-  if (priceMinor !== null) refuseOrdersTooLarge(form, money(priceMinor, currency), maxPerOrder, existing)
+  requireText(form, t, 'name', values.name, 'organiser.ticketType.error.nameMissing', MAX_TEXT)
+  const priceMinor = readPrice(form, t, 'price', values.price, currency)
+  const capacity = readWholeNumber(form, t, 'capacity', values.capacity, 0, MAX_CAPACITY)
+  const maxPerOrder = readWholeNumber(form, t, 'maxPerOrder', values.maxPerOrder, 1, MAX_PER_ORDER)
+  if (priceMinor !== null) refuseOrdersTooLarge(form, t, money(priceMinor, currency), maxPerOrder, existing)
   const salesStartAt =
-    values.salesStartAt === '' ? null : readDateTime(form, 'salesStartAt', values.salesStartAt, timeZone, 'Enter when sales start.')
+    values.salesStartAt === ''
+      ? null
+      : readDateTime(form, t, 'salesStartAt', values.salesStartAt, timeZone, 'organiser.ticketType.error.salesStartMissing')
   const salesEndAt =
-    values.salesEndAt === '' ? null : readDateTime(form, 'salesEndAt', values.salesEndAt, timeZone, 'Enter when sales end.')
+    values.salesEndAt === ''
+      ? null
+      : readDateTime(form, t, 'salesEndAt', values.salesEndAt, timeZone, 'organiser.ticketType.error.salesEndMissing')
   if (salesStartAt !== null && salesEndAt !== null && salesEndAt <= salesStartAt) {
-    form.fail('salesEndAt', 'The end of sales must be after their start.')
+    form.fail('salesEndAt', t('organiser.ticketType.error.salesEndBeforeStart'))
   }
-  const eventEnds = formatDateTime(event.endsAt, timeZone)
+  const ends = formatDateTime(event.endsAt, timeZone)
   if (!salesWithinEvent({ salesStartAt, salesEndAt: null }, event.endsAt)) {
-    form.fail('salesStartAt', `The event ends ${eventEnds}: sales must start before that.`)
+    form.fail('salesStartAt', t('organiser.ticketType.error.salesStartAfterEvent', { ends }))
   }
   if (!salesWithinEvent({ salesStartAt: null, salesEndAt }, event.endsAt)) {
-    form.fail('salesEndAt', `The event ends ${eventEnds}: sales cannot end after that. Leave it empty to sell until the end.`)
+    form.fail('salesEndAt', t('organiser.ticketType.error.salesEndAfterEvent', { ends }))
   }
   if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }
   const allowReentry = values.allowReentry ? 1 : 0
@@ -282,16 +293,16 @@ export function parseTicketTypeForm(
 }
 
 /** The most tickets of one type an order may hold, at their price, must fit what one order may total. */
-function refuseOrdersTooLarge(form: FormReader, price: Money, maxPerOrder: number | null, existing?: TicketTypeRow): void {
+function refuseOrdersTooLarge(form: FormReader, t: Translate, price: Money, maxPerOrder: number | null, existing?: TicketTypeRow): void {
   const most = mostTicketsAt(price)
   if ((maxPerOrder ?? 1) <= most) return
   if (most < 1 || maxPerOrder === null) {
-    form.fail('price', `The price is too high: at most ${formatMoney(maxOrderTotal(price.currency))}.`)
+    form.fail('price', t('organiser.ticketType.error.priceTooHigh', { max: formatMoney(maxOrderTotal(price.currency)) }))
   } else if (price.minor === existing?.priceMinor) {
-    form.fail('maxPerOrder', `At this price an order can hold at most ${most} tickets. Lower the price to allow more.`)
+    form.fail('maxPerOrder', t('organiser.ticketType.error.maxPerOrderAtPrice', { max: most }))
   } else {
-    const highest = formatMoney(highestPriceFor(maxPerOrder, price.currency))
-    form.fail('price', `The price is too high for up to ${maxPerOrder} tickets per order: at most ${highest}, or lower the most per order.`)
+    const max = formatMoney(highestPriceFor(maxPerOrder, price.currency))
+    form.fail('price', t('organiser.ticketType.error.priceTooHighForOrder', { count: maxPerOrder, max }))
   }
 }
 
@@ -315,59 +326,60 @@ export function parsePublishForm(
   body: unknown,
   event: Pick<Event, 'timeZone' | 'endsAt'>,
   now: number,
+  t: Translate,
 ): Parsed<PublishFormValues, { publishedAt: number }> {
   const form = new FormReader(body)
   const values: PublishFormValues = { when: form.text('when') === 'later' ? 'later' : 'now', publishAt: form.text('publishAt') }
   if (values.when === 'now') {
-    if (event.endsAt <= now) form.fail('when', 'This event has ended, so it can no longer go on sale.')
+    if (event.endsAt <= now) form.fail('when', t('organiser.publishForm.error.ended'))
     return { values, errors: form.errors, input: form.ok ? { publishedAt: now } : null }
   }
-  const publishedAt = readDateTime(form, 'publishAt', values.publishAt, event.timeZone, 'Enter when the event should go on sale.')
-  if (publishedAt !== null && publishedAt <= now) form.fail('publishAt', 'Choose a moment in the future, or publish now.')
+  const publishedAt = readDateTime(form, t, 'publishAt', values.publishAt, event.timeZone, 'organiser.publishForm.error.publishAtMissing')
+  if (publishedAt !== null && publishedAt <= now) form.fail('publishAt', t('organiser.publishForm.error.publishAtPast'))
   else if (publishedAt !== null && publishedAt >= event.endsAt) {
-    form.fail('publishAt', `The event ends ${formatDateTime(event.endsAt, event.timeZone)}: choose a moment before that.`)
+    form.fail('publishAt', t('organiser.publishForm.error.publishAtAfterEnd', { ends: formatDateTime(event.endsAt, event.timeZone) }))
   }
   return { values, errors: form.errors, input: form.ok && publishedAt !== null ? { publishedAt } : null }
 }
 
-function requireText(form: FormReader, name: string, value: string, missing: string, max: number): void {
-  if (value === '') form.fail(name, missing)
-  else if (value.length > max) form.fail(name, `Use at most ${max} characters.`)
+function requireText(form: FormReader, t: Translate, name: string, value: string, missing: MessageKey, max: number): void {
+  if (value === '') form.fail(name, t(missing))
+  else if (value.length > max) form.fail(name, t('organiser.eventForm.error.tooLong', { max }))
 }
 
-function readDateTime(form: FormReader, name: string, value: string, timeZone: string, missing: string): number | null {
+function readDateTime(form: FormReader, t: Translate, name: string, value: string, timeZone: string, missing: MessageKey): number | null {
   if (value === '') {
-    form.fail(name, missing)
+    form.fail(name, t(missing))
     return null
   }
   const instant = localInputToInstant(value, timeZone)
-  if (instant === null) form.fail(name, 'Enter a date and time like 2026-12-05 19:30.')
+  if (instant === null) form.fail(name, t('organiser.eventForm.error.dateTime'))
   return instant
 }
 
-function readWholeNumber(form: FormReader, name: string, value: string, min: number, max: number): number | null {
+function readWholeNumber(form: FormReader, t: Translate, name: string, value: string, min: number, max: number): number | null {
   if (!/^\d{1,9}$/.test(value) || Number(value) < min || Number(value) > max) {
-    form.fail(name, `Enter a whole number from ${min} to ${max.toLocaleString('en-GB')}.`)
+    form.fail(name, t('organiser.eventForm.error.wholeNumber', { min, max }))
     return null
   }
   return Number(value)
 }
 
 /** "12.50" (or "12,50", or "12") as minor units, read digit by digit so that no float rounding creeps in. */
-function readPrice(form: FormReader, name: string, value: string, currency: string): number | null {
+function readPrice(form: FormReader, t: Translate, name: string, value: string, currency: string): number | null {
   const perMajor = minorUnitsPerMajor(currency)
   const digits = Math.round(Math.log10(perMajor))
   const match = /^(\d{1,7})(?:[.,](\d+))?$/.exec(value)
   const fraction = match?.[2] ?? ''
   if (!match || fraction.length > digits) {
     const example = digits === 0 ? '12' : `12.${'5'.padEnd(digits, '0')}`
-    form.fail(name, value === '' ? 'Enter a price, or 0 for free tickets.' : `Enter an amount like ${example}, or 0 for free tickets.`)
+    form.fail(name, value === '' ? t('organiser.ticketType.error.priceMissing') : t('organiser.ticketType.error.amount', { example }))
     return null
   }
   return Number(match[1]) * perMajor + Number(fraction.padEnd(digits, '0') || '0')
 }
 
-function readHttpsUrl(form: FormReader, name: string, value: string): string | null {
+function readHttpsUrl(form: FormReader, t: Translate, name: string, value: string): string | null {
   let url: URL | null
   try {
     url = new URL(value)
@@ -375,7 +387,7 @@ function readHttpsUrl(form: FormReader, name: string, value: string): string | n
     url = null
   }
   if (!url || url.protocol !== 'https:' || url.hostname === '' || url.username !== '' || url.password !== '' || value.length > MAX_URL) {
-    form.fail(name, 'Enter a full address starting with https://, like https://example.com/poster.jpg.')
+    form.fail(name, t('organiser.eventForm.error.httpsUrl'))
     return null
   }
   return url.href

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Readable } from 'node:stream'
 import type { Db } from '../../db/database.js'
 import type { Event } from '../events/event.model.js'
+import type { MessageKey } from '../../i18n/catalogue.js'
+import type { Translate } from '../../i18n/translate.js'
 import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { type CsvCell, csvChunks } from '../../lib/csv.js'
 import { NotFound, idParam } from '../../lib/errors.js'
@@ -12,6 +14,7 @@ import { pageNumber, pager } from '../../lib/paging.js'
 import { siteUrl } from '../../lib/site-url.js'
 import { type Actor, actorOf } from '../audit/actor.js'
 import { toEventView } from '../events/event.view.js'
+import { liveWords } from '../events/event.live-words.js'
 import { getSiteSettings } from '../settings/settings.repository.js'
 import { settle } from '../upkeep/settle.js'
 import { isPublic } from '../events/event.rules.js'
@@ -106,12 +109,13 @@ export default async function eventRoutes(app: FastifyInstance) {
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     const totals = await orderTotalsByEvent(app.db, [event.id])
     const values = forms.form?.values ?? eventFormOf(event)
+    const { t } = reply.request
     return reply.render(
       'organiser/manage.eta',
       {
-        title: `Manage ${event.title}`,
+        title: t('organiser.manage.title', { title: event.title }),
         event: {
-          ...toEventSummary(event, types, totals.get(event.id), currency, now),
+          ...toEventSummary(event, types, totals.get(event.id), currency, now, t),
           isPublic: isPublic(event, now),
           isPublished: event.status === 'published',
           cancelled: event.status === 'cancelled',
@@ -139,26 +143,36 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { events, hasNext } = await dashboardEvents(app.db, ownerId, { now, limit: EVENTS_PER_PAGE, offset })
     const ids = events.map((event) => event.id)
     const listing = { offset, phaseCounts: await dashboardPhaseCounts(app.db, ownerId, now) }
-    const groups = toDashboard(events, await ticketTypesByEvent(app.db, ids), await orderTotalsByEvent(app.db, ids), listing, currency, now)
+    const groups = toDashboard(
+      events,
+      await ticketTypesByEvent(app.db, ids),
+      await orderTotalsByEvent(app.db, ids),
+      listing,
+      currency,
+      now,
+      request.t,
+    )
     return reply.render('organiser/dashboard.eta', {
-      title: actor.isAdmin ? 'All events' : 'Your events',
+      title: request.t(actor.isAdmin ? 'organiser.dashboard.allEvents' : 'organiser.breadcrumb.yourEvents'),
       groups,
       isAdmin: actor.isAdmin,
       pager: pager('/organiser', {}, page, hasNext),
       scripts: LIVE_PAGE_SCRIPTS,
+      liveWords: liveWords(request.t, request.locale),
     })
   })
 
   app.get('/create-event', organiser, async (request, reply) => {
     const { timeZone } = await request.siteSettings()
     const values = blankEventForm(timeZone)
-    return reply.render('organiser/create.eta', { title: 'New event', values, errors: {}, timeZones: timeZoneChoices(values.timeZone) })
+    const title = request.t('organiser.create.title')
+    return reply.render('organiser/create.eta', { title, values, errors: {}, timeZones: timeZoneChoices(values.timeZone) })
   })
 
   app.post('/create-event', organiser, async (request, reply) => {
-    const { values, errors, input } = parseEventForm(request.body, Date.now())
-    if (!input)
-      return reply.render('organiser/create.eta', { title: 'New event', values, errors, timeZones: timeZoneChoices(values.timeZone) }, 422)
+    const { values, errors, input } = parseEventForm(request.body, Date.now(), request.t)
+    const title = request.t('organiser.create.title')
+    if (!input) return reply.render('organiser/create.eta', { title, values, errors, timeZones: timeZoneChoices(values.timeZone) }, 422)
     const id = await createEvent(ctx, actorOf(request), input)
     reply.flash('success', 'Draft saved. Add its ticket types, preview it, then publish it.')
     return reply.redirect(`/edit-event/${id}`, 303)
@@ -168,7 +182,7 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.post('/edit-event/:id', owner, async (request, reply) => {
     const event = eventOf(request)
-    const { values, errors, input } = parseEventForm(request.body, Date.now(), event)
+    const { values, errors, input } = parseEventForm(request.body, Date.now(), request.t, event)
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
     const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
     if (refusal)
@@ -180,7 +194,7 @@ export default async function eventRoutes(app: FastifyInstance) {
   app.post('/publish-event/:id', owner, async (request, reply) => {
     const event = eventOf(request)
     const now = Date.now()
-    const { values, errors, input } = parsePublishForm(request.body, event, now)
+    const { values, errors, input } = parsePublishForm(request.body, event, now, request.t)
     if (!input) return renderManage(reply, event, { publish: { values, errors } }, 422)
     const refusal = await publishEvent(ctx, actorOf(request), event.id, input.publishedAt)
     if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal: eventRefusalText(request.t, refusal) } }, 409)
@@ -208,12 +222,12 @@ export default async function eventRoutes(app: FastifyInstance) {
   }
 
   /** The page that asks before something that cannot be undone, knowing how many orders it touches. */
-  function confirmationPage(url: string, template: string, verb: string) {
+  function confirmationPage(url: string, template: string, titleKey: MessageKey) {
     app.get(url, owner, async (request, reply) => {
       const event = eventOf(request)
       const orders = await countOrders(app.db, event.id)
       return reply.render(template, {
-        title: `${verb} ${event.title}`,
+        title: request.t(titleKey, { title: event.title }),
         event: { id: event.id, title: event.title, orders, cancelled: event.status === 'cancelled' },
       })
     })
@@ -224,13 +238,13 @@ export default async function eventRoutes(app: FastifyInstance) {
     (actor, id) => unpublishEvent(ctx, actor, id),
     'Unpublished: the event is a draft again, hidden from the public. Its orders are kept.',
   )
-  confirmationPage('/events/:id/cancel', 'organiser/cancel.eta', 'Cancel')
+  confirmationPage('/events/:id/cancel', 'organiser/cancel.eta', 'organiser.cancel.title')
   lifecycleAction(
     '/cancel-event/:id',
     (actor, id, request) => cancelEvent(ctx, actor, id, siteUrl(request)),
     'Cancelled: sales have stopped, every order is marked cancelled, and every buyer is told by e-mail.',
   )
-  confirmationPage('/events/:id/delete', 'organiser/delete.eta', 'Delete')
+  confirmationPage('/events/:id/delete', 'organiser/delete.eta', 'organiser.delete.title')
 
   app.post('/delete-event/:id', owner, async (request, reply) => {
     const event = eventOf(request)
@@ -254,7 +268,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     refuseIfCancelled(event)
     // Read fresh, not from the settings cache: the typed price is stored in this currency's smallest unit.
     const { currency } = await getSiteSettings(app.db)
-    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event)
+    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event, request.t)
     if (!input) return renderTicketTypeForm(reply, event, { values, errors }, 422)
     const refusal = await createTicketType(ctx, actorOf(request), event.id, input)
     if (refusal)
@@ -281,7 +295,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     refuseIfCancelled(event)
     // Fresh, as when adding a type: the price is stored in the currency's smallest unit.
     const { currency } = await getSiteSettings(app.db)
-    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event, type)
+    const { values, errors, input } = parseTicketTypeForm(request.body, currency, event, request.t, type)
     const form = { values, errors, typeId: type.id, sold: type.sold }
     if (!input) return renderTicketTypeForm(reply, event, form, 422)
     const refusal = await updateTicketType(ctx, actorOf(request), found, input)
@@ -296,7 +310,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     refuseIfCancelled(event)
     const refusal = await ticketTypeDeletionRefusal(app.db, type, event)
     return reply.render('organiser/delete-ticket-type.eta', {
-      title: `Delete ${type.name} · ${event.title}`,
+      title: request.t('organiser.deleteTicketType.title', { name: type.name, title: event.title }),
       event: { id: event.id, title: event.title },
       type: { id: type.id, name: type.name },
       refusal: refusal && eventRefusalText(request.t, refusal),
@@ -323,7 +337,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.render(
       'organiser/ticket-type.eta',
       {
-        title: form.typeId ? `Edit ticket type · ${event.title}` : `New ticket type · ${event.title}`,
+        title: reply.request.t(form.typeId ? 'organiser.ticketType.editTitle' : 'organiser.ticketType.newTitle', { title: event.title }),
         event: { id: event.id, title: event.title, timeZone: event.timeZone },
         action: form.typeId ? `/ticket-types/${form.typeId}/edit` : `/events/${event.id}/ticket-types/new`,
         editing: form.typeId !== undefined,
@@ -341,8 +355,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     const { currency } = await request.siteSettings()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
     return reply.render('organiser/preview.eta', {
-      title: `Preview: ${event.title}`,
-      event: toEventView(event, types, currency),
+      title: request.t('organiser.preview.title', { title: event.title }),
+      event: toEventView(event, types, currency, request.t),
       isPublic: isPublic(event),
     })
   })
@@ -363,9 +377,9 @@ export default async function eventRoutes(app: FastifyInstance) {
       limit: ORDERS_PER_PAGE + 1,
       offset: (page - 1) * ORDERS_PER_PAGE,
     })
-    const orders = toOrderViews(lines, event, secret)
+    const orders = toOrderViews(lines, event, secret, request.t)
     return reply.render('organiser/orders.eta', {
-      title: `Orders · ${event.title}`,
+      title: request.t('organiser.orders.title', { title: event.title }),
       event: { id: event.id, title: event.title, timeZone: event.timeZone },
       q,
       orders: orders.slice(0, ORDERS_PER_PAGE),
@@ -380,7 +394,7 @@ export default async function eventRoutes(app: FastifyInstance) {
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="attendees-event-${event.id}.csv"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(csvChunks(attendeeRows(app.db, event, await checkInSecretOf(app.db, event)))))
+      .send(Readable.from(csvChunks(attendeeRows(app.db, event, await checkInSecretOf(app.db, event), request.t))))
   })
 }
 
@@ -390,7 +404,7 @@ export default async function eventRoutes(app: FastifyInstance) {
  * large event's export is never whole in memory and holds no connection
  * while a slow client downloads.
  */
-async function* attendeeRows(db: Db, event: Event, checkInSecret: string): AsyncGenerator<CsvCell[][]> {
-  yield [attendeeHeader(event)]
+async function* attendeeRows(db: Db, event: Event, checkInSecret: string, t: Translate): AsyncGenerator<CsvCell[][]> {
+  yield [attendeeHeader(event, t)]
   for await (const lines of attendeeLineBatches(db, event.id, ATTENDEE_BATCH_ORDERS)) yield toAttendeeRows(lines, event, checkInSecret)
 }

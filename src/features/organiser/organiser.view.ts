@@ -1,4 +1,6 @@
 import { signDoorCode } from '../../lib/door-code.js'
+import type { MessageKey } from '../../i18n/catalogue.js'
+import type { Translate } from '../../i18n/translate.js'
 import type { OrderStatus, TicketTypeRow } from '../../db/schema.js'
 import { ORDER_STATUS_LABELS } from '../orders/order.states.js'
 import type { Event } from '../events/event.model.js'
@@ -21,12 +23,12 @@ import { money } from '../../lib/money.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
-const GROUP_LABELS: Record<EventPhase, string> = {
-  draft: 'Drafts',
-  scheduled: 'Scheduled',
-  on_sale: 'On sale',
-  past: 'Past',
-  cancelled: 'Cancelled',
+const GROUP_LABELS: Record<EventPhase, MessageKey> = {
+  draft: 'organiser.dashboard.group.draft',
+  scheduled: 'organiser.dashboard.group.scheduled',
+  on_sale: 'organiser.dashboard.group.onSale',
+  past: 'organiser.dashboard.group.past',
+  cancelled: 'organiser.dashboard.group.cancelled',
 }
 
 export interface TicketTypeSummary {
@@ -91,9 +93,10 @@ export function toDashboard(
   listing: DashboardListing,
   currency: string,
   now: number,
+  t: Translate,
 ): DashboardGroup[] {
   const views = events.map((event) => ({
-    ...toEventSummary(event, types.get(event.id) ?? [], totals.get(event.id), currency, now),
+    ...toEventSummary(event, types.get(event.id) ?? [], totals.get(event.id), currency, now, t),
     ownerName: event.ownerName,
   }))
   const groups: DashboardGroup[] = []
@@ -101,7 +104,8 @@ export function toDashboard(
   for (const phase of PHASE_ORDER) {
     const total = listing.phaseCounts.get(phase) ?? 0
     const shown = views.filter((view) => view.phase === phase)
-    if (shown.length > 0) groups.push({ phase, label: GROUP_LABELS[phase], total, continued: listing.offset > listedBefore, events: shown })
+    if (shown.length > 0)
+      groups.push({ phase, label: t(GROUP_LABELS[phase]), total, continued: listing.offset > listedBefore, events: shown })
     listedBefore += total
   }
   return groups
@@ -113,6 +117,7 @@ export function toEventSummary(
   totals: OrderTotals | undefined,
   currency: string,
   now: number,
+  t: Translate,
 ): EventSummary {
   const phase = eventPhase(event, now)
   const status = eventStatus(
@@ -131,8 +136,8 @@ export function toEventSummary(
     phase,
     status,
     statusLabel: EVENT_STATUS_LABELS[status],
-    phaseNote: phaseNote(event, phase),
-    ticketTypes: types.map((type) => toTicketTypeSummary(type, event.timeZone, currency)),
+    phaseNote: phaseNote(event, phase, t),
+    ticketTypes: types.map((type) => toTicketTypeSummary(type, event.timeZone, currency, t)),
     sold: event.sold,
     capacity: event.capacity ?? types.reduce((sum, type) => sum + type.capacity, 0),
     revenue: formatRevenue(totals?.revenue ?? [], currency),
@@ -141,16 +146,26 @@ export function toEventSummary(
   }
 }
 
-function phaseNote(event: Event, phase: EventPhase): string | null {
-  if (phase === 'scheduled' && event.publishedAt !== null) return `Goes on sale ${formatDateTime(event.publishedAt, event.timeZone)}`
-  if (phase === 'cancelled' && event.cancelledAt !== null) return `Cancelled ${formatDateTime(event.cancelledAt, event.timeZone)}`
-  if (phase === 'draft') return 'Only you can see it.'
+function phaseNote(event: Event, phase: EventPhase, t: Translate): string | null {
+  if (phase === 'scheduled' && event.publishedAt !== null)
+    return t('organiser.phase.goesOnSale', { when: formatDateTime(event.publishedAt, event.timeZone) })
+  if (phase === 'cancelled' && event.cancelledAt !== null)
+    return t('organiser.phase.cancelled', { when: formatDateTime(event.cancelledAt, event.timeZone) })
+  if (phase === 'draft') return t('organiser.phase.draft')
   return null
 }
 
-function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: string): TicketTypeSummary {
-  const from = type.salesStartAt === null ? null : `from ${formatDateTime(type.salesStartAt, timeZone)}`
-  const until = type.salesEndAt === null ? null : `until ${formatDateTime(type.salesEndAt, timeZone)}`
+/** When a ticket type's sales open and close, or null when both follow the event. */
+function salesWindow(type: TicketTypeRow, timeZone: string, t: Translate): string | null {
+  const from = type.salesStartAt === null ? null : formatDateTime(type.salesStartAt, timeZone)
+  const until = type.salesEndAt === null ? null : formatDateTime(type.salesEndAt, timeZone)
+  if (from !== null && until !== null) return t('organiser.ticketTypes.salesFromUntil', { from, until })
+  if (from !== null) return t('organiser.ticketTypes.salesFrom', { from })
+  if (until !== null) return t('organiser.ticketTypes.salesUntil', { until })
+  return null
+}
+
+function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: string, t: Translate): TicketTypeSummary {
   return {
     id: type.id,
     name: type.name,
@@ -159,7 +174,7 @@ function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: st
     held: type.held,
     capacity: type.capacity,
     maxPerOrder: type.maxPerOrder,
-    salesWindow: from || until ? [from, until].filter(Boolean).join(' ') : null,
+    salesWindow: salesWindow(type, timeZone, t),
   }
 }
 
@@ -179,7 +194,7 @@ export interface AttendeeOrderView {
  * Attendee lines (one per ticket, grouped by order in the order given) as one
  * view per order, in the currency each was paid in, each ticket by its door code.
  */
-export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret: string): AttendeeOrderView[] {
+export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret: string, t: Translate): AttendeeOrderView[] {
   const orders = new Map<number, AttendeeOrderView>()
   for (const line of lines) {
     let order = orders.get(line.orderId)
@@ -205,24 +220,29 @@ export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret:
       checkedIn:
         line.checkedInAt === null
           ? null
-          : `${formatDateTime(line.checkedInAt, event.timeZone)} by ${line.checkedInBy ?? ''} at ${line.checkedInGate ?? ''}`,
+          : t('organiser.orders.checkedInBy', {
+              when: formatDateTime(line.checkedInAt, event.timeZone),
+              by: line.checkedInBy ?? '',
+              gate: line.checkedInGate ?? '',
+            }),
     })
   }
   return [...orders.values()]
 }
 
-export function attendeeHeader(event: Event): CsvCell[] {
+export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
+  const { timeZone } = event
   return [
-    'Order code',
-    'Status',
-    'Buyer name',
-    'Email',
-    'Ticket type',
-    'Ticket code',
-    'Price',
-    'Currency',
-    `Ordered at (${event.timeZone})`,
-    `Checked in at (${event.timeZone})`,
+    t('organiser.attendeesCsv.orderCode'),
+    t('organiser.attendeesCsv.status'),
+    t('organiser.attendeesCsv.buyerName'),
+    t('organiser.attendeesCsv.email'),
+    t('organiser.attendeesCsv.ticketType'),
+    t('organiser.attendeesCsv.ticketCode'),
+    t('organiser.attendeesCsv.price'),
+    t('organiser.attendeesCsv.currency'),
+    t('organiser.attendeesCsv.orderedAt', { timeZone }),
+    t('organiser.attendeesCsv.checkedInAt', { timeZone }),
   ]
 }
 

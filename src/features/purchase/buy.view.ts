@@ -1,5 +1,8 @@
 import { formatMoney, moneyFormatOf } from '../../lib/format.js'
 import { zero } from '../../lib/money.js'
+import type { Locale } from '../../i18n/locale.js'
+import { pluralPatterns } from '../../i18n/script-messages.js'
+import type { Translate } from '../../i18n/translate.js'
 import type { TicketTypeView } from '../events/event.view.js'
 import type { SeatMapView } from '../seating/seat-map.view.js'
 import { priceCart, unitPrices } from '../pricing/cart-pricing.js'
@@ -17,7 +20,8 @@ export interface BuyTotalView {
   text: string | null
   unitPrices: Record<string, number>
   format: ReturnType<typeof moneyFormatOf>
-  words: { one: string; many: string; free: string }
+  /** The JSON of the words the script writes the total in (data-buy-total-words): a pattern per plural category, and "Free". */
+  words: string
 }
 
 /**
@@ -29,6 +33,8 @@ export function buyFormTotal(
   quantities: Record<string, string>,
   map: SeatMapView | null,
   currency: string,
+  t: Translate,
+  locale: Locale,
 ): BuyTotalView {
   const shown = unitPrices(types, currency)
   const prices = new Map(shown)
@@ -45,15 +51,14 @@ export function buyFormTotal(
   }
   const priced = priceCart(cart, prices, currency)
   return {
-    text: priced.kind === 'priced' && priced.tickets > 0 ? totalSentence(priced.tickets, formatMoney(priced.total)) : null,
+    text:
+      priced.kind === 'priced' && priced.tickets > 0
+        ? t('purchase.buy.total', { count: priced.tickets, total: formatMoney(priced.total, locale) })
+        : null,
     unitPrices: Object.fromEntries([...shown].map(([id, price]) => [id, price.minor])),
-    format: moneyFormatOf(currency),
-    words: { one: totalSentence(1, '{amount}'), many: totalSentence(2, '{amount}', '{tickets}'), free: formatMoney(zero(currency)) },
+    format: moneyFormatOf(currency, locale),
+    words: JSON.stringify({ total: pluralPatterns(t, locale, 'purchase.buy.total', ['total']), free: formatMoney(zero(currency), locale) }),
   }
-}
-
-function totalSentence(tickets: number, amount: string, count = String(tickets)): string {
-  return `Total for ${count} ${tickets === 1 ? 'ticket' : 'tickets'}: ${amount}`
 }
 
 /** The ticket type of each seat ticked on the map. */

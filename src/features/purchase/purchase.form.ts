@@ -1,6 +1,7 @@
 import type { TicketTypeRow } from '../../db/schema.js'
 import { type FieldErrors, FormReader, isEmail } from '../../lib/forms.js'
 import type { SeenPrices } from '../pricing/cart-pricing.js'
+import type { Translate } from '../../i18n/translate.js'
 
 export interface PurchaseFormValues {
   name: string
@@ -34,6 +35,8 @@ export function parsePurchaseForm(
   body: unknown,
   types: TicketTypeRow[],
   limits: { maxTicketsPerOrder: number },
+  /** The messages' words. */
+  t: Translate,
   /** Seats ticked on the map: tickets too, counted in the order's limit. */
   seatsChosen = 0,
 ): ParsedPurchaseForm {
@@ -46,20 +49,20 @@ export function parsePurchaseForm(
     const typed = form.text(field)
     const type = types.find((candidate) => `qty_${candidate.id}` === field)
     if (!type) {
-      form.fail('tickets', 'The form named a ticket type this event does not have. Reload the page and try again.')
+      form.fail('tickets', t('purchase.form.unknownType'))
       continue
     }
     values.quantities[type.id] = typed
     if (typed === '') continue
     if (!WHOLE_NUMBER.test(typed)) {
-      form.fail(field, `Enter a whole number of ${type.name} tickets, like 2.`)
+      form.fail(field, t('purchase.form.wholeNumber', { type: type.name }))
       continue
     }
     // "00" is as much a zero as "0".
     const quantity = Number(typed)
     if (quantity === 0) continue
     if (quantity > type.maxPerOrder) {
-      form.fail(field, `At most ${type.maxPerOrder} ${type.name} ${type.maxPerOrder === 1 ? 'ticket' : 'tickets'} per order.`)
+      form.fail(field, t('purchase.form.typeMaxPerOrder', { max: type.maxPerOrder, type: type.name }))
       continue
     }
     quantities.set(type.id, quantity)
@@ -71,17 +74,17 @@ export function parsePurchaseForm(
   }
   const total = [...quantities.values()].reduce((sum, quantity) => sum + quantity, seatsChosen)
   if (total > limits.maxTicketsPerOrder) {
-    form.fail('tickets', `One order may hold at most ${limits.maxTicketsPerOrder} tickets. Please choose fewer, or buy in several orders.`)
+    form.fail('tickets', t('purchase.form.orderMax', { max: limits.maxTicketsPerOrder }))
   }
   if (quantities.size === 0 && seatsChosen === 0 && !Object.keys(form.errors).some((name) => name.startsWith('qty_'))) {
-    form.fail('tickets', 'Choose at least one ticket.')
+    form.fail('tickets', t('purchase.form.chooseOne'))
   }
 
-  if (!values.name) form.fail('name', 'Enter the name the tickets are for.')
-  else if (values.name.length > 100) form.fail('name', 'Use at most 100 characters.')
-  if (!isEmail(values.email)) form.fail('email', 'Enter an email address like name@example.com.')
+  if (!values.name) form.fail('name', t('purchase.form.nameMissing'))
+  else if (values.name.length > 100) form.fail('name', t('purchase.form.nameTooLong'))
+  if (!isEmail(values.email)) form.fail('email', t('purchase.form.emailInvalid'))
   if (!IDEMPOTENCY_KEY.test(values.key)) {
-    form.fail('tickets', 'This form is incomplete. Reload the page and try again.')
+    form.fail('tickets', t('purchase.form.incomplete'))
   }
   return { values, errors: form.errors, quantities, seen }
 }

@@ -19,6 +19,7 @@ import { OrderCheckedIn } from '../orders/order.errors.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
 import { buyFormTotal } from './buy.view.js'
+import { liveWords } from '../events/event.live-words.js'
 import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { ChangedPrice } from '../pricing/cart-pricing.js'
 import { money } from '../../lib/money.js'
@@ -33,6 +34,7 @@ import { NoSeatsTogether, SeatsTaken, seatMapOf, seatsOnMap, takenOf } from '../
 import { chosenSeats, planSeats } from '../seating/seat-choice.js'
 import { seatMapRefusalText } from '../seating/seat-map.refusals.js'
 import { toSeatMapView } from '../seating/seat-map.view.js'
+import type { Translate } from '../../i18n/translate.js'
 
 const ORDER_CODE = /^[0-9A-Z]{10}$/
 const TICKET_CODE = /^[0-9A-Z]{16}$/
@@ -74,7 +76,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     // Before the form is sent, so that a double click sends the same browser twice.
     browserTag(request, reply)
     const settings = await request.siteSettings()
-    return renderBuyForm(reply, event, types, settings.currency, values, {}, 200, offer)
+    return renderBuyForm(request, reply, event, types, settings.currency, values, {}, 200, offer)
   })
 
   /**
@@ -92,6 +94,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
 
   /** The buy form, with what was typed and a message at each field that needs one when it comes back. */
   async function renderBuyForm(
+    request: FastifyRequest,
     reply: FastifyReply,
     event: Event,
     types: TicketTypeRow[],
@@ -110,14 +113,15 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       seats.length === 0
         ? null
         : {
-            map: toSeatMapView(seats, types, currency, { chosen: new Set(values.seats ?? []), justTaken: new Set(justTaken) }),
+            map: toSeatMapView(seats, types, currency, request.t, { chosen: new Set(values.seats ?? []), justTaken: new Set(justTaken) }),
             seatedTypes: [...new Set(seats.map((seat) => seat.ticketTypeId))],
           }
-    const view = offer?.held ? offerEventView(event, types, currency, offer.held) : toEventView(event, types, currency)
+    const { t } = request
+    const view = offer?.held ? offerEventView(event, types, currency, offer.held, t) : toEventView(event, types, currency, t)
     return reply.render(
       'purchase/buy.eta',
       {
-        title: `Tickets for ${event.title}`,
+        title: t('purchase.buy.title', { event: event.title }),
         event: view,
         offer: offer && {
           token: offer.token,
@@ -131,9 +135,10 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         values,
         errors,
         seating,
-        total: buyFormTotal(view.ticketTypes, values.quantities, seating?.map ?? null, currency),
+        total: buyFormTotal(view.ticketTypes, values.quantities, seating?.map ?? null, currency, t, request.locale),
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
         scripts: [...LIVE_PAGE_SCRIPTS, '/public/buy-total.js', ...(seating ? ['/public/seat-map.js'] : [])],
+        liveWords: liveWords(t, request.locale),
       },
       status,
     )
@@ -152,17 +157,17 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     // A seated type is sold by seat: seats ticked on the map, and its quantity field asks for the best available.
     const { seatedTypes } = snapshot
     const chosen = seatedTypes.size > 0 ? chosenSeats(request.body) : []
-    const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder }, chosen.length)
+    const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder }, request.t, chosen.length)
     form.values.seats = chosen
     const settings = await request.siteSettings()
     if (Object.keys(form.errors).length > 0)
-      return renderBuyForm(reply, event, types, settings.currency, form.values, form.errors, 422, offer)
+      return renderBuyForm(request, reply, event, types, settings.currency, form.values, form.errors, 422, offer)
     const seatRequest = { chosen, best: new Map([...form.quantities].filter(([typeId]) => seatedTypes.has(typeId))) }
     /** The form back (409) with what went wrong with the seats, the ticked seats taken meanwhile marked, the rest kept. */
     const seatsBack = async (errors: FieldErrors) => {
       const taken = await takenOf(app.db, chosen)
       const values = { ...form.values, seats: chosen.filter((id) => !taken.includes(id)), key: randomSecret(18) }
-      return renderBuyForm(reply, event, types, settings.currency, values, errors, 409, offer, taken)
+      return renderBuyForm(request, reply, event, types, settings.currency, values, errors, 409, offer, taken)
     }
 
     const showNewPrices = async (changes: ChangedPrice[]) => {
@@ -170,12 +175,13 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       const fresh = await publicEvent(request)
       const currency = (await request.siteSettings()).currency
       return renderBuyForm(
+        request,
         reply,
         fresh.event,
         fresh.types,
         currency,
         { ...form.values, key: randomSecret(18) },
-        priceChangeErrors(changes, fresh.types, currency),
+        priceChangeErrors(changes, fresh.types, currency, request.t),
         409,
         offer,
       )
@@ -234,7 +240,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     const event = await findEvent(app.db, failure.eventId)
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/fail.eta', {
-      title: 'Your order could not be completed',
+      title: request.t('purchase.fail.title'),
       message: purchaseRefusalText(request.t, failure.reason),
       event: event && { id: event.id, title: event.title },
     })
@@ -252,7 +258,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     if (!cancellation(order, event, found.tickets).allowed) return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/cancel.eta', {
-      title: `Cancel order ${order.code}`,
+      title: request.t('purchase.cancel.title', { code: order.code }),
       order: {
         code: order.code,
         accessKey: order.accessKey,
@@ -311,7 +317,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   app.get('/my-tickets', { config: { access: 'user' } }, async (request, reply) => {
     const orders = await ordersOfUser(app.db, request.user!.id)
     return reply.render('purchase/my-tickets.eta', {
-      title: 'My tickets',
+      title: request.t('purchase.myTickets.title'),
       orders: orders.map((order) => ({
         code: order.code,
         link: `/orders/${order.code}?key=${order.accessKey}`,
@@ -343,7 +349,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     const order = toOrderView(found, siteUrl(request), request.t)
     // The order page holds personal data and ticket codes: keep it out of shared caches.
     reply.header('cache-control', 'private, no-store')
-    return reply.render('purchase/order.eta', { title: `Order ${order.code}`, order, justBought })
+    return reply.render('purchase/order.eta', { title: request.t('purchase.order.title', { code: order.code }), order, justBought })
   }
 }
 
@@ -359,12 +365,13 @@ interface LinkedOffer {
  * The form of an open offer: only its ticket type, counted as if its hold
  * were not there (it is the buyer's), and at most the held quantity.
  */
-function offerEventView(event: Event, types: TicketTypeRow[], currency: string, held: HeldOffer) {
+function offerEventView(event: Event, types: TicketTypeRow[], currency: string, held: HeldOffer, t: Translate) {
   const type = types.find((candidate) => candidate.id === held.ticketTypeId)
   const view = toEventView(
     { ...event, held: event.held - held.quantity },
     type ? [{ ...type, held: type.held - held.quantity }] : [],
     currency,
+    t,
   )
   return {
     ...view,
@@ -377,15 +384,13 @@ function boughtInThisBrowser(request: FastifyRequest, found: OrderWithTickets): 
 }
 
 /** A message at each ticket type whose price changed, and one above them all. */
-function priceChangeErrors(changes: ChangedPrice[], types: TicketTypeRow[], currency: string): FieldErrors {
-  const errors: FieldErrors = {
-    tickets: 'Prices have changed since this page was shown. Check the prices below, then buy again: nothing has been charged.',
-  }
+function priceChangeErrors(changes: ChangedPrice[], types: TicketTypeRow[], currency: string, t: Translate): FieldErrors {
+  const errors: FieldErrors = { tickets: t('purchase.form.pricesChanged') }
   for (const change of changes) {
     const type = types.find((candidate) => candidate.id === change.ticketTypeId)
     const now = formatMoney(type ? money(type.priceMinor, currency) : change.now)
     errors[`qty_${change.ticketTypeId}`] =
-      change.seen === null ? `The price is now ${now}.` : `The price is now ${now}, not ${formatMoney(change.seen)}.`
+      change.seen === null ? t('purchase.form.priceNow', { now }) : t('purchase.form.priceNowNot', { now, seen: formatMoney(change.seen) })
   }
   return errors
 }

@@ -1,5 +1,7 @@
 import type { SeatKind, TicketTypeRow } from '../../db/schema.js'
 import { formatMoney } from '../../lib/format.js'
+import type { MessageKey } from '../../i18n/catalogue.js'
+import type { Translate } from '../../i18n/translate.js'
 import { labelKey } from './seat-labels.js'
 import type { SeatOnMap } from './seat.model.js'
 import { money } from '../../lib/money.js'
@@ -53,16 +55,19 @@ export interface CategoryView {
   free: number
 }
 
-const KIND_NAMES: Record<SeatKind, string> = { seat: '', wheelchair: 'wheelchair space', companion: 'companion seat' }
-
 export type SeatState = 'free' | 'taken' | 'blocked'
 
-const STATE_LABELS: Record<SeatState, string> = { free: 'free', taken: 'taken', blocked: 'not sold' }
+const STATE_LABELS: Record<SeatState, MessageKey> = {
+  free: 'seating.seat.free',
+  taken: 'seating.seat.taken',
+  blocked: 'seating.seat.blocked',
+}
 
 export function toSeatMapView(
   seats: SeatOnMap[],
   types: TicketTypeRow[],
   currency: string,
+  t: Translate,
   form: { chosen?: Set<number>; justTaken?: Set<number> } = {},
 ): SeatMapView {
   const categoryOf = new Map(types.map((type, i) => [type.id, i + 1]))
@@ -92,7 +97,9 @@ export function toSeatMapView(
         for (let x = left; x <= right; x++) {
           const seat = byX.get(x)
           cells.push(
-            seat ? seatView(seat, name, priceOf.get(seat.ticketTypeId) ?? '', categoryOf.get(seat.ticketTypeId) ?? 0, form) : { gap: true },
+            seat
+              ? seatView(seat, name, priceOf.get(seat.ticketTypeId) ?? '', categoryOf.get(seat.ticketTypeId) ?? 0, form, t)
+              : { gap: true },
           )
         }
         return { label, cells }
@@ -122,18 +129,18 @@ function seatView(
   price: string,
   category: number,
   form: { chosen?: Set<number>; justTaken?: Set<number> },
+  t: Translate,
 ): SeatView {
-  const kind = KIND_NAMES[seat.kind]
   const state: SeatState = seat.blocked ? 'blocked' : seat.taken ? 'taken' : 'free'
   return {
     gap: false,
     id: seat.id,
     ticketTypeId: seat.ticketTypeId,
     seatLabel: seat.seatLabel,
-    name: `Row ${seat.rowLabel}, seat ${seat.seatLabel}, ${section}, ${price}${kind ? `, ${kind}` : ''}`,
+    name: t('seating.seat.name', { row: seat.rowLabel, seat: seat.seatLabel, section, price, kind: seat.kind }),
     kind: seat.kind,
     state,
-    stateLabel: STATE_LABELS[state],
+    stateLabel: t(STATE_LABELS[state]),
     category,
     checked: !seat.taken && (form.chosen?.has(seat.id) ?? false),
     justTaken: form.justTaken?.has(seat.id) ?? false,

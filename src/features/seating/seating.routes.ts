@@ -39,7 +39,8 @@ export default async function seatingRoutes(app: FastifyInstance) {
   ) {
     const { currency } = await reply.request.siteSettings()
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
-    const map = toSeatMapView(seatsOnMap(await seatMapOf(app.db, event.id)), types, currency)
+    const { t } = reply.request
+    const map = toSeatMapView(seatsOnMap(await seatMapOf(app.db, event.id)), types, currency, t)
     const user = reply.request.user!
     const others = await app.db
       .selectFrom('events')
@@ -52,15 +53,18 @@ export default async function seatingRoutes(app: FastifyInstance) {
       .execute()
     reply.code(status)
     return reply.render('seating/seat-map.eta', {
-      title: `Seat map · ${event.title}`,
+      title: t('seating.editor.title', { event: event.title }),
       event: { id: event.id, title: event.title },
       map,
       types,
-      typeOptions: [{ value: '', label: 'Choose…' }, ...types.map((type) => ({ value: String(type.id), label: type.name }))],
+      typeOptions: [
+        { value: '', label: t('seating.editor.choose') },
+        ...types.map((type) => ({ value: String(type.id), label: type.name })),
+      ],
       copyFrom:
         others.length === 0
           ? []
-          : [{ value: '', label: 'Choose…' }, ...others.map((other) => ({ value: String(other.id), label: other.title }))],
+          : [{ value: '', label: t('seating.editor.choose') }, ...others.map((other) => ({ value: String(other.id), label: other.title }))],
       values: { ...blankBlockForm(), csv: '', markSection: '', marks: '', ...form.values },
       errors: form.errors ?? {},
       refusal: form.refusal ? seatMapRefusalText(reply.request.t, form.refusal) : null,
@@ -102,7 +106,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
     const found = Number.isSafeInteger(fromId) && fromId > 0 ? await findEvent(app.db, fromId) : undefined
     // Only from another event this user manages: any other is as if it did not exist.
     const from = found && mayManage(request.user, found) ? found : undefined
-    if (!from) return render(reply, event, { errors: { from: 'Choose an event of yours that has a seat map.' } }, 422)
+    if (!from) return render(reply, event, { errors: { from: request.t('seating.editor.copyNone') } }, 422)
     const refusal = await copySeats(app.db, changeOf(request, event), from)
     return answer(reply, event, refusal, {}, `The seat map of ${from.title} was copied.`)
   })

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.js'
+import type { Message } from '../../i18n/translate.js'
 import { minorUnitsPerMajor } from '../../lib/format.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { type Actor, auditBy } from '../audit/actor.js'
@@ -10,10 +11,10 @@ import { type SiteSettings, anyPricedTicketType, updateSiteSettings } from './se
  * Prices are stored in the currency's smallest unit, so a currency with
  * other minor units (EUR to JPY) would change every price already set.
  */
-export async function currencyChangeProblem(db: Db, from: string, to: string): Promise<string | null> {
+export async function currencyChangeProblem(db: Db, from: string, to: string): Promise<Message | null> {
   if (from === to || minorUnitsPerMajor(from) === minorUnitsPerMajor(to)) return null
   if (!(await anyPricedTicketType(db))) return null
-  return `Prices are kept in ${from}'s smallest unit and ${to} has a different one, so every price would change. Pick a currency with as many decimals, or change it before setting prices.`
+  return { key: 'admin.settings.form.currencyChange', params: { from, to } }
 }
 
 /**

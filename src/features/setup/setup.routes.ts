@@ -35,16 +35,16 @@ export default async function setupRoutes(app: FastifyInstance) {
   /** The token from the link, or a refusal: 404 once an admin exists, 403 for a wrong or missing token. */
   async function checkedToken(request: FastifyRequest): Promise<string> {
     if (await anyAdminExists(app.db)) throw new NotFound()
-    const given = new FormReader(request.query).text('token')
+    const given = new FormReader(request.query, request.t).text('token')
     if (!token.matches(given)) {
-      throw new Forbidden('This setup link is not valid. Use the newest link printed in the server log when the app started.')
+      throw new Forbidden({ key: 'admin.setup.invalidLink' })
     }
     return given
   }
 
   app.get('/setup', { config: { access: 'anyone' } }, async (request, reply) => {
     return reply.render('setup/setup.eta', {
-      title: 'Set up',
+      title: request.t('admin.setup.title'),
       token: await checkedToken(request),
       values: { name: '', email: '' },
       errors: {},
@@ -53,10 +53,14 @@ export default async function setupRoutes(app: FastifyInstance) {
 
   app.post('/setup', { config: { access: 'anyone', rateLimit: passwordFormLimit(app.config.rateLimits) } }, async (request, reply) => {
     const given = await checkedToken(request)
-    const form = new FormReader(request.body)
+    const form = new FormReader(request.body, request.t)
     const { name, email, password } = readNewAccount(form)
     const rerender = () =>
-      reply.render('setup/setup.eta', { title: 'Set up', token: given, values: { name, email }, errors: form.errors }, 422)
+      reply.render(
+        'setup/setup.eta',
+        { title: request.t('admin.setup.title'), token: given, values: { name, email }, errors: form.errors },
+        422,
+      )
     if (!form.ok) return rerender()
 
     let admin
@@ -64,7 +68,7 @@ export default async function setupRoutes(app: FastifyInstance) {
       admin = await createFirstAdmin(app.db, { name, email, passwordHash: await hashPassword(password) }, request.ip)
     } catch (error) {
       if (!isUniqueViolation(error)) throw error
-      form.fail('email', 'An account with this email already exists. Use another email for the admin.')
+      form.fail('email', request.t('admin.setup.emailTaken'))
       return rerender()
     }
     if (!admin) throw new NotFound()

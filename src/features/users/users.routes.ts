@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Role } from '../../db/schema.js'
-import { Conflict, idParam } from '../../lib/errors.js'
+import { Conflict, errorWords, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole, safeReturnPath } from '../../plugins/auth.js'
 import { countPendingOrganisers, searchUsers } from '../accounts/user.repository.js'
 import { actorOf } from '../audit/actor.js'
 import { type AccountAction, applyAccountAction } from './users.service.js'
-import { ROLES, ROLE_LABELS, STATUSES, STATUS_LABELS, toUserListItem } from './users.view.js'
+import { ROLES, ROLE_LABELS, STATUSES, STATUS_LABELS, choices, toUserListItem } from './users.view.js'
 import { siteUrl } from '../../lib/site-url.js'
 
 const LIST = '/users/list-users'
@@ -24,7 +24,7 @@ const DONE: Record<AccountAction['kind'], string> = {
 /** The site admin's user list, and the actions on an account it offers. */
 export default async function usersRoutes(app: FastifyInstance) {
   app.get(LIST, { config: { access: 'admin' } }, async (request, reply) => {
-    const query = new FormReader(request.query)
+    const query = new FormReader(request.query, request.t)
     // An unknown role or status (a hand-edited URL) filters nothing, like an empty one.
     const role = ROLES.find((known) => known === query.text('role')) ?? null
     const status = STATUSES.find((known) => known === query.text('status')) ?? null
@@ -42,21 +42,21 @@ export default async function usersRoutes(app: FastifyInstance) {
     ])
     const pages = Math.max(1, Math.ceil(found.total / PER_PAGE))
     return reply.render('users/users.eta', {
-      title: 'Users',
+      title: request.t('admin.users.title'),
       filters,
-      users: found.users.map((user) => toUserListItem(user, request.user!.id, settings.timeZone)),
+      users: found.users.map((user) => toUserListItem(user, request.user!.id, settings.timeZone, request.t)),
       total: found.total,
       pendingCount,
       pages,
       pager: pager(LIST, filters, page, page < pages),
-      roles: ROLES.map((value) => ({ value, label: ROLE_LABELS[value] })),
-      statuses: STATUSES.map((value) => ({ value, label: STATUS_LABELS[value] })),
+      roles: choices(ROLE_LABELS, request.t),
+      statuses: choices(STATUS_LABELS, request.t),
       back: request.url,
     })
   })
 
   app.post('/users/:id/role', { config: { access: 'admin' } }, async (request, reply) => {
-    const form = new FormReader(request.body)
+    const form = new FormReader(request.body, request.t)
     const role = form.text('role') as Role
     if (!ROLES.includes(role)) {
       reply.flash('error', 'Choose one of the roles in the list.')
@@ -83,7 +83,7 @@ export default async function usersRoutes(app: FastifyInstance) {
       app.afterCommit({ mailQueued: true })
     } catch (error) {
       if (!(error instanceof Conflict)) throw error
-      reply.flash('error', error.message)
+      reply.flash('error', errorWords(request.t, error).message)
       return reply.redirect(back, 303)
     }
     reply.flash(changed ? 'success' : 'info', changed ? DONE[action.kind] : 'Nothing to change: it was already so.')

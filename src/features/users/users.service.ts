@@ -37,7 +37,7 @@ export async function applyAccountAction(db: Db, actor: Actor, userId: number, a
     const wasActiveAdmin = user.role === 'admin' && user.status === 'active'
     const staysActiveAdmin = after.role === 'admin' && after.status === 'active'
     if (wasActiveAdmin && !staysActiveAdmin && (await countActiveAdmins(trx)) <= 1) {
-      throw new Conflict(`${user.name} is the last active admin. Make someone else an admin first.`)
+      throw new Conflict({ key: 'admin.users.lastActiveAdmin', params: { name: user.name } })
     }
 
     await updateUser(trx, user.id, change.set)
@@ -81,7 +81,7 @@ function plan(user: User, action: AccountAction, actor: Actor): Change | null {
       return { set: { organiserRequestedAt: null }, action: 'account.organiser_declined' }
     case 'disable':
       if (user.status === 'disabled') return null
-      if (user.id === actor.userId) throw new Conflict('You cannot disable your own account.')
+      if (user.id === actor.userId) throw new Conflict({ key: 'admin.users.cannotDisableSelf' })
       return { set: { status: 'disabled' }, action: 'account.disabled' }
     case 'enable':
       if (user.status === 'active') return null

@@ -15,7 +15,7 @@ import { settle } from '../upkeep/settle.js'
 import { type JoinFormValues, parseJoinForm } from './waiting-list.form.js'
 import { entriesOfEvent, findEntry } from './waiting-list.repository.js'
 import { declineOffer, findEntryByLeaveToken, joinWaitingList, leaveWaitingList, removeEntry } from './waiting-list.service.js'
-import { entryCsvHeader, toEntryCsvRows, toEntryViews } from './waiting-list.view.js'
+import { entryCsvHeader, joinRefusalText, toEntryCsvRows, toEntryViews } from './waiting-list.view.js'
 
 /**
  * The waiting list: a sold-out type's join form, the links of its messages
@@ -43,6 +43,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
   }
 
   function renderJoin(
+    request: FastifyRequest,
     reply: FastifyReply,
     event: Event,
     type: TicketTypeRow,
@@ -53,7 +54,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     return reply.render(
       'waiting-list/join.eta',
       {
-        title: `Waiting list · ${event.title}`,
+        title: request.t('waitingList.join.title', { event: event.title }),
         event: { id: event.id, title: event.title },
         type: { id: type.id, name: type.name, most: Math.min(type.maxPerOrder, app.config.maxTicketsPerOrder) },
         open: isWaitingListOpen(type, event),
@@ -70,13 +71,13 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     // An offer that ran out may have freed the type: the form says what is true now.
     if (await settle(app.db, event)) ({ event, type } = await publicType(request, String(type.id)))
     const values = { name: request.user?.name ?? '', email: request.user?.email ?? '', quantity: '1' }
-    return renderJoin(reply, event, type, { values, errors: {} })
+    return renderJoin(request, reply, event, type, { values, errors: {} })
   })
 
   app.post('/event/:id/waiting-list', { config: { access: 'anyone', rateLimit: joinLimit } }, async (request, reply) => {
     const { event, type } = await publicType(request, new FormReader(request.body).text('type'))
-    const { values, errors, input } = parseJoinForm(request.body, type, app.config.maxTicketsPerOrder)
-    if (!input) return renderJoin(reply, event, type, { values, errors }, 422)
+    const { values, errors, input } = parseJoinForm(request.body, type, app.config.maxTicketsPerOrder, request.t)
+    if (!input) return renderJoin(request, reply, event, type, { values, errors }, 422)
     const outcome = await joinWaitingList(app.db, {
       ...input,
       email: normaliseEmail(input.email),
@@ -85,9 +86,10 @@ export default async function waitingListRoutes(app: FastifyInstance) {
       siteUrl: siteUrl(request),
     })
     if (!outcome.joined) {
-      return outcome.reason === 'duplicate'
-        ? renderJoin(reply, event, type, { values, errors: { email: outcome.message } }, 422)
-        : renderJoin(reply, event, type, { values, errors: {}, refusal: outcome.message }, 409)
+      const message = joinRefusalText(request.t, outcome.reason)
+      return outcome.reason.kind === 'duplicate'
+        ? renderJoin(request, reply, event, type, { values, errors: { email: message } }, 422)
+        : renderJoin(request, reply, event, type, { values, errors: {}, refusal: message }, 409)
     }
     app.afterCommit({ mailQueued: true })
     reply.flash(
@@ -105,7 +107,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     const found = await findEventWithTicketTypes(app.db, entry.eventId)
     reply.header('cache-control', 'private, no-store')
     return reply.render('waiting-list/leave.eta', {
-      title: 'Leave the waiting list',
+      title: request.t('waitingList.leave.title'),
       token,
       onList: entry.state === 'waiting' || entry.state === 'offered',
       offered: entry.state === 'offered',
@@ -142,9 +144,9 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     const event = eventOf(request)
     await settle(app.db, event)
     const found = await findEventWithTicketTypes(app.db, event.id)
-    const entries = toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone)
+    const entries = toEntryViews(await entriesOfEvent(app.db, event.id), event.timeZone, request.t)
     return reply.render('waiting-list/entries.eta', {
-      title: `Waiting list · ${event.title}`,
+      title: request.t('organiser.waitingList.title', { title: event.title }),
       event: { id: event.id, title: event.title, timeZone: event.timeZone, waitingList: event.waitingList, offerHours: event.offerHours },
       types: (found?.types ?? []).map((type) => ({
         name: type.name,
@@ -159,12 +161,12 @@ export default async function waitingListRoutes(app: FastifyInstance) {
 
   app.get('/events/:id/waiting-list.csv', owner, async (request, reply) => {
     const event = eventOf(request)
-    const rows = toEntryCsvRows(await entriesOfEvent(app.db, event.id), event.timeZone)
+    const rows = toEntryCsvRows(await entriesOfEvent(app.db, event.id), event.timeZone, request.t)
     return reply
       .type('text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="waiting-list-event-${event.id}.csv"`)
       .header('cache-control', 'no-store')
-      .send(Readable.from(csvChunks([[entryCsvHeader(event.timeZone), ...rows]])))
+      .send(Readable.from(csvChunks([[entryCsvHeader(event.timeZone, request.t), ...rows]])))
   })
 
   // Anyone but the event's owner (or an admin) learns nothing, not even that the entry exists.

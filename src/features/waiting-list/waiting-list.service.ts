@@ -16,8 +16,15 @@ export interface JoinRequest extends JoinInput {
   siteUrl: string
 }
 
-/** joined; or why not, in words for the person who asked: the address is on the list already, or the list is not open. */
-export type JoinOutcome = { joined: true } | { joined: false; reason: 'duplicate' | 'closed'; message: string }
+/**
+ * joined; or why not, for the page to say: the address is on the list already
+ * (`duplicate`), or the list is not open: the type is gone, the event keeps no
+ * list, or the type is not sold out (or not on sale) now.
+ */
+export type JoinOutcome = { joined: true } | { joined: false; reason: JoinRefusal }
+
+export type JoinRefusal =
+  { kind: 'duplicate' } | { kind: 'type_gone' } | { kind: 'no_list' } | { kind: 'not_sold_out'; ticketTypeName: string }
 
 /**
  * Puts a person on a ticket type's waiting list, with the confirmation mail
@@ -33,14 +40,11 @@ export async function joinWaitingList(db: Db, request: JoinRequest): Promise<Joi
       await lockEvent(trx, request.eventId)
       const found = await findEventWithTicketTypes(trx, request.eventId)
       const type = found?.types.find((candidate) => candidate.id === request.ticketTypeId)
-      if (!found || !type) return { joined: false, reason: 'closed', message: 'This ticket type is no longer offered.' }
+      if (!found || !type) return { joined: false, reason: { kind: 'type_gone' } }
       if (!isWaitingListOpen(type, found.event, now)) {
         return {
           joined: false,
-          reason: 'closed',
-          message: found.event.waitingList
-            ? `${type.name} is not sold out (or not on sale) now, so there is no waiting list to join.`
-            : 'This event has no waiting list.',
+          reason: found.event.waitingList ? { kind: 'not_sold_out', ticketTypeName: type.name } : { kind: 'no_list' },
         }
       }
       const leaveToken = randomSecret(32)
@@ -79,8 +83,7 @@ export async function joinWaitingList(db: Db, request: JoinRequest): Promise<Joi
       return { joined: true } as const
     })
   } catch (error) {
-    if (isUniqueViolation(error))
-      return { joined: false, reason: 'duplicate', message: 'This email address is already on the waiting list for these tickets.' }
+    if (isUniqueViolation(error)) return { joined: false, reason: { kind: 'duplicate' } }
     throw error
   }
 }

@@ -1,7 +1,9 @@
+import type { Translate } from '../../i18n/translate.js'
 import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { formatDateTime } from '../../lib/format.js'
 import { mailtoHref } from '../../lib/forms.js'
 import type { EntryWithEvent } from '../offers/offers.js'
+import type { JoinRefusal } from './waiting-list.service.js'
 
 export interface EntryView {
   id: number
@@ -27,6 +29,7 @@ export interface EntryView {
 export function toEntryViews(
   entries: EntryWithEvent[],
   timeZone: string,
+  t: Translate,
   now = Date.now(),
   when = (ms: number) => formatDateTime(ms, timeZone),
 ): EntryView[] {
@@ -48,38 +51,46 @@ export function toEntryViews(
       quantity: entry.quantity,
       joinedAt: when(entry.createdAt),
       state: entry.state,
-      stateLabel: stateLabel(entry, now, when),
+      stateLabel: stateLabel(entry, now, when, t),
       removable: entry.state === 'waiting' || entry.state === 'offered',
     }
   })
 }
 
-function stateLabel(entry: EntryWithEvent, now: number, when: (ms: number) => string): string {
+function stateLabel(entry: EntryWithEvent, now: number, when: (ms: number) => string, t: Translate): string {
   switch (entry.state) {
     case 'waiting':
-      return 'Waiting'
+      return t('organiser.waitingList.state.waiting')
     case 'offered':
       return entry.offerExpiresAt! > now
-        ? `Offered ${entry.offeredQuantity} until ${when(entry.offerExpiresAt!)}`
-        : `Offer of ${entry.offeredQuantity} ran out ${when(entry.offerExpiresAt!)}`
+        ? t('organiser.waitingList.state.offered', { quantity: entry.offeredQuantity, until: when(entry.offerExpiresAt!) })
+        : t('organiser.waitingList.state.offerRanOut', { quantity: entry.offeredQuantity, at: when(entry.offerExpiresAt!) })
     case 'claimed':
-      return `Claimed ${entry.offeredQuantity}`
+      return t('organiser.waitingList.state.claimed', { quantity: entry.offeredQuantity })
     case 'expired':
-      return 'Offer expired'
+      return t('organiser.waitingList.state.expired')
     case 'removed':
-      return 'Removed'
+      return t('organiser.waitingList.state.removed')
     case 'left':
-      return entry.offeredAt === null ? 'Left' : 'Declined the offer'
+      return entry.offeredAt === null ? t('organiser.waitingList.state.left') : t('organiser.waitingList.state.declined')
   }
 }
 
-export function entryCsvHeader(timeZone: string): CsvCell[] {
-  return ['Position', 'Name', 'Email', 'Ticket type', 'Quantity', `Joined at (${timeZone})`, 'State']
+export function entryCsvHeader(timeZone: string, t: Translate): CsvCell[] {
+  return [
+    t('organiser.waitingList.csv.position'),
+    t('organiser.waitingList.csv.name'),
+    t('organiser.waitingList.csv.email'),
+    t('organiser.waitingList.csv.ticketType'),
+    t('organiser.waitingList.csv.quantity'),
+    t('organiser.waitingList.csv.joinedAt', { timeZone }),
+    t('organiser.waitingList.csv.state'),
+  ]
 }
 
 /** One row per entry, under entryCsvHeader; instants as the attendee export writes them (csvDateTime). */
-export function toEntryCsvRows(entries: EntryWithEvent[], timeZone: string, now = Date.now()): CsvCell[][] {
-  return toEntryViews(entries, timeZone, now, (ms) => csvDateTime(ms, timeZone)).map((view) => [
+export function toEntryCsvRows(entries: EntryWithEvent[], timeZone: string, t: Translate, now = Date.now()): CsvCell[][] {
+  return toEntryViews(entries, timeZone, t, now, (ms) => csvDateTime(ms, timeZone)).map((view) => [
     view.position ?? '',
     view.name,
     view.email,
@@ -88,4 +99,18 @@ export function toEntryCsvRows(entries: EntryWithEvent[], timeZone: string, now 
     view.joinedAt,
     view.stateLabel,
   ])
+}
+
+/** Why someone could not join, in words for them. */
+export function joinRefusalText(t: Translate, refusal: JoinRefusal): string {
+  switch (refusal.kind) {
+    case 'duplicate':
+      return t('waitingList.join.duplicate')
+    case 'type_gone':
+      return t('waitingList.join.typeGone')
+    case 'no_list':
+      return t('waitingList.join.noList')
+    case 'not_sold_out':
+      return t('waitingList.join.notSoldOut', { type: refusal.ticketTypeName })
+  }
 }

@@ -11,4 +11,6 @@ export const common = {
   'layout.nav.logIn': 'Log in',
   'layout.nav.signUp': 'Sign up',
   'layout.footer.ticketsBy': 'tickets by Admit One',
+  /** A price of nothing. */
+  'common.free': 'Free',
 } as const

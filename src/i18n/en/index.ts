@@ -1,7 +1,17 @@
+import { checkIn } from './check-in.js'
 import { common } from './common.js'
+import { accounts } from './accounts.js'
+import { admin } from './admin.js'
+import { forms } from './forms.js'
 import { errors } from './errors.js'
 import { mail } from './mail.js'
 import { refusals } from './refusals.js'
+import { organiser } from './organiser.js'
+import { browse } from './browse.js'
+import { live } from './live.js'
+import { purchase } from './purchase.js'
+import { seating } from './seating.js'
+import { waitingList } from './waiting-list.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -17,7 +27,17 @@ import { refusals } from './refusals.js'
  */
 export const en = {
   ...common,
+  ...accounts,
+  ...admin,
+  ...forms,
   ...errors,
   ...mail,
+  ...organiser,
+  ...checkIn,
+  ...browse,
+  ...live,
+  ...purchase,
+  ...seating,
+  ...waitingList,
   ...refusals,
 }
