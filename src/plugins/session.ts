@@ -5,10 +5,13 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.js'
+import type { MessageKey } from '../i18n/catalogue.js'
+import type { Message, MessageParams } from '../i18n/translate.js'
 
+/** A message for the next page: its key and parameters, said in that page's language. */
 export interface Flash {
   kind: 'success' | 'error' | 'info'
-  message: string
+  message: Message
 }
 
 declare module 'fastify' {
@@ -17,8 +20,8 @@ declare module 'fastify' {
     flash?: Flash[]
   }
   interface FastifyReply {
-    /** Queues a message for the next page this session sees (after a redirect). */
-    flash(kind: Flash['kind'], message: string): void
+    /** Queues a message for the next page this session sees (after a redirect), by key: that page chooses the words. */
+    flash(kind: Flash['kind'], key: MessageKey, params?: MessageParams): void
   }
 }
 
@@ -62,9 +65,9 @@ export default fp(
       },
     })
 
-    app.decorateReply('flash', function (kind: Flash['kind'], message: string) {
+    app.decorateReply('flash', function (kind: Flash['kind'], key: MessageKey, params?: MessageParams) {
       const queued = this.request.session.flash ?? []
-      this.request.session.flash = [...queued, { kind, message }]
+      this.request.session.flash = [...queued, { kind, message: params === undefined ? { key } : { key, params } }]
     })
 
     const prune = () => pruneSessions(app.db).catch((error: unknown) => app.log.warn({ err: error }, 'pruning sessions failed'))

@@ -7,7 +7,8 @@ import { hasRole } from './auth.js'
 import { csrfUserInfo } from './security.js'
 import type { Flash } from './session.js'
 import type { Locale } from '../i18n/locale.js'
-import type { Translate } from '../i18n/translate.js'
+import { type Translate, say } from '../i18n/translate.js'
+import { isMessageKey } from '../i18n/catalogue.js'
 
 /** What every page's template receives besides its own view model. */
 export interface PageContext {
@@ -15,7 +16,8 @@ export interface PageContext {
   user: { name: string; isOrganiser: boolean; isAdmin: boolean } | null
   /** Door staff, by account or by a staff link opened in this browser: the menu links to /door. */
   door: boolean
-  flash: Flash[]
+  /** The messages queued for this page (Flash), in its words. */
+  flash: { kind: Flash['kind']; text: string }[]
   path: string
   /** The page's language: its <html lang>, and what formatting follows. */
   locale: Locale
@@ -68,7 +70,10 @@ async function pageContext(reply: FastifyReply): Promise<PageContext> {
     },
     user: user && { name: user.name, isOrganiser: hasRole(user, 'organiser'), isAdmin: hasRole(user, 'admin') },
     door: (user?.isDoorStaff ?? false) || (request.session.doorLinks?.length ?? 0) > 0,
-    flash,
+    // A message whose key the catalogue no longer has (kept in a session across an upgrade) is dropped, not shown as a key.
+    flash: flash
+      .filter((queued) => isMessageKey(queued.message?.key))
+      .map((queued) => ({ kind: queued.kind, text: say(request.t, queued.message) })),
     path: request.url,
     locale: request.locale,
     t: request.t,

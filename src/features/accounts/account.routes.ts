@@ -1,3 +1,4 @@
+import type { MessageKey } from '../../i18n/catalogue.js'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { FormReader } from '../../lib/forms.js'
 import { siteUrl } from '../../lib/site-url.js'
@@ -91,8 +92,8 @@ export default async function accountRoutes(app: FastifyInstance) {
   })
 }
 
-function registeredMessage(role: string, organiserRequested: boolean): string {
-  if (role === 'organiser') return 'Welcome! Your organiser account is ready: create your first event.'
-  if (organiserRequested) return 'Welcome! An admin will review your request to organise events.'
-  return 'Welcome! Your account is ready.'
+function registeredMessage(role: string, organiserRequested: boolean): MessageKey {
+  if (role === 'organiser') return 'flash.accounts.welcomeOrganiser'
+  if (organiserRequested) return 'flash.accounts.welcomeRequested'
+  return 'flash.accounts.welcome'
 }

@@ -72,7 +72,7 @@ export default async function passwordResetRoutes(app: FastifyInstance) {
 
     // The slow hash before the transaction; the transaction decides whether the token still works.
     if (!(await resetPassword(app.db, token, await hashPassword(password), request.ip))) return linkNoLongerWorks(request, reply)
-    reply.flash('success', 'Your password is changed. Log in with the new one.')
+    reply.flash('success', 'flash.accounts.passwordChanged')
     return reply.redirect('/login', 303)
   })
 }

@@ -117,7 +117,8 @@ export default async function browseRoutes(app: FastifyInstance) {
       event: view,
       notPublic: !isPublic(event),
       scripts: LIVE_PAGE_SCRIPTS,
-      liveWords: liveWords(request.t, request.locale),
+      // A cancelled event's page counts nothing, so its script has no counts to write, and the page holds none of their words.
+      liveWords: view.cancelled ? undefined : liveWords(request.t, request.locale),
     })
   })
 }

@@ -223,7 +223,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       return renderStaff(reply, event, { email: form.text('email'), label: '', errors: { email: request.t(STAFF_REFUSALS[problem]) } })
     }
     app.afterCommit({ mailQueued: true })
-    reply.flash('success', `${email} can now check in tickets of this event. They are told by mail.`)
+    reply.flash('success', 'flash.checkIn.staffAdded', { email })
     return reply.redirect(`/events/${event.id}/door-staff`, 303)
   })
 
@@ -254,7 +254,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const actor = actorOf(request)
     const event = eventOf(request)
     const revoked = await revokeStaff(app.db, { event, actor }, idParam(request.params, 'staffId'))
-    reply.flash(revoked ? 'success' : 'info', revoked ? 'Revoked: it can no longer check in tickets.' : 'This was revoked already.')
+    reply.flash(revoked ? 'success' : 'info', revoked ? 'flash.checkIn.revoked' : 'flash.checkIn.alreadyRevoked')
     return reply.redirect(`/events/${event.id}/door-staff`, 303)
   })
 
@@ -267,10 +267,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       actor,
     })
     if (undone) app.afterCommit({ eventChanged: event.id })
-    reply.flash(
-      undone ? 'success' : 'info',
-      undone ? 'Check-in undone: the ticket can be checked in again.' : 'This ticket was not checked in.',
-    )
+    reply.flash(undone ? 'success' : 'info', undone ? 'flash.checkIn.undone' : 'flash.checkIn.notCheckedIn')
     const back = new FormReader(request.body).text('back')
     return reply.redirect(back.startsWith(`/events/${event.id}/`) ? back : `/events/${event.id}/orders`, 303)
   })

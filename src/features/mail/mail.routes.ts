@@ -61,7 +61,7 @@ export default async function mailRoutes(app: FastifyInstance) {
       })
     })
     app.afterCommit({ mailQueued: true })
-    reply.flash('success', `A test message to ${admin.email} is in the outbox. This page shows whether it went.`)
+    reply.flash('success', 'flash.mail.testQueued', { email: admin.email })
     return reply.redirect('/admin/outbox', 303)
   })
 }

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.js'
 import type { OrderRow } from '../../db/schema.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
-import type { Translate } from '../../i18n/translate.js'
+import { type Message, type Translate, say } from '../../i18n/translate.js'
 import { type AuditEntry, recordAudit } from '../audit/audit.repository.js'
 import type { Event } from '../events/event.model.js'
 import { lockEvent } from '../events/event.repository.js'
@@ -24,9 +24,14 @@ const CANCELLATION_REFUSAL_WORDS: Record<CancellationRefusal['code'], MessageKey
   'not-allowed': 'refusal.cancellation.notAllowed',
 }
 
-/** The words for why the buyer may not cancel, as the order page and the cancel form's answer say them. */
+/** Why the buyer may not cancel, as a message to say now or later (a flash after the cancel form). */
+export function cancellationRefusalMessage(reason: CancellationRefusal): Message {
+  return { key: CANCELLATION_REFUSAL_WORDS[reason.code] }
+}
+
+/** The words for why the buyer may not cancel, as the order page says them. */
 export function cancellationRefusalText(t: Translate, reason: CancellationRefusal): string {
-  return t(CANCELLATION_REFUSAL_WORDS[reason.code])
+  return say(t, cancellationRefusalMessage(reason))
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Translate } from '../../i18n/translate.js'
+import { type Message, type Translate, say } from '../../i18n/translate.js'
 import { formatDateTime } from '../../lib/format.js'
 
 /**
@@ -33,45 +33,59 @@ export interface FieldRefusal<Field extends string = string> {
   reason: EventFieldReason
 }
 
-export function eventRefusalText(t: Translate, reason: EventRefusal | EventFieldReason): string {
+export function eventRefusalMessage(reason: EventRefusal | EventFieldReason): Message {
   switch (reason.code) {
     case 'publish-cancelled':
-      return t('refusal.event.publishCancelled')
+      return { key: 'refusal.event.publishCancelled' }
     case 'already-public':
-      return t('refusal.event.alreadyPublic')
+      return { key: 'refusal.event.alreadyPublic' }
     case 'ends-before-publication':
-      return t('refusal.event.endsBeforePublication')
+      return { key: 'refusal.event.endsBeforePublication' }
     case 'no-ticket-types':
-      return t('refusal.event.noTicketTypes')
+      return { key: 'refusal.event.noTicketTypes' }
     case 'not-published':
-      return t('refusal.event.notPublished')
+      return { key: 'refusal.event.notPublished' }
     case 'already-cancelled':
-      return t('refusal.event.alreadyCancelled')
+      return { key: 'refusal.event.alreadyCancelled' }
     case 'has-orders':
-      return t('refusal.event.hasOrders', { orders: reason.orders })
+      return { key: 'refusal.event.hasOrders', params: { orders: reason.orders } }
     case 'type-ordered':
-      return t('refusal.event.typeOrdered', { ticketType: reason.ticketType, tickets: reason.tickets })
+      return { key: 'refusal.event.typeOrdered', params: { ticketType: reason.ticketType, tickets: reason.tickets } }
     case 'last-ticket-type':
-      return t('refusal.event.lastTicketType')
+      return { key: 'refusal.event.lastTicketType' }
     case 'on-sale-after-end':
-      return t('refusal.event.onSaleAfterEnd')
+      return { key: 'refusal.event.onSaleAfterEnd' }
     case 'sales-cut-off':
       return reason.salesEndAt !== null
-        ? t('refusal.event.salesRunPastEnd', {
-            ticketType: reason.ticketType,
-            salesEnd: formatDateTime(reason.salesEndAt, reason.timeZone),
-          })
-        : t('refusal.event.salesStartAfterEnd', {
-            ticketType: reason.ticketType,
-            salesStart: formatDateTime(reason.salesStartAt!, reason.timeZone),
-          })
+        ? {
+            key: 'refusal.event.salesRunPastEnd',
+            params: {
+              ticketType: reason.ticketType,
+              salesEnd: formatDateTime(reason.salesEndAt, reason.timeZone),
+            },
+          }
+        : {
+            key: 'refusal.event.salesStartAfterEnd',
+            params: {
+              ticketType: reason.ticketType,
+              salesStart: formatDateTime(reason.salesStartAt!, reason.timeZone),
+            },
+          }
     case 'capacity-below-taken':
-      return t(reason.of === 'event' ? 'refusal.event.capacityBelowSold' : 'refusal.event.typeCapacityBelowSold', {
-        sold: reason.sold,
-        held: reason.held,
-        least: reason.sold + reason.held,
-      })
+      return {
+        key: reason.of === 'event' ? 'refusal.event.capacityBelowSold' : 'refusal.event.typeCapacityBelowSold',
+        params: {
+          sold: reason.sold,
+          held: reason.held,
+          least: reason.sold + reason.held,
+        },
+      }
     case 'name-taken':
-      return t('refusal.event.nameTaken', { name: reason.name })
+      return { key: 'refusal.event.nameTaken', params: { name: reason.name } }
   }
+}
+
+/** The words of a refusal, as the page or the form says them. */
+export function eventRefusalText(t: Translate, reason: EventRefusal | EventFieldReason): string {
+  return say(t, eventRefusalMessage(reason))
 }

@@ -58,7 +58,7 @@ import {
   updateEvent,
   updateTicketType,
 } from './event.service.js'
-import { eventRefusalText } from './event.refusals.js'
+import { eventRefusalMessage, eventRefusalText } from './event.refusals.js'
 import { attendeeHeader, timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './organiser.view.js'
 
 const ORDERS_PER_PAGE = 50
@@ -174,7 +174,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const title = request.t('organiser.create.title')
     if (!input) return reply.render('organiser/create.eta', { title, values, errors, timeZones: timeZoneChoices(values.timeZone) }, 422)
     const id = await createEvent(ctx, actorOf(request), input)
-    reply.flash('success', 'Draft saved. Add its ticket types, preview it, then publish it.')
+    reply.flash('success', 'flash.organiser.draftSaved')
     return reply.redirect(`/edit-event/${id}`, 303)
   })
 
@@ -187,7 +187,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
     if (refusal)
       return renderManage(reply, event, { form: { values, errors: { [refusal.field]: eventRefusalText(request.t, refusal.reason) } } }, 422)
-    reply.flash('success', 'Event saved.')
+    reply.flash('success', 'flash.organiser.eventSaved')
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })
 
@@ -198,12 +198,11 @@ export default async function eventRoutes(app: FastifyInstance) {
     if (!input) return renderManage(reply, event, { publish: { values, errors } }, 422)
     const refusal = await publishEvent(ctx, actorOf(request), event.id, input.publishedAt)
     if (refusal) return renderManage(reply, event, { publish: { values, errors: {}, refusal: eventRefusalText(request.t, refusal) } }, 409)
-    reply.flash(
-      'success',
-      input.publishedAt > now
-        ? `Scheduled: the event goes on sale ${formatDateTime(input.publishedAt, event.timeZone)}.`
-        : 'Published: the event is on sale now.',
-    )
+    if (input.publishedAt > now) {
+      reply.flash('success', 'flash.organiser.scheduled', { when: formatDateTime(input.publishedAt, event.timeZone, request.locale) })
+    } else {
+      reply.flash('success', 'flash.organiser.published')
+    }
     return reply.redirect(`/edit-event/${event.id}`, 303)
   })
 
@@ -211,12 +210,13 @@ export default async function eventRoutes(app: FastifyInstance) {
   function lifecycleAction(
     url: string,
     change: (actor: Actor, eventId: number, request: FastifyRequest) => Promise<Refusal>,
-    done: string,
+    done: MessageKey,
   ) {
     app.post(url, owner, async (request, reply) => {
       const event = eventOf(request)
       const refusal = await change(actorOf(request), event.id, request)
-      reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(request.t, refusal) : done)
+      const said = refusal ? eventRefusalMessage(refusal) : { key: done }
+      reply.flash(refusal ? 'error' : 'success', said.key, said.params)
       return reply.redirect(`/edit-event/${event.id}`, 303)
     })
   }
@@ -233,27 +233,20 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   }
 
-  lifecycleAction(
-    '/unpublish-event/:id',
-    (actor, id) => unpublishEvent(ctx, actor, id),
-    'Unpublished: the event is a draft again, hidden from the public. Its orders are kept.',
-  )
+  lifecycleAction('/unpublish-event/:id', (actor, id) => unpublishEvent(ctx, actor, id), 'flash.organiser.unpublished')
   confirmationPage('/events/:id/cancel', 'organiser/cancel.eta', 'organiser.cancel.title')
-  lifecycleAction(
-    '/cancel-event/:id',
-    (actor, id, request) => cancelEvent(ctx, actor, id, siteUrl(request)),
-    'Cancelled: sales have stopped, every order is marked cancelled, and every buyer is told by e-mail.',
-  )
+  lifecycleAction('/cancel-event/:id', (actor, id, request) => cancelEvent(ctx, actor, id, siteUrl(request)), 'flash.organiser.cancelled')
   confirmationPage('/events/:id/delete', 'organiser/delete.eta', 'organiser.delete.title')
 
   app.post('/delete-event/:id', owner, async (request, reply) => {
     const event = eventOf(request)
     const refusal = await deleteEvent(ctx, actorOf(request), event.id)
     if (refusal) {
-      reply.flash('error', eventRefusalText(request.t, refusal))
+      const said = eventRefusalMessage(refusal)
+      reply.flash('error', said.key, said.params)
       return reply.redirect(`/events/${event.id}/delete`, 303)
     }
-    reply.flash('success', `“${event.title}” is deleted.`)
+    reply.flash('success', 'flash.organiser.deleted', { title: event.title })
     return reply.redirect('/organiser', 303)
   })
 
@@ -273,7 +266,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const refusal = await createTicketType(ctx, actorOf(request), event.id, input)
     if (refusal)
       return renderTicketTypeForm(reply, event, { values, errors: { [refusal.field]: eventRefusalText(request.t, refusal.reason) } }, 422)
-    reply.flash('success', `Ticket type “${input.name}” added.`)
+    reply.flash('success', 'flash.organiser.typeAdded', { name: input.name })
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
 
@@ -301,7 +294,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     const refusal = await updateTicketType(ctx, actorOf(request), found, input)
     if (refusal)
       return renderTicketTypeForm(reply, event, { ...form, errors: { [refusal.field]: eventRefusalText(request.t, refusal.reason) } }, 422)
-    reply.flash('success', `Ticket type “${input.name}” saved.`)
+    reply.flash('success', 'flash.organiser.typeSaved', { name: input.name })
     return reply.redirect(`/edit-event/${event.id}#ticket-types`, 303)
   })
 
@@ -320,7 +313,8 @@ export default async function eventRoutes(app: FastifyInstance) {
   app.post('/ticket-types/:id/delete', typeOwner, async (request, reply) => {
     const found = await ticketTypeOf(request)
     const refusal = await deleteTicketType(ctx, actorOf(request), found)
-    reply.flash(refusal ? 'error' : 'success', refusal ? eventRefusalText(request.t, refusal) : `Ticket type “${found.type.name}” deleted.`)
+    const said = refusal ? eventRefusalMessage(refusal) : { key: 'flash.organiser.typeDeleted' as const, params: { name: found.type.name } }
+    reply.flash(refusal ? 'error' : 'success', said.key, said.params)
     return reply.redirect(`/edit-event/${found.event.id}#ticket-types`, 303)
   })
 

@@ -14,7 +14,7 @@ import { normaliseEmail } from '../accounts/user.repository.js'
 import { type EventWithTicketTypes, findEvent, findEventWithTicketTypes } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
 import { isPublic } from '../events/event.rules.js'
-import { cancelOrder, cancellation, cancellationRefusalText } from '../orders/cancellation.js'
+import { cancelOrder, cancellation, cancellationRefusalMessage } from '../orders/cancellation.js'
 import { OrderCheckedIn } from '../orders/order.errors.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
@@ -274,8 +274,11 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     const found = await accessibleOrder(request, key)
     const cancel = cancellation(found.order, found.event, found.tickets)
     if (!cancel.allowed) {
-      if (cancel.reason === null) reply.flash('info', 'This order was already cancelled.')
-      else reply.flash('error', cancellationRefusalText(request.t, cancel.reason))
+      if (cancel.reason === null) reply.flash('info', 'flash.purchase.alreadyCancelled')
+      else {
+        const refusal = cancellationRefusalMessage(cancel.reason)
+        reply.flash('error', refusal.key, refusal.params)
+      }
     } else {
       const audit = {
         actorId: request.user?.id ?? null,
@@ -291,12 +294,12 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         throw error
       })
       if (cancelled instanceof OrderCheckedIn) {
-        reply.flash('error', cancellationRefusalText(request.t, { code: 'checked-in' }))
+        reply.flash('error', cancellationRefusalMessage({ code: 'checked-in' }).key)
       } else if (cancelled) {
         app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
-        reply.flash('success', 'Your order is cancelled. The tickets are no longer valid.')
+        reply.flash('success', 'flash.purchase.cancelled')
       } else {
-        reply.flash('info', 'This order was already cancelled.')
+        reply.flash('info', 'flash.purchase.alreadyCancelled')
       }
     }
     return reply.redirect(`/orders/${found.order.code}?key=${found.order.accessKey}`, 303)

@@ -1,3 +1,4 @@
+import type { Message } from '../../i18n/translate.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { eventOf, hasRole, mayManage } from '../../plugins/auth.js'
@@ -72,10 +73,10 @@ export default async function seatingRoutes(app: FastifyInstance) {
   }
 
   /** After a change: back to the page, or the page again with why it was refused (the form as typed). */
-  async function answer(reply: FastifyReply, event: Event, refusal: MapRefusal, values: Partial<SeatMapForm>, success: string) {
+  async function answer(reply: FastifyReply, event: Event, refusal: MapRefusal, values: Partial<SeatMapForm>, success: Message) {
     if (refusal !== null) return render(reply, event, { values, refusal }, 409)
     app.afterCommit({ eventChanged: event.id })
-    reply.flash('success', success)
+    reply.flash('success', success.key, success.params)
     return reply.redirect(`/events/${event.id}/seat-map`, 303)
   }
 
@@ -87,7 +88,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
     const { values, errors, seats } = parseBlockForm(request.body, types)
     if (Object.keys(errors).length > 0) return render(reply, event, { values, errors }, 422)
     const refusal = await addSeats(app.db, changeOf(request, event), seats)
-    return answer(reply, event, refusal, values, `${seats.length} seats added.`)
+    return answer(reply, event, refusal, values, { key: 'flash.seating.seatsAdded', params: { count: seats.length } })
   })
 
   app.post('/events/:id/seat-map/import', owner, async (request, reply) => {
@@ -97,7 +98,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
     const { seats, problems } = parseSeatCsv(csv, types)
     if (problems.length > 0) return render(reply, event, { values: { csv }, errors: { csv: problems.join(' ') } }, 422)
     const refusal = await addSeats(app.db, changeOf(request, event), seats)
-    return answer(reply, event, refusal, { csv }, `${seats.length} seats added.`)
+    return answer(reply, event, refusal, { csv }, { key: 'flash.seating.seatsAdded', params: { count: seats.length } })
   })
 
   app.post('/events/:id/seat-map/copy', owner, async (request, reply) => {
@@ -108,7 +109,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
     const from = found && mayManage(request.user, found) ? found : undefined
     if (!from) return render(reply, event, { errors: { from: request.t('seating.editor.copyNone') } }, 422)
     const refusal = await copySeats(app.db, changeOf(request, event), from)
-    return answer(reply, event, refusal, {}, `The seat map of ${from.title} was copied.`)
+    return answer(reply, event, refusal, {}, { key: 'flash.seating.copied', params: { event: from.title } })
   })
 
   app.post('/events/:id/seat-map/marks', owner, async (request, reply) => {
@@ -116,12 +117,12 @@ export default async function seatingRoutes(app: FastifyInstance) {
     const { values, errors, seats, blocked } = parseSeatMarks(request.body)
     if (Object.keys(errors).length > 0) return render(reply, event, { values, errors }, 422)
     const refusal = await markSeats(app.db, changeOf(request, event), { section: values.markSection, seats, blocked })
-    return answer(reply, event, refusal, values, `${seats.size} ${seats.size === 1 ? 'seat' : 'seats'} ${blocked ? 'blocked' : 'freed'}.`)
+    return answer(reply, event, refusal, values, { key: 'flash.seating.marked', params: { count: seats.size, blocked } })
   })
 
   app.post('/events/:id/seat-map/clear', owner, async (request, reply) => {
     const event = eventOf(request)
     const refusal = await clearSeats(app.db, changeOf(request, event))
-    return answer(reply, event, refusal, {}, 'The seat map is cleared.')
+    return answer(reply, event, refusal, {}, { key: 'flash.seating.cleared' })
   })
 }

@@ -35,7 +35,7 @@ export default async function settingsRoutes(app: FastifyInstance) {
       return reply.render('settings/site-settings.eta', { ...settingsPage(request, after, form.errors), mail: mailSection(request) }, 422)
 
     const saved = await saveSiteSettings(app.db, actorOf(request), before, after)
-    reply.flash('success', saved ? 'Settings saved.' : 'Nothing changed.')
+    reply.flash('success', saved ? 'flash.settings.saved' : 'flash.settings.nothingChanged')
     return reply.redirect('/site-settings', 303)
   })
 }

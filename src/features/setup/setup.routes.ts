@@ -74,7 +74,7 @@ export default async function setupRoutes(app: FastifyInstance) {
     if (!admin) throw new NotFound()
     token.revoke()
     await logIn(request, reply, admin.id)
-    reply.flash('success', 'Welcome! You are the site admin. Start by naming the site and choosing who may organise events.')
+    reply.flash('success', 'flash.setup.welcome')
     return reply.redirect('/site-settings', 303)
   })
 }

@@ -1,6 +1,7 @@
+import type { MessageKey } from '../../i18n/catalogue.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Role } from '../../db/schema.js'
-import { Conflict, errorWords, idParam } from '../../lib/errors.js'
+import { Conflict, idParam } from '../../lib/errors.js'
 import { FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { hasRole, safeReturnPath } from '../../plugins/auth.js'
@@ -13,12 +14,12 @@ import { siteUrl } from '../../lib/site-url.js'
 const LIST = '/users/list-users'
 const PER_PAGE = 25
 
-const DONE: Record<AccountAction['kind'], string> = {
-  role: 'Role changed.',
-  'approve-organiser': 'Approved: they can organise events now.',
-  'decline-organiser': 'Request declined. They keep their attendee account.',
-  disable: 'Account disabled. Their sessions have ended.',
-  enable: 'Account enabled. They can log in again.',
+const DONE: Record<AccountAction['kind'], MessageKey> = {
+  role: 'flash.users.done.role',
+  'approve-organiser': 'flash.users.done.approveOrganiser',
+  'decline-organiser': 'flash.users.done.declineOrganiser',
+  disable: 'flash.users.done.disable',
+  enable: 'flash.users.done.enable',
 }
 
 /** The site admin's user list, and the actions on an account it offers. */
@@ -59,7 +60,7 @@ export default async function usersRoutes(app: FastifyInstance) {
     const form = new FormReader(request.body, request.t)
     const role = form.text('role') as Role
     if (!ROLES.includes(role)) {
-      reply.flash('error', 'Choose one of the roles in the list.')
+      reply.flash('error', 'flash.users.chooseRole')
       return reply.redirect(backTo(form), 303)
     }
     return act(request, reply, { kind: 'role', role })
@@ -82,11 +83,12 @@ export default async function usersRoutes(app: FastifyInstance) {
       changed = await applyAccountAction(app.db, actorOf(request), userId, action, siteUrl(request))
       app.afterCommit({ mailQueued: true })
     } catch (error) {
-      if (!(error instanceof Conflict)) throw error
-      reply.flash('error', errorWords(request.t, error).message)
+      // The service's refusals name their words by key (the last admin, one's own account).
+      if (!(error instanceof Conflict) || error.detail === null) throw error
+      reply.flash('error', error.detail.key, error.detail.params)
       return reply.redirect(back, 303)
     }
-    reply.flash(changed ? 'success' : 'info', changed ? DONE[action.kind] : 'Nothing to change: it was already so.')
+    reply.flash(changed ? 'success' : 'info', changed ? DONE[action.kind] : 'flash.users.nothingToChange')
     // An admin who just gave up their own admin role can no longer see the list.
     const demotedSelf = changed && action.kind === 'role' && userId === admin.id && !hasRole({ ...admin, role: action.role }, 'admin')
     return reply.redirect(demotedSelf ? '/' : back, 303)

@@ -92,10 +92,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
         : renderJoin(request, reply, event, type, { values, errors: {}, refusal: message }, 409)
     }
     app.afterCommit({ mailQueued: true })
-    reply.flash(
-      'success',
-      `You are on the waiting list for ${type.name}. We sent a confirmation to ${input.email}, and will write again when tickets are offered to you.`,
-    )
+    reply.flash('success', 'flash.waitingList.joined', { ticketType: type.name, email: input.email })
     return reply.redirect(`/event/${event.id}`, 303)
   })
 
@@ -121,9 +118,9 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     if (!entry) throw new NotFound('This link to leave a waiting list is not valid. It may have been copied incompletely.')
     if (await leaveWaitingList(app.db, entry)) {
       app.afterCommit({ eventChanged: entry.eventId, mailQueued: true })
-      reply.flash('success', 'You have left the waiting list. We will not write to you about it again.')
+      reply.flash('success', 'flash.waitingList.left')
     } else {
-      reply.flash('info', 'You were no longer on this waiting list.')
+      reply.flash('info', 'flash.waitingList.notOnList')
     }
     return reply.redirect(`/event/${entry.eventId}`, 303)
   })
@@ -133,9 +130,9 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     if (!outcome) throw new NotFound('This offer link is not valid. It may have been copied incompletely.')
     if (outcome.declined) {
       app.afterCommit({ eventChanged: outcome.eventId, mailQueued: true })
-      reply.flash('success', 'You declined the offer: the tickets go to the next person on the waiting list.')
+      reply.flash('success', 'flash.waitingList.declined')
     } else {
-      reply.flash('info', 'This offer was no longer open.')
+      reply.flash('info', 'flash.waitingList.offerNotOpen')
     }
     return reply.redirect(`/event/${outcome.eventId}`, 303)
   })
@@ -175,9 +172,9 @@ export default async function waitingListRoutes(app: FastifyInstance) {
     if (!entry) throw new NotFound()
     if (await removeEntry(app.db, actorOf(request), entry)) {
       app.afterCommit({ eventChanged: entry.eventId, mailQueued: true })
-      reply.flash('success', `${entry.name} is off the waiting list.`)
+      reply.flash('success', 'flash.waitingList.removed', { name: entry.name })
     } else {
-      reply.flash('info', `${entry.name} was no longer on the waiting list.`)
+      reply.flash('info', 'flash.waitingList.wasNotOnList', { name: entry.name })
     }
     return reply.redirect(`/events/${entry.eventId}/waiting-list`, 303)
   })

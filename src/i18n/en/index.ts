@@ -1,5 +1,6 @@
 import { checkIn } from './check-in.js'
 import { common } from './common.js'
+import { flash } from './flash.js'
 import { accounts } from './accounts.js'
 import { admin } from './admin.js'
 import { forms } from './forms.js'
@@ -27,6 +28,7 @@ import { waitingList } from './waiting-list.js'
  */
 export const en = {
   ...common,
+  ...flash,
   ...accounts,
   ...admin,
   ...forms,
