@@ -195,8 +195,8 @@ export const EVENT_STATUS_MESSAGES: Record<ShownStatus, MessageKey> = {
 /**
  * The badges' words in the default locale, for what has no reader's t():
  * the live messages' `statusLabel`, which live.js no longer reads (the page
- * gives it the words of EVENT_STATUS_MESSAGES) but the protocol's tests still
- * see, and the organiser's pages until their words move to the catalogue.
+ * gives it the words of EVENT_STATUS_MESSAGES) but older pages and the
+ * protocol's tests still see.
  */
 export const EVENT_STATUS_LABELS: Record<ShownStatus, string> = Object.fromEntries(
   Object.entries(EVENT_STATUS_MESSAGES).map(([status, key]) => [status, translatorFor(DEFAULT_LOCALE)(key)]),

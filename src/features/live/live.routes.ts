@@ -134,7 +134,7 @@ function refuseOtherOrigins(publicUrl: string | null) {
     if (origin === undefined) return
     const page = authority(origin)
     if (page === undefined || (page !== site && page !== authority(`http://${request.host}`))) {
-      throw new Forbidden('Live availability is only for pages of this site.')
+      throw new Forbidden({ key: 'errors.live.otherSite' })
     }
   }
 }

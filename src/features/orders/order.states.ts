@@ -1,3 +1,4 @@
+import type { MessageKey } from '../../i18n/catalogue.js'
 import { type ExpressionBuilder, sql } from 'kysely'
 import type { Database, OrderStatus } from '../../db/schema.js'
 
@@ -39,7 +40,7 @@ export const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
 }
 
 /** The words of every order state, wherever an order is shown. */
-export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = { paid: 'Paid', cancelled: 'Cancelled' }
+export const ORDER_STATUS_MESSAGES: Record<OrderStatus, MessageKey> = { paid: 'orders.status.paid', cancelled: 'orders.status.cancelled' }
 
 const ALL_STATES = Object.keys(ORDER_STATES) as OrderStatus[]
 

@@ -2,7 +2,7 @@ import { signDoorCode } from '../../lib/door-code.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import type { Translate } from '../../i18n/translate.js'
 import type { OrderStatus, TicketTypeRow } from '../../db/schema.js'
-import { ORDER_STATUS_LABELS } from '../orders/order.states.js'
+import { ORDER_STATUS_MESSAGES } from '../orders/order.states.js'
 import type { Event } from '../events/event.model.js'
 import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
@@ -10,7 +10,7 @@ import { TIME_ZONES, formatDateTime, formatMoney, formatRevenue, isValidTimeZone
 import {
   type EventPhase,
   type EventStatus,
-  EVENT_STATUS_LABELS,
+  EVENT_STATUS_MESSAGES,
   PHASE_ORDER,
   eventPhase,
   eventStatus,
@@ -135,7 +135,7 @@ export function toEventSummary(
     startsAt: formatDateTime(event.startsAt, event.timeZone),
     phase,
     status,
-    statusLabel: EVENT_STATUS_LABELS[status],
+    statusLabel: t(EVENT_STATUS_MESSAGES[status]),
     phaseNote: phaseNote(event, phase, t),
     ticketTypes: types.map((type) => toTicketTypeSummary(type, event.timeZone, currency, t)),
     sold: event.sold,
@@ -202,7 +202,7 @@ export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret:
       order = {
         code: line.orderCode,
         status: line.status,
-        statusLabel: ORDER_STATUS_LABELS[line.status],
+        statusLabel: t(ORDER_STATUS_MESSAGES[line.status]),
         buyerName: line.buyerName,
         buyerEmail: line.buyerEmail,
         buyerMailto: mailtoHref(line.buyerEmail),

@@ -229,8 +229,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   app.get('/purchase/success', { config: { access: 'anyone' } }, async (request, reply) => {
     const code = (request.query as { order?: unknown }).order
     const found = typeof code === 'string' && ORDER_CODE.test(code) ? await findOrderByCode(app.db, code) : undefined
-    if (!found || !boughtInThisBrowser(request, found))
-      throw new NotFound('This browser has no recent order. If you bought tickets, open the link from your order page.')
+    if (!found || !boughtInThisBrowser(request, found)) throw new NotFound({ key: 'errors.purchase.noRecentOrder' })
     return renderOrder(request, reply, found, true)
   })
 

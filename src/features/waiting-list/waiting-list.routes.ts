@@ -100,7 +100,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
   app.get('/waiting-list/leave', anyone, async (request, reply) => {
     const token = new FormReader(request.query).text('token')
     const entry = await findEntryByLeaveToken(app.db, token)
-    if (!entry) throw new NotFound('This link to leave a waiting list is not valid. It may have been copied incompletely.')
+    if (!entry) throw new NotFound({ key: 'errors.waitingList.leaveLinkInvalid' })
     const found = await findEventWithTicketTypes(app.db, entry.eventId)
     reply.header('cache-control', 'private, no-store')
     return reply.render('waiting-list/leave.eta', {
@@ -115,7 +115,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
 
   app.post('/waiting-list/leave', anyone, async (request, reply) => {
     const entry = await findEntryByLeaveToken(app.db, new FormReader(request.body).text('token'))
-    if (!entry) throw new NotFound('This link to leave a waiting list is not valid. It may have been copied incompletely.')
+    if (!entry) throw new NotFound({ key: 'errors.waitingList.leaveLinkInvalid' })
     if (await leaveWaitingList(app.db, entry)) {
       app.afterCommit({ eventChanged: entry.eventId, mailQueued: true })
       reply.flash('success', 'flash.waitingList.left')
@@ -127,7 +127,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
 
   app.post('/waiting-list/decline', anyone, async (request, reply) => {
     const outcome = await declineOffer(app.db, new FormReader(request.body).text('offer'))
-    if (!outcome) throw new NotFound('This offer link is not valid. It may have been copied incompletely.')
+    if (!outcome) throw new NotFound({ key: 'errors.waitingList.offerLinkInvalid' })
     if (outcome.declined) {
       app.afterCommit({ eventChanged: outcome.eventId, mailQueued: true })
       reply.flash('success', 'flash.waitingList.declined')

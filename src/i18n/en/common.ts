@@ -13,4 +13,6 @@ export const common = {
   'layout.footer.ticketsBy': 'tickets by Admit One',
   /** A price of nothing. */
   'common.free': 'Free',
+  'orders.status.paid': 'Paid',
+  'orders.status.cancelled': 'Cancelled',
 } as const

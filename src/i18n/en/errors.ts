@@ -9,6 +9,10 @@ export const errors = {
   'errors.notFound.message': 'There is nothing here. The link may be old, or the page was removed.',
   'errors.forbidden.title': 'Not allowed',
   'errors.forbidden.message': 'Your account may not do this.',
+  'errors.waitingList.leaveLinkInvalid': 'This link to leave a waiting list is not valid. It may have been copied incompletely.',
+  'errors.waitingList.offerLinkInvalid': 'This offer link is not valid. It may have been copied incompletely.',
+  'errors.purchase.noRecentOrder': 'This browser has no recent order. If you bought tickets, open the link from your order page.',
+  'errors.live.otherSite': 'Live availability is only for pages of this site.',
   'errors.awaitingApproval.title': 'Waiting for approval',
   'errors.awaitingApproval.message':
     'You asked to organise events here, and an admin has yet to approve the request. We will email you when they do; these pages open to you then.',
