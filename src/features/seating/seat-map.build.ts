@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import type { SeatKind, TicketTypeRow } from '../../db/schema.js'
+import type { Translate } from '../../i18n/translate.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { labelKey, parseRowSeat, placeKey, rowSeatKey, tidyLabel } from './seat-labels.js'
 import { type NewSeat, seatName } from './seat.model.js'
@@ -41,9 +42,14 @@ export function blankBlockForm(): BlockFormValues {
  * number of rows ("5": A to E); seats numbered from the first number; an
  * aisle (an empty cell) after each seat number listed; wheelchair spaces,
  * companion seats and blocked seats named by row and seat ("A1", "3-12").
+ * Its messages are in the language of `t`.
  */
-export function parseBlockForm(body: unknown, types: TicketTypeRow[]): { values: BlockFormValues; errors: FieldErrors; seats: NewSeat[] } {
-  const form = new FormReader(body)
+export function parseBlockForm(
+  body: unknown,
+  types: TicketTypeRow[],
+  t: Translate,
+): { values: BlockFormValues; errors: FieldErrors; seats: NewSeat[] } {
+  const form = new FormReader(body, t)
   const values: BlockFormValues = {
     section: tidyLabel(form.text('section')),
     rows: form.text('rows').trim(),
@@ -55,25 +61,25 @@ export function parseBlockForm(body: unknown, types: TicketTypeRow[]): { values:
     companion: form.text('companion'),
     blocked: form.text('blocked'),
   }
-  if (values.section === '') form.fail('section', 'Name the section, like "Stalls" or "Balcony".')
-  else if (values.section.length > MAX_LABEL) form.fail('section', `Use at most ${MAX_LABEL} characters.`)
-  const rows = rowLabels(values.rows)
+  if (values.section === '') form.fail('section', t('seating.build.section'))
+  else if (values.section.length > MAX_LABEL) form.fail('section', t('forms.field.tooLong', { max: MAX_LABEL }))
+  const rows = rowLabels(values.rows, t)
   if (typeof rows === 'string') form.fail('rows', rows)
   const perRow = wholeNumber(values.seatsPerRow, 1, MAX_SEATS_PER_ROW)
-  if (perRow === null) form.fail('seatsPerRow', `Enter how many seats each row has, from 1 to ${MAX_SEATS_PER_ROW}.`)
+  if (perRow === null) form.fail('seatsPerRow', t('seating.build.seatsPerRow', { max: MAX_SEATS_PER_ROW }))
   const first = wholeNumber(values.firstSeat, 0, 9999)
-  if (first === null) form.fail('firstSeat', 'Enter the number of the first seat of each row, like 1.')
+  if (first === null) form.fail('firstSeat', t('seating.build.firstSeat'))
   const type = types.find((candidate) => String(candidate.id) === values.ticketTypeId)
-  if (!type) form.fail('ticketTypeId', 'Choose the ticket type (price category) of these seats.')
+  if (!type) form.fail('ticketTypeId', t('seating.build.ticketType'))
   const aisles = numberList(values.aisles)
-  if (aisles === null) form.fail('aisles', 'List seat numbers, like 5, 15.')
+  if (aisles === null) form.fail('aisles', t('seating.build.aisles'))
   const marks: Record<'wheelchair' | 'companion' | 'blocked', Map<string, string> | null> = {
     wheelchair: seatList(values.wheelchair),
     companion: seatList(values.companion),
     blocked: seatList(values.blocked),
   }
   for (const name of ['wheelchair', 'companion', 'blocked'] as const) {
-    if (marks[name] === null) form.fail(name, 'List seats by row and number, like A1, A2 or 3-12, separated by commas.')
+    if (marks[name] === null) form.fail(name, t('seating.build.seatList'))
   }
   if (!form.ok || typeof rows === 'string' || perRow === null || first === null || !type || aisles === null) {
     return { values, errors: form.errors, seats: [] }
@@ -101,7 +107,7 @@ export function parseBlockForm(body: unknown, types: TicketTypeRow[]): { values:
   const named = new Set(seats.map((seat) => rowSeatKey(seat.rowLabel, seat.seatLabel)))
   for (const name of ['wheelchair', 'companion', 'blocked'] as const) {
     const missing = [...marks[name]!].filter(([key]) => !named.has(key)).map(([, typed]) => typed)
-    if (missing.length > 0) form.fail(name, `${missing.join(', ')}: no such seat in these rows.`)
+    if (missing.length > 0) form.fail(name, t('seating.build.noSuchSeat', { seats: missing.join(', '), count: missing.length }))
   }
   return { values, errors: form.errors, seats: form.ok ? seats : [] }
 }
@@ -112,19 +118,26 @@ export interface SeatMarksFormValues {
   marks: string
 }
 
-/** Seats named by row and number in one section ("A1, A2, 3-12"): by key (rowSeatKey), each as typed, and whether to block or free them. */
-export function parseSeatMarks(body: unknown): {
+/**
+ * Seats named by row and number in one section ("A1, A2, 3-12"): by key
+ * (rowSeatKey), each as typed, and whether to block or free them. Its messages
+ * are in the language of `t`.
+ */
+export function parseSeatMarks(
+  body: unknown,
+  t: Translate,
+): {
   values: SeatMarksFormValues
   errors: FieldErrors
   seats: Map<string, string>
   blocked: boolean
 } {
-  const form = new FormReader(body)
+  const form = new FormReader(body, t)
   const values = { markSection: tidyLabel(form.text('markSection')), marks: form.text('marks') }
-  if (values.markSection === '') form.fail('markSection', 'Name the section of these seats, like "Stalls".')
+  if (values.markSection === '') form.fail('markSection', t('seating.build.markSection'))
   const seats = seatList(values.marks)
-  if (seats === null) form.fail('marks', 'List seats by row and number, like A1, A2 or 3-12, separated by commas.')
-  else if (seats.size === 0) form.fail('marks', 'Name the seats to block or free, like A1, A2.')
+  if (seats === null) form.fail('marks', t('seating.build.seatList'))
+  else if (seats.size === 0) form.fail('marks', t('seating.build.noMarks'))
   return { values, errors: form.errors, seats: seats ?? new Map(), blocked: form.text('action') !== 'free' }
 }
 
@@ -135,29 +148,29 @@ const NEEDED_COLUMNS = CSV_COLUMNS.slice(0, 6)
  * Seats from a CSV with the header section,row,seat,x,y,category and an
  * optional kind column (seat, wheelchair, companion or blocked); the
  * category is a ticket type's name. Every problem is named by its line; a
- * seat named twice (compared as seat-labels.ts says) is one of them.
+ * seat named twice (compared as seat-labels.ts says) is one of them. The
+ * problems are in the language of `t`.
  */
-export function parseSeatCsv(text: string, types: TicketTypeRow[]): { seats: NewSeat[]; problems: string[] } {
-  const read = readCsv(text)
+export function parseSeatCsv(text: string, types: TicketTypeRow[], t: Translate): { seats: NewSeat[]; problems: string[] } {
+  const read = readCsv(text, t)
   if ('problem' in read) return { seats: [], problems: [read.problem] }
   const [header, ...lines] = read.lines
-  if (!header || lines.length === 0) return { seats: [], problems: ['Paste the header line and at least one seat.'] }
+  if (!header || lines.length === 0) return { seats: [], problems: [t('seating.build.csv.empty')] }
   const columns = header.values.map((name) => name.toLowerCase())
   const problems: string[] = []
   const repeated = new Set(columns.filter((name, i) => name !== '' && columns.indexOf(name) !== i))
-  for (const name of repeated) problems.push(`The header names the "${name}" column more than once: name each column once.`)
+  for (const name of repeated) problems.push(t('seating.build.csv.repeatedColumn', { column: name }))
   for (const needed of NEEDED_COLUMNS) {
-    if (!columns.includes(needed))
-      problems.push(`The header needs a "${needed}" column: section,row,seat,x,y,category (and optionally kind).`)
+    if (!columns.includes(needed)) problems.push(t('seating.build.csv.missingColumn', { column: needed }))
   }
   if (problems.length > 0) return { seats: [], problems }
-  if (lines.length > MAX_SEATS_PER_EVENT) return { seats: [], problems: [`At most ${MAX_SEATS_PER_EVENT} seats.`] }
+  if (lines.length > MAX_SEATS_PER_EVENT)
+    return { seats: [], problems: [t('seating.build.csv.tooManySeats', { max: MAX_SEATS_PER_EVENT })] }
   const byName = new Map(types.map((type) => [type.name.trim().toLowerCase(), type]))
   const lastNeeded = Math.max(...NEEDED_COLUMNS.map((name) => columns.indexOf(name)))
   const firstLineOf = new Map<string, number>()
   const seats: NewSeat[] = []
   for (const { values, line } of lines) {
-    const at = `Line ${line}`
     const field = (name: string) => values[columns.indexOf(name)] ?? ''
     const type = byName.get(field('category').toLowerCase())
     const x = wholeNumber(field('x'), 0, 9999)
@@ -165,18 +178,17 @@ export function parseSeatCsv(text: string, types: TicketTypeRow[]): { seats: New
     const kind = field('kind').toLowerCase() || 'seat'
     const [section, rowLabel, seatLabel] = [field('section'), field('row'), field('seat')].map(tidyLabel) as [string, string, string]
     if (values.length <= lastNeeded || values.slice(columns.length).some((value) => value !== ''))
-      problems.push(`${at} has ${values.length} values, where the header has ${columns.length} columns.`)
+      problems.push(t('seating.build.csv.valueCount', { line, values: values.length, columns: columns.length }))
     else if ([section, rowLabel, seatLabel].some((label) => label === '' || label.length > MAX_LABEL))
-      problems.push(`${at}: section, row and seat must be 1 to ${MAX_LABEL} characters.`)
-    else if (!type) problems.push(`${at}: no ticket type is called "${field('category')}".`)
-    else if (x === null || y === null) problems.push(`${at}: x and y must be whole numbers from 0 to 9999.`)
-    else if (!['seat', 'wheelchair', 'companion', 'blocked'].includes(kind))
-      problems.push(`${at}: kind must be seat, wheelchair, companion or blocked.`)
+      problems.push(t('seating.build.csv.labels', { line, max: MAX_LABEL }))
+    else if (!type) problems.push(t('seating.build.csv.unknownType', { line, category: field('category') }))
+    else if (x === null || y === null) problems.push(t('seating.build.csv.position', { line }))
+    else if (!['seat', 'wheelchair', 'companion', 'blocked'].includes(kind)) problems.push(t('seating.build.csv.kind', { line }))
     else {
       const place = { section, rowLabel, seatLabel }
       const first = firstLineOf.get(placeKey(place))
       if (first !== undefined) {
-        problems.push(`${at}: ${seatName(place)} is the seat of line ${first} again (case, spaces and leading zeros do not count).`)
+        problems.push(t('seating.build.csv.repeatedSeat', { line, seat: seatName(place), first }))
         continue
       }
       firstLineOf.set(placeKey(place), line)
@@ -199,8 +211,8 @@ interface CsvLine {
   line: number
 }
 
-/** The CSV's records, or what makes it unreadable in plain words, with its line: not the parser's own message. */
-function readCsv(text: string): { lines: CsvLine[] } | { problem: string } {
+/** The CSV's records, or what makes it unreadable in plain words (those of `t`), with its line: not the parser's own message. */
+function readCsv(text: string, t: Translate): { lines: CsvLine[] } | { problem: string } {
   const records: CsvLine[] = []
   try {
     parse(text, {
@@ -218,20 +230,14 @@ function readCsv(text: string): { lines: CsvLine[] } | { problem: string } {
     const { code, lines } = error as { code?: string; lines?: number }
     switch (code) {
       case 'CSV_QUOTE_NOT_CLOSED':
-        return {
-          problem: `Line ${firstTextLineAfter(text, records.at(-1)?.line ?? 0)}: a quote (") opens a value that is never closed. Put a value in quotes only when it holds a comma, and write a quote inside it twice ("").`,
-        }
+        return { problem: t('seating.build.csv.quoteNotClosed', { line: firstTextLineAfter(text, records.at(-1)?.line ?? 0) }) }
       case 'INVALID_OPENING_QUOTE':
-        return {
-          problem: `Line ${lines}: a value has a quote (") inside it. Put the whole value in quotes and write the quote twice, like "Box ""A""".`,
-        }
+        return { problem: t('seating.build.csv.quoteInside', { line: lines }) }
       case 'CSV_INVALID_CLOSING_QUOTE':
       case 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE':
-        return {
-          problem: `Line ${lines}: something follows the closing quote (") of a value, where a comma or the end of the line should be.`,
-        }
+        return { problem: t('seating.build.csv.afterClosingQuote', { line: lines }) }
       default:
-        if (typeof lines === 'number') return { problem: `Line ${lines} cannot be read as CSV: values separated by commas.` }
+        if (typeof lines === 'number') return { problem: t('seating.build.csv.unreadable', { line: lines }) }
         throw error
     }
   }
@@ -245,30 +251,30 @@ function firstTextLineAfter(text: string, line: number): number {
   return next
 }
 
-function rowLabels(text: string): string[] | string {
-  if (text === '') return 'Enter the rows, like A-J, 1-12 or A, B, C, or a number of rows.'
+/** The rows of a block as typed in the grid form, or what is wrong with them in the words of `t`. */
+function rowLabels(text: string, t: Translate): string[] | string {
+  if (text === '') return t('seating.build.rows.missing')
   let labels: string[]
   const count = /^\d{1,4}$/.exec(text)
   const letters = /^([A-Za-z])\s*-\s*([A-Za-z])$/.exec(text)
   const numbers = /^(\d{1,4})\s*-\s*(\d{1,4})$/.exec(text)
   if (count) {
-    if (Number(text) === 0) return 'Enter at least one row.'
+    if (Number(text) === 0) return t('seating.build.rows.none')
     labels = Array.from({ length: Math.min(Number(text), MAX_ROWS + 1) }, (_, i) => lettersOf(i))
   } else if (letters) {
     const [from, to] = [letters[1]!.toUpperCase().charCodeAt(0), letters[2]!.toUpperCase().charCodeAt(0)]
-    if (to < from) return 'The last row comes after the first, like A-J.'
+    if (to < from) return t('seating.build.rows.lettersBackwards')
     labels = Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i))
   } else if (numbers) {
     const [from, to] = [Number(numbers[1]), Number(numbers[2])]
-    if (to < from) return 'The last row comes after the first, like 1-12.'
+    if (to < from) return t('seating.build.rows.numbersBackwards')
     labels = Array.from({ length: Math.min(to - from + 1, MAX_ROWS + 1) }, (_, i) => String(from + i))
   } else {
     labels = text.split(',').map((label) => label.trim())
-    if (labels.some((label) => !/^[A-Za-z0-9]{1,4}$/.test(label)))
-      return 'Enter the rows, like A-J, 1-12 or A, B, C (letters and digits, up to 4 each).'
+    if (labels.some((label) => !/^[A-Za-z0-9]{1,4}$/.test(label))) return t('seating.build.rows.names')
   }
-  if (labels.length > MAX_ROWS) return `At most ${MAX_ROWS} rows in one block.`
-  if (new Set(labels.map(labelKey)).size !== labels.length) return 'Each row may be named once.'
+  if (labels.length > MAX_ROWS) return t('seating.build.rows.tooMany', { max: MAX_ROWS })
+  if (new Set(labels.map(labelKey)).size !== labels.length) return t('seating.build.rows.repeated')
   return labels
 }
 

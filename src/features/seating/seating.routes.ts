@@ -85,7 +85,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
   app.post('/events/:id/seat-map/blocks', owner, async (request, reply) => {
     const event = eventOf(request)
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
-    const { values, errors, seats } = parseBlockForm(request.body, types)
+    const { values, errors, seats } = parseBlockForm(request.body, types, request.t)
     if (Object.keys(errors).length > 0) return render(reply, event, { values, errors }, 422)
     const refusal = await addSeats(app.db, changeOf(request, event), seats)
     return answer(reply, event, refusal, values, { key: 'flash.seating.seatsAdded', params: { count: seats.length } })
@@ -94,8 +94,8 @@ export default async function seatingRoutes(app: FastifyInstance) {
   app.post('/events/:id/seat-map/import', owner, async (request, reply) => {
     const event = eventOf(request)
     const types = (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
-    const csv = new FormReader(request.body).text('csv', { raw: true })
-    const { seats, problems } = parseSeatCsv(csv, types)
+    const csv = new FormReader(request.body, request.t).text('csv', { raw: true })
+    const { seats, problems } = parseSeatCsv(csv, types, request.t)
     if (problems.length > 0) return render(reply, event, { values: { csv }, errors: { csv: problems.join(' ') } }, 422)
     const refusal = await addSeats(app.db, changeOf(request, event), seats)
     return answer(reply, event, refusal, { csv }, { key: 'flash.seating.seatsAdded', params: { count: seats.length } })
@@ -103,7 +103,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
 
   app.post('/events/:id/seat-map/copy', owner, async (request, reply) => {
     const event = eventOf(request)
-    const fromId = Number(new FormReader(request.body).text('from'))
+    const fromId = Number(new FormReader(request.body, request.t).text('from'))
     const found = Number.isSafeInteger(fromId) && fromId > 0 ? await findEvent(app.db, fromId) : undefined
     // Only from another event this user manages: any other is as if it did not exist.
     const from = found && mayManage(request.user, found) ? found : undefined
@@ -114,7 +114,7 @@ export default async function seatingRoutes(app: FastifyInstance) {
 
   app.post('/events/:id/seat-map/marks', owner, async (request, reply) => {
     const event = eventOf(request)
-    const { values, errors, seats, blocked } = parseSeatMarks(request.body)
+    const { values, errors, seats, blocked } = parseSeatMarks(request.body, request.t)
     if (Object.keys(errors).length > 0) return render(reply, event, { values, errors }, 422)
     const refusal = await markSeats(app.db, changeOf(request, event), { section: values.markSection, seats, blocked })
     return answer(reply, event, refusal, values, { key: 'flash.seating.marked', params: { count: seats.size, blocked } })

@@ -1,4 +1,4 @@
-/** Seat maps: the map as a buyer and an organiser see it, and the organiser's page that draws it. */
+/** Seat maps: the map as a buyer and an organiser see it, the organiser's page that draws it, and what its forms say is wrong. */
 export const seating = {
   'seating.map.free': 'free',
   'seating.map.taken': 'Taken',
@@ -58,4 +58,42 @@ export const seating = {
   'seating.editor.clearHeading': 'Start again',
   'seating.editor.clearHint': 'Takes every seat off the map, while none has been sold.',
   'seating.editor.clear': 'Clear the seat map',
+
+  // The organiser's forms that build a map (seat-map.build.ts): what is wrong with what was typed or pasted.
+  'seating.build.section': 'Name the section, like "Stalls" or "Balcony".',
+  'seating.build.seatsPerRow': 'Enter how many seats each row has, from 1 to {max}.',
+  'seating.build.firstSeat': 'Enter the number of the first seat of each row, like 1.',
+  'seating.build.ticketType': 'Choose the ticket type (price category) of these seats.',
+  'seating.build.aisles': 'List seat numbers, like 5, 15.',
+  'seating.build.seatList': 'List seats by row and number, like A1, A2 or 3-12, separated by commas.',
+  'seating.build.noSuchSeat': '{count, plural, other {{seats}: no such seat in these rows.}}',
+  'seating.build.markSection': 'Name the section of these seats, like "Stalls".',
+  'seating.build.noMarks': 'Name the seats to block or free, like A1, A2.',
+  'seating.build.rows.missing': 'Enter the rows, like A-J, 1-12 or A, B, C, or a number of rows.',
+  'seating.build.rows.none': 'Enter at least one row.',
+  'seating.build.rows.lettersBackwards': 'The last row comes after the first, like A-J.',
+  'seating.build.rows.numbersBackwards': 'The last row comes after the first, like 1-12.',
+  'seating.build.rows.names': 'Enter the rows, like A-J, 1-12 or A, B, C (letters and digits, up to 4 each).',
+  'seating.build.rows.tooMany': '{max, plural, one {At most {max} row in one block.} other {At most {max} rows in one block.}}',
+  'seating.build.rows.repeated': 'Each row may be named once.',
+  'seating.build.csv.empty': 'Paste the header line and at least one seat.',
+  'seating.build.csv.repeatedColumn': 'The header names the "{column}" column more than once: name each column once.',
+  'seating.build.csv.missingColumn': 'The header needs a "{column}" column: section,row,seat,x,y,category (and optionally kind).',
+  'seating.build.csv.tooManySeats': '{max, plural, one {At most {max} seat.} other {At most {max} seats.}}',
+  // English has always said "1 values" here: only the other branch, so that the words stay as they were.
+  'seating.build.csv.valueCount':
+    'Line {line} has {values, plural, other {{values} values}}, where the header has {columns, plural, one {{columns} column} other {{columns} columns}}.',
+  'seating.build.csv.labels':
+    'Line {line}: section, row and seat must be 1 to {max, plural, one {{max} character} other {{max} characters}}.',
+  'seating.build.csv.unknownType': 'Line {line}: no ticket type is called "{category}".',
+  'seating.build.csv.position': 'Line {line}: x and y must be whole numbers from 0 to 9999.',
+  'seating.build.csv.kind': 'Line {line}: kind must be seat, wheelchair, companion or blocked.',
+  'seating.build.csv.repeatedSeat': 'Line {line}: {seat} is the seat of line {first} again (case, spaces and leading zeros do not count).',
+  'seating.build.csv.quoteNotClosed':
+    'Line {line}: a quote (") opens a value that is never closed. Put a value in quotes only when it holds a comma, and write a quote inside it twice ("").',
+  'seating.build.csv.quoteInside':
+    'Line {line}: a value has a quote (") inside it. Put the whole value in quotes and write the quote twice, like "Box ""A""".',
+  'seating.build.csv.afterClosingQuote':
+    'Line {line}: something follows the closing quote (") of a value, where a comma or the end of the line should be.',
+  'seating.build.csv.unreadable': 'Line {line} cannot be read as CSV: values separated by commas.',
 } as const
