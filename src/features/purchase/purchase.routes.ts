@@ -138,7 +138,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         total: buyFormTotal(view.ticketTypes, values.quantities, seating?.map ?? null, currency, t, request.locale),
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
         scripts: [...LIVE_PAGE_SCRIPTS, '/public/buy-total.js', ...(seating ? ['/public/seat-map.js'] : [])],
-        liveWords: liveWords(t, request.locale),
+        // A cancelled event's form counts nothing, so its script has no counts to write (as on the event's page).
+        liveWords: view.cancelled ? undefined : liveWords(t, request.locale),
       },
       status,
     )
