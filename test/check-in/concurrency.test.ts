@@ -129,7 +129,12 @@ async function cancelWhileScanning(db: Db, eventId: number, guard: AdmissionGuar
       const [code] = await doorCodesOfOrder(db, order.id)
       const audit = { actorId: null, actorLabel: `race${i}@example.test`, action: 'order.cancelled_by_buyer' }
       const cancel = () =>
-        cancelOrder(db, { id: order.id, eventId: event.id, buyerEmail: `race${i}@example.test` }, audit, 'http://admit-one.test')
+        cancelOrder(
+          db,
+          { id: order.id, eventId: event.id, buyerEmail: `race${i}@example.test`, locale: 'en' },
+          audit,
+          'http://admit-one.test',
+        )
       const scan = (gapMs: number) =>
         scanTicket(
           db,

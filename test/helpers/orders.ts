@@ -52,7 +52,7 @@ export async function placeOrder(
   })
   if (order.status === 'cancelled') {
     const audit = { actorId: null, actorLabel: buyerEmail, action: 'order.cancelled_by_buyer', subjectType: 'order', subjectId: placed.id }
-    await cancelOrder(db, { id: placed.id, eventId, buyerEmail }, audit, 'http://admit-one.test')
+    await cancelOrder(db, { id: placed.id, eventId, buyerEmail, locale: 'en' }, audit, 'http://admit-one.test')
   }
   if (order.createdAt !== undefined) {
     await db.updateTable('orders').set({ createdAt: order.createdAt }).where('id', '=', placed.id).execute()

@@ -40,7 +40,12 @@ describeEachDatabase('buyers cancelling while the organiser cancels the event', 
     const actor = { userId: organiser.id, label: organiser.email, isAdmin: false, ip: null }
     const results = await Promise.allSettled([
       ...orders.map((order) =>
-        cancelOrder(t.db, { id: order.id, eventId: event.id, buyerEmail: 'buyer@example.test' }, audit, 'http://admit-one.test'),
+        cancelOrder(
+          t.db,
+          { id: order.id, eventId: event.id, buyerEmail: 'buyer@example.test', locale: 'en' },
+          audit,
+          'http://admit-one.test',
+        ),
       ),
       cancelEvent({ db: t.db, afterCommit: t.app.afterCommit }, actor, event.id, 'http://admit-one.test'),
     ])

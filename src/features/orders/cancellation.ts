@@ -1,3 +1,4 @@
+import { storedLocale } from '../../i18n/locale.js'
 import type { Db } from '../../db/database.js'
 import type { OrderRow } from '../../db/schema.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
@@ -65,7 +66,7 @@ export function cancellation(
  */
 export async function cancelOrder(
   db: Db,
-  order: { id: number; eventId: number; buyerEmail: string },
+  order: { id: number; eventId: number; buyerEmail: string; locale: string },
   audit: AuditEntry,
   siteUrl: string,
 ): Promise<boolean> {
@@ -79,7 +80,12 @@ export async function cancelOrder(
     await releaseOrders(trx, moved.eventId, [order.id])
     // The freed tickets go to the waiting list first, in this transaction: nobody can buy them in between.
     await offerFreedCapacity(trx, moved.eventId, now)
-    await enqueueMail(trx, { kind: 'order-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })
+    await enqueueMail(trx, {
+      kind: 'order-cancelled',
+      to: order.buyerEmail,
+      locale: storedLocale(order.locale),
+      data: { orderId: order.id, siteUrl },
+    })
     await recordAudit(trx, audit)
     return true
   })

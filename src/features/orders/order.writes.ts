@@ -45,13 +45,13 @@ export async function transitionOrdersOfEvent(
   eventId: number,
   to: OrderStatus,
   now: number,
-): Promise<{ id: number; buyerEmail: string }[]> {
+): Promise<{ id: number; buyerEmail: string; locale: string }[]> {
   return trx
     .updateTable('orders')
     .set({ status: to, ...(to === 'cancelled' && { cancelledAt: now }) })
     .where('eventId', '=', eventId)
     .where('status', 'in', statesBefore(to))
-    .returning(['id', 'buyerEmail'])
+    .returning(['id', 'buyerEmail', 'locale'])
     .execute()
 }
 

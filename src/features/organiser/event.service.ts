@@ -1,3 +1,4 @@
+import { storedLocale } from '../../i18n/locale.js'
 import type { Db, Trx } from '../../db/database.js'
 import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
@@ -202,14 +203,19 @@ function movesTheEvent(input: EventInput, current: Event): boolean {
 async function tellTicketHolders(trx: Trx, was: Event, siteUrl: string): Promise<number> {
   const paid = await trx
     .selectFrom('orders')
-    .select(['id', 'buyerEmail'])
+    .select(['id', 'buyerEmail', 'locale'])
     .where('eventId', '=', was.id)
     .where(holdsCapacityCondition)
     .execute()
   const before = { startsAt: was.startsAt, endsAt: was.endsAt, timeZone: was.timeZone, venue: was.venue }
   await enqueueMail(
     trx,
-    paid.map((order) => ({ kind: 'event-changed', to: order.buyerEmail, data: { orderId: order.id, siteUrl, was: before } })),
+    paid.map((order) => ({
+      kind: 'event-changed',
+      to: order.buyerEmail,
+      locale: storedLocale(order.locale),
+      data: { orderId: order.id, siteUrl, was: before },
+    })),
   )
   return paid.length
 }
@@ -324,7 +330,12 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
       )
       await enqueueMail(
         trx,
-        cancelled.map((order) => ({ kind: 'event-cancelled', to: order.buyerEmail, data: { orderId: order.id, siteUrl } })),
+        cancelled.map((order) => ({
+          kind: 'event-cancelled',
+          to: order.buyerEmail,
+          locale: storedLocale(order.locale),
+          data: { orderId: order.id, siteUrl },
+        })),
       )
       await releaseAllHolds(trx, eventId)
       // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
@@ -333,7 +344,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
         .set({ state: 'removed', closedAt: now })
         .where('eventId', '=', eventId)
         .where('state', 'in', ['waiting', 'offered'])
-        .returning(['email', 'name', 'ticketTypeId', 'siteUrl'])
+        .returning(['email', 'name', 'ticketTypeId', 'siteUrl', 'locale'])
         .execute()
       const typeNames = new Map(
         (await trx.selectFrom('ticketTypes').select(['id', 'name']).where('eventId', '=', eventId).execute()).map((type) => [
@@ -346,6 +357,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
         closed.map((entry) => ({
           kind: 'waiting-list-event-cancelled',
           to: entry.email,
+          locale: storedLocale(entry.locale),
           data: {
             name: entry.name,
             eventTitle: event.title,

@@ -202,7 +202,12 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
             seen: form.seen,
             formKey: form.values.key,
           },
-          buyer: { name: form.values.name, email: normaliseEmail(form.values.email), browser: browserTag(request, reply) },
+          buyer: {
+            name: form.values.name,
+            email: normaliseEmail(form.values.email),
+            browser: browserTag(request, reply),
+            locale: request.locale,
+          },
           actor: actorOf(request, form.values.email),
           settings: { currency: settings.currency, maxTicketsPerOrder: app.config.maxTicketsPerOrder, siteUrl: siteUrl(request) },
           channel: offer?.held ? { kind: 'offer-claim', offer: offer.held } : { kind: 'online' },

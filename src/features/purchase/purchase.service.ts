@@ -1,3 +1,4 @@
+import { DEFAULT_LOCALE, type Locale } from '../../i18n/locale.js'
 import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
 import { inGroupCommit } from '../../db/group-commit.js'
@@ -51,6 +52,8 @@ export interface Buyer {
   email: string
   /** Tags the order with the buying browser (see browserTag), which may then open it without the key. */
   browser: string | null
+  /** The language the buyer is written to in, now and later (the order keeps it); English when unsaid. */
+  locale?: Locale
 }
 
 /** The site's settings an order is placed under, as read for this request. */
@@ -282,6 +285,7 @@ export async function placeOrder(
         currency: settings.currency,
         createdAt: now,
         buyerBrowser: buyer.browser,
+        locale: buyer.locale ?? DEFAULT_LOCALE,
         searchText: searchText(code, buyer.name, buyer.email),
       })
       const tickets = priced.lines.flatMap((line) =>
@@ -296,7 +300,12 @@ export async function placeOrder(
         else await insert.execute()
       }
       // Commits with the order, or not at all: every placed order gets its confirmation, no refused one does.
-      await enqueueMail(trx, { kind: 'order-confirmation', to: buyer.email, data: { orderId: order.id, siteUrl: settings.siteUrl } })
+      await enqueueMail(trx, {
+        kind: 'order-confirmation',
+        to: buyer.email,
+        locale: buyer.locale,
+        data: { orderId: order.id, siteUrl: settings.siteUrl },
+      })
       await recordAudit(trx, {
         actorId: actor.userId,
         actorLabel: actor.label,

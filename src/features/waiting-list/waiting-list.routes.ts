@@ -84,6 +84,7 @@ export default async function waitingListRoutes(app: FastifyInstance) {
       eventId: event.id,
       ticketTypeId: type.id,
       siteUrl: siteUrl(request),
+      locale: request.locale,
     })
     if (!outcome.joined) {
       const message = joinRefusalText(request.t, outcome.reason)

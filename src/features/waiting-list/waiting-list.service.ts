@@ -1,3 +1,4 @@
+import { DEFAULT_LOCALE, type Locale } from '../../i18n/locale.js'
 import type { Db, Trx } from '../../db/database.js'
 import { isUniqueViolation } from '../../db/database.js'
 import type { WaitingListEntryRow } from '../../db/schema.js'
@@ -14,6 +15,8 @@ export interface JoinRequest extends JoinInput {
   eventId: number
   ticketTypeId: number
   siteUrl: string
+  /** The language the person is written to in, now and when tickets are offered; English when unsaid. */
+  locale?: Locale
 }
 
 /**
@@ -59,6 +62,7 @@ export async function joinWaitingList(db: Db, request: JoinRequest): Promise<Joi
           state: 'waiting',
           leaveTokenHash: tokenHash(leaveToken),
           siteUrl: request.siteUrl,
+          locale: request.locale ?? DEFAULT_LOCALE,
           createdAt: now,
           offeredQuantity: null,
           offerTokenHash: null,
@@ -71,6 +75,7 @@ export async function joinWaitingList(db: Db, request: JoinRequest): Promise<Joi
       await enqueueMail(trx, {
         kind: 'waiting-list-joined',
         to: request.email,
+        locale: request.locale,
         data: {
           name: request.name,
           eventTitle: found.event.title,
