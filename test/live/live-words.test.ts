@@ -49,4 +49,25 @@ describeEachDatabase('the words a live page gives live.js', (kind) => {
       })
     },
   )
+
+  it.each(['/event/:id', '/buy-tickets/:id'])(
+    '%s of a cancelled event gives only what it may still become, no counts: deleted, it says so',
+    async (url) => {
+      const organiser = await createUser(t.db, 'organiser')
+      const { event } = await createEvent(t.db, organiser.id)
+      await t.db
+        .updateTable('events')
+        .set({ status: 'cancelled', cancelledAt: Date.now(), wasPublic: 1 })
+        .where('id', '=', event.id)
+        .execute()
+      const page = await new TestBrowser(t.app).get(url.replace(':id', String(event.id)))
+      expect(page.statusCode).toBe(200)
+      const words = wordsOf(page.body)
+      expect(words).toMatchObject({
+        status: { cancelled: 'Cancelled', unavailable: 'No longer available' },
+        statusChanged: '{name}: {status}.',
+      })
+      expect(Object.keys(words)).not.toContain('left')
+    },
+  )
 })

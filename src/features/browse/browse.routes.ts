@@ -14,7 +14,7 @@ import {
 } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
 import { settle, settleEach } from '../upkeep/settle.js'
-import { liveWords } from '../events/event.live-words.js'
+import { cancelledEventLiveWords, liveWords } from '../events/event.live-words.js'
 
 const PER_PAGE = 12
 
@@ -117,8 +117,8 @@ export default async function browseRoutes(app: FastifyInstance) {
       event: view,
       notPublic: !isPublic(event),
       scripts: LIVE_PAGE_SCRIPTS,
-      // A cancelled event's page counts nothing, so its script has no counts to write, and the page holds none of their words.
-      liveWords: view.cancelled ? undefined : liveWords(request.t, request.locale),
+      // A cancelled event's page counts nothing: its script has no counts to write, and the page holds none of their words.
+      liveWords: view.cancelled ? cancelledEventLiveWords(request.t) : liveWords(request.t, request.locale),
     })
   })
 }

@@ -10,22 +10,35 @@ import { EVENT_STATUS_MESSAGES, type ShownStatus } from './event.rules.js'
  * The same keys as the page's own text, so that a page updated live reads like the same page reloaded.
  */
 export function liveWords(t: Translate, locale: Locale): string {
-  return JSON.stringify({
+  return JSON.stringify({ ...countWords(t, locale), ...statusWords(t, Object.keys(EVENT_STATUS_MESSAGES) as ShownStatus[]) })
+}
+
+/**
+ * The words for a cancelled event's page, which counts nothing: it can only
+ * become unavailable (the organiser deletes the event), so it needs the words
+ * for that, and none of those that count tickets.
+ */
+export function cancelledEventLiveWords(t: Translate): string {
+  return JSON.stringify(statusWords(t, ['cancelled', 'unavailable']))
+}
+
+function countWords(t: Translate, locale: Locale) {
+  return {
     left: pluralPatterns(t, locale, 'browse.availability.left'),
     soldOut: t('browse.availability.soldOut'),
     orders: pluralPatterns(t, locale, 'live.orders'),
-    status: Object.fromEntries(
-      (Object.entries(EVENT_STATUS_MESSAGES) as [ShownStatus, (typeof EVENT_STATUS_MESSAGES)[ShownStatus]][]).map(([status, key]) => [
-        status,
-        t(key),
-      ]),
-    ),
     notOnSale: t('live.note.notOnSale'),
     onSaleAgain: scriptMessage(t, 'live.announce.onSaleAgain', ['name']),
     onSaleAgainUnnamed: t('live.announce.onSaleAgainUnnamed'),
-    statusChanged: scriptMessage(t, 'live.announce.status', ['name', 'status']),
-    statusChangedUnnamed: scriptMessage(t, 'live.announce.statusUnnamed', ['status']),
     typeSoldOut: scriptMessage(t, 'live.announce.typeSoldOut', ['type']),
     someType: t('live.announce.someType'),
-  })
+  }
+}
+
+function statusWords(t: Translate, statuses: ShownStatus[]) {
+  return {
+    status: Object.fromEntries(statuses.map((status) => [status, t(EVENT_STATUS_MESSAGES[status])])),
+    statusChanged: scriptMessage(t, 'live.announce.status', ['name', 'status']),
+    statusChangedUnnamed: scriptMessage(t, 'live.announce.statusUnnamed', ['status']),
+  }
 }

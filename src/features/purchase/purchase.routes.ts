@@ -19,7 +19,7 @@ import { OrderCheckedIn } from '../orders/order.errors.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
 import { buyFormTotal } from './buy.view.js'
-import { liveWords } from '../events/event.live-words.js'
+import { cancelledEventLiveWords, liveWords } from '../events/event.live-words.js'
 import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { ChangedPrice } from '../pricing/cart-pricing.js'
 import { money } from '../../lib/money.js'
@@ -138,8 +138,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         total: buyFormTotal(view.ticketTypes, values.quantities, seating?.map ?? null, currency, t, request.locale),
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
         scripts: [...LIVE_PAGE_SCRIPTS, '/public/buy-total.js', ...(seating ? ['/public/seat-map.js'] : [])],
-        // A cancelled event's form counts nothing, so its script has no counts to write (as on the event's page).
-        liveWords: view.cancelled ? undefined : liveWords(t, request.locale),
+        // A cancelled event's form counts nothing, as its page (browse.routes.ts).
+        liveWords: view.cancelled ? cancelledEventLiveWords(t) : liveWords(t, request.locale),
       },
       status,
     )
