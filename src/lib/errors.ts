@@ -13,8 +13,6 @@ export class DomainError extends Error {
   readonly statusCode: number = 400
   /** The error page's heading. */
   readonly titleKey: MessageKey = 'errors.domain.title'
-  /** A heading in words, from a feature whose words are not yet in the catalogue: shown in place of titleKey's. */
-  readonly title?: string
   /** The sentence under the heading, by key; null when the error carries a sentence of its own (its message). */
   readonly detail: Message | null
 
@@ -27,7 +25,7 @@ export class DomainError extends Error {
 
 /** The heading and the sentence of an error's page, in the words of `t`. */
 export function errorWords(t: Translate, error: DomainError): { title: string; message: string } {
-  return { title: error.title ?? t(error.titleKey), message: error.detail ? say(t, error.detail) : error.message }
+  return { title: t(error.titleKey), message: error.detail ? say(t, error.detail) : error.message }
 }
 
 export class NotFound extends DomainError {

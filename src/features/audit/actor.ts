@@ -28,9 +28,6 @@ export function actorOf(request: FastifyRequest, guestLabel = 'guest'): Actor {
   }
 }
 
-/** The app acting on its own (an expiry, a scheduled publication): what the audit log calls "system". */
-export const SYSTEM_ACTOR: Actor = { userId: null, label: 'system', isAdmin: false, ip: null }
-
 /** Who made an audit entry and from where: `recordAudit(trx, { ...auditBy(actor), action, ... })`. */
 export function auditBy(actor: Actor): Pick<AuditEntry, 'actorId' | 'actorLabel' | 'ip'> {
   return { actorId: actor.userId, actorLabel: actor.label, ip: actor.ip }

@@ -169,7 +169,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
   /** A staff link: remembered in this browser's session, which from then on may check in this event's tickets. */
   app.get('/door/:token', { config: { access: 'anyone' } }, async (request, reply) => {
     const grant = await redeemStaffLink(app.db, (request.params as { token?: string }).token ?? '')
-    if (!grant) throw new NotFound(request.t('checkIn.door.linkInvalid'))
+    if (!grant) throw new NotFound({ key: 'checkIn.door.linkInvalid' })
     const links = request.session.doorLinks ?? []
     if (!links.includes(grant.id)) request.session.doorLinks = [...links, grant.id].slice(-20)
     return reply.redirect(`/events/${grant.eventId}/check-in`, 303)

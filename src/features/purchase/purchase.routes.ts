@@ -26,7 +26,7 @@ import { money } from '../../lib/money.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
 import { type CapacityGuard, GUARDED, type HeldOffer, placeOrder, readForPurchase } from './purchase.service.js'
 import { type PurchaseRefusal, purchaseRefusalText } from './purchase.refusals.js'
-import { actorOf } from '../audit/actor.js'
+import { actorOf, auditBy } from '../audit/actor.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal } from '../offers/offers.js'
 import { settle } from '../upkeep/settle.js'
 import { refusalCookie } from './refusal-cookie.js'
@@ -286,13 +286,11 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       }
     } else {
       const audit = {
-        actorId: request.user?.id ?? null,
-        actorLabel: request.user?.email ?? found.order.buyerEmail,
+        ...auditBy(actorOf(request, found.order.buyerEmail)),
         action: 'order.cancelled_by_buyer',
         subjectType: 'order',
         subjectId: found.order.id,
         details: { code: found.order.code, eventId: found.event.id },
-        ip: request.ip,
       }
       const cancelled = await cancelOrder(app.db, found.order, audit, siteUrl(request)).catch((error: unknown) => {
         if (error instanceof OrderCheckedIn) return error

@@ -450,7 +450,7 @@ async function explainRefusal(
  * before the transaction and from the rows inside it when a guard refused.
  * Tickets held for this order (an offer's) count as left for it.
  */
-export function refusalOf(
+function refusalOf(
   found: Event | undefined,
   foundTypes: TicketTypeRow[],
   lines: [number, number][],
