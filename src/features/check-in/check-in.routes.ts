@@ -239,9 +239,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
         label,
         errors: {
           label:
-            label === ''
-              ? request.t('checkIn.staff.error.labelMissing')
-              : request.t('checkIn.staff.error.labelTooLong', { max: MAX_LINK_LABEL_LENGTH }),
+            label === '' ? request.t('checkIn.staff.error.labelMissing') : request.t('forms.field.tooLong', { max: MAX_LINK_LABEL_LENGTH }),
         },
       })
     }

@@ -118,7 +118,7 @@ function priceNote(
   if (onSale.length > 0) {
     // "From Free" reads oddly: free tickets are said as such, beside the cheapest paid one when there is one.
     const paid = onSale.map((type) => money(type.priceMinor, currency)).filter((price) => !isFree(price))
-    if (paid.length === 0) return t('browse.price.free')
+    if (paid.length === 0) return t('common.free')
     const cheapest = formatMoney(money(Math.min(...paid.map((price) => price.minor)), currency))
     return paid.length < onSale.length ? t('browse.price.freeOrFrom', { price: cheapest }) : t('browse.price.from', { price: cheapest })
   }

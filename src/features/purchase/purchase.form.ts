@@ -82,7 +82,7 @@ export function parsePurchaseForm(
 
   if (!values.name) form.fail('name', t('purchase.form.nameMissing'))
   else if (values.name.length > 100) form.fail('name', t('purchase.form.nameTooLong'))
-  if (!isEmail(values.email)) form.fail('email', t('purchase.form.emailInvalid'))
+  if (!isEmail(values.email)) form.fail('email', t('accounts.form.emailInvalid'))
   if (!IDEMPOTENCY_KEY.test(values.key)) {
     form.fail('tickets', t('purchase.form.incomplete'))
   }

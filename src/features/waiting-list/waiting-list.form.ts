@@ -24,9 +24,9 @@ export function parseJoinForm(
   const form = new FormReader(body)
   const values: JoinFormValues = { name: form.text('name'), email: form.text('email'), quantity: form.text('quantity') }
   const most = Math.min(type.maxPerOrder, maxTicketsPerOrder)
-  if (!values.name) form.fail('name', t('waitingList.join.nameMissing'))
+  if (!values.name) form.fail('name', t('accounts.form.nameMissing'))
   else if (values.name.length > 100) form.fail('name', t('waitingList.join.nameTooLong'))
-  if (!isEmail(values.email)) form.fail('email', t('waitingList.join.emailInvalid'))
+  if (!isEmail(values.email)) form.fail('email', t('accounts.form.emailInvalid'))
   const quantity = /^\d{1,6}$/.test(values.quantity) ? Number(values.quantity) : null
   if (quantity === null || quantity < 1 || quantity > most) {
     form.fail('quantity', t('waitingList.join.quantityInvalid', { type: type.name, most }))

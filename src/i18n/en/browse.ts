@@ -56,7 +56,6 @@ export const browse = {
   'browse.availability.left': '{count} left',
 
   'browse.card.fewLeft': 'Few left',
-  'browse.price.free': 'Free',
   'browse.price.freeOrFrom': 'Free, or from {price}',
   'browse.price.from': 'From {price}',
   'browse.sales.from': 'On sale from {date}',

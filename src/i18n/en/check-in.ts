@@ -12,7 +12,6 @@ export const checkIn = {
   'checkIn.page.code': 'Ticket code',
   'checkIn.page.codeHint': 'Scan the QR code with a barcode scanner, or type the code under it, then press Enter.',
   'checkIn.page.codeMissing': 'Scan a ticket’s QR code, or type the code printed under it.',
-  'checkIn.page.errorPrefix': 'Error:',
   'checkIn.page.gate': 'Gate',
   'checkIn.page.scanning': 'Scanning',
   'checkIn.page.entry': 'Entry',
@@ -93,5 +92,4 @@ export const checkIn = {
   'checkIn.staff.error.ownAccount': 'This is the organiser’s own account, which can check tickets in already.',
   'checkIn.staff.error.alreadyStaff': 'This account is door staff of this event already.',
   'checkIn.staff.error.labelMissing': 'Name the link, for example "North gate phone".',
-  'checkIn.staff.error.labelTooLong': 'Use at most {max} characters.',
 } as const

@@ -3,7 +3,6 @@ export const organiser = {
   'organiser.breadcrumb.yourEvents': 'Your events',
   'organiser.confirm.keep': 'Keep it',
   'organiser.confirm.backToEvent': 'Back to the event',
-  'organiser.form.errorPrefix': 'Error:',
   'organiser.table.actions': 'Actions',
   'organiser.pager.label': 'Pages',
   'organiser.pager.previous': '← Previous',

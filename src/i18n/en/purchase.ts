@@ -13,7 +13,6 @@ export const purchase = {
   'purchase.buy.perBuyerTickets': 'At most {max} tickets per email address for this event.',
   'purchase.buy.perBuyerOrders':
     '{max, plural, one {At most {max} order per email address.} other {At most {max} orders per email address.}}',
-  'purchase.buy.errorPrefix': 'Error:',
   'purchase.buy.typeSeated': '{type}: best available seats',
   'purchase.buy.typeMaxPerOrder': 'up to {max} per order',
   'purchase.buy.seatedHint': 'seats side by side, chosen for you; or tick seats on the map below',
@@ -37,7 +36,6 @@ export const purchase = {
   'purchase.form.chooseOne': 'Choose at least one ticket.',
   'purchase.form.nameMissing': 'Enter the name the tickets are for.',
   'purchase.form.nameTooLong': 'Use at most 100 characters.',
-  'purchase.form.emailInvalid': 'Enter an email address like name@example.com.',
   'purchase.form.incomplete': 'This form is incomplete. Reload the page and try again.',
   'purchase.form.pricesChanged':
     'Prices have changed since this page was shown. Check the prices below, then buy again: nothing has been charged.',
