@@ -23,11 +23,6 @@ export function isSupportedLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (SUPPORTED_LOCALES as readonly string[]).includes(value)
 }
 
-/** A locale kept with a row (an order's, a waiting-list entry's): one the site no longer speaks reads as the default. */
-export function storedLocale(value: string): Locale {
-  return isSupportedLocale(value) ? value : DEFAULT_LOCALE
-}
-
 /**
  * The locale to answer a request in, from its Accept-Language header: the
  * first language it names that the site speaks (a region falls back to its

@@ -1,4 +1,3 @@
-import { storedLocale } from '../../i18n/locale.js'
 /**
  * The waiting list's hold on capacity: offers of freed tickets to the people
  * waiting, in the order they joined, and their expiry. Every function that
@@ -98,7 +97,7 @@ export async function offerFreedCapacity(trx: Trx, eventId: number, now: number)
     await enqueueMail(trx, {
       kind: 'waiting-list-offer',
       to: entry.email,
-      locale: storedLocale(entry.locale),
+      locale: entry.locale,
       data: {
         name: entry.name,
         eventTitle: event.title,
@@ -143,7 +142,7 @@ export async function releaseExpiredHolds(trx: Trx, eventId: number, now: number
     expired.map((entry) => ({
       kind: 'waiting-list-expired',
       to: entry.email,
-      locale: storedLocale(entry.locale),
+      locale: entry.locale,
       data: {
         name: entry.name,
         eventTitle: names.title,

@@ -1,4 +1,3 @@
-import { storedLocale } from '../../i18n/locale.js'
 import type { Db } from '../../db/database.js'
 import type { OrderRow } from '../../db/schema.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
@@ -83,7 +82,7 @@ export async function cancelOrder(
     await enqueueMail(trx, {
       kind: 'order-cancelled',
       to: order.buyerEmail,
-      locale: storedLocale(order.locale),
+      locale: order.locale,
       data: { orderId: order.id, siteUrl },
     })
     await recordAudit(trx, audit)

@@ -1,4 +1,3 @@
-import { storedLocale } from '../../i18n/locale.js'
 import type { Db, Trx } from '../../db/database.js'
 import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
@@ -213,7 +212,7 @@ async function tellTicketHolders(trx: Trx, was: Event, siteUrl: string): Promise
     paid.map((order) => ({
       kind: 'event-changed',
       to: order.buyerEmail,
-      locale: storedLocale(order.locale),
+      locale: order.locale,
       data: { orderId: order.id, siteUrl, was: before },
     })),
   )
@@ -333,7 +332,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
         cancelled.map((order) => ({
           kind: 'event-cancelled',
           to: order.buyerEmail,
-          locale: storedLocale(order.locale),
+          locale: order.locale,
           data: { orderId: order.id, siteUrl },
         })),
       )
@@ -357,7 +356,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
         closed.map((entry) => ({
           kind: 'waiting-list-event-cancelled',
           to: entry.email,
-          locale: storedLocale(entry.locale),
+          locale: entry.locale,
           data: {
             name: entry.name,
             eventTitle: event.title,

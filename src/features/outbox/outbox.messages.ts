@@ -1,5 +1,3 @@
-import type { Locale } from '../../i18n/locale.js'
-
 /**
  * Every message the site sends, with what its outbox row keeps: ids and
  * facts of the moment, never the composed text. A message is composed when
@@ -10,8 +8,13 @@ import type { Locale } from '../../i18n/locale.js'
  * them, sends from it.
  */
 export type MailMessage = MailContent & {
-  /** The recipient's language: the buyer's or the waiting person's, else the request's that caused it; English when unsaid. */
-  locale?: Locale
+  /**
+   * The recipient's language: the buyer's or the waiting person's, as their
+   * row keeps it, else the request's that caused it; English when unsaid. Kept
+   * as given: the composer reads a language the site no longer speaks as the
+   * default (translatorForStored).
+   */
+  locale?: string
 }
 
 type MailContent =
