@@ -73,6 +73,7 @@ function benchConfig(databaseUrl: string, dataDir: string): Config {
     maxTicketsPerOrder: 50,
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
     mail: { ...MAIL_TIMING, smtpUrl: null, from: 'tickets@localhost' },
+    stripe: null,
   }
 }
 

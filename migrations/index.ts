@@ -15,6 +15,7 @@ import * as m0013 from './0013_seat_place_key.js'
 import * as m0014 from './0014_search_text.js'
 import * as m0015 from './0015_was_public.js'
 import * as m0016 from './0016_locale.js'
+import * as m0017 from './0017_payments.js'
 
 // Listed by hand rather than read from the folder, so that the same list works
 // from the compiled build and from the TypeScript sources under vitest.
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0014_search_text': m0014,
   '0015_was_public': m0015,
   '0016_locale': m0016,
+  '0017_payments': m0017,
 }

@@ -28,6 +28,17 @@ export interface Config {
   maxTicketsPerOrder: number
   timeouts: Timeouts
   mail: MailConfig
+  /** Card payments by Stripe Checkout; null when the keys are not set (no card payments). */
+  stripe: StripeConfig | null
+}
+
+/** Read from the environment only, never from a form, and never logged. */
+export interface StripeConfig {
+  secretKey: string
+  /** Checks that a webhook delivery comes from Stripe; null: no webhook, payments are confirmed by the return URL and the order page. */
+  webhookSecret: string | null
+  /** Where the SDK sends its requests instead of Stripe (a stand-in in tests); null: Stripe itself. */
+  apiUrl: string | null
 }
 
 export interface RateLimits {
@@ -108,7 +119,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A form is at most 256 KiB; 30 s is time enough for a poor phone connection to send it.
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
     mail: { ...MAIL_TIMING, smtpUrl: smtpUrl(env.SMTP_URL), from: mailFrom(env.MAIL_FROM) },
+    stripe: stripeConfig(env),
   }
+}
+
+function stripeConfig(env: NodeJS.ProcessEnv): StripeConfig | null {
+  const secretKey = env.STRIPE_SECRET_KEY
+  if (secretKey === undefined || secretKey === '') return null
+  // The value is never put in the message: it is a secret.
+  if (!/^(sk|rk)_(test|live)_\w+$/.test(secretKey)) throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret key (sk_test_…, sk_live_…)')
+  const apiUrl = env.STRIPE_API_URL || null
+  if (apiUrl !== null) {
+    let url: URL | undefined
+    try {
+      url = new URL(apiUrl)
+    } catch {
+      url = undefined
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol)) throw new ConfigError('STRIPE_API_URL', `must be an http(s) address, got "${apiUrl}"`)
+  }
+  return { secretKey, webhookSecret: env.STRIPE_WEBHOOK_SECRET || null, apiUrl }
 }
 
 /**

@@ -21,6 +21,9 @@ export interface Database {
   seats: SeatsTable
   seatBookings: SeatBookingsTable
   waitingListEntries: WaitingListEntriesTable
+  payments: PaymentsTable
+  refunds: RefundsTable
+  paymentNotices: PaymentNoticesTable
 }
 
 export interface SessionsTable {
@@ -115,6 +118,16 @@ export interface EventsTable {
   searchText: string
   /** 0/1: the event has been public; set when it stops being so (migration 0015). A cancelled event keeps its page by it. */
   wasPublic: Generated<number>
+  /** The payment methods offered, comma-separated ids (PaymentMethodId in src/features/payments); 'at-door' by default (migration 0017). */
+  paymentMethods: Generated<string>
+  /** How long an order paid by card holds its tickets, in minutes. */
+  cardHoldMinutes: Generated<number>
+  /** How long an order paid by bank transfer holds its tickets, in days. */
+  transferDays: Generated<number>
+  /** Where a bank transfer goes, as the organiser wrote it; empty: no bank transfer. */
+  bankDetails: Generated<string>
+  /** No later than the earliest deadline of the event's unpaid orders (null: none can lapse): settle reads it to do nothing when nothing is due. */
+  nextExpiryAt: ColumnType<number | null, number | null | undefined>
 }
 
 export interface TicketTypesTable {
@@ -134,7 +147,8 @@ export interface TicketTypesTable {
   allowReentry: Generated<number>
 }
 
-export type OrderStatus = 'paid' | 'cancelled'
+/** pending: placed, waiting for its payment, holding its tickets; paid; expired: not paid in time; cancelled. */
+export type OrderStatus = 'pending' | 'paid' | 'expired' | 'cancelled'
 
 export interface OrdersTable {
   id: Generated<number>
@@ -160,6 +174,14 @@ export interface OrdersTable {
   searchText: string
   /** The language they are written to in (src/i18n/locale.ts), from the request that made the row. */
   locale: ColumnType<string, string | undefined, string>
+  /** How it is paid (PaymentMethodId): 'free' for an order with nothing to pay. */
+  paymentMethod: ColumnType<string, string | undefined, string>
+  /** When an unpaid order lapses; null when it never does (paid at the door, or paid). */
+  paymentDeadline: ColumnType<number | null, number | null | undefined>
+  paidAt: ColumnType<number | null, number | null | undefined>
+  expiredAt: ColumnType<number | null, number | null | undefined>
+  /** The site's address when it was placed, for the links of later messages that no request causes (a lapse, a webhook). */
+  siteUrl: ColumnType<string, string | undefined, string>
 }
 
 export interface TicketsTable {
@@ -173,6 +195,8 @@ export interface TicketsTable {
   /** Who let the ticket in (the staff member's label) and at which gate. */
   checkedInBy: ColumnType<string | null, string | null | undefined>
   checkedInGate: ColumnType<string | null, string | null | undefined>
+  /** The seat it had when its order lapsed: a late payment books it again if it is free. */
+  lapsedSeatId: ColumnType<number | null, number | null | undefined>
 }
 
 /** pending: to send (again) when due; sent; failed: given up after the last try. */
@@ -306,6 +330,59 @@ export interface WaitingListEntriesTable {
   locale: ColumnType<string, string | undefined, string>
 }
 
+/** started: waiting for the provider; paid; failed; expired: the provider's page ran out; cancelled: by us. */
+export type PaymentState = 'started' | 'paid' | 'failed' | 'expired' | 'cancelled'
+
+export interface PaymentsTable {
+  id: Generated<number>
+  orderId: number
+  method: string
+  state: PaymentState
+  amountMinor: number
+  currency: string
+  /** The idempotency key of this attempt at the provider: new for each attempt. */
+  attemptKey: string
+  /** The provider's id of the attempt (a Checkout Session's); unique. */
+  providerRef: ColumnType<string | null, string | null | undefined>
+  /** The provider's id of the money taken (a PaymentIntent's), which its refunds name. */
+  providerPayment: ColumnType<string | null, string | null | undefined>
+  createdAt: number
+  paidAt: ColumnType<number | null, number | null | undefined>
+  /** Who marked it received by hand (a transfer, cash at the door); null for a provider's. */
+  recordedBy: ColumnType<string | null, string | null | undefined>
+}
+
+/** queued: to send through the provider (the outbox's sender does); done; failed: refused for good. */
+export type RefundState = 'queued' | 'done' | 'failed'
+/** Why the money goes back. */
+export type RefundReason = 'organiser' | 'buyer' | 'late-payment' | 'provider'
+
+export interface RefundsTable {
+  id: Generated<number>
+  orderId: number
+  paymentId: number
+  amountMinor: number
+  currency: string
+  state: RefundState
+  idempotencyKey: string
+  providerRef: ColumnType<string | null, string | null | undefined>
+  reason: RefundReason
+  createdAt: number
+  doneAt: ColumnType<number | null, number | null | undefined>
+  recordedBy: ColumnType<string | null, string | null | undefined>
+  lastError: ColumnType<string | null, string | null | undefined>
+}
+
+export interface PaymentNoticesTable {
+  id: Generated<number>
+  provider: string
+  /** The provider's id of the event it sent: unique per provider, so a delivery sent again changes nothing. */
+  eventId: string
+  type: string
+  receivedAt: number
+  outcome: string
+}
+
 export type UserRow = Selectable<UsersTable>
 export type EventRow = Selectable<EventsTable>
 export type TicketTypeRow = Selectable<TicketTypesTable>
@@ -313,3 +390,5 @@ export type OrderRow = Selectable<OrdersTable>
 export type SiteSettingsRow = Selectable<SiteSettingsTable>
 export type OutboxRow = Selectable<OutboxTable>
 export type WaitingListEntryRow = Selectable<WaitingListEntriesTable>
+export type PaymentRow = Selectable<PaymentsTable>
+export type RefundRow = Selectable<RefundsTable>

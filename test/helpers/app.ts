@@ -25,6 +25,7 @@ export function testConfig(database: TestDatabase, overrides: Partial<Config> = 
     timeouts: { requestMs: 30_000, idleMs: 75_000 },
     // No SMTP server: messages become .eml files in the test's own data directory.
     mail: { ...MAIL_TIMING, smtpUrl: null, from: 'tickets@admit-one.test' },
+    stripe: null,
     ...overrides,
   }
 }

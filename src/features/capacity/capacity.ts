@@ -19,6 +19,11 @@ export interface Taking {
   fromHold: number
 }
 
+/** What a sale takes of the event: its tickets, and the deadline of an unpaid order, until which they are only held (null: they are sold). */
+export interface EventTaking extends Taking {
+  heldUntil?: number | null
+}
+
 /**
  * The conditions of the guarded UPDATEs, as one seam: the concurrency tests'
  * control swaps them for conditions that always hold (check-then-act) to
@@ -37,10 +42,25 @@ export const GUARDED_ROOM: RoomRules = { eventHasRoomFor, ticketTypeHasRoomFor }
  * hot rows. Returns the event's per-buyer caps, or undefined when the guard
  * refused (sold out, or no longer on sale).
  */
-async function takeFromEvent(trx: Trx, eventId: number, taking: Taking, now: number, room: RoomRules = GUARDED_ROOM) {
+async function takeFromEvent(trx: Trx, eventId: number, taking: EventTaking, now: number, room: RoomRules = GUARDED_ROOM) {
+  const until = taking.heldUntil ?? null
   return trx
     .updateTable('events')
-    .set((eb) => ({ sold: eb('sold', '+', taking.quantity), held: eb('held', '-', taking.fromHold) }))
+    .set((eb) => ({
+      sold: eb('sold', '+', taking.quantity),
+      held: eb('held', '-', taking.fromHold),
+      // An unpaid order's deadline, in the same statement: settle then knows when the first hold may lapse.
+      ...(until !== null && {
+        nextExpiryAt: eb
+          .case()
+          .when('nextExpiryAt', 'is', null)
+          .then(until)
+          .when('nextExpiryAt', '>', until)
+          .then(until)
+          .else(eb.ref('nextExpiryAt'))
+          .end(),
+      }),
+    }))
     .where('id', '=', eventId)
     .where(onSaleCondition(now))
     .where(room.eventHasRoomFor(taking.quantity - taking.fromHold))
@@ -98,7 +118,7 @@ export interface BuyerCaps {
 export async function takeInLockOrder(
   trx: Trx,
   eventId: number,
-  order: { event: Taking; lines: TypeTaking[] },
+  order: { event: EventTaking; lines: TypeTaking[] },
   now: number,
   room: RoomRules,
   steps: { underEventLock: (caps: BuyerCaps) => Promise<void>; seats?: () => Promise<void> },
@@ -110,6 +130,58 @@ export async function takeInLockOrder(
     if (!(await takeFromType(trx, eventId, line.ticketTypeId, line.taking, { priceMinor: line.priceMinor }, now, room))) return false
   }
   await steps.seats?.()
+  return true
+}
+
+/**
+ * Takes again the tickets of an order that lapsed, for a payment that
+ * arrived after its deadline: through the same room guards as a sale, but
+ * not the sale's window, price or per-order limit, which the buyer met when
+ * they ordered (they have paid); never for a cancelled event. The caller
+ * holds the event row's lock. False when any guard refused, with nothing
+ * taken: what was taken before the refusal is given back at once.
+ */
+export async function retake(
+  trx: Trx,
+  eventId: number,
+  ticketsByType: Map<number, number>,
+  room: RoomRules = GUARDED_ROOM,
+): Promise<boolean> {
+  const total = [...ticketsByType.values()].reduce((sum, count) => sum + count, 0)
+  const event = await trx
+    .updateTable('events')
+    .set((eb) => ({ sold: eb('sold', '+', total) }))
+    .where('id', '=', eventId)
+    .where('status', '!=', 'cancelled')
+    .where(room.eventHasRoomFor(total))
+    .executeTakeFirst()
+  if (Number(event.numUpdatedRows) === 0) return false
+  const taken = new Map<number, number>()
+  for (const [ticketTypeId, count] of [...ticketsByType].sort(([a], [b]) => a - b)) {
+    const type = await trx
+      .updateTable('ticketTypes')
+      .set((eb) => ({ sold: eb('sold', '+', count) }))
+      .where('id', '=', ticketTypeId)
+      .where(room.ticketTypeHasRoomFor(count))
+      .executeTakeFirst()
+    if (Number(type.numUpdatedRows) === 0) {
+      // The event took them all, the types before this one theirs: all given back, under the same lock.
+      await trx
+        .updateTable('events')
+        .set((eb) => ({ sold: eb('sold', '-', total) }))
+        .where('id', '=', eventId)
+        .execute()
+      for (const [takenTypeId, takenCount] of taken) {
+        await trx
+          .updateTable('ticketTypes')
+          .set((eb) => ({ sold: eb('sold', '-', takenCount) }))
+          .where('id', '=', takenTypeId)
+          .execute()
+      }
+      return false
+    }
+    taken.set(ticketTypeId, count)
+  }
   return true
 }
 

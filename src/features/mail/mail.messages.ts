@@ -103,6 +103,24 @@ export class MailComposer {
         const { order } = await this.order(message.data, t)
         return { subject: t('mail.orderCancelled.subject', { code: order.code }), model: { order } }
       }
+      case 'order-awaiting-payment': {
+        const { order } = await this.order(message.data, t)
+        return { subject: t('mail.orderAwaitingPayment.subject', { eventTitle: order.event.title, code: order.code }), model: { order } }
+      }
+      case 'order-paid': {
+        const { order } = await this.order(message.data, t)
+        return { subject: t('mail.orderPaid.subject', { eventTitle: order.event.title, code: order.code }), model: { order } }
+      }
+      case 'order-expired': {
+        const { order } = await this.order(message.data, t)
+        return { subject: t('mail.orderExpired.subject', { code: order.code }), model: { order } }
+      }
+      case 'order-refunded': {
+        const { order } = await this.order(message.data, t)
+        const refund = order.refunds.find((candidate) => candidate.id === message.data.refundId)
+        if (!refund) throw new Uncomposable(`refund ${message.data.refundId} of order ${message.data.orderId} does not exist`)
+        return { subject: t('mail.orderRefunded.subject', { code: order.code }), model: { order, refund } }
+      }
       case 'event-cancelled': {
         const { order } = await this.order(message.data, t)
         return { subject: t('mail.eventCancelled.subject', { eventTitle: order.event.title }), model: { order } }

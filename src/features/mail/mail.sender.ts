@@ -34,6 +34,7 @@ export interface SenderParts {
  * the mark, the lease runs out and the message goes again, once.
  */
 export class OutboxSender {
+  private readonly tasks = new Map<string, (row: OutboxRow) => Promise<void>>()
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> | undefined
   private again = false
@@ -49,6 +50,15 @@ export class OutboxSender {
   /** Where messages go, for the admin pages to say in the reader's words. */
   get destination(): MailDestination {
     return this.parts.transport.destination
+  }
+
+  /**
+   * Runs outbox rows of this kind (enqueueTask) with `run` instead of
+   * composing and mailing them: the same claim, lease, retries and backoff.
+   * `run` throws to be tried again later.
+   */
+  addTask(kind: string, run: (row: OutboxRow) => Promise<void>): void {
+    this.tasks.set(kind, run)
   }
 
   start(): void {
@@ -123,14 +133,19 @@ export class OutboxSender {
   private async deliver(row: OutboxRow, site: SiteSettings): Promise<void> {
     const { db, config, composer, transport, log } = this.parts
     try {
-      const mail = await composer.compose(row, site)
-      await transport.send({
-        ...mail,
-        id: row.id,
-        kind: row.kind,
-        from: { name: site.siteName, address: config.from },
-        messageId: messageIdOf(row.messageKey, mail.siteUrl, config.from),
-      })
+      const task = this.tasks.get(row.kind)
+      if (task) {
+        await task(row)
+      } else {
+        const mail = await composer.compose(row, site)
+        await transport.send({
+          ...mail,
+          id: row.id,
+          kind: row.kind,
+          from: { name: site.siteName, address: config.from },
+          messageId: messageIdOf(row.messageKey, mail.siteUrl, config.from),
+        })
+      }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       const lastTry = error instanceof Uncomposable || row.attempts >= config.maxAttempts

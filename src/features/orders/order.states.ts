@@ -4,9 +4,9 @@ import type { Database, OrderStatus } from '../../db/schema.js'
 
 /**
  * What each state of an order means, in one table: every rule about orders
- * asks it rather than naming a state. Payments will add states (pending,
- * expired, refunded) that answer these differently; a new state cannot be
- * added without saying what it means for each.
+ * asks it rather than naming a state; a new state cannot be added without
+ * saying what it means for each. Refunds are not a state: a paid order may be
+ * refunded in part and stay paid (src/features/payments).
  */
 export interface OrderStateFacts {
   /** Its tickets (and seats) count against capacity: they are in `sold`. */
@@ -22,12 +22,18 @@ export interface OrderStateFacts {
 }
 
 export const ORDER_STATES: Record<OrderStatus, OrderStateFacts> = {
+  // Waiting for its payment: its tickets are taken as sold ones are, so that nothing is sold twice, until it is paid or lapses.
+  pending: { holdsCapacity: true, countsAsRevenue: false, countsForBuyerCaps: true, admittedAtDoor: false, canExpire: true },
   paid: { holdsCapacity: true, countsAsRevenue: true, countsForBuyerCaps: true, admittedAtDoor: true, canExpire: false },
+  // Not paid by its deadline: its tickets went back. A payment that arrives late may still take them again (src/features/payments).
+  expired: { holdsCapacity: false, countsAsRevenue: false, countsForBuyerCaps: false, admittedAtDoor: false, canExpire: false },
   cancelled: { holdsCapacity: false, countsAsRevenue: false, countsForBuyerCaps: false, admittedAtDoor: false, canExpire: false },
 }
 
-/** The state a new order is placed in. */
-export const PLACED: OrderStatus = 'paid'
+/** The state a new order is placed in: paid when there is nothing to pay, else waiting for its payment. */
+export function placedState(mustPay: boolean): OrderStatus {
+  return mustPay ? 'pending' : 'paid'
+}
 
 /**
  * The only moves an order's state may make: from each state, the states it
@@ -35,12 +41,20 @@ export const PLACED: OrderStatus = 'paid'
  * allowed here (transitionOrder), so two moves at once cannot both happen.
  */
 export const ORDER_TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ['paid', 'expired', 'cancelled'],
   paid: ['cancelled'],
+  // A payment that arrives after the deadline, when the tickets could be taken again.
+  expired: ['paid'],
   cancelled: [],
 }
 
 /** The words of every order state, wherever an order is shown. */
-export const ORDER_STATUS_MESSAGES: Record<OrderStatus, MessageKey> = { paid: 'orders.status.paid', cancelled: 'orders.status.cancelled' }
+export const ORDER_STATUS_MESSAGES: Record<OrderStatus, MessageKey> = {
+  pending: 'orders.status.pending',
+  paid: 'orders.status.paid',
+  expired: 'orders.status.expired',
+  cancelled: 'orders.status.cancelled',
+}
 
 const ALL_STATES = Object.keys(ORDER_STATES) as OrderStatus[]
 
@@ -68,6 +82,10 @@ export function countsAsRevenue(status: OrderStatus): boolean {
 
 export function countsForBuyerCaps(status: OrderStatus): boolean {
   return ORDER_STATES[status].countsForBuyerCaps
+}
+
+export function canExpire(status: OrderStatus): boolean {
+  return ORDER_STATES[status].canExpire
 }
 
 export function admittedAtDoor(status: OrderStatus): boolean {

@@ -3,7 +3,7 @@ import type { Trx } from '../../db/database.js'
 import type { OrderStatus, OrdersTable } from '../../db/schema.js'
 import { giveBack } from '../capacity/capacity.js'
 import { releaseSeatsOfOrders } from '../seating/seating.repository.js'
-import { PLACED, statesBefore } from './order.states.js'
+import { placedState, statesBefore } from './order.states.js'
 
 /**
  * The writes of an order's state, all of them: no other module sets
@@ -12,13 +12,14 @@ import { PLACED, statesBefore } from './order.states.js'
 
 const ORDERS_PER_STATEMENT = 1000
 
-export type NewOrder = Omit<Insertable<OrdersTable>, 'status' | 'cancelledAt'>
+export type NewOrder = Omit<Insertable<OrdersTable>, 'status' | 'cancelledAt' | 'paidAt' | 'expiredAt'>
 
-/** Writes a new order in the state orders are placed in. */
-export async function insertOrder(trx: Trx, values: NewOrder): Promise<{ id: number; code: string; accessKey: string }> {
+/** Writes a new order in the state orders are placed in: paid when nothing is to pay, else pending until its deadline. */
+export async function insertOrder(trx: Trx, values: NewOrder, mustPay: boolean): Promise<{ id: number; code: string; accessKey: string }> {
+  const status = placedState(mustPay)
   return trx
     .insertInto('orders')
-    .values({ ...values, status: PLACED })
+    .values({ ...values, status, ...(status === 'paid' && { paidAt: values.createdAt }) })
     .returning(['id', 'code', 'accessKey'])
     .executeTakeFirstOrThrow()
 }
@@ -29,14 +30,49 @@ export async function insertOrder(trx: Trx, values: NewOrder): Promise<{ id: num
  * order row. Returns what it was moved from, or undefined when it was not
  * in such a state (moved already, or no such order).
  */
-export async function transitionOrder(trx: Trx, orderId: number, to: OrderStatus, now: number): Promise<{ eventId: number } | undefined> {
+export async function transitionOrder(
+  trx: Trx,
+  orderId: number,
+  to: OrderStatus,
+  now: number,
+): Promise<{ eventId: number; paymentMethod: string } | undefined> {
   return trx
     .updateTable('orders')
-    .set({ status: to, ...(to === 'cancelled' && { cancelledAt: now }) })
+    .set(stampsOf(to, now))
     .where('id', '=', orderId)
     .where('status', 'in', statesBefore(to))
-    .returning(['eventId'])
+    .returning(['eventId', 'paymentMethod'])
     .executeTakeFirst()
+}
+
+/** The state and the moment it was reached, as a move writes them. */
+function stampsOf(to: OrderStatus, now: number) {
+  return {
+    status: to,
+    ...(to === 'cancelled' && { cancelledAt: now }),
+    ...(to === 'paid' && { paidAt: now }),
+    ...(to === 'expired' && { expiredAt: now }),
+  }
+}
+
+/**
+ * Lapses the event's unpaid orders whose deadline is past: a conditional
+ * UPDATE, so of two settlements at once only one moves each order. Returns
+ * those moved, with their buyers; the caller gives back what they held.
+ */
+export async function expireOverdueOrders(
+  trx: Trx,
+  eventId: number,
+  now: number,
+): Promise<{ id: number; code: string; buyerEmail: string; locale: string; siteUrl: string }[]> {
+  return trx
+    .updateTable('orders')
+    .set(stampsOf('expired', now))
+    .where('eventId', '=', eventId)
+    .where('status', 'in', statesBefore('expired'))
+    .where('paymentDeadline', '<=', now)
+    .returning(['id', 'code', 'buyerEmail', 'locale', 'siteUrl'])
+    .execute()
 }
 
 /** Moves every order of the event that may go to `to`; returns the ids of those moved, with their buyers. */
@@ -48,7 +84,7 @@ export async function transitionOrdersOfEvent(
 ): Promise<{ id: number; buyerEmail: string; locale: string }[]> {
   return trx
     .updateTable('orders')
-    .set({ status: to, ...(to === 'cancelled' && { cancelledAt: now }) })
+    .set(stampsOf(to, now))
     .where('eventId', '=', eventId)
     .where('status', 'in', statesBefore(to))
     .returning(['id', 'buyerEmail', 'locale'])

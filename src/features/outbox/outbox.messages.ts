@@ -20,6 +20,14 @@ export type MailMessage = MailContent & {
 type MailContent =
   | { kind: 'order-confirmation'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'order-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
+  /** Placed, to be paid (card, bank transfer): how to pay, and by when. */
+  | { kind: 'order-awaiting-payment'; to: string; data: { orderId: number; siteUrl: string } }
+  /** Paid after it was placed: the tickets. */
+  | { kind: 'order-paid'; to: string; data: { orderId: number; siteUrl: string } }
+  /** Not paid by its deadline: the tickets went back. */
+  | { kind: 'order-expired'; to: string; data: { orderId: number; siteUrl: string } }
+  /** Money sent back (all of it, or part). */
+  | { kind: 'order-refunded'; to: string; data: { orderId: number; siteUrl: string; refundId: number } }
   | { kind: 'event-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'event-changed'; to: string; data: { orderId: number; siteUrl: string; was: EventWhereAndWhen } }
   | { kind: 'password-reset'; to: string; data: { name: string; link: string; expiresAt: number; timeZone: string } }
@@ -35,6 +43,13 @@ type MailContent =
     }
   | { kind: 'waiting-list-expired'; to: string; data: WaitingListMailFacts }
   | { kind: 'waiting-list-event-cancelled'; to: string; data: WaitingListMailFacts }
+
+/**
+ * What else the outbox's sender does: calls to another system that must
+ * follow a commit exactly as a mail does (src/features/payments sends refunds
+ * this way). `to` names the system, for the admin's outbox page.
+ */
+export type OutboxTask = { kind: 'refund'; to: string; data: { refundId: number } }
 
 /** When and where an event was to take place, before the organiser changed it. */
 export interface EventWhereAndWhen {

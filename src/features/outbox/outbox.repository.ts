@@ -3,7 +3,7 @@ import type { Db, Trx } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
 import { randomSecret } from '../../lib/random.js'
 import { DEFAULT_LOCALE } from '../../i18n/locale.js'
-import type { MailMessage } from './outbox.messages.js'
+import type { MailMessage, OutboxTask } from './outbox.messages.js'
 
 /** Rows per INSERT: far below SQLite's 32,766 bound variables at ten columns a message. */
 const MESSAGES_PER_INSERT = 500
@@ -34,6 +34,32 @@ export async function enqueueMail(trx: Trx, messages: MailMessage | MailMessage[
       .values(rows.slice(start, start + MESSAGES_PER_INSERT))
       .execute()
   }
+}
+
+/**
+ * Puts a task in the outbox, in the transaction of the change that causes
+ * it: a call to another system (a refund at the payment provider) that must
+ * happen once the change commits, and happen even if the process dies. The
+ * sender runs it as it sends a message (OutboxSender.addTask), at least
+ * once; the task makes repeats harmless (an idempotency key).
+ */
+export async function enqueueTask(trx: Trx, task: OutboxTask): Promise<void> {
+  const now = Date.now()
+  await trx
+    .insertInto('outbox')
+    .values({
+      kind: task.kind,
+      recipient: task.to,
+      data: JSON.stringify(task.data),
+      state: 'pending',
+      nextAttemptAt: now,
+      leaseUntil: null,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+      messageKey: randomSecret(18),
+    })
+    .execute()
 }
 
 /**

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { TICKET_WAS_USED, countsAsRevenueCondition } from '../orders/order.states.js'
 import type { Db, Trx } from '../../db/database.js'
-import type { OrderRow, OrderStatus } from '../../db/schema.js'
+import type { OrderRow, OrderStatus, PaymentRow, RefundRow } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
 import type { Money } from '../../lib/money.js'
 import { foldedPattern } from '../../lib/search.js'
@@ -13,6 +13,10 @@ export interface OrderWithTickets {
   order: OrderRow
   event: Event
   tickets: OrderTicket[]
+  /** Every attempt to pay it, oldest first. */
+  payments: PaymentRow[]
+  /** Every refund of it, oldest first. */
+  refunds: RefundRow[]
 }
 
 export interface OrderTicket {
@@ -57,8 +61,12 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
     db,
     tickets.map((ticket) => ticket.id),
   )
+  const payments = await db.selectFrom('payments').selectAll().where('orderId', '=', order.id).orderBy('id').execute()
+  const refunds = await db.selectFrom('refunds').selectAll().where('orderId', '=', order.id).orderBy('id').execute()
   return {
     order,
+    payments,
+    refunds,
     event: { ...event, checkInSecret: secret },
     // PostgreSQL answers exists() with a boolean, SQLite with 0 or 1.
     tickets: tickets.map((ticket) => ({

@@ -3,11 +3,47 @@ import { cancellation, cancellationRefusalText } from '../orders/cancellation.js
 import type { Translate } from '../../i18n/translate.js'
 import type { OrderWithTickets } from './order.repository.js'
 import { money } from '../../lib/money.js'
+import type { OrderStatus } from '../../db/schema.js'
+import type { MessageKey } from '../../i18n/catalogue.js'
+import { ORDER_STATUS_MESSAGES } from '../orders/order.states.js'
+
+/** An order's payment as its page and mails show it. */
+export interface OrderPaymentView {
+  status: OrderStatus
+  statusLabel: string
+  methodLabel: string
+  /** Waiting for its payment: by card or transfer (deadline set), or at the door (none). */
+  pending: boolean
+  expired: boolean
+  atDoor: boolean
+  /** What is to pay, while it is. */
+  due: string | null
+  /** When the hold lapses, while the order waits. */
+  deadline: string | null
+  /** Where a transfer goes, while one is awaited. */
+  bankDetails: string | null
+  /** The buyer may (try again to) pay online now. */
+  canPay: boolean
+  paidAt: string | null
+  /** The money came after the order lapsed and its tickets were gone: it goes back. */
+  refundedLate: boolean
+}
+
+export interface RefundView {
+  id: number
+  amount: string
+  when: string
+  state: 'queued' | 'done' | 'failed'
+}
 
 export interface OrderView {
   code: string
   accessKey: string
   cancelled: boolean
+  payment: OrderPaymentView
+  refunds: RefundView[]
+  /** The tickets may be shown (and scanned): paid, or reserved to pay at the door. */
+  ticketsValid: boolean
   buyerName: string
   buyerEmail: string
   total: string
@@ -21,12 +57,22 @@ export interface OrderView {
   cancelNote: string | null
 }
 
-export function toOrderView({ order, event, tickets }: OrderWithTickets, origin: string, t: Translate, now = Date.now()): OrderView {
+export function toOrderView(found: OrderWithTickets, origin: string, t: Translate, now = Date.now()): OrderView {
+  const { order, event, tickets } = found
   const cancel = cancellation(order, event, tickets, now)
+  const payment = paymentView(found, t, now)
   return {
     code: order.code,
     accessKey: order.accessKey,
     cancelled: order.status === 'cancelled',
+    payment,
+    refunds: found.refunds.map((refund) => ({
+      id: refund.id,
+      amount: formatMoney(money(refund.amountMinor, refund.currency)),
+      when: formatDateTime(refund.doneAt ?? refund.createdAt, event.timeZone),
+      state: refund.state,
+    })),
+    ticketsValid: order.status === 'paid' || (payment.pending && payment.atDoor),
     buyerName: order.buyerName,
     buyerEmail: order.buyerEmail,
     total: formatMoney(money(order.totalMinor, order.currency)),
@@ -51,5 +97,39 @@ export function toOrderView({ order, event, tickets }: OrderWithTickets, origin:
     link: `${origin}/orders/${order.code}?key=${order.accessKey}`,
     canCancel: cancel.allowed,
     cancelNote: cancel.allowed || cancel.reason === null ? null : cancellationRefusalText(t, cancel.reason),
+  }
+}
+
+function paymentView({ order, event, payments }: OrderWithTickets, t: Translate, now: number): OrderPaymentView {
+  const pending = order.status === 'pending'
+  const method = order.paymentMethod
+  const atDoor = method === 'at-door'
+  const latest = payments.at(-1)
+  return {
+    status: order.status,
+    statusLabel: t(ORDER_STATUS_MESSAGES[order.status]),
+    methodLabel: t(methodLabelKey(method)),
+    pending,
+    expired: order.status === 'expired',
+    atDoor,
+    due: pending ? formatMoney(money(order.totalMinor, order.currency)) : null,
+    deadline: pending && order.paymentDeadline !== null ? formatDateTime(order.paymentDeadline, event.timeZone) : null,
+    bankDetails: pending && method === 'bank-transfer' ? event.bankDetails : null,
+    canPay: pending && method === 'card' && (order.paymentDeadline ?? 0) > now && latest?.state !== 'paid',
+    paidAt: order.paidAt !== null && order.status === 'paid' ? formatDateTime(order.paidAt, event.timeZone) : null,
+    refundedLate: order.status !== 'paid' && payments.some((payment) => payment.state === 'paid'),
+  }
+}
+
+function methodLabelKey(method: string): MessageKey {
+  switch (method) {
+    case 'card':
+      return 'payments.method.card'
+    case 'bank-transfer':
+      return 'payments.method.bank-transfer'
+    case 'at-door':
+      return 'payments.method.at-door'
+    default:
+      return 'payments.method.free'
   }
 }

@@ -22,7 +22,9 @@ import { type SeenPrices, priceCart, pricesChangedSinceSeen, unitPrices } from '
 import type { Money } from '../../lib/money.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { consumeOffer, offerFreedCapacity, offerRefusal } from '../offers/offers.js'
-import { settleLocked } from '../upkeep/settle.js'
+import { mayNeedSettling, settleLocked } from '../upkeep/settle.js'
+import { expiryDue } from '../orders/expiry.js'
+import { FREE } from '../payments/payment-method.js'
 import { bookSeats } from '../seating/seating.repository.js'
 import { insertOrder } from '../orders/order.writes.js'
 import { GUARDED_ROOM, type RoomRules, takeInLockOrder } from '../capacity/capacity.js'
@@ -75,9 +77,20 @@ export type Channel =
   /** The buy form opened from a waiting-list offer's link: the offer's tickets are the buyer's to take. */
   | { kind: 'offer-claim'; offer: HeldOffer }
 
+/** How an order with something to pay will be paid: the method the buyer chose, and when its hold lapses unpaid (null: never). */
+export interface PaymentChoice {
+  method: string
+  deadline: number | null
+}
+
+/** The default method of a new event: a reservation paid at the door, which never lapses. */
+export const AT_THE_DOOR: PaymentChoice = { method: 'at-door', deadline: null }
+
 export interface OrderRequest {
   cart: Cart
   buyer: Buyer
+  /** Used only when the order costs something (an order with nothing to pay is paid as it is placed); at the door when unsaid. */
+  payment?: PaymentChoice
   /** Who acts: the account (the order's owner, if any) and how the audit log names them. */
   actor: Actor
   settings: OrderSettings
@@ -95,6 +108,8 @@ export interface PlacedOrder {
   id: number
   code: string
   accessKey: string
+  /** Whether it waits for its payment (pending); false when it was paid as it was placed (free). */
+  mustPay: boolean
   /** True when this was a repeated submit and the order already existed. */
   replayed: boolean
 }
@@ -160,7 +175,7 @@ export interface PurchaseSnapshot extends EventWithTicketTypes {
   seatedTypes: Set<number>
 }
 
-type EarlierOrder = Pick<OrderRow, 'id' | 'code' | 'accessKey' | 'eventId' | 'buyerBrowser' | 'userId'>
+type EarlierOrder = Pick<OrderRow, 'id' | 'code' | 'accessKey' | 'eventId' | 'buyerBrowser' | 'userId' | 'status'>
 
 export async function readForPurchase(db: Db, eventId: number, formKey: string): Promise<PurchaseSnapshot | undefined> {
   const rows = await eventWithTicketTypesQuery(db, eventId)
@@ -172,6 +187,7 @@ export async function readForPurchase(db: Db, eventId: number, formKey: string):
       'earlier.eventId as earlierEventId',
       'earlier.buyerBrowser as earlierBuyerBrowser',
       'earlier.userId as earlierUserId',
+      'earlier.status as earlierStatus',
     ])
     .select((eb) =>
       eb.exists(eb.selectFrom('seats').select('seats.id').whereRef('seats.ticketTypeId', '=', 'ticketTypes.id')).as('typeSeated'),
@@ -187,6 +203,7 @@ export async function readForPurchase(db: Db, eventId: number, formKey: string):
       earlierEventId: _event,
       earlierBuyerBrowser: _browser,
       earlierUserId: _user,
+      earlierStatus: _status,
       typeSeated: _seated,
       ...row
     }) => row,
@@ -203,6 +220,7 @@ export async function readForPurchase(db: Db, eventId: number, formKey: string):
           eventId: first.earlierEventId!,
           buyerBrowser: first.earlierBuyerBrowser,
           userId: first.earlierUserId,
+          status: first.earlierStatus!,
         }
   return { ...toEventWithTicketTypes(eventRows)!, earlier, seatedTypes }
 }
@@ -230,7 +248,7 @@ export async function placeOrder(
   guard: CapacityGuard = GUARDED,
   snapshot?: PurchaseSnapshot,
 ): Promise<PlacedOrder> {
-  const { cart, buyer, actor, settings, channel } = request
+  const { cart, buyer, actor, settings, channel, payment = AT_THE_DOOR } = request
   const rules = rulesOf(channel)
   const lines = [...cart.quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
   const total = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
@@ -261,33 +279,44 @@ export async function placeOrder(
   if (changed.length > 0) throw new PriceChanged(changed)
   const priced = priceCart(lines, prices, settings.currency)
   if (priced.kind === 'too-large') throw new PurchaseRefused({ code: 'order-too-large' })
+  // The one thing the purchase knows of payments: an order that costs something waits for its payment, holding its tickets.
+  const mustPay = priced.total.minor > 0
+  const heldUntil = mustPay ? payment.deadline : null
 
   try {
     await guard.before?.(db, cart.eventId, lines, held)
     // Shares its commit (its disk sync) with the purchases of the same moment on SQLite.
     const placed = await inGroupCommit(db, async (trx) => {
       const now = Date.now()
-      // Held tickets whose offer ran out are free again (to the next person waiting, or to anyone) before capacity is counted.
-      if (read.event.held > 0) {
+      // Held tickets whose offer ran out, and unpaid orders past their deadline, are free again
+      // (to the next person waiting, or to anyone) before capacity is counted.
+      if (mayNeedSettling(read.event, now)) {
         await lockEvent(trx, cart.eventId)
-        await settleLocked(trx, cart.eventId, now)
+        await settleLocked(trx, cart.eventId, now, expiryDue(read.event, now))
       }
       const code = randomCode(10)
-      const order = await insertOrder(trx, {
-        code,
-        accessKey: randomSecret(),
-        idempotencyKey: cart.formKey,
-        eventId: cart.eventId,
-        userId: actor.userId,
-        buyerName: buyer.name,
-        buyerEmail: buyer.email,
-        totalMinor: priced.total.minor,
-        currency: settings.currency,
-        createdAt: now,
-        buyerBrowser: buyer.browser,
-        locale: buyer.locale ?? DEFAULT_LOCALE,
-        searchText: searchText(code, buyer.name, buyer.email),
-      })
+      const order = await insertOrder(
+        trx,
+        {
+          code,
+          accessKey: randomSecret(),
+          idempotencyKey: cart.formKey,
+          eventId: cart.eventId,
+          userId: actor.userId,
+          buyerName: buyer.name,
+          buyerEmail: buyer.email,
+          totalMinor: priced.total.minor,
+          currency: settings.currency,
+          createdAt: now,
+          buyerBrowser: buyer.browser,
+          locale: buyer.locale ?? DEFAULT_LOCALE,
+          searchText: searchText(code, buyer.name, buyer.email),
+          paymentMethod: mustPay ? payment.method : FREE,
+          paymentDeadline: heldUntil,
+          siteUrl: settings.siteUrl,
+        },
+        mustPay,
+      )
       const tickets = priced.lines.flatMap((line) =>
         Array.from({ length: line.quantity }, () => ({ ticketTypeId: line.ticketTypeId, priceMinor: line.unit.minor, orderId: order.id })),
       )
@@ -299,9 +328,9 @@ export async function placeOrder(
         if (cart.seats) written.push(...(await insert.returning(['id', 'ticketTypeId']).execute()))
         else await insert.execute()
       }
-      // Commits with the order, or not at all: every placed order gets its confirmation, no refused one does.
+      // Commits with the order, or not at all: every placed order gets its confirmation (or how to pay it), no refused one does.
       await enqueueMail(trx, {
-        kind: 'order-confirmation',
+        kind: mustPay && payment.deadline !== null ? 'order-awaiting-payment' : 'order-confirmation',
         to: buyer.email,
         locale: buyer.locale,
         data: { orderId: order.id, siteUrl: settings.siteUrl },
@@ -312,7 +341,14 @@ export async function placeOrder(
         action: 'order.placed',
         subjectType: 'order',
         subjectId: order.id,
-        details: { code: order.code, eventId: cart.eventId, tickets: total, totalMinor: priced.total.minor, currency: settings.currency },
+        details: {
+          code: order.code,
+          eventId: cart.eventId,
+          tickets: total,
+          totalMinor: priced.total.minor,
+          currency: settings.currency,
+          ...(mustPay && { paymentMethod: payment.method }),
+        },
         ip: actor.ip,
       })
 
@@ -322,7 +358,7 @@ export async function placeOrder(
         trx,
         cart.eventId,
         {
-          event: { quantity: total, fromHold: held?.quantity ?? 0 },
+          event: { quantity: total, fromHold: held?.quantity ?? 0, heldUntil },
           lines: priced.lines.map((line) => ({
             ticketTypeId: line.ticketTypeId,
             taking: { quantity: line.quantity, fromHold: fromHold(line.ticketTypeId) },
@@ -345,7 +381,7 @@ export async function placeOrder(
       await rules.settle(trx, channel, cart.eventId, total, now)
       return order
     })
-    return { ...placed, replayed: false }
+    return { ...placed, mustPay, replayed: false }
   } catch (error) {
     // The same form sent twice at once: the other submit placed the order meanwhile.
     if (isUniqueViolation(error) || error instanceof PurchaseRefused || error instanceof PriceChanged) {
@@ -361,7 +397,7 @@ function replayOf(earlier: EarlierOrder, request: OrderRequest): PlacedOrder {
   const sameBrowser = earlier.buyerBrowser !== null && earlier.buyerBrowser === request.buyer.browser
   const sameAccount = earlier.userId !== null && earlier.userId === request.actor.userId
   if (earlier.eventId === request.cart.eventId && (sameBrowser || sameAccount)) {
-    return { id: earlier.id, code: earlier.code, accessKey: earlier.accessKey, replayed: true }
+    return { id: earlier.id, code: earlier.code, accessKey: earlier.accessKey, mustPay: earlier.status === 'pending', replayed: true }
   }
   throw new PurchaseRefused({ code: 'form-used' })
 }
@@ -403,7 +439,7 @@ async function refuseOverBuyerCaps(
 async function findOrderByIdempotencyKey(db: Db, key: string): Promise<EarlierOrder | undefined> {
   return db
     .selectFrom('orders')
-    .select(['id', 'code', 'accessKey', 'eventId', 'buyerBrowser', 'userId'])
+    .select(['id', 'code', 'accessKey', 'eventId', 'buyerBrowser', 'userId', 'status'])
     .where('idempotencyKey', '=', key)
     .executeTakeFirst()
 }

@@ -200,3 +200,25 @@ export async function releaseSeatsOfOrders(trx: Trx, orderIds: number[]): Promis
     .where('ticketId', 'in', (eb) => eb.selectFrom('tickets').select('tickets.id').where('tickets.orderId', 'in', orderIds))
     .execute()
 }
+
+/**
+ * Books again the seats an order's tickets had when it lapsed, for a payment
+ * that arrived late; false, with nothing booked, when any of them is taken.
+ * The caller holds the event row's lock, under which seats are booked.
+ */
+export async function rebookLapsedSeats(trx: Trx, eventId: number, orderId: number): Promise<boolean> {
+  const tickets = await trx
+    .selectFrom('tickets')
+    .select(['id', 'lapsedSeatId'])
+    .where('orderId', '=', orderId)
+    .where('lapsedSeatId', 'is not', null)
+    .execute()
+  if (tickets.length === 0) return true
+  if ((await takenOf(trx, tickets.map((ticket) => ticket.lapsedSeatId!))).length > 0) return false
+  const now = Date.now()
+  await trx
+    .insertInto('seatBookings')
+    .values(tickets.map((ticket) => ({ seatId: ticket.lapsedSeatId!, eventId, ticketId: ticket.id, createdAt: now })))
+    .execute()
+  return true
+}

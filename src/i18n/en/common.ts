@@ -13,6 +13,8 @@ export const common = {
   'layout.footer.ticketsBy': 'tickets by Admit One',
   /** A price of nothing. */
   'common.free': 'Free',
+  'orders.status.pending': 'Awaiting payment',
   'orders.status.paid': 'Paid',
+  'orders.status.expired': 'Expired',
   'orders.status.cancelled': 'Cancelled',
 } as const

@@ -13,6 +13,7 @@ import { live } from './live.js'
 import { purchase } from './purchase.js'
 import { seating } from './seating.js'
 import { waitingList } from './waiting-list.js'
+import { payments } from './payments.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -41,5 +42,6 @@ export const en = {
   ...purchase,
   ...seating,
   ...waitingList,
+  ...payments,
   ...refusals,
 }

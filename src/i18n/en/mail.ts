@@ -15,6 +15,10 @@ export const mail = {
   'mail.shared.theEventAt': 'The event: {link}',
 
   'mail.orderConfirmation.subject': 'Your tickets for {eventTitle} (order {code})',
+  'mail.orderAwaitingPayment.subject': 'Order {code} for {eventTitle}: awaiting your payment',
+  'mail.orderPaid.subject': 'Payment received: your tickets for {eventTitle} (order {code})',
+  'mail.orderExpired.subject': 'Order {code} has expired',
+  'mail.orderRefunded.subject': 'A refund for order {code}',
   'mail.orderConfirmation.heading': 'Your tickets for {eventTitle}',
   'mail.orderConfirmation.booked': 'Thank you, {name}. Order {code} is booked.',
   'mail.orderConfirmation.bookedBefore': 'Thank you, {name}. Order ',

@@ -1,0 +1,180 @@
+/**
+ * Card payments by Stripe Checkout, through the official stripe package: the
+ * buyer is sent to a Checkout Session's page and back to the order page.
+ *
+ * Each attempt is a payments row whose random attempt key is the Session's
+ * idempotency key: a request that is sent again (a network retry) gets the
+ * same Session, and a new attempt (a declined card, a closed tab) a new one;
+ * never a key per order, which would refuse the second attempt (alf.io
+ * #1254). A Session expires before its order's hold does, so that a payment
+ * that succeeds lands on tickets that are still held; the order's deadline
+ * moves later when a new attempt needs it, a few times at most.
+ */
+import Stripe from 'stripe'
+import type { StripeConfig } from '../../../config.js'
+import type { Db } from '../../../db/database.js'
+import type { PaymentRow, RefundRow } from '../../../db/schema.js'
+import { randomSecret } from '../../../lib/random.js'
+import type { PayableOrder, PaymentMethod, ReturnLinks, Started } from '../payment-method.js'
+import { RefundRejected } from '../refunds.js'
+
+const MINUTE = 60 * 1000
+/** Stripe's shortest Session: 30 minutes; one more, so that the clocks of two machines never make it too short. */
+export const SESSION_MS = 31 * MINUTE
+/** How long the hold outlives its Session: time for the last-second payment's return or webhook to arrive. */
+export const HOLD_AFTER_SESSION_MS = 5 * MINUTE
+/** The shortest hold an organiser may set for a card order. */
+export const SHORTEST_CARD_HOLD_MINUTES = (SESSION_MS + HOLD_AFTER_SESSION_MS) / MINUTE
+/** Attempts to pay one order: each may move its deadline, so they are few. */
+export const MAX_ATTEMPTS = 5
+
+/** Too many attempts to pay one order: the buyer pays by other means, or orders again once it has lapsed. */
+export class TooManyAttempts extends Error {}
+
+export function stripeClient(config: StripeConfig): Stripe {
+  const api = config.apiUrl ? new URL(config.apiUrl) : null
+  return new Stripe(config.secretKey, {
+    maxNetworkRetries: 1,
+    timeout: 20_000,
+    telemetry: false,
+    ...(api && {
+      host: api.hostname,
+      port: api.port || (api.protocol === 'https:' ? 443 : 80),
+      protocol: api.protocol === 'https:' ? 'https' : 'http',
+    }),
+  })
+}
+
+export function cardPayments(stripe: Stripe | null): PaymentMethod {
+  return {
+    id: 'card',
+    onSite: stripe !== null,
+    online: true,
+    paidAtDoor: false,
+    usableFor: () => stripe !== null,
+    deadlineFor: (event, now) => now + Math.max(event.cardHoldMinutes, SHORTEST_CARD_HOLD_MINUTES) * MINUTE,
+    start: (db, order, links) => startCheckout(db, stripe!, order, links),
+    cancelStarted: (db, orderId) => expireOpenSessions(db, stripe!, orderId),
+    sendRefund: (refund, payment) => sendRefund(stripe!, refund, payment),
+  }
+}
+
+async function startCheckout(db: Db, stripe: Stripe, order: PayableOrder, links: ReturnLinks): Promise<Started> {
+  const attempts = await db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('orderId', '=', order.id)
+    .executeTakeFirstOrThrow()
+  if (Number(attempts.count) >= MAX_ATTEMPTS) throw new TooManyAttempts()
+  const now = Date.now()
+  const deadline = order.paymentDeadline ?? now
+  const expiresAt = Math.max(now + SESSION_MS, deadline - HOLD_AFTER_SESSION_MS)
+  if (expiresAt + HOLD_AFTER_SESSION_MS > deadline) {
+    // A later attempt: the hold moves so that it still outlives the Session (only while the order waits).
+    const moved = await db
+      .updateTable('orders')
+      .set({ paymentDeadline: expiresAt + HOLD_AFTER_SESSION_MS })
+      .where('id', '=', order.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst()
+    if (Number(moved.numUpdatedRows) === 0) return null
+  }
+  const attemptKey = randomSecret(18)
+  const { id: paymentId } = await db
+    .insertInto('payments')
+    .values({
+      orderId: order.id,
+      method: 'card',
+      state: 'started',
+      amountMinor: order.totalMinor,
+      currency: order.currency,
+      attemptKey,
+      createdAt: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const session = await stripe.checkout.sessions.create(
+    {
+      mode: 'payment',
+      line_items: [
+        {
+          quantity: 1,
+          price_data: {
+            currency: order.currency.toLowerCase(),
+            unit_amount: order.totalMinor,
+            product_data: { name: `${order.event.title} (${order.code})` },
+          },
+        },
+      ],
+      customer_email: order.buyerEmail,
+      client_reference_id: order.code,
+      // Read back from Stripe when the payment is confirmed: the attempt it pays, even if this process died before storing the Session's id.
+      metadata: { payment_id: String(paymentId), order_code: order.code },
+      payment_intent_data: { metadata: { payment_id: String(paymentId), order_code: order.code } },
+      success_url: `${links.paid}${links.paid.includes('?') ? '&' : '?'}session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: links.cancelled,
+      expires_at: Math.floor(expiresAt / 1000),
+    },
+    { idempotencyKey: attemptKey },
+  )
+  await db.updateTable('payments').set({ providerRef: session.id }).where('id', '=', paymentId).execute()
+  if (!session.url) throw new Error(`Stripe gave Checkout Session ${session.id} no page`)
+  return { redirect: session.url }
+}
+
+/** Expires the order's open Sessions, so that nobody pays for an order being cancelled; a Session paid meanwhile is left for the caller to confirm. */
+async function expireOpenSessions(db: Db, stripe: Stripe, orderId: number): Promise<void> {
+  const started = await db
+    .selectFrom('payments')
+    .select(['id', 'providerRef'])
+    .where('orderId', '=', orderId)
+    .where('method', '=', 'card')
+    .where('state', '=', 'started')
+    .where('providerRef', 'is not', null)
+    .execute()
+  for (const payment of started) {
+    const session = await stripe.checkout.sessions.retrieve(payment.providerRef!)
+    if (session.status !== 'open') continue
+    await stripe.checkout.sessions.expire(payment.providerRef!)
+    await db.updateTable('payments').set({ state: 'cancelled' }).where('id', '=', payment.id).where('state', '=', 'started').execute()
+  }
+}
+
+async function sendRefund(stripe: Stripe, refund: RefundRow, payment: PaymentRow): Promise<string> {
+  if (!payment.providerPayment) throw new RefundRejected(`payment ${payment.id} names no PaymentIntent to refund`)
+  try {
+    const sent = await stripe.refunds.create(
+      { payment_intent: payment.providerPayment, amount: refund.amountMinor, metadata: { refund_id: String(refund.id) } },
+      { idempotencyKey: refund.idempotencyKey },
+    )
+    return sent.id
+  } catch (error) {
+    // A request Stripe refuses as it is (refunded in full already, say) will be refused again: no retry.
+    if (error instanceof Stripe.errors.StripeInvalidRequestError) throw new RefundRejected(error.message)
+    throw error
+  }
+}
+
+/** A Session as Stripe says it is now: whether it was paid, and with which PaymentIntent. */
+export async function sessionOutcome(
+  stripe: Stripe,
+  sessionId: string,
+): Promise<{
+  sessionId: string
+  paymentId: number | null
+  outcome: 'paid' | 'expired' | 'open' | 'processing'
+  paymentIntent: string | null
+}> {
+  const session = await stripe.checkout.sessions.retrieve(sessionId)
+  const paymentId = Number(session.metadata?.payment_id)
+  const paymentIntent = typeof session.payment_intent === 'string' ? session.payment_intent : (session.payment_intent?.id ?? null)
+  const outcome =
+    session.status === 'complete'
+      ? session.payment_status === 'paid'
+        ? 'paid'
+        : 'processing'
+      : session.status === 'expired'
+        ? 'expired'
+        : 'open'
+  return { sessionId: session.id, paymentId: Number.isInteger(paymentId) && paymentId > 0 ? paymentId : null, outcome, paymentIntent }
+}
