@@ -36,6 +36,9 @@ import checkInRoutes from './features/check-in/check-in.routes.js'
 import seatingRoutes from './features/seating/seating.routes.js'
 import type { CapacityGuard } from './features/purchase/purchase.service.js'
 import type { AdmissionGuard } from './features/check-in/check-in.service.js'
+import type { ConfirmSeams } from './features/payments/confirm.js'
+import paymentsPlugin from './features/payments/payments.plugin.js'
+import paymentRoutes from './features/payments/payments.routes.js'
 
 export interface BuildOptions {
   /** Where the log goes: standard output unless a caller (a test reading the log) gives another. */
@@ -45,7 +48,7 @@ export interface BuildOptions {
    * features' own; a concurrency test's control passes check-then-act ones
    * (test/helpers/check-then-act.ts) to show the test catches the race.
    */
-  seams?: { capacityGuard?: CapacityGuard; admissionGuard?: AdmissionGuard }
+  seams?: { capacityGuard?: CapacityGuard; admissionGuard?: AdmissionGuard; paymentGuard?: ConfirmSeams }
   /** Told of every route the features register, with who may use it: the authorization test is generated from these. */
   onRoute?: (route: RouteOptions) => void
 }
@@ -98,6 +101,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(siteSettingsPlugin)
   // The outbox's sender: e-mail written in the same transaction as its cause, delivered from here.
   await app.register(mailPlugin)
+  await app.register(paymentsPlugin, { seams: options.seams?.paymentGuard })
   await app.register(viewsPlugin, { production: config.nodeEnv === 'production' })
   await app.register(errorsPlugin)
   await app.register(staticPlugin)
@@ -119,6 +123,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(healthRoutes)
   await app.register(browseRoutes)
   await app.register(purchaseRoutes, { capacityGuard: options.seams?.capacityGuard })
+  await app.register(paymentRoutes)
   await app.register(eventRoutes)
   await app.register(waitingListRoutes)
   await app.register(seatingRoutes)

@@ -127,7 +127,8 @@ function stripeConfig(env: NodeJS.ProcessEnv): StripeConfig | null {
   const secretKey = env.STRIPE_SECRET_KEY
   if (secretKey === undefined || secretKey === '') return null
   // The value is never put in the message: it is a secret.
-  if (!/^(sk|rk)_(test|live)_\w+$/.test(secretKey)) throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret key (sk_test_…, sk_live_…)')
+  if (!/^(sk|rk)_(test|live)_\w+$/.test(secretKey))
+    throw new ConfigError('STRIPE_SECRET_KEY', 'must be a Stripe secret key (sk_test_…, sk_live_…)')
   const apiUrl = env.STRIPE_API_URL || null
   if (apiUrl !== null) {
     let url: URL | undefined
@@ -136,7 +137,8 @@ function stripeConfig(env: NodeJS.ProcessEnv): StripeConfig | null {
     } catch {
       url = undefined
     }
-    if (!url || !['http:', 'https:'].includes(url.protocol)) throw new ConfigError('STRIPE_API_URL', `must be an http(s) address, got "${apiUrl}"`)
+    if (!url || !['http:', 'https:'].includes(url.protocol))
+      throw new ConfigError('STRIPE_API_URL', `must be an http(s) address, got "${apiUrl}"`)
   }
   return { secretKey, webhookSecret: env.STRIPE_WEBHOOK_SECRET || null, apiUrl }
 }

@@ -28,6 +28,16 @@ export function minorUnitsPerMajor(currency: string): number {
   return moneyFormat(currency).minorUnits
 }
 
+/** "12.50" (or "12,50", or "12") in minor units of the currency, read digit by digit so that no float rounding creeps in; null when it is not such an amount. */
+export function parseAmount(value: string, currency: string): number | null {
+  const perMajor = minorUnitsPerMajor(currency)
+  const digits = Math.round(Math.log10(perMajor))
+  const match = /^(\d{1,7})(?:[.,](\d+))?$/.exec(value.trim())
+  const fraction = match?.[2] ?? ''
+  if (!match || fraction.length > digits) return null
+  return Number(match[1]) * perMajor + Number(fraction.padEnd(digits, '0') || '0')
+}
+
 /** A price: "Free" when there is nothing to pay, else the amount. */
 export function formatMoney(price: Money, locale: Locale = DEFAULT_LOCALE): string {
   if (isFree(price)) return translatorFor(locale)('common.free')

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js'
+import type { Db, Trx } from '../../db/database.js'
 import type { OrderRow } from '../../db/schema.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import { type Message, type Translate, say } from '../../i18n/translate.js'
@@ -68,6 +68,8 @@ export async function cancelOrder(
   order: { id: number; eventId: number; buyerEmail: string; locale: string },
   audit: AuditEntry,
   siteUrl: string,
+  /** What else must commit with the cancellation, or not at all: its refund. */
+  withIt?: (trx: Trx) => Promise<void>,
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await lockEvent(trx, order.eventId)
@@ -86,6 +88,7 @@ export async function cancelOrder(
       data: { orderId: order.id, siteUrl },
     })
     await recordAudit(trx, audit)
+    await withIt?.(trx)
     return true
   })
 }

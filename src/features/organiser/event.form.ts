@@ -3,7 +3,7 @@ import type { MessageKey } from '../../i18n/catalogue.js'
 import type { Translate } from '../../i18n/translate.js'
 import type { Event } from '../events/event.model.js'
 import { salesWithinEvent } from '../events/event.rules.js'
-import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor } from '../../lib/format.js'
+import { formatDateTime, formatMoney, isValidTimeZone, minorToInput, minorUnitsPerMajor, parseAmount } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { atSameWallTime, instantToLocalInput, localInputToInstant } from '../../lib/time.js'
 import { type Money, money } from '../../lib/money.js'
@@ -367,16 +367,13 @@ function readWholeNumber(form: FormReader, t: Translate, name: string, value: st
 
 /** "12.50" (or "12,50", or "12") as minor units, read digit by digit so that no float rounding creeps in. */
 function readPrice(form: FormReader, t: Translate, name: string, value: string, currency: string): number | null {
-  const perMajor = minorUnitsPerMajor(currency)
-  const digits = Math.round(Math.log10(perMajor))
-  const match = /^(\d{1,7})(?:[.,](\d+))?$/.exec(value)
-  const fraction = match?.[2] ?? ''
-  if (!match || fraction.length > digits) {
+  const amount = /\s/.test(value) ? null : parseAmount(value, currency)
+  if (amount === null) {
+    const digits = Math.round(Math.log10(minorUnitsPerMajor(currency)))
     const example = digits === 0 ? '12' : `12.${'5'.padEnd(digits, '0')}`
     form.fail(name, value === '' ? t('organiser.ticketType.error.priceMissing') : t('organiser.ticketType.error.amount', { example }))
-    return null
   }
-  return Number(match[1]) * perMajor + Number(fraction.padEnd(digits, '0') || '0')
+  return amount
 }
 
 function readHttpsUrl(form: FormReader, t: Translate, name: string, value: string): string | null {

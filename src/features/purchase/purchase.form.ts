@@ -11,6 +11,8 @@ export interface PurchaseFormValues {
   key: string
   /** Seats ticked on a seat map, kept when the form comes back. */
   seats?: number[]
+  /** The payment method chosen (a PaymentMethodId), as sent. */
+  payment?: string
 }
 
 export interface ParsedPurchaseForm {

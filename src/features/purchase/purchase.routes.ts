@@ -35,6 +35,9 @@ import { chosenSeats, planSeats } from '../seating/seat-choice.js'
 import { seatMapRefusalText } from '../seating/seat-map.refusals.js'
 import { toSeatMapView } from '../seating/seat-map.view.js'
 import type { Translate } from '../../i18n/translate.js'
+import { TooManyAttempts } from '../payments/methods/card.js'
+import { refundOrder, refundableOf } from '../payments/refunds.js'
+import type { Trx } from '../../db/database.js'
 
 const ORDER_CODE = /^[0-9A-Z]{10}$/
 const TICKET_CODE = /^[0-9A-Z]{16}$/
@@ -137,12 +140,26 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         seating,
         total: buyFormTotal(view.ticketTypes, values.quantities, seating?.map ?? null, currency, t, request.locale),
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
+        paymentMethods: paymentChoices(event, types, values.payment, t),
         scripts: [...LIVE_PAGE_SCRIPTS, '/public/buy-total.js', ...(seating ? ['/public/seat-map.js'] : [])],
         // A cancelled event's form counts nothing, as its page (browse.routes.ts).
         liveWords: view.cancelled ? cancelledEventLiveWords(t) : liveWords(t, request.locale),
       },
       status,
     )
+  }
+
+  /** The methods the buy form offers, as radio buttons; none when nothing on sale costs anything. The first is chosen unless the buyer chose. */
+  function paymentChoices(event: Event, types: TicketTypeRow[], chosen: string | undefined, t: Translate) {
+    if (!types.some((type) => type.priceMinor > 0)) return []
+    const offered = app.payments.offeredFor(event)
+    const picked = offered.some((method) => method.id === chosen) ? chosen : offered[0]!.id
+    return offered.map((method) => ({
+      id: method.id,
+      label: t(`payments.method.${method.id}`),
+      hint: t(`payments.methodHint.${method.id}`, { days: event.transferDays }),
+      checked: method.id === picked,
+    }))
   }
 
   app.post('/purchase/:id', { config: { access: 'anyone', rateLimit: purchaseLimit } }, async (request, reply) => {
@@ -160,6 +177,13 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     const chosen = seatedTypes.size > 0 ? chosenSeats(request.body) : []
     const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder }, request.t, chosen.length)
     form.values.seats = chosen
+    // Asked only when something costs money; a method this event does not offer (now) is refused with the form.
+    const offered = app.payments.offeredFor(event)
+    form.values.payment = body.text('payment') || offered[0]!.id
+    const method = offered.find((candidate) => candidate.id === form.values.payment)
+    if (!method && [...form.quantities].some(([typeId]) => (types.find((type) => type.id === typeId)?.priceMinor ?? 0) > 0)) {
+      form.errors.payment = request.t('payments.buy.chooseMethod')
+    }
     const settings = await request.siteSettings()
     if (Object.keys(form.errors).length > 0)
       return renderBuyForm(request, reply, event, types, settings.currency, form.values, form.errors, 422, offer)
@@ -211,6 +235,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
           actor: actorOf(request, form.values.email),
           settings: { currency: settings.currency, maxTicketsPerOrder: app.config.maxTicketsPerOrder, siteUrl: siteUrl(request) },
           channel: offer?.held ? { kind: 'offer-claim', offer: offer.held } : { kind: 'online' },
+          payment: method ? { method: method.id, deadline: method.deadlineFor(event, Date.now()) } : undefined,
         },
         capacityGuard,
         snapshot,
@@ -220,6 +245,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       }
       // The order knows its browser (buyerBrowser): a purchase leaves the session alone.
       refusals.forget(request, reply)
+      // Paid online: straight to the provider's page; the order page is where it comes back to, and where it may be paid again.
+      if (order.mustPay && !order.replayed && method?.online) return startPayment(request, reply, order.code, method.id)
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (error instanceof PriceChanged) return showNewPrices(error.changes)
@@ -252,9 +279,59 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   })
 
   app.get('/orders/:code', { config: { access: 'anyone' } }, async (request, reply) => {
-    const found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
+    let found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
+    // The return from the payment page, and any view of an unpaid order: what Stripe says is applied first, webhook or none.
+    if (found.order.status === 'pending' && found.order.paymentMethod === 'card' && (await app.payments.confirmWaiting(found.order.id))) {
+      app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
+      found = (await findOrderByCode(app.db, found.order.code))!
+    }
     return renderOrder(request, reply, found, false)
   })
+
+  // Pays (again) an unpaid order by card: a new attempt each time, while its hold lasts.
+  app.post('/orders/:code/pay', { config: { access: 'anyone', rateLimit: purchaseLimit } }, async (request, reply) => {
+    const found = await accessibleOrder(request, new FormReader(request.body).text('key'))
+    const { order } = found
+    if (order.status !== 'pending' || order.paymentMethod !== 'card')
+      return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
+    // A page paid meanwhile (the buyer came back another way) is confirmed, not paid twice.
+    if (await app.payments.confirmWaiting(order.id)) {
+      app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
+      return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
+    }
+    return startPayment(request, reply, order.code, order.paymentMethod)
+  })
+
+  /** Sends the buyer to pay an unpaid order; back to its page, with a word, when the provider cannot be reached. */
+  async function startPayment(request: FastifyRequest, reply: FastifyReply, code: string, method: string) {
+    const found = (await findOrderByCode(app.db, code))!
+    const { order, event } = found
+    const page = `${siteUrl(request)}/orders/${order.code}?key=${order.accessKey}`
+    try {
+      const started = await app.payments.start(
+        {
+          id: order.id,
+          code: order.code,
+          accessKey: order.accessKey,
+          totalMinor: order.totalMinor,
+          currency: order.currency,
+          buyerEmail: order.buyerEmail,
+          paymentDeadline: order.paymentDeadline,
+          event,
+        },
+        method,
+        { paid: page, cancelled: page },
+      )
+      if (started) return reply.redirect(started.redirect, 303)
+    } catch (error) {
+      if (error instanceof TooManyAttempts) reply.flash('error', 'flash.payments.tooManyAttempts')
+      else {
+        request.log.warn({ err: error, orderId: order.id }, 'payments: the payment page could not be opened')
+        reply.flash('error', 'flash.payments.payFailed')
+      }
+    }
+    return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
+  }
 
   // Cancelling cannot be undone: the order page links here, and only this page's form cancels.
   app.get('/orders/:code/cancel', { config: { access: 'anyone' } }, async (request, reply) => {
@@ -292,7 +369,12 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         subjectId: found.order.id,
         details: { code: found.order.code, eventId: found.event.id },
       }
-      const cancelled = await cancelOrder(app.db, found.order, audit, siteUrl(request)).catch((error: unknown) => {
+      // An open payment page is closed first, so that nobody pays for what is being cancelled; what was paid goes back with it.
+      await app.payments.method(found.order.paymentMethod)?.cancelStarted(app.db, found.order.id)
+      const actor = actorOf(request, found.order.buyerEmail)
+      const paid = (await refundableOf(app.db, found.order.id)).some((entry) => entry.leftMinor > 0)
+      const refund = paid ? (trx: Trx) => refundOrder(trx, found.order.id, 'rest', { reason: 'buyer', actor }).then(() => {}) : undefined
+      const cancelled = await cancelOrder(app.db, found.order, audit, siteUrl(request), refund).catch((error: unknown) => {
         if (error instanceof OrderCheckedIn) return error
         throw error
       })

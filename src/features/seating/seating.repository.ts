@@ -214,7 +214,15 @@ export async function rebookLapsedSeats(trx: Trx, eventId: number, orderId: numb
     .where('lapsedSeatId', 'is not', null)
     .execute()
   if (tickets.length === 0) return true
-  if ((await takenOf(trx, tickets.map((ticket) => ticket.lapsedSeatId!))).length > 0) return false
+  if (
+    (
+      await takenOf(
+        trx,
+        tickets.map((ticket) => ticket.lapsedSeatId!),
+      )
+    ).length > 0
+  )
+    return false
   const now = Date.now()
   await trx
     .insertInto('seatBookings')

@@ -1,0 +1,175 @@
+import type Stripe from 'stripe'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Db } from '../../db/database.js'
+import type { PaymentRow } from '../../db/schema.js'
+import { isUniqueViolation } from '../../db/database.js'
+import { type ConfirmSeams, type Confirmed, confirmProviderPayment } from './confirm.js'
+import { atDoor } from './methods/at-door.js'
+import { bankTransfer } from './methods/bank-transfer.js'
+import { cardPayments, sessionOutcome } from './methods/card.js'
+import {
+  type EventPayments,
+  type PayableOrder,
+  type PaymentMethod,
+  type PaymentMethodId,
+  type ReturnLinks,
+  type Started,
+  methodsOfEvent,
+} from './payment-method.js'
+import { markRefundDone } from './refunds.js'
+
+/** What learning of a Checkout Session did. */
+export type SessionConfirmed = Confirmed | { kind: 'open' } | { kind: 'processing' } | { kind: 'expired' } | { kind: 'unknown' }
+
+/**
+ * The payments feature as the rest of the app meets it (app.payments): the
+ * methods this site can offer, and the confirming of what a provider says.
+ */
+export class Payments {
+  readonly methods: ReadonlyMap<PaymentMethodId, PaymentMethod>
+
+  constructor(
+    private readonly db: Db,
+    readonly stripe: Stripe | null,
+    private readonly log: FastifyBaseLogger,
+    private readonly seams?: ConfirmSeams,
+  ) {
+    this.methods = new Map<PaymentMethodId, PaymentMethod>([
+      ['card', cardPayments(stripe)],
+      ['bank-transfer', bankTransfer],
+      ['at-door', atDoor],
+    ])
+  }
+
+  /** The methods a buyer of this event may choose; at the door when none the organiser chose can be offered now. */
+  offeredFor(event: EventPayments): PaymentMethod[] {
+    const offered = methodsOfEvent(event, this.methods)
+    return offered.length > 0 ? offered : [atDoor]
+  }
+
+  method(id: string): PaymentMethod | undefined {
+    return this.methods.get(id as PaymentMethodId)
+  }
+
+  /** Begins paying an unpaid order by its method: where the buyer goes next (null: the order page). */
+  async start(order: PayableOrder, method: string, links: ReturnLinks): Promise<Started> {
+    const chosen = this.method(method)
+    return chosen ? chosen.start(this.db, order, links) : null
+  }
+
+  /**
+   * Asks Stripe how a Checkout Session stands and applies it: the one
+   * confirming path of the return URL, the webhook and a view of the order.
+   */
+  async confirmSession(sessionId: string): Promise<SessionConfirmed> {
+    if (!this.stripe) return { kind: 'unknown' }
+    const session = await sessionOutcome(this.stripe, sessionId)
+    const payment = await this.paymentOfSession(session.sessionId, session.paymentId)
+    if (!payment) return { kind: 'unknown' }
+    if (session.outcome === 'paid') {
+      const confirmed = await confirmProviderPayment(
+        this.db,
+        payment,
+        { providerPayment: session.paymentIntent, recordedBy: null },
+        this.seams,
+      )
+      if (confirmed.kind === 'refunding')
+        this.log.warn({ orderId: payment.orderId, paymentId: payment.id }, 'payments: a payment for tickets that are gone is refunded')
+      return confirmed
+    }
+    if (session.outcome === 'expired') {
+      await this.db.updateTable('payments').set({ state: 'expired' }).where('id', '=', payment.id).where('state', '=', 'started').execute()
+      return { kind: 'expired' }
+    }
+    return { kind: session.outcome }
+  }
+
+  /** An asynchronous payment (a bank debit) that failed at Stripe: the attempt is over, the order may be paid again. */
+  async attemptFailed(sessionId: string): Promise<void> {
+    await this.db
+      .updateTable('payments')
+      .set({ state: 'failed' })
+      .where('providerRef', '=', sessionId)
+      .where('state', '=', 'started')
+      .execute()
+  }
+
+  /** Confirms every card attempt of the order that Stripe may have settled: a view of an unpaid order does this. Whether any changed it. */
+  async confirmWaiting(orderId: number): Promise<boolean> {
+    const started = await this.db
+      .selectFrom('payments')
+      .select('providerRef')
+      .where('orderId', '=', orderId)
+      .where('method', '=', 'card')
+      .where('state', '=', 'started')
+      .where('providerRef', 'is not', null)
+      .execute()
+    let changed = false
+    for (const { providerRef } of started) {
+      const confirmed = await this.confirmSession(providerRef!)
+      if (confirmed.kind === 'paid' || confirmed.kind === 'refunding') changed = true
+    }
+    return changed
+  }
+
+  /**
+   * A refund Stripe reports (charge.refunded): ours, sent by the outbox,
+   * marked done; one made in Stripe's dashboard, recorded. Each read from
+   * Stripe by its id, never taken from the webhook's body.
+   */
+  async recordProviderRefund(refundId: string): Promise<'recorded' | 'ours' | 'unknown'> {
+    if (!this.stripe) return 'unknown'
+    const refund = await this.stripe.refunds.retrieve(refundId)
+    if (refund.status !== 'succeeded' && refund.status !== 'pending') return 'unknown'
+    const ours = Number(refund.metadata?.refund_id)
+    if (Number.isInteger(ours) && ours > 0) {
+      await markRefundDone(this.db, ours, refund.id)
+      return 'ours'
+    }
+    const intent = typeof refund.payment_intent === 'string' ? refund.payment_intent : refund.payment_intent?.id
+    if (!intent) return 'unknown'
+    const payment = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('providerPayment', '=', intent)
+      .where('state', '=', 'paid')
+      .executeTakeFirst()
+    if (!payment) return 'unknown'
+    try {
+      await this.db
+        .insertInto('refunds')
+        .values({
+          orderId: payment.orderId,
+          paymentId: payment.id,
+          amountMinor: refund.amount,
+          currency: payment.currency,
+          state: 'done',
+          idempotencyKey: `provider:${refund.id}`,
+          providerRef: refund.id,
+          reason: 'provider',
+          createdAt: Date.now(),
+          doneAt: Date.now(),
+          recordedBy: 'Stripe',
+        })
+        .execute()
+    } catch (error) {
+      // Recorded before: the same webhook delivered again.
+      if (!isUniqueViolation(error)) throw error
+    }
+    return 'recorded'
+  }
+
+  private async paymentOfSession(sessionId: string, paymentId: number | null): Promise<PaymentRow | undefined> {
+    const byRef = await this.db.selectFrom('payments').selectAll().where('providerRef', '=', sessionId).executeTakeFirst()
+    if (byRef || paymentId === null) return byRef
+    // The process died between creating the Session and storing its id: the Session's metadata names the attempt.
+    const byId = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('id', '=', paymentId)
+      .where('providerRef', 'is', null)
+      .executeTakeFirst()
+    if (byId) await this.db.updateTable('payments').set({ providerRef: sessionId }).where('id', '=', byId.id).execute()
+    return byId && { ...byId, providerRef: sessionId }
+  }
+}
