@@ -6,6 +6,7 @@ import { doorCodesOfOrder } from '../helpers/door.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { loginAs, useLoginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
+import { payByHand, placePaidOrder } from '../helpers/paid-orders.js'
 import { createUser } from '../helpers/personas.js'
 import { isSignedBy, parseDoorCode, signDoorCode } from '../../src/lib/door-code.js'
 import { redactUrl } from '../../src/lib/log-safety.js'
@@ -85,7 +86,7 @@ describeEachDatabase('the check-in page', (kind) => {
   }
 
   it('admits a ticket once: the second scan says when, by whom and at which gate', async () => {
-    const order = await placeOrder(t.db, eventId, ticketTypeId, { buyerName: 'Ada Lovelace' })
+    const order = await placePaidOrder(t.db, eventId, ticketTypeId, { buyerName: 'Ada Lovelace' })
     const code = await ticketOf(order)
     const first = await scan(organiser.browser, code)
     expect(first.statusCode).toBe(200)
@@ -101,7 +102,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('gives a forged code, another event’s code, a cancelled order’s and a used one each their own answer, and writes nothing', async () => {
-    const used = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId))
+    const used = await ticketOf(await placePaidOrder(t.db, eventId, ticketTypeId))
     expect(answerOf((await scan(organiser.browser, used)).body)).toBe('admitted')
     const fresh = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId))
     const forged = fresh.slice(0, -1) + (fresh.at(-1) === '0' ? '1' : '0')
@@ -121,7 +122,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('answers a resent form (the same nonce) with its first answer, and records one check-in', async () => {
-    const order = await placeOrder(t.db, eventId, ticketTypeId)
+    const order = await placePaidOrder(t.db, eventId, ticketTypeId)
     const code = await ticketOf(order)
     await organiser.browser.get(`/events/${eventId}/check-in`)
     const fields = { code, gate: 'North', nonce: 'resent-form-nonce-1' }
@@ -133,7 +134,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('answers a scan sent again with the ticket as it is now: undone, out, inside again since, or cancelled', async () => {
-    const order = await placeOrder(t.db, eventId, reentryTypeId, { buyerName: 'Replayed Rita' })
+    const order = await placePaidOrder(t.db, eventId, reentryTypeId, { buyerName: 'Replayed Rita' })
     const code = await ticketOf(order)
     const ticketId = parseDoorCode(code)!.ticketId
     await organiser.browser.get(`/events/${eventId}/check-in`)
@@ -182,8 +183,8 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('checks out a re-entry ticket and admits it again; refuses to check out a ticket without re-entry', async () => {
-    const pass = await ticketOf(await placeOrder(t.db, eventId, reentryTypeId))
-    const standard = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId))
+    const pass = await ticketOf(await placePaidOrder(t.db, eventId, reentryTypeId))
+    const standard = await ticketOf(await placePaidOrder(t.db, eventId, ticketTypeId))
     expect(answerOf((await scan(organiser.browser, pass, { mode: 'exit' })).body)).toBe('not-inside')
     expect(answerOf((await scan(organiser.browser, pass)).body)).toBe('admitted')
     expect(answerOf((await scan(organiser.browser, pass, { mode: 'exit' })).body)).toBe('checked-out')
@@ -196,7 +197,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('lets the organiser undo a check-in, audited; the ticket can then be checked in again', async () => {
-    const order = await placeOrder(t.db, eventId, ticketTypeId, { buyerName: 'Undo Me' })
+    const order = await placePaidOrder(t.db, eventId, ticketTypeId, { buyerName: 'Undo Me' })
     const code = await ticketOf(order)
     expect(answerOf((await scan(organiser.browser, code)).body)).toBe('admitted')
     const ticketId = parseDoorCode(code)!.ticketId
@@ -228,6 +229,8 @@ describeEachDatabase('the check-in page', (kind) => {
     })
     expect(bought.statusCode).toBe(303)
     const order = await t.db.selectFrom('orders').selectAll().where('buyerEmail', '=', 'late@example.test').executeTakeFirstOrThrow()
+    // Bought to pay at the door, and paid there.
+    await payByHand(t.db, order.id)
     expect(answerOf((await scan(organiser.browser, await ticketOf(order))).body)).toBe('admitted')
 
     const page = await buyer.get(`/orders/${order.code}?key=${order.accessKey}`)
@@ -241,7 +244,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('keeps refusing the cancellation after a re-entry ticket went out again, and allows it once the organiser undid the admission', async () => {
-    const order = await placeOrder(t.db, eventId, reentryTypeId, { buyerEmail: 'outside@example.test' })
+    const order = await placePaidOrder(t.db, eventId, reentryTypeId, { buyerEmail: 'outside@example.test' })
     const code = await ticketOf(order)
     expect(answerOf((await scan(organiser.browser, code)).body)).toBe('admitted')
     expect(answerOf((await scan(organiser.browser, code, { mode: 'exit' })).body)).toBe('checked-out')
@@ -263,7 +266,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('allows the cancellation again once the organiser undid the only admission', async () => {
-    const order = await placeOrder(t.db, eventId, ticketTypeId, { buyerEmail: 'mistake@example.test' })
+    const order = await placePaidOrder(t.db, eventId, ticketTypeId, { buyerEmail: 'mistake@example.test' })
     const code = await ticketOf(order)
     expect(answerOf((await scan(organiser.browser, code)).body)).toBe('admitted')
     await organiser.browser.post(`/events/${eventId}/check-ins/${parseDoorCode(code)!.ticketId}/undo`, {})
@@ -275,8 +278,8 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('answers what a hand-made request can send without a 500: huge ids, control characters, reused nonces, too many scans', async () => {
-    const pass = await ticketOf(await placeOrder(t.db, eventId, reentryTypeId))
-    const other = await ticketOf(await placeOrder(t.db, eventId, reentryTypeId))
+    const pass = await ticketOf(await placePaidOrder(t.db, eventId, reentryTypeId))
+    const other = await ticketOf(await placePaidOrder(t.db, eventId, reentryTypeId))
     for (const code of [`9999999999-1-${'A'.repeat(16)}`, `${eventId}-9999999999-${'A'.repeat(16)}`]) {
       expect(answerOf((await scan(organiser.browser, code)).body)).toBe('unknown')
     }
@@ -305,8 +308,8 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('takes a queue of scans as JSON with the CSRF token in a header, answering each in order, and refuses it without the token', async () => {
-    const inside = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId))
-    const fresh = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId, { buyerName: 'Queued Quinn' }))
+    const inside = await ticketOf(await placePaidOrder(t.db, eventId, ticketTypeId))
+    const fresh = await ticketOf(await placePaidOrder(t.db, eventId, ticketTypeId, { buyerName: 'Queued Quinn' }))
     expect(answerOf((await scan(organiser.browser, inside)).body)).toBe('admitted')
     await organiser.browser.get(`/events/${eventId}/check-in`)
     const scans = [
@@ -365,7 +368,7 @@ describeEachDatabase('door staff', (kind) => {
     eventId = event.id
     const other = await createUser(t.db, 'organiser')
     otherEventId = (await createEvent(t.db, other.id, { title: 'Someone Else’s Show' })).event.id
-    code = (await doorCodesOfOrder(t.db, (await placeOrder(t.db, eventId, ticketTypes[0]!.id, { quantity: 3 })).id))[0]!
+    code = (await doorCodesOfOrder(t.db, (await placePaidOrder(t.db, eventId, ticketTypes[0]!.id, { quantity: 3 })).id))[0]!
   })
 
   it('lets the organiser add an existing account, which then sees this event’s check-in page and no other', async () => {

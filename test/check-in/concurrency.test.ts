@@ -10,7 +10,7 @@ import { type ServerOptions, useListeningServers } from '../helpers/servers.js'
 import { slowAdmission } from '../helpers/check-then-act.js'
 import { doorCodesOfOrder } from '../helpers/door.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { placeOrder } from '../helpers/orders.js'
+import { placePaidOrder } from '../helpers/paid-orders.js'
 import { createUser } from '../helpers/personas.js'
 
 const SCANS = 50
@@ -49,7 +49,7 @@ function useDoor(kind: DatabaseKind) {
     const { urls, db } = await listen(instances, overrides)
     const owner = await createUser(db, 'organiser')
     const { event, ticketTypes } = await createEvent(db, owner.id)
-    const order = await placeOrder(db, event.id, ticketTypes[0]!.id, { buyerName: 'Only Once' })
+    const order = await placePaidOrder(db, event.id, ticketTypes[0]!.id, { buyerName: 'Only Once' })
     const [code] = await doorCodesOfOrder(db, order.id)
     const change = { event: (await findEvent(db, event.id))!, actor: { userId: owner.id, label: owner.email, isAdmin: false, ip: null } }
     const phones = await Promise.all(
@@ -121,9 +121,14 @@ async function cancelWhileScanning(db: Db, eventId: number, guard: AdmissionGuar
   const event = (await findEvent(db, eventId))!
   const type = await db.selectFrom('ticketTypes').select('id').where('eventId', '=', eventId).executeTakeFirstOrThrow()
   const orders = []
-  for (let i = 0; i < 20; i++) orders.push(await placeOrder(db, eventId, type.id, { buyerEmail: `race${i}@example.test` }))
+  for (let i = 0; i < 20; i++) orders.push(await placePaidOrder(db, eventId, type.id, { buyerEmail: `race${i}@example.test` }))
   // The event's door secret was made when the first order's codes were read (useDoor).
-  const scanner = { event: { id: eventId, checkInSecret: event.checkInSecret }, actorId: null, actorLabel: 'Racer' }
+  const scanner = {
+    event: { id: eventId, checkInSecret: event.checkInSecret },
+    actorId: null,
+    actorLabel: 'Racer',
+    paidAtDoor: ['at-door'],
+  }
   const outcomes = await Promise.all(
     orders.map(async (order, i) => {
       const [code] = await doorCodesOfOrder(db, order.id)

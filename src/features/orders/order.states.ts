@@ -97,10 +97,6 @@ export function canExpire(status: OrderStatus): boolean {
   return ORDER_STATES[status].canExpire
 }
 
-export function admittedAtDoor(status: OrderStatus): boolean {
-  return ORDER_STATES[status].atDoor === 'admit'
-}
-
 /**
  * What the door does with a ticket: let it in; collect the money first, for
  * an unpaid order paid at the door (`paidAtDoor`: its method is, see
@@ -131,8 +127,6 @@ export const holdsCapacityCondition = stateCondition('holdsCapacity')
 export const countsAsRevenueCondition = stateCondition('countsAsRevenue')
 /** The same rule as countsForBuyerCaps, as a WHERE condition on `orders`. */
 export const countsForBuyerCapsCondition = stateCondition('countsForBuyerCaps')
-/** The same rule as admittedAtDoor, as a WHERE condition on `orders`. */
-export const admittedAtDoorCondition = (eb: ExpressionBuilder<Database, 'orders'>) => eb('orders.status', 'in', statesAtDoor('admit'))
 
 /**
  * doorVerdict's 'admit' and 'collect' as a WHERE condition on `orders`: the
