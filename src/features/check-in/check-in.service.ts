@@ -82,7 +82,10 @@ export type ScanAnswer =
 export interface AdmissionGuard {
   conditional: boolean
   lockOrder: boolean
-  /** Runs between the read and the write: better-sqlite3 answers synchronously, so on SQLite a race opens only when something yields. */
+  /**
+   * Runs between the read and the write (of an admission, and of the payment the door takes): better-sqlite3 answers
+   * synchronously, so on SQLite a race opens only when something yields.
+   */
   beforeWrite?: () => Promise<void>
 }
 
@@ -175,6 +178,7 @@ export async function collectAndAdmit(
   const scanned = await scannedTicket(db, scanner, scan.code)
   let paid = false
   if (!('kind' in scanned) && verdictOf(scanner, scanned.read, scanned.read.orderStatus) === 'collect') {
+    await guard.beforeWrite?.()
     const recorded = await recordPaymentByHand(db, scanned.read.orderId, scanned.read.paymentMethod, collector)
     paid = recorded.kind === 'paid'
   }
