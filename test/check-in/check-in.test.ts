@@ -558,7 +558,7 @@ describeEachDatabase('payment at the door', (kind) => {
     const paymentOf = (name: string) =>
       rows.filter((row) => row.includes(name)).map((row) => /data-payment>(?:<strong>)?([^<]+)</.exec(row)?.[1])
     expect(paymentOf('Paid Paula')).toEqual(['Paid'])
-    expect(paymentOf('Door Dora')).toEqual(['To collect €30.00', 'To collect €30.00'])
+    expect(paymentOf('Door Dora')).toEqual(['To collect €30.00 for the order', 'To collect €30.00 for the order'])
     expect(paymentOf('Card Carl')).toEqual(['Not paid'])
     expect(rows.some((row) => row.includes('Gone Gina'))).toBe(false)
     for (const code of [...(await doorCodesOfOrder(t.db, paid.id)), ...(await doorCodesOfOrder(t.db, atDoor.id))])

@@ -66,7 +66,7 @@ export const checkIn = {
   'checkIn.doorList.order': 'Order',
   'checkIn.doorList.payment': 'Payment',
   'checkIn.doorList.paid': 'Paid',
-  'checkIn.doorList.collect': 'To collect {amount}',
+  'checkIn.doorList.collect': 'To collect {amount} for the order',
   'checkIn.doorList.notPaid': 'Not paid',
   'checkIn.doorList.expired': 'Expired',
   'checkIn.doorList.cancelled': 'Cancelled',
