@@ -281,8 +281,9 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   app.get('/orders/:code', { config: { access: 'anyone' } }, async (request, reply) => {
     let found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
     // The return from the payment page, and any view of an unpaid order: what Stripe says is applied first, webhook or none.
-    if (found.order.status === 'pending' && found.order.paymentMethod === 'card' && (await app.payments.confirmWaiting(found.order.id))) {
-      app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
+    if (found.order.status === 'pending' && found.order.paymentMethod === 'card') {
+      if (await app.payments.confirmWaiting(found.order.id)) app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
+      // Read again even when this view changed nothing: the webhook (or another view) may have confirmed it meanwhile.
       found = (await findOrderByCode(app.db, found.order.code))!
     }
     return renderOrder(request, reply, found, false)
