@@ -62,6 +62,19 @@ export async function queueRefund(
 }
 
 /**
+ * How refundOrder keeps requests at the same moment from refunding the same
+ * money, as a seam for the concurrency tests' control (as CapacityGuard is
+ * for sales): what is left to refund is read under the order row's lock, in
+ * the refund's transaction. The control reads it before, unlocked
+ * (check-then-act), to show that the test catches a refund sent twice.
+ */
+export interface RefundGuard {
+  readUnderOrderLock: boolean
+}
+
+export const GUARDED: RefundGuard = { readUnderOrderLock: true }
+
+/**
  * Refunds `amount` of an order (or all that is left to refund), from its
  * paid payments, newest first; in the caller's transaction when one is given
  * (a cancellation's), else in its own. The order row is locked first, so of
@@ -73,10 +86,13 @@ export async function refundOrder(
   orderId: number,
   amount: number | 'rest',
   why: { reason: RefundReason; actor: Actor },
+  guard: RefundGuard = GUARDED,
 ): Promise<number[]> {
+  // Only a control reads first (see RefundGuard).
+  const readFirst = guard.readUnderOrderLock ? undefined : await refundableOf(db, orderId)
   const run = async (trx: Trx) => {
-    await lockOrder(trx, orderId)
-    const left = await refundableOf(trx, orderId)
+    if (guard.readUnderOrderLock) await lockOrder(trx, orderId)
+    const left = readFirst ?? (await refundableOf(trx, orderId))
     const total = left.reduce((sum, entry) => sum + entry.leftMinor, 0)
     const wanted = amount === 'rest' ? total : amount
     if (total === 0) throw new RefundRefused({ code: 'nothing-to-refund' })
