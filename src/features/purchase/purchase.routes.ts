@@ -16,6 +16,7 @@ import { toEventView } from '../events/event.view.js'
 import { isPublic } from '../events/event.rules.js'
 import { cancelOrder, cancellation, cancellationRefusalMessage } from '../orders/cancellation.js'
 import { OrderCheckedIn } from '../orders/order.errors.js'
+import { canMove } from '../orders/order.states.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
 import { buyFormTotal } from './buy.view.js'
@@ -281,7 +282,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   app.get('/orders/:code', { config: { access: 'anyone' } }, async (request, reply) => {
     let found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
     // The return from the payment page, and any view of an unpaid order: what Stripe says is applied first, webhook or none.
-    if (found.order.status === 'pending' && found.order.paymentMethod === 'card') {
+    // A lapsed order too: a payment made as it lapsed takes its tickets again, or is refunded, even with no webhook.
+    if (canMove(found.order.status, 'paid') && found.order.paymentMethod === 'card') {
       if (await app.payments.confirmWaiting(found.order.id)) app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
       // Read again even when this view changed nothing: the webhook (or another view) may have confirmed it meanwhile.
       found = (await findOrderByCode(app.db, found.order.code))!
