@@ -121,6 +121,20 @@ export async function refundOrder(
   return db.isTransaction ? run(db as Trx) : (db as Db).transaction().execute(run)
 }
 
+/**
+ * Refunds all that is left of an order, in a cancellation's transaction.
+ * The cancellation saw money to refund before it began; a refund that
+ * committed meanwhile (the organiser's, at the same moment) may have taken
+ * it all, and then the order is cancelled with nothing more to refund.
+ */
+export async function refundTheRest(trx: Trx, orderId: number, why: { reason: RefundReason; actor: Actor }): Promise<void> {
+  try {
+    await refundOrder(trx, orderId, 'rest', why)
+  } catch (error) {
+    if (!(error instanceof RefundRefused && error.reason.code === 'nothing-to-refund')) throw error
+  }
+}
+
 /** What is left to refund of each paid payment of the order: paid less what its refunds (but failed ones) took; newest first. */
 export async function refundableOf(db: Db | Trx, orderId: number): Promise<{ payment: PaymentRow; leftMinor: number }[]> {
   const payments = await db

@@ -37,7 +37,7 @@ import { seatMapRefusalText } from '../seating/seat-map.refusals.js'
 import { toSeatMapView } from '../seating/seat-map.view.js'
 import type { Translate } from '../../i18n/translate.js'
 import { TooManyAttempts } from '../payments/methods/card.js'
-import { refundOrder, refundableOf } from '../payments/refunds.js'
+import { refundTheRest, refundableOf } from '../payments/refunds.js'
 import type { Trx } from '../../db/database.js'
 
 const ORDER_CODE = /^[0-9A-Z]{10}$/
@@ -376,7 +376,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       await app.payments.method(found.order.paymentMethod)?.cancelStarted(app.db, found.order.id)
       const actor = actorOf(request, found.order.buyerEmail)
       const paid = (await refundableOf(app.db, found.order.id)).some((entry) => entry.leftMinor > 0)
-      const refund = paid ? (trx: Trx) => refundOrder(trx, found.order.id, 'rest', { reason: 'buyer', actor }).then(() => {}) : undefined
+      const refund = paid ? (trx: Trx) => refundTheRest(trx, found.order.id, { reason: 'buyer', actor }) : undefined
       const cancelled = await cancelOrder(app.db, found.order, audit, siteUrl(request), refund).catch((error: unknown) => {
         if (error instanceof OrderCheckedIn) return error
         throw error
