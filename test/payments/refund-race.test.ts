@@ -39,7 +39,7 @@ async function paidCardOrder(
   baseUrl: string,
 ): Promise<{ organiser: Persona; eventId: number; buyer: CardBuyer }> {
   const organiser = await createUser(db, 'organiser')
-  const { event, ticketTypes } = await createEvent(db, organiser.id, { ticketTypes: [{ capacity: 10 }] })
+  const { event, ticketTypes } = await createEvent(db, organiser.id, { ticketTypes: [{ capacity: 20 }] })
   await offerCard(db, event.id)
   const buyer = await orderByCard(db, standIn, { baseUrl, eventId: event.id, ticketTypeId: ticketTypes[0]!.id, quantity: 2 })
   // Back from paying, to the order page, which confirms the payment.
@@ -247,5 +247,59 @@ describeEachDatabase('a refund cut off by a crash', (kind) => {
       await Promise.all(apps.map((app) => app.close()))
       await database.drop()
     }
+  })
+})
+
+const PAIRS = 8
+
+describeEachDatabase("the organiser's refund and the buyer's cancellation of one paid order at once", (kind) => {
+  const start = useRefunds(kind)
+
+  it('cancel it and refund it once, each order, never a server error', async () => {
+    const { urls, apps, db, standIn, buyer: first, organiser, eventId } = await start(1)
+    const buyers = [first]
+    const ticketTypeId = (
+      await db.selectFrom('tickets').select('ticketTypeId').where('orderId', '=', first.orderId).executeTakeFirstOrThrow()
+    ).ticketTypeId
+    while (buyers.length < PAIRS) {
+      const buyer = await orderByCard(db, standIn, { baseUrl: urls[0]!, eventId, ticketTypeId, quantity: 2 })
+      await (await fetch(await payOnPage(buyer), { headers: { cookie: buyer.cookie } })).body?.cancel()
+      buyers.push(buyer)
+    }
+    const organiserSession = await logIn(urls[0]!, organiser)
+    const cancelForms = await Promise.all(
+      buyers.map(async (buyer) => {
+        const page = await fetch(`${buyer.orderPage.replace('?key=', '/cancel?key=')}`, { headers: { cookie: buyer.cookie } })
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1]
+        if (page.status !== 200 || !csrf) throw new Error(`the cancel page answered ${page.status} without a form`)
+        return { csrf, key: new URL(buyer.orderPage).searchParams.get('key')! }
+      }),
+    )
+    const post = (url: string, cookie: string, fields: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields),
+        redirect: 'manual',
+      })
+
+    const responses = await Promise.all(
+      buyers.flatMap((buyer, i) => [
+        post(`${urls[0]}/events/${eventId}/orders/${buyer.code}/refund`, organiserSession.cookie, {
+          _csrf: organiserSession.csrf,
+          amount: '',
+        }),
+        post(`${urls[0]}/orders/${buyer.code}/cancel`, buyer.cookie, { _csrf: cancelForms[i]!.csrf, key: cancelForms[i]!.key }),
+      ]),
+    )
+    await Promise.all(apps.map((app) => app.mail.runRound()))
+
+    expect(responses.map((response) => response.status)).toEqual(Array(2 * PAIRS).fill(303))
+    for (const buyer of buyers) {
+      const traces = await paymentTraces(db, buyer.orderId)
+      expect(traces).toMatchObject({ status: 'cancelled', refundedMails: 1 })
+      expect(traces.refunds).toMatchObject([{ state: 'done', amountMinor: TOTAL }])
+    }
+    expect(standIn.refunds.size).toBe(PAIRS)
   })
 })
