@@ -3,10 +3,24 @@ import type { Config } from '../../src/config.js'
 import type { Db } from '../../src/db/database.js'
 import type { OrderStatus, RefundReason, RefundState } from '../../src/db/schema.js'
 import { statesWhere } from '../../src/features/orders/order.states.js'
+import { translator } from '../../src/i18n/translate.js'
 import { type SignedDelivery, StripeStandIn } from './stripe-stand-in.js'
 
 /** The webhook secret the test apps are given, and the stand-in signs with. */
 export const WEBHOOK_SECRET = 'whsec_test_secret'
+
+const t = translator('en')
+
+/** Whether an order page shows its order paid: it says when, in the catalogue's words. */
+export function showsPaid(html: string): boolean {
+  const [before] = t('payments.order.paidOn', { when: '\u0000' }).split('\u0000')
+  return html.includes(before!)
+}
+
+/** Whether an order page tells its buyer that their payment came too late and goes back. */
+export function showsRefundedLate(html: string): boolean {
+  return html.includes(t('payments.order.refundedLate'))
+}
 
 /** A Stripe stand-in of its own for each test: started before it, closed after it. */
 export function useStripeStandIn(): () => StripeStandIn {

@@ -10,6 +10,7 @@ import {
   paymentTraces,
   postWebhook,
   sessionCompleted,
+  showsPaid,
   stripeAt,
   useStripeStandIn,
 } from '../helpers/card-payments.js'
@@ -61,7 +62,7 @@ async function confirmAllAtOnce(urls: string[], standIn: StripeStandIn, buyer: C
     ...pages.map((page) => fetch(page, { headers: { cookie: buyer.cookie } })),
   ])
   const views = await Promise.all(
-    (responses as Response[]).map(async (response) => ({ status: response.status, paid: /Paid on/.test(await response.text()) })),
+    (responses as Response[]).map(async (response) => ({ status: response.status, paid: showsPaid(await response.text()) })),
   )
   return { webhook: status as number, views }
 }
