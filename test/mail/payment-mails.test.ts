@@ -240,15 +240,13 @@ describeEachDatabase('the mails of an order paid after it is placed', (kind) => 
     const { event, typeId } = await eventOffering('at-door', { ticketTypes: [{ priceMinor: 0 }] })
     const bought = await buy(event.id, typeId, 'already-paid@example.test')
     await smtp.waitFor('already-paid@example.test')
-    await app.db
-      .transaction()
-      .execute((trx) =>
-        enqueueMail(trx, {
-          kind: 'order-awaiting-payment',
-          to: 'stale@example.test',
-          data: { orderId: bought.order.id, siteUrl: 'http://localhost:80' },
-        }),
-      )
+    await app.db.transaction().execute((trx) =>
+      enqueueMail(trx, {
+        kind: 'order-awaiting-payment',
+        to: 'stale@example.test',
+        data: { orderId: bought.order.id, siteUrl: 'http://localhost:80' },
+      }),
+    )
     await app.mail.runRound()
     const [row] = await app.db.selectFrom('outbox').selectAll().where('recipient', '=', 'stale@example.test').execute()
     expect(row).toMatchObject({ state: 'failed', lastError: `order ${bought.order.id} is paid, no longer awaiting payment` })
