@@ -38,6 +38,7 @@ import type { CapacityGuard } from './features/purchase/purchase.service.js'
 import type { AdmissionGuard } from './features/check-in/check-in.service.js'
 import type { ConfirmSeams } from './features/payments/confirm.js'
 import paymentsPlugin from './features/payments/payments.plugin.js'
+import { checkoutOrigins } from './features/payments/methods/card.js'
 import paymentRoutes from './features/payments/payments.routes.js'
 
 export interface BuildOptions {
@@ -94,7 +95,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(i18nPlugin)
   await app.register(dbPlugin, { databaseUrl: config.databaseUrl, sqliteSynchronous: config.sqliteSynchronous })
   await app.register(sessionPlugin, { secret: config.sessionSecret })
-  await app.register(securityPlugin, { rateLimits: config.rateLimits, secret: config.sessionSecret })
+  // Forms may lead to the card payment page: the buy form and "Pay now" answer with a 303 there.
+  await app.register(securityPlugin, {
+    rateLimits: config.rateLimits,
+    secret: config.sessionSecret,
+    formTargets: checkoutOrigins(config.stripe),
+  })
   // Who may use each route, per event too: the events feature finds an event, the check-in feature its door staff.
   await app.register(authPlugin, { perEvent: { findEvent, staffPass: staffPassFor } })
   // The settings feature's cache of the site settings, which every page shows.

@@ -30,24 +30,32 @@ export function csrfUserInfo(request: FastifyRequest): string {
  */
 export const BODY_LIMIT_BYTES = 256 * 1024
 
-const HEADERS: HelmetOptions = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'self'"],
-      // No inline script, ever: every script is a file under public/.
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      // Event images are https URLs chosen by organisers; QR codes are inline SVG.
-      imgSrc: ["'self'", 'data:', 'https:'],
-      connectSrc: ["'self'"],
-      fontSrc: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-      baseUri: ["'self'"],
-      objectSrc: ["'none'"],
+/**
+ * The CSP and helmet's other headers. `formTargets`: the origins, besides
+ * this one, that a form's answer may send the browser to (a payment
+ * provider's page, after the buy form's 303); browsers that enforce
+ * form-action on redirects refuse any other.
+ */
+function headerOptions(formTargets: readonly string[]): HelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        // No inline script, ever: every script is a file under public/.
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        // Event images are https URLs chosen by organisers; QR codes are inline SVG.
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        formAction: ["'self'", ...formTargets],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        objectSrc: ["'none'"],
+      },
     },
-  },
+  }
 }
 
 /** The headers helmet's middleware sets for these options, captured from one dry run of it. */
@@ -83,11 +91,11 @@ export function renewCsrfSecret(request: FastifyRequest, reply: FastifyReply): v
 
 /** Helmet's security headers and CSP, form parsing with a size limit, CSRF tokens and rate limits. */
 export default fp(
-  async (app, options: { rateLimits: RateLimits; secret: string }) => {
+  async (app, options: { rateLimits: RateLimits; secret: string; formTargets: readonly string[] }) => {
     // Every response gets the same headers, so they are worked out once here.
     // (@fastify/helmet runs helmet's middleware anew on every request, which
     // re-parses the CSP each time: about 6 % of an event page view, profiled.)
-    const headers = securityHeaders(HEADERS)
+    const headers = securityHeaders(headerOptions(options.formTargets))
     app.addHook('onRequest', (_request, reply, done) => {
       reply.headers(headers)
       done()

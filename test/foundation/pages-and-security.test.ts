@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
+import type { Config } from '../../src/config.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { createTestDatabase, describeEachDatabase } from '../helpers/database.js'
 import { testConfig, useTestApp } from '../helpers/app.js'
@@ -105,6 +106,26 @@ describe('failures', () => {
       await app.close().catch(() => {})
       await database.drop()
     }
+  })
+
+  it("let forms lead only to this site, and to the card payment page's when card payments are set up", async () => {
+    const formAction = async (stripe: Config['stripe']) => {
+      const database = await createTestDatabase('sqlite')
+      const app = await buildApp(testConfig(database, { stripe }))
+      try {
+        const csp = String((await app.inject('/')).headers['content-security-policy'])
+        return /form-action ([^;]*)/.exec(csp)![1]
+      } finally {
+        await app.close()
+        await database.drop()
+      }
+    }
+    expect(await formAction(null)).toBe("'self'")
+    // The buy form's 303 to Checkout is a form's answer: a browser that checks form-action on redirects needs its origin there.
+    expect(await formAction({ secretKey: 'sk_test_x', webhookSecret: null, apiUrl: null })).toBe("'self' https://checkout.stripe.com")
+    expect(await formAction({ secretKey: 'sk_test_x', webhookSecret: null, apiUrl: 'http://127.0.0.1:4242/v1' })).toBe(
+      "'self' http://127.0.0.1:4242",
+    )
   })
 
   it('refuse to start when a route does not say who may use it', async () => {

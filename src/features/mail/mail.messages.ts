@@ -6,8 +6,8 @@ import { formatDateTime } from '../../lib/format.js'
 import { VIEWS_DIR } from '../../lib/paths.js'
 import { type Translate, translatorForStored } from '../../i18n/translate.js'
 import { staffGrantOf } from '../check-in/door-staff.js'
-import { findOrderById } from '../purchase/order.repository.js'
-import { toOrderView } from '../purchase/order.view.js'
+import { type OrderWithTickets, findOrderById } from '../purchase/order.repository.js'
+import { type OrderView, toOrderView } from '../purchase/order.view.js'
 import type { SiteSettings } from '../settings/settings.repository.js'
 import { calendarFile } from './calendar.js'
 import type { EventWhereAndWhen, MailMessage } from '../outbox/outbox.messages.js'
@@ -76,27 +76,7 @@ export class MailComposer {
         return {
           subject: t('mail.orderConfirmation.subject', { eventTitle: order.event.title, code: order.code }),
           model: { order },
-          attachments: [
-            {
-              filename: 'event.ics',
-              contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
-              content: calendarFile({
-                uid: `order-${order.code}@${new URL(message.data.siteUrl).host}`,
-                title: found.event.title,
-                description: t('mail.orderConfirmation.calendarDescription', {
-                  code: order.code,
-                  count: order.tickets.length,
-                  link: order.link,
-                }),
-                location: found.event.venue,
-                startsAt: found.event.startsAt,
-                endsAt: found.event.endsAt,
-                url: order.link,
-                organiserName: site.siteName,
-                organiserEmail: site.contactEmail || this.from,
-              }),
-            },
-          ],
+          attachments: [this.calendarAttachment(found, order, message.data.siteUrl, site, t)],
         }
       }
       case 'order-cancelled': {
@@ -105,21 +85,41 @@ export class MailComposer {
       }
       case 'order-awaiting-payment': {
         const { order } = await this.order(message.data, t)
+        // Paid, lapsed or cancelled before this was sent: what to pay and by when no longer holds, and that move has a message of its own.
+        if (!order.payment.pending)
+          throw new Uncomposable(`order ${message.data.orderId} is ${order.payment.status}, no longer awaiting payment`)
         return { subject: t('mail.orderAwaitingPayment.subject', { eventTitle: order.event.title, code: order.code }), model: { order } }
       }
       case 'order-paid': {
-        const { order } = await this.order(message.data, t)
-        return { subject: t('mail.orderPaid.subject', { eventTitle: order.event.title, code: order.code }), model: { order } }
+        const { order, found } = await this.order(message.data, t)
+        return {
+          subject: t('mail.orderPaid.subject', { eventTitle: order.event.title, code: order.code }),
+          model: { order },
+          attachments: [this.calendarAttachment(found, order, message.data.siteUrl, site, t)],
+        }
       }
       case 'order-expired': {
         const { order } = await this.order(message.data, t)
-        return { subject: t('mail.orderExpired.subject', { code: order.code }), model: { order } }
+        return {
+          subject: t('mail.orderExpired.subject', { code: order.code }),
+          model: { order, eventLink: `${message.data.siteUrl}/event/${order.event.id}` },
+        }
       }
       case 'order-refunded': {
-        const { order } = await this.order(message.data, t)
+        const { order, found } = await this.order(message.data, t)
         const refund = order.refunds.find((candidate) => candidate.id === message.data.refundId)
         if (!refund) throw new Uncomposable(`refund ${message.data.refundId} of order ${message.data.orderId} does not exist`)
-        return { subject: t('mail.orderRefunded.subject', { code: order.code }), model: { order, refund } }
+        const paymentId = found.refunds.find((candidate) => candidate.id === refund.id)!.paymentId
+        return {
+          subject: t('mail.orderRefunded.subject', { code: order.code }),
+          model: {
+            order,
+            refund,
+            // Money that came for an order that had lapsed and whose tickets were gone: returned whole, and why.
+            tooLate: refund.late && order.payment.expired,
+            toCard: found.payments.find((payment) => payment.id === paymentId)?.method === 'card',
+          },
+        }
       }
       case 'event-cancelled': {
         const { order } = await this.order(message.data, t)
@@ -182,6 +182,35 @@ export class MailComposer {
     const found = await findOrderById(this.db, data.orderId)
     if (!found) throw new Uncomposable(`order ${data.orderId} no longer exists`)
     return { found, order: toOrderView(found, data.siteUrl, t) }
+  }
+
+  /** The event as a calendar file (event.ics), sent with the tickets. */
+  private calendarAttachment(
+    found: OrderWithTickets,
+    order: OrderView,
+    siteUrl: string,
+    site: SiteSettings,
+    t: Translate,
+  ): ComposedMail['attachments'][number] {
+    return {
+      filename: 'event.ics',
+      contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
+      content: calendarFile({
+        uid: `order-${order.code}@${new URL(siteUrl).host}`,
+        title: found.event.title,
+        description: t('mail.orderConfirmation.calendarDescription', {
+          code: order.code,
+          count: order.tickets.length,
+          link: order.link,
+        }),
+        location: found.event.venue,
+        startsAt: found.event.startsAt,
+        endsAt: found.event.endsAt,
+        url: order.link,
+        organiserName: site.siteName,
+        organiserEmail: site.contactEmail || this.from,
+      }),
+    }
   }
 }
 

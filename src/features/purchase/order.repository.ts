@@ -100,6 +100,7 @@ export async function ordersOfUser(db: Db, userId: number) {
       'orders.code',
       'orders.accessKey',
       'orders.status',
+      'orders.paymentDeadline',
       'orders.totalMinor',
       'orders.createdAt',
       'events.title as eventTitle',

@@ -11,6 +11,8 @@ import { ORDER_STATUS_MESSAGES } from '../orders/order.states.js'
 export interface OrderPaymentView {
   status: OrderStatus
   statusLabel: string
+  /** How it is (to be) paid: a PaymentMethodId, or 'free'. */
+  method: string
   methodLabel: string
   /** Waiting for its payment: by card or transfer (deadline set), or at the door (none). */
   pending: boolean
@@ -25,7 +27,7 @@ export interface OrderPaymentView {
   /** The buyer may (try again to) pay online now. */
   canPay: boolean
   paidAt: string | null
-  /** The money came after the order lapsed and its tickets were gone: it goes back. */
+  /** The money came after the order lapsed and its tickets were gone: it goes back in full. */
   refundedLate: boolean
 }
 
@@ -34,6 +36,8 @@ export interface RefundView {
   amount: string
   when: string
   state: 'queued' | 'done' | 'failed'
+  /** Money that came after its order had lapsed, for tickets that were gone. */
+  late: boolean
 }
 
 export interface OrderView {
@@ -71,6 +75,7 @@ export function toOrderView(found: OrderWithTickets, origin: string, t: Translat
       amount: formatMoney(money(refund.amountMinor, refund.currency)),
       when: formatDateTime(refund.doneAt ?? refund.createdAt, event.timeZone),
       state: refund.state,
+      late: refund.reason === 'late-payment',
     })),
     ticketsValid: order.status === 'paid' || (payment.pending && payment.atDoor),
     buyerName: order.buyerName,
@@ -100,7 +105,7 @@ export function toOrderView(found: OrderWithTickets, origin: string, t: Translat
   }
 }
 
-function paymentView({ order, event, payments }: OrderWithTickets, t: Translate, now: number): OrderPaymentView {
+function paymentView({ order, event, payments, refunds }: OrderWithTickets, t: Translate, now: number): OrderPaymentView {
   const pending = order.status === 'pending'
   const method = order.paymentMethod
   const atDoor = method === 'at-door'
@@ -108,6 +113,7 @@ function paymentView({ order, event, payments }: OrderWithTickets, t: Translate,
   return {
     status: order.status,
     statusLabel: t(ORDER_STATUS_MESSAGES[order.status]),
+    method,
     methodLabel: t(methodLabelKey(method)),
     pending,
     expired: order.status === 'expired',
@@ -117,7 +123,8 @@ function paymentView({ order, event, payments }: OrderWithTickets, t: Translate,
     bankDetails: pending && method === 'bank-transfer' ? event.bankDetails : null,
     canPay: pending && method === 'card' && (order.paymentDeadline ?? 0) > now && latest?.state !== 'paid',
     paidAt: order.paidAt !== null && order.status === 'paid' ? formatDateTime(order.paidAt, event.timeZone) : null,
-    refundedLate: order.status !== 'paid' && payments.some((payment) => payment.state === 'paid'),
+    // Not any paid payment of an unpaid order: a paid order that was cancelled (and refunded) has one too.
+    refundedLate: order.status === 'expired' && refunds.some((refund) => refund.reason === 'late-payment'),
   }
 }
 

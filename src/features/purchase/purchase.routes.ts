@@ -16,7 +16,7 @@ import { toEventView } from '../events/event.view.js'
 import { isPublic } from '../events/event.rules.js'
 import { cancelOrder, cancellation, cancellationRefusalMessage } from '../orders/cancellation.js'
 import { OrderCheckedIn } from '../orders/order.errors.js'
-import { canMove } from '../orders/order.states.js'
+import { ORDER_STATUS_MESSAGES, canMove } from '../orders/order.states.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
 import { buyFormTotal } from './buy.view.js'
@@ -415,7 +415,15 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         eventTitle: order.eventTitle,
         when: formatDateTime(order.eventStartsAt, order.eventTimeZone),
         tickets: Number(order.ticketCount),
-        cancelled: order.status === 'cancelled',
+        status: order.status,
+        statusLabel: request.t(ORDER_STATUS_MESSAGES[order.status]),
+        // What an unpaid order asks of its buyer: to pay by its deadline, or at the door.
+        paymentNote:
+          order.status !== 'pending'
+            ? null
+            : order.paymentDeadline === null
+              ? request.t('payments.method.at-door')
+              : request.t('payments.myTickets.payBy', { deadline: formatDateTime(order.paymentDeadline, order.eventTimeZone) }),
       })),
     })
   })

@@ -39,6 +39,60 @@ export const mail = {
   'mail.orderConfirmation.openOrder': 'Open your order',
   'mail.orderConfirmation.calendarNote': 'The attached calendar file (event.ics) adds the event to your calendar.',
   'mail.orderConfirmation.calendarDescription': 'Order {code}, {count, plural, one {{count} ticket} other {{count} tickets}}: {link}',
+  'mail.orderConfirmation.payAtDoor': 'Pay {amount} at the door when you arrive. Your tickets are reserved for you until then.',
+  'mail.orderConfirmation.payAtDoorBefore': 'Pay ',
+  'mail.orderConfirmation.payAtDoorAfter': ' at the door when you arrive. Your tickets are reserved for you until then.',
+
+  'mail.orderAwaitingPayment.heading': 'Your order for {eventTitle} is waiting for payment',
+  'mail.orderAwaitingPayment.held':
+    'Thank you, {name}. Order {code} is placed, and its {count, plural, one {ticket is} other {{count} tickets are}} held for you until {deadline}. Pay before then, or {count, plural, one {it goes} other {they go}} back on sale.',
+  'mail.orderAwaitingPayment.heldBefore': 'Thank you, {name}. Order ',
+  'mail.orderAwaitingPayment.heldMiddle':
+    ' is placed, and its {count, plural, one {ticket is} other {{count} tickets are}} held for you until ',
+  'mail.orderAwaitingPayment.heldAfter': '. Pay before then, or {count, plural, one {it goes} other {they go}} back on sale.',
+  // Aligned with each other in plain text, as a block of their own.
+  'mail.orderAwaitingPayment.dueLine': 'To pay:  {amount}',
+  'mail.orderAwaitingPayment.methodLine': 'Payment: {method}',
+  'mail.orderAwaitingPayment.payByLine': 'Pay by:  {deadline}',
+  'mail.orderAwaitingPayment.payByCard': 'Pay by card on your order’s page:',
+  'mail.orderAwaitingPayment.payByCardPlain': "Pay by card on your order's page:",
+  'mail.orderAwaitingPayment.bankDetailsHeading': 'Bank details:',
+  'mail.orderAwaitingPayment.amountLine': 'Amount:    {amount}',
+  'mail.orderAwaitingPayment.referenceLine': 'Reference: {code}',
+  'mail.orderAwaitingPayment.ticketsFollowCard': 'Your tickets come by mail as soon as your payment has arrived.',
+  'mail.orderAwaitingPayment.ticketsFollowTransfer':
+    'The organiser marks your order paid when the transfer arrives, and your tickets come by mail then.',
+
+  'mail.orderPaid.heading': 'Your tickets for {eventTitle}',
+  'mail.orderPaid.paid': 'Thank you, {name}. Your payment for order {code} has arrived: here are your tickets.',
+  'mail.orderPaid.paidBefore': 'Thank you, {name}. Your payment for order ',
+  'mail.orderPaid.paidAfter': ' has arrived: here are your tickets.',
+
+  'mail.orderExpired.heading': 'Order {code} has expired',
+  'mail.orderExpired.expired':
+    '{name}, your order {code} for {eventTitle} ({when}) was not paid in time. It has expired, and its {count, plural, one {ticket went} other {{count} tickets went}} back on sale.',
+  'mail.orderExpired.expiredBefore': '{name}, your order {code} for ',
+  'mail.orderExpired.expiredAfter':
+    ' ({when}) was not paid in time. It has expired, and its {count, plural, one {ticket went} other {{count} tickets went}} back on sale.',
+  'mail.orderExpired.orderAgain': 'If you still want to go, you can order again on the event’s page, while tickets are left.',
+  'mail.orderExpired.orderAgainPlain': "If you still want to go, you can order again on the event's page, while tickets are left.",
+
+  'mail.orderRefunded.heading': 'A refund for order {code}',
+  'mail.orderRefunded.tooLateHeading': 'Your payment for order {code} came too late',
+  'mail.orderRefunded.refunded': '{name}, {amount} of your order {code} for {eventTitle} has been refunded.',
+  'mail.orderRefunded.refundedBefore': '{name}, {amount} of your order {code} for ',
+  'mail.orderRefunded.refundedAfter': ' has been refunded.',
+  'mail.orderRefunded.tooLate':
+    '{name}, your payment of {amount} for order {code} arrived after the order had expired, and its tickets had gone to other buyers by then. We are sorry: the payment came too late, so it has been returned to you in full.',
+  'mail.orderRefunded.tooLateBefore': '{name}, your payment of {amount} for order ',
+  'mail.orderRefunded.tooLateAfter':
+    ' arrived after the order had expired, and its tickets had gone to other buyers by then. We are sorry: the payment came too late, so it has been returned to you in full.',
+  'mail.orderRefunded.toCard': 'The money goes back to the card you paid with. Your bank may take a few days to show it.',
+  'mail.orderRefunded.refundedLine': 'Refunded:    {amount} on {when}',
+  'mail.orderRefunded.totalLine': 'Order total: {total}',
+  'mail.orderRefunded.amountOn': '{amount} on {when}',
+  'mail.orderRefunded.refundedLabel': 'Refunded',
+  'mail.orderRefunded.totalLabel': 'Order total',
 
   'mail.orderCancelled.subject': 'Order {code} is cancelled',
   'mail.orderCancelled.heading': 'Order {code} is cancelled',

@@ -9,6 +9,7 @@ export const payments = {
   'payments.methodHint.at-door': 'Reserve now and pay at the door.',
   'payments.buy.legend': 'How you pay',
   'payments.buy.chooseMethod': 'Choose how you pay.',
+  'payments.order.thanksPlaced': 'Thank you, your order is placed',
   'payments.order.method': 'Payment',
   'payments.order.due': 'To pay',
   'payments.order.payBy': 'Pay by',
@@ -19,7 +20,9 @@ export const payments = {
   'payments.order.reference': 'Reference',
   'payments.order.referenceHint': 'Put the order code as the reference, so that the organiser can find your payment.',
   'payments.order.expired': 'This order expired: it was not paid in time, and its tickets went back on sale.',
-  'payments.order.paidOn': 'Paid on {when}.',
+  'payments.order.orderAgain': 'Order again from the event’s page',
+  'payments.order.paidOn': 'Paid on {when}',
+  'payments.myTickets.payBy': 'Pay by {deadline}',
   'payments.order.refunds': 'Refunds',
   'payments.order.refund': '{amount} refunded on {when}',
   'payments.order.refundPending': '{amount} being refunded',
@@ -27,7 +30,7 @@ export const payments = {
   'payments.order.ticketsAfterPayment': 'Your tickets will be here once your payment has arrived.',
   'payments.order.processing': 'Your payment is being processed. This page shows your tickets once it has arrived.',
   'payments.order.refundedLate':
-    'Your payment arrived after the order had expired and its tickets were gone, so it is being refunded in full.',
+    'Your payment arrived after the order had expired and its tickets were gone, so all of it goes back to you.',
   'flash.payments.markedPaid': 'Order {code} is marked paid.',
   'flash.payments.alreadyPaid': 'Order {code} was paid already.',
   'flash.payments.ticketsGone':

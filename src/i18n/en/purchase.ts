@@ -82,5 +82,5 @@ export const purchase = {
   'purchase.myTickets.when': 'When',
   'purchase.myTickets.tickets': 'Tickets',
   'purchase.myTickets.order': 'Order',
-  'purchase.myTickets.cancelled': '(cancelled)',
+  'purchase.myTickets.status': 'Status',
 } as const

@@ -46,6 +46,17 @@ export function stripeClient(config: StripeConfig): Stripe {
   })
 }
 
+/**
+ * Where a Checkout Session's page is: the buy form's answer sends the browser
+ * there, so the pages' CSP lets forms lead to it. Stripe's own, or the
+ * stand-in's that STRIPE_API_URL names (which serves its pages too); none
+ * without card payments.
+ */
+export function checkoutOrigins(config: StripeConfig | null): string[] {
+  if (!config) return []
+  return [config.apiUrl ? new URL(config.apiUrl).origin : 'https://checkout.stripe.com']
+}
+
 export function cardPayments(stripe: Stripe | null): PaymentMethod {
   return {
     id: 'card',
