@@ -20,6 +20,9 @@ import {
 import type { DashboardEvent } from '../events/event.repository.js'
 import type { AttendeeLine, OrderTotals } from '../purchase/order.repository.js'
 import { money } from '../../lib/money.js'
+import { PAYMENT_METHOD_IDS } from '../payments/payment-method.js'
+import { methodLabelKey } from '../purchase/order.view.js'
+import { CARD_HOLD_MINUTES, MAX_TRANSFER_DAYS, type SitePayments } from './event.form.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
@@ -260,6 +263,19 @@ export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecre
     csvDateTime(line.orderedAt, event.timeZone),
     line.checkedInAt === null ? '' : csvDateTime(line.checkedInAt, event.timeZone),
   ])
+}
+
+/** What the event form's payment fields show: each method, the card disabled with a word why when the site cannot take cards. */
+export function paymentFieldsView(site: SitePayments, t: Translate) {
+  return {
+    paymentChoices: PAYMENT_METHOD_IDS.map((id) => ({
+      id,
+      label: t(methodLabelKey(id)),
+      offSiteHint: id === 'card' && !site.cardOnSite ? t('organiser.eventForm.cardOffSite') : null,
+    })),
+    cardHoldRange: CARD_HOLD_MINUTES,
+    transferDaysMax: MAX_TRANSFER_DAYS,
+  }
 }
 
 /** The time zones a <select> offers: every one the runtime knows, and the current one even if it is an alias. */

@@ -87,6 +87,19 @@ export const organiser = {
   'organiser.eventForm.offerHours': 'An offer expires after (hours)',
   'organiser.eventForm.offerHoursHint':
     'The tickets are held for that long for the person offered them, then go to the next person. At most 336 (two weeks); never past the end of the event.',
+  'organiser.eventForm.payments': 'How buyers pay',
+  'organiser.eventForm.paymentsHint':
+    'Tick each way buyers may choose. Orders of free tickets need none. An order that waits for its payment holds its tickets until it is paid or its time runs out.',
+  'organiser.eventForm.cardOffSite': 'Card payments need the site’s Stripe keys, which the site’s admin sets up.',
+  'organiser.eventForm.cardHoldMinutes': 'An unpaid card order holds its tickets for (minutes)',
+  'organiser.eventForm.cardHoldMinutesHint':
+    'From {min} to {max, number} (a day). The payment page closes a few minutes before the order lapses.',
+  'organiser.eventForm.transferDays': 'Days to pay by bank transfer',
+  'organiser.eventForm.transferDaysHint':
+    'From 1 to {max}; never past the end of the event. You mark each order paid when its money arrives.',
+  'organiser.eventForm.bankDetails': 'Bank details for transfers',
+  'organiser.eventForm.bankDetailsHint':
+    'Account holder, IBAN and BIC, or what buyers need to transfer. Shown on their order page and in their mail, with the order code as the reference.',
 
   'organiser.eventForm.error.titleMissing': 'Enter a title.',
   'organiser.eventForm.error.tooLong': 'Use at most {max, number} characters.',
@@ -99,6 +112,8 @@ export const organiser = {
   'organiser.eventForm.error.endBeforeSale': 'The event is scheduled to go on sale {when}: it must end after that.',
   'organiser.eventForm.error.dateTime': 'Enter a date and time like 2026-12-05 19:30.',
   'organiser.eventForm.error.wholeNumber': 'Enter a whole number from {min} to {max, number}.',
+  'organiser.eventForm.error.paymentMethodMissing': 'Choose at least one way buyers can pay.',
+  'organiser.eventForm.error.bankDetailsMissing': 'Enter the bank details buyers transfer to, or untick bank transfer.',
   'organiser.eventForm.error.httpsUrl': 'Enter a full address starting with https://, like https://example.com/poster.jpg.',
 
   'organiser.manage.title': 'Manage {title}',
