@@ -1,7 +1,7 @@
 import type { Db } from '../../src/db/database.js'
 import type { OrderStatus } from '../../src/db/schema.js'
 import { cancelOrder } from '../../src/features/orders/cancellation.js'
-import { placeOrder as placeOrderOf } from '../../src/features/purchase/purchase.service.js'
+import { type PaymentChoice, placeOrder as placeOrderOf } from '../../src/features/purchase/purchase.service.js'
 
 export interface OrderFixture {
   buyerName?: string
@@ -12,6 +12,8 @@ export interface OrderFixture {
   createdAt?: number
   /** The site's currency when it was placed; EUR, the site's currency when the tests begin, unless told. */
   currency?: string
+  /** How a priced order will be paid, and until when it holds its tickets; at the door (never lapsing) unless told. */
+  payment?: PaymentChoice
 }
 
 let orderCounter = 0
@@ -49,6 +51,7 @@ export async function placeOrder(
     actor: { userId: null, label: buyerEmail, isAdmin: false, ip: null },
     settings: { currency, maxTicketsPerOrder: quantity, siteUrl: 'http://admit-one.test' },
     channel: { kind: 'online' },
+    payment: order.payment,
   })
   if (order.status === 'cancelled') {
     const audit = { actorId: null, actorLabel: buyerEmail, action: 'order.cancelled_by_buyer', subjectType: 'order', subjectId: placed.id }

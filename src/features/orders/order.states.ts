@@ -11,8 +11,13 @@ import type { Database, OrderStatus } from '../../db/schema.js'
 export interface OrderStateFacts {
   /** Its tickets (and seats) count against capacity: they are in `sold`. */
   holdsCapacity: boolean
-  /** Its total is money the organiser has. */
-  countsAsRevenue: boolean
+  /**
+   * Its total is money still due: shown apart, never as revenue. Revenue is
+   * money that moved (paid payments less refunds, src/features/payments),
+   * whatever the order's state is now: a cancelled order whose money was
+   * kept still brought it in.
+   */
+  awaitsPayment: boolean
   /** Its tickets and itself count towards the organiser's per-buyer caps. */
   countsForBuyerCaps: boolean
   /** Its tickets may be let in at the door. */
@@ -23,11 +28,11 @@ export interface OrderStateFacts {
 
 export const ORDER_STATES: Record<OrderStatus, OrderStateFacts> = {
   // Waiting for its payment: its tickets are taken as sold ones are, so that nothing is sold twice, until it is paid or lapses.
-  pending: { holdsCapacity: true, countsAsRevenue: false, countsForBuyerCaps: true, admittedAtDoor: false, canExpire: true },
-  paid: { holdsCapacity: true, countsAsRevenue: true, countsForBuyerCaps: true, admittedAtDoor: true, canExpire: false },
+  pending: { holdsCapacity: true, awaitsPayment: true, countsForBuyerCaps: true, admittedAtDoor: false, canExpire: true },
+  paid: { holdsCapacity: true, awaitsPayment: false, countsForBuyerCaps: true, admittedAtDoor: true, canExpire: false },
   // Not paid by its deadline: its tickets went back. A payment that arrives late may still take them again (src/features/payments).
-  expired: { holdsCapacity: false, countsAsRevenue: false, countsForBuyerCaps: false, admittedAtDoor: false, canExpire: false },
-  cancelled: { holdsCapacity: false, countsAsRevenue: false, countsForBuyerCaps: false, admittedAtDoor: false, canExpire: false },
+  expired: { holdsCapacity: false, awaitsPayment: false, countsForBuyerCaps: false, admittedAtDoor: false, canExpire: false },
+  cancelled: { holdsCapacity: false, awaitsPayment: false, countsForBuyerCaps: false, admittedAtDoor: false, canExpire: false },
 }
 
 /** The state a new order is placed in: paid when there is nothing to pay, else waiting for its payment. */
@@ -76,8 +81,8 @@ export function holdsCapacity(status: OrderStatus): boolean {
   return ORDER_STATES[status].holdsCapacity
 }
 
-export function countsAsRevenue(status: OrderStatus): boolean {
-  return ORDER_STATES[status].countsAsRevenue
+export function awaitsPayment(status: OrderStatus): boolean {
+  return ORDER_STATES[status].awaitsPayment
 }
 
 export function countsForBuyerCaps(status: OrderStatus): boolean {
@@ -99,8 +104,8 @@ function stateCondition(fact: keyof OrderStateFacts) {
 
 /** The same rule as holdsCapacity, as a WHERE condition on `orders`. */
 export const holdsCapacityCondition = stateCondition('holdsCapacity')
-/** The same rule as countsAsRevenue, as a WHERE condition on `orders`. */
-export const countsAsRevenueCondition = stateCondition('countsAsRevenue')
+/** The same rule as awaitsPayment, as a WHERE condition on `orders`. */
+export const awaitsPaymentCondition = stateCondition('awaitsPayment')
 /** The same rule as countsForBuyerCaps, as a WHERE condition on `orders`. */
 export const countsForBuyerCapsCondition = stateCondition('countsForBuyerCaps')
 /** The same rule as admittedAtDoor, as a WHERE condition on `orders`. */

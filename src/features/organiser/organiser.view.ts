@@ -62,8 +62,12 @@ export interface EventSummary {
   sold: number
   /** The overall capacity, or the sum of the ticket types' when there is none. */
   capacity: number
-  /** One amount per currency the orders were paid in: "€120.00 + $30.00". */
+  /** Money received less refunds, one amount per currency the orders were paid in: "€120.00 + $30.00". */
   revenue: string
+  /** Money due by card or bank transfer, not yet received. */
+  awaiting: string
+  /** Money to be paid at the door. */
+  dueAtDoor: string
   orders: number
   canPublish: boolean
 }
@@ -144,6 +148,8 @@ export function toEventSummary(
     sold: event.sold,
     capacity: event.capacity ?? types.reduce((sum, type) => sum + type.capacity, 0),
     revenue: formatRevenue(totals?.revenue ?? [], currency),
+    awaiting: formatRevenue(totals?.awaiting ?? [], currency),
+    dueAtDoor: formatRevenue(totals?.dueAtDoor ?? [], currency),
     orders: totals?.orders ?? 0,
     canPublish: (phase === 'draft' || phase === 'scheduled') && types.length > 0,
   }

@@ -41,6 +41,9 @@ export const organiser = {
   'organiser.summary.ofCapacity': 'of {capacity}',
   'organiser.summary.orders': '{orders, plural, one {{orders} order} other {{orders} orders}}',
   'organiser.summary.revenue': 'revenue',
+  'organiser.summary.awaiting': 'Awaiting payment',
+  'organiser.summary.dueAtDoor': 'due at the door',
+  'organiser.summary.revenueHint': 'Revenue is money received, less refunds; what is still to be paid is shown apart.',
 
   'organiser.ticketTypes.ticketType': 'Ticket type',
   'organiser.ticketTypes.name': 'Name',
