@@ -43,7 +43,7 @@ import {
   ticketTypesByEvent,
 } from '../events/event.repository.js'
 import { isSignedBy, parseDoorCode } from '../../lib/door-code.js'
-import { attendeeLineBatches, attendeeLines, countOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
+import { attendeeLineBatches, attendeeLines, countOrders, moneyOfOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
 import {
   type Refusal,
   cancelEvent,
@@ -380,8 +380,13 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
+  /** A transfer or cash: paid outside the app, so a person marks it paid and gives refunds back. */
+  const paidByHand = (method: string) => app.payments.method(method)?.online === false
+
   app.get('/events/:id/orders', owner, async (request, reply) => {
     const event = eventOf(request)
+    // Orders whose time ran out show as expired, not as waiting.
+    await settle(app.db, event)
     const query = new FormReader(request.query)
     const q = query.text('q').slice(0, 200)
     const page = pageNumber(query.text('page'))
@@ -396,7 +401,8 @@ export default async function eventRoutes(app: FastifyInstance) {
       limit: ORDERS_PER_PAGE + 1,
       offset: (page - 1) * ORDERS_PER_PAGE,
     })
-    const orders = toOrderViews(lines, event, secret, request.t)
+    const money = await moneyOfOrders(app.db, [...new Set(lines.map((line) => line.orderId))])
+    const orders = toOrderViews(lines, event, secret, { money, paidByHand }, request.t)
     return reply.render('organiser/orders.eta', {
       title: request.t('organiser.orders.title', { title: event.title }),
       event: { id: event.id, title: event.title, timeZone: event.timeZone },
