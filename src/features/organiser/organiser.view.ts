@@ -296,6 +296,7 @@ export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
   return [
     t('organiser.attendeesCsv.orderCode'),
     t('organiser.attendeesCsv.status'),
+    t('organiser.attendeesCsv.paymentMethod'),
     t('organiser.attendeesCsv.buyerName'),
     t('organiser.attendeesCsv.email'),
     t('organiser.attendeesCsv.ticketType'),
@@ -307,11 +308,17 @@ export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
   ]
 }
 
-/** One row per ticket, under attendeeHeader; prices as plain amounts beside the currency each order was paid in. */
+/**
+ * One row per ticket, under attendeeHeader; prices as plain amounts beside the
+ * currency each order was paid in; the order's state and payment method as
+ * codes (pending, paid…; card, bank-transfer, at-door, free), which a
+ * spreadsheet can filter on whatever the language.
+ */
 export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecret: string): CsvCell[][] {
   return lines.map((line) => [
     line.orderCode,
     line.status,
+    line.paymentMethod,
     line.buyerName,
     line.buyerEmail,
     line.ticketTypeName,

@@ -265,6 +265,7 @@ export const organiser = {
 
   'organiser.attendeesCsv.orderCode': 'Order code',
   'organiser.attendeesCsv.status': 'Status',
+  'organiser.attendeesCsv.paymentMethod': 'Payment method',
   'organiser.attendeesCsv.buyerName': 'Buyer name',
   'organiser.attendeesCsv.email': 'Email',
   'organiser.attendeesCsv.ticketType': 'Ticket type',
