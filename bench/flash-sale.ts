@@ -23,6 +23,7 @@ import { openBuyPage, purchaseRequest, type Buyer } from './buyers.js'
 import { earlierRuns } from './results-file.js'
 import { seatedSales, type SeatedRun } from './seated-sale.js'
 import { seedOnSaleEvent } from './seed.js'
+import { StripeStandIn } from '../test/helpers/stripe-stand-in.js'
 
 const BUYERS = 50
 const CONNECTIONS = 50
@@ -56,6 +57,11 @@ interface Figures {
   rssAtEndMb: number
   /** Seated halls sold out on the same server after the pages (bench/seated-sale.ts). */
   seated: SeatedRun[]
+  /** The same flash sale, of a ticket type paid by card: each purchase a pending order and its 303 to a Checkout page (a Stripe stand-in). */
+  cardPurchasesPerSecond: number
+  cardP99: number
+  /** Purchases by card whose answer was not the 303 to the payment page. */
+  cardMisdirected: number
 }
 
 /** The issue's targets (issue 15), each a ratio of two figures of the same run, or a latency. */
@@ -88,6 +94,13 @@ function targetsOf(r: Figures): Target[] {
         ]
       : []),
     { name: 'purchases: p99', value: r.p99, bound: r.database === 'SQLite' ? 50 : 150, atMost: true, unit: 'ms' as const },
+    // Issue 30: a pending order and its Checkout Session cost no more than the order placed without one (paid at the door, as every order was placed before payments).
+    {
+      name: 'purchases by card / purchases without a payment page',
+      value: ratio(r.cardPurchasesPerSecond, r.purchasesPerSecond),
+      bound: 1,
+      unit: 'ratio' as const,
+    },
     {
       name: 'refusals after a sell-out / event page views',
       value: ratio(r.refusalsPerSecond, r.eventPageRps),
@@ -187,7 +200,15 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
   const bare = await bareRun('bench/bare-route.ts', true)
   const ordersBefore = await count('orders')
 
-  const server = await startServer(databaseUrl, ['dist/src/server.js'])
+  // Stripe, as far as the app can tell: a stand-in in this process, on loopback (never Stripe itself).
+  const standIn = new StripeStandIn()
+  await standIn.start()
+  const card = await seedOnSaleEvent(db, CAPACITY, 'Card Sale')
+  await db.updateTable('events').set({ paymentMethods: 'card' }).where('id', '=', card.eventId).execute()
+  const server = await startServer(databaseUrl, ['dist/src/server.js'], {
+    STRIPE_SECRET_KEY: standIn.secretKey,
+    STRIPE_API_URL: standIn.url,
+  })
   try {
     const buyers = await Promise.all(Array.from({ length: BUYERS }, () => openBuyPage(base, eventId)))
     // These buyers open the form while one ticket is left; someone else buys it before any of them sends theirs.
@@ -226,6 +247,29 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
     const { event: eventPage, browse } = await pages()
     const seated = await seatedSales(db, base, BUYERS, CONNECTIONS)
 
+    // The card sale: the same load, each purchase answered with a 303 to its Checkout page.
+    const cardBuyers = await Promise.all(Array.from({ length: BUYERS }, () => openBuyPage(base, card.eventId)))
+    const cardOrdersBefore = await count('orders')
+    let nextCard = 0
+    const cardSale = await load({
+      url: base,
+      requests: [
+        purchaseRequest(
+          card.eventId,
+          () => cardBuyers[nextCard++ % cardBuyers.length]!,
+          () => ({ ...oneTicket(card.ticketTypeId)(), payment: 'card' }),
+        ),
+      ],
+    })
+    const cardOrders = (await count('orders')) - cardOrdersBefore
+    const cardCodes = cardSale.statusCodeStats as Record<string, { count: number }>
+    const cardType = await db
+      .selectFrom('ticketTypes')
+      .select(['sold', 'capacity'])
+      .where('id', '=', card.ticketTypeId)
+      .executeTakeFirstOrThrow()
+    const cardSessions = standIn.sessions.size
+
     const figures: Figures = {
       database: label,
       yardstickPurchasesPerSecond: Math.round(yardstick.orders / DURATION_S),
@@ -241,8 +285,13 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
         tickets - type.capacity - soldOutType.capacity,
         type.sold - type.capacity,
         soldOutType.sold - soldOutType.capacity,
+        cardType.sold - cardType.capacity,
       ),
-      serverErrors,
+      serverErrors:
+        serverErrors +
+        Object.entries(cardCodes)
+          .filter(([code]) => Number(code) >= 500)
+          .reduce((sum, [, stat]) => sum + Number(stat.count), 0),
       refusalsPerSecond: Math.round(Number(refusalCodes['303']?.count ?? 0) / DURATION_S),
       refusalP99: refusals.latency.p99,
       eventPageRps: Math.round(eventPage.requests.average),
@@ -252,14 +301,18 @@ async function runOn(label: string, databaseUrl: string): Promise<Figures> {
       rssAfterSaleMb,
       rssAtEndMb: rssMb(server),
       seated,
+      cardPurchasesPerSecond: Math.round(cardOrders / DURATION_S),
+      cardP99: cardSale.latency.p99,
+      cardMisdirected: cardOrders - cardSessions,
     }
-    console.log(figures, codes, refusalCodes)
+    console.log(figures, codes, refusalCodes, cardCodes)
     for (const target of targetsOf(figures)) {
       console.log(`  ${target.name}: ${shown(target)} (target ${bound(target)}: ${met(target) ? 'met' : 'NOT met'})`)
     }
     return figures
   } finally {
     await stopServer(server)
+    await standIn.close()
     await db.destroy()
   }
 }
@@ -291,7 +344,7 @@ function load(options: Record<string, unknown>): Promise<autocannon.Result> {
   } as autocannon.Options)
 }
 
-async function startServer(databaseUrl: string, args: string[]): Promise<ChildProcess> {
+async function startServer(databaseUrl: string, args: string[], extraEnv: Record<string, string> = {}): Promise<ChildProcess> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'admit-one-bench-data-'))
   // Where the time goes: open the .cpuprofile in Chrome's DevTools (Performance tab).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
@@ -306,6 +359,7 @@ async function startServer(databaseUrl: string, args: string[]): Promise<ChildPr
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '1000000',
       PURCHASE_RATE_LIMIT: '1000000',
+      ...extraEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
@@ -354,6 +408,11 @@ function writeResults(results: Figures[]) {
     '',
     '- Yardstick: the least a sale can do (bench/yardstick.ts: a guarded UPDATE, an order INSERT and a ticket INSERT in one transaction, through the driver, behind a bare Fastify route), same load, run first',
     '- Refusals: the same load on a sold-out event, from buyers who opened its form while a ticket was left',
+    "- Card sale: the same load on an event paid by card: each purchase places a pending order, creates a Checkout Session at a Stripe stand-in on loopback (test/helpers/stripe-stand-in.ts, in the load generator's process) and answers 303 to its page; run last",
+    '',
+    '| Database | Card purchases/s | p99 ms | Orders without a Checkout Session |',
+    '|---|---|---|---|',
+    ...results.map((r) => `| ${r.database} | ${r.cardPurchasesPerSecond} | ${r.cardP99} | ${r.cardMisdirected} |`),
     '',
     '| Database | Yardstick purchases/s | Bare route purchases/s | Purchases/s | p50 ms | p99 ms | Oversold | 5xx | Refusals/s (p99 ms) | GET /event/:id req/s, bare (full p99 ms) | GET /attendee req/s, bare (full p99 ms) | Server RSS after the sale / at the end MB |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -373,7 +432,7 @@ function writeResults(results: Figures[]) {
       ),
     ),
     '',
-    'Targets (issues 15 and 19), each from figures of this run:',
+    'Targets (issues 15, 19 and 30), each from figures of this run:',
     '',
     '| Database | Target | Measured | Bound | Met |',
     '|---|---|---|---|---|',

@@ -143,6 +143,42 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 
+  it('0017 makes the priced orders placed before payments what they were: reservations to pay at the door, not money received', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      await migrateToLatest(db, upTo('0016'))
+      const now = Date.now()
+      await sql`insert into users (email, name, password_hash, role, status, created_at, search_text)
+        values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}, 'o')`.execute(db)
+      await sql`insert into events (owner_id, title, description, venue, starts_at, ends_at, time_zone, status, created_at, updated_at, search_text)
+        values (1, 'E', '', 'V', ${now}, ${now + 1}, 'UTC', 'published', ${now}, ${now}, 'e')`.execute(db)
+      const order = (code: string, total: number, status: string) =>
+        sql`insert into orders (code, access_key, idempotency_key, event_id, buyer_name, buyer_email, total_minor, currency, status, created_at, search_text)
+          values (${code}, ${code}, ${code}, 1, 'B', 'b@example.test', ${total}, 'EUR', ${status}, ${now - 5}, ${code})`.execute(db)
+      await order('FREE', 0, 'paid')
+      await order('PRICED', 2500, 'paid')
+      await order('GONE', 2500, 'cancelled')
+
+      expect(await migrateToLatest(db, upTo('0017'))).toEqual(['0017_payments'])
+      const rows = await db
+        .selectFrom('orders')
+        .select(['code', 'status', 'paymentMethod', 'paymentDeadline', 'paidAt'])
+        .orderBy('id')
+        .execute()
+      expect(rows.map((row) => ({ ...row, paidAt: row.paidAt === null ? null : Number(row.paidAt) }))).toEqual([
+        { code: 'FREE', status: 'paid', paymentMethod: 'free', paymentDeadline: null, paidAt: now - 5 },
+        { code: 'PRICED', status: 'pending', paymentMethod: 'at-door', paymentDeadline: null, paidAt: null },
+        { code: 'GONE', status: 'cancelled', paymentMethod: 'at-door', paymentDeadline: null, paidAt: null },
+      ])
+      expect(await db.selectFrom('events').select(['paymentMethods', 'nextExpiryAt']).execute()).toEqual([
+        { paymentMethods: 'at-door', nextExpiryAt: null },
+      ])
+    } finally {
+      await db.destroy()
+    }
+  })
+
   it('0015 marks as once public the cancelled events that kept their publication time, and the events with orders', async () => {
     database = await createTestDatabase(kind)
     const { db } = createDatabase(database.url)

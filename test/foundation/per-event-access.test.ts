@@ -117,7 +117,7 @@ describeEachDatabase('per-event access, for every route that declares it', (kind
       event: event.id,
       // What an `:id` names when it is not the event, by the URL's first segment.
       byPrefix: { 'ticket-types': type.id, 'waiting-list': entry.id } as Record<string, number>,
-      byParam: { staffId: staff.id, ticketId: ticket.id } as Record<string, number>,
+      byParam: { staffId: staff.id, ticketId: ticket.id, code: order.code } as Record<string, number | string>,
     }
   }
 

@@ -111,7 +111,8 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(confirm.body).toContain(`Cancel order ${order.code}?`)
     // An order without seats says nothing of seats.
     expect(confirm.body).toMatch(/\) stop being valid and go back on sale\. This cannot be undone\./)
-    expect((await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('paid')
+    // Placed, not cancelled: priced, on an event that offers only the door, it waits for its payment there.
+    expect((await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()).status).toBe('pending')
     expect((await new TestBrowser(t.app).get(`/orders/${order.code}/cancel`)).statusCode).toBe(404)
     const cancelled = await later.post(`/orders/${order.code}/cancel`, { key: order.accessKey })
     expect(cancelled.statusCode).toBe(303)
@@ -199,6 +200,7 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
     expect(page.body).not.toContain('Cancel this order')
     await browser.post(`/orders/${order.code}/cancel`, { key: order.accessKey })
     const still = await t.db.selectFrom('orders').select('status').where('id', '=', order.id).executeTakeFirstOrThrow()
-    expect(still.status).toBe('paid')
+    // Still the reservation it was (to be paid at the door), not cancelled.
+    expect(still.status).toBe('pending')
   })
 })

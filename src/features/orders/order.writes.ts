@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely'
-import type { Trx } from '../../db/database.js'
+import type { Db, Trx } from '../../db/database.js'
 import type { OrderStatus, OrdersTable } from '../../db/schema.js'
 import { giveBack } from '../capacity/capacity.js'
 import { releaseSeatsOfOrders } from '../seating/seating.repository.js'
@@ -124,4 +124,20 @@ export async function lockOrder(trx: Trx, orderId: number): Promise<OrderStatus 
     .returning('status')
     .executeTakeFirst()
   return row?.status
+}
+
+/**
+ * Moves an unpaid order's deadline later (a new attempt to pay that needs the
+ * hold to outlive it), only while it waits. Whether it moved. The event's
+ * next_expiry_at stays as it was: no later than any deadline, it only makes
+ * settle look once more than needed.
+ */
+export async function extendDeadline(db: Db | Trx, orderId: number, until: number): Promise<boolean> {
+  const moved = await db
+    .updateTable('orders')
+    .set({ paymentDeadline: until })
+    .where('id', '=', orderId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst()
+  return Number(moved.numUpdatedRows) > 0
 }

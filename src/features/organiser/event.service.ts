@@ -18,6 +18,7 @@ import { releaseOrders, transitionOrdersOfEvent } from '../orders/order.writes.j
 import { holdsCapacityCondition } from '../orders/order.states.js'
 import { releaseAllHolds } from '../capacity/capacity.js'
 import type { EventRefusal, FieldRefusal } from './event.refusals.js'
+import { RefundRefused, refundOrder } from '../payments/refunds.js'
 
 /**
  * What organisers do to their events. Each change is one transaction that
@@ -331,6 +332,12 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
         eventId,
         cancelled.map((order) => order.id),
       )
+      // Everything paid goes back, each refund with its own key, sent by the outbox after the commit.
+      await refundEveryPaidOrder(
+        trx,
+        cancelled.map((order) => order.id),
+        actor,
+      )
       await enqueueMail(
         trx,
         cancelled.map((order) => ({
@@ -541,4 +548,22 @@ export async function deleteTicketType(ctx: EventsContext, actor: Actor, found: 
     await audit(trx, actor, 'ticket_type.deleted', { type: 'ticket_type', id: type.id }, { eventId: type.eventId, name: type.name })
     return null
   })
+}
+
+/** What is left to refund of each of these orders, refunded in full (orders at the door or unpaid have nothing to refund). */
+async function refundEveryPaidOrder(trx: Trx, orderIds: number[], actor: Actor): Promise<void> {
+  if (orderIds.length === 0) return
+  const paid = await trx
+    .selectFrom('payments')
+    .select('orderId')
+    .distinct()
+    .where('orderId', 'in', orderIds)
+    .where('state', '=', 'paid')
+    .execute()
+  for (const { orderId } of paid) {
+    await refundOrder(trx, orderId, 'rest', { reason: 'organiser', actor }).catch((error: unknown) => {
+      // Refunded in full already (by hand, or in Stripe's dashboard): nothing left to give back.
+      if (!(error instanceof RefundRefused)) throw error
+    })
+  }
 }

@@ -17,6 +17,7 @@ import type { PaymentRow, RefundRow } from '../../../db/schema.js'
 import { randomSecret } from '../../../lib/random.js'
 import type { PayableOrder, PaymentMethod, ReturnLinks, Started } from '../payment-method.js'
 import { RefundRejected } from '../refunds.js'
+import { extendDeadline } from '../../orders/order.writes.js'
 
 const MINUTE = 60 * 1000
 /** Stripe's shortest Session: 30 minutes; one more, so that the clocks of two machines never make it too short. */
@@ -71,13 +72,7 @@ async function startCheckout(db: Db, stripe: Stripe, order: PayableOrder, links:
   const expiresAt = Math.max(now + SESSION_MS, deadline - HOLD_AFTER_SESSION_MS)
   if (expiresAt + HOLD_AFTER_SESSION_MS > deadline) {
     // A later attempt: the hold moves so that it still outlives the Session (only while the order waits).
-    const moved = await db
-      .updateTable('orders')
-      .set({ paymentDeadline: expiresAt + HOLD_AFTER_SESSION_MS })
-      .where('id', '=', order.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst()
-    if (Number(moved.numUpdatedRows) === 0) return null
+    if (!(await extendDeadline(db, order.id, expiresAt + HOLD_AFTER_SESSION_MS))) return null
   }
   const attemptKey = randomSecret(18)
   const { id: paymentId } = await db
