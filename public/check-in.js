@@ -8,7 +8,10 @@
  *   server answers a nonce it has seen with its first answer, so a resent
  *   upload admits nobody twice.
  * - Answers to scans that waited are listed under the form, conflicts first
- *   (a ticket admitted at another gate meanwhile).
+ *   (a ticket admitted at another gate meanwhile), and money to collect (an
+ *   order paid at the door, not let in: settled at the desk with the item's
+ *   "Paid — let in", a plain form that posts as the page does without this
+ *   script).
  * - The camera reads QR codes: BarcodeDetector where the browser has it,
  *   jsQR (/vendor/jsqr-1.4.0.js) otherwise.
  */
@@ -146,7 +149,7 @@
           var scan = batch[i]
           if (scan && (i < last || now - scan.scannedAt > OFFLINE_AFTER_MS)) listAnswer(scan, answer)
         })
-        if (last >= 0) showAnswer(body.answers[last])
+        if (last >= 0) showAnswer(body.answers[last], batch[last].gate)
         showCounts(body.counts)
         showQueue()
         if (load().length > 0) flush()
@@ -186,18 +189,43 @@
     return form.replace('{count}', String(count))
   }
 
-  // What happened to a scan whose answer did not fill the screen: a conflict (admitted elsewhere meanwhile, or let in and taken out since) goes on top.
+  // What happened to a scan whose answer did not fill the screen: a conflict (admitted elsewhere meanwhile, or let in and
+  // taken out since) and money still to collect go on top.
   function listAnswer(scan, answer) {
     var item = document.createElement('li')
     item.className = 'queue-item queue-item--' + answer.tone
     item.setAttribute('data-offline-answer', answer.kind)
     var when = new Date(scan.scannedAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
     item.textContent = when + ' · ' + answer.headline + ': ' + answer.lines.join(' · ')
-    if (answer.kind === 'already' || answer.kind === 'taken-out') queueList.insertBefore(item, queueList.firstChild)
+    if (answer.collect) item.appendChild(collectForm(answer.collect, scan.gate))
+    if (answer.kind === 'already' || answer.kind === 'taken-out' || answer.collect) queueList.insertBefore(item, queueList.firstChild)
     else queueList.appendChild(item)
   }
 
-  function showAnswer(answer) {
+  // "Paid — let in" under an answer that says what to collect: the form the page has without this script, with its own nonce.
+  function collectForm(collect, gate) {
+    var collectForm = document.createElement('form')
+    collectForm.method = 'post'
+    collectForm.action = '/events/' + eventId + '/check-in/collect'
+    collectForm.className = 'scan-answer__collect'
+    collectForm.setAttribute('data-collect-form', '')
+    var fields = { _csrf: csrf, code: collect.code, nonce: nonce(), gate: gate }
+    Object.keys(fields).forEach(function (name) {
+      var input = document.createElement('input')
+      input.type = 'hidden'
+      input.name = name
+      input.value = fields[name]
+      collectForm.appendChild(input)
+    })
+    var button = document.createElement('button')
+    button.type = 'submit'
+    button.className = 'button'
+    button.textContent = collect.button
+    collectForm.appendChild(button)
+    return collectForm
+  }
+
+  function showAnswer(answer, gate) {
     var panel = document.querySelector('[data-scan-answer]')
     if (!panel) {
       panel = document.createElement('div')
@@ -216,6 +244,7 @@
       p.textContent = line
       panel.appendChild(p)
     })
+    if (answer.collect) panel.appendChild(collectForm(answer.collect, gate))
   }
 
   function showCounts(counts) {

@@ -4,11 +4,13 @@ import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { doorCodesOfOrder } from '../helpers/door.js'
 import { createEvent } from '../helpers/fixtures.js'
-import { loginAs, useLoginAs } from '../helpers/login.js'
-import { placeOrder } from '../helpers/orders.js'
+import { type LoggedIn, loginAs, useLoginAs } from '../helpers/login.js'
+import { type OrderFixture, placeOrder } from '../helpers/orders.js'
+import { payByHand, placePaidOrder } from '../helpers/paid-orders.js'
 import { createUser } from '../helpers/personas.js'
 import { isSignedBy, parseDoorCode, signDoorCode } from '../../src/lib/door-code.js'
 import { redactUrl } from '../../src/lib/log-safety.js'
+import { settleAll } from '../../src/features/upkeep/settle.js'
 import type { Db } from '../../src/db/database.js'
 
 describe('door codes', () => {
@@ -85,7 +87,7 @@ describeEachDatabase('the check-in page', (kind) => {
   }
 
   it('admits a ticket once: the second scan says when, by whom and at which gate', async () => {
-    const order = await placeOrder(t.db, eventId, ticketTypeId, { buyerName: 'Ada Lovelace' })
+    const order = await placePaidOrder(t.db, eventId, ticketTypeId, { buyerName: 'Ada Lovelace' })
     const code = await ticketOf(order)
     const first = await scan(organiser.browser, code)
     expect(first.statusCode).toBe(200)
@@ -101,7 +103,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('gives a forged code, another event’s code, a cancelled order’s and a used one each their own answer, and writes nothing', async () => {
-    const used = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId))
+    const used = await ticketOf(await placePaidOrder(t.db, eventId, ticketTypeId))
     expect(answerOf((await scan(organiser.browser, used)).body)).toBe('admitted')
     const fresh = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId))
     const forged = fresh.slice(0, -1) + (fresh.at(-1) === '0' ? '1' : '0')
@@ -121,7 +123,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('answers a resent form (the same nonce) with its first answer, and records one check-in', async () => {
-    const order = await placeOrder(t.db, eventId, ticketTypeId)
+    const order = await placePaidOrder(t.db, eventId, ticketTypeId)
     const code = await ticketOf(order)
     await organiser.browser.get(`/events/${eventId}/check-in`)
     const fields = { code, gate: 'North', nonce: 'resent-form-nonce-1' }
@@ -133,7 +135,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('answers a scan sent again with the ticket as it is now: undone, out, inside again since, or cancelled', async () => {
-    const order = await placeOrder(t.db, eventId, reentryTypeId, { buyerName: 'Replayed Rita' })
+    const order = await placePaidOrder(t.db, eventId, reentryTypeId, { buyerName: 'Replayed Rita' })
     const code = await ticketOf(order)
     const ticketId = parseDoorCode(code)!.ticketId
     await organiser.browser.get(`/events/${eventId}/check-in`)
@@ -182,8 +184,8 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('checks out a re-entry ticket and admits it again; refuses to check out a ticket without re-entry', async () => {
-    const pass = await ticketOf(await placeOrder(t.db, eventId, reentryTypeId))
-    const standard = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId))
+    const pass = await ticketOf(await placePaidOrder(t.db, eventId, reentryTypeId))
+    const standard = await ticketOf(await placePaidOrder(t.db, eventId, ticketTypeId))
     expect(answerOf((await scan(organiser.browser, pass, { mode: 'exit' })).body)).toBe('not-inside')
     expect(answerOf((await scan(organiser.browser, pass)).body)).toBe('admitted')
     expect(answerOf((await scan(organiser.browser, pass, { mode: 'exit' })).body)).toBe('checked-out')
@@ -196,7 +198,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('lets the organiser undo a check-in, audited; the ticket can then be checked in again', async () => {
-    const order = await placeOrder(t.db, eventId, ticketTypeId, { buyerName: 'Undo Me' })
+    const order = await placePaidOrder(t.db, eventId, ticketTypeId, { buyerName: 'Undo Me' })
     const code = await ticketOf(order)
     expect(answerOf((await scan(organiser.browser, code)).body)).toBe('admitted')
     const ticketId = parseDoorCode(code)!.ticketId
@@ -228,6 +230,8 @@ describeEachDatabase('the check-in page', (kind) => {
     })
     expect(bought.statusCode).toBe(303)
     const order = await t.db.selectFrom('orders').selectAll().where('buyerEmail', '=', 'late@example.test').executeTakeFirstOrThrow()
+    // Bought to pay at the door, and paid there.
+    await payByHand(t.db, order.id)
     expect(answerOf((await scan(organiser.browser, await ticketOf(order))).body)).toBe('admitted')
 
     const page = await buyer.get(`/orders/${order.code}?key=${order.accessKey}`)
@@ -241,7 +245,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('keeps refusing the cancellation after a re-entry ticket went out again, and allows it once the organiser undid the admission', async () => {
-    const order = await placeOrder(t.db, eventId, reentryTypeId, { buyerEmail: 'outside@example.test' })
+    const order = await placePaidOrder(t.db, eventId, reentryTypeId, { buyerEmail: 'outside@example.test' })
     const code = await ticketOf(order)
     expect(answerOf((await scan(organiser.browser, code)).body)).toBe('admitted')
     expect(answerOf((await scan(organiser.browser, code, { mode: 'exit' })).body)).toBe('checked-out')
@@ -263,7 +267,7 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('allows the cancellation again once the organiser undid the only admission', async () => {
-    const order = await placeOrder(t.db, eventId, ticketTypeId, { buyerEmail: 'mistake@example.test' })
+    const order = await placePaidOrder(t.db, eventId, ticketTypeId, { buyerEmail: 'mistake@example.test' })
     const code = await ticketOf(order)
     expect(answerOf((await scan(organiser.browser, code)).body)).toBe('admitted')
     await organiser.browser.post(`/events/${eventId}/check-ins/${parseDoorCode(code)!.ticketId}/undo`, {})
@@ -275,8 +279,8 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('answers what a hand-made request can send without a 500: huge ids, control characters, reused nonces, too many scans', async () => {
-    const pass = await ticketOf(await placeOrder(t.db, eventId, reentryTypeId))
-    const other = await ticketOf(await placeOrder(t.db, eventId, reentryTypeId))
+    const pass = await ticketOf(await placePaidOrder(t.db, eventId, reentryTypeId))
+    const other = await ticketOf(await placePaidOrder(t.db, eventId, reentryTypeId))
     for (const code of [`9999999999-1-${'A'.repeat(16)}`, `${eventId}-9999999999-${'A'.repeat(16)}`]) {
       expect(answerOf((await scan(organiser.browser, code)).body)).toBe('unknown')
     }
@@ -305,8 +309,8 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 
   it('takes a queue of scans as JSON with the CSRF token in a header, answering each in order, and refuses it without the token', async () => {
-    const inside = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId))
-    const fresh = await ticketOf(await placeOrder(t.db, eventId, ticketTypeId, { buyerName: 'Queued Quinn' }))
+    const inside = await ticketOf(await placePaidOrder(t.db, eventId, ticketTypeId))
+    const fresh = await ticketOf(await placePaidOrder(t.db, eventId, ticketTypeId, { buyerName: 'Queued Quinn' }))
     expect(answerOf((await scan(organiser.browser, inside)).body)).toBe('admitted')
     await organiser.browser.get(`/events/${eventId}/check-in`)
     const scans = [
@@ -353,6 +357,218 @@ describeEachDatabase('the check-in page', (kind) => {
   })
 })
 
+/** The "Paid — let in" form under an answer that says what to collect: its action and hidden fields. */
+function collectFormOf(html: string): { action: string; fields: Record<string, string> } | undefined {
+  const form = /<form method="post" action="([^"]+)"[^>]*data-collect-form>([\s\S]*?)<\/form>/.exec(html)
+  if (!form) return undefined
+  const fields: Record<string, string> = {}
+  for (const input of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[input[1]!] = input[2]!
+  return { action: form[1]!, fields }
+}
+
+describeEachDatabase('payment at the door', (kind) => {
+  const t = useTestApp(kind)
+  const organiser = useLoginAs(t, 'organiser')
+  let eventId: number
+  let ticketTypeId: number
+  let cashier: LoggedIn
+
+  beforeAll(async () => {
+    const { event, ticketTypes } = await createEvent(t.db, organiser.user.id, {
+      title: 'Pay Here Gig',
+      ticketTypes: [{ name: 'Standard', priceMinor: 2500, capacity: 100 }],
+    })
+    eventId = event.id
+    ticketTypeId = ticketTypes[0]!.id
+    const staff = await createUser(t.db, 'attendee', { name: 'Cass Cashier' })
+    await organiser.browser.get(`/events/${eventId}/door-staff`)
+    expect((await organiser.browser.post(`/events/${eventId}/door-staff`, { email: staff.email })).statusCode).toBe(303)
+    cashier = await loginAs(t, staff)
+  })
+
+  async function scan(browser: TestBrowser, code: string) {
+    await browser.get(`/events/${eventId}/check-in`)
+    return browser.post(`/events/${eventId}/check-in`, { code, gate: 'Box office' })
+  }
+
+  /** An order of the fixture's, left waiting for its payment by `method` (the fixture's are paid at the door). */
+  async function unpaidOrder(method: 'at-door' | 'card' | 'bank-transfer', fixture: OrderFixture = {}) {
+    const order = await placeOrder(t.db, eventId, ticketTypeId, fixture)
+    if (method !== 'at-door') {
+      await t.db
+        .updateTable('orders')
+        .set({ paymentMethod: method, paymentDeadline: Date.now() + 3_600_000 })
+        .where('id', '=', order.id)
+        .execute()
+    }
+    return order
+  }
+
+  /** The "your order is paid" mails written for the order. */
+  async function paidMailsOf(orderId: number): Promise<number> {
+    const mails = await t.db.selectFrom('outbox').select('data').where('kind', '=', 'order-paid').execute()
+    return mails.filter((mail) => (JSON.parse(mail.data) as { orderId?: number }).orderId === orderId).length
+  }
+
+  async function paymentsOf(orderId: number) {
+    return t.db.selectFrom('payments').select(['method', 'state', 'amountMinor', 'recordedBy']).where('orderId', '=', orderId).execute()
+  }
+
+  it('refuses a ticket not paid yet by card or transfer, and one whose order expired unpaid, each with its reason, writing nothing', async () => {
+    const card = await doorCodesOfOrder(t.db, (await unpaidOrder('card')).id)
+    const transfer = await doorCodesOfOrder(t.db, (await unpaidOrder('bank-transfer')).id)
+    const lapsing = await unpaidOrder('bank-transfer', { buyerName: 'Late Larry' })
+    await t.db
+      .updateTable('orders')
+      .set({ paymentDeadline: Date.now() - 1000 })
+      .where('id', '=', lapsing.id)
+      .execute()
+    await t.db
+      .updateTable('events')
+      .set({ nextExpiryAt: Date.now() - 1000 })
+      .where('id', '=', eventId)
+      .execute()
+    // The upkeep round's lazy expiry, as the app runs it.
+    expect(await settleAll(t.db)).toContain(eventId)
+    expect((await t.db.selectFrom('orders').select('status').where('id', '=', lapsing.id).executeTakeFirstOrThrow()).status).toBe('expired')
+    const expired = await doorCodesOfOrder(t.db, lapsing.id)
+
+    const before = await doorState(t.db)
+    const answers = []
+    for (const code of [card[0]!, transfer[0]!, expired[0]!]) {
+      const response = await scan(organiser.browser, code)
+      expect(response.statusCode).toBe(200)
+      expect(collectFormOf(response.body)).toBeUndefined()
+      answers.push([answerOf(response.body), /scan-answer--([a-z]+)/.exec(response.body)?.[1]])
+      if (code === expired[0]) expect(response.body).toContain('Expired: not paid in time.')
+      else expect(response.body).toContain('This order is not paid yet')
+    }
+    expect(answers).toEqual([
+      ['not-paid', 'stop'],
+      ['not-paid', 'stop'],
+      ['expired', 'stop'],
+    ])
+    expect(await doorState(t.db)).toEqual(before)
+  })
+
+  it('answers a ticket paid at the door with the whole order’s total to collect; "Paid — let in" records the payment by the door staff, then admits', async () => {
+    const order = await unpaidOrder('at-door', { buyerName: 'Pat Payer', quantity: 2 })
+    const [first, second] = await doorCodesOfOrder(t.db, order.id)
+    const before = await doorState(t.db)
+    const asked = await scan(cashier.browser, first!)
+    expect(answerOf(asked.body)).toBe('collect')
+    expect(asked.body).toContain('scan-answer--look')
+    expect(asked.body).toContain(`Collect €50.00 (order ${order.code}) before letting in: it pays for all 2 tickets of the order.`)
+    expect(asked.body).toContain('Pat Payer')
+    expect(await doorState(t.db)).toEqual(before)
+    expect(await paymentsOf(order.id)).toEqual([])
+
+    const form = collectFormOf(asked.body)!
+    expect(form.action).toBe(`/events/${eventId}/check-in/collect`)
+    expect(form.fields).toMatchObject({ code: first, gate: 'Box office' })
+    expect(asked.body).toContain('>Paid — let in</button>')
+    const paid = await cashier.browser.post(form.action, form.fields)
+    expect(paid.statusCode).toBe(200)
+    expect(answerOf(paid.body)).toBe('admitted')
+
+    const stored = await t.db.selectFrom('orders').select(['status', 'paidAt']).where('id', '=', order.id).executeTakeFirstOrThrow()
+    expect(stored.status).toBe('paid')
+    expect(await paymentsOf(order.id)).toEqual([{ method: 'at-door', state: 'paid', amountMinor: 5000, recordedBy: cashier.user.email }])
+    const admitted = await t.db
+      .selectFrom('checkIns')
+      .select(['action', 'actorLabel', 'gate', 'at'])
+      .where('ticketId', '=', parseDoorCode(first!)!.ticketId)
+      .execute()
+    expect(admitted).toEqual([{ action: 'in', actorLabel: 'Cass Cashier', gate: 'Box office', at: expect.any(Number) }])
+    // The payment came first, the admission after it.
+    expect(admitted[0]!.at).toBeGreaterThanOrEqual(stored.paidAt!)
+    const audit = await t.db
+      .selectFrom('auditLog')
+      .select(['actorId', 'actorLabel', 'details'])
+      .where('action', '=', 'order.marked_paid')
+      .where('subjectId', '=', order.id)
+      .execute()
+    expect(audit).toHaveLength(1)
+    expect(audit[0]).toMatchObject({ actorId: cashier.user.id, actorLabel: cashier.user.email })
+    expect(await paidMailsOf(order.id)).toBe(1)
+
+    // The form sent again: its first answer, and nothing paid twice. The order's other ticket is paid with it.
+    expect(answerOf((await cashier.browser.post(form.action, form.fields)).body)).toBe('admitted')
+    expect(answerOf((await scan(cashier.browser, second!)).body)).toBe('admitted')
+    expect(await paymentsOf(order.id)).toHaveLength(1)
+    expect(await paidMailsOf(order.id)).toBe(1)
+  })
+
+  it('takes no money at the door for an order cancelled meanwhile, nor for one to be paid by card (a hand-made request)', async () => {
+    const cancelled = await unpaidOrder('at-door')
+    const [code] = await doorCodesOfOrder(t.db, cancelled.id)
+    const form = collectFormOf((await scan(organiser.browser, code!)).body)!
+    await t.db.updateTable('orders').set({ status: 'cancelled' }).where('id', '=', cancelled.id).execute()
+    expect(answerOf((await organiser.browser.post(form.action, form.fields)).body)).toBe('cancelled')
+    expect(await paymentsOf(cancelled.id)).toEqual([])
+
+    const card = await unpaidOrder('card')
+    const [cardCode] = await doorCodesOfOrder(t.db, card.id)
+    const forged = await organiser.browser.post(form.action, { ...form.fields, code: cardCode!, nonce: 'hand-made-collect-1' })
+    expect(answerOf(forged.body)).toBe('not-paid')
+    expect(await paymentsOf(card.id)).toEqual([])
+    expect((await t.db.selectFrom('orders').select('status').where('id', '=', card.id).executeTakeFirstOrThrow()).status).toBe('pending')
+  })
+
+  it('answers a queued scan of a ticket paid at the door with what to collect, to settle at the desk, and lets nobody in', async () => {
+    const order = await unpaidOrder('at-door', { buyerName: 'Offline Olga' })
+    const card = await unpaidOrder('card')
+    const [code] = await doorCodesOfOrder(t.db, order.id)
+    const [cardCode] = await doorCodesOfOrder(t.db, card.id)
+    await organiser.browser.get(`/events/${eventId}/check-in`)
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/events/${eventId}/check-in/scans`,
+      headers: { cookie: organiser.browser.cookieHeader(), 'content-type': 'application/json', 'csrf-token': organiser.browser.csrfToken! },
+      payload: JSON.stringify({
+        scans: [
+          { code, nonce: 'offline-collect-1', gate: 'Desk', mode: 'entry', scannedAt: Date.now() - 60_000 },
+          { code: cardCode, nonce: 'offline-collect-2', gate: 'Desk', mode: 'entry', scannedAt: Date.now() - 30_000 },
+        ],
+      }),
+    })
+    expect(response.statusCode).toBe(200)
+    const answers = (response.json() as { answers: { kind: string; tone: string; lines: string[]; collect: unknown }[] }).answers
+    expect(answers.map((answer) => answer.kind)).toEqual(['collect', 'not-paid'])
+    expect(answers[0]).toMatchObject({ tone: 'look', collect: { code, button: 'Paid — let in' } })
+    expect(answers[0]!.lines).toContain(`Collect €25.00 (order ${order.code}) before letting in: it pays for this ticket.`)
+    expect(answers[1]!.collect).toBeNull()
+    const tickets = await t.db.selectFrom('tickets').select('checkedInAt').where('orderId', 'in', [order.id, card.id]).execute()
+    expect(tickets.map((ticket) => ticket.checkedInAt)).toEqual([null, null])
+    expect(await paymentsOf(order.id)).toEqual([])
+  })
+
+  it('lists each ticket with its payment on the door list, and expects the tickets paid at the door in its counts', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, organiser.user.id, { ticketTypes: [{ name: 'Entry', priceMinor: 1500 }] })
+    const type = ticketTypes[0]!.id
+    const paid = await placePaidOrder(t.db, event.id, type, { buyerName: 'Paid Paula' })
+    const atDoor = await placeOrder(t.db, event.id, type, { buyerName: 'Door Dora', quantity: 2 })
+    const card = await placeOrder(t.db, event.id, type, { buyerName: 'Card Carl' })
+    await t.db.updateTable('orders').set({ paymentMethod: 'card' }).where('id', '=', card.id).execute()
+    await placeOrder(t.db, event.id, type, { buyerName: 'Gone Gina', status: 'cancelled' })
+
+    const list = await organiser.browser.get(`/events/${event.id}/door-list`)
+    expect(list.statusCode).toBe(200)
+    const rows = [...list.body.matchAll(/<tr><td[^>]*>.*?<\/tr>/g)].map((row) => row[0])
+    const paymentOf = (name: string) =>
+      rows.filter((row) => row.includes(name)).map((row) => /data-payment>(?:<strong>)?([^<]+)</.exec(row)?.[1])
+    expect(paymentOf('Paid Paula')).toEqual(['Paid'])
+    expect(paymentOf('Door Dora')).toEqual(['To collect €30.00 for the order', 'To collect €30.00 for the order'])
+    expect(paymentOf('Card Carl')).toEqual(['Not paid'])
+    expect(rows.some((row) => row.includes('Gone Gina'))).toBe(false)
+    for (const code of [...(await doorCodesOfOrder(t.db, paid.id)), ...(await doorCodesOfOrder(t.db, atDoor.id))])
+      expect(list.body).toContain(code)
+
+    const page = await organiser.browser.get(`/events/${event.id}/check-in`)
+    expect(/data-live-expected>(\d+)</.exec(page.body)?.[1]).toBe('3')
+  })
+})
+
 describeEachDatabase('door staff', (kind) => {
   const t = useTestApp(kind)
   const organiser = useLoginAs(t, 'organiser')
@@ -365,7 +581,7 @@ describeEachDatabase('door staff', (kind) => {
     eventId = event.id
     const other = await createUser(t.db, 'organiser')
     otherEventId = (await createEvent(t.db, other.id, { title: 'Someone Else’s Show' })).event.id
-    code = (await doorCodesOfOrder(t.db, (await placeOrder(t.db, eventId, ticketTypes[0]!.id, { quantity: 3 })).id))[0]!
+    code = (await doorCodesOfOrder(t.db, (await placePaidOrder(t.db, eventId, ticketTypes[0]!.id, { quantity: 3 })).id))[0]!
   })
 
   it('lets the organiser add an existing account, which then sees this event’s check-in page and no other', async () => {

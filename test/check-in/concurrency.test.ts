@@ -11,6 +11,7 @@ import { slowAdmission } from '../helpers/check-then-act.js'
 import { doorCodesOfOrder } from '../helpers/door.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { placeOrder } from '../helpers/orders.js'
+import { payByHand } from '../helpers/paid-orders.js'
 import { createUser } from '../helpers/personas.js'
 
 const SCANS = 50
@@ -42,14 +43,18 @@ async function openPhone(baseUrl: string, token: string, eventId: number): Promi
   return { baseUrl, cookie, csrf }
 }
 
-/** Servers on one fresh database, an event with one sold ticket, and two phones with staff links, spread over the servers. */
+/**
+ * Servers on one fresh database, an event with one sold ticket (paid, or
+ * `unpaid`: to pay at the door), and two phones with staff links, spread over the servers.
+ */
 function useDoor(kind: DatabaseKind) {
   const listen = useListeningServers(kind)
-  return async (instances: number, overrides: ServerOptions = {}) => {
+  return async (instances: number, overrides: ServerOptions = {}, { unpaid = false } = {}) => {
     const { urls, db } = await listen(instances, overrides)
     const owner = await createUser(db, 'organiser')
     const { event, ticketTypes } = await createEvent(db, owner.id)
     const order = await placeOrder(db, event.id, ticketTypes[0]!.id, { buyerName: 'Only Once' })
+    if (!unpaid) await payByHand(db, order.id)
     const [code] = await doorCodesOfOrder(db, order.id)
     const change = { event: (await findEvent(db, event.id))!, actor: { userId: owner.id, label: owner.email, isAdmin: false, ip: null } }
     const phones = await Promise.all(
@@ -57,7 +62,7 @@ function useDoor(kind: DatabaseKind) {
         openPhone(urls[i % urls.length]!, await createStaffLink(db, change, label), event.id),
       ),
     )
-    return { db, eventId: event.id, code: code!, phones }
+    return { db, eventId: event.id, orderId: order.id, code: code!, phones }
   }
 }
 
@@ -116,14 +121,91 @@ describeEachDatabase(`${SCANS} simultaneous scans of one ticket`, (kind) => {
   })
 })
 
+const PRESSES = 20
+
+/** "Paid — let in" pressed PRESSES times at once over the phones, each press its own (its own nonce), every one in flight before any answer is read. */
+async function collectAllAtOnce(phones: Phone[], eventId: number, code: string): Promise<string[]> {
+  const responses = await Promise.all(
+    Array.from({ length: PRESSES }, (_, i) => {
+      const phone = phones[i % phones.length]!
+      return fetch(`${phone.baseUrl}/events/${eventId}/check-in/collect`, {
+        method: 'POST',
+        headers: { cookie: phone.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: phone.csrf, code, nonce: `concurrent-collect-${i}`, gate: `Gate ${i % phones.length}` }),
+      })
+    }),
+  )
+  return Promise.all(
+    responses.map(
+      async (response) => `${response.status} ${/data-scan-answer="([a-z-]+)"/.exec(await response.text())?.[1] ?? 'no answer'}`,
+    ),
+  )
+}
+
+/** What paying the order left: its payments, its "paid" mails and audit entries, and the ticket's admissions. */
+async function paidOnce(db: Db, orderId: number) {
+  const mails = await db.selectFrom('outbox').select('data').where('kind', '=', 'order-paid').execute()
+  return {
+    status: (await db.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirstOrThrow()).status,
+    payments: await db
+      .selectFrom('payments')
+      .select(['method', 'state', 'amountMinor', 'recordedBy'])
+      .where('orderId', '=', orderId)
+      .execute(),
+    mails: mails.filter((mail) => (JSON.parse(mail.data) as { orderId?: number }).orderId === orderId).length,
+    audit: (
+      await db.selectFrom('auditLog').select('id').where('action', '=', 'order.marked_paid').where('subjectId', '=', orderId).execute()
+    ).length,
+    checkIns: await db.selectFrom('checkIns').select('action').execute(),
+  }
+}
+
+describeEachDatabase(`"Paid — let in" pressed ${PRESSES} times at once for an order paid at the door`, (kind) => {
+  const start = useDoor(kind)
+  const once = {
+    status: 'paid',
+    payments: [{ method: 'at-door', state: 'paid', amountMinor: 2500, recordedBy: expect.stringMatching(/^(North|South) gate$/) }],
+    mails: 1,
+    audit: 1,
+    checkIns: [{ action: 'in' }],
+  }
+
+  // Each press waits between reading the order unpaid and paying it, so that every press reads it unpaid (see AdmissionGuard.beforeWrite).
+  const slow = { seams: { admissionGuard: slowAdmission(50) } }
+
+  it('from two staff sessions: the order is paid once (one payment, one mail) and its ticket let in once', async () => {
+    const { db, eventId, orderId, code, phones } = await start(1, slow, { unpaid: true })
+    const answers = await collectAllAtOnce(phones, eventId, code)
+    expect(tally(answers)).toEqual({ '200 admitted': 1, '200 already': PRESSES - 1 })
+    expect(await paidOnce(db, orderId)).toEqual(once)
+  })
+
+  it.runIf(kind === 'postgres')('from two staff sessions on two instances of one database: still paid once', async () => {
+    const { db, eventId, orderId, code, phones } = await start(2, slow, { unpaid: true })
+    expect(new Set(phones.map((phone) => phone.baseUrl)).size).toBe(2)
+    const answers = await collectAllAtOnce(phones, eventId, code)
+    expect(tally(answers)).toEqual({ '200 admitted': 1, '200 already': PRESSES - 1 })
+    expect(await paidOnce(db, orderId)).toEqual(once)
+  })
+})
+
 /** 20 orders of one ticket, each cancelled by its buyer and scanned at the door at the same instant. */
 async function cancelWhileScanning(db: Db, eventId: number, guard: AdmissionGuard) {
   const event = (await findEvent(db, eventId))!
   const type = await db.selectFrom('ticketTypes').select('id').where('eventId', '=', eventId).executeTakeFirstOrThrow()
   const orders = []
-  for (let i = 0; i < 20; i++) orders.push(await placeOrder(db, eventId, type.id, { buyerEmail: `race${i}@example.test` }))
+  for (let i = 0; i < 20; i++) {
+    const order = await placeOrder(db, eventId, type.id, { buyerEmail: `race${i}@example.test` })
+    await payByHand(db, order.id)
+    orders.push(order)
+  }
   // The event's door secret was made when the first order's codes were read (useDoor).
-  const scanner = { event: { id: eventId, checkInSecret: event.checkInSecret }, actorId: null, actorLabel: 'Racer' }
+  const scanner = {
+    event: { id: eventId, checkInSecret: event.checkInSecret },
+    actorId: null,
+    actorLabel: 'Racer',
+    paidAtDoor: ['at-door'],
+  }
   const outcomes = await Promise.all(
     orders.map(async (order, i) => {
       const [code] = await doorCodesOfOrder(db, order.id)

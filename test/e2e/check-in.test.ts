@@ -14,20 +14,28 @@ import { type BrowserApp, describeInBrowser, logIn, useBrowserApp } from '../hel
 import { doorCodesOfOrder } from '../helpers/door.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { placeOrder } from '../helpers/orders.js'
+import { payByHand } from '../helpers/paid-orders.js'
 import { createUser } from '../helpers/personas.js'
 
-/** An organiser's event with `tickets` sold in one order, its door codes, and a staff link's path. */
-async function doorOf(t: BrowserApp, tickets: number, title: string) {
+/**
+ * An organiser's event with `tickets` sold in one order (€25.00 each, paid;
+ * `unpaid`: to pay at the door), its door codes, and a staff link's path.
+ */
+async function doorOf(t: BrowserApp, tickets: number, title: string, { unpaid = false } = {}) {
   const organiser = await createUser(t.db, 'organiser')
-  const { event, ticketTypes } = await createEvent(t.db, organiser.id, { title, ticketTypes: [{ name: 'General', capacity: 50 }] })
+  const { event, ticketTypes } = await createEvent(t.db, organiser.id, {
+    title,
+    ticketTypes: [{ name: 'General', priceMinor: 2500, capacity: 50 }],
+  })
   const order = await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: 'Dana Door', quantity: tickets })
+  if (!unpaid) await payByHand(t.db, order.id)
   const codes = await doorCodesOfOrder(t.db, order.id)
   const change = {
     event: (await findEvent(t.db, event.id))!,
     actor: { userId: organiser.id, label: organiser.email, isAdmin: false, ip: null },
   }
   const link = `/door/${await createStaffLink(t.db, change, 'Test phone')}`
-  return { organiser, eventId: event.id, codes, link }
+  return { organiser, eventId: event.id, orderId: order.id, orderCode: order.code, codes, link }
 }
 
 /** The check-in page's answer to a scan made by another phone (over app.inject), as the server gives it. */
@@ -116,6 +124,70 @@ describeInBrowser('checking tickets in at the door', (kind) => {
     expect(log.map((row) => row.ticketId)).toEqual([codes[2], codes[1], codes[0]].map((code) => parseDoorCode(code!)!.ticketId))
   })
 
+  it('with JavaScript off: a ticket to pay at the door says what to collect; "Paid — let in" records the payment and admits', async () => {
+    const { eventId, orderId, orderCode, codes, link } = await doorOf(t, 2, 'Cash at the Door', { unpaid: true })
+    const page = await t.newPage({ javaScriptEnabled: false })
+    await page.goto(link)
+    expect(await page.locator('.check-in__counts').innerText()).toBe('0 admitted of 2 expected')
+    await page.getByLabel('Ticket code').fill(codes[0]!)
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/events/${eventId}/check-in`)),
+      page.getByLabel('Ticket code').press('Enter'),
+    ])
+    const answer = page.locator('[data-scan-answer="collect"]')
+    await answer.getByText('Collect €50.00', { exact: true }).waitFor()
+    expect(await answer.innerText()).toContain(`Collect €50.00 (order ${orderCode}) before letting in`)
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/events/${eventId}/check-in/collect`)),
+      answer.getByRole('button', { name: 'Paid — let in' }).click(),
+    ])
+    await page.locator('[data-scan-answer="admitted"]').waitFor()
+    expect(await page.locator('.check-in__counts').innerText()).toBe('1 admitted of 2 expected')
+    const payments = await t.db
+      .selectFrom('payments')
+      .select(['method', 'amountMinor', 'recordedBy'])
+      .where('orderId', '=', orderId)
+      .execute()
+    expect(payments).toEqual([{ method: 'at-door', amountMinor: 5000, recordedBy: 'Test phone' }])
+  })
+
+  it('with JavaScript: a scan made offline of a ticket to pay at the door comes back "collect", listed on top with its "Paid — let in"', async () => {
+    const { eventId, orderId, codes, link } = await doorOf(t, 1, 'Cash and Bad Reception', { unpaid: true })
+    const page = await t.newPage()
+    await page.goto(link)
+    await page.locator('[data-live-event][data-live-current]').waitFor()
+    await page.context().setOffline(true)
+    await page.getByLabel('Ticket code').fill(codes[0]!)
+    await page.getByLabel('Ticket code').press('Enter')
+    await page.locator('[data-queue-status]', { hasText: '1 scan waits to be sent.' }).waitFor()
+    // Long enough for the queued scan to count as made offline when its answer comes.
+    await page.waitForTimeout(3100)
+    await page.context().setOffline(false)
+    await page.evaluate(() => window.dispatchEvent(new Event('online')))
+
+    const listed = page.locator('[data-queue-list] li').first()
+    await listed.waitFor()
+    expect(await listed.getAttribute('data-offline-answer')).toBe('collect')
+    expect(await listed.innerText()).toContain('Collect €25.00')
+    // The answer fills the screen too, with the same button.
+    await page.locator('[data-scan-answer="collect"]').getByRole('button', { name: 'Paid — let in' }).waitFor()
+    const ticket = parseDoorCode(codes[0]!)!.ticketId
+    expect(
+      (await t.db.selectFrom('tickets').select('checkedInAt').where('id', '=', ticket).executeTakeFirstOrThrow()).checkedInAt,
+    ).toBeNull()
+
+    // Settled at the desk, from the list.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/events/${eventId}/check-in/collect`)),
+      listed.getByRole('button', { name: 'Paid — let in' }).click(),
+    ])
+    await page.locator('[data-scan-answer="admitted"]').waitFor()
+    expect((await t.db.selectFrom('orders').select('status').where('id', '=', orderId).executeTakeFirstOrThrow()).status).toBe('paid')
+    expect(
+      (await t.db.selectFrom('tickets').select('checkedInAt').where('id', '=', ticket).executeTakeFirstOrThrow()).checkedInAt,
+    ).not.toBeNull()
+  })
+
   it('the organiser reaches the door from the event, and undoes a check-in from the orders page', async () => {
     const { organiser, eventId, codes } = await doorOf(t, 1, 'Undo at the Door')
     const page = await t.newPage()
@@ -154,6 +226,23 @@ describeInBrowser(
       expect(widths.page).toBeLessThanOrEqual(widths.screen)
       await page.goto(`/events/${eventId}/door-list`)
       expect(await axeProblems(page)).toEqual([])
+    })
+
+    it('axe finds nothing serious at 390 px with money to collect on screen, nor on a door list of unpaid tickets; nothing scrolls sideways', async () => {
+      const { organiser, eventId, codes, link } = await doorOf(t, 2, 'A Narrow Till', { unpaid: true })
+      const page = await t.newPage({ viewport: { width: 390, height: 844 }, bypassCSP: true })
+      await page.goto(link)
+      await page.getByLabel('Ticket code').fill(codes[0]!)
+      await page.getByLabel('Ticket code').press('Enter')
+      await page.locator('[data-scan-answer="collect"]').getByRole('button', { name: 'Paid — let in' }).waitFor()
+      expect(await axeProblems(page)).toEqual([])
+      const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }))
+      expect(widths.page).toBeLessThanOrEqual(widths.screen)
+      const list = await t.newPage({ viewport: { width: 390, height: 844 }, bypassCSP: true })
+      await logIn(list, organiser)
+      await list.goto(`/events/${eventId}/door-list`)
+      await list.getByText('To collect €50.00').first().waitFor()
+      expect(await axeProblems(list)).toEqual([])
     })
   },
   { sqliteOnly: true },

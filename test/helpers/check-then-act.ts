@@ -2,6 +2,7 @@ import type { Db } from '../../src/db/database.js'
 import type { AdmissionGuard } from '../../src/features/check-in/check-in.service.js'
 import { GUARDED as GUARDED_ADMISSION } from '../../src/features/check-in/check-in.service.js'
 import { offerRefusal } from '../../src/features/offers/offers.js'
+import { type ConfirmSeams, GUARDED as GUARDED_CONFIRM } from '../../src/features/payments/confirm.js'
 import { PurchaseRefused } from '../../src/features/purchase/purchase.errors.js'
 import type { CapacityGuard, HeldOffer } from '../../src/features/purchase/purchase.service.js'
 
@@ -22,6 +23,16 @@ export const CHECK_THEN_ACT: CapacityGuard = {
   },
   before: checkThenAct,
   seatsAsChecked: true,
+}
+
+/**
+ * A payment that arrives after its order lapsed takes the order's tickets back
+ * without asking whether they are still there, as a system that marks the
+ * order paid whatever happened meanwhile.
+ */
+export const LATE_PAYMENT_UNCHECKED: ConfirmSeams = {
+  ...GUARDED_CONFIRM,
+  room: { eventHasRoomFor: CHECK_THEN_ACT.eventHasRoomFor, ticketTypeHasRoomFor: CHECK_THEN_ACT.ticketTypeHasRoomFor },
 }
 
 /**

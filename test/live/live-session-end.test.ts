@@ -128,7 +128,7 @@ describeEachDatabase('live sockets after their session ends', (kind) => {
 
   it('ends, at the periodic sweep, a socket whose session is gone even while its events stay quiet', async () => {
     const organiser = await createUser(t.db, 'organiser')
-    const reads = { state: (id: number) => loadLiveState(t.db, id), sessions: (ids: string[]) => standingSessions(t.db, ids) }
+    const reads = { state: (id: number) => loadLiveState(t.db, id, ['at-door']), sessions: (ids: string[]) => standingSessions(t.db, ids) }
     const counters = { messageSent: vi.fn(), stateLoaded: vi.fn(), closed: vi.fn() }
     const hub = new LiveHub(reads, counters, pino({ level: 'silent' }))
 

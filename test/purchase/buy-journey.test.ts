@@ -88,7 +88,14 @@ describeEachDatabase('buying tickets with plain forms', (kind) => {
       .execute()
     expect(audit, 'one audit entry for the order, none for the resubmit').toHaveLength(1)
     expect(audit[0]).toMatchObject({ actorLabel: 'jo@example.test', subjectType: 'order', ip: '127.0.0.1' })
-    expect(JSON.parse(audit[0]!.details)).toEqual({ code: order.code, eventId: event.id, tickets: 3, totalMinor: 5500, currency: 'EUR' })
+    expect(JSON.parse(audit[0]!.details)).toEqual({
+      code: order.code,
+      eventId: event.id,
+      tickets: 3,
+      totalMinor: 5500,
+      currency: 'EUR',
+      paymentMethod: 'at-door',
+    })
 
     // The kept link opens the order later in another browser; without the key it is 404.
     const link = `/orders/${order.code}?key=${order.accessKey}`

@@ -8,6 +8,7 @@ import { createUser } from '../helpers/personas.js'
 import { addSeatBlock } from '../helpers/seats.js'
 import { useListeningServers } from '../helpers/servers.js'
 import { CHECK_THEN_ACT } from '../helpers/check-then-act.js'
+import { holdsCapacityCondition } from '../../src/features/orders/order.states.js'
 
 const BUYERS = 200
 const ROWS = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J']
@@ -63,7 +64,7 @@ async function seatViolations(db: Db, eventId: number, typeId: number): Promise<
     .leftJoin('seatBookings', 'seatBookings.ticketId', 'tickets.id')
     .select(['tickets.id', 'seatBookings.seatId'])
     .where('orders.eventId', '=', eventId)
-    .where('orders.status', '=', 'paid')
+    .where(holdsCapacityCondition)
     .execute()
   const unseated = tickets.filter((ticket) => ticket.seatId === null)
   if (unseated.length > 0) violations.push(`${unseated.length} tickets without a seat`)

@@ -6,7 +6,7 @@ import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { qrDataUrl } from '../../lib/qr.js'
 import { randomSecret } from '../../lib/random.js'
 import { siteUrl } from '../../lib/site-url.js'
-import { actorOf } from '../audit/actor.js'
+import { type Actor, actorOf } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import { checkInSecretOf } from '../events/event.repository.js'
@@ -18,8 +18,10 @@ import {
   type ScanAnswer,
   type ScanMode,
   type Scanner,
+  collectAndAdmit,
   doorCounts,
   doorList,
+  paidAtDoorMethods,
   scanTicket,
   undoCheckIn,
 } from './check-in.service.js'
@@ -53,8 +55,9 @@ const DEFAULT_GATE = 'Door'
 /**
  * The door: the check-in page (a form a barcode scanner types into, which
  * works without JavaScript; public/check-in.js adds the camera and a queue for
- * scans made offline), the uploads of those queued scans, the printable door
- * list, the organiser's door staff and staff links, and undoing a check-in.
+ * scans made offline), the uploads of those queued scans, taking the money of
+ * an order paid at the door, the printable door list, the organiser's door
+ * staff and staff links, and undoing a check-in.
  * Door routes answer 404 to anyone without a pass for the event (the access
  * hook's door rule, src/plugins/auth.ts); the organiser's routes to anyone who
  * does not manage it.
@@ -64,11 +67,13 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
   const owner = { config: { access: 'event-owner' as const } }
   // Another guard only in a concurrency test's control (see AdmissionGuard).
   const guard = options.admissionGuard ?? GUARDED
+  // The methods whose orders the door takes the money of: fixed for the app's life.
+  const paidAtDoor = paidAtDoorMethods(app.payments.methods.values())
 
   const doorOf = (request: FastifyRequest) => ({ event: eventOf(request), pass: doorPassOf(request) })
 
   function scannerOf(event: Event, secret: string, pass: DoorPass): Scanner {
-    return { event: { id: event.id, checkInSecret: secret }, actorId: pass.actorId, actorLabel: pass.actorLabel }
+    return { event: { id: event.id, checkInSecret: secret }, actorId: pass.actorId, actorLabel: pass.actorLabel, paidAtDoor }
   }
 
   async function renderCheckIn(
@@ -79,7 +84,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     answer?: ScanAnswer,
     codeError?: string,
   ) {
-    const counts = await doorCounts(app.db, event.id)
+    const counts = await doorCounts(app.db, event.id, paidAtDoor)
     // The page itself holds no personal data until it shows an answer; either way it is never cached.
     reply.header('cache-control', 'private, no-store')
     const { t, locale } = reply.request
@@ -95,7 +100,9 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       gate: scan.gate,
       mode: scan.mode,
       nonce: randomSecret(12),
-      answer: answer && toAnswerView(answer, event.timeZone, t),
+      answer: answer && toAnswerView(answer, event.timeZone, t, locale),
+      // The "Paid — let in" form's own: sent again, it gets its first answer, and is no scan of the form below.
+      collectNonce: randomSecret(12),
       codeError,
       scriptWords: checkInScriptWords(t, locale),
     })
@@ -124,6 +131,18 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     return renderCheckIn(reply, event, pass, scan, answer)
   })
 
+  // "Paid — let in", under the answer that said what to collect: the door took
+  // the order's money. Recorded, then admitted as a scan; answered as a scan is.
+  app.post('/events/:id/check-in/collect', door, async (request, reply) => {
+    const { event, pass } = doorOf(request)
+    const form = new FormReader(request.body)
+    const scan = scanOf(form.text('code'), form.text('nonce'), form.text('gate'), 'entry', null)
+    const secret = await checkInSecretOf(app.db, event)
+    const { answer, paid } = await collectAndAdmit(app.db, scannerOf(event, secret, pass), scan, doorActorOf(request, pass), guard)
+    if (paid || changesCounts(answer)) app.afterCommit({ eventChanged: event.id, mailQueued: paid })
+    return renderCheckIn(reply, event, pass, scan, answer)
+  })
+
   /**
    * The page's queue of scans, sent when the phone is online again (or at
    * once when it is): JSON, with the form's CSRF token in a header. Each scan
@@ -145,11 +164,11 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     for (const scan of scans) {
       const answer = await scanTicket(app.db, scanner, scan, guard)
       changed ||= changesCounts(answer)
-      answers.push({ nonce: scan.nonce, ...toAnswerView(answer, event.timeZone, request.t) })
+      answers.push({ nonce: scan.nonce, ...toAnswerView(answer, event.timeZone, request.t, request.locale) })
     }
     if (changed) app.afterCommit({ eventChanged: event.id })
     reply.header('cache-control', 'no-store')
-    return { answers, counts: await doorCounts(app.db, event.id) }
+    return { answers, counts: await doorCounts(app.db, event.id, paidAtDoor) }
   })
 
   // Every valid code with its holder's name: for the organiser and staff accounts, who are known people;
@@ -158,11 +177,11 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const { event, pass } = doorOf(request)
     if (!pass.manages && pass.actorId === null) throw new NotFound()
     const secret = await checkInSecretOf(app.db, event)
-    const lines = await doorList(app.db, { id: event.id, checkInSecret: secret })
+    const lines = await doorList(app.db, { id: event.id, checkInSecret: secret }, paidAtDoor)
     reply.header('cache-control', 'private, no-store')
     return reply.render('check-in/door-list.eta', {
       title: request.t('checkIn.doorList.title', { title: event.title }),
-      ...toDoorListView(event, lines),
+      ...toDoorListView(event, lines, request.t, request.locale),
     })
   })
 
@@ -269,6 +288,15 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const back = new FormReader(request.body).text('back')
     return reply.redirect(back.startsWith(`/events/${event.id}/`) ? back : `/events/${event.id}/orders`, 303)
   })
+}
+
+/**
+ * Who takes money at the door, for the audit log and the payment's
+ * recorded_by: an account as the log names accounts (its e-mail), a staff
+ * link by its name.
+ */
+function doorActorOf(request: FastifyRequest, pass: DoorPass): Actor {
+  return pass.actorId !== null ? actorOf(request) : { userId: null, label: pass.actorLabel, isAdmin: false, ip: request.ip }
 }
 
 function changesCounts(answer: ScanAnswer): boolean {

@@ -4,8 +4,11 @@ import { type DoorCode, isSignedBy, parseDoorCode, signDoorCode } from '../../li
 import { recordAudit } from '../audit/audit.repository.js'
 import { type Actor, auditBy } from '../audit/actor.js'
 import { seatName } from '../seating/seat.model.js'
-import { admittedAtDoor, admittedAtDoorCondition } from '../orders/order.states.js'
+import { type DoorVerdict, awaitedAtDoorCondition, comesInAtDoorCondition, doorVerdict } from '../orders/order.states.js'
 import { lockOrder } from '../orders/order.writes.js'
+import { recordPaymentByHand } from '../payments/confirm.js'
+import type { PaymentMethod } from '../payments/payment-method.js'
+import { type Money, money } from '../../lib/money.js'
 
 /** entry: let the ticket in; exit: it leaves, to come back later (types that allow re-entry only). */
 export type ScanMode = 'entry' | 'exit'
@@ -26,6 +29,8 @@ export interface Scanner {
   event: { id: number; checkInSecret: string | null }
   actorId: number | null
   actorLabel: string
+  /** The payment methods whose unpaid orders the door takes the money of (PaymentMethod.paidAtDoor). */
+  paidAtDoor: readonly string[]
 }
 
 export interface TicketAtDoor {
@@ -35,6 +40,14 @@ export interface TicketAtDoor {
   typeName: string
   /** "Stalls, row F, seat 12" for a seated ticket. */
   seat: string | null
+}
+
+/** An unpaid order paid at the door: what the door collects before letting its tickets in. */
+export interface OrderToCollect {
+  code: string
+  /** The whole order's: all its tickets are paid at once. */
+  total: Money
+  tickets: number
 }
 
 /** How a ticket this scan let in came to be outside again: the organiser undid it, or it went out (re-entry). */
@@ -51,6 +64,9 @@ export type ScanAnswer =
   | { kind: 'not-inside'; ticket: TicketAtDoor }
   | { kind: 'taken-out'; ticket: TicketAtDoor; admittedAt: number; takenOut: TakenOut }
   | { kind: 'no-reentry'; ticket: TicketAtDoor }
+  | { kind: 'collect'; ticket: TicketAtDoor; order: OrderToCollect }
+  | { kind: 'not-paid'; ticket: TicketAtDoor }
+  | { kind: 'expired'; ticket: TicketAtDoor }
   | { kind: 'cancelled'; ticket: TicketAtDoor }
   | { kind: 'wrong-event'; event: { title: string; startsAt: number; timeZone: string } }
   | { kind: 'unknown' }
@@ -66,7 +82,10 @@ export type ScanAnswer =
 export interface AdmissionGuard {
   conditional: boolean
   lockOrder: boolean
-  /** Runs between the read and the write: better-sqlite3 answers synchronously, so on SQLite a race opens only when something yields. */
+  /**
+   * Runs between the read and the write (of an admission, and of the payment the door takes): better-sqlite3 answers
+   * synchronously, so on SQLite a race opens only when something yields.
+   */
   beforeWrite?: () => Promise<void>
 }
 
@@ -77,6 +96,10 @@ interface TicketRead {
   eventId: number
   orderId: number
   orderStatus: OrderStatus
+  orderCode: string
+  paymentMethod: string
+  totalMinor: number
+  currency: string
   holder: string
   typeName: string
   allowReentry: number
@@ -91,28 +114,25 @@ interface TicketRead {
 /**
  * One scan at the door. Everything that can be refused is refused from what
  * was read, and writes nothing: a code that is not a door code or whose
- * signature is wrong (no lookup at all), one of another event, of a
- * cancelled order, or a ticket already inside. An admission is then one
- * transaction: the order row is locked first (as a cancellation locks it, so
- * the two cannot both win), and the ticket is admitted by a conditional UPDATE
- * that matches only while it is not inside: of two phones scanning the same
- * ticket at the same instant, one is admitted and the other reads who was.
+ * signature is wrong (no lookup at all), one of another event, of an order
+ * not paid (an order paid at the door is answered with the money to collect,
+ * see collectAndAdmit), lapsed or cancelled, or a ticket already inside. An
+ * admission is then one transaction: the order row is locked first (as a
+ * cancellation locks it, so the two cannot both win), and the ticket is
+ * admitted by a conditional UPDATE that matches only while it is not inside:
+ * of two phones scanning the same ticket at the same instant, one is admitted
+ * and the other reads who was.
  */
 export async function scanTicket(db: Db, scanner: Scanner, scan: Scan, guard: AdmissionGuard = GUARDED): Promise<ScanAnswer> {
-  const code = parseDoorCode(scan.code)
-  if (!code) return { kind: 'unknown' }
-  if (code.eventId !== scanner.event.id) return otherEventAnswer(db, code)
-  if (scanner.event.checkInSecret === null || !isSignedBy(code, scanner.event.checkInSecret)) return { kind: 'unknown' }
-  const doorCode = signDoorCode(scanner.event.checkInSecret, code.eventId, code.ticketId)
-
-  const read = await readTicket(db, code.ticketId)
-  if (!read || read.eventId !== scanner.event.id) return { kind: 'unknown' }
-  const ticket: TicketAtDoor = { id: read.id, doorCode, holder: read.holder, typeName: read.typeName, seat: seatOf(read) }
+  const scanned = await scannedTicket(db, scanner, scan.code)
+  if ('kind' in scanned) return scanned
+  const { read, ticket } = scanned
   if (scan.nonce !== null) {
     const earlier = await scanOfNonce(db, scan.nonce, ticket.id)
-    if (earlier) return replayAnswer(db, earlier, read, ticket)
+    if (earlier) return replayAnswer(db, scanner, earlier, read, ticket)
   }
-  if (!admittedAtDoor(read.orderStatus)) return { kind: 'cancelled', ticket }
+  const verdict = verdictOf(scanner, read, read.orderStatus)
+  if (verdict !== 'admit') return turnedAway(db, verdict, read, ticket)
 
   if (scan.mode === 'exit') {
     if (read.allowReentry !== 1) return { kind: 'no-reentry', ticket }
@@ -124,11 +144,81 @@ export async function scanTicket(db: Db, scanner: Scanner, scan: Scan, guard: Ad
   await guard.beforeWrite?.()
   try {
     if (scan.mode === 'exit') return await checkOut(db, scanner, scan, ticket)
-    return await admit(db, scanner, scan, ticket, read.orderId, guard)
+    return await admit(db, scanner, scan, ticket, read, guard)
   } catch (error) {
     // A nonce the page already used for another ticket: this scan is new all the same.
     if (scan.nonce !== null && isUniqueViolation(error)) return scanTicket(db, scanner, { ...scan, nonce: null }, guard)
     throw error
+  }
+}
+
+/** What the door's "Paid — let in" did: the scan's answer, and whether this request recorded the payment. */
+export interface Collected {
+  answer: ScanAnswer
+  paid: boolean
+}
+
+/**
+ * The door took the money of an order paid at the door: the payment is
+ * recorded by hand (the order's whole total, all its tickets paid at once),
+ * and then the ticket is admitted as any scan is, in that order and in two
+ * transactions, so that a ticket is never let in on money not recorded.
+ * Pressed twice, or on two phones at once, the order is paid once: the
+ * payment is a conditional move of the order from unpaid (confirm.ts), and
+ * the admission is the scan's own. A ticket with nothing to collect (paid
+ * meanwhile, cancelled) gets the scan's answer alone.
+ */
+export async function collectAndAdmit(
+  db: Db,
+  scanner: Scanner,
+  scan: Scan,
+  collector: Actor,
+  guard: AdmissionGuard = GUARDED,
+): Promise<Collected> {
+  const scanned = await scannedTicket(db, scanner, scan.code)
+  let paid = false
+  if (!('kind' in scanned) && verdictOf(scanner, scanned.read, scanned.read.orderStatus) === 'collect') {
+    await guard.beforeWrite?.()
+    const recorded = await recordPaymentByHand(db, scanned.read.orderId, scanned.read.paymentMethod, collector)
+    paid = recorded.kind === 'paid'
+  }
+  return { answer: await scanTicket(db, scanner, scan, guard), paid }
+}
+
+/** The ticket a code names, read, when the code is one of this event's and its signature holds; else the answer. */
+async function scannedTicket(db: Db, scanner: Scanner, text: string): Promise<{ read: TicketRead; ticket: TicketAtDoor } | ScanAnswer> {
+  const code = parseDoorCode(text)
+  if (!code) return { kind: 'unknown' }
+  if (code.eventId !== scanner.event.id) return otherEventAnswer(db, code)
+  if (scanner.event.checkInSecret === null || !isSignedBy(code, scanner.event.checkInSecret)) return { kind: 'unknown' }
+  const doorCode = signDoorCode(scanner.event.checkInSecret, code.eventId, code.ticketId)
+
+  const read = await readTicket(db, code.ticketId)
+  if (!read || read.eventId !== scanner.event.id) return { kind: 'unknown' }
+  return { read, ticket: { id: read.id, doorCode, holder: read.holder, typeName: read.typeName, seat: seatOf(read) } }
+}
+
+function verdictOf(scanner: Scanner, read: TicketRead, status: OrderStatus): DoorVerdict {
+  return doorVerdict(status, scanner.paidAtDoor.includes(read.paymentMethod))
+}
+
+/** The answer to a ticket the door does not let in (yet): the money to collect, or why not. */
+async function turnedAway(
+  db: Db | Trx,
+  verdict: Exclude<DoorVerdict, 'admit'>,
+  read: TicketRead,
+  ticket: TicketAtDoor,
+): Promise<ScanAnswer> {
+  if (verdict !== 'collect') return { kind: verdict, ticket }
+  const tickets = await db
+    .selectFrom('tickets')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('orderId', '=', read.orderId)
+    .executeTakeFirstOrThrow()
+  return {
+    kind: 'collect',
+    ticket,
+    order: { code: read.orderCode, total: money(read.totalMinor, read.currency), tickets: Number(tickets.count) },
   }
 }
 
@@ -137,13 +227,15 @@ async function admit(
   scanner: Scanner,
   scan: Scan,
   ticket: TicketAtDoor,
-  orderId: number,
+  read: TicketRead,
   guard: AdmissionGuard,
 ): Promise<ScanAnswer> {
   return db.transaction().execute(async (trx) => {
     // Under the order's lock, a cancellation either happened already or waits for this admission (and then refuses).
-    const order = guard.lockOrder ? await lockOrder(trx, orderId) : 'paid'
-    if (order === undefined || !admittedAtDoor(order)) return { kind: 'cancelled', ticket }
+    const order = guard.lockOrder ? await lockOrder(trx, read.orderId) : read.orderStatus
+    if (order === undefined) return { kind: 'cancelled', ticket }
+    const verdict = verdictOf(scanner, read, order)
+    if (verdict !== 'admit') return turnedAway(trx, verdict, read, ticket)
     const now = Date.now()
     const admitted = await trx
       .updateTable('tickets')
@@ -155,7 +247,7 @@ async function admit(
       const inside = await readTicket(trx, ticket.id)
       // The same scan, sent twice at once: the other upload admitted it.
       const earlier = scan.nonce === null ? undefined : await scanOfNonce(trx, scan.nonce, ticket.id)
-      if (earlier && inside) return replayAnswer(trx, earlier, inside, ticket)
+      if (earlier && inside) return replayAnswer(trx, scanner, earlier, inside, ticket)
       if (inside?.checkedInAt == null) return { kind: 'not-inside', ticket }
       return { kind: 'already', ticket, ...insideSince(inside, inside.checkedInAt) }
     }
@@ -172,7 +264,7 @@ async function checkOut(db: Db, scanner: Scanner, scan: Scan, ticket: TicketAtDo
       // The same check-out, sent twice at once: the other upload made it.
       const earlier = scan.nonce === null ? undefined : await scanOfNonce(trx, scan.nonce, ticket.id)
       const current = earlier && (await readTicket(trx, ticket.id))
-      return earlier && current ? replayAnswer(trx, earlier, current, ticket) : { kind: 'not-inside', ticket }
+      return earlier && current ? replayAnswer(trx, scanner, earlier, current, ticket) : { kind: 'not-inside', ticket }
     }
     await logCheckIn(trx, scanner, scan, ticket.id, 'out', now)
     return { kind: 'checked-out', ticket, replayed: false }
@@ -191,7 +283,12 @@ export async function undoCheckIn(db: Db, request: UndoRequest): Promise<boolean
     const ticket = await readTicket(trx, request.ticketId)
     if (!ticket || ticket.eventId !== request.eventId || ticket.checkedInAt === null) return false
     if (!(await takeOut(trx, ticket.id, ticket.checkedInAt))) return false
-    const scanner = { event: { id: request.eventId, checkInSecret: null }, actorId: request.actor.userId, actorLabel: request.actor.label }
+    const scanner = {
+      event: { id: request.eventId, checkInSecret: null },
+      actorId: request.actor.userId,
+      actorLabel: request.actor.label,
+      paidAtDoor: [],
+    }
     const scan = { code: '', nonce: null, gate: ticket.checkedInGate ?? '', mode: 'exit' as const, scannedAt: null }
     await logCheckIn(trx, scanner, scan, ticket.id, 'undo', Date.now())
     await recordAudit(trx, {
@@ -205,20 +302,26 @@ export async function undoCheckIn(db: Db, request: UndoRequest): Promise<boolean
   })
 }
 
+/** The ids of the payment methods whose unpaid orders the door takes the money of: what Scanner.paidAtDoor holds. */
+export function paidAtDoorMethods(methods: Iterable<Pick<PaymentMethod, 'id' | 'paidAtDoor'>>): string[] {
+  return [...methods].filter((method) => method.paidAtDoor).map((method) => method.id)
+}
+
 export interface DoorCounts {
   /** Tickets inside now. */
   admitted: number
-  /** Tickets of paid orders: who may still come. */
+  /** Tickets the door may let in: of paid orders, and of orders paid at the door. */
   expected: number
 }
 
-export async function doorCounts(db: Db, eventId: number): Promise<DoorCounts> {
+/** `paidAtDoor`: the payment methods paid at the door (Scanner.paidAtDoor). */
+export async function doorCounts(db: Db, eventId: number, paidAtDoor: readonly string[]): Promise<DoorCounts> {
   const row = await db
     .selectFrom('tickets')
     .innerJoin('orders', 'orders.id', 'tickets.orderId')
     .select((eb) => [eb.fn.count<number>('tickets.id').as('expected'), eb.fn.count<number>('tickets.checkedInAt').as('admitted')])
     .where('orders.eventId', '=', eventId)
-    .where(admittedAtDoorCondition)
+    .where(comesInAtDoorCondition(paidAtDoor))
     .executeTakeFirstOrThrow()
   return { admitted: Number(row.admitted), expected: Number(row.expected) }
 }
@@ -230,10 +333,21 @@ export interface DoorListLine {
   doorCode: string
   orderCode: string
   checkedInAt: number | null
+  /** Paid ('admit'), to pay at the door ('collect' the order's total), or not paid yet otherwise ('not-paid'); the list holds no other. */
+  payment: DoorVerdict
+  orderTotal: Money
 }
 
-/** Every valid ticket of the event, by holder name, for a printed list when every phone is dead. */
-export async function doorList(db: Db, event: { id: number; checkInSecret: string }): Promise<DoorListLine[]> {
+/**
+ * Every ticket of the event that is not lapsed or cancelled, by holder name,
+ * with how it stands with its payment: a printed list for when every phone is
+ * dead. `paidAtDoor`: as Scanner.paidAtDoor.
+ */
+export async function doorList(
+  db: Db,
+  event: { id: number; checkInSecret: string },
+  paidAtDoor: readonly string[],
+): Promise<DoorListLine[]> {
   const rows = await db
     .selectFrom('tickets')
     .innerJoin('orders', 'orders.id', 'tickets.orderId')
@@ -241,9 +355,10 @@ export async function doorList(db: Db, event: { id: number; checkInSecret: strin
     .leftJoin('seatBookings', 'seatBookings.ticketId', 'tickets.id')
     .leftJoin('seats', 'seats.id', 'seatBookings.seatId')
     .select(['tickets.id', 'orders.buyerName', 'orders.code', 'ticketTypes.name', 'tickets.checkedInAt'])
+    .select(['orders.status', 'orders.paymentMethod', 'orders.totalMinor', 'orders.currency'])
     .select(['seats.section', 'seats.rowLabel', 'seats.seatLabel'])
     .where('orders.eventId', '=', event.id)
-    .where(admittedAtDoorCondition)
+    .where(awaitedAtDoorCondition)
     .orderBy('orders.buyerName')
     .orderBy('orders.id')
     .orderBy('tickets.id')
@@ -255,6 +370,8 @@ export async function doorList(db: Db, event: { id: number; checkInSecret: strin
     doorCode: signDoorCode(event.checkInSecret, event.id, row.id),
     orderCode: row.code,
     checkedInAt: row.checkedInAt,
+    payment: doorVerdict(row.status, paidAtDoor.includes(row.paymentMethod)),
+    orderTotal: money(row.totalMinor, row.currency),
   }))
 }
 
@@ -280,6 +397,10 @@ async function readTicket(db: Db | Trx, ticketId: number): Promise<TicketRead | 
       'orders.eventId',
       'orders.id as orderId',
       'orders.status as orderStatus',
+      'orders.code as orderCode',
+      'orders.paymentMethod',
+      'orders.totalMinor',
+      'orders.currency',
       'orders.buyerName as holder',
       'ticketTypes.name as typeName',
       'ticketTypes.allowReentry',
@@ -317,8 +438,15 @@ async function scanOfNonce(db: Db | Trx, nonce: string, ticketId: number): Promi
  * undone it, the ticket may have gone out and come in again, or the order may
  * have been cancelled.
  */
-async function replayAnswer(db: Db | Trx, earlier: EarlierScan, now: TicketRead, ticket: TicketAtDoor): Promise<ScanAnswer> {
-  if (!admittedAtDoor(now.orderStatus)) return { kind: 'cancelled', ticket }
+async function replayAnswer(
+  db: Db | Trx,
+  scanner: Scanner,
+  earlier: EarlierScan,
+  now: TicketRead,
+  ticket: TicketAtDoor,
+): Promise<ScanAnswer> {
+  const verdict = verdictOf(scanner, now, now.orderStatus)
+  if (verdict !== 'admit') return turnedAway(db, verdict, now, ticket)
   if (now.checkedInAt !== null) {
     if (earlier.action === 'in' && now.checkedInAt === earlier.at) return { kind: 'admitted', ticket, at: earlier.at, replayed: true }
     return { kind: 'already', ticket, ...insideSince(now, now.checkedInAt) }

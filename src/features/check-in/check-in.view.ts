@@ -1,6 +1,8 @@
 import type { MessageKey } from '../../i18n/catalogue.js'
+import type { Locale } from '../../i18n/locale.js'
 import type { Translate } from '../../i18n/translate.js'
-import { formatDateTime, formatTime } from '../../lib/format.js'
+import { formatAmount, formatDateTime, formatTime } from '../../lib/format.js'
+import type { DoorVerdict } from '../orders/order.states.js'
 import type { Event } from '../events/event.model.js'
 import type { DoorListLine, ScanAnswer } from './check-in.service.js'
 import type { DoorStaffMember } from './door-staff.js'
@@ -12,19 +14,22 @@ import type { DoorStaffMember } from './door-staff.js'
  */
 export interface AnswerView {
   kind: ScanAnswer['kind']
-  /** go: let them in (or out); stop: do not; look: they may already be inside. */
+  /** go: let them in (or out); stop: do not; look: not yet, or they may already be inside. */
   tone: 'go' | 'stop' | 'look'
   headline: string
   lines: string[]
   ticketId: number | null
   replayed: boolean
+  /** The "Paid — let in" form under an answer that says what to collect: the ticket's code and the button's words. */
+  collect: { code: string; button: string } | null
 }
 
-export function toAnswerView(answer: ScanAnswer, timeZone: string, t: Translate): AnswerView {
+export function toAnswerView(answer: ScanAnswer, timeZone: string, t: Translate, locale: Locale): AnswerView {
   const base = {
     kind: answer.kind,
     ticketId: 'ticket' in answer ? answer.ticket.id : null,
     replayed: 'replayed' in answer && answer.replayed,
+    collect: null,
   }
   const who =
     'ticket' in answer
@@ -66,6 +71,20 @@ export function toAnswerView(answer: ScanAnswer, timeZone: string, t: Translate)
       }
     case 'no-reentry':
       return { ...base, tone: 'stop', headline: t('checkIn.answer.noReentry'), lines: [...who, t('checkIn.answer.noReentryNote')] }
+    case 'collect': {
+      const amount = formatAmount(answer.order.total, locale)
+      return {
+        ...base,
+        tone: 'look',
+        headline: t('checkIn.answer.collect', { amount }),
+        lines: [...who, t('checkIn.answer.collectNote', { amount, code: answer.order.code, tickets: answer.order.tickets })],
+        collect: { code: answer.ticket.doorCode, button: t('checkIn.answer.collectButton') },
+      }
+    }
+    case 'not-paid':
+      return { ...base, tone: 'stop', headline: t('checkIn.answer.notPaid'), lines: [...who, t('checkIn.answer.notPaidNote')] }
+    case 'expired':
+      return { ...base, tone: 'stop', headline: t('checkIn.answer.expired'), lines: [...who, t('checkIn.answer.expiredNote')] }
     case 'cancelled':
       return { ...base, tone: 'stop', headline: t('checkIn.answer.cancelled'), lines: [...who, t('checkIn.answer.cancelledNote')] }
     case 'wrong-event':
@@ -116,10 +135,29 @@ function pluralForms(t: Translate, locale: string, key: MessageKey): Record<stri
   return forms
 }
 
-export function toDoorListView(event: Event, lines: DoorListLine[]) {
+/** How a ticket on the door list stands with its payment. */
+const PAYMENT_AT_DOOR: Record<DoorVerdict, MessageKey> = {
+  admit: 'checkIn.doorList.paid',
+  collect: 'checkIn.doorList.collect',
+  'not-paid': 'checkIn.doorList.notPaid',
+  expired: 'checkIn.doorList.expired',
+  cancelled: 'checkIn.doorList.cancelled',
+}
+
+export function toDoorListView(event: Event, lines: DoorListLine[], t: Translate, locale: Locale) {
   return {
     event: { id: event.id, title: event.title, when: formatDateTime(event.startsAt, event.timeZone) },
-    lines: lines.map((line) => ({ ...line, checkedIn: line.checkedInAt === null ? '' : formatTime(line.checkedInAt, event.timeZone) })),
+    lines: lines.map((line) => ({
+      holder: line.holder,
+      typeName: line.typeName,
+      seat: line.seat,
+      doorCode: line.doorCode,
+      orderCode: line.orderCode,
+      checkedIn: line.checkedInAt === null ? '' : formatTime(line.checkedInAt, event.timeZone),
+      payment: t(PAYMENT_AT_DOOR[line.payment], { amount: formatAmount(line.orderTotal, locale) }),
+      // What the door must not miss on paper: money to take, or a ticket not to let in.
+      paymentNeedsAction: line.payment !== 'admit',
+    })),
   }
 }
 

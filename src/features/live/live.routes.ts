@@ -12,12 +12,13 @@ import { standingSessions } from './live.sessions.js'
 import { LiveSocket } from './live.socket.js'
 import { loadLiveState } from './live.state.js'
 import { doorEventsOf } from '../check-in/door-staff.js'
+import { paidAtDoorMethods } from '../check-in/check-in.service.js'
 
 export default fp(
   async (app) => {
     await app.register(liveRoutes)
   },
-  { name: 'live', dependencies: ['db', 'auth', 'event-changes', 'websocket'] },
+  { name: 'live', dependencies: ['db', 'auth', 'event-changes', 'websocket', 'payments'] },
 )
 
 /**
@@ -29,8 +30,9 @@ export default fp(
  */
 async function liveRoutes(app: FastifyInstance) {
   const metrics = createLiveMetrics({ sockets: () => hub.sockets.size, subscriptions: () => hub.subscriptionCount })
+  const paidAtDoor = paidAtDoorMethods(app.payments.methods.values())
   const reads = {
-    state: (eventId: number) => loadLiveState(app.db, eventId),
+    state: (eventId: number) => loadLiveState(app.db, eventId, paidAtDoor),
     sessions: (sessionIds: string[]) => standingSessions(app.db, sessionIds),
   }
   const hub = new LiveHub(reads, metrics.counters, app.log)

@@ -59,7 +59,13 @@ export interface LiveTicketTypeState {
   maxPerOrder: number
 }
 
-export async function loadLiveState(db: Db, eventId: number, now = Date.now()): Promise<LiveEventState | undefined> {
+/** `paidAtDoor`: the payment methods paid at the door, whose orders the door's counts expect (see doorCounts). */
+export async function loadLiveState(
+  db: Db,
+  eventId: number,
+  paidAtDoor: readonly string[],
+  now = Date.now(),
+): Promise<LiveEventState | undefined> {
   const rows = await db
     .selectFrom('events')
     .leftJoin('ticketTypes', 'ticketTypes.eventId', 'events.id')
@@ -122,7 +128,7 @@ export async function loadLiveState(db: Db, eventId: number, now = Date.now()): 
     event,
   )
   const totals = (await orderTotalsByEvent(db, [first.id])).get(first.id)
-  const door = await doorCounts(db, first.id)
+  const door = await doorCounts(db, first.id, paidAtDoor)
   // Only an event with a seat map (it has a stamp) has seats to read.
   const taken = first.seatMapStamp
     ? await db.selectFrom('seatBookings').select('seatId').where('eventId', '=', first.id).orderBy('seatId').execute()

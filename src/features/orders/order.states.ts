@@ -2,6 +2,9 @@ import type { MessageKey } from '../../i18n/catalogue.js'
 import { type ExpressionBuilder, sql } from 'kysely'
 import type { Database, OrderStatus } from '../../db/schema.js'
 
+/** What an order's state alone says at the door (doorVerdict adds how the order is paid). */
+export type DoorStanding = 'admit' | 'unpaid' | 'expired' | 'cancelled'
+
 /**
  * What each state of an order means, in one table: every rule about orders
  * asks it rather than naming a state; a new state cannot be added without
@@ -20,19 +23,23 @@ export interface OrderStateFacts {
   awaitsPayment: boolean
   /** Its tickets and itself count towards the organiser's per-buyer caps. */
   countsForBuyerCaps: boolean
-  /** Its tickets may be let in at the door. */
-  admittedAtDoor: boolean
+  /**
+   * What the door makes of its tickets: let them in; not paid yet (the door
+   * takes the money first of an order paid there, see doorVerdict); or turn
+   * them away because the order lapsed or was cancelled.
+   */
+  atDoor: DoorStanding
   /** It runs out by itself at a deadline (an unpaid order). */
   canExpire: boolean
 }
 
 export const ORDER_STATES: Record<OrderStatus, OrderStateFacts> = {
   // Waiting for its payment: its tickets are taken as sold ones are, so that nothing is sold twice, until it is paid or lapses.
-  pending: { holdsCapacity: true, awaitsPayment: true, countsForBuyerCaps: true, admittedAtDoor: false, canExpire: true },
-  paid: { holdsCapacity: true, awaitsPayment: false, countsForBuyerCaps: true, admittedAtDoor: true, canExpire: false },
+  pending: { holdsCapacity: true, awaitsPayment: true, countsForBuyerCaps: true, atDoor: 'unpaid', canExpire: true },
+  paid: { holdsCapacity: true, awaitsPayment: false, countsForBuyerCaps: true, atDoor: 'admit', canExpire: false },
   // Not paid by its deadline: its tickets went back. A payment that arrives late may still take them again (src/features/payments).
-  expired: { holdsCapacity: false, awaitsPayment: false, countsForBuyerCaps: false, admittedAtDoor: false, canExpire: false },
-  cancelled: { holdsCapacity: false, awaitsPayment: false, countsForBuyerCaps: false, admittedAtDoor: false, canExpire: false },
+  expired: { holdsCapacity: false, awaitsPayment: false, countsForBuyerCaps: false, atDoor: 'expired', canExpire: false },
+  cancelled: { holdsCapacity: false, awaitsPayment: false, countsForBuyerCaps: false, atDoor: 'cancelled', canExpire: false },
 }
 
 /** The state a new order is placed in: paid when there is nothing to pay, else waiting for its payment. */
@@ -63,8 +70,10 @@ export const ORDER_STATUS_MESSAGES: Record<OrderStatus, MessageKey> = {
 
 const ALL_STATES = Object.keys(ORDER_STATES) as OrderStatus[]
 
+type StateFlag = { [F in keyof OrderStateFacts]: OrderStateFacts[F] extends boolean ? F : never }[keyof OrderStateFacts]
+
 /** The states that have this fact. */
-export function statesWhere(fact: keyof OrderStateFacts): OrderStatus[] {
+export function statesWhere(fact: StateFlag): OrderStatus[] {
   return ALL_STATES.filter((status) => ORDER_STATES[status][fact])
 }
 
@@ -93,12 +102,27 @@ export function canExpire(status: OrderStatus): boolean {
   return ORDER_STATES[status].canExpire
 }
 
-export function admittedAtDoor(status: OrderStatus): boolean {
-  return ORDER_STATES[status].admittedAtDoor
+/**
+ * What the door does with a ticket: let it in; collect the money first, for
+ * an unpaid order paid at the door (`paidAtDoor`: its method is, see
+ * PaymentMethod.paidAtDoor), and then let it in; or turn it away as not paid
+ * yet (by card or transfer), lapsed or cancelled.
+ */
+export type DoorVerdict = Exclude<DoorStanding, 'unpaid'> | 'collect' | 'not-paid'
+
+export function doorVerdict(status: OrderStatus, paidAtDoor: boolean): DoorVerdict {
+  const standing = ORDER_STATES[status].atDoor
+  if (standing === 'unpaid') return paidAtDoor ? 'collect' : 'not-paid'
+  return standing
+}
+
+/** The states whose tickets the door answers so. */
+function statesAtDoor(...standings: DoorStanding[]): OrderStatus[] {
+  return ALL_STATES.filter((status) => standings.includes(ORDER_STATES[status].atDoor))
 }
 
 /** The SQL twin of a fact: a WHERE condition on `orders.status`. */
-function stateCondition(fact: keyof OrderStateFacts) {
+function stateCondition(fact: StateFlag) {
   return (eb: ExpressionBuilder<Database, 'orders'>) => eb('orders.status', 'in', statesWhere(fact))
 }
 
@@ -108,8 +132,25 @@ export const holdsCapacityCondition = stateCondition('holdsCapacity')
 export const awaitsPaymentCondition = stateCondition('awaitsPayment')
 /** The same rule as countsForBuyerCaps, as a WHERE condition on `orders`. */
 export const countsForBuyerCapsCondition = stateCondition('countsForBuyerCaps')
-/** The same rule as admittedAtDoor, as a WHERE condition on `orders`. */
-export const admittedAtDoorCondition = stateCondition('admittedAtDoor')
+
+/**
+ * doorVerdict's 'admit' and 'collect' as a WHERE condition on `orders`: the
+ * tickets the door may let in, some once their money is taken.
+ * `paidAtDoorMethods`: the payment methods paid at the door.
+ */
+export function comesInAtDoorCondition(paidAtDoorMethods: readonly string[]) {
+  return (eb: ExpressionBuilder<Database, 'orders'>) =>
+    eb.or([
+      eb('orders.status', 'in', statesAtDoor('admit')),
+      ...(paidAtDoorMethods.length === 0
+        ? []
+        : [eb.and([eb('orders.status', 'in', statesAtDoor('unpaid')), eb('orders.paymentMethod', 'in', paidAtDoorMethods)])]),
+    ])
+}
+
+/** The tickets the door is not to turn away for good (admitted, or once paid), as a WHERE condition on `orders`: not lapsed, not cancelled. */
+export const awaitedAtDoorCondition = (eb: ExpressionBuilder<Database, 'orders'>) =>
+  eb('orders.status', 'in', statesAtDoor('admit', 'unpaid'))
 
 /**
  * Whether the ticket (`tickets.id` of the query) was let in at least once for

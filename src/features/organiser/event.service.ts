@@ -18,7 +18,7 @@ import { releaseOrders, transitionOrdersOfEvent } from '../orders/order.writes.j
 import { holdsCapacityCondition } from '../orders/order.states.js'
 import { releaseAllHolds } from '../capacity/capacity.js'
 import type { EventRefusal, FieldRefusal } from './event.refusals.js'
-import { RefundRefused, refundOrder } from '../payments/refunds.js'
+import { refundTheRest } from '../payments/refunds.js'
 
 /**
  * What organisers do to their events. Each change is one transaction that
@@ -552,18 +552,16 @@ export async function deleteTicketType(ctx: EventsContext, actor: Actor, found: 
 
 /** What is left to refund of each of these orders, refunded in full (orders at the door or unpaid have nothing to refund). */
 async function refundEveryPaidOrder(trx: Trx, orderIds: number[], actor: Actor): Promise<void> {
-  if (orderIds.length === 0) return
-  const paid = await trx
-    .selectFrom('payments')
-    .select('orderId')
-    .distinct()
-    .where('orderId', 'in', orderIds)
-    .where('state', '=', 'paid')
-    .execute()
-  for (const { orderId } of paid) {
-    await refundOrder(trx, orderId, 'rest', { reason: 'organiser', actor }).catch((error: unknown) => {
-      // Refunded in full already (by hand, or in Stripe's dashboard): nothing left to give back.
-      if (!(error instanceof RefundRefused)) throw error
-    })
+  // In slices: an event may have more orders than one statement may name (SQLite binds at most 32,766 values).
+  for (let start = 0; start < orderIds.length; start += 1000) {
+    const paid = await trx
+      .selectFrom('payments')
+      .select('orderId')
+      .distinct()
+      .where('orderId', 'in', orderIds.slice(start, start + 1000))
+      .where('state', '=', 'paid')
+      .execute()
+    // Refunded in full already (by hand, or in Stripe's dashboard): nothing left to give back, and nothing refused.
+    for (const { orderId } of paid) await refundTheRest(trx, orderId, { reason: 'organiser', actor })
   }
 }

@@ -53,12 +53,19 @@ interface OrderToPay {
   currency: string
 }
 
-/** The seam of the late payment's guard: the concurrency tests' control swaps the room rules to show they catch an oversell. */
+/**
+ * The guards of a confirmation, as seams for the concurrency tests' controls
+ * (test/helpers/check-then-act.ts), which pass others to buildApp to show
+ * that the tests catch what each prevents.
+ */
 export interface ConfirmSeams {
+  /** A late payment takes its tickets again only where there is room: without it, an oversell. */
   room: RoomRules
+  /** The payment row moves to paid only from another state: without it, a payment confirmed twice at once is refunded as if it had come for nothing. */
+  conditional: boolean
 }
 
-const GUARDED: ConfirmSeams = { room: GUARDED_ROOM }
+export const GUARDED: ConfirmSeams = { room: GUARDED_ROOM, conditional: true }
 
 async function orderToPay(db: Db, orderId: number): Promise<OrderToPay> {
   return db
@@ -84,7 +91,7 @@ export async function confirmProviderPayment(db: Db, payment: PaymentRow, facts:
       .updateTable('payments')
       .set({ state: 'paid', paidAt: now, providerPayment: facts.providerPayment })
       .where('id', '=', payment.id)
-      .where('state', '!=', 'paid')
+      .$if(seams.conditional, (qb) => qb.where('state', '!=', 'paid'))
       .executeTakeFirst()
     if (Number(moved.numUpdatedRows) === 0) return { kind: 'already' }
     const outcome = await payOrder(trx, order, now, seams, null)

@@ -9,7 +9,7 @@ import { eventOf } from '../../plugins/auth.js'
 import { cancelOrder } from '../orders/cancellation.js'
 import { OrderCheckedIn } from '../orders/order.errors.js'
 import { recordPaymentByHand } from './confirm.js'
-import { RefundRefused, refundOrder, refundableOf } from './refunds.js'
+import { RefundRefused, refundOrder, refundTheRest, refundableOf } from './refunds.js'
 import { parseAmount } from '../../lib/format.js'
 
 /** Stripe's events that say something about a payment we started, and what each asks of us. */
@@ -159,7 +159,7 @@ export default async function paymentRoutes(app: FastifyInstance) {
         details: { code: order.code, refund },
       },
       siteUrl(request),
-      left > 0 ? (trx) => refundOrder(trx, order.id, 'rest', { reason: 'organiser', actor }).then(() => {}) : undefined,
+      left > 0 ? (trx) => refundTheRest(trx, order.id, { reason: 'organiser', actor }) : undefined,
     ).catch((error: unknown) => {
       if (error instanceof OrderCheckedIn) return error
       throw error

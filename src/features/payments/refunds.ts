@@ -62,6 +62,19 @@ export async function queueRefund(
 }
 
 /**
+ * How refundOrder keeps requests at the same moment from refunding the same
+ * money, as a seam for the concurrency tests' control (as CapacityGuard is
+ * for sales): what is left to refund is read under the order row's lock, in
+ * the refund's transaction. The control reads it before, unlocked
+ * (check-then-act), to show that the test catches a refund sent twice.
+ */
+export interface RefundGuard {
+  readUnderOrderLock: boolean
+}
+
+export const GUARDED: RefundGuard = { readUnderOrderLock: true }
+
+/**
  * Refunds `amount` of an order (or all that is left to refund), from its
  * paid payments, newest first; in the caller's transaction when one is given
  * (a cancellation's), else in its own. The order row is locked first, so of
@@ -73,10 +86,13 @@ export async function refundOrder(
   orderId: number,
   amount: number | 'rest',
   why: { reason: RefundReason; actor: Actor },
+  guard: RefundGuard = GUARDED,
 ): Promise<number[]> {
+  // Only a control reads first (see RefundGuard).
+  const readFirst = guard.readUnderOrderLock ? undefined : await refundableOf(db, orderId)
   const run = async (trx: Trx) => {
-    await lockOrder(trx, orderId)
-    const left = await refundableOf(trx, orderId)
+    if (guard.readUnderOrderLock) await lockOrder(trx, orderId)
+    const left = readFirst ?? (await refundableOf(trx, orderId))
     const total = left.reduce((sum, entry) => sum + entry.leftMinor, 0)
     const wanted = amount === 'rest' ? total : amount
     if (total === 0) throw new RefundRefused({ code: 'nothing-to-refund' })
@@ -103,6 +119,20 @@ export async function refundOrder(
     return ids
   }
   return db.isTransaction ? run(db as Trx) : (db as Db).transaction().execute(run)
+}
+
+/**
+ * Refunds all that is left of an order, in a cancellation's transaction.
+ * The cancellation saw money to refund before it began; a refund that
+ * committed meanwhile (the organiser's, at the same moment) may have taken
+ * it all, and then the order is cancelled with nothing more to refund.
+ */
+export async function refundTheRest(trx: Trx, orderId: number, why: { reason: RefundReason; actor: Actor }): Promise<void> {
+  try {
+    await refundOrder(trx, orderId, 'rest', why)
+  } catch (error) {
+    if (!(error instanceof RefundRefused && error.reason.code === 'nothing-to-refund')) throw error
+  }
 }
 
 /** What is left to refund of each paid payment of the order: paid less what its refunds (but failed ones) took; newest first. */

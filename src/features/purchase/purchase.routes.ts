@@ -16,6 +16,7 @@ import { toEventView } from '../events/event.view.js'
 import { isPublic } from '../events/event.rules.js'
 import { cancelOrder, cancellation, cancellationRefusalMessage } from '../orders/cancellation.js'
 import { OrderCheckedIn } from '../orders/order.errors.js'
+import { canMove } from '../orders/order.states.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
 import { buyFormTotal } from './buy.view.js'
@@ -36,7 +37,7 @@ import { seatMapRefusalText } from '../seating/seat-map.refusals.js'
 import { toSeatMapView } from '../seating/seat-map.view.js'
 import type { Translate } from '../../i18n/translate.js'
 import { TooManyAttempts } from '../payments/methods/card.js'
-import { refundOrder, refundableOf } from '../payments/refunds.js'
+import { refundTheRest, refundableOf } from '../payments/refunds.js'
 import type { Trx } from '../../db/database.js'
 
 const ORDER_CODE = /^[0-9A-Z]{10}$/
@@ -281,8 +282,10 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   app.get('/orders/:code', { config: { access: 'anyone' } }, async (request, reply) => {
     let found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
     // The return from the payment page, and any view of an unpaid order: what Stripe says is applied first, webhook or none.
-    if (found.order.status === 'pending' && found.order.paymentMethod === 'card' && (await app.payments.confirmWaiting(found.order.id))) {
-      app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
+    // A lapsed order too: a payment made as it lapsed takes its tickets again, or is refunded, even with no webhook.
+    if (canMove(found.order.status, 'paid') && found.order.paymentMethod === 'card') {
+      if (await app.payments.confirmWaiting(found.order.id)) app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
+      // Read again even when this view changed nothing: the webhook (or another view) may have confirmed it meanwhile.
       found = (await findOrderByCode(app.db, found.order.code))!
     }
     return renderOrder(request, reply, found, false)
@@ -373,7 +376,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       await app.payments.method(found.order.paymentMethod)?.cancelStarted(app.db, found.order.id)
       const actor = actorOf(request, found.order.buyerEmail)
       const paid = (await refundableOf(app.db, found.order.id)).some((entry) => entry.leftMinor > 0)
-      const refund = paid ? (trx: Trx) => refundOrder(trx, found.order.id, 'rest', { reason: 'buyer', actor }).then(() => {}) : undefined
+      const refund = paid ? (trx: Trx) => refundTheRest(trx, found.order.id, { reason: 'buyer', actor }) : undefined
       const cancelled = await cancelOrder(app.db, found.order, audit, siteUrl(request), refund).catch((error: unknown) => {
         if (error instanceof OrderCheckedIn) return error
         throw error
