@@ -14,6 +14,7 @@
  *   data-live-total-remaining           the same for the whole event
  *   data-live-sold="<type id>"          tickets sold (owner and admins only)
  *   data-live-sold-total, data-live-orders, data-live-revenue   the same, for the whole event
+ *   data-live-awaiting, data-live-due-at-door   money due by card or transfer, and at the door
  *   data-live-seat="<seat id>"          a seat's checkbox on a seat map: disabled once someone
  *                                       else takes the seat (one this page ticked stays ticked,
  *                                       and the purchase says if it went meanwhile)
@@ -161,6 +162,12 @@
         })
         container.querySelectorAll('[data-live-revenue]').forEach(function (element) {
           setText(element, event.revenue)
+        })
+        container.querySelectorAll('[data-live-awaiting]').forEach(function (element) {
+          setText(element, event.awaiting)
+        })
+        container.querySelectorAll('[data-live-due-at-door]').forEach(function (element) {
+          setText(element, event.dueAtDoor)
         })
       }
       if (event.takenSeats !== undefined) {

@@ -5,6 +5,7 @@ import { createEvent } from '../helpers/fixtures.js'
 import { axeProblems } from '../helpers/axe.js'
 import { placeOrder } from '../helpers/orders.js'
 import { cancelEvent } from '../../src/features/organiser/event.service.js'
+import { recordPaymentByHand } from '../../src/features/payments/confirm.js'
 import { joinWaitingList } from '../../src/features/waiting-list/waiting-list.service.js'
 import { type Persona, createPersonas } from '../helpers/personas.js'
 
@@ -48,7 +49,7 @@ describeInBrowser(
 
     beforeAll(async () => {
       people = await createPersonas(t.db)
-      const { event } = await createEvent(t.db, people.organiser.id, {
+      const { event, ticketTypes } = await createEvent(t.db, people.organiser.id, {
         title: 'Quayside Jazz Night',
         description: 'Two sets by the water.\n\nDoors at seven.',
         ticketTypes: [
@@ -57,6 +58,11 @@ describeInBrowser(
         ],
       })
       eventId = event.id
+      // Orders with payments to show and forms to act on: one to be paid at the door, one paid there.
+      await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: 'Dora Door' })
+      const paid = await placeOrder(t.db, event.id, ticketTypes[0]!.id, { buyerName: 'Pia Paid', quantity: 2 })
+      const organiser = { userId: people.organiser.id, label: people.organiser.email, isAdmin: false, ip: null }
+      await recordPaymentByHand(t.db, paid.id, 'at-door', organiser)
       await createEvent(t.db, people.organiser.id, { title: 'Harbour Market', status: 'draft' })
       soldOut = await soldOutWithWaitingList(t, people.organiser.id)
       const rainedOff = await createEvent(t.db, people.organiser.id, { title: 'Rained Off Regatta' })
@@ -119,6 +125,14 @@ describeInBrowser(
       ['cancelled event', async () => visit(await pageAs(t), `/event/${cancelledId}`)],
       ['organiser dashboard', async () => visit(await pageAs(t, people.organiser), '/organiser')],
       ['event management', async () => visit(await pageAs(t, people.organiser), `/edit-event/${eventId}`)],
+      [
+        'orders, with their payment forms open',
+        async () => {
+          const page = await visit(await pageAs(t, people.organiser), `/events/${eventId}/orders`)
+          for (const summary of await page.locator('.order-actions summary').all()) await summary.click()
+          return page
+        },
+      ],
       ['event management, tickets sold', async () => visit(await pageAs(t, people.organiser), `/edit-event/${soldOut.eventId}`)],
       ['delete a ticket type', async () => visit(await pageAs(t, people.organiser), `/ticket-types/${soldOut.typeId}/delete`)],
       [
@@ -236,6 +250,16 @@ describeInBrowser(
           await page.getByLabel('Email').fill(people.attendee.email)
           await page.getByLabel('Password').fill('not the password')
           await submit(page, 'Log in')
+          return page
+        },
+      ],
+      [
+        'event form without a way to pay',
+        async () => {
+          const page = await visit(await pageAs(t, people.organiser), '/create-event')
+          await page.getByLabel('Title', { exact: true }).fill('Late Show')
+          await page.getByLabel('Pay at the door').uncheck()
+          await submit(page, 'Save draft')
           return page
         },
       ],

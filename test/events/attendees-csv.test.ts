@@ -9,6 +9,11 @@ import { doorCodesOfOrder } from '../helpers/door.js'
 import { signDoorCode } from '../../src/lib/door-code.js'
 import { checkInSecretOf } from '../../src/features/events/event.repository.js'
 import { searchText } from '../../src/lib/search.js'
+import { findEvent } from '../../src/features/events/event.repository.js'
+import { recordPaymentByHand } from '../../src/features/payments/confirm.js'
+import { settle } from '../../src/features/upkeep/settle.js'
+
+const DAY = 24 * 60 * 60 * 1000
 
 describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
   const t = useTestApp(kind)
@@ -45,11 +50,34 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
     const [z0, z1] = await doorCodesOfOrder(t.db, first.id)
     const [k0] = await doorCodesOfOrder(t.db, second.id)
     expect(response.body.slice(1).split('\r\n')).toEqual([
-      'Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Asia/Tokyo),Checked in at (Asia/Tokyo)',
-      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z0},12.50,EUR,2026-01-02T12:04:00+09:00,`,
-      `${first.code},paid,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z1},12.50,EUR,2026-01-02T12:04:00+09:00,`,
-      `${second.code},cancelled,Kenji,kenji@example.test,"VIP, front row",${k0},9900,JPY,2026-01-01T09:00:00+09:00,`,
+      'Order code,Status,Payment method,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Asia/Tokyo),Checked in at (Asia/Tokyo)',
+      `${first.code},pending,at-door,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z0},12.50,EUR,2026-01-02T12:04:00+09:00,`,
+      `${first.code},pending,at-door,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z1},12.50,EUR,2026-01-02T12:04:00+09:00,`,
+      `${second.code},cancelled,at-door,Kenji,kenji@example.test,"VIP, front row",${k0},9900,JPY,2026-01-01T09:00:00+09:00,`,
       '',
+    ])
+  })
+
+  it('gives each order’s state and payment method: waiting, paid by hand, lapsed, free', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, {
+      ticketTypes: [{ name: 'Standard' }, { name: 'Guest', priceMinor: 0 }],
+    })
+    const typeId = ticketTypes[0]!.id
+    const now = Date.now()
+    const transfer = (deadline: number) => ({ method: 'bank-transfer', deadline })
+    const waiting = await placeOrder(t.db, event.id, typeId, { payment: transfer(now + DAY), createdAt: now - 4000 })
+    const paid = await placeOrder(t.db, event.id, typeId, { payment: transfer(now + DAY), createdAt: now - 3000 })
+    await recordPaymentByHand(t.db, paid.id, 'bank-transfer', { userId: me.user.id, label: me.user.email, isAdmin: false, ip: null })
+    const lapsed = await placeOrder(t.db, event.id, typeId, { payment: transfer(now - 1000), createdAt: now - 2000 })
+    await settle(t.db, (await findEvent(t.db, event.id))!)
+    const free = await placeOrder(t.db, event.id, ticketTypes[1]!.id, { createdAt: now - 1000 })
+
+    const rows = (await me.browser.get(`/events/${event.id}/attendees.csv`)).body.slice(1).split('\r\n').slice(1, -1)
+    expect(rows.map((row) => row.split(',').slice(0, 3))).toEqual([
+      [free.code, 'paid', 'free'],
+      [lapsed.code, 'expired', 'bank-transfer'],
+      [paid.code, 'paid', 'bank-transfer'],
+      [waiting.code, 'pending', 'bank-transfer'],
     ])
   })
 
@@ -142,10 +170,10 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
     expect(response.headers['content-length']).toBeUndefined()
     const records = response.body.slice(1).split('\r\n')
     expect(records.shift()).toBe(
-      'Order code,Status,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Europe/Berlin),Checked in at (Europe/Berlin)',
+      'Order code,Status,Payment method,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Europe/Berlin),Checked in at (Europe/Berlin)',
     )
     expect(records.pop()).toBe('')
-    expect(records.map((record) => record.split(',')[5])).toEqual(expected)
+    expect(records.map((record) => record.split(',')[6])).toEqual(expected)
 
     const ordersPerRead = queries
       .filter((query) => query.sql.includes('inner join "tickets"'))

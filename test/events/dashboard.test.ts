@@ -7,7 +7,9 @@ import { loginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
 import { createPersonas, createUser } from '../helpers/personas.js'
 import { queriesDuring } from '../helpers/queries.js'
-import { DAY } from './support.js'
+import { recordPaymentByHand } from '../../src/features/payments/confirm.js'
+import { refundOrder } from '../../src/features/payments/refunds.js'
+import { DAY, servicesAs } from './support.js'
 
 describeEachDatabase('GET /organiser', (kind) => {
   const t = useTestApp(kind)
@@ -63,14 +65,17 @@ describeEachDatabase('GET /organiser', (kind) => {
     expect(page.body).not.toContain('You are an admin')
   })
 
-  it('shows sold / capacity per ticket type and revenue from paid orders, marked for live updates', async () => {
+  it('shows sold / capacity per ticket type, revenue, and money due at the door apart, marked for live updates', async () => {
     const { browser } = await loginAs(t, personas.organiser)
     const block = blockOf((await browser.get('/organiser')).body, ids.onSale!)
     expect(block).toContain(`<span data-live-sold="${soldTypeId}">3</span> / 100`)
     expect(block).toMatch(/data-live-sold="\d+">1<\/span> \/ 50/)
     expect(block).toMatch(/data-live-status="on_sale">On sale</)
     expect(block).toContain('Sold <strong data-live-sold-total>4</strong> of 150')
-    expect(block).toContain('revenue <strong data-live-revenue>€85.00</strong>')
+    // Reservations to be paid at the door: money due, none of it received yet.
+    expect(block).toContain('revenue <strong data-live-revenue>€0.00</strong>')
+    expect(block).toContain('Awaiting payment <strong data-live-awaiting>€0.00</strong>')
+    expect(block).toContain('due at the door <strong data-live-due-at-door>€85.00</strong>')
     for (const href of [`/edit-event/${ids.onSale}`, `/events/${ids.onSale}/preview`, `/events/${ids.onSale}/orders`])
       expect(block).toContain(`href="${href}"`)
   })
@@ -79,17 +84,46 @@ describeEachDatabase('GET /organiser', (kind) => {
     const owner = await createUser(t.db, 'organiser')
     const mixed = await createEvent(t.db, owner.id, { title: 'Mixed Currencies', ticketTypes: [{ priceMinor: 2500 }] })
     const typeId = mixed.ticketTypes[0]!.id
-    await placeOrder(t.db, mixed.event.id, typeId, { quantity: 2 })
-    await placeOrder(t.db, mixed.event.id, typeId, { quantity: 1, currency: 'USD' })
+    const paidAtDoor = (order: { id: number }) => recordPaymentByHand(t.db, order.id, 'at-door', servicesAs(t, owner).actor)
+    await paidAtDoor(await placeOrder(t.db, mixed.event.id, typeId, { quantity: 2 }))
+    await paidAtDoor(await placeOrder(t.db, mixed.event.id, typeId, { quantity: 1, currency: 'USD' }))
     await placeOrder(t.db, mixed.event.id, typeId, { quantity: 1, currency: 'GBP', status: 'cancelled' })
     const older = await createEvent(t.db, owner.id, { title: 'Sold Before The Change', ticketTypes: [{ priceMinor: 1000 }] })
-    await placeOrder(t.db, older.event.id, older.ticketTypes[0]!.id, { quantity: 3, currency: 'JPY' })
+    await paidAtDoor(await placeOrder(t.db, older.event.id, older.ticketTypes[0]!.id, { quantity: 3, currency: 'JPY' }))
 
     const { browser } = await loginAs(t, owner)
     const page = (await browser.get('/organiser')).body
     expect(blockOf(page, mixed.event.id)).toContain('3 orders</span> · revenue <strong data-live-revenue>€50.00 + US$25.00</strong>')
     expect(blockOf(page, older.event.id)).toContain('revenue <strong data-live-revenue>JP¥3,000</strong>')
     expect((await browser.get(`/edit-event/${mixed.event.id}`)).body).toContain('revenue <strong>€50.00 + US$25.00</strong>')
+  })
+
+  it('counts as revenue only money received, less refunds, and shows money awaited and due at the door apart', async () => {
+    const owner = await createUser(t.db, 'organiser')
+    const { actor } = servicesAs(t, owner)
+    const { event, ticketTypes } = await createEvent(t.db, owner.id, { title: 'Honest Figures', ticketTypes: [{ priceMinor: 2500 }] })
+    const typeId = ticketTypes[0]!.id
+    const transfer = { method: 'bank-transfer', deadline: Date.now() + 7 * DAY }
+    // Waiting for a transfer, and reserved to be paid at the door: money due, not received.
+    await placeOrder(t.db, event.id, typeId, { payment: transfer })
+    await placeOrder(t.db, event.id, typeId, { quantity: 2 })
+    // Paid by transfer, then refunded in part: what was kept is revenue.
+    const refunded = await placeOrder(t.db, event.id, typeId, { quantity: 2, payment: transfer })
+    await recordPaymentByHand(t.db, refunded.id, 'bank-transfer', actor)
+    await refundOrder(t.db, refunded.id, 1500, { reason: 'organiser', actor })
+    // Paid at the door, refunded in full: nothing received.
+    const returned = await placeOrder(t.db, event.id, typeId)
+    await recordPaymentByHand(t.db, returned.id, 'at-door', actor)
+    await refundOrder(t.db, returned.id, 'rest', { reason: 'organiser', actor })
+
+    const { browser } = await loginAs(t, owner)
+    const block = blockOf((await browser.get('/organiser')).body, event.id)
+    expect(block).toContain('<span data-live-orders>4 orders</span> · revenue <strong data-live-revenue>€35.00</strong>')
+    expect(block).toContain('Awaiting payment <strong data-live-awaiting>€25.00</strong>')
+    expect(block).toContain('due at the door <strong data-live-due-at-door>€50.00</strong>')
+    const manage = (await browser.get(`/edit-event/${event.id}`)).body
+    expect(manage).toContain('revenue <strong>€35.00</strong>')
+    expect(manage).toContain('Awaiting payment <strong>€25.00</strong> · due at the door <strong>€50.00</strong>')
   })
 
   it('badges a sold-out event as sold out, as its live updates will, and shows no revenue as an amount', async () => {

@@ -27,6 +27,7 @@ export function eventFields(overrides: Record<string, string> = {}, daysAhead = 
     imageUrl: '',
     capacity: '',
     allowBuyerCancellation: '1',
+    'paymentMethod-at-door': '1',
     ...overrides,
   }
 }

@@ -12,7 +12,7 @@ export interface OrderFixture {
   createdAt?: number
   /** The site's currency when it was placed; EUR, the site's currency when the tests begin, unless told. */
   currency?: string
-  /** How a priced order is to be paid, and by when; at the door unless told. */
+  /** How a priced order will be paid, and until when it holds its tickets; at the door (never lapsing) unless told. */
   payment?: PaymentChoice
 }
 

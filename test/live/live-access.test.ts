@@ -75,7 +75,7 @@ describeEachDatabase('who may follow what live', (kind) => {
     owner.subscribe(event.id)
     await owner.waitForRemaining(event.id, 10)
 
-    await t.db
+    const paid = await t.db
       .insertInto('orders')
       .values({
         code: 'LIVE000001',
@@ -92,11 +92,26 @@ describeEachDatabase('who may follow what live', (kind) => {
         createdAt: Date.now(),
         cancelledAt: null,
       })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    // Revenue is money received: the order's payment, taken at the door.
+    await t.db
+      .insertInto('payments')
+      .values({
+        orderId: paid.id,
+        method: 'at-door',
+        state: 'paid',
+        amountMinor: 3000,
+        currency: 'EUR',
+        attemptKey: `live-${event.id}`,
+        createdAt: Date.now(),
+        paidAt: Date.now(),
+      })
       .execute()
     await sell(t.app, ticketTypes[0]!.id, event.id, 2)
 
     const state = await owner.waitForRemaining(event.id, 8)
-    expect(state).toMatchObject({ sold: 2, orders: 1, revenue: '€30.00' })
+    expect(state).toMatchObject({ sold: 2, orders: 1, revenue: '€30.00', awaiting: '€0.00', dueAtDoor: '€0.00' })
     expect(state.ticketTypes[0]).toMatchObject({ sold: 2, remaining: 8 })
   })
 

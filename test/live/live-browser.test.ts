@@ -148,7 +148,7 @@ describeInBrowser('live availability in a browser: public/live.js', (kind) => {
     await owner.waitForFunction((id) => document.querySelector(`[data-live-sold="${id}"]`)?.textContent === '3', typeId, WAIT)
   })
 
-  it("keeps the owner's totals, orders and revenue in step with a purchase, and colours a sell-out as a reload would", async () => {
+  it("keeps the owner's totals, orders and money due in step with a purchase, and colours a sell-out as a reload would", async () => {
     const people = await createPersonas(t.db)
     const { event, ticketTypes } = await createEvent(t.db, people.organiser.id, {
       title: 'Two Seat Recital',
@@ -172,7 +172,10 @@ describeInBrowser('live availability in a browser: public/live.js', (kind) => {
       WAIT,
     )
     expect(await card.locator('[data-live-sold-total]').textContent()).toBe('2')
-    expect(await card.locator('[data-live-revenue]').textContent()).toBe('€30.00')
+    // Bought to be paid at the door: money due there, none received yet.
+    expect(await card.locator('[data-live-revenue]').textContent()).toBe('€0.00')
+    expect(await card.locator('[data-live-due-at-door]').textContent()).toBe('€30.00')
+    expect(await card.locator('[data-live-awaiting]').textContent()).toBe('€0.00')
     expect(await card.locator('[data-live-status]').textContent()).toBe('Sold out')
 
     const badge = `[data-live-event="${event.id}"] [data-live-status]`

@@ -26,6 +26,8 @@ export interface LiveState {
   sold?: number
   orders?: number
   revenue?: string
+  awaiting?: string
+  dueAtDoor?: string
   ticketTypes: LiveTicketType[]
 }
 

@@ -32,8 +32,11 @@ export interface LiveEventState {
   ticketTypes: LiveTicketTypeState[]
   remaining: number
   sold: number
-  /** Paid revenue, one sum per currency the orders were paid in, as the dashboard shows it. */
+  /** Money received less refunds, one sum per currency the orders were paid in, as the dashboard shows it. */
   revenue: Money[]
+  /** Money due by card or transfer, and at the door: shown apart from revenue. */
+  awaiting: Money[]
+  dueAtDoor: Money[]
   orders: number
   /** The site's currency, for a revenue of nothing. */
   currency: string
@@ -139,6 +142,8 @@ export async function loadLiveState(
     remaining,
     sold: ticketTypes.reduce((sum, type) => sum + type.sold, 0),
     revenue: totals?.revenue ?? [],
+    awaiting: totals?.awaiting ?? [],
+    dueAtDoor: totals?.dueAtDoor ?? [],
     orders: totals?.orders ?? 0,
     currency: first.currency ?? 'EUR',
     door,
@@ -161,7 +166,13 @@ export function stateMessage(state: LiveEventState, withSales: boolean, withDoor
       status: state.status,
       statusLabel: EVENT_STATUS_LABELS[state.status],
       ...(counted && { remaining: state.remaining }),
-      ...(withSales && { sold: state.sold, orders: state.orders, revenue: formatRevenue(state.revenue, state.currency) }),
+      ...(withSales && {
+        sold: state.sold,
+        orders: state.orders,
+        revenue: formatRevenue(state.revenue, state.currency),
+        awaiting: formatRevenue(state.awaiting, state.currency),
+        dueAtDoor: formatRevenue(state.dueAtDoor, state.currency),
+      }),
       ...(withDoor && { door: state.door }),
       ...(state.takenSeats.length > 0 && { takenSeats: state.takenSeats }),
       ticketTypes: state.ticketTypes.map((type) => ({

@@ -14,8 +14,13 @@ export type DoorStanding = 'admit' | 'unpaid' | 'expired' | 'cancelled'
 export interface OrderStateFacts {
   /** Its tickets (and seats) count against capacity: they are in `sold`. */
   holdsCapacity: boolean
-  /** Its total is money the organiser has. */
-  countsAsRevenue: boolean
+  /**
+   * Its total is money still due: shown apart, never as revenue. Revenue is
+   * money that moved (paid payments less refunds, src/features/payments),
+   * whatever the order's state is now: a cancelled order whose money was
+   * kept still brought it in.
+   */
+  awaitsPayment: boolean
   /** Its tickets and itself count towards the organiser's per-buyer caps. */
   countsForBuyerCaps: boolean
   /**
@@ -30,11 +35,11 @@ export interface OrderStateFacts {
 
 export const ORDER_STATES: Record<OrderStatus, OrderStateFacts> = {
   // Waiting for its payment: its tickets are taken as sold ones are, so that nothing is sold twice, until it is paid or lapses.
-  pending: { holdsCapacity: true, countsAsRevenue: false, countsForBuyerCaps: true, atDoor: 'unpaid', canExpire: true },
-  paid: { holdsCapacity: true, countsAsRevenue: true, countsForBuyerCaps: true, atDoor: 'admit', canExpire: false },
+  pending: { holdsCapacity: true, awaitsPayment: true, countsForBuyerCaps: true, atDoor: 'unpaid', canExpire: true },
+  paid: { holdsCapacity: true, awaitsPayment: false, countsForBuyerCaps: true, atDoor: 'admit', canExpire: false },
   // Not paid by its deadline: its tickets went back. A payment that arrives late may still take them again (src/features/payments).
-  expired: { holdsCapacity: false, countsAsRevenue: false, countsForBuyerCaps: false, atDoor: 'expired', canExpire: false },
-  cancelled: { holdsCapacity: false, countsAsRevenue: false, countsForBuyerCaps: false, atDoor: 'cancelled', canExpire: false },
+  expired: { holdsCapacity: false, awaitsPayment: false, countsForBuyerCaps: false, atDoor: 'expired', canExpire: false },
+  cancelled: { holdsCapacity: false, awaitsPayment: false, countsForBuyerCaps: false, atDoor: 'cancelled', canExpire: false },
 }
 
 /** The state a new order is placed in: paid when there is nothing to pay, else waiting for its payment. */
@@ -85,8 +90,8 @@ export function holdsCapacity(status: OrderStatus): boolean {
   return ORDER_STATES[status].holdsCapacity
 }
 
-export function countsAsRevenue(status: OrderStatus): boolean {
-  return ORDER_STATES[status].countsAsRevenue
+export function awaitsPayment(status: OrderStatus): boolean {
+  return ORDER_STATES[status].awaitsPayment
 }
 
 export function countsForBuyerCaps(status: OrderStatus): boolean {
@@ -123,8 +128,8 @@ function stateCondition(fact: StateFlag) {
 
 /** The same rule as holdsCapacity, as a WHERE condition on `orders`. */
 export const holdsCapacityCondition = stateCondition('holdsCapacity')
-/** The same rule as countsAsRevenue, as a WHERE condition on `orders`. */
-export const countsAsRevenueCondition = stateCondition('countsAsRevenue')
+/** The same rule as awaitsPayment, as a WHERE condition on `orders`. */
+export const awaitsPaymentCondition = stateCondition('awaitsPayment')
 /** The same rule as countsForBuyerCaps, as a WHERE condition on `orders`. */
 export const countsForBuyerCapsCondition = stateCondition('countsForBuyerCaps')
 

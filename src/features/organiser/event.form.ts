@@ -8,6 +8,8 @@ import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { atSameWallTime, instantToLocalInput, localInputToInstant } from '../../lib/time.js'
 import { type Money, money } from '../../lib/money.js'
 import { highestPriceFor, maxOrderTotal, mostTicketsAt } from '../pricing/cart-pricing.js'
+import { PAYMENT_METHOD_IDS, type PaymentMethodId, chosenMethods } from '../payments/payment-method.js'
+import { SHORTEST_CARD_HOLD_MINUTES } from '../payments/methods/card.js'
 
 /**
  * The organiser's two forms, the event and a ticket type: the values as typed
@@ -25,6 +27,13 @@ const MAX_TEXT = 200
 const MAX_DESCRIPTION = 20_000
 const MAX_URL = 2000
 const MAX_PER_ORDER = 100
+/** How long a card order may hold its tickets: long enough for its payment page, a day at most (who has not paid by then will not). */
+export const CARD_HOLD_MINUTES = { min: SHORTEST_CARD_HOLD_MINUTES, max: 24 * 60 }
+export const MAX_TRANSFER_DAYS = 60
+const MAX_BANK_DETAILS = 1000
+// As migration 0017 sets them for every event before it.
+const DEFAULT_CARD_HOLD_MINUTES = 60
+const DEFAULT_TRANSFER_DAYS = 7
 
 export interface EventFormValues {
   title: string
@@ -40,6 +49,11 @@ export interface EventFormValues {
   allowBuyerCancellation: boolean
   waitingList: boolean
   offerHours: string
+  /** The ways to pay that are ticked, in the order the buy form lists them. */
+  paymentMethods: PaymentMethodId[]
+  cardHoldMinutes: string
+  transferDays: string
+  bankDetails: string
   /** Edit form only, when tickets were sold: tell their holders of a change of date, time or venue. */
   notifyTicketHolders: boolean
 }
@@ -61,6 +75,14 @@ export interface EventInput {
   waitingList: boolean
   /** How long an offer holds its tickets. */
   offerHours: number
+  /** The ways buyers may pay, as the organiser chose them (the buy form offers those the site and the event can). */
+  paymentMethods: PaymentMethodId[]
+  /** How long an unpaid card order holds its tickets. */
+  cardHoldMinutes: number
+  /** How many days a buyer has to transfer the money. */
+  transferDays: number
+  /** What a buyer transfers to, shown on their order page and in their mail. */
+  bankDetails: string
   /** Not stored: an edit that moves the event tells the buyer of each paid order by mail. */
   notifyTicketHolders: boolean
 }
@@ -83,6 +105,11 @@ export function blankEventForm(timeZone: string): EventFormValues {
     allowBuyerCancellation: true,
     waitingList: false,
     offerHours: String(DEFAULT_OFFER_HOURS),
+    // Needs nothing set up: orders are reservations paid at the door.
+    paymentMethods: ['at-door'],
+    cardHoldMinutes: String(DEFAULT_CARD_HOLD_MINUTES),
+    transferDays: String(DEFAULT_TRANSFER_DAYS),
+    bankDetails: '',
     notifyTicketHolders: false,
   }
 }
@@ -102,9 +129,19 @@ export function eventFormOf(event: Event): EventFormValues {
     allowBuyerCancellation: event.allowBuyerCancellation,
     waitingList: event.waitingList,
     offerHours: String(event.offerHours),
+    paymentMethods: chosenMethods(event),
+    cardHoldMinutes: String(event.cardHoldMinutes),
+    transferDays: String(event.transferDays),
+    bankDetails: event.bankDetails,
     // Ticked until the organiser says otherwise: people with tickets should hear that their event moved.
     notifyTicketHolders: true,
   }
+}
+
+/** What the site can offer, which the event form's payment fields depend on. */
+export interface SitePayments {
+  /** Whether the site has Stripe's keys: without them the card is shown, but cannot be ticked. */
+  cardOnSite: boolean
 }
 
 /**
@@ -112,7 +149,13 @@ export function eventFormOf(event: Event): EventFormValues {
  * event may be running), but a start moved now must not be in the past; a
  * scheduled event must still end after it goes on sale.
  */
-export function parseEventForm(body: unknown, now: number, t: Translate, existing?: Event): Parsed<EventFormValues, EventInput> {
+export function parseEventForm(
+  body: unknown,
+  now: number,
+  t: Translate,
+  site: SitePayments,
+  existing?: Event,
+): Parsed<EventFormValues, EventInput> {
   const form = new FormReader(body)
   const values: EventFormValues = {
     title: form.text('title'),
@@ -128,6 +171,10 @@ export function parseEventForm(body: unknown, now: number, t: Translate, existin
     allowBuyerCancellation: form.checkbox('allowBuyerCancellation'),
     waitingList: form.checkbox('waitingList'),
     offerHours: form.text('offerHours'),
+    paymentMethods: readPaymentMethods(form, site, existing),
+    cardHoldMinutes: form.text('cardHoldMinutes'),
+    transferDays: form.text('transferDays'),
+    bankDetails: form.text('bankDetails'),
     notifyTicketHolders: form.checkbox('notifyTicketHolders'),
   }
   requireText(form, t, 'title', values.title, 'organiser.eventForm.error.titleMissing', MAX_TEXT)
@@ -163,8 +210,10 @@ export function parseEventForm(body: unknown, now: number, t: Translate, existin
   const maxOrdersPerBuyer =
     values.maxOrdersPerBuyer === '' ? null : readWholeNumber(form, t, 'maxOrdersPerBuyer', values.maxOrdersPerBuyer, 1, MAX_CAPACITY)
   const offerHours = readOfferHours(form, t, values, existing)
+  const payments = readPayments(form, t, values, site, existing)
 
-  if (!form.ok || startsAt === null || endsAt === null || offerHours === null) return { values, errors: form.errors, input: null }
+  if (!form.ok || startsAt === null || endsAt === null || offerHours === null || payments === null)
+    return { values, errors: form.errors, input: null }
   return {
     values,
     errors: form.errors,
@@ -182,6 +231,7 @@ export function parseEventForm(body: unknown, now: number, t: Translate, existin
       allowBuyerCancellation: values.allowBuyerCancellation,
       waitingList: values.waitingList,
       offerHours,
+      ...payments,
       notifyTicketHolders: values.notifyTicketHolders,
     },
   }
@@ -197,6 +247,63 @@ function readOfferHours(form: FormReader, t: Translate, values: EventFormValues,
   if (!values.waitingList) return existing?.offerHours ?? DEFAULT_OFFER_HOURS
   if (values.offerHours === '') return DEFAULT_OFFER_HOURS
   return readWholeNumber(form, t, 'offerHours', values.offerHours, 1, MAX_OFFER_HOURS)
+}
+
+/**
+ * The ways to pay as ticked. A card the site cannot take (no Stripe keys) is
+ * shown disabled and sends nothing: the event keeps the choice it had, so
+ * that an edit while the keys are away does not undo it.
+ */
+function readPaymentMethods(form: FormReader, site: SitePayments, existing?: Event): PaymentMethodId[] {
+  const kept = existing ? chosenMethods(existing) : []
+  return PAYMENT_METHOD_IDS.filter((id) => (id === 'card' && !site.cardOnSite ? kept.includes(id) : form.checkbox(`paymentMethod-${id}`)))
+}
+
+/**
+ * The ways to pay and each one's settings. A method's settings are read only
+ * while it is ticked (as the offer hours with the waiting list): otherwise
+ * what is stored stays, for when it is ticked again. The bank details are
+ * kept as typed either way, and required with the transfer.
+ */
+function readPayments(
+  form: FormReader,
+  t: Translate,
+  values: EventFormValues,
+  site: SitePayments,
+  existing?: Event,
+): Pick<EventInput, 'paymentMethods' | 'cardHoldMinutes' | 'transferDays' | 'bankDetails'> | null {
+  const chosen = new Set(values.paymentMethods)
+  let ok = true
+  const fail = (name: string, message: string) => {
+    form.fail(name, message)
+    ok = false
+  }
+  if (!values.paymentMethods.some((id) => id !== 'card' || site.cardOnSite))
+    fail('paymentMethods', t('organiser.eventForm.error.paymentMethodMissing'))
+  const cardHoldMinutes =
+    chosen.has('card') && site.cardOnSite
+      ? readWholeNumberOr(form, t, 'cardHoldMinutes', values.cardHoldMinutes, DEFAULT_CARD_HOLD_MINUTES, CARD_HOLD_MINUTES)
+      : (existing?.cardHoldMinutes ?? DEFAULT_CARD_HOLD_MINUTES)
+  const transferDays = chosen.has('bank-transfer')
+    ? readWholeNumberOr(form, t, 'transferDays', values.transferDays, DEFAULT_TRANSFER_DAYS, { min: 1, max: MAX_TRANSFER_DAYS })
+    : (existing?.transferDays ?? DEFAULT_TRANSFER_DAYS)
+  if (chosen.has('bank-transfer') && values.bankDetails === '') fail('bankDetails', t('organiser.eventForm.error.bankDetailsMissing'))
+  else if (values.bankDetails.length > MAX_BANK_DETAILS)
+    fail('bankDetails', t('organiser.eventForm.error.tooLong', { max: MAX_BANK_DETAILS }))
+  if (!ok || cardHoldMinutes === null || transferDays === null) return null
+  return { paymentMethods: values.paymentMethods, cardHoldMinutes, transferDays, bankDetails: values.bankDetails }
+}
+
+/** A whole number within `range`, or `fallback` when the field was left empty. */
+function readWholeNumberOr(
+  form: FormReader,
+  t: Translate,
+  name: string,
+  value: string,
+  fallback: number,
+  { min, max }: { min: number; max: number },
+): number | null {
+  return value === '' ? fallback : readWholeNumber(form, t, name, value, min, max)
 }
 
 export interface TicketTypeFormValues {

@@ -235,6 +235,10 @@ function eventColumns(input: EventInput) {
     allowBuyerCancellation: input.allowBuyerCancellation ? 1 : 0,
     waitingList: input.waitingList ? 1 : 0,
     offerHours: input.offerHours,
+    paymentMethods: input.paymentMethods.join(','),
+    cardHoldMinutes: input.cardHoldMinutes,
+    transferDays: input.transferDays,
+    bankDetails: input.bankDetails,
   }
 }
 

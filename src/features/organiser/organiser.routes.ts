@@ -21,6 +21,7 @@ import { isPublic } from '../events/event.rules.js'
 import {
   type EventFormValues,
   type PublishFormValues,
+  type SitePayments,
   type TicketTypeFormValues,
   blankEventForm,
   blankTicketTypeForm,
@@ -42,7 +43,7 @@ import {
   ticketTypesByEvent,
 } from '../events/event.repository.js'
 import { isSignedBy, parseDoorCode } from '../../lib/door-code.js'
-import { attendeeLineBatches, attendeeLines, countOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
+import { attendeeLineBatches, attendeeLines, countOrders, moneyOfOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
 import {
   type Refusal,
   cancelEvent,
@@ -59,7 +60,15 @@ import {
   updateTicketType,
 } from './event.service.js'
 import { eventRefusalMessage, eventRefusalText } from './event.refusals.js'
-import { attendeeHeader, timeZoneChoices, toAttendeeRows, toDashboard, toEventSummary, toOrderViews } from './organiser.view.js'
+import {
+  attendeeHeader,
+  paymentFieldsView,
+  timeZoneChoices,
+  toAttendeeRows,
+  toDashboard,
+  toEventSummary,
+  toOrderViews,
+} from './organiser.view.js'
 
 const ORDERS_PER_PAGE = 50
 const EVENTS_PER_PAGE = 25
@@ -85,6 +94,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     },
   }
   const ctx = { db: app.db, afterCommit: app.afterCommit }
+  // Whether the site has Stripe's keys: read from its config at boot, so it holds for the life of the process.
+  const sitePayments: SitePayments = { cardOnSite: app.payments.methods.get('card')?.onSite ?? false }
 
   /** The ticket type a typeOwner route names, with its event; a 404 saying so when it was deleted since the hook found it. */
   async function ticketTypeOf(request: FastifyRequest): Promise<TicketTypeWithEvent> {
@@ -127,6 +138,23 @@ export default async function eventRoutes(app: FastifyInstance) {
         publishErrors: forms.publish?.errors ?? {},
         publishRefusal: forms.publish?.refusal ?? null,
         timeZones: timeZoneChoices(values.timeZone),
+        ...paymentFieldsView(sitePayments, t),
+      },
+      status,
+    )
+  }
+
+  /** The new event's form, blank or as typed with what was wrong with it. */
+  function renderCreate(reply: FastifyReply, values: EventFormValues, errors: FieldErrors, status?: number) {
+    const { t } = reply.request
+    return reply.render(
+      'organiser/create.eta',
+      {
+        title: t('organiser.create.title'),
+        values,
+        errors,
+        timeZones: timeZoneChoices(values.timeZone),
+        ...paymentFieldsView(sitePayments, t),
       },
       status,
     )
@@ -164,15 +192,12 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.get('/create-event', organiser, async (request, reply) => {
     const { timeZone } = await request.siteSettings()
-    const values = blankEventForm(timeZone)
-    const title = request.t('organiser.create.title')
-    return reply.render('organiser/create.eta', { title, values, errors: {}, timeZones: timeZoneChoices(values.timeZone) })
+    return renderCreate(reply, blankEventForm(timeZone), {})
   })
 
   app.post('/create-event', organiser, async (request, reply) => {
-    const { values, errors, input } = parseEventForm(request.body, Date.now(), request.t)
-    const title = request.t('organiser.create.title')
-    if (!input) return reply.render('organiser/create.eta', { title, values, errors, timeZones: timeZoneChoices(values.timeZone) }, 422)
+    const { values, errors, input } = parseEventForm(request.body, Date.now(), request.t, sitePayments)
+    if (!input) return renderCreate(reply, values, errors, 422)
     const id = await createEvent(ctx, actorOf(request), input)
     reply.flash('success', 'flash.organiser.draftSaved')
     return reply.redirect(`/edit-event/${id}`, 303)
@@ -182,7 +207,7 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   app.post('/edit-event/:id', owner, async (request, reply) => {
     const event = eventOf(request)
-    const { values, errors, input } = parseEventForm(request.body, Date.now(), request.t, event)
+    const { values, errors, input } = parseEventForm(request.body, Date.now(), request.t, sitePayments, event)
     if (!input) return renderManage(reply, event, { form: { values, errors } }, 422)
     const refusal = await updateEvent(ctx, actorOf(request), event, input, siteUrl(request))
     if (refusal)
@@ -355,8 +380,13 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
+  /** A transfer or cash: paid outside the app, so a person marks it paid and gives refunds back. */
+  const paidByHand = (method: string) => app.payments.method(method)?.online === false
+
   app.get('/events/:id/orders', owner, async (request, reply) => {
     const event = eventOf(request)
+    // Orders whose time ran out show as expired, not as waiting.
+    await settle(app.db, event)
     const query = new FormReader(request.query)
     const q = query.text('q').slice(0, 200)
     const page = pageNumber(query.text('page'))
@@ -371,7 +401,8 @@ export default async function eventRoutes(app: FastifyInstance) {
       limit: ORDERS_PER_PAGE + 1,
       offset: (page - 1) * ORDERS_PER_PAGE,
     })
-    const orders = toOrderViews(lines, event, secret, request.t)
+    const money = await moneyOfOrders(app.db, [...new Set(lines.map((line) => line.orderId))])
+    const orders = toOrderViews(lines, event, secret, { money, paidByHand }, request.t)
     return reply.render('organiser/orders.eta', {
       title: request.t('organiser.orders.title', { title: event.title }),
       event: { id: event.id, title: event.title, timeZone: event.timeZone },

@@ -2,7 +2,7 @@ import { signDoorCode } from '../../lib/door-code.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import type { Translate } from '../../i18n/translate.js'
 import type { OrderStatus, TicketTypeRow } from '../../db/schema.js'
-import { ORDER_STATUS_MESSAGES } from '../orders/order.states.js'
+import { ORDER_STATUS_MESSAGES, awaitsPayment, canMove } from '../orders/order.states.js'
 import type { Event } from '../events/event.model.js'
 import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
@@ -18,8 +18,11 @@ import {
   remainingOfEvent,
 } from '../events/event.rules.js'
 import type { DashboardEvent } from '../events/event.repository.js'
-import type { AttendeeLine, OrderTotals } from '../purchase/order.repository.js'
+import type { AttendeeLine, OrderMoney, OrderTotals } from '../purchase/order.repository.js'
 import { money } from '../../lib/money.js'
+import { PAYMENT_METHOD_IDS } from '../payments/payment-method.js'
+import { methodLabelKey } from '../purchase/order.view.js'
+import { CARD_HOLD_MINUTES, MAX_TRANSFER_DAYS, type SitePayments } from './event.form.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
@@ -59,8 +62,12 @@ export interface EventSummary {
   sold: number
   /** The overall capacity, or the sum of the ticket types' when there is none. */
   capacity: number
-  /** One amount per currency the orders were paid in: "€120.00 + $30.00". */
+  /** Money received less refunds, one amount per currency the orders were paid in: "€120.00 + $30.00". */
   revenue: string
+  /** Money due by card or bank transfer, not yet received. */
+  awaiting: string
+  /** Money to be paid at the door. */
+  dueAtDoor: string
   orders: number
   canPublish: boolean
 }
@@ -141,6 +148,8 @@ export function toEventSummary(
     sold: event.sold,
     capacity: event.capacity ?? types.reduce((sum, type) => sum + type.capacity, 0),
     revenue: formatRevenue(totals?.revenue ?? [], currency),
+    awaiting: formatRevenue(totals?.awaiting ?? [], currency),
+    dueAtDoor: formatRevenue(totals?.dueAtDoor ?? [], currency),
     orders: totals?.orders ?? 0,
     canPublish: (phase === 'draft' || phase === 'scheduled') && types.length > 0,
   }
@@ -182,6 +191,7 @@ export interface AttendeeOrderView {
   code: string
   status: OrderStatus
   statusLabel: string
+  payment: OrderPaymentView
   buyerName: string
   buyerEmail: string
   buyerMailto: string
@@ -190,11 +200,61 @@ export interface AttendeeOrderView {
   tickets: { id: number; code: string; typeName: string; price: string; checkedIn: string | null }[]
 }
 
+/** An order's money as the organiser's orders page shows it, and what may be done about it there. */
+export interface OrderPaymentView {
+  methodLabel: string
+  /** Until when an unpaid order holds its tickets; null when it does not lapse or is not waiting. */
+  payBy: string | null
+  /** Each amount formatted, null when there is none. */
+  paid: string | null
+  refunded: string | null
+  refunding: string | null
+  refundFailed: string | null
+  /** A transfer or cash the organiser may record as received: the order waits for it, or lapsed waiting (its tickets may still be free). */
+  canMarkPaid: boolean
+  /** What is left to refund, or null when nothing is; `byHand` when the organiser gives it back themselves and the app records it. */
+  refund: { left: string; byHand: boolean } | null
+  canCancel: boolean
+}
+
+/** What the orders page knows of payments beyond the attendee lines. */
+export interface OrdersPayments {
+  money: Map<number, OrderMoney>
+  /** Whether an order of this method is paid outside the app (a transfer, cash): marked paid and refunded by a person. */
+  paidByHand: (method: string) => boolean
+}
+
+function toOrderPaymentView(line: AttendeeLine, event: Event, payments: OrdersPayments, t: Translate): OrderPaymentView {
+  const sums = payments.money.get(line.orderId) ?? { paidMinor: 0, refundedMinor: 0, refundingMinor: 0, failedRefundMinor: 0 }
+  const amount = (minor: number) => (minor === 0 ? null : formatMoney(money(minor, line.currency)))
+  const byHand = payments.paidByHand(line.paymentMethod)
+  const leftMinor = sums.paidMinor - sums.refundedMinor - sums.refundingMinor
+  const waiting = awaitsPayment(line.status)
+  return {
+    methodLabel: t(methodLabelKey(line.paymentMethod)),
+    payBy: waiting && line.paymentDeadline !== null ? formatDateTime(line.paymentDeadline, event.timeZone) : null,
+    paid: amount(sums.paidMinor),
+    refunded: amount(sums.refundedMinor),
+    refunding: amount(sums.refundingMinor),
+    refundFailed: amount(sums.failedRefundMinor),
+    canMarkPaid: byHand && (waiting || line.status === 'expired'),
+    refund: leftMinor > 0 ? { left: formatMoney(money(leftMinor, line.currency)), byHand } : null,
+    canCancel: canMove(line.status, 'cancelled'),
+  }
+}
+
 /**
  * Attendee lines (one per ticket, grouped by order in the order given) as one
- * view per order, in the currency each was paid in, each ticket by its door code.
+ * view per order, in the currency each was paid in, each ticket by its door
+ * code, with its payment.
  */
-export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret: string, t: Translate): AttendeeOrderView[] {
+export function toOrderViews(
+  lines: AttendeeLine[],
+  event: Event,
+  checkInSecret: string,
+  payments: OrdersPayments,
+  t: Translate,
+): AttendeeOrderView[] {
   const orders = new Map<number, AttendeeOrderView>()
   for (const line of lines) {
     let order = orders.get(line.orderId)
@@ -203,6 +263,7 @@ export function toOrderViews(lines: AttendeeLine[], event: Event, checkInSecret:
         code: line.orderCode,
         status: line.status,
         statusLabel: t(ORDER_STATUS_MESSAGES[line.status]),
+        payment: toOrderPaymentView(line, event, payments, t),
         buyerName: line.buyerName,
         buyerEmail: line.buyerEmail,
         buyerMailto: mailtoHref(line.buyerEmail),
@@ -235,6 +296,7 @@ export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
   return [
     t('organiser.attendeesCsv.orderCode'),
     t('organiser.attendeesCsv.status'),
+    t('organiser.attendeesCsv.paymentMethod'),
     t('organiser.attendeesCsv.buyerName'),
     t('organiser.attendeesCsv.email'),
     t('organiser.attendeesCsv.ticketType'),
@@ -246,11 +308,17 @@ export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
   ]
 }
 
-/** One row per ticket, under attendeeHeader; prices as plain amounts beside the currency each order was paid in. */
+/**
+ * One row per ticket, under attendeeHeader; prices as plain amounts beside the
+ * currency each order was paid in; the order's state and payment method as
+ * codes (pending, paid…; card, bank-transfer, at-door, free), which a
+ * spreadsheet can filter on whatever the language.
+ */
 export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecret: string): CsvCell[][] {
   return lines.map((line) => [
     line.orderCode,
     line.status,
+    line.paymentMethod,
     line.buyerName,
     line.buyerEmail,
     line.ticketTypeName,
@@ -260,6 +328,19 @@ export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecre
     csvDateTime(line.orderedAt, event.timeZone),
     line.checkedInAt === null ? '' : csvDateTime(line.checkedInAt, event.timeZone),
   ])
+}
+
+/** What the event form's payment fields show: each method, the card disabled with a word why when the site cannot take cards. */
+export function paymentFieldsView(site: SitePayments, t: Translate) {
+  return {
+    paymentChoices: PAYMENT_METHOD_IDS.map((id) => ({
+      id,
+      label: t(methodLabelKey(id)),
+      offSiteHint: id === 'card' && !site.cardOnSite ? t('organiser.eventForm.cardOffSite') : null,
+    })),
+    cardHoldRange: CARD_HOLD_MINUTES,
+    transferDaysMax: MAX_TRANSFER_DAYS,
+  }
 }
 
 /** The time zones a <select> offers: every one the runtime knows, and the current one even if it is an alias. */

@@ -129,7 +129,8 @@ export default async function paymentRoutes(app: FastifyInstance) {
     }
     try {
       await refundOrder(app.db, order.id, amount, { reason: 'organiser', actor: actorOf(request) })
-      app.afterCommit({ mailQueued: true })
+      // A refund lowers the revenue that the owner's live dashboard shows.
+      app.afterCommit({ eventChanged: event.id, mailQueued: true })
       reply.flash('success', 'flash.payments.refunded', { code: order.code })
     } catch (error) {
       if (!(error instanceof RefundRefused)) throw error

@@ -1,7 +1,7 @@
-import { sql } from 'kysely'
-import { TICKET_WAS_USED, countsAsRevenueCondition } from '../orders/order.states.js'
+import { type ExpressionBuilder, sql } from 'kysely'
+import { TICKET_WAS_USED, awaitsPaymentCondition } from '../orders/order.states.js'
 import type { Db, Trx } from '../../db/database.js'
-import type { OrderRow, OrderStatus, PaymentRow, RefundRow } from '../../db/schema.js'
+import type { Database, OrderRow, OrderStatus, PaymentRow, RefundRow } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
 import type { Money } from '../../lib/money.js'
 import { foldedPattern } from '../../lib/search.js'
@@ -116,35 +116,111 @@ export async function ordersOfUser(db: Db, userId: number) {
 
 export interface OrderTotals {
   /**
-   * The totals of orders that count as revenue, one sum per currency the orders were paid in
-   * (the site's currency may have changed since), by currency code; none without revenue.
+   * Money received: what paid payments took, less refunds made or on their
+   * way (a failed one gave nothing back), whatever the order's state is now.
+   * One sum per currency the orders were paid in (the site's currency may
+   * have changed since); none without any.
    */
   revenue: Money[]
+  /** The totals of orders waiting for a payment by card or bank transfer: money due, not received. */
+  awaiting: Money[]
+  /** The totals of orders to be paid at the door: money due there. */
+  dueAtDoor: Money[]
   orders: number
 }
 
-/** Revenue and order counts per event, for the events given. */
+/** Money received, money awaited and order counts per event, for the events given, in one read. */
 export async function orderTotalsByEvent(db: Db, eventIds: number[]): Promise<Map<number, OrderTotals>> {
-  const totals = new Map<number, OrderTotals>(eventIds.map((id) => [id, { revenue: [], orders: 0 }]))
+  const totals = new Map<number, OrderTotals>(eventIds.map((id) => [id, { revenue: [], awaiting: [], dueAtDoor: [], orders: 0 }]))
   if (eventIds.length === 0) return totals
   const rows = await db
     .selectFrom('orders')
-    .select((eb) => [
-      'eventId',
-      'currency',
-      eb.fn.countAll<number>().as('orders'),
-      eb.fn.sum<number>(eb.case().when(countsAsRevenueCondition(eb)).then(eb.ref('totalMinor')).else(0).end()).as('revenueMinor'),
-    ])
-    .where('eventId', 'in', eventIds)
-    .groupBy(['eventId', 'currency'])
-    .orderBy('currency')
+    .select((eb) => {
+      const due = (atDoor: boolean) =>
+        eb.fn.sum<number>(
+          eb
+            .case()
+            .when(eb.and([awaitsPaymentCondition(eb), eb('orders.paymentMethod', atDoor ? '=' : '!=', 'at-door')]))
+            .then(eb.ref('orders.totalMinor'))
+            .else(0)
+            .end(),
+        )
+      return [
+        'orders.eventId',
+        'orders.currency',
+        eb.fn.countAll<number>().as('orders'),
+        eb.fn.sum<number>(sql<number>`(${paidOf(eb)}) - (${refundedOf(eb)})`).as('receivedMinor'),
+        due(false).as('awaitingMinor'),
+        due(true).as('dueAtDoorMinor'),
+      ]
+    })
+    .where('orders.eventId', 'in', eventIds)
+    .groupBy(['orders.eventId', 'orders.currency'])
+    .orderBy('orders.currency')
     .execute()
   for (const row of rows) {
     const total = totals.get(row.eventId)!
     total.orders += Number(row.orders)
-    if (Number(row.revenueMinor) !== 0) total.revenue.push({ minor: Number(row.revenueMinor), currency: row.currency })
+    // pg answers sums as strings: read as numbers here, so that no caller knows the database.
+    const add = (list: Money[], minor: unknown) => {
+      if (Number(minor) !== 0) list.push({ minor: Number(minor), currency: row.currency })
+    }
+    add(total.revenue, row.receivedMinor)
+    add(total.awaiting, row.awaitingMinor)
+    add(total.dueAtDoor, row.dueAtDoorMinor)
   }
   return totals
+}
+
+/** What the paid payments of the order (`orders.id` of the query) took. */
+function paidOf(eb: ExpressionBuilder<Database, 'orders'>) {
+  return eb
+    .selectFrom('payments')
+    .select((sub) => sub.fn.coalesce(sub.fn.sum<number>('payments.amountMinor'), sql<number>`0`).as('paid'))
+    .whereRef('payments.orderId', '=', 'orders.id')
+    .where('payments.state', '=', 'paid')
+}
+
+/** What the refunds of the order (`orders.id` of the query) gave back or are giving back. */
+function refundedOf(eb: ExpressionBuilder<Database, 'orders'>) {
+  return eb
+    .selectFrom('refunds')
+    .select((sub) => sub.fn.coalesce(sub.fn.sum<number>('refunds.amountMinor'), sql<number>`0`).as('refunded'))
+    .whereRef('refunds.orderId', '=', 'orders.id')
+    .where('refunds.state', '!=', 'failed')
+}
+
+/** The money of each order: paid, refunded, being refunded, and refunds that failed. */
+export interface OrderMoney {
+  paidMinor: number
+  refundedMinor: number
+  refundingMinor: number
+  failedRefundMinor: number
+}
+
+/** The money of each order given (none paid nor refunded when it has no row), in two reads. */
+export async function moneyOfOrders(db: Db, orderIds: number[]): Promise<Map<number, OrderMoney>> {
+  const money = new Map<number, OrderMoney>(
+    orderIds.map((id) => [id, { paidMinor: 0, refundedMinor: 0, refundingMinor: 0, failedRefundMinor: 0 }]),
+  )
+  if (orderIds.length === 0) return money
+  const paid = await db
+    .selectFrom('payments')
+    .select((eb) => ['orderId', eb.fn.sum<number>('amountMinor').as('minor')])
+    .where('orderId', 'in', orderIds)
+    .where('state', '=', 'paid')
+    .groupBy('orderId')
+    .execute()
+  for (const row of paid) money.get(row.orderId)!.paidMinor = Number(row.minor)
+  const refunds = await db
+    .selectFrom('refunds')
+    .select((eb) => ['orderId', 'state', eb.fn.sum<number>('amountMinor').as('minor')])
+    .where('orderId', 'in', orderIds)
+    .groupBy(['orderId', 'state'])
+    .execute()
+  const field = { done: 'refundedMinor', queued: 'refundingMinor', failed: 'failedRefundMinor' } as const
+  for (const row of refunds) money.get(row.orderId)![field[row.state]] = Number(row.minor)
+  return money
 }
 
 export async function countOrders(db: Db | Trx, eventId: number): Promise<number> {
@@ -169,6 +245,10 @@ export interface AttendeeLine {
   orderId: number
   orderCode: string
   status: OrderStatus
+  /** How it is paid: a payment method's id, or 'free'. */
+  paymentMethod: string
+  /** When the order lapses while unpaid; null: it does not (paid at the door, or free). */
+  paymentDeadline: number | null
   buyerName: string
   buyerEmail: string
   totalMinor: number
@@ -247,6 +327,8 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
       'orders.id as orderId',
       'orders.code as orderCode',
       'orders.status',
+      'orders.paymentMethod',
+      'orders.paymentDeadline',
       'orders.buyerName',
       'orders.buyerEmail',
       'orders.totalMinor',

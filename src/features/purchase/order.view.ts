@@ -128,7 +128,8 @@ function paymentView({ order, event, payments, refunds }: OrderWithTickets, t: T
   }
 }
 
-function methodLabelKey(method: string): MessageKey {
+/** The words of a payment method, or of an order with nothing to pay. */
+export function methodLabelKey(method: string): MessageKey {
   switch (method) {
     case 'card':
       return 'payments.method.card'

@@ -7,19 +7,22 @@ import { SIGNUP_POLICIES, readSettings } from './settings.form.js'
 import { type SiteSettings, getSiteSettings } from './settings.repository.js'
 import { actorOf } from '../audit/actor.js'
 import { currencyChangeProblem, saveSiteSettings } from './settings.service.js'
+import { PAYMENT_METHOD_IDS } from '../payments/payment-method.js'
+import { methodLabelKey } from '../purchase/order.view.js'
 
 // Built once, like the lists they come from; the currencies at the first
 // settings page in each language, since naming them all takes some 30 ms that a start need not wait for.
 const currencyChoices = new Map<Locale, { value: string; label: string }[]>()
 const TIME_ZONE_CHOICES = TIME_ZONES.map((zone) => ({ value: zone, label: zone }))
 
-/** The site admin's settings page: name, description, contact, currency, time zone, sign-up policy. */
+/** The site admin's settings page: name, description, contact, currency, time zone, sign-up policy; what mail and payments the site has. */
 export default async function settingsRoutes(app: FastifyInstance) {
   app.get('/site-settings', { config: { access: 'admin' } }, async (request, reply) => {
     // Fresh, not cached: what this form shows is what a save writes back.
     return reply.render('settings/site-settings.eta', {
       ...settingsPage(request, await getSiteSettings(app.db), {}),
       mail: mailSection(request),
+      payments: paymentsSection(request),
     })
   })
 
@@ -32,7 +35,11 @@ export default async function settingsRoutes(app: FastifyInstance) {
       if (problem) form.fail('currency', say(request.t, problem))
     }
     if (!form.ok)
-      return reply.render('settings/site-settings.eta', { ...settingsPage(request, after, form.errors), mail: mailSection(request) }, 422)
+      return reply.render(
+        'settings/site-settings.eta',
+        { ...settingsPage(request, after, form.errors), mail: mailSection(request), payments: paymentsSection(request) },
+        422,
+      )
 
     const saved = await saveSiteSettings(app.db, actorOf(request), before, after)
     reply.flash('success', saved ? 'flash.settings.saved' : 'flash.settings.nothingChanged')
@@ -43,6 +50,15 @@ export default async function settingsRoutes(app: FastifyInstance) {
 /** Where the site's mail goes, and the test message's recipient: the admin looking at the page. */
 function mailSection(request: FastifyRequest) {
   return { destination: request.t('admin.mail.destination', request.server.mail.destination), testRecipient: request.user!.email }
+}
+
+/**
+ * The ways to pay this site can offer: set by the environment (Stripe's keys),
+ * never by this form, so the page only says which they are.
+ */
+function paymentsSection(request: FastifyRequest) {
+  const offered = PAYMENT_METHOD_IDS.filter((id) => request.server.payments.methods.get(id)?.onSite)
+  return { methods: offered.map((id) => request.t(methodLabelKey(id))), cardOnSite: offered.includes('card') }
 }
 
 function settingsPage(request: FastifyRequest, values: SiteSettings, errors: Record<string, string>) {

@@ -30,6 +30,11 @@ export const admin = {
   'admin.settings.mailOutbox': 'outbox',
   'admin.settings.mailAfter': 'shows every message and whether it went.',
   'admin.settings.sendTest': 'Send a test message to {email}',
+  'admin.settings.paymentsHeading': 'Payments',
+  'admin.settings.paymentsOffered': 'Organisers can let buyers pay by:',
+  'admin.settings.cardAvailable': 'Card payments are available: the site has its Stripe keys.',
+  'admin.settings.cardUnavailable':
+    'Card payments are not available: STRIPE_SECRET_KEY is not set. The README says how to set up Stripe; the keys come from the environment, never from this page.',
   'admin.settings.form.siteNameMissing': 'Enter the name of the site.',
   'admin.settings.form.contactEmailInvalid': 'Enter an email address like tickets@example.com, or leave it empty.',
   'admin.settings.form.currencyRetired': '{currency} is no longer in use: choose {successor}, which replaced it.',

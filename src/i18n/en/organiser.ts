@@ -41,6 +41,9 @@ export const organiser = {
   'organiser.summary.ofCapacity': 'of {capacity}',
   'organiser.summary.orders': '{orders, plural, one {{orders} order} other {{orders} orders}}',
   'organiser.summary.revenue': 'revenue',
+  'organiser.summary.awaiting': 'Awaiting payment',
+  'organiser.summary.dueAtDoor': 'due at the door',
+  'organiser.summary.revenueHint': 'Revenue is money received, less refunds; what is still to be paid is shown apart.',
 
   'organiser.ticketTypes.ticketType': 'Ticket type',
   'organiser.ticketTypes.name': 'Name',
@@ -87,6 +90,19 @@ export const organiser = {
   'organiser.eventForm.offerHours': 'An offer expires after (hours)',
   'organiser.eventForm.offerHoursHint':
     'The tickets are held for that long for the person offered them, then go to the next person. At most 336 (two weeks); never past the end of the event.',
+  'organiser.eventForm.payments': 'How buyers pay',
+  'organiser.eventForm.paymentsHint':
+    'Tick each way buyers may choose. Orders of free tickets need none. An order that waits for its payment holds its tickets until it is paid or its time runs out.',
+  'organiser.eventForm.cardOffSite': 'Card payments need the site’s Stripe keys, which the site’s admin sets up.',
+  'organiser.eventForm.cardHoldMinutes': 'An unpaid card order holds its tickets for (minutes)',
+  'organiser.eventForm.cardHoldMinutesHint':
+    'From {min} to {max, number} (a day). The payment page closes a few minutes before the order lapses.',
+  'organiser.eventForm.transferDays': 'Days to pay by bank transfer',
+  'organiser.eventForm.transferDaysHint':
+    'From 1 to {max}; never past the end of the event. You mark each order paid when its money arrives.',
+  'organiser.eventForm.bankDetails': 'Bank details for transfers',
+  'organiser.eventForm.bankDetailsHint':
+    'Account holder, IBAN and BIC, or what buyers need to transfer. Shown on their order page and in their mail, with the order code as the reference.',
 
   'organiser.eventForm.error.titleMissing': 'Enter a title.',
   'organiser.eventForm.error.tooLong': 'Use at most {max, number} characters.',
@@ -99,6 +115,8 @@ export const organiser = {
   'organiser.eventForm.error.endBeforeSale': 'The event is scheduled to go on sale {when}: it must end after that.',
   'organiser.eventForm.error.dateTime': 'Enter a date and time like 2026-12-05 19:30.',
   'organiser.eventForm.error.wholeNumber': 'Enter a whole number from {min} to {max, number}.',
+  'organiser.eventForm.error.paymentMethodMissing': 'Choose at least one way buyers can pay.',
+  'organiser.eventForm.error.bankDetailsMissing': 'Enter the bank details buyers transfer to, or untick bank transfer.',
   'organiser.eventForm.error.httpsUrl': 'Enter a full address starting with https://, like https://example.com/poster.jpg.',
 
   'organiser.manage.title': 'Manage {title}',
@@ -225,11 +243,29 @@ export const organiser = {
   'organiser.orders.checkedInBy': '{when} by {by} at {gate}',
   'organiser.orders.undoCheckIn': 'Undo check-in',
   'organiser.orders.undoCheckInOf': 'of {code}',
+  'organiser.orders.payment': 'Payment',
+  'organiser.orders.payBy': 'to be paid by {when}',
+  'organiser.orders.paid': '{amount} paid',
+  'organiser.orders.refunded': '{amount} refunded',
+  'organiser.orders.refunding': '{amount} being refunded',
+  'organiser.orders.refundFailed': 'A refund of {amount} failed: give it back another way.',
+  'organiser.orders.ofOrder': 'order {code}',
+  'organiser.orders.markPaid': 'Mark paid',
+  'organiser.orders.moreActions': 'Refund or cancel',
+  'organiser.orders.refundAmount': 'Amount to refund',
+  'organiser.orders.refundAmountHint': 'Leave it empty to refund all that is left: {left}.',
+  'organiser.orders.refundByHand': 'It was paid by transfer or in cash: give the money back yourself, and this records that you did.',
+  'organiser.orders.refundByProvider': 'It goes back the way it was paid.',
+  'organiser.orders.refundSubmit': 'Refund',
+  'organiser.orders.cancelHint': 'Its tickets go back on sale, and the buyer is told.',
+  'organiser.orders.cancelRefund': 'Refund what was paid ({left})',
+  'organiser.orders.cancelSubmit': 'Cancel order',
   'organiser.orders.newer': 'Newer orders',
   'organiser.orders.older': 'Older orders',
 
   'organiser.attendeesCsv.orderCode': 'Order code',
   'organiser.attendeesCsv.status': 'Status',
+  'organiser.attendeesCsv.paymentMethod': 'Payment method',
   'organiser.attendeesCsv.buyerName': 'Buyer name',
   'organiser.attendeesCsv.email': 'Email',
   'organiser.attendeesCsv.ticketType': 'Ticket type',
