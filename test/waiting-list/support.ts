@@ -69,7 +69,8 @@ export async function capacityViolations(db: Db, eventId: number): Promise<strin
     if (type.sold + type.held > type.capacity)
       violations.push(`${type.name}: sold ${type.sold} + held ${type.held} above capacity ${type.capacity}`)
     if (type.held < 0) violations.push(`${type.name}: held ${type.held} below zero`)
-    if (type.sold !== Number(tickets.count)) violations.push(`${type.name}: sold ${type.sold} but ${tickets.count} tickets of orders holding capacity`)
+    if (type.sold !== Number(tickets.count))
+      violations.push(`${type.name}: sold ${type.sold} but ${tickets.count} tickets of orders holding capacity`)
     if (type.held !== Number(offers.held)) violations.push(`${type.name}: held ${type.held} but open offers hold ${offers.held}`)
   }
   const sold = types.reduce((sum, type) => sum + type.sold, 0)

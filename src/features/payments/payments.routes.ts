@@ -76,7 +76,11 @@ export default async function paymentRoutes(app: FastifyInstance) {
     if (SESSION_EVENTS.has(event.type)) {
       const session = event.data.object as Stripe.Checkout.Session
       const confirmed = await app.payments.confirmSession(session.id)
-      if (confirmed.kind === 'paid' || confirmed.kind === 'refunding') app.afterCommit({ mailQueued: true })
+      if (confirmed.kind === 'paid' || confirmed.kind === 'refunding') {
+        // A late payment takes tickets again: the event's live pages (and its owner's figures) are told, as after a sale.
+        const order = await app.db.selectFrom('orders').select('eventId').where('id', '=', confirmed.orderId).executeTakeFirst()
+        app.afterCommit({ eventChanged: order?.eventId, mailQueued: true })
+      }
       return confirmed.kind
     }
     if (event.type === 'checkout.session.async_payment_failed') {

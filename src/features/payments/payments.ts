@@ -19,7 +19,9 @@ import {
 import { markRefundDone } from './refunds.js'
 
 /** What learning of a Checkout Session did. */
-export type SessionConfirmed = Confirmed | { kind: 'open' } | { kind: 'processing' } | { kind: 'expired' } | { kind: 'unknown' }
+export type SessionConfirmed =
+  /** With the order it paid (or refunded), whose event's pages are to be told. */
+  (Confirmed & { orderId: number }) | { kind: 'open' } | { kind: 'processing' } | { kind: 'expired' } | { kind: 'unknown' }
 
 /**
  * The payments feature as the rest of the app meets it (app.payments): the
@@ -75,7 +77,7 @@ export class Payments {
       )
       if (confirmed.kind === 'refunding')
         this.log.warn({ orderId: payment.orderId, paymentId: payment.id }, 'payments: a payment for tickets that are gone is refunded')
-      return confirmed
+      return { ...confirmed, orderId: payment.orderId }
     }
     if (session.outcome === 'expired') {
       await this.db.updateTable('payments').set({ state: 'expired' }).where('id', '=', payment.id).where('state', '=', 'started').execute()
