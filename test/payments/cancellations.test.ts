@@ -160,6 +160,21 @@ describeEachDatabase('a buyer cancelling their own card order', (kind) => {
     expect(refundRequests(standIn).size).toBe(0)
   })
 
+  it("refunds in full an unpaid one that was paid on Stripe's page meanwhile, though no webhook or return told of it", async () => {
+    const { app, db, standIn, buy } = await start()
+    const card = await orderByCard(db, standIn, { ...buy, quantity: 2 })
+    // Paid in one tab; in another, the order page still says unpaid, and the buyer cancels. No webhook reaches this server.
+    await standIn.pay(card.sessionId)
+
+    expect((await cancelAsBuyer(app, db, card.orderId)).statusCode).toBe(303)
+    await app.mail.runRound()
+
+    const traces = await paymentTraces(db, card.orderId)
+    expect(traces).toMatchObject({ status: 'cancelled', payments: ['paid'], refundTasks: 1, refundedMails: 1 })
+    expect(traces.refunds).toEqual([{ reason: 'buyer', state: 'done', amountMinor: 2 * PRICE, idempotencyKey: expect.any(String) }])
+    expect([...refundRequests(standIn)]).toEqual([[traces.refunds[0]!.idempotencyKey, 1]])
+  })
+
   it('refuses, refunding nothing, when the event does not allow buyers to cancel', async () => {
     const { app, db, standIn, buy } = await start({ allowBuyerCancellation: false })
     const card = await orderByCard(db, standIn, buy)
