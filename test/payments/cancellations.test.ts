@@ -114,6 +114,29 @@ describeEachDatabase('an organiser cancelling an event with orders paid and unpa
       expect(await paymentTraces(db, unpaid), String(unpaid)).toMatchObject({ refunds: [], refundTasks: 0, refundedMails: 0 })
     }
   })
+
+  it("closes an unpaid card order's open payment page, and refunds one paid there that no webhook or return has told of yet", async () => {
+    const { app, db, standIn, organiser, buy } = await start()
+    const open = await orderByCard(db, standIn, buy)
+    // Paid on Stripe's page, and the buyer never came back; no webhook reaches this server.
+    const unheard = await orderByCard(db, standIn, { ...buy, quantity: 2 })
+    await standIn.pay(unheard.sessionId)
+
+    expectRedirect(
+      await organiser.browser.submit(`/events/${buy.eventId}/cancel`, `/cancel-event/${buy.eventId}`),
+      `/edit-event/${buy.eventId}`,
+    )
+    await app.mail.runRound()
+
+    expect(standIn.sessions.get(open.sessionId)!.status).toBe('expired')
+    expect((await fetch(open.payPage)).status).toBe(410)
+    expect(await paymentTraces(db, open.orderId)).toMatchObject({ status: 'cancelled', payments: ['cancelled'], refunds: [] })
+    // Never money kept for a ticket there is not: all of it goes back, once, as money that came for an order no longer there.
+    const traces = await paymentTraces(db, unheard.orderId)
+    expect(traces).toMatchObject({ status: 'cancelled', payments: ['paid'], refundTasks: 1 })
+    expect(traces.refunds).toEqual([{ reason: 'late-payment', state: 'done', amountMinor: 2 * PRICE, idempotencyKey: expect.any(String) }])
+    expect([...refundRequests(standIn)]).toEqual([[traces.refunds[0]!.idempotencyKey, 1]])
+  })
 })
 
 describeEachDatabase('a buyer cancelling their own card order', (kind) => {
