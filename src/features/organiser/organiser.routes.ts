@@ -260,7 +260,16 @@ export default async function eventRoutes(app: FastifyInstance) {
 
   lifecycleAction('/unpublish-event/:id', (actor, id) => unpublishEvent(ctx, actor, id), 'flash.organiser.unpublished')
   confirmationPage('/events/:id/cancel', 'organiser/cancel.eta', 'organiser.cancel.title')
-  lifecycleAction('/cancel-event/:id', (actor, id, request) => cancelEvent(ctx, actor, id, siteUrl(request)), 'flash.organiser.cancelled')
+  lifecycleAction(
+    '/cancel-event/:id',
+    async (actor, id, request) => {
+      const refusal = await cancelEvent(ctx, actor, id, siteUrl(request))
+      // Once it is cancelled: payment pages still open are closed, and what was paid on one meanwhile goes back.
+      if (refusal === null && (await app.payments.cancelStartedOfEvent(id))) app.afterCommit({ mailQueued: true })
+      return refusal
+    },
+    'flash.organiser.cancelled',
+  )
   confirmationPage('/events/:id/delete', 'organiser/delete.eta', 'organiser.delete.title')
 
   app.post('/delete-event/:id', owner, async (request, reply) => {

@@ -115,6 +115,37 @@ export class Payments {
   }
 
   /**
+   * After an event's cancellation, when no order can be placed any more: the
+   * payment pages its orders left open are closed, so that nobody pays for
+   * it, and one paid meanwhile is confirmed, which refunds it at once (its
+   * order is cancelled). Whether any was. A provider that cannot be reached
+   * is left: its pages close by themselves before their orders' holds end,
+   * and a payment made there is refunded when its webhook or return comes.
+   */
+  async cancelStartedOfEvent(eventId: number): Promise<boolean> {
+    const started = await this.db
+      .selectFrom('payments')
+      .innerJoin('orders', 'orders.id', 'payments.orderId')
+      .select(['payments.orderId', 'payments.method'])
+      .distinct()
+      .where('orders.eventId', '=', eventId)
+      .where('orders.status', '=', 'cancelled')
+      .where('payments.state', '=', 'started')
+      .execute()
+    let refunding = false
+    for (const { orderId, method } of started) {
+      try {
+        const chosen = this.method(method)
+        if (chosen?.onSite) await chosen.cancelStarted(this.db, orderId)
+        if (await this.confirmWaiting(orderId)) refunding = true
+      } catch (error) {
+        this.log.warn({ err: error, orderId }, 'payments: a payment page of a cancelled event could not be closed now')
+      }
+    }
+    return refunding
+  }
+
+  /**
    * A refund Stripe reports (charge.refunded): ours, sent by the outbox,
    * marked done; one made in Stripe's dashboard, recorded. Each read from
    * Stripe by its id, never taken from the webhook's body.

@@ -374,6 +374,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       }
       // An open payment page is closed first, so that nobody pays for what is being cancelled; what was paid goes back with it.
       await app.payments.method(found.order.paymentMethod)?.cancelStarted(app.db, found.order.id)
+      // A page paid meanwhile (in another tab, with no webhook yet) makes the order paid: it is then cancelled and refunded like any paid order.
+      if (found.order.status === 'pending') await app.payments.confirmWaiting(found.order.id)
       const actor = actorOf(request, found.order.buyerEmail)
       const paid = (await refundableOf(app.db, found.order.id)).some((entry) => entry.leftMinor > 0)
       const refund = paid ? (trx: Trx) => refundTheRest(trx, found.order.id, { reason: 'buyer', actor }) : undefined
