@@ -105,6 +105,8 @@ describeEachDatabase("a refund made in Stripe's dashboard", (kind) => {
     const { app, db, standIn, organiser, eventId, buyer, paymentIntent } = await start()
     await standIn.refundFromDashboard(paymentIntent, 1000)
     expect(await leftToRefund(db, buyer.orderId)).toBe(TOTAL - 1000)
+    // The organiser's figures count it: what was received, less what went back.
+    expect((await organiser.browser.get(`/edit-event/${eventId}`)).body).toContain('revenue <strong>€40.00</strong>')
 
     const ordersPage = `/events/${eventId}/orders`
     expectRedirect(await organiser.browser.submit('/organiser', `${ordersPage}/${buyer.code}/refund`, { amount: '' }), ordersPage)
@@ -117,5 +119,6 @@ describeEachDatabase("a refund made in Stripe's dashboard", (kind) => {
     ])
     expect([...standIn.refunds.values()].map((refund) => refund.amount).sort((a, b) => a - b)).toEqual([1000, TOTAL - 1000])
     expect(await leftToRefund(db, buyer.orderId)).toBe(0)
+    expect((await organiser.browser.get(`/edit-event/${eventId}`)).body).toContain('revenue <strong>€0.00</strong>')
   })
 })
