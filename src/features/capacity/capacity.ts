@@ -50,13 +50,14 @@ async function takeFromEvent(trx: Trx, eventId: number, taking: EventTaking, now
       sold: eb('sold', '+', taking.quantity),
       held: eb('held', '-', taking.fromHold),
       // An unpaid order's deadline, in the same statement: settle then knows when the first hold may lapse.
+      // eb.val: a parameter, not a literal in the SQL text, which would make every purchase a new statement to prepare.
       ...(until !== null && {
         nextExpiryAt: eb
           .case()
           .when('nextExpiryAt', 'is', null)
-          .then(until)
+          .then(eb.val(until))
           .when('nextExpiryAt', '>', until)
-          .then(until)
+          .then(eb.val(until))
           .else(eb.ref('nextExpiryAt'))
           .end(),
       }),
