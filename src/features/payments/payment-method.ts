@@ -36,6 +36,19 @@ export interface PayableOrder {
 /** Where the buyer goes once a payment has started: a provider's page, or null for the order page (pay later, by other means). */
 export type Started = { redirect: string } | null
 
+/** An attempt to pay, written before the provider hears of it: its row, and the key the provider knows it by. */
+export interface Attempt {
+  id: number
+  key: string
+}
+
+/** What a method needs of an order to open its first attempt, in the order's own transaction. */
+export interface NewOrder {
+  id: number
+  totalMinor: number
+  currency: string
+}
+
 export interface PaymentMethod {
   readonly id: PaymentMethodId
   /** Whether the site can offer it at all (its keys are set). */
@@ -48,8 +61,14 @@ export interface PaymentMethod {
   usableFor(event: EventPayments): boolean
   /** When an unpaid order of this method lapses, for an order placed at `now`; null: it does not. */
   deadlineFor(event: EventPayments, now: number): number | null
-  /** Begins paying an unpaid order (a new attempt each time). */
-  start(db: Db, order: PayableOrder, links: ReturnLinks): Promise<Started>
+  /**
+   * Writes the first attempt to pay a new order inside the transaction that
+   * places it (online methods only), so that sending the buyer to pay costs
+   * no transaction of its own; `start` then begins that attempt.
+   */
+  openAttempt?: (trx: Db, order: NewOrder, now: number) => Promise<Attempt>
+  /** Begins paying an unpaid order: the attempt opened with the order, or a new one (paying again). */
+  start(db: Db, order: PayableOrder, links: ReturnLinks, opened?: Attempt): Promise<Started>
   /** Ends what was started and not paid (a Checkout Session still open), before its order is cancelled. */
   cancelStarted(db: Db, orderId: number): Promise<void>
   /**

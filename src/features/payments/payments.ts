@@ -8,6 +8,7 @@ import { atDoor } from './methods/at-door.js'
 import { bankTransfer } from './methods/bank-transfer.js'
 import { cardPayments, sessionOutcome } from './methods/card.js'
 import {
+  type Attempt,
   type EventPayments,
   type PayableOrder,
   type PaymentMethod,
@@ -54,9 +55,9 @@ export class Payments {
   }
 
   /** Begins paying an unpaid order by its method: where the buyer goes next (null: the order page). */
-  async start(order: PayableOrder, method: string, links: ReturnLinks): Promise<Started> {
+  async start(order: PayableOrder, method: string, links: ReturnLinks, opened?: Attempt): Promise<Started> {
     const chosen = this.method(method)
-    return chosen ? chosen.start(this.db, order, links) : null
+    return chosen ? chosen.start(this.db, order, links, opened) : null
   }
 
   /**

@@ -25,7 +25,7 @@ import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { ChangedPrice } from '../pricing/cart-pricing.js'
 import { money } from '../../lib/money.js'
 import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
-import { type CapacityGuard, GUARDED, type HeldOffer, placeOrder, readForPurchase } from './purchase.service.js'
+import { type CapacityGuard, GUARDED, type HeldOffer, type PaymentChoice, placeOrder, readForPurchase } from './purchase.service.js'
 import { type PurchaseRefusal, purchaseRefusalText } from './purchase.refusals.js'
 import { actorOf, auditBy } from '../audit/actor.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal } from '../offers/offers.js'
@@ -37,6 +37,7 @@ import { seatMapRefusalText } from '../seating/seat-map.refusals.js'
 import { toSeatMapView } from '../seating/seat-map.view.js'
 import type { Translate } from '../../i18n/translate.js'
 import { TooManyAttempts } from '../payments/methods/card.js'
+import type { Attempt, NewOrder, PayableOrder } from '../payments/payment-method.js'
 import { refundTheRest, refundableOf } from '../payments/refunds.js'
 import type { Trx } from '../../db/database.js'
 
@@ -217,6 +218,15 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       // Checked on the map as it is now, for the buyer's sake; the purchase checks again under the event's lock.
       const plan = seatedTypes.size > 0 ? await planSeats(app.db, event.id, seatRequest, form.quantities) : undefined
       if (plan?.refusal) return seatsBack({ seats: seatMapRefusalText(request.t, plan.refusal) })
+      const deadline = method?.deadlineFor(event, Date.now()) ?? null
+      // Paid online: the first attempt is written with the order, and the buyer goes from here straight to the provider's page.
+      let opened: { attempt: Attempt; order: NewOrder } | undefined
+      const openAttempt = method?.openAttempt
+      const begin: PaymentChoice['begin'] =
+        openAttempt &&
+        (async (trx, placed, now) => {
+          opened = { attempt: await openAttempt(trx, placed, now), order: placed }
+        })
       const order = await placeOrder(
         app.db,
         {
@@ -236,7 +246,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
           actor: actorOf(request, form.values.email),
           settings: { currency: settings.currency, maxTicketsPerOrder: app.config.maxTicketsPerOrder, siteUrl: siteUrl(request) },
           channel: offer?.held ? { kind: 'offer-claim', offer: offer.held } : { kind: 'online' },
-          payment: method ? { method: method.id, deadline: method.deadlineFor(event, Date.now()) } : undefined,
+          payment: method ? { method: method.id, deadline, begin } : undefined,
         },
         capacityGuard,
         snapshot,
@@ -246,8 +256,11 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       }
       // The order knows its browser (buyerBrowser): a purchase leaves the session alone.
       refusals.forget(request, reply)
-      // Paid online: straight to the provider's page; the order page is where it comes back to, and where it may be paid again.
-      if (order.mustPay && !order.replayed && method?.online) return startPayment(request, reply, order.code, method.id)
+      // The order page is where the buyer comes back to, and where it may be paid again.
+      if (order.mustPay && !order.replayed && opened) {
+        const payable = { ...opened.order, code: order.code, accessKey: order.accessKey, paymentDeadline: deadline, event }
+        return sendToPay(request, reply, { ...payable, buyerEmail: normaliseEmail(form.values.email) }, method!.id, opened.attempt)
+      }
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (error instanceof PriceChanged) return showNewPrices(error.changes)
@@ -302,29 +315,20 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
       return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
     }
-    return startPayment(request, reply, order.code, order.paymentMethod)
+    const { id, code, accessKey, totalMinor, currency, buyerEmail, paymentDeadline } = order
+    return sendToPay(
+      request,
+      reply,
+      { id, code, accessKey, totalMinor, currency, buyerEmail, paymentDeadline, event: found.event },
+      order.paymentMethod,
+    )
   })
 
-  /** Sends the buyer to pay an unpaid order; back to its page, with a word, when the provider cannot be reached. */
-  async function startPayment(request: FastifyRequest, reply: FastifyReply, code: string, method: string) {
-    const found = (await findOrderByCode(app.db, code))!
-    const { order, event } = found
+  /** Sends the buyer to pay an unpaid order (the attempt opened with it, or a new one); back to its page, with a word, when the provider cannot be reached. */
+  async function sendToPay(request: FastifyRequest, reply: FastifyReply, order: PayableOrder, method: string, opened?: Attempt) {
     const page = `${siteUrl(request)}/orders/${order.code}?key=${order.accessKey}`
     try {
-      const started = await app.payments.start(
-        {
-          id: order.id,
-          code: order.code,
-          accessKey: order.accessKey,
-          totalMinor: order.totalMinor,
-          currency: order.currency,
-          buyerEmail: order.buyerEmail,
-          paymentDeadline: order.paymentDeadline,
-          event,
-        },
-        method,
-        { paid: page, cancelled: page },
-      )
+      const started = await app.payments.start(order, method, { paid: page, cancelled: page }, opened)
       if (started) return reply.redirect(started.redirect, 303)
     } catch (error) {
       if (error instanceof TooManyAttempts) reply.flash('error', 'flash.payments.tooManyAttempts')

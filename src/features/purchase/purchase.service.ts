@@ -81,6 +81,12 @@ export type Channel =
 export interface PaymentChoice {
   method: string
   deadline: number | null
+  /**
+   * Runs in the order's transaction once the order is written, when it must
+   * be paid: an online method writes its first attempt here, so that sending
+   * the buyer to pay costs no transaction of its own.
+   */
+  begin?: (trx: Db, order: { id: number; totalMinor: number; currency: string }, now: number) => Promise<void>
 }
 
 /** The default method of a new event: a reservation paid at the door, which never lapses. */
@@ -317,6 +323,7 @@ export async function placeOrder(
         },
         mustPay,
       )
+      if (mustPay) await payment.begin?.(trx, { id: order.id, totalMinor: priced.total.minor, currency: settings.currency }, now)
       const tickets = priced.lines.flatMap((line) =>
         Array.from({ length: line.quantity }, () => ({ ticketTypeId: line.ticketTypeId, priceMinor: line.unit.minor, orderId: order.id })),
       )

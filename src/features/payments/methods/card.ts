@@ -13,9 +13,10 @@
 import Stripe from 'stripe'
 import type { StripeConfig } from '../../../config.js'
 import type { Db } from '../../../db/database.js'
+import { inGroupCommit } from '../../../db/group-commit.js'
 import type { PaymentRow, RefundRow } from '../../../db/schema.js'
 import { randomSecret } from '../../../lib/random.js'
-import type { PayableOrder, PaymentMethod, ReturnLinks, Started } from '../payment-method.js'
+import type { Attempt, NewOrder, PayableOrder, PaymentMethod, ReturnLinks, Started } from '../payment-method.js'
 import { RefundRejected } from '../refunds.js'
 import { extendDeadline } from '../../orders/order.writes.js'
 
@@ -65,28 +66,21 @@ export function cardPayments(stripe: Stripe | null): PaymentMethod {
     paidAtDoor: false,
     usableFor: () => stripe !== null,
     deadlineFor: (event, now) => now + Math.max(event.cardHoldMinutes, SHORTEST_CARD_HOLD_MINUTES) * MINUTE,
-    start: (db, order, links) => startCheckout(db, stripe!, order, links),
+    openAttempt: (trx, order, now) => openAttempt(trx, order, now),
+    start: async (db, order, links, opened) => {
+      if (opened) return checkout(db, stripe!, order, links, opened)
+      const next = await nextAttempt(db, order)
+      return next && checkout(db, stripe!, next.order, links, next.attempt)
+    },
     cancelStarted: (db, orderId) => expireOpenSessions(db, stripe!, orderId),
     sendRefund: (refund, payment) => sendRefund(stripe!, refund, payment),
   }
 }
 
-async function startCheckout(db: Db, stripe: Stripe, order: PayableOrder, links: ReturnLinks): Promise<Started> {
-  const attempts = await db
-    .selectFrom('payments')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('orderId', '=', order.id)
-    .executeTakeFirstOrThrow()
-  if (Number(attempts.count) >= MAX_ATTEMPTS) throw new TooManyAttempts()
-  const now = Date.now()
-  const deadline = order.paymentDeadline ?? now
-  const expiresAt = Math.max(now + SESSION_MS, deadline - HOLD_AFTER_SESSION_MS)
-  if (expiresAt + HOLD_AFTER_SESSION_MS > deadline) {
-    // A later attempt: the hold moves so that it still outlives the Session (only while the order waits).
-    if (!(await extendDeadline(db, order.id, expiresAt + HOLD_AFTER_SESSION_MS))) return null
-  }
-  const attemptKey = randomSecret(18)
-  const { id: paymentId } = await db
+/** Writes an attempt's row; its random key becomes the Session's idempotency key. */
+async function openAttempt(db: Db, order: NewOrder, now: number): Promise<Attempt> {
+  const key = randomSecret(18)
+  const { id } = await db
     .insertInto('payments')
     .values({
       orderId: order.id,
@@ -94,11 +88,41 @@ async function startCheckout(db: Db, stripe: Stripe, order: PayableOrder, links:
       state: 'started',
       amountMinor: order.totalMinor,
       currency: order.currency,
-      attemptKey,
+      attemptKey: key,
       createdAt: now,
     })
     .returning('id')
     .executeTakeFirstOrThrow()
+  return { id, key }
+}
+
+/** Paying again: one more attempt, while there may be more, with the hold moved to outlive its Session; null when the order stopped waiting. */
+async function nextAttempt(db: Db, order: PayableOrder): Promise<{ attempt: Attempt; order: PayableOrder } | null> {
+  const attempts = await db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('orderId', '=', order.id)
+    .executeTakeFirstOrThrow()
+  if (Number(attempts.count) >= MAX_ATTEMPTS) throw new TooManyAttempts()
+  const now = Date.now()
+  let deadline = order.paymentDeadline ?? now
+  if (sessionExpiry(now, deadline) + HOLD_AFTER_SESSION_MS > deadline) {
+    // A later attempt: the hold moves so that it still outlives the Session (only while the order waits).
+    deadline = sessionExpiry(now, deadline) + HOLD_AFTER_SESSION_MS
+    if (!(await extendDeadline(db, order.id, deadline))) return null
+  }
+  return { attempt: await openAttempt(db, order, now), order: { ...order, paymentDeadline: deadline } }
+}
+
+/** When a Session opened now ends: Stripe's shortest, or as late as the hold allows. */
+function sessionExpiry(now: number, deadline: number): number {
+  return Math.max(now + SESSION_MS, deadline - HOLD_AFTER_SESSION_MS)
+}
+
+/** Opens the attempt's Checkout Session, ending before the order's hold does, and sends the buyer there. */
+async function checkout(db: Db, stripe: Stripe, order: PayableOrder, links: ReturnLinks, attempt: Attempt): Promise<Started> {
+  const now = Date.now()
+  const expiresAt = sessionExpiry(now, order.paymentDeadline ?? now)
   const session = await stripe.checkout.sessions.create(
     {
       mode: 'payment',
@@ -115,15 +139,16 @@ async function startCheckout(db: Db, stripe: Stripe, order: PayableOrder, links:
       customer_email: order.buyerEmail,
       client_reference_id: order.code,
       // Read back from Stripe when the payment is confirmed: the attempt it pays, even if this process died before storing the Session's id.
-      metadata: { payment_id: String(paymentId), order_code: order.code },
-      payment_intent_data: { metadata: { payment_id: String(paymentId), order_code: order.code } },
+      metadata: { payment_id: String(attempt.id), order_code: order.code },
+      payment_intent_data: { metadata: { payment_id: String(attempt.id), order_code: order.code } },
       success_url: `${links.paid}${links.paid.includes('?') ? '&' : '?'}session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: links.cancelled,
       expires_at: Math.floor(expiresAt / 1000),
     },
-    { idempotencyKey: attemptKey },
+    { idempotencyKey: attempt.key },
   )
-  await db.updateTable('payments').set({ providerRef: session.id }).where('id', '=', paymentId).execute()
+  // Shares its commit (its disk sync, on SQLite) with the purchases of the same moment; if it is lost, the Session's metadata still names the attempt.
+  await inGroupCommit(db, (trx) => trx.updateTable('payments').set({ providerRef: session.id }).where('id', '=', attempt.id).execute())
   if (!session.url) throw new Error(`Stripe gave Checkout Session ${session.id} no page`)
   return { redirect: session.url }
 }
