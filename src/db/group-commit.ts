@@ -25,6 +25,17 @@ export function inGroupCommit<T>(db: Db, work: (trx: Trx) => Promise<T>): Promis
   return group.run(work)
 }
 
+/**
+ * One statement that needs no transaction of its own, committed as cheaply
+ * as the database allows: with the work of the same moment on SQLite (one
+ * sync), and on PostgreSQL as the statement's own implicit transaction (no
+ * BEGIN and COMMIT round trips).
+ */
+export function writeShared<T>(db: Db, statement: (db: Db | Trx) => Promise<T>): Promise<T> {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return statement(db)
+  return inGroupCommit(db, statement)
+}
+
 /** Enough to share one sync among every buyer of a busy moment, few enough that one batch never holds the database for long. */
 const MAX_WORK_PER_COMMIT = 64
 

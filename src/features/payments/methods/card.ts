@@ -13,7 +13,7 @@
 import Stripe from 'stripe'
 import type { StripeConfig } from '../../../config.js'
 import type { Db } from '../../../db/database.js'
-import { inGroupCommit } from '../../../db/group-commit.js'
+import { writeShared } from '../../../db/group-commit.js'
 import type { PaymentRow, RefundRow } from '../../../db/schema.js'
 import { randomSecret } from '../../../lib/random.js'
 import type { Attempt, NewOrder, PayableOrder, PaymentMethod, ReturnLinks, Started } from '../payment-method.js'
@@ -147,8 +147,8 @@ async function checkout(db: Db, stripe: Stripe, order: PayableOrder, links: Retu
     },
     { idempotencyKey: attempt.key },
   )
-  // Shares its commit (its disk sync, on SQLite) with the purchases of the same moment; if it is lost, the Session's metadata still names the attempt.
-  await inGroupCommit(db, (trx) => trx.updateTable('payments').set({ providerRef: session.id }).where('id', '=', attempt.id).execute())
+  // Shares its commit with the purchases of the same moment; if it is lost, the Session's metadata still names the attempt.
+  await writeShared(db, (trx) => trx.updateTable('payments').set({ providerRef: session.id }).where('id', '=', attempt.id).execute())
   if (!session.url) throw new Error(`Stripe gave Checkout Session ${session.id} no page`)
   return { redirect: session.url }
 }
