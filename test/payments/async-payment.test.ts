@@ -59,6 +59,22 @@ describeEachDatabase('a card payment settled later (a bank debit)', (kind) => {
     })
   })
 
+  it('offers no second payment while one is processed: the order page says it is on its way, and paying again opens no session', async () => {
+    const { app, standIn, buyer } = await start()
+    const browser = new TestBrowser(app)
+    const orderPath = new URL(buyer.orderPage).pathname + new URL(buyer.orderPage).search
+
+    const page = await browser.get(orderPath)
+    expect(page.body).toContain('Your payment is being processed.')
+    expect(page.body).not.toContain(`action="/orders/${buyer.code}/pay"`)
+    // A form kept open in another tab, sent now (its token as any page of this session carries it): back to the order page, and Stripe is not asked for another session.
+    await browser.get(`/orders/${buyer.code}/cancel${new URL(buyer.orderPage).search}`)
+    const again = await browser.post(`/orders/${buyer.code}/pay`, { key: new URL(buyer.orderPage).searchParams.get('key')! })
+    expect(again.statusCode).toBe(303)
+    expect(again.headers.location).toBe(orderPath)
+    expect(sessionKeys(standIn.requests)).toHaveLength(1)
+  })
+
   it('ends the attempt when it fails, and lets the buyer pay again from the order page with a new session and key', async () => {
     const { app, db, standIn, buyer } = await start()
 

@@ -20,6 +20,12 @@ import {
 import { markRefundDone } from './refunds.js'
 
 /** What learning of a Checkout Session did. */
+
+/** What a look at an order's open payment pages found: whether it changed the order, and whether a payment is still being processed (a bank debit), so that it is not paid twice. */
+export interface Waiting {
+  changed: boolean
+  processing: boolean
+}
 export type SessionConfirmed =
   /** With the order it paid (or refunded), whose event's pages are to be told. */
   (Confirmed & { orderId: number }) | { kind: 'open' } | { kind: 'processing' } | { kind: 'expired' } | { kind: 'unknown' }
@@ -98,7 +104,7 @@ export class Payments {
   }
 
   /** Confirms every card attempt of the order that Stripe may have settled: a view of an unpaid order does this. Whether any changed it. */
-  async confirmWaiting(orderId: number): Promise<boolean> {
+  async confirmWaiting(orderId: number): Promise<Waiting> {
     const started = await this.db
       .selectFrom('payments')
       .select('providerRef')
@@ -107,12 +113,13 @@ export class Payments {
       .where('state', '=', 'started')
       .where('providerRef', 'is not', null)
       .execute()
-    let changed = false
+    const waiting = { changed: false, processing: false }
     for (const { providerRef } of started) {
       const confirmed = await this.confirmSession(providerRef!)
-      if (confirmed.kind === 'paid' || confirmed.kind === 'refunding') changed = true
+      if (confirmed.kind === 'paid' || confirmed.kind === 'refunding') waiting.changed = true
+      if (confirmed.kind === 'processing') waiting.processing = true
     }
-    return changed
+    return waiting
   }
 
   /**
@@ -138,7 +145,7 @@ export class Payments {
       try {
         const chosen = this.method(method)
         if (chosen?.onSite) await chosen.cancelStarted(this.db, orderId)
-        if (await this.confirmWaiting(orderId)) refunding = true
+        if ((await this.confirmWaiting(orderId)).changed) refunding = true
       } catch (error) {
         this.log.warn({ err: error, orderId }, 'payments: a payment page of a cancelled event could not be closed now')
       }

@@ -26,6 +26,8 @@ export interface OrderPaymentView {
   bankDetails: string | null
   /** The buyer may (try again to) pay online now. */
   canPay: boolean
+  /** A payment was made and has not arrived yet: nothing to do but wait. */
+  processing: boolean
   paidAt: string | null
   /** The money came after the order lapsed and its tickets were gone: it goes back in full. */
   refundedLate: boolean
@@ -61,10 +63,16 @@ export interface OrderView {
   cancelNote: string | null
 }
 
-export function toOrderView(found: OrderWithTickets, origin: string, t: Translate, now = Date.now()): OrderView {
+/** `processing`: the provider holds a payment of it that has not arrived yet (a bank debit), so it is not offered again. */
+export function toOrderView(
+  found: OrderWithTickets,
+  origin: string,
+  t: Translate,
+  { now = Date.now(), processing = false }: { now?: number; processing?: boolean } = {},
+): OrderView {
   const { order, event, tickets } = found
   const cancel = cancellation(order, event, tickets, now)
-  const payment = paymentView(found, t, now)
+  const payment = paymentView(found, t, now, processing)
   return {
     code: order.code,
     accessKey: order.accessKey,
@@ -105,7 +113,12 @@ export function toOrderView(found: OrderWithTickets, origin: string, t: Translat
   }
 }
 
-function paymentView({ order, event, payments, refunds }: OrderWithTickets, t: Translate, now: number): OrderPaymentView {
+function paymentView(
+  { order, event, payments, refunds }: OrderWithTickets,
+  t: Translate,
+  now: number,
+  processing: boolean,
+): OrderPaymentView {
   const pending = order.status === 'pending'
   const method = order.paymentMethod
   const atDoor = method === 'at-door'
@@ -121,7 +134,8 @@ function paymentView({ order, event, payments, refunds }: OrderWithTickets, t: T
     due: pending ? formatMoney(money(order.totalMinor, order.currency)) : null,
     deadline: pending && order.paymentDeadline !== null ? formatDateTime(order.paymentDeadline, event.timeZone) : null,
     bankDetails: pending && method === 'bank-transfer' ? event.bankDetails : null,
-    canPay: pending && method === 'card' && (order.paymentDeadline ?? 0) > now && latest?.state !== 'paid',
+    canPay: pending && method === 'card' && (order.paymentDeadline ?? 0) > now && latest?.state !== 'paid' && !processing,
+    processing: pending && processing,
     paidAt: order.paidAt !== null && order.status === 'paid' ? formatDateTime(order.paidAt, event.timeZone) : null,
     // Not any paid payment of an unpaid order: a paid order that was cancelled (and refunded) has one too.
     refundedLate: order.status === 'expired' && refunds.some((refund) => refund.reason === 'late-payment'),

@@ -296,12 +296,15 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     let found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
     // The return from the payment page, and any view of an unpaid order: what Stripe says is applied first, webhook or none.
     // A lapsed order too: a payment made as it lapsed takes its tickets again, or is refunded, even with no webhook.
+    let processing = false
     if (canMove(found.order.status, 'paid') && found.order.paymentMethod === 'card') {
-      if (await app.payments.confirmWaiting(found.order.id)) app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
+      const waiting = await app.payments.confirmWaiting(found.order.id)
+      if (waiting.changed) app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
+      processing = waiting.processing
       // Read again even when this view changed nothing: the webhook (or another view) may have confirmed it meanwhile.
       found = (await findOrderByCode(app.db, found.order.code))!
     }
-    return renderOrder(request, reply, found, false)
+    return renderOrder(request, reply, found, false, processing)
   })
 
   // Pays (again) an unpaid order by card: a new attempt each time, while its hold lasts.
@@ -310,11 +313,10 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     const { order } = found
     if (order.status !== 'pending' || order.paymentMethod !== 'card')
       return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
-    // A page paid meanwhile (the buyer came back another way) is confirmed, not paid twice.
-    if (await app.payments.confirmWaiting(order.id)) {
-      app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
-      return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
-    }
+    // A page paid meanwhile (the buyer came back another way) is confirmed, and one being processed waits: neither is paid twice.
+    const waiting = await app.payments.confirmWaiting(order.id)
+    if (waiting.changed) app.afterCommit({ eventChanged: found.event.id, mailQueued: true })
+    if (waiting.changed || waiting.processing) return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
     const { id, code, accessKey, totalMinor, currency, buyerEmail, paymentDeadline } = order
     return sendToPay(
       request,
@@ -450,8 +452,14 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     return found
   }
 
-  async function renderOrder(request: FastifyRequest, reply: FastifyReply, found: OrderWithTickets, justBought: boolean) {
-    const order = toOrderView(found, siteUrl(request), request.t)
+  async function renderOrder(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: OrderWithTickets,
+    justBought: boolean,
+    processing = false,
+  ) {
+    const order = toOrderView(found, siteUrl(request), request.t, { processing })
     // The order page holds personal data and ticket codes: keep it out of shared caches.
     reply.header('cache-control', 'private, no-store')
     return reply.render('purchase/order.eta', { title: request.t('purchase.order.title', { code: order.code }), order, justBought })
