@@ -86,6 +86,23 @@ describeEachDatabase("a refund made in Stripe's dashboard", (kind) => {
     expect(await leftToRefund(db, buyer.orderId)).toBe(0)
   })
 
+  it('tells the buyer and the audit log once, as a refund made here does', async () => {
+    const { db, standIn, buyer, paymentIntent } = await start()
+
+    await standIn.refundFromDashboard(paymentIntent, 1000)
+    await standIn.deliver(standIn.deliveries[0]!.event)
+
+    expect(await paymentTraces(db, buyer.orderId)).toMatchObject({ refundedMails: 1 })
+    const audits = await db
+      .selectFrom('auditLog')
+      .select(['action', 'actorLabel', 'details'])
+      .where('subjectType', '=', 'order')
+      .where('subjectId', '=', buyer.orderId)
+      .where('action', '=', 'order.refunded')
+      .execute()
+    expect(audits).toEqual([{ action: 'order.refunded', actorLabel: 'Stripe', details: expect.stringContaining('"amountMinor":1000') }])
+  })
+
   it('leaves the organiser nothing more to refund, and an event cancellation nothing to send', async () => {
     const { app, db, standIn, organiser, eventId, buyer, paymentIntent } = await start()
     await standIn.refundFromDashboard(paymentIntent)

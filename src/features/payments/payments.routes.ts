@@ -90,8 +90,12 @@ export default async function paymentRoutes(app: FastifyInstance) {
     if (event.type === 'charge.refunded') {
       const charge = event.data.object as Stripe.Charge
       const outcomes = []
-      for (const refund of charge.refunds?.data ?? []) outcomes.push(await app.payments.recordProviderRefund(refund.id))
-      app.afterCommit({ mailQueued: true })
+      for (const refund of charge.refunds?.data ?? []) {
+        const recorded = await app.payments.recordProviderRefund(refund.id)
+        // The organiser's figures (revenue less refunds) change with it, live.
+        app.afterCommit({ mailQueued: true, ...(recorded.eventId !== null && { eventChanged: recorded.eventId }) })
+        outcomes.push(recorded.outcome)
+      }
       return outcomes.join(',') || 'nothing'
     }
     return 'ignored'

@@ -2,7 +2,6 @@ import type Stripe from 'stripe'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../../db/database.js'
 import type { PaymentRow } from '../../db/schema.js'
-import { isUniqueViolation } from '../../db/database.js'
 import { type ConfirmSeams, type Confirmed, confirmProviderPayment } from './confirm.js'
 import { atDoor } from './methods/at-door.js'
 import { bankTransfer } from './methods/bank-transfer.js'
@@ -17,7 +16,7 @@ import {
   type Started,
   methodsOfEvent,
 } from './payment-method.js'
-import { markRefundDone } from './refunds.js'
+import { markRefundDone, recordRefundAtProvider } from './refunds.js'
 
 /** What learning of a Checkout Session did. */
 
@@ -156,48 +155,35 @@ export class Payments {
   /**
    * A refund Stripe reports (charge.refunded): ours, sent by the outbox,
    * marked done; one made in Stripe's dashboard, recorded. Each read from
-   * Stripe by its id, never taken from the webhook's body.
+   * Stripe by its id, never taken from the webhook's body. With the event
+   * whose figures it changed, when it recorded one.
    */
-  async recordProviderRefund(refundId: string): Promise<'recorded' | 'ours' | 'unknown'> {
-    if (!this.stripe) return 'unknown'
+  async recordProviderRefund(refundId: string): Promise<{ outcome: 'recorded' | 'ours' | 'unknown'; eventId: number | null }> {
+    const unknown = { outcome: 'unknown', eventId: null } as const
+    if (!this.stripe) return unknown
     const refund = await this.stripe.refunds.retrieve(refundId)
-    if (refund.status !== 'succeeded' && refund.status !== 'pending') return 'unknown'
+    if (refund.status !== 'succeeded' && refund.status !== 'pending') return unknown
     const ours = Number(refund.metadata?.refund_id)
     if (Number.isInteger(ours) && ours > 0) {
       await markRefundDone(this.db, ours, refund.id)
-      return 'ours'
+      return { outcome: 'ours', eventId: null }
     }
     const intent = typeof refund.payment_intent === 'string' ? refund.payment_intent : refund.payment_intent?.id
-    if (!intent) return 'unknown'
+    if (!intent) return unknown
     const payment = await this.db
       .selectFrom('payments')
-      .selectAll()
-      .where('providerPayment', '=', intent)
-      .where('state', '=', 'paid')
+      .innerJoin('orders', 'orders.id', 'payments.orderId')
+      .select(['payments.id', 'payments.orderId', 'payments.currency', 'orders.eventId'])
+      .where('payments.providerPayment', '=', intent)
+      .where('payments.state', '=', 'paid')
       .executeTakeFirst()
-    if (!payment) return 'unknown'
-    try {
-      await this.db
-        .insertInto('refunds')
-        .values({
-          orderId: payment.orderId,
-          paymentId: payment.id,
-          amountMinor: refund.amount,
-          currency: payment.currency,
-          state: 'done',
-          idempotencyKey: `provider:${refund.id}`,
-          providerRef: refund.id,
-          reason: 'provider',
-          createdAt: Date.now(),
-          doneAt: Date.now(),
-          recordedBy: 'Stripe',
-        })
-        .execute()
-    } catch (error) {
-      // Recorded before: the same webhook delivered again.
-      if (!isUniqueViolation(error)) throw error
-    }
-    return 'recorded'
+    if (!payment) return unknown
+    const recorded = await recordRefundAtProvider(this.db, payment, {
+      providerRef: refund.id,
+      amountMinor: refund.amount,
+      provider: 'Stripe',
+    })
+    return { outcome: 'recorded', eventId: recorded ? payment.eventId : null }
   }
 
   private async paymentOfSession(sessionId: string, paymentId: number | null): Promise<PaymentRow | undefined> {

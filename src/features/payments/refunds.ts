@@ -7,7 +7,7 @@
  * second call with the first refund. A payment recorded by hand (a transfer,
  * cash) is refunded by hand, and the row records that it was.
  */
-import type { Db, Trx } from '../../db/database.js'
+import { type Db, type Trx, isUniqueViolation } from '../../db/database.js'
 import type { OutboxRow, PaymentRow, RefundReason, RefundRow } from '../../db/schema.js'
 import { randomSecret } from '../../lib/random.js'
 import type { Actor } from '../audit/actor.js'
@@ -226,4 +226,54 @@ async function mailRefunded(trx: Trx, orderId: number, refundId: number): Promis
     locale: order.locale,
     data: { orderId, siteUrl: order.siteUrl, refundId },
   })
+}
+
+/**
+ * A refund made at the provider, behind the app's back (in Stripe's
+ * dashboard), recorded as done: once, whatever how often the provider tells
+ * of it (its id is unique), with an audit entry and a mail to the buyer as
+ * for a refund made here. False when it was recorded before.
+ */
+export async function recordRefundAtProvider(
+  db: Db,
+  payment: Pick<PaymentRow, 'id' | 'orderId' | 'currency'>,
+  refund: { providerRef: string; amountMinor: number; provider: string },
+): Promise<boolean> {
+  const now = Date.now()
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const { id } = await trx
+        .insertInto('refunds')
+        .values({
+          orderId: payment.orderId,
+          paymentId: payment.id,
+          amountMinor: refund.amountMinor,
+          currency: payment.currency,
+          state: 'done',
+          idempotencyKey: `provider:${refund.providerRef}`,
+          providerRef: refund.providerRef,
+          reason: 'provider',
+          createdAt: now,
+          doneAt: now,
+          recordedBy: refund.provider,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await recordAudit(trx, {
+        actorId: null,
+        actorLabel: refund.provider,
+        action: 'order.refunded',
+        subjectType: 'order',
+        subjectId: payment.orderId,
+        details: { amountMinor: refund.amountMinor, reason: 'provider', refunds: [id] },
+        ip: null,
+      })
+      await mailRefunded(trx, payment.orderId, id)
+      return true
+    })
+  } catch (error) {
+    // Recorded before: the same webhook delivered again.
+    if (isUniqueViolation(error)) return false
+    throw error
+  }
 }
