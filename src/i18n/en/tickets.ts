@@ -1,8 +1,6 @@
 /** Tickets to print and to carry: the printable page of an order's tickets, and its PDF. */
 export const tickets = {
   'tickets.print.title': 'Tickets of order {code}',
-  'tickets.print.heading': 'Your tickets to print',
-  'tickets.print.headingOrganiser': 'Tickets of order {code}, to print',
   'tickets.print.hint':
     'Print this page from your browser’s menu (or Ctrl+P, ⌘P on a Mac): each ticket comes out on a page of its own. Or take the PDF with you.',
   'tickets.print.pdf': 'Download the tickets as a PDF',
