@@ -40,6 +40,7 @@ import type { ConfirmSeams } from './features/payments/confirm.js'
 import paymentsPlugin from './features/payments/payments.plugin.js'
 import { checkoutOrigins } from './features/payments/methods/card.js'
 import paymentRoutes from './features/payments/payments.routes.js'
+import ticketRoutes from './features/tickets/tickets.routes.js'
 
 export interface BuildOptions {
   /** Where the log goes: standard output unless a caller (a test reading the log) gives another. */
@@ -130,6 +131,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(browseRoutes)
   await app.register(purchaseRoutes, { capacityGuard: options.seams?.capacityGuard })
   await app.register(paymentRoutes)
+  // An order's tickets to print, and as a PDF: for its buyer, as the order page, and for the event's organiser.
+  await app.register(ticketRoutes)
   await app.register(eventRoutes)
   await app.register(waitingListRoutes)
   await app.register(seatingRoutes)

@@ -14,6 +14,7 @@ import type { Browser, Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
 import type { Db } from '../../src/db/database.js'
 import { placeOrder } from '../../src/features/purchase/purchase.service.js'
+import { recordPaymentByHand } from '../../src/features/payments/confirm.js'
 import { testConfig } from '../helpers/app.js'
 import { CHROMIUM_PATH, browserAvailable, launchChromium, logIn } from '../helpers/chromium.js'
 import { createTestDatabase } from '../helpers/database.js'
@@ -305,6 +306,58 @@ async function photograph(browser: Browser, origin: string, shots: Shot[]) {
   }
 }
 
+/** A paid order of these seats of row F at the theatre, for the printable tickets: its page's address (with the order's key). */
+async function printableOrder(db: Db, theatreId: number, seatLabels: string[]): Promise<string> {
+  const types = await db.selectFrom('ticketTypes').select(['id', 'priceMinor']).where('eventId', '=', theatreId).execute()
+  const seats = await db
+    .selectFrom('seats')
+    .select(['id', 'ticketTypeId'])
+    .where('eventId', '=', theatreId)
+    .where('rowLabel', '=', 'F')
+    .where('seatLabel', 'in', seatLabels)
+    .execute()
+  const email = 'ines@example.com'
+  const actor = { userId: null, label: email, isAdmin: false, ip: null }
+  const order = await placeOrder(db, {
+    cart: {
+      eventId: theatreId,
+      quantities: new Map([[seats[0]!.ticketTypeId, seats.length]]),
+      seats: { chosen: seats.map((seat) => seat.id), best: new Map() },
+      seen: { currency: 'EUR', prices: new Map(types.map((type) => [type.id, type.priceMinor])) },
+      formKey: randomUUID(),
+    },
+    buyer: { name: 'Inês Costa', email, browser: null },
+    actor,
+    settings: { currency: 'EUR', maxTicketsPerOrder: 50, siteUrl: 'http://localhost' },
+    channel: { kind: 'online' },
+  })
+  await recordPaymentByHand(db, order.id, 'at-door', actor)
+  const { accessKey } = await db.selectFrom('orders').select('accessKey').where('id', '=', order.id).executeTakeFirstOrThrow()
+  return `/orders/${order.code}/tickets?key=${accessKey}`
+}
+
+/**
+ * The printable tickets as they print: A4 at 96 px an inch, print media. A
+ * screenshot does not paginate, so the order has one ticket: its page is what
+ * each ticket's page of a larger order looks like.
+ */
+async function photographPrint(browser: Browser, origin: string, url: string) {
+  const context = await browser.newContext({
+    baseURL: origin,
+    viewport: { width: 794, height: 1123 },
+    deviceScaleFactor: 1,
+    locale: 'en-GB',
+  })
+  const page = await context.newPage()
+  const response = await page.goto(url)
+  if (!response?.ok()) throw new Error(`${url} answered ${response?.status()}`)
+  await page.emulateMedia({ media: 'print' })
+  const file = path.join(OUT, 'print-ticket-a4.png')
+  await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' })
+  console.log(`  ${path.relative(process.cwd(), file)}`)
+  await context.close()
+}
+
 async function main() {
   if (!browserAvailable()) throw new Error(`screenshots need chromium at ${CHROMIUM_PATH}: apt-get install chromium`)
   mkdirSync(OUT, { recursive: true })
@@ -315,6 +368,8 @@ async function main() {
     await app.listen({ port: 0, host: '127.0.0.1' })
     const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
     const { organiser, admin, featuredId, theatreId } = await seed(app.db)
+    const printable = await printableOrder(app.db, theatreId, ['11', '12'])
+    const printableOne = await printableOrder(app.db, theatreId, ['14'])
     browser = await launchChromium()
 
     const visit = (url: string) => async (page: Page) => {
@@ -388,7 +443,9 @@ async function main() {
           await visit('/site-settings')(page)
         },
       },
+      { name: 'print', open: visit(printable) },
     ])
+    await photographPrint(browser, origin, printableOne)
   } finally {
     await browser?.close()
     await app.close()

@@ -13,6 +13,8 @@ import { type DatabaseKind, type TestDatabase, createTestDatabase } from './data
 export interface ReceivedMail {
   envelopeTo: string[]
   parsed: ParsedMail
+  /** The message as it came, for what parsing changes (mailparser turns cid: links into data: URLs). */
+  raw: Buffer
 }
 
 /**
@@ -40,13 +42,18 @@ export class TestSmtpServer {
         callback()
       },
       onData: (stream, session, callback) => {
-        simpleParser(stream).then(
-          (parsed) => {
-            this.received.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), parsed })
-            callback()
-          },
-          (error: Error) => callback(error),
-        )
+        const chunks: Buffer[] = []
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks)
+          simpleParser(raw).then(
+            (parsed) => {
+              this.received.push({ envelopeTo: session.envelope.rcptTo.map((rcpt) => rcpt.address), parsed, raw })
+              callback()
+            },
+            (error: Error) => callback(error),
+          )
+        })
       },
     })
   }

@@ -116,7 +116,11 @@ describeEachDatabase('the mails of an order paid after it is placed', (kind) => 
     }
     expect(paid.parsed.text).toContain(bought.link)
     expect(html(paid)).toContain(`href="${escaped(bought.link)}"`)
-    expect(paid.parsed.attachments.map((attachment) => attachment.filename)).toEqual(['event.ics'])
+    // The calendar file, and each ticket's QR code shown inline (test/tickets/ticket-mail.test.ts).
+    expect(paid.parsed.attachments.filter((attachment) => !attachment.related).map((attachment) => attachment.filename)).toEqual([
+      'event.ics',
+    ])
+    expect(paid.parsed.attachments.filter((attachment) => attachment.related)).toHaveLength(2)
 
     await app.mail.runRound()
     expect(subjects(smtp.to('card@example.test'))).toHaveLength(2)

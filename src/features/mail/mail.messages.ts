@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { Db } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
 import { formatDateTime } from '../../lib/format.js'
+import { qrPng } from '../../lib/qr.js'
 import { VIEWS_DIR } from '../../lib/paths.js'
 import { type Translate, translatorForStored } from '../../i18n/translate.js'
 import { staffGrantOf } from '../check-in/door-staff.js'
@@ -20,9 +21,17 @@ export interface ComposedMail {
   subject: string
   text: string
   html: string
-  attachments: { filename: string; content: string; contentType: string }[]
+  attachments: MailAttachment[]
   /** The site's address as the message's links use it (PUBLIC_URL, or the address its cause came to). */
   siteUrl: string
+}
+
+/** A file sent with a message; one with a `cid` is an image its HTML shows inline (`<img src="cid:…">`), from the message itself. */
+export interface MailAttachment {
+  filename: string
+  content: string | Buffer
+  contentType: string
+  cid?: string
 }
 
 /** A message that can never be composed (its order is gone, say): retrying would not help. */
@@ -73,10 +82,11 @@ export class MailComposer {
     switch (message.kind) {
       case 'order-confirmation': {
         const { order, found } = await this.order(message.data, t)
+        const qr = await ticketQrImages(order)
         return {
           subject: t('mail.orderConfirmation.subject', { eventTitle: order.event.title, code: order.code }),
-          model: { order },
-          attachments: [this.calendarAttachment(found, order, message.data.siteUrl, site, t)],
+          model: { order, qrCids: qr.cids },
+          attachments: [this.calendarAttachment(found, order, message.data.siteUrl, site, t), ...qr.attachments],
         }
       }
       case 'order-cancelled': {
@@ -92,10 +102,11 @@ export class MailComposer {
       }
       case 'order-paid': {
         const { order, found } = await this.order(message.data, t)
+        const qr = await ticketQrImages(order)
         return {
           subject: t('mail.orderPaid.subject', { eventTitle: order.event.title, code: order.code }),
-          model: { order },
-          attachments: [this.calendarAttachment(found, order, message.data.siteUrl, site, t)],
+          model: { order, qrCids: qr.cids },
+          attachments: [this.calendarAttachment(found, order, message.data.siteUrl, site, t), ...qr.attachments],
         }
       }
       case 'order-expired': {
@@ -212,6 +223,26 @@ export class MailComposer {
       }),
     }
   }
+}
+
+/**
+ * Each ticket's QR code as a PNG sent inside the message, for its HTML to
+ * show by cid: it shows without loading anything from the web (which many
+ * mail programs block, and which would tell who opened it). Only while the
+ * tickets are valid: a confirmation sent after its order was cancelled
+ * carries none. PNG, since few mail programs show SVG.
+ */
+async function ticketQrImages(order: OrderView): Promise<{ cids: string[]; attachments: MailAttachment[] }> {
+  if (!order.ticketsValid || order.event.cancelled) return { cids: [], attachments: [] }
+  const attachments = await Promise.all(
+    order.tickets.map(async (ticket, index) => ({
+      filename: `ticket-${index + 1}-qr.png`,
+      content: await qrPng(ticket.code),
+      contentType: 'image/png',
+      cid: `ticket-${index + 1}.${order.code}@qr`,
+    })),
+  )
+  return { cids: attachments.map((attachment) => attachment.cid), attachments }
 }
 
 function siteUrlOf(message: MailMessage): string {

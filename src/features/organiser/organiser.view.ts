@@ -21,7 +21,7 @@ import type { DashboardEvent } from '../events/event.repository.js'
 import type { AttendeeLine, OrderMoney, OrderTotals } from '../purchase/order.repository.js'
 import { money } from '../../lib/money.js'
 import { PAYMENT_METHOD_IDS } from '../payments/payment-method.js'
-import { methodLabelKey } from '../purchase/order.view.js'
+import { methodLabelKey, ticketsAreValid } from '../purchase/order.view.js'
 import { CARD_HOLD_MINUTES, MAX_TRANSFER_DAYS, type SitePayments } from './event.form.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
@@ -198,6 +198,8 @@ export interface AttendeeOrderView {
   total: string
   orderedAt: string
   tickets: { id: number; code: string; typeName: string; price: string; checkedIn: string | null }[]
+  /** Its tickets may be printed: paid, or to be paid at the door (of an event not cancelled). */
+  printable: boolean
 }
 
 /** An order's money as the organiser's orders page shows it, and what may be done about it there. */
@@ -270,6 +272,7 @@ export function toOrderViews(
         total: formatMoney(money(line.totalMinor, line.currency)),
         orderedAt: formatDateTime(line.orderedAt, event.timeZone),
         tickets: [],
+        printable: event.status !== 'cancelled' && ticketsAreValid(line),
       }
       orders.set(line.orderId, order)
     }

@@ -3,7 +3,7 @@ import { cancellation, cancellationRefusalText } from '../orders/cancellation.js
 import type { Translate } from '../../i18n/translate.js'
 import type { OrderWithTickets } from './order.repository.js'
 import { money } from '../../lib/money.js'
-import type { OrderStatus } from '../../db/schema.js'
+import type { OrderRow, OrderStatus } from '../../db/schema.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import { ORDER_STATUS_MESSAGES } from '../orders/order.states.js'
 
@@ -85,7 +85,7 @@ export function toOrderView(
       state: refund.state,
       late: refund.reason === 'late-payment',
     })),
-    ticketsValid: order.status === 'paid' || (payment.pending && payment.atDoor),
+    ticketsValid: ticketsAreValid(order),
     buyerName: order.buyerName,
     buyerEmail: order.buyerEmail,
     total: formatMoney(money(order.totalMinor, order.currency)),
@@ -113,6 +113,18 @@ export function toOrderView(
   }
 }
 
+/**
+ * Whether an order's tickets may be shown, printed and scanned: paid, or
+ * reserved to be paid at the door (which collects the money before letting
+ * them in). Not while a card or transfer is awaited, nor once the order
+ * lapsed or was cancelled.
+ */
+export function ticketsAreValid(order: Pick<OrderRow, 'status' | 'paymentMethod'>): boolean {
+  return order.status === 'paid' || (order.status === 'pending' && order.paymentMethod === AT_DOOR)
+}
+
+const AT_DOOR = 'at-door'
+
 function paymentView(
   { order, event, payments, refunds }: OrderWithTickets,
   t: Translate,
@@ -121,7 +133,7 @@ function paymentView(
 ): OrderPaymentView {
   const pending = order.status === 'pending'
   const method = order.paymentMethod
-  const atDoor = method === 'at-door'
+  const atDoor = method === AT_DOOR
   const latest = payments.at(-1)
   return {
     status: order.status,

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { timingSafeEqual } from 'node:crypto'
 import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from '../events/event.model.js'
 import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
@@ -9,7 +8,7 @@ import { formatDateTime, formatMoney } from '../../lib/format.js'
 import { qrSvg } from '../../lib/qr.js'
 import { randomSecret } from '../../lib/random.js'
 import { siteUrl } from '../../lib/site-url.js'
-import { browserTag, knownBrowserTag } from '../../plugins/session.js'
+import { browserTag } from '../../plugins/session.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import { type EventWithTicketTypes, findEvent, findEventWithTicketTypes } from '../events/event.repository.js'
 import { toEventView } from '../events/event.view.js'
@@ -19,6 +18,7 @@ import { OrderCheckedIn } from '../orders/order.errors.js'
 import { ORDER_STATUS_MESSAGES, canMove } from '../orders/order.states.js'
 import { type OrderWithTickets, doorCodeOfTicket, findOrderByCode, ordersOfUser } from './order.repository.js'
 import { toOrderView } from './order.view.js'
+import { ORDER_CODE, accessibleOrder, boughtInThisBrowser } from './order-access.js'
 import { buyFormTotal } from './buy.view.js'
 import { cancelledEventLiveWords, liveWords } from '../events/event.live-words.js'
 import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
@@ -41,7 +41,6 @@ import type { Attempt, NewOrder, PayableOrder } from '../payments/payment-method
 import { refundTheRest, refundableOf } from '../payments/refunds.js'
 import type { Trx } from '../../db/database.js'
 
-const ORDER_CODE = /^[0-9A-Z]{10}$/
 const TICKET_CODE = /^[0-9A-Z]{16}$/
 
 export default async function purchaseRoutes(app: FastifyInstance, options: { capacityGuard?: CapacityGuard }) {
@@ -293,7 +292,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
   })
 
   app.get('/orders/:code', { config: { access: 'anyone' } }, async (request, reply) => {
-    let found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
+    let found = await accessibleOrder(app.db, request, (request.query as { key?: unknown }).key)
     // The return from the payment page, and any view of an unpaid order: what Stripe says is applied first, webhook or none.
     // A lapsed order too: a payment made as it lapsed takes its tickets again, or is refunded, even with no webhook.
     let processing = false
@@ -309,7 +308,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
 
   // Pays (again) an unpaid order by card: a new attempt each time, while its hold lasts.
   app.post('/orders/:code/pay', { config: { access: 'anyone', rateLimit: purchaseLimit } }, async (request, reply) => {
-    const found = await accessibleOrder(request, new FormReader(request.body).text('key'))
+    const found = await accessibleOrder(app.db, request, new FormReader(request.body).text('key'))
     const { order } = found
     if (order.status !== 'pending' || order.paymentMethod !== 'card')
       return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
@@ -344,7 +343,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
 
   // Cancelling cannot be undone: the order page links here, and only this page's form cancels.
   app.get('/orders/:code/cancel', { config: { access: 'anyone' } }, async (request, reply) => {
-    const found = await accessibleOrder(request, (request.query as { key?: unknown }).key)
+    const found = await accessibleOrder(app.db, request, (request.query as { key?: unknown }).key)
     const { order, event } = found
     if (!cancellation(order, event, found.tickets).allowed) return reply.redirect(`/orders/${order.code}?key=${order.accessKey}`, 303)
     reply.header('cache-control', 'private, no-store')
@@ -362,7 +361,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
 
   app.post('/orders/:code/cancel', { config: { access: 'anyone' } }, async (request, reply) => {
     const key = new FormReader(request.body).text('key')
-    const found = await accessibleOrder(request, key)
+    const found = await accessibleOrder(app.db, request, key)
     const cancel = cancellation(found.order, found.event, found.tickets)
     if (!cancel.allowed) {
       if (cancel.reason === null) reply.flash('info', 'flash.purchase.alreadyCancelled')
@@ -436,22 +435,6 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     })
   })
 
-  /**
-   * The order named in the URL, if this request may see it: by its secret key
-   * (the kept link), because this browser bought it, or because it is the
-   * logged-in buyer's. Anyone else gets 404, as if it did not exist.
-   */
-  async function accessibleOrder(request: FastifyRequest, key: unknown): Promise<OrderWithTickets> {
-    const code = (request.params as { code?: string }).code ?? ''
-    const found = ORDER_CODE.test(code) ? await findOrderByCode(app.db, code) : undefined
-    if (!found) throw new NotFound()
-    const byKey = typeof key === 'string' && key !== '' && sameSecret(key, found.order.accessKey)
-    const bySession = boughtInThisBrowser(request, found)
-    const byAccount = request.user !== null && request.user.id === found.order.userId
-    if (!byKey && !bySession && !byAccount) throw new NotFound()
-    return found
-  }
-
   async function renderOrder(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -492,10 +475,6 @@ function offerEventView(event: Event, types: TicketTypeRow[], currency: string, 
   }
 }
 
-function boughtInThisBrowser(request: FastifyRequest, found: OrderWithTickets): boolean {
-  return found.order.buyerBrowser !== null && found.order.buyerBrowser === knownBrowserTag(request)
-}
-
 /** A message at each ticket type whose price changed, and one above them all. */
 function priceChangeErrors(changes: ChangedPrice[], types: TicketTypeRow[], currency: string, t: Translate): FieldErrors {
   const errors: FieldErrors = { tickets: t('purchase.form.pricesChanged') }
@@ -506,10 +485,4 @@ function priceChangeErrors(changes: ChangedPrice[], types: TicketTypeRow[], curr
       change.seen === null ? t('purchase.form.priceNow', { now }) : t('purchase.form.priceNowNot', { now, seen: formatMoney(change.seen) })
   }
   return errors
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
 }
