@@ -1,4 +1,7 @@
 import { expect, it } from 'vitest'
+import { MailComposer, Uncomposable } from '../../src/features/mail/mail.messages.js'
+import { cancelOrder } from '../../src/features/orders/cancellation.js'
+import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
 import { doorCodesOfOrder } from '../helpers/door.js'
@@ -254,6 +257,31 @@ describeEachDatabase('writing to ticket holders', (kind) => {
     expect(parsed.text).toContain(link)
     expect(html).toContain(`href="${link}"`)
     expect(parsed.text).toContain('A message from the organiser of Escaped:')
+  })
+
+  it('does not write to an order cancelled after the message was sent: its mail is not composed', async () => {
+    const { browser, event, orders, types, mail } = await eventWithHolders('Cancelled Since')
+    const fields = messageFields({ subject: 'Parking', audience: 'types', [`type_${types.seated}`]: '1' })
+    expect((await previewAndSend(browser, event.id, fields)).statusCode).toBe(303)
+    await mailWithSubject(mail('cy'), 'Parking')
+    const [row] = await t.db
+      .selectFrom('outbox')
+      .innerJoin('holderMessageRecipients as recipient', 'recipient.outboxId', 'outbox.id')
+      .selectAll('outbox')
+      .where('recipient.orderId', '=', orders.cy.id)
+      .execute()
+    const composer = new MailComposer(t.db, false, 'tickets@admit-one.test')
+    const settings = await getSiteSettings(t.db)
+    expect((await composer.compose(row!, settings)).subject).toBe('Parking')
+    const audit = {
+      actorId: null,
+      actorLabel: mail('cy'),
+      action: 'order.cancelled_by_buyer',
+      subjectType: 'order',
+      subjectId: orders.cy.id,
+    }
+    await cancelOrder(t.db, { id: orders.cy.id, eventId: event.id, buyerEmail: mail('cy'), locale: 'en' }, audit, 'http://admit-one.test')
+    await expect(composer.compose(row!, settings)).rejects.toBeInstanceOf(Uncomposable)
   })
 
   /** The mail to `address` with this subject, once it has arrived (their order's own mails come too). */
