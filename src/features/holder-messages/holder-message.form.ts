@@ -4,7 +4,7 @@ import type { Translate } from '../../i18n/translate.js'
 import type { HolderMessageInput } from './holder-message.service.js'
 
 export const MAX_SUBJECT = 200
-export const MAX_BODY = 10_000
+const MAX_BODY = 10_000
 const CHECK_IN_CHOICES: readonly CheckInAudience[] = ['any', 'in', 'out']
 /** The key the preview gives its Send form (randomSecret): one message per key. */
 const FORM_KEY = /^[A-Za-z0-9_-]{16,64}$/

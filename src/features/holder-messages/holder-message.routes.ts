@@ -10,7 +10,7 @@ import { latestAuditOf } from '../audit/audit.repository.js'
 import type { Event } from '../events/event.model.js'
 import { ticketTypesByEvent } from '../events/event.repository.js'
 import { settle } from '../upkeep/settle.js'
-import { type MessageFormValues, blankMessageForm, formKeyOf, MAX_BODY, MAX_SUBJECT, parseMessageForm } from './holder-message.form.js'
+import { type MessageFormValues, blankMessageForm, formKeyOf, MAX_SUBJECT, parseMessageForm } from './holder-message.form.js'
 import { type Recipient, audienceOf, messagesOfEvent } from './holder-message.repository.js'
 import { type HolderMessageInput, MESSAGES_PER_EVENT_PER_HOUR, sendHolderMessage } from './holder-message.service.js'
 import {
@@ -63,7 +63,6 @@ export default async function holderMessageRoutes(app: FastifyInstance) {
         followUp: form.followUp ? t('holderMessages.compose.followUp', { count: form.followUp.told }) : null,
         limitNote: t('holderMessages.compose.limit', { limit: MESSAGES_PER_EVENT_PER_HOUR }),
         maxSubject: MAX_SUBJECT,
-        maxBody: MAX_BODY,
         ...audienceChoices(form.values, await typesOf(event), t),
       },
       status,
