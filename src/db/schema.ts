@@ -24,6 +24,8 @@ export interface Database {
   payments: PaymentsTable
   refunds: RefundsTable
   paymentNotices: PaymentNoticesTable
+  holderMessages: HolderMessagesTable
+  holderMessageRecipients: HolderMessageRecipientsTable
 }
 
 export interface SessionsTable {
@@ -383,6 +385,36 @@ export interface PaymentNoticesTable {
   outcome: string
 }
 
+/** Who at the door a message to ticket holders goes to: everyone, those let in, those not let in yet. */
+export type CheckInAudience = 'any' | 'in' | 'out'
+
+/** A message from the organiser to the holders of an event's tickets (src/features/holder-messages). */
+export interface HolderMessagesTable {
+  id: Generated<number>
+  eventId: number
+  subject: string
+  /** Plain text as the organiser wrote it, line breaks as "\n". */
+  body: string
+  /** The ticket types it went to, comma-separated ids; '' for every type. */
+  ticketTypeIds: string
+  checkIn: CheckInAudience
+  /** How many orders it was sent to. */
+  recipients: number
+  /** The key of the form that sent it: unique per event, so the same form sent twice finds this message. */
+  formKey: string
+  sentBy: number | null
+  /** Who sent it, as the audit log names them. */
+  sentByLabel: string
+  createdAt: number
+}
+
+/** One order a message to ticket holders went to, and the outbox message that carries it. */
+export interface HolderMessageRecipientsTable {
+  messageId: number
+  orderId: number
+  outboxId: number
+}
+
 export type UserRow = Selectable<UsersTable>
 export type EventRow = Selectable<EventsTable>
 export type TicketTypeRow = Selectable<TicketTypesTable>
@@ -392,3 +424,4 @@ export type OutboxRow = Selectable<OutboxTable>
 export type WaitingListEntryRow = Selectable<WaitingListEntriesTable>
 export type PaymentRow = Selectable<PaymentsTable>
 export type RefundRow = Selectable<RefundsTable>
+export type HolderMessageRow = Selectable<HolderMessagesTable>

@@ -11,6 +11,9 @@ import { type OrderWithTickets, findOrderById } from '../purchase/order.reposito
 import { type OrderView, toOrderView } from '../purchase/order.view.js'
 import type { SiteSettings } from '../settings/settings.repository.js'
 import { calendarFile } from './calendar.js'
+import { holdsCapacity } from '../orders/order.states.js'
+import { findHolderMessage } from '../holder-messages/holder-message.repository.js'
+import { toHolderMessageMail } from '../holder-messages/holder-message.view.js'
 import type { EventWhereAndWhen, MailMessage } from '../outbox/outbox.messages.js'
 
 /** What a transport sends: both parts, and any attachments. */
@@ -146,6 +149,18 @@ export class MailComposer {
             now: whereAndWhen(found.event),
             was: whereAndWhen(was),
           },
+        }
+      }
+      case 'holder-message': {
+        const { order, found } = await this.order(message.data, t)
+        // Cancelled or lapsed since the message was sent: no longer a ticket holder, and not written to as one.
+        if (!holdsCapacity(found.order.status))
+          throw new Uncomposable(`order ${message.data.orderId} is ${found.order.status}, no longer holding tickets`)
+        const written = await findHolderMessage(this.db, message.data.messageId)
+        if (!written) throw new Uncomposable(`message ${message.data.messageId} to ticket holders does not exist`)
+        return {
+          subject: written.subject,
+          model: toHolderMessageMail(written.body, { eventTitle: order.event.title, code: order.code, link: order.link }),
         }
       }
       case 'password-reset':

@@ -51,6 +51,7 @@ import {
   createTicketType,
   deleteEvent,
   deleteTicketType,
+  movesTheEvent,
   NO_SUCH_TICKET_TYPE,
   publishEvent,
   refuseIfCancelled,
@@ -108,6 +109,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     form?: { values: EventFormValues; errors: FieldErrors }
     /** The publish form, with what was wrong with it or why publishing was refused. */
     publish?: { values: PublishFormValues; errors: FieldErrors; refusal?: string }
+    /** The date, time or venue was just changed: whether the automatic message of it went to ticket holders. */
+    moved?: 'told' | 'untold'
   }
 
   /** The event's page: its details form, ticket types and lifecycle, with one of its forms re-shown when it failed. */
@@ -137,6 +140,7 @@ export default async function eventRoutes(app: FastifyInstance) {
         publish: forms.publish?.values ?? publishFormOf(event, now),
         publishErrors: forms.publish?.errors ?? {},
         publishRefusal: forms.publish?.refusal ?? null,
+        moved: event.sold > 0 ? (forms.moved ?? null) : null,
         timeZones: timeZoneChoices(values.timeZone),
         ...paymentFieldsView(sitePayments, t),
       },
@@ -203,7 +207,10 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect(`/edit-event/${id}`, 303)
   })
 
-  app.get('/edit-event/:id', owner, async (request, reply) => renderManage(reply, eventOf(request)))
+  app.get('/edit-event/:id', owner, async (request, reply) => {
+    const moved = new FormReader(request.query).text('moved')
+    return renderManage(reply, eventOf(request), { moved: moved === 'told' || moved === 'untold' ? moved : undefined })
+  })
 
   app.post('/edit-event/:id', owner, async (request, reply) => {
     const event = eventOf(request)
@@ -213,7 +220,9 @@ export default async function eventRoutes(app: FastifyInstance) {
     if (refusal)
       return renderManage(reply, event, { form: { values, errors: { [refusal.field]: eventRefusalText(request.t, refusal.reason) } } }, 422)
     reply.flash('success', 'flash.organiser.eventSaved')
-    return reply.redirect(`/edit-event/${event.id}`, 303)
+    // The page then offers to write to ticket holders: a note after the automatic message of the change, or the change itself.
+    const moved = event.sold > 0 && movesTheEvent(input, event) ? `?moved=${input.notifyTicketHolders ? 'told' : 'untold'}` : ''
+    return reply.redirect(`/edit-event/${event.id}${moved}`, 303)
   })
 
   app.post('/publish-event/:id', owner, async (request, reply) => {

@@ -30,6 +30,8 @@ type MailContent =
   | { kind: 'order-refunded'; to: string; data: { orderId: number; siteUrl: string; refundId: number } }
   | { kind: 'event-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'event-changed'; to: string; data: { orderId: number; siteUrl: string; was: EventWhereAndWhen } }
+  /** The organiser's message to ticket holders (holder_messages), to the buyer of one order, with its link. */
+  | { kind: 'holder-message'; to: string; data: { messageId: number; orderId: number; siteUrl: string } }
   | { kind: 'password-reset'; to: string; data: { name: string; link: string; expiresAt: number; timeZone: string } }
   | { kind: 'organiser-approved'; to: string; data: { name: string; siteUrl: string } }
   | { kind: 'organiser-requested'; to: string; data: { name: string; email: string; siteUrl: string } }
