@@ -2,7 +2,8 @@ import { Eta } from 'eta'
 import path from 'node:path'
 import type { Db } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
-import { formatDateTime } from '../../lib/format.js'
+import { formatDateTime, formatMoney } from '../../lib/format.js'
+import { money } from '../../lib/money.js'
 import { VIEWS_DIR } from '../../lib/paths.js'
 import { type Translate, translatorForStored } from '../../i18n/translate.js'
 import { staffGrantOf } from '../check-in/door-staff.js'
@@ -82,6 +83,20 @@ export class MailComposer {
       case 'order-cancelled': {
         const { order } = await this.order(message.data, t)
         return { subject: t('mail.orderCancelled.subject', { code: order.code }), model: { order } }
+      }
+      case 'tickets-cancelled': {
+        const { order, found } = await this.order(message.data, t)
+        const { ticketIds, refundMinor } = message.data
+        const cancelled = order.tickets.filter((_, i) => ticketIds.includes(found.tickets[i]!.id))
+        return {
+          subject: t('mail.ticketsCancelled.subject', { code: order.code, count: cancelled.length }),
+          model: {
+            order,
+            cancelled,
+            refund: refundMinor > 0 ? formatMoney(money(refundMinor, found.order.currency)) : null,
+            toCard: found.order.paymentMethod === 'card',
+          },
+        }
       }
       case 'order-awaiting-payment': {
         const { order } = await this.order(message.data, t)
@@ -200,7 +215,7 @@ export class MailComposer {
         title: found.event.title,
         description: t('mail.orderConfirmation.calendarDescription', {
           code: order.code,
-          count: order.tickets.length,
+          count: order.standingTickets,
           link: order.link,
         }),
         location: found.event.venue,
