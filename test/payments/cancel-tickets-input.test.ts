@@ -142,9 +142,14 @@ describeEachDatabase('the form to cancel some tickets of an order, given bad inp
     const checkedIn = await send(order.code, { ...ticking([inside!, open!]), confirm: 'yes' })
     expect(checkedIn.statusCode).toBe(422)
     expect(errorsIn(checkedIn.body)).toEqual([`tickets: ${t('payments.cancelTickets.checkedIn', { tickets: codes[0]! })}`])
-    const again = await send(order.code, { ...ticking([gone!]), confirm: 'yes' })
-    expect(again.statusCode).toBe(422)
-    expect(errorsIn(again.body)).toEqual([`tickets: ${t('payments.cancelTickets.alreadyCancelled')}`])
+    const mixed = await send(order.code, { ...ticking([gone!, open!]), confirm: 'yes' })
+    expect(mixed.statusCode).toBe(422)
+    expect(errorsIn(mixed.body)).toEqual([`tickets: ${t('payments.cancelTickets.alreadyCancelled')}`])
+    // The same confirmation sent again: done already, said so, nothing more done.
+    expectRedirect(await send(order.code, { ...ticking([gone!]), confirm: 'yes' }), `/events/${eventId}/orders?q=${order.code}`)
+    expect((await me.browser.get(`/events/${eventId}/orders?q=${order.code}`)).body).toContain(
+      t('flash.payments.ticketsAlreadyCancelled', { code: order.code }),
+    )
   })
 
   it('with a refund typed for an order not paid yet: nothing to refund', async () => {

@@ -495,7 +495,7 @@ export default async function eventRoutes(app: FastifyInstance) {
     if (!form.input) return renderCancelTickets(reply, found, form, 422)
     const input = form.input
     const refundable = await refundableNow(found)
-    const errors = checkAgainstOrder(found, input, refundable, t)
+    const errors = checkAgainstOrder(found, { input, confirmed: form.confirmed }, refundable, t)
     if (Object.keys(errors).length > 0) return renderCancelTickets(reply, found, { values: form.values, errors }, 422)
     if (!form.confirmed)
       return renderCancelTickets(reply, found, {

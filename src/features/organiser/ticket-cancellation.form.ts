@@ -9,7 +9,7 @@ import type { Translate } from '../../i18n/translate.js'
 import { formatMoney, minorToInput, parseAmount } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { money } from '../../lib/money.js'
-import { ORDER_STATUS_MESSAGES, awaitsPayment } from '../orders/order.states.js'
+import { ORDER_STATUS_MESSAGES, awaitsPayment, holdsCapacity } from '../orders/order.states.js'
 import type { TicketCancellationRefusal } from '../orders/ticket-cancellation.js'
 import type { OrderWithTickets } from '../purchase/order.repository.js'
 import { methodLabelKey } from '../purchase/order.view.js'
@@ -80,22 +80,27 @@ export function refusalErrors(refusal: TicketCancellationRefusal | RefundRefusal
 /**
  * The mistakes that need the order, as the form's words: tickets not of it,
  * cancelled already or let in at the door; more refunded than is left.
- * These are checked again under the order's lock when it is done.
+ * These are checked again under the order's lock when it is done. A
+ * confirmation of tickets that are all cancelled already is none: the same
+ * confirmation sent twice, answered as done.
  */
 export function checkAgainstOrder(
   found: OrderWithTickets,
-  form: Required<Pick<CancelTicketsForm, 'input'>>['input'],
+  form: Required<Pick<CancelTicketsForm, 'input' | 'confirmed'>>,
   refundable: Refundable,
   t: Translate,
 ): FieldErrors {
-  const chosen = form.ticketIds.map((id) => found.tickets.find((ticket) => ticket.id === id))
+  const chosen = form.input.ticketIds.map((id) => found.tickets.find((ticket) => ticket.id === id))
   const left = refundable.leftMinor > 0 ? formatMoney(money(refundable.leftMinor, found.order.currency)) : ''
   if (chosen.some((ticket) => ticket === undefined)) return refusalErrors({ code: 'not-of-order' }, left, t)
   const tickets = chosen.map((ticket) => ticket!)
+  // Cancelled whole (its last tickets, say) or lapsed: the service answers a confirmation sent again as done.
+  if (!holdsCapacity(found.order.status)) return form.confirmed ? {} : refusalErrors({ code: 'order-closed' }, left, t)
+  if (form.confirmed && tickets.every((ticket) => ticket.cancelled)) return {}
   if (tickets.some((ticket) => ticket.cancelled)) return { tickets: t('payments.cancelTickets.alreadyCancelled') }
   const used = tickets.filter((ticket) => ticket.used)
   if (used.length > 0) return refusalErrors({ code: 'checked-in', tickets: used.map((ticket) => ticket.doorCode) }, left, t)
-  if (form.amountMinor !== null && form.amountMinor > refundable.leftMinor)
+  if (form.input.amountMinor !== null && form.input.amountMinor > refundable.leftMinor)
     return refusalErrors({ code: 'more-than-paid', maxMinor: refundable.leftMinor }, left, t)
   return {}
 }
@@ -117,6 +122,8 @@ export interface CancelTicketsPage {
     total: string
     /** Not paid yet: nothing is refunded, the amount due falls. */
     pending: boolean
+    /** It holds no tickets any more (cancelled, lapsed): nothing to cancel. */
+    closed: boolean
     /** What is left to refund, formatted; null when nothing is. */
     refundable: string | null
     byHand: boolean
@@ -169,6 +176,7 @@ export function cancelTicketsPage(
       methodLabel: t(methodLabelKey(order.paymentMethod)),
       total: format(order.totalMinor),
       pending: awaitsPayment(order.status),
+      closed: !holdsCapacity(order.status),
       refundable: refundable.leftMinor > 0 ? format(refundable.leftMinor) : null,
       byHand: refundable.byHand,
     },
