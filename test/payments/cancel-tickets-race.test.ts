@@ -19,6 +19,7 @@ import {
 } from '../helpers/card-payments.js'
 import { type DatabaseKind, describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { logInOverHttp } from '../helpers/login.js'
 import { type Persona, createUser } from '../helpers/personas.js'
 import { useListeningServers } from '../helpers/servers.js'
 import type { StripeStandIn } from '../helpers/stripe-stand-in.js'
@@ -121,34 +122,6 @@ function cancelThroughService(
   )
 }
 
-/** Logs in by the login form, as a browser would, and reads the confirming form's token for the order. */
-async function organiserSession(baseUrl: string, user: Persona, formUrl: string): Promise<{ cookie: string; csrf: string }> {
-  const jar = new Map<string, string>()
-  const keep = (response: Response) => {
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';')
-      const at = pair!.indexOf('=')
-      jar.set(pair!.slice(0, at), pair!.slice(at + 1))
-    }
-  }
-  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
-  const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? ''
-  const login = await fetch(`${baseUrl}/login`)
-  keep(login)
-  const done = await fetch(`${baseUrl}/login`, {
-    method: 'POST',
-    headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: token(await login.text()), email: user.email, password: user.password }),
-    redirect: 'manual',
-  })
-  keep(done)
-  const form = await fetch(`${baseUrl}${formUrl}`, { headers: { cookie: cookie() } })
-  keep(form)
-  const csrf = token(await form.text())
-  if (form.status !== 200 || !csrf) throw new Error(`the form answered ${form.status} without a token`)
-  return { cookie: cookie(), csrf }
-}
-
 describeEachDatabase('twenty requests to cancel the same ticket of a paid card order at once', (kind) => {
   const start = useCardOrder(kind)
 
@@ -159,7 +132,7 @@ describeEachDatabase('twenty requests to cancel the same ticket of a paid card o
       async () => {
         const order = await start(instances)
         const formUrl = `/events/${order.eventId}/orders/${order.buyer.code}/cancel-tickets`
-        const sessions = await Promise.all(order.urls.map((url) => organiserSession(url, order.organiser, formUrl)))
+        const sessions = await Promise.all(order.urls.map((url) => logInOverHttp(url, order.organiser, formUrl)))
         const responses = await Promise.all(
           Array.from({ length: REQUESTS }, (_, i) => {
             const session = sessions[i % sessions.length]!
