@@ -52,7 +52,7 @@ export const payments = {
   'payments.cancelTickets.legend': 'Tickets to cancel',
   'payments.cancelTickets.ticketsHint':
     'The tickets you choose are no longer valid: their places (and seats) go back on sale, to the waiting list first. The others stay valid.',
-  'payments.cancelTickets.checkedInKept': 'Checked in: undo the check-in first to cancel it',
+  'payments.cancelTickets.checkedInKept': 'Undo the check-in first to cancel it.',
   'payments.cancelTickets.amount': 'Amount to refund',
   'payments.cancelTickets.amountHint':
     'Leave it empty to refund the price of the tickets you choose, up to what is left: {left}. Write 0 to refund nothing.',

@@ -64,7 +64,8 @@ export const purchase = {
   'purchase.order.tickets': 'Tickets',
   'purchase.order.qrCode': 'QR code for ticket {code}',
   'purchase.order.checkedIn': 'Checked in',
-  'purchase.order.ticketCancelled': 'Cancelled by the organiser: not valid',
+  'purchase.order.ticketCancelled': 'Cancelled',
+  'purchase.order.ticketCancelledNote': 'The organiser cancelled this ticket: it is no longer valid.',
   'purchase.order.ticketOf': 'Ticket {number} of {count}',
   'purchase.order.cancel': 'Cancel this order…',
 
