@@ -534,6 +534,16 @@ export default async function eventRoutes(app: FastifyInstance) {
           return amount
         },
       })
+      // A payment page the buyer opened for the old total while this ran (the order page read before it committed): closed too.
+      if (done.kind === 'tickets' && order.status === 'pending') {
+        await app.payments
+          .method(order.paymentMethod)
+          ?.cancelStarted(app.db, order.id, { unlessAmount: done.totalMinor })
+          // Done all the same: such a page closes by itself before the order's hold ends.
+          .catch((error: unknown) =>
+            request.log.warn({ err: error, orderId: order.id }, 'payments: a payment page could not be closed now'),
+          )
+      }
       if (done.kind === 'already') reply.flash('info', 'flash.payments.ticketsAlreadyCancelled', { code: order.code })
       else {
         app.afterCommit({ eventChanged: event.id, mailQueued: true })
