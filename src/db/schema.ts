@@ -199,7 +199,7 @@ export interface TicketsTable {
   lapsedSeatId: ColumnType<number | null, number | null | undefined>
   /**
    * When the organiser cancelled this ticket alone, keeping the rest of its
-   * order (migration 0018); null while it stands, and for the tickets of a
+   * order (migration 0019); null while it stands, and for the tickets of a
    * cancelled order, whose state says it for all of them.
    */
   cancelledAt: ColumnType<number | null, number | null | undefined>
