@@ -199,6 +199,12 @@ export interface TicketsTable {
   checkedInGate: ColumnType<string | null, string | null | undefined>
   /** The seat it had when its order lapsed: a late payment books it again if it is free. */
   lapsedSeatId: ColumnType<number | null, number | null | undefined>
+  /**
+   * When the organiser cancelled this ticket alone, keeping the rest of its
+   * order (migration 0019); null while it stands, and for the tickets of a
+   * cancelled order, whose state says it for all of them.
+   */
+  cancelledAt: ColumnType<number | null, number | null | undefined>
 }
 
 /** pending: to send (again) when due; sent; failed: given up after the last try. */

@@ -20,6 +20,8 @@ export type MailMessage = MailContent & {
 type MailContent =
   | { kind: 'order-confirmation'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'order-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
+  /** Some tickets of the order cancelled by the organiser, the rest kept; what goes back with them (0: nothing). */
+  | { kind: 'tickets-cancelled'; to: string; data: { orderId: number; siteUrl: string; ticketIds: number[]; refundMinor: number } }
   /** Placed, to be paid (card, bank transfer): how to pay, and by when. */
   | { kind: 'order-awaiting-payment'; to: string; data: { orderId: number; siteUrl: string } }
   /** Paid after it was placed: the tickets. */
