@@ -14,6 +14,7 @@ import { purchase } from './purchase.js'
 import { seating } from './seating.js'
 import { waitingList } from './waiting-list.js'
 import { payments } from './payments.js'
+import { questions } from './questions.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -43,5 +44,6 @@ export const en = {
   ...seating,
   ...waitingList,
   ...payments,
+  ...questions,
   ...refusals,
 }
