@@ -194,8 +194,15 @@ async function writeOptions(trx: Trx, before: Question, labels: string[], now: n
       await trx.insertInto('questionOptions').values({ questionId: before.id, label, position }).execute()
     }
   }
-  const dropped = before.options.filter((option) => !option.removed && !kept.has(option.id)).map((option) => option.id)
-  if (dropped.length > 0) await trx.updateTable('questionOptions').set({ removedAt: now }).where('id', 'in', dropped).execute()
+  // Those no longer listed go after the rest, in their order.
+  const dropped = before.options.filter((option) => !option.removed && !kept.has(option.id))
+  for (const [i, option] of dropped.entries()) {
+    await trx
+      .updateTable('questionOptions')
+      .set({ removedAt: now, position: labels.length + i })
+      .where('id', '=', option.id)
+      .execute()
+  }
 }
 
 /** Writes how many questions the event asks, counted under its lock: what lets an event that asks none read none. */
