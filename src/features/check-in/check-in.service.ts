@@ -1,5 +1,6 @@
 import { type Db, isUniqueViolation, type Trx } from '../../db/database.js'
-import type { CheckInAction, OrderStatus } from '../../db/schema.js'
+import type { ExpressionBuilder } from 'kysely'
+import type { CheckInAction, Database, OrderStatus } from '../../db/schema.js'
 import { type DoorCode, isSignedBy, parseDoorCode, signDoorCode } from '../../lib/door-code.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { type Actor, auditBy } from '../audit/actor.js'
@@ -9,6 +10,8 @@ import { lockOrder } from '../orders/order.writes.js'
 import { recordPaymentByHand } from '../payments/confirm.js'
 import type { PaymentMethod } from '../payments/payment-method.js'
 import { type Money, money } from '../../lib/money.js'
+import type { Question } from '../questions/question.model.js'
+import { answersOfEvent, answersOfTicket, questionsOf } from '../questions/questions.repository.js'
 
 /** entry: let the ticket in; exit: it leaves, to come back later (types that allow re-entry only). */
 export type ScanMode = 'entry' | 'exit'
@@ -26,7 +29,8 @@ export interface Scan {
 
 /** Who scans, for which event: what a door pass grants (see door-staff.ts). */
 export interface Scanner {
-  event: { id: number; checkInSecret: string | null }
+  /** questionCount: how many questions the event asks (events.question_count); a ticket's answers are read only when it asks some. */
+  event: { id: number; checkInSecret: string | null; questionCount?: number }
   actorId: number | null
   actorLabel: string
   /** The payment methods whose unpaid orders the door takes the money of (PaymentMethod.paidAtDoor). */
@@ -36,10 +40,19 @@ export interface Scanner {
 export interface TicketAtDoor {
   id: number
   doorCode: string
+  /** The name on the ticket, or its buyer's when it has none. */
   holder: string
   typeName: string
   /** "Stalls, row F, seat 12" for a seated ticket. */
   seat: string | null
+  /** Its answers to the event's questions, then its order's, in the event's order; blank ones left out. */
+  answers: GivenAnswer[]
+}
+
+/** An answer as given, with its question, for the door to show in words. */
+export interface GivenAnswer {
+  question: Pick<Question, 'label' | 'kind' | 'options'>
+  value: string
 }
 
 /** An unpaid order paid at the door: what the door collects before letting its tickets in. */
@@ -195,7 +208,24 @@ async function scannedTicket(db: Db, scanner: Scanner, text: string): Promise<{ 
 
   const read = await readTicket(db, code.ticketId)
   if (!read || read.eventId !== scanner.event.id) return { kind: 'unknown' }
-  return { read, ticket: { id: read.id, doorCode, holder: read.holder, typeName: read.typeName, seat: seatOf(read) } }
+  const answers = scanner.event.questionCount ? await answersAtDoor(db, scanner.event.id, read) : []
+  return { read, ticket: { id: read.id, doorCode, holder: read.holder, typeName: read.typeName, seat: seatOf(read), answers } }
+}
+
+/** The ticket's answers, then its order's, in the event's order of questions. */
+async function answersAtDoor(db: Db, eventId: number, read: TicketRead): Promise<GivenAnswer[]> {
+  const questions = await questionsOf(db, eventId)
+  const answers = await answersOfTicket(db, read.orderId, read.id)
+  return givenAnswers(questions, answers, read.id)
+}
+
+function givenAnswers(questions: Question[], answers: { ticketId: number | null; questionId: number; value: string }[], ticketId: number) {
+  const of = (mine: number | null) =>
+    questions.flatMap((question) => {
+      const answer = answers.find((candidate) => candidate.questionId === question.id && candidate.ticketId === mine)
+      return answer && answer.value !== '' ? [{ question, value: answer.value }] : []
+    })
+  return [...of(ticketId), ...of(null)]
 }
 
 function verdictOf(scanner: Scanner, read: TicketRead, status: OrderStatus): DoorVerdict {
@@ -284,7 +314,7 @@ export async function undoCheckIn(db: Db, request: UndoRequest): Promise<boolean
     if (!ticket || ticket.eventId !== request.eventId || ticket.checkedInAt === null) return false
     if (!(await takeOut(trx, ticket.id, ticket.checkedInAt))) return false
     const scanner = {
-      event: { id: request.eventId, checkInSecret: null },
+      event: { id: request.eventId, checkInSecret: null, questionCount: 0 },
       actorId: request.actor.userId,
       actorLabel: request.actor.label,
       paidAtDoor: [],
@@ -327,6 +357,7 @@ export async function doorCounts(db: Db, eventId: number, paidAtDoor: readonly s
 }
 
 export interface DoorListLine {
+  /** The name on the ticket, or its buyer's when it has none. */
   holder: string
   typeName: string
   seat: string | null
@@ -336,6 +367,8 @@ export interface DoorListLine {
   /** Paid ('admit'), to pay at the door ('collect' the order's total), or not paid yet otherwise ('not-paid'); the list holds no other. */
   payment: DoorVerdict
   orderTotal: Money
+  /** As TicketAtDoor's. */
+  answers: GivenAnswer[]
 }
 
 /**
@@ -345,7 +378,7 @@ export interface DoorListLine {
  */
 export async function doorList(
   db: Db,
-  event: { id: number; checkInSecret: string },
+  event: { id: number; checkInSecret: string; questionCount: number },
   paidAtDoor: readonly string[],
 ): Promise<DoorListLine[]> {
   const rows = await db
@@ -354,17 +387,28 @@ export async function doorList(
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
     .leftJoin('seatBookings', 'seatBookings.ticketId', 'tickets.id')
     .leftJoin('seats', 'seats.id', 'seatBookings.seatId')
-    .select(['tickets.id', 'orders.buyerName', 'orders.code', 'ticketTypes.name', 'tickets.checkedInAt'])
+    .select((eb) => [
+      'tickets.id',
+      'orders.id as orderId',
+      holderOf(eb).as('holder'),
+      'orders.code',
+      'ticketTypes.name',
+      'tickets.checkedInAt',
+    ])
     .select(['orders.status', 'orders.paymentMethod', 'orders.totalMinor', 'orders.currency'])
     .select(['seats.section', 'seats.rowLabel', 'seats.seatLabel'])
     .where('orders.eventId', '=', event.id)
     .where(awaitedAtDoorCondition)
-    .orderBy('orders.buyerName')
+    .orderBy('holder')
     .orderBy('orders.id')
     .orderBy('tickets.id')
     .execute()
+  const questions = event.questionCount > 0 ? await questionsOf(db, event.id) : []
+  const answers = questions.length > 0 ? await answersOfEvent(db, event.id) : []
+  const answersOf = new Map<number, typeof answers>()
+  for (const answer of answers) answersOf.set(answer.orderId, [...(answersOf.get(answer.orderId) ?? []), answer])
   return rows.map((row) => ({
-    holder: row.buyerName,
+    holder: row.holder,
     typeName: row.name,
     seat: seatOf(row),
     doorCode: signDoorCode(event.checkInSecret, event.id, row.id),
@@ -372,7 +416,13 @@ export async function doorList(
     checkedInAt: row.checkedInAt,
     payment: doorVerdict(row.status, paidAtDoor.includes(row.paymentMethod)),
     orderTotal: money(row.totalMinor, row.currency),
+    answers: givenAnswers(questions, answersOf.get(row.orderId) ?? [], row.id),
   }))
+}
+
+/** The name the door knows a ticket by: its holder's, or its buyer's when it has none. */
+function holderOf(eb: ExpressionBuilder<Database, 'tickets' | 'orders'>) {
+  return eb.fn.coalesce('tickets.holderName', 'orders.buyerName')
 }
 
 async function otherEventAnswer(db: Db, code: DoorCode): Promise<ScanAnswer> {
@@ -401,7 +451,7 @@ async function readTicket(db: Db | Trx, ticketId: number): Promise<TicketRead | 
       'orders.paymentMethod',
       'orders.totalMinor',
       'orders.currency',
-      'orders.buyerName as holder',
+      (eb) => holderOf(eb).as('holder'),
       'ticketTypes.name as typeName',
       'ticketTypes.allowReentry',
       'tickets.checkedInAt',

@@ -23,6 +23,8 @@ import { money } from '../../lib/money.js'
 import { PAYMENT_METHOD_IDS } from '../payments/payment-method.js'
 import { methodLabelKey } from '../purchase/order.view.js'
 import { CARD_HOLD_MINUTES, MAX_TRANSFER_DAYS, type SitePayments } from './event.form.js'
+import { type AnswerLine, answerCell, answerLines, answersByOrder } from '../questions/answers.js'
+import type { EventAnswers } from '../questions/questions.repository.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
@@ -197,7 +199,17 @@ export interface AttendeeOrderView {
   buyerMailto: string
   total: string
   orderedAt: string
-  tickets: { id: number; code: string; typeName: string; price: string; checkedIn: string | null }[]
+  tickets: {
+    id: number
+    code: string
+    typeName: string
+    price: string
+    checkedIn: string | null
+    holderName: string | null
+    answers: AnswerLine[]
+  }[]
+  /** The answers to the order's questions. */
+  answers: AnswerLine[]
 }
 
 /** An order's money as the organiser's orders page shows it, and what may be done about it there. */
@@ -253,10 +265,13 @@ export function toOrderViews(
   event: Event,
   checkInSecret: string,
   payments: OrdersPayments,
+  answered: EventAnswers,
   t: Translate,
 ): AttendeeOrderView[] {
   const orders = new Map<number, AttendeeOrderView>()
+  const answersOf = answersByOrder(answered.answers)
   for (const line of lines) {
+    const answers = answersOf.get(line.orderId) ?? []
     let order = orders.get(line.orderId)
     if (!order) {
       order = {
@@ -270,6 +285,7 @@ export function toOrderViews(
         total: formatMoney(money(line.totalMinor, line.currency)),
         orderedAt: formatDateTime(line.orderedAt, event.timeZone),
         tickets: [],
+        answers: answerLines(answered.questions, answers, null, t),
       }
       orders.set(line.orderId, order)
     }
@@ -286,12 +302,20 @@ export function toOrderViews(
               by: line.checkedInBy ?? '',
               gate: line.checkedInGate ?? '',
             }),
+      holderName: line.holderName,
+      answers: answerLines(answered.questions, answers, line.ticketId, t),
     })
   }
   return [...orders.values()]
 }
 
-export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
+/** The export's columns beyond the fixed ones: the ticket's holder while names are asked, then a column for each question asked. */
+export interface AttendeeColumns {
+  holderNames: boolean
+  questions: EventAnswers['questions']
+}
+
+export function attendeeHeader(event: Event, columns: AttendeeColumns, t: Translate): CsvCell[] {
   const { timeZone } = event
   return [
     t('organiser.attendeesCsv.orderCode'),
@@ -305,6 +329,8 @@ export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
     t('organiser.attendeesCsv.currency'),
     t('organiser.attendeesCsv.orderedAt', { timeZone }),
     t('organiser.attendeesCsv.checkedInAt', { timeZone }),
+    ...(columns.holderNames ? [t('questions.csv.holder')] : []),
+    ...columns.questions.map((question) => question.label),
   ]
 }
 
@@ -314,7 +340,20 @@ export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
  * codes (pending, paid…; card, bank-transfer, at-door, free), which a
  * spreadsheet can filter on whatever the language.
  */
-export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecret: string): CsvCell[][] {
+export function toAttendeeRows(
+  lines: AttendeeLine[],
+  event: Event,
+  checkInSecret: string,
+  columns: AttendeeColumns,
+  answers: EventAnswers['answers'],
+): CsvCell[][] {
+  const answersOf = answersByOrder(answers)
+  // A question of the order has its answer on each of the order's tickets.
+  const answerOf = (line: AttendeeLine, question: EventAnswers['questions'][number]) => {
+    const ticketId = question.perTicket ? line.ticketId : null
+    const answer = answersOf.get(line.orderId)?.find((candidate) => candidate.questionId === question.id && candidate.ticketId === ticketId)
+    return answer ? answerCell(question, answer.value) : ''
+  }
   return lines.map((line) => [
     line.orderCode,
     line.status,
@@ -327,6 +366,8 @@ export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecre
     line.currency,
     csvDateTime(line.orderedAt, event.timeZone),
     line.checkedInAt === null ? '' : csvDateTime(line.checkedInAt, event.timeZone),
+    ...(columns.holderNames ? [line.holderName ?? ''] : []),
+    ...columns.questions.map((question) => answerOf(line, question)),
   ])
 }
 

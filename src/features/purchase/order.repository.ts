@@ -8,8 +8,10 @@ import { foldedPattern } from '../../lib/search.js'
 import { signDoorCode } from '../../lib/door-code.js'
 import { checkInSecretOf } from '../events/event.repository.js'
 import { seatsOfTickets } from '../seating/seating.repository.js'
+import { type EventAnswers, answersOfEventOrders } from '../questions/questions.repository.js'
 
-export interface OrderWithTickets {
+/** An order with its event, tickets and money; with the questions its event asks now and its answers (none read for an event that asks none). */
+export interface OrderWithTickets extends EventAnswers {
   order: OrderRow
   event: Event
   tickets: OrderTicket[]
@@ -32,6 +34,8 @@ export interface OrderTicket {
   seat: string | null
   /** Let in at the door once, and not undone since: its order can no longer be cancelled, even after a check-out. */
   used: boolean
+  /** Who it is for, when the event asked and the buyer said. */
+  holderName: string | null
 }
 
 export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTickets | undefined> {
@@ -51,7 +55,14 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
   const tickets = await db
     .selectFrom('tickets')
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
-    .select(['tickets.id', 'tickets.code', 'tickets.priceMinor', 'ticketTypes.name as ticketTypeName', 'tickets.checkedInAt'])
+    .select([
+      'tickets.id',
+      'tickets.code',
+      'tickets.priceMinor',
+      'ticketTypes.name as ticketTypeName',
+      'tickets.checkedInAt',
+      'tickets.holderName',
+    ])
     .select(TICKET_WAS_USED.as('used'))
     .where('tickets.orderId', '=', order.id)
     .orderBy('tickets.ticketTypeId')
@@ -67,6 +78,7 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
     order,
     payments,
     refunds,
+    ...(await answersOfEventOrders(db, event, [order.id])),
     event: { ...event, checkInSecret: secret },
     // PostgreSQL answers exists() with a boolean, SQLite with 0 or 1.
     tickets: tickets.map((ticket) => ({
@@ -262,6 +274,8 @@ export interface AttendeeLine {
   checkedInAt: number | null
   checkedInBy: string | null
   checkedInGate: string | null
+  /** Who the ticket is for, when the event asked and the buyer said. */
+  holderName: string | null
 }
 
 /** Where a list of orders (newest first) stopped: its last order. */
@@ -341,6 +355,7 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
       'tickets.checkedInAt',
       'tickets.checkedInBy',
       'tickets.checkedInGate',
+      'tickets.holderName',
     ])
     .where('orders.id', 'in', matching)
     .orderBy('orders.createdAt', 'desc')

@@ -6,6 +6,7 @@ import { money } from '../../lib/money.js'
 import type { OrderStatus } from '../../db/schema.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import { ORDER_STATUS_MESSAGES } from '../orders/order.states.js'
+import { type AnswerLine, answerLines } from '../questions/answers.js'
 
 /** An order's payment as its page and mails show it. */
 export interface OrderPaymentView {
@@ -53,7 +54,18 @@ export interface OrderView {
   total: string
   orderedAt: string
   event: { id: number; title: string; venue: string; when: string; cancelled: boolean }
-  tickets: { code: string; typeName: string; price: string; qrUrl: string; checkedIn: boolean; seat: string | null }[]
+  tickets: {
+    code: string
+    typeName: string
+    price: string
+    qrUrl: string
+    checkedIn: boolean
+    seat: string | null
+    holderName: string | null
+    answers: AnswerLine[]
+  }[]
+  /** The answers to the order's questions, in the event's order of questions. */
+  answers: AnswerLine[]
   /** The page's own address with its key: works later, in any browser. */
   link: string
   canCancel: boolean
@@ -98,7 +110,10 @@ export function toOrderView(found: OrderWithTickets, origin: string, t: Translat
       price: formatMoney(money(ticket.priceMinor, order.currency)),
       // Drawn by its own request and cached by the browser for good, not again with each view of the order.
       qrUrl: `/tickets/${ticket.code}/qr.svg`,
+      holderName: ticket.holderName,
+      answers: answerLines(found.questions, found.answers, ticket.id, t),
     })),
+    answers: answerLines(found.questions, found.answers, null, t),
     link: `${origin}/orders/${order.code}?key=${order.accessKey}`,
     canCancel: cancel.allowed,
     cancelNote: cancel.allowed || cancel.reason === null ? null : cancellationRefusalText(t, cancel.reason),

@@ -217,9 +217,16 @@ function choiceLabels(question: Pick<Question, 'options'>, value: string): strin
   return value.split(',').flatMap((id) => question.options.find((option) => String(option.id) === id)?.label ?? [])
 }
 
+/** Answers grouped by their order. */
+export function answersByOrder(answers: StoredAnswer[]): Map<number, StoredAnswer[]> {
+  const grouped = new Map<number, StoredAnswer[]>()
+  for (const answer of answers) grouped.set(answer.orderId, [...(grouped.get(answer.orderId) ?? []), answer])
+  return grouped
+}
+
 /**
  * The answered questions of an order (ticketId null) or of one of its
- * tickets, in the event's order of questions, as lines: blank answers and
+ * tickets, from that order's answers, in the event's order of questions, as lines: blank answers and
  * removed questions left out.
  */
 export function answerLines(

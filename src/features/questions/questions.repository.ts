@@ -97,30 +97,50 @@ export interface StoredAnswer {
   value: string
 }
 
-/** The answers of these orders, to questions not removed, for their pages and exports. */
-export async function answersOfOrders(db: Db | Trx, orderIds: number[]): Promise<StoredAnswer[]> {
-  if (orderIds.length === 0) return []
+/** The answers to questions not removed, in the order given: what every page and export reads, narrowed by its caller. */
+function shownAnswers(db: Db | Trx) {
   return db
     .selectFrom('answers')
     .innerJoin('questions', 'questions.id', 'answers.questionId')
     .select(['answers.orderId', 'answers.ticketId', 'answers.questionId', 'answers.value'])
-    .where('answers.orderId', 'in', orderIds)
     .where('questions.removedAt', 'is', null)
     .orderBy('answers.id')
-    .execute()
+}
+
+/** The answers of these orders, to questions not removed, for their pages and exports. */
+export async function answersOfOrders(db: Db | Trx, orderIds: number[]): Promise<StoredAnswer[]> {
+  if (orderIds.length === 0) return []
+  return shownAnswers(db).where('answers.orderId', 'in', orderIds).execute()
+}
+
+/** What an event asks now, and the answers of some of its orders: what pages and exports show. */
+export interface EventAnswers {
+  questions: Question[]
+  answers: StoredAnswer[]
+}
+
+/** The questions an event asks and the answers of these orders to them; nothing read for an event that asks none. */
+export async function answersOfEventOrders(
+  db: Db | Trx,
+  event: { id: number; questionCount: number },
+  orderIds: number[],
+): Promise<EventAnswers> {
+  if (event.questionCount === 0) return { questions: [], answers: [] }
+  const questions = await questionsOf(db, event.id)
+  return { questions, answers: await answersOfOrders(db, orderIds) }
 }
 
 /** The answers of one ticket and of its order, to questions not removed: what the door is shown. */
 export async function answersOfTicket(db: Db | Trx, orderId: number, ticketId: number): Promise<StoredAnswer[]> {
-  return db
-    .selectFrom('answers')
-    .innerJoin('questions', 'questions.id', 'answers.questionId')
-    .select(['answers.orderId', 'answers.ticketId', 'answers.questionId', 'answers.value'])
+  return shownAnswers(db)
     .where('answers.orderId', '=', orderId)
     .where((eb) => eb.or([eb('answers.ticketId', 'is', null), eb('answers.ticketId', '=', ticketId)]))
-    .where('questions.removedAt', 'is', null)
-    .orderBy('answers.id')
     .execute()
+}
+
+/** The answers of every order of an event, to questions not removed: for the door list. */
+export async function answersOfEvent(db: Db | Trx, eventId: number): Promise<StoredAnswer[]> {
+  return shownAnswers(db).where('questions.eventId', '=', eventId).execute()
 }
 
 // Rows per INSERT: far below SQLite's 32,766 bound variables at four columns an answer.

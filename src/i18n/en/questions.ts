@@ -110,6 +110,9 @@ export const questions = {
   'questions.answer.tooLong': 'Use at most {max} characters for “{question}”.',
   'questions.answer.onTicket': 'Ticket {number} ({type}): {message}',
   'questions.answer.holder': 'Name on the ticket',
+  'questions.order.answers': 'Your answers',
+  'questions.answer.line': '{question}: {answer}',
+  'questions.doorList.answers': 'Answers',
   'questions.answer.answers': 'Answers',
   'questions.csv.holder': 'Ticket holder',
 } as const
