@@ -179,6 +179,28 @@ describeEachDatabase('the organiser’s names and questions page', (kind) => {
     })
   })
 
+  it('counts no blank answer: a question only left blank may still change its kind', async () => {
+    const { event, seat } = await eventWithTypes()
+    await me.browser.get(`/events/${event.id}/questions/new`)
+    await me.browser.post(`/events/${event.id}/questions/new`, { label: 'Nickname', kind: 'short-text', asked: 'order', scope: 'all' })
+    const [question] = await questionRows(event.id)
+    const order = await placeOrder(t.db, event.id, seat.id)
+    await t.db.insertInto('answers').values({ orderId: order.id, ticketId: null, questionId: question!.id, value: '' }).execute()
+    const list = await me.browser.get(`/events/${event.id}/questions`)
+    expect(list.body).toMatch(/data-label="Answers">0</)
+    const edit = await me.browser.get(`/events/${event.id}/questions/${question!.id}/edit`)
+    expect(edit.body).not.toContain('It has answers already')
+    const saved = await me.browser.post(`/events/${event.id}/questions/${question!.id}/edit`, {
+      label: 'Shirt size',
+      kind: 'one-choice',
+      asked: 'order',
+      scope: 'all',
+      options: 'S\nM\nL',
+    })
+    expect(saved.statusCode).toBe(303)
+    expect((await questionRows(event.id))[0]!.kind).toBe('one-choice')
+  })
+
   it('removes a question after asking, keeping its answers out of view', async () => {
     const { event, seat } = await eventWithTypes()
     await me.browser.get(`/events/${event.id}/questions/new`)

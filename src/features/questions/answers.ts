@@ -113,7 +113,6 @@ export function parseDetails(body: unknown, asked: Asked, t: Translate): { error
       if ('problem' in checked) form.fail(field(question), where(checked.problem))
       return { questionId: question.id, value: 'value' in checked ? checked.value : '' }
     })
-  const order = answersOf(asked.order, orderField, (message) => message)
   const tickets = asked.tickets.map(({ slot, questions }, i) => {
     const where = (message: string) => t('questions.answer.onTicket', { number: i + 1, type: slot.typeName, message })
     let holderName: string | null = null
@@ -126,6 +125,8 @@ export function parseDetails(body: unknown, asked: Asked, t: Translate): { error
     }
     return { ticketTypeId: slot.ticketTypeId, holderName, answers: answersOf(questions, (question) => ticketField(slot, question), where) }
   })
+  // After the tickets', as the form lists them: the messages come in the order of the fields.
+  const order = answersOf(asked.order, orderField, (message) => message)
   return { errors: form.errors, details: form.ok ? { tickets, order } : null }
 }
 

@@ -77,13 +77,14 @@ async function withOptionsAndTypes(db: Db | Trx, rows: QuestionRow[]): Promise<Q
   }))
 }
 
-/** How many answers each of these questions has (a blank one counts: it was asked). */
+/** How many answers each of these questions has, blank ones left out (a question left blank is answered in any kind). */
 export async function answerCounts(db: Db | Trx, questionIds: number[]): Promise<Map<number, number>> {
   if (questionIds.length === 0) return new Map()
   const rows = await db
     .selectFrom('answers')
     .select((eb) => ['questionId', eb.fn.countAll<number>().as('count')])
     .where('questionId', 'in', questionIds)
+    .where('value', '!=', '')
     .groupBy('questionId')
     .execute()
   return new Map(rows.map((row) => [row.questionId, Number(row.count)]))

@@ -94,7 +94,6 @@ export const questions = {
   'questions.details.optional': '(optional)',
   'questions.details.choose': 'Choose…',
   'questions.details.numberHint': 'A number, like 12 or 3.5.',
-  'questions.details.dateHint': 'For example 2026-05-31.',
   'questions.details.back': 'Change tickets',
   'questions.details.submit': 'Place order',
   'questions.details.next': 'Continue',
@@ -109,10 +108,8 @@ export const questions = {
   'questions.answer.notADate': '“{question}” takes a date, like 2026-05-31.',
   'questions.answer.tooLong': 'Use at most {max} characters for “{question}”.',
   'questions.answer.onTicket': 'Ticket {number} ({type}): {message}',
-  'questions.answer.holder': 'Name on the ticket',
   'questions.order.answers': 'Your answers',
   'questions.answer.line': '{question}: {answer}',
   'questions.doorList.answers': 'Answers',
-  'questions.answer.answers': 'Answers',
   'questions.csv.holder': 'Ticket holder',
 } as const
