@@ -7,6 +7,7 @@ import { createUser, type Persona } from '../helpers/personas.js'
 import { askQuestions, optionIds } from '../helpers/questions.js'
 import { queriesDuring } from '../helpers/queries.js'
 import { addSeatBlock, hallEvent, seatId } from '../helpers/seats.js'
+import { cancelAsBuyer, join, offerTokenIn, soldOutEvent } from '../waiting-list/support.js'
 
 function formKey(html: string): string {
   const key = /name="key" value="([^"]+)"/.exec(html)?.[1]
@@ -276,6 +277,36 @@ describeEachDatabase('the buy form asks names and questions, with JavaScript off
       .execute()
     expect(booked.map((row) => row.holderName)).toEqual(['Sue Seated', 'Sid Seated'])
     expect(booked.map((row) => row.seatId).sort((x, y) => x - y)).toEqual([a2, a3])
+  })
+
+  it('takes a waiting-list offer through both steps: the offer rides along, and its held ticket is bought with the name given', async () => {
+    const { eventId, typeId, orders } = await soldOutEvent(t.db, { capacity: 1 })
+    await askQuestions(t.db, eventId, 'required', [])
+    await join(t.app, eventId, typeId, { name: 'Wendy Waiter', email: 'wendy@example.test' })
+    await cancelAsBuyer(t.app, t.db, orders[0]!.id)
+    const offer = await t.db.selectFrom('outbox').select('data').where('kind', '=', 'waiting-list-offer').executeTakeFirstOrThrow()
+    const token = offerTokenIn(JSON.parse(offer.data).link)
+    const holder = new TestBrowser(t.app)
+    const form = await holder.get(`/buy-tickets/${eventId}?offer=${token}`)
+    const details = await holder.post(`/purchase/${eventId}`, {
+      key: formKey(form.body),
+      [`qty_${typeId}`]: '1',
+      name: 'Wendy Waiter',
+      email: 'wendy@example.test',
+    })
+    expect(details.statusCode).toBe(200)
+    expect(details.body).toContain(`<input type="hidden" name="offer" value="${token}">`)
+    const placed = await holder.post(`/purchase/${eventId}`, { step: 'details', [`t${typeId}_1_name`]: 'Walter Waiter' })
+    expect(placed.statusCode).toBe(303)
+    expect(placed.headers.location).toMatch(/^\/purchase\/success\?order=/)
+    const entry = await t.db
+      .selectFrom('waitingListEntries')
+      .select(['state', 'orderId'])
+      .where('eventId', '=', eventId)
+      .executeTakeFirstOrThrow()
+    expect(entry.state).toBe('claimed')
+    const ticket = await t.db.selectFrom('tickets').select('holderName').where('orderId', '=', entry.orderId!).executeTakeFirstOrThrow()
+    expect(ticket.holderName).toBe('Walter Waiter')
   })
 
   it('refuses tickets that cannot be had before asking anything', async () => {
