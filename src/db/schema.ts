@@ -132,7 +132,7 @@ export interface EventsTable {
   bankDetails: Generated<string>
   /** No later than the earliest deadline of the event's unpaid orders (null: none can lapse): settle reads it to do nothing when nothing is due. */
   nextExpiryAt: ColumnType<number | null, number | null | undefined>
-  /** Whether the buy form asks a name for each ticket (migration 0018). */
+  /** Whether the buy form asks a name for each ticket (migration 0020). */
   holderNames: Generated<HolderNames>
   /** How many questions the event asks now (not removed): written with every change of them, so that an event asking none reads none. */
   questionCount: Generated<number>

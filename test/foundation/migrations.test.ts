@@ -186,11 +186,11 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 
-  it('0018 asks nothing of the events there were, and keeps one answer per question and order, or per question and ticket', async () => {
+  it('0020 asks nothing of the events there were, and keeps one answer per question and order, or per question and ticket', async () => {
     database = await createTestDatabase(kind)
     const { db } = createDatabase(database.url)
     try {
-      await migrateToLatest(db, upTo('0017'))
+      await migrateToLatest(db, upTo('0019'))
       const now = Date.now()
       await sql`insert into users (email, name, password_hash, role, status, created_at, search_text)
         values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}, 'o')`.execute(db)
@@ -202,7 +202,7 @@ describeEachDatabase('migrations', (kind) => {
         values ('O1', 'O1', 'O1', 1, 'B', 'b@example.test', 0, 'EUR', 'paid', ${now}, 'o1')`.execute(db)
       await sql`insert into tickets (order_id, ticket_type_id, code, price_minor) values (1, 1, 'T1', 0), (1, 1, 'T2', 0)`.execute(db)
 
-      expect(await migrateToLatest(db)).toEqual(['0018_questions'])
+      expect(await migrateToLatest(db)).toEqual(['0020_questions'])
       expect(await db.selectFrom('events').select(['holderNames', 'questionCount']).execute()).toEqual([
         { holderNames: 'off', questionCount: 0 },
       ])

@@ -90,7 +90,7 @@ export function detailValuesOf(body: unknown): DetailValues {
 
 export interface AnswerInput {
   questionId: number
-  /** As stored: see answers in migrations/0018_questions.ts; '' when left blank. */
+  /** As stored: see answers in migrations/0020_questions.ts; '' when left blank. */
   value: string
 }
 
