@@ -16,6 +16,7 @@ import * as m0014 from './0014_search_text.js'
 import * as m0015 from './0015_was_public.js'
 import * as m0016 from './0016_locale.js'
 import * as m0017 from './0017_payments.js'
+import * as m0019 from './0019_box_office.js'
 
 // Listed by hand rather than read from the folder, so that the same list works
 // from the compiled build and from the TypeScript sources under vitest.
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0015_was_public': m0015,
   '0016_locale': m0016,
   '0017_payments': m0017,
+  '0019_box_office': m0019,
 }

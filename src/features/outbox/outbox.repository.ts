@@ -11,11 +11,13 @@ const MESSAGES_PER_INSERT = 500
 /**
  * Puts messages in the outbox. Takes the transaction of the change that
  * causes them, never the database: the messages commit with the change or
- * not at all.
+ * not at all. A message to nobody (a buyer at the box office who gave no
+ * address) is not written.
  */
 export async function enqueueMail(trx: Trx, messages: MailMessage | MailMessage[]): Promise<void> {
   const now = Date.now()
-  const rows = (Array.isArray(messages) ? messages : [messages]).map((message) => ({
+  const addressed = (Array.isArray(messages) ? messages : [messages]).filter((message) => message.to !== '')
+  const rows = addressed.map((message) => ({
     kind: message.kind,
     recipient: message.to,
     data: JSON.stringify(message.data),

@@ -15,6 +15,7 @@ import { seating } from './seating.js'
 import { waitingList } from './waiting-list.js'
 import { payments } from './payments.js'
 import { tickets } from './tickets.js'
+import { boxOffice } from './box-office.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -45,5 +46,6 @@ export const en = {
   ...waitingList,
   ...payments,
   ...tickets,
+  ...boxOffice,
   ...refusals,
 }
