@@ -50,3 +50,45 @@ export async function setDeskSettings(db: Db, eventId: number, settings: { staff
     .where('id', '=', eventId)
     .execute()
 }
+
+/** A desk opened over HTTP, as a browser would hold it: its session, the form's CSRF token, key and the prices it showed. */
+export interface HttpDesk {
+  baseUrl: string
+  cookie: string
+  fields: Record<string, string>
+}
+
+/**
+ * Logs `user` in through the login form of a listening server, then opens the
+ * event's desk: what a concurrency test's fetch needs to send the desk's form.
+ */
+export async function openDeskOverHttp(baseUrl: string, user: Persona, eventId: number): Promise<HttpDesk> {
+  const jar = new Map<string, string>()
+  const keep = (response: Response) => {
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';')
+      const at = pair!.indexOf('=')
+      jar.set(pair!.slice(0, at), pair!.slice(at + 1))
+    }
+  }
+  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
+  const login = await fetch(`${baseUrl}/login`)
+  keep(login)
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())?.[1] ?? ''
+  const loggedIn = await fetch(`${baseUrl}/login`, {
+    method: 'POST',
+    headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, email: user.email, password: user.password }),
+    redirect: 'manual',
+  })
+  keep(loggedIn)
+  if (loggedIn.status !== 303) throw new Error(`login answered ${loggedIn.status}`)
+  const desk = await fetch(`${baseUrl}/events/${eventId}/box-office`, { headers: { cookie: cookie() } })
+  keep(desk)
+  const html = await desk.text()
+  if (desk.status !== 200) throw new Error(`the desk answered ${desk.status}`)
+  const fields = Object.fromEntries(
+    [...html.matchAll(/name="(_csrf|key|currency|price_\d+)" value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]),
+  )
+  return { baseUrl, cookie: cookie(), fields }
+}
