@@ -193,6 +193,25 @@ describeEachDatabase('a sale at the box office', (kind) => {
     expect(await counts()).toEqual(before)
   })
 
+  it('is not held to the caps per buyer, which keep hoarders off the shop; the site’s limit per order still holds', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, organiser.user.id, { ticketTypes: [{ capacity: 200, maxPerOrder: 4 }] })
+    await t.db.updateTable('events').set({ maxOrdersPerBuyer: 1, maxTicketsPerBuyer: 2 }).where('id', '=', event.id).execute()
+    const type = ticketTypes[0]!.id
+    for (const name of ['First Walk-in', 'Second Walk-in']) {
+      const sold = await sellAtDesk(organiser.browser, event.id, {
+        [`qty_${type}`]: '3',
+        name,
+        email: 'family@example.test',
+        payment: 'cash',
+      })
+      expect(sold.statusCode, sold.body).toBe(303)
+    }
+    const huge = await sellAtDesk(organiser.browser, event.id, { [`qty_${type}`]: '51', name: 'Coach Party', payment: 'cash' })
+    expect(huge.statusCode).toBe(422)
+    expect(huge.body).toContain('One order may hold at most 50 tickets.')
+    expect(huge.body).toContain('value="Coach Party"')
+  })
+
   it('shows the same sale again when the form is sent twice', async () => {
     await organiser.browser.get(`/events/${eventId}/box-office`)
     const fields = { [`qty_${standard}`]: '1', name: 'Double Clicker', payment: 'cash' }
