@@ -49,10 +49,12 @@ describeEachDatabase('who sells at the box office', (kind) => {
     expect(refused.body).not.toContain('Staffed Gala')
     expect(await ordersNamed('Sneaky Sale')).toEqual([])
 
-    // The organiser ticks the box on the event's form.
+    // The organiser ticks the box on the event's form; the door staff page says where.
     const form = await organiser.browser.get(`/edit-event/${eventId}`)
     expect(form.body).toMatch(/id="f-staffMaySell"(?![^>]* checked)/)
+    expect((await organiser.browser.get(`/events/${eventId}/door-staff`)).body).toContain('they do not sell at the box office')
     await setDeskSettings(t.db, eventId, { staffMaySell: true })
+    expect((await organiser.browser.get(`/events/${eventId}/door-staff`)).body).toContain('may also sell tickets at the box office')
     expect((await staff.browser.get(`/events/${eventId}/check-in`)).body).toContain(`href="/events/${eventId}/box-office"`)
     const sold = await sellAtDesk(staff.browser, eventId, sale('Staff Sale'))
     expect(sold.statusCode, sold.body).toBe(303)

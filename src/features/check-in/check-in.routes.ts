@@ -220,7 +220,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const { t } = reply.request
     return reply.render('check-in/door-staff.eta', {
       title: t('checkIn.staff.title', { title: event.title }),
-      event: { id: event.id, title: event.title },
+      event: { id: event.id, title: event.title, staffMaySell: event.staffMaySell },
       staff: staff.map((member) => toStaffView(member, event.timeZone, t)),
       values: { email: form.email, label: form.label },
       errors: form.errors,

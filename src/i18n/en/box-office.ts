@@ -33,6 +33,9 @@ export const boxOffice = {
   'boxOffice.sold.print': 'Print the tickets',
   'boxOffice.sold.next': 'Next sale',
   'boxOffice.manage.link': 'Box office',
+  'boxOffice.staff.maySell': 'Door staff with an account may also sell tickets at the box office. Staff links only check in.',
+  'boxOffice.staff.mayNotSell': 'Door staff check in tickets; they do not sell at the box office.',
+  'boxOffice.staff.change': 'Change this in the event’s details',
   'boxOffice.takings.heading': 'Box office takings',
   'boxOffice.takings.hint':
     'Money taken at the desk, by the person who took it. Refunds made later come off the revenue above, not off these takings.',
