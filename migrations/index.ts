@@ -16,7 +16,9 @@ import * as m0014 from './0014_search_text.js'
 import * as m0015 from './0015_was_public.js'
 import * as m0016 from './0016_locale.js'
 import * as m0017 from './0017_payments.js'
-import * as m0019 from './0019_box_office.js'
+import * as m0018 from './0018_holder_messages.js'
+import * as m0019 from './0019_ticket_cancellation.js'
+import * as m0020 from './0020_box_office.js'
 
 // Listed by hand rather than read from the folder, so that the same list works
 // from the compiled build and from the TypeScript sources under vitest.
@@ -38,5 +40,7 @@ export const migrations: Record<string, Migration> = {
   '0015_was_public': m0015,
   '0016_locale': m0016,
   '0017_payments': m0017,
-  '0019_box_office': m0019,
+  '0018_holder_messages': m0018,
+  '0019_ticket_cancellation': m0019,
+  '0020_box_office': m0020,
 }

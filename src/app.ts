@@ -13,6 +13,7 @@ import eventRoutes from './features/organiser/organiser.routes.js'
 import healthRoutes from './features/health/health.routes.js'
 import liveRoutes from './features/live/live.routes.js'
 import waitingListRoutes from './features/waiting-list/waiting-list.routes.js'
+import holderMessageRoutes from './features/holder-messages/holder-message.routes.js'
 import { LIMITS as LIVE_LIMITS } from './features/live/live.protocol.js'
 import authPlugin from './plugins/auth.js'
 import i18nPlugin from './plugins/i18n.js'
@@ -136,6 +137,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(ticketRoutes)
   await app.register(eventRoutes)
   await app.register(waitingListRoutes)
+  await app.register(holderMessageRoutes)
   await app.register(seatingRoutes)
   await app.register(checkInRoutes, { admissionGuard: options.seams?.admissionGuard })
   // The desk: the organiser (and door staff they let) sell, under the purchase's own guard.

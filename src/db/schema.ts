@@ -24,6 +24,8 @@ export interface Database {
   payments: PaymentsTable
   refunds: RefundsTable
   paymentNotices: PaymentNoticesTable
+  holderMessages: HolderMessagesTable
+  holderMessageRecipients: HolderMessageRecipientsTable
 }
 
 export interface SessionsTable {
@@ -128,7 +130,7 @@ export interface EventsTable {
   bankDetails: Generated<string>
   /** No later than the earliest deadline of the event's unpaid orders (null: none can lapse): settle reads it to do nothing when nothing is due. */
   nextExpiryAt: ColumnType<number | null, number | null | undefined>
-  /** 0/1: door staff (accounts) may sell at the box office, as the organiser may (migration 0019). */
+  /** 0/1: door staff (accounts) may sell at the box office, as the organiser may (migration 0020). */
   staffMaySell: Generated<number>
   /** 0/1: the box office sells outside the ticket types' sales windows, until the event ends. */
   deskIgnoresSalesWindows: Generated<number>
@@ -186,7 +188,7 @@ export interface OrdersTable {
   expiredAt: ColumnType<number | null, number | null | undefined>
   /** The site's address when it was placed, for the links of later messages that no request causes (a lapse, a webhook). */
   siteUrl: ColumnType<string, string | undefined, string>
-  /** How it was sold (SalesChannel): 'online', or 'box-office' at the desk (migration 0019). */
+  /** How it was sold (SalesChannel): 'online', or 'box-office' at the desk (migration 0020). */
   salesChannel: ColumnType<SalesChannel, SalesChannel | undefined, SalesChannel>
   /** Who sold it at the desk, as the audit log names them (an account's e-mail); null online. */
   soldBy: ColumnType<string | null, string | null | undefined>
@@ -210,6 +212,12 @@ export interface TicketsTable {
   checkedInGate: ColumnType<string | null, string | null | undefined>
   /** The seat it had when its order lapsed: a late payment books it again if it is free. */
   lapsedSeatId: ColumnType<number | null, number | null | undefined>
+  /**
+   * When the organiser cancelled this ticket alone, keeping the rest of its
+   * order (migration 0019); null while it stands, and for the tickets of a
+   * cancelled order, whose state says it for all of them.
+   */
+  cancelledAt: ColumnType<number | null, number | null | undefined>
 }
 
 /** pending: to send (again) when due; sent; failed: given up after the last try. */
@@ -396,6 +404,36 @@ export interface PaymentNoticesTable {
   outcome: string
 }
 
+/** Who at the door a message to ticket holders goes to: everyone, those let in, those not let in yet. */
+export type CheckInAudience = 'any' | 'in' | 'out'
+
+/** A message from the organiser to the holders of an event's tickets (src/features/holder-messages). */
+export interface HolderMessagesTable {
+  id: Generated<number>
+  eventId: number
+  subject: string
+  /** Plain text as the organiser wrote it, line breaks as "\n". */
+  body: string
+  /** The ticket types it went to, comma-separated ids; '' for every type. */
+  ticketTypeIds: string
+  checkIn: CheckInAudience
+  /** How many orders it was sent to. */
+  recipients: number
+  /** The key of the form that sent it: unique per event, so the same form sent twice finds this message. */
+  formKey: string
+  sentBy: number | null
+  /** Who sent it, as the audit log names them. */
+  sentByLabel: string
+  createdAt: number
+}
+
+/** One order a message to ticket holders went to, and the outbox message that carries it. */
+export interface HolderMessageRecipientsTable {
+  messageId: number
+  orderId: number
+  outboxId: number
+}
+
 export type UserRow = Selectable<UsersTable>
 export type EventRow = Selectable<EventsTable>
 export type TicketTypeRow = Selectable<TicketTypesTable>
@@ -405,3 +443,4 @@ export type OutboxRow = Selectable<OutboxTable>
 export type WaitingListEntryRow = Selectable<WaitingListEntriesTable>
 export type PaymentRow = Selectable<PaymentsTable>
 export type RefundRow = Selectable<RefundsTable>
+export type HolderMessageRow = Selectable<HolderMessagesTable>

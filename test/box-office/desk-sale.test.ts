@@ -4,6 +4,7 @@ import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { useLoginAs } from '../helpers/login.js'
 import { sellAtDesk, soldOrder } from '../helpers/box-office.js'
+import { audienceOf } from '../../src/features/holder-messages/holder-message.repository.js'
 
 /** Selling at the box office's desk: paid at once by cash or card terminal, or given away with a reason; bad input comes back as typed. */
 describeEachDatabase('a sale at the box office', (kind) => {
@@ -210,6 +211,21 @@ describeEachDatabase('a sale at the box office', (kind) => {
     expect(huge.statusCode).toBe(422)
     expect(huge.body).toContain('One order may hold at most 50 tickets.')
     expect(huge.body).toContain('value="Coach Party"')
+  })
+
+  it('writes to a buyer who gave no address never: a message to ticket holders leaves their order out', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, organiser.user.id, { ticketTypes: [{ priceMinor: 1000 }] })
+    const type = ticketTypes[0]!.id
+    const sold = await sellAtDesk(organiser.browser, event.id, { [`qty_${type}`]: '1', name: 'No Address', payment: 'cash' })
+    const mailed = await sellAtDesk(organiser.browser, event.id, {
+      [`qty_${type}`]: '1',
+      name: 'Has Address',
+      email: 'has@example.test',
+      payment: 'cash',
+    })
+    const audience = await audienceOf(t.db, event.id, { ticketTypeIds: null, checkIn: 'any' })
+    expect(audience.map((recipient) => recipient.code)).toEqual([(await soldOrder(t.db, mailed.headers.location as string)).order.code])
+    expect((await soldOrder(t.db, sold.headers.location as string)).order.buyerEmail).toBe('')
   })
 
   it('shows the same sale again when the form is sent twice', async () => {

@@ -451,6 +451,27 @@ describeEachDatabase('payment at the door', (kind) => {
     expect(await doorState(t.db)).toEqual(before)
   })
 
+  it('settles before it answers: a transfer past its deadline that the upkeep round has not reached yet is expired at the door, not "not paid"', async () => {
+    const lapsing = await unpaidOrder('bank-transfer', { buyerName: 'Lapsed Lena' })
+    await t.db
+      .updateTable('orders')
+      .set({ paymentDeadline: Date.now() - 1000 })
+      .where('id', '=', lapsing.id)
+      .execute()
+    await t.db
+      .updateTable('events')
+      .set({ nextExpiryAt: Date.now() - 1000 })
+      .where('id', '=', eventId)
+      .execute()
+    const [code] = await doorCodesOfOrder(t.db, lapsing.id)
+
+    const response = await scan(organiser.browser, code!)
+
+    expect(answerOf(response.body)).toBe('expired')
+    expect(response.body).toContain('Expired: not paid in time.')
+    expect((await t.db.selectFrom('orders').select('status').where('id', '=', lapsing.id).executeTakeFirstOrThrow()).status).toBe('expired')
+  })
+
   it('answers a ticket paid at the door with the whole order’s total to collect; "Paid — let in" records the payment by the door staff, then admits', async () => {
     const order = await unpaidOrder('at-door', { buyerName: 'Pat Payer', quantity: 2 })
     const [first, second] = await doorCodesOfOrder(t.db, order.id)

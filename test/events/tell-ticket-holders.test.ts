@@ -60,7 +60,8 @@ describeEachDatabase("telling ticket holders of a change of the event's date, ti
       url,
       fields({ venue: 'New Hall', startsAt: '2099-06-13T20:00', endsAt: '2099-06-13T23:00', notifyTicketHolders: '1' }),
     )
-    expectRedirect(response, url)
+    // The event's page then offers a note to follow the message (test/holder-messages/after-a-change.test.ts).
+    expectRedirect(response, `${url}?moved=told`)
 
     const queued = await changeMessages(event.id)
     expect(queued.map((row) => row.recipient)).toEqual([buyers[0], buyers[1]])
@@ -96,7 +97,10 @@ describeEachDatabase("telling ticket holders of a change of the event's date, ti
     expectRedirect(await browser.submit(url, url, fields({ title: 'Renamed', description: 'New words', notifyTicketHolders: '1' })), url)
     expect(await changeMessages(event.id)).toEqual([])
 
-    expectRedirect(await browser.submit(url, url, fields({ title: 'Renamed', timeZone: 'Europe/London', notifyTicketHolders: '1' })), url)
+    expectRedirect(
+      await browser.submit(url, url, fields({ title: 'Renamed', timeZone: 'Europe/London', notifyTicketHolders: '1' })),
+      `${url}?moved=told`,
+    )
     expect(await changeMessages(event.id)).toHaveLength(2)
     const moved = await t.db.selectFrom('events').select(['startsAt', 'timeZone']).where('id', '=', event.id).executeTakeFirstOrThrow()
     expect(instantToLocalInput(moved.startsAt, moved.timeZone)).toBe('2099-06-12T19:00')
@@ -104,7 +108,7 @@ describeEachDatabase("telling ticket holders of a change of the event's date, ti
 
   it('tells nobody when the box is unticked, and nothing when the edit is refused', async () => {
     const { event, browser, fields, url } = await soldEvent('Quiet Move')
-    expectRedirect(await browser.submit(url, url, fields({ venue: 'Quiet Hall' })), url)
+    expectRedirect(await browser.submit(url, url, fields({ venue: 'Quiet Hall' })), `${url}?moved=untold`)
     expect(await changeMessages(event.id)).toEqual([])
 
     const refused = await browser.submit(url, url, fields({ venue: 'Small Hall', capacity: '1', notifyTicketHolders: '1' }))

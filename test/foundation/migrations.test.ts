@@ -27,6 +27,8 @@ describeEachDatabase('migrations', (kind) => {
         'check_ins',
         'door_staff',
         'events',
+        'holder_message_recipients',
+        'holder_messages',
         'orders',
         'outbox',
         'password_resets',
@@ -177,6 +179,49 @@ describeEachDatabase('migrations', (kind) => {
       expect(await db.selectFrom('events').select(['paymentMethods', 'nextExpiryAt']).execute()).toEqual([
         { paymentMethods: 'at-door', nextExpiryAt: null },
       ])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('0018 keeps one message to ticket holders per event and form key, and one recipient row per message and order', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      await migrateToLatest(db, upTo('0017'))
+      const now = Date.now()
+      await sql`insert into users (email, name, password_hash, role, status, created_at, search_text)
+        values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}, 'o')`.execute(db)
+      await sql`insert into events (owner_id, title, description, venue, starts_at, ends_at, time_zone, status, created_at, updated_at, search_text)
+        values (1, 'E', '', 'V', ${now}, ${now + 1}, 'UTC', 'published', ${now}, ${now}, 'e')`.execute(db)
+      await sql`insert into orders (code, access_key, idempotency_key, event_id, buyer_name, buyer_email, total_minor, currency, status, created_at, search_text)
+        values ('C', 'C', 'C', 1, 'B', 'b@example.test', 0, 'EUR', 'paid', ${now}, 'c')`.execute(db)
+      await sql`insert into outbox (kind, recipient, data, state, next_attempt_at, created_at, message_key)
+        values ('holder-message', 'b@example.test', '{}', 'pending', ${now}, ${now}, 'key')`.execute(db)
+      expect(await migrateToLatest(db, upTo('0018'))).toEqual(['0018_holder_messages'])
+
+      const message = (formKey: string) =>
+        db
+          .insertInto('holderMessages')
+          .values({
+            eventId: 1,
+            subject: 'S',
+            body: 'B',
+            ticketTypeIds: '',
+            checkIn: 'any',
+            recipients: 1,
+            formKey,
+            sentBy: 1,
+            sentByLabel: 'o@example.test',
+            createdAt: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      const { id } = await message('form-key-1')
+      await expect(message('form-key-1')).rejects.toSatisfy(isUniqueViolation)
+      const recipient = () => db.insertInto('holderMessageRecipients').values({ messageId: id, orderId: 1, outboxId: 1 }).execute()
+      await recipient()
+      await expect(recipient()).rejects.toSatisfy(isUniqueViolation)
     } finally {
       await db.destroy()
     }

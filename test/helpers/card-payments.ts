@@ -218,7 +218,7 @@ export function refundRequests(standIn: StripeStandIn): Map<string | null, numbe
   return counts
 }
 
-/** Tickets sold by an event and by its ticket type, against what its orders that hold capacity have. */
+/** Tickets sold by an event and by its ticket type, against the tickets that stand in its orders that hold capacity. */
 export async function capacityCounts(db: Db, eventId: number, ticketTypeId: number) {
   const event = await db.selectFrom('events').select('sold').where('id', '=', eventId).executeTakeFirstOrThrow()
   const type = await db.selectFrom('ticketTypes').select(['sold', 'capacity']).where('id', '=', ticketTypeId).executeTakeFirstOrThrow()
@@ -228,6 +228,7 @@ export async function capacityCounts(db: Db, eventId: number, ticketTypeId: numb
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('orders.eventId', '=', eventId)
     .where('orders.status', 'in', statesWhere('holdsCapacity'))
+    .where('tickets.cancelledAt', 'is', null)
     .executeTakeFirstOrThrow()
   return { capacity: type.capacity, eventSold: event.sold, typeSold: type.sold, ticketsHeld: Number(held.count) }
 }

@@ -26,6 +26,7 @@ export interface ReceivedMail {
 export class TestSmtpServer {
   readonly received: ReceivedMail[] = []
   private refusals = 0
+  private holding = false
   private readonly server: SMTPServer
 
   constructor() {
@@ -42,6 +43,8 @@ export class TestSmtpServer {
         callback()
       },
       onData: (stream, session, callback) => {
+        // Taken in and never answered: the message is not the server's until it says so, and is dropped with its connection.
+        if (this.holding) return void stream.resume()
         const chunks: Buffer[] = []
         stream.on('data', (chunk: Buffer) => chunks.push(chunk))
         stream.on('end', () => {
@@ -69,6 +72,20 @@ export class TestSmtpServer {
   /** Answers the next `count` messages with 451. */
   refuseNext(count: number): void {
     this.refusals = count
+  }
+
+  /**
+   * From now on, takes each message's content and never answers it (until
+   * release), as a server that has stopped responding: the sender waits for
+   * an answer that does not come, and nothing more is received.
+   */
+  hold(): void {
+    this.holding = true
+  }
+
+  /** Answers new messages again (those held stay unanswered: their connections are gone or will time out). */
+  release(): void {
+    this.holding = false
   }
 
   /** The messages to `address`. */

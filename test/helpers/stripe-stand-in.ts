@@ -169,6 +169,7 @@ export class StripeStandIn {
   private readonly failures: Failure[] = []
   private readonly inFlight = new Set<Promise<unknown>>()
   private webhooks: { target: WebhookTarget; secret: string } | null = null
+  private readonly holds: { path: string; meanwhile: () => Promise<void> }[] = []
 
   constructor(options: StripeStandInOptions = {}) {
     this.secretKey = options.secretKey ?? 'sk_test_stand_in'
@@ -210,6 +211,14 @@ export class StripeStandIn {
   /** The next `count` API calls fail this way (queued after failures already asked for); the pay page never fails. */
   failNext(count: number, failure: Failure): void {
     for (let i = 0; i < count; i++) this.failures.push(failure)
+  }
+
+  /**
+   * The next API call to `path` waits, before it is answered, until `meanwhile` has run: what a test makes
+   * happen while the app waits for Stripe (a buyer opening a payment page in the middle of a cancellation).
+   */
+  holdNext(path: string, meanwhile: () => Promise<void>): void {
+    this.holds.push({ path, meanwhile })
   }
 
   /** From now on, each change below and each one the app makes through the API sends its webhook to `target`, signed with `secret`. */
@@ -411,6 +420,8 @@ export class StripeStandIn {
       this.requests.push({ method, path: url.pathname, idempotencyKey })
       if (url.pathname.startsWith('/pay/')) return await this.payPage(method, decodeURIComponent(url.pathname.slice(5)), body, response)
 
+      const hold = this.holds.findIndex((candidate) => candidate.path === url.pathname)
+      if (hold >= 0) await this.holds.splice(hold, 1)[0]!.meanwhile()
       const failure = this.failures.shift()
       if (failure === 'dropped') return void request.socket.destroy()
       if (typeof failure === 'number')

@@ -18,6 +18,7 @@ import {
 } from '../helpers/card-payments.js'
 import { type DatabaseKind, createTestDatabase, describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
+import { logInOverHttp } from '../helpers/login.js'
 import { type Persona, createUser } from '../helpers/personas.js'
 import { useListeningServers } from '../helpers/servers.js'
 import type { StripeStandIn } from '../helpers/stripe-stand-in.js'
@@ -91,35 +92,6 @@ async function refundAllAtOnce(apps: TestApp[], buyer: CardBuyer, organiser: Per
   return results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []))
 }
 
-/** Logs in by the login form, as a browser would, and reads a form token of the session it got. */
-async function logIn(baseUrl: string, user: Persona): Promise<{ cookie: string; csrf: string }> {
-  const jar = new Map<string, string>()
-  const keep = (response: Response) => {
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';')
-      const at = pair!.indexOf('=')
-      jar.set(pair!.slice(0, at), pair!.slice(at + 1))
-    }
-  }
-  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
-  const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? ''
-  const form = await fetch(`${baseUrl}/login`)
-  keep(form)
-  const login = await fetch(`${baseUrl}/login`, {
-    method: 'POST',
-    headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: token(await form.text()), email: user.email, password: user.password }),
-    redirect: 'manual',
-  })
-  keep(login)
-  if (login.status !== 303) throw new Error(`login answered ${login.status}`)
-  const page = await fetch(`${baseUrl}/organiser`, { headers: { cookie: cookie() } })
-  keep(page)
-  const csrf = token(await page.text())
-  if (!csrf) throw new Error(`the organiser's page answered ${page.status} without a form`)
-  return { cookie: cookie(), csrf }
-}
-
 describeEachDatabase('twenty requests to refund one paid card order at once', (kind) => {
   const start = useRefunds(kind)
 
@@ -151,7 +123,7 @@ describeEachDatabase('twenty requests to refund one paid card order at once', (k
       const { urls, apps, db, standIn, buyer, organiser, eventId } = await start(instances)
       // Stripe's charge.refunded comes back too, and marks the refund done at the moment the sender does: one mail all the same.
       standIn.deliverTo(`${urls.at(-1)}/payments/stripe/webhook`, WEBHOOK_SECRET)
-      const sessions = await Promise.all(urls.map((url) => logIn(url, organiser)))
+      const sessions = await Promise.all(urls.map((url) => logInOverHttp(url, organiser)))
       const responses = await Promise.all(
         Array.from({ length: REQUESTS }, (_, i) =>
           fetch(`${urls[i % urls.length]}/events/${eventId}/orders/${buyer.code}/refund`, {
@@ -267,7 +239,7 @@ describeEachDatabase("the organiser's refund and the buyer's cancellation of one
       await (await fetch(await payOnPage(buyer), { headers: { cookie: buyer.cookie } })).body?.cancel()
       buyers.push(buyer)
     }
-    const organiserSession = await logIn(urls[0]!, organiser)
+    const organiserSession = await logInOverHttp(urls[0]!, organiser)
     const cancelForms = await Promise.all(
       buyers.map(async (buyer) => {
         const page = await fetch(`${buyer.orderPage.replace('?key=', '/cancel?key=')}`, { headers: { cookie: buyer.cookie } })

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { cancelOrder } from '../../src/features/orders/cancellation.js'
+import { cancelTickets } from '../../src/features/orders/ticket-cancellation.js'
 import { settle } from '../../src/features/upkeep/settle.js'
 import { formatDateTime } from '../../src/lib/format.js'
 import { useTestApp } from '../helpers/app.js'
@@ -114,6 +115,20 @@ describeEachDatabase('tickets to print and to carry', (kind) => {
         expect(page.text).toContain(`Ticket ${i + 1} of 3`)
         expect(decodeRectsQr(page.filledRects)).toBe(placed.doorCodes[i])
       }
+    })
+
+    it('leaves out a ticket the organiser cancelled on its own: the rest of the order prints', async () => {
+      const placed = await order(3, { paid: true })
+      const tickets = await t.db.selectFrom('tickets').select('id').where('orderId', '=', placed.id).orderBy('id').execute()
+      const actor = { userId: organiser.id, label: organiser.email, isAdmin: false, ip: null }
+      const how = { actor, siteUrl: 'http://admit-one.test', nameOf: String }
+      await cancelTickets(t.db, { ...placed, buyerEmail: placed.buyerEmail, locale: 'en' }, [tickets[1]!.id], how)
+
+      const page = await new TestBrowser(t.app).get(pageUrl(placed))
+      expect(ticketsOnPage(page.body).map((ticket) => ticket.qr)).toEqual([placed.doorCodes[0], placed.doorCodes[2]])
+      expect(page.body).toContain('Ticket 2 of 2')
+      const pdf = readPdf((await new TestBrowser(t.app).get(pdfUrl(placed))).rawPayload)
+      expect(pdf.pages.map((onPage) => decodeRectsQr(onPage.filledRects))).toEqual([placed.doorCodes[0], placed.doorCodes[2]])
     })
 
     it('is linked from the order page', async () => {

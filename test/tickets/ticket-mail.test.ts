@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser'
 import { beforeAll, expect, it } from 'vitest'
 import { MailComposer } from '../../src/features/mail/mail.messages.js'
 import { cancelOrder } from '../../src/features/orders/cancellation.js'
+import { cancelTickets } from '../../src/features/orders/ticket-cancellation.js'
 import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
 import { TestBrowser } from '../helpers/browser.js'
 import { describeEachDatabase } from '../helpers/database.js'
@@ -134,5 +135,25 @@ describeEachDatabase('the QR codes in the mails that carry tickets', (kind) => {
     const after = await composer.compose(row, site)
     expect(after.attachments.map((attachment) => attachment.filename)).toEqual(['event.ics'])
     expect(after.html).not.toContain('cid:')
+  })
+
+  it('a confirmation composed after one ticket was cancelled on its own shows the QR codes of the others only', async () => {
+    const { event, typeId } = await eventOffering('at-door', { title: 'One Less' })
+    const placed = await placeOrder(t.db, event.id, typeId, { quantity: 3, buyerEmail: 'fewer@example.test' })
+    const row = await t.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('recipient', '=', 'fewer@example.test')
+      .where('kind', '=', 'order-confirmation')
+      .executeTakeFirstOrThrow()
+    const tickets = await t.db.selectFrom('tickets').select('id').where('orderId', '=', placed.id).orderBy('id').execute()
+    const actor = { userId: null, label: 'organiser@example.test', isAdmin: false, ip: null }
+    const order = { id: placed.id, code: placed.code, eventId: event.id, buyerEmail: 'fewer@example.test', locale: 'en' }
+    await cancelTickets(t.db, order, [tickets[1]!.id], { actor, siteUrl: 'http://admit-one.test', nameOf: String })
+
+    const composed = await new MailComposer(t.db, false, 'tickets@admit-one.test').compose(row, await getSiteSettings(t.db))
+    const images = composed.attachments.filter((attachment) => attachment.cid)
+    expect(images.map((image) => image.filename)).toEqual(['ticket-1-qr.png', 'ticket-3-qr.png'])
+    for (const image of images) expect(composed.html).toContain(`cid:${image.cid}`)
   })
 })

@@ -4,7 +4,7 @@ import { TestBrowser } from '../helpers/browser.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { placeOrder } from '../helpers/orders.js'
 import { createUser } from '../helpers/personas.js'
-import { holdsCapacityCondition } from '../../src/features/orders/order.states.js'
+import { holdsCapacityCondition, ticketStandsCondition } from '../../src/features/orders/order.states.js'
 
 /** A published event with its waiting list on and one ticket type, sold out to orders of one ticket each. */
 export async function soldOutEvent(db: Db, options: { capacity?: number; maxPerOrder?: number; offerHours?: number } = {}) {
@@ -58,6 +58,7 @@ export async function capacityViolations(db: Db, eventId: number): Promise<strin
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .where('tickets.ticketTypeId', '=', type.id)
       .where(holdsCapacityCondition)
+      .where(ticketStandsCondition)
       .executeTakeFirstOrThrow()
     const offers = await db
       .selectFrom('waitingListEntries')

@@ -63,6 +63,19 @@ export async function searchAudit(db: Db, search: AuditSearch): Promise<{ entrie
   return { entries: rows.slice(0, search.perPage), hasNext: rows.length > search.perPage }
 }
 
+/** The newest entries of one action about one subject, newest first. */
+export async function latestAuditOf(db: Db, action: string, subject: { type: string; id: number }, limit: number): Promise<AuditRow[]> {
+  return db
+    .selectFrom('auditLog')
+    .selectAll()
+    .where('subjectType', '=', subject.type)
+    .where('subjectId', '=', subject.id)
+    .where('action', '=', action)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+}
+
 /** Every action the log holds, for the filter's choices. */
 export async function auditActions(db: Db): Promise<string[]> {
   const rows = await db.selectFrom('auditLog').select('action').distinct().orderBy('action').execute()

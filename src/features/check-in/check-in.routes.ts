@@ -10,6 +10,7 @@ import { type Actor, actorOf } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import { checkInSecretOf } from '../events/event.repository.js'
+import { settle } from '../upkeep/settle.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import {
   type AdmissionGuard,
@@ -73,6 +74,16 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
 
   const doorOf = (request: FastifyRequest) => ({ event: eventOf(request), pass: doorPassOf(request) })
 
+  /**
+   * Orders past their payment deadline lapse before the door answers for
+   * them (as pages settle before they count): an unpaid transfer whose time
+   * ran out is "expired", not "not paid yet". Nothing to do, and no query,
+   * while no deadline has passed.
+   */
+  async function settled(event: Event): Promise<void> {
+    if (await settle(app.db, event)) app.afterCommit({ eventChanged: event.id, mailQueued: true })
+  }
+
   function scannerOf(event: Event, secret: string, pass: DoorPass): Scanner {
     return { event: { id: event.id, checkInSecret: secret }, actorId: pass.actorId, actorLabel: pass.actorLabel, paidAtDoor }
   }
@@ -121,6 +132,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
   // connection) sends the same nonce, and gets the first answer again.
   app.post('/events/:id/check-in', door, async (request, reply) => {
     const { event, pass } = doorOf(request)
+    await settled(event)
     const form = new FormReader(request.body)
     const scan = scanOf(form.text('code'), form.text('nonce'), form.text('gate'), form.text('mode'), null)
     if (scan.code.trim() === '') {
@@ -137,6 +149,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
   // the order's money. Recorded, then admitted as a scan; answered as a scan is.
   app.post('/events/:id/check-in/collect', door, async (request, reply) => {
     const { event, pass } = doorOf(request)
+    await settled(event)
     const form = new FormReader(request.body)
     const scan = scanOf(form.text('code'), form.text('nonce'), form.text('gate'), 'entry', null)
     const secret = await checkInSecretOf(app.db, event)
@@ -159,6 +172,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
         .code(422)
         .send({ error: `Send {"scans": [{"code", "nonce", "gate", "mode", "scannedAt"}]}, at most ${MAX_SCANS_PER_UPLOAD} at a time.` })
     }
+    await settled(event)
     const secret = await checkInSecretOf(app.db, event)
     const scanner = scannerOf(event, secret, pass)
     const answers = []
@@ -178,6 +192,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
   app.get('/events/:id/door-list', door, async (request, reply) => {
     const { event, pass } = doorOf(request)
     if (!pass.manages && pass.actorId === null) throw new NotFound()
+    await settled(event)
     const secret = await checkInSecretOf(app.db, event)
     const lines = await doorList(app.db, { id: event.id, checkInSecret: secret }, paidAtDoor)
     reply.header('cache-control', 'private, no-store')

@@ -4,7 +4,14 @@ import { type DoorCode, isSignedBy, parseDoorCode, signDoorCode } from '../../li
 import { recordAudit } from '../audit/audit.repository.js'
 import { type Actor, auditBy } from '../audit/actor.js'
 import { seatName } from '../seating/seat.model.js'
-import { type DoorVerdict, awaitedAtDoorCondition, comesInAtDoorCondition, doorVerdict } from '../orders/order.states.js'
+import {
+  type DoorVerdict,
+  awaitedAtDoorCondition,
+  comesInAtDoorCondition,
+  doorVerdict,
+  ticketStands,
+  ticketStandsCondition,
+} from '../orders/order.states.js'
 import { lockOrder } from '../orders/order.writes.js'
 import { recordPaymentByHand } from '../payments/confirm.js'
 import type { PaymentMethod } from '../payments/payment-method.js'
@@ -67,7 +74,8 @@ export type ScanAnswer =
   | { kind: 'collect'; ticket: TicketAtDoor; order: OrderToCollect }
   | { kind: 'not-paid'; ticket: TicketAtDoor }
   | { kind: 'expired'; ticket: TicketAtDoor }
-  | { kind: 'cancelled'; ticket: TicketAtDoor }
+  /** `alone`: the organiser cancelled this ticket and kept the rest of its order; else the whole order was cancelled. */
+  | { kind: 'cancelled'; ticket: TicketAtDoor; alone: boolean }
   | { kind: 'wrong-event'; event: { title: string; startsAt: number; timeZone: string } }
   | { kind: 'unknown' }
 
@@ -106,6 +114,7 @@ interface TicketRead {
   checkedInAt: number | null
   checkedInBy: string | null
   checkedInGate: string | null
+  cancelledAt: number | null
   section: string | null
   rowLabel: string | null
   seatLabel: string | null
@@ -198,7 +207,9 @@ async function scannedTicket(db: Db, scanner: Scanner, text: string): Promise<{ 
   return { read, ticket: { id: read.id, doorCode, holder: read.holder, typeName: read.typeName, seat: seatOf(read) } }
 }
 
+/** What the door does with the ticket read: its order's verdict, but a ticket cancelled on its own is turned away as cancelled. */
 function verdictOf(scanner: Scanner, read: TicketRead, status: OrderStatus): DoorVerdict {
+  if (!ticketStands(read)) return 'cancelled'
   return doorVerdict(status, scanner.paidAtDoor.includes(read.paymentMethod))
 }
 
@@ -209,11 +220,13 @@ async function turnedAway(
   read: TicketRead,
   ticket: TicketAtDoor,
 ): Promise<ScanAnswer> {
+  if (verdict === 'cancelled') return { kind: verdict, ticket, alone: !ticketStands(read) }
   if (verdict !== 'collect') return { kind: verdict, ticket }
   const tickets = await db
     .selectFrom('tickets')
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .where('orderId', '=', read.orderId)
+    .where(ticketStandsCondition)
     .executeTakeFirstOrThrow()
   return {
     kind: 'collect',
@@ -233,7 +246,7 @@ async function admit(
   return db.transaction().execute(async (trx) => {
     // Under the order's lock, a cancellation either happened already or waits for this admission (and then refuses).
     const order = guard.lockOrder ? await lockOrder(trx, read.orderId) : read.orderStatus
-    if (order === undefined) return { kind: 'cancelled', ticket }
+    if (order === undefined) return { kind: 'cancelled', ticket, alone: false }
     const verdict = verdictOf(scanner, read, order)
     if (verdict !== 'admit') return turnedAway(trx, verdict, read, ticket)
     const now = Date.now()
@@ -241,10 +254,13 @@ async function admit(
       .updateTable('tickets')
       .set({ checkedInAt: now, checkedInBy: scanner.actorLabel, checkedInGate: scan.gate })
       .where('id', '=', ticket.id)
+      // Cancelled on its own since it was read: the organiser's cancellation took the order's lock first.
+      .where(ticketStandsCondition)
       .$if(guard.conditional, (qb) => qb.where('checkedInAt', 'is', null))
       .executeTakeFirst()
     if (Number(admitted.numUpdatedRows) === 0) {
       const inside = await readTicket(trx, ticket.id)
+      if (inside && !ticketStands(inside)) return { kind: 'cancelled', ticket, alone: true }
       // The same scan, sent twice at once: the other upload admitted it.
       const earlier = scan.nonce === null ? undefined : await scanOfNonce(trx, scan.nonce, ticket.id)
       if (earlier && inside) return replayAnswer(trx, scanner, earlier, inside, ticket)
@@ -322,6 +338,7 @@ export async function doorCounts(db: Db, eventId: number, paidAtDoor: readonly s
     .select((eb) => [eb.fn.count<number>('tickets.id').as('expected'), eb.fn.count<number>('tickets.checkedInAt').as('admitted')])
     .where('orders.eventId', '=', eventId)
     .where(comesInAtDoorCondition(paidAtDoor))
+    .where(ticketStandsCondition)
     .executeTakeFirstOrThrow()
   return { admitted: Number(row.admitted), expected: Number(row.expected) }
 }
@@ -333,15 +350,17 @@ export interface DoorListLine {
   doorCode: string
   orderCode: string
   checkedInAt: number | null
-  /** Paid ('admit'), to pay at the door ('collect' the order's total), or not paid yet otherwise ('not-paid'); the list holds no other. */
+  /** Paid ('admit'), to pay at the door ('collect' the order's total), not paid yet otherwise ('not-paid'), or cancelled on its own ('cancelled'); the list holds no other. */
   payment: DoorVerdict
   orderTotal: Money
 }
 
 /**
- * Every ticket of the event that is not lapsed or cancelled, by holder name,
- * with how it stands with its payment: a printed list for when every phone is
- * dead. `paidAtDoor`: as Scanner.paidAtDoor.
+ * Every ticket of the event whose order is not lapsed or cancelled, by holder
+ * name, with how it stands with its payment: a printed list for when every
+ * phone is dead. A ticket the organiser cancelled on its own stays on it, as
+ * cancelled, beside the rest of its order: the door turns it away.
+ * `paidAtDoor`: as Scanner.paidAtDoor.
  */
 export async function doorList(
   db: Db,
@@ -354,7 +373,7 @@ export async function doorList(
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
     .leftJoin('seatBookings', 'seatBookings.ticketId', 'tickets.id')
     .leftJoin('seats', 'seats.id', 'seatBookings.seatId')
-    .select(['tickets.id', 'orders.buyerName', 'orders.code', 'ticketTypes.name', 'tickets.checkedInAt'])
+    .select(['tickets.id', 'orders.buyerName', 'orders.code', 'ticketTypes.name', 'tickets.checkedInAt', 'tickets.cancelledAt'])
     .select(['orders.status', 'orders.paymentMethod', 'orders.totalMinor', 'orders.currency'])
     .select(['seats.section', 'seats.rowLabel', 'seats.seatLabel'])
     .where('orders.eventId', '=', event.id)
@@ -370,7 +389,7 @@ export async function doorList(
     doorCode: signDoorCode(event.checkInSecret, event.id, row.id),
     orderCode: row.code,
     checkedInAt: row.checkedInAt,
-    payment: doorVerdict(row.status, paidAtDoor.includes(row.paymentMethod)),
+    payment: ticketStands(row) ? doorVerdict(row.status, paidAtDoor.includes(row.paymentMethod)) : 'cancelled',
     orderTotal: money(row.totalMinor, row.currency),
   }))
 }
@@ -407,6 +426,7 @@ async function readTicket(db: Db | Trx, ticketId: number): Promise<TicketRead | 
       'tickets.checkedInAt',
       'tickets.checkedInBy',
       'tickets.checkedInGate',
+      'tickets.cancelledAt',
       'seats.section',
       'seats.rowLabel',
       'seats.seatLabel',

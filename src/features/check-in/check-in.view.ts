@@ -86,7 +86,9 @@ export function toAnswerView(answer: ScanAnswer, timeZone: string, t: Translate,
     case 'expired':
       return { ...base, tone: 'stop', headline: t('checkIn.answer.expired'), lines: [...who, t('checkIn.answer.expiredNote')] }
     case 'cancelled':
-      return { ...base, tone: 'stop', headline: t('checkIn.answer.cancelled'), lines: [...who, t('checkIn.answer.cancelledNote')] }
+      return answer.alone
+        ? { ...base, tone: 'stop', headline: t('checkIn.answer.ticketCancelled'), lines: [...who, t('checkIn.answer.ticketCancelledNote')] }
+        : { ...base, tone: 'stop', headline: t('checkIn.answer.cancelled'), lines: [...who, t('checkIn.answer.cancelledNote')] }
     case 'wrong-event':
       return {
         ...base,
@@ -147,6 +149,8 @@ const PAYMENT_AT_DOOR: Record<DoorVerdict, MessageKey> = {
 export function toDoorListView(event: Event, lines: DoorListLine[], t: Translate, locale: Locale) {
   return {
     event: { id: event.id, title: event.title, when: formatDateTime(event.startsAt, event.timeZone) },
+    /** The tickets the door expects: the list less those cancelled on their own. */
+    tickets: lines.filter((line) => line.payment !== 'cancelled').length,
     lines: lines.map((line) => ({
       holder: line.holder,
       typeName: line.typeName,

@@ -2,7 +2,8 @@ import { Eta } from 'eta'
 import path from 'node:path'
 import type { Db } from '../../db/database.js'
 import type { OutboxRow } from '../../db/schema.js'
-import { formatDateTime } from '../../lib/format.js'
+import { formatDateTime, formatMoney } from '../../lib/format.js'
+import { money } from '../../lib/money.js'
 import { qrPng } from '../../lib/qr.js'
 import { VIEWS_DIR } from '../../lib/paths.js'
 import { type Translate, translatorForStored } from '../../i18n/translate.js'
@@ -11,6 +12,9 @@ import { type OrderWithTickets, findOrderById } from '../purchase/order.reposito
 import { type OrderView, toOrderView } from '../purchase/order.view.js'
 import type { SiteSettings } from '../settings/settings.repository.js'
 import { calendarFile } from './calendar.js'
+import { holdsCapacity } from '../orders/order.states.js'
+import { findHolderMessage } from '../holder-messages/holder-message.repository.js'
+import { toHolderMessageMail } from '../holder-messages/holder-message.view.js'
 import type { EventWhereAndWhen, MailMessage } from '../outbox/outbox.messages.js'
 
 /** What a transport sends: both parts, and any attachments. */
@@ -93,6 +97,20 @@ export class MailComposer {
         const { order } = await this.order(message.data, t)
         return { subject: t('mail.orderCancelled.subject', { code: order.code }), model: { order } }
       }
+      case 'tickets-cancelled': {
+        const { order, found } = await this.order(message.data, t)
+        const { ticketIds, refundMinor } = message.data
+        const cancelled = order.tickets.filter((_, i) => ticketIds.includes(found.tickets[i]!.id))
+        return {
+          subject: t('mail.ticketsCancelled.subject', { code: order.code, count: cancelled.length }),
+          model: {
+            order,
+            cancelled,
+            refund: refundMinor > 0 ? formatMoney(money(refundMinor, found.order.currency)) : null,
+            toCard: found.order.paymentMethod === 'card',
+          },
+        }
+      }
       case 'order-awaiting-payment': {
         const { order } = await this.order(message.data, t)
         // Paid, lapsed or cancelled before this was sent: what to pay and by when no longer holds, and that move has a message of its own.
@@ -146,6 +164,18 @@ export class MailComposer {
             now: whereAndWhen(found.event),
             was: whereAndWhen(was),
           },
+        }
+      }
+      case 'holder-message': {
+        const { order, found } = await this.order(message.data, t)
+        // Cancelled or lapsed since the message was sent: no longer a ticket holder, and not written to as one.
+        if (!holdsCapacity(found.order.status))
+          throw new Uncomposable(`order ${message.data.orderId} is ${found.order.status}, no longer holding tickets`)
+        const written = await findHolderMessage(this.db, message.data.messageId)
+        if (!written) throw new Uncomposable(`message ${message.data.messageId} to ticket holders does not exist`)
+        return {
+          subject: written.subject,
+          model: toHolderMessageMail(written.body, { eventTitle: order.event.title, code: order.code, link: order.link }),
         }
       }
       case 'password-reset':
@@ -211,7 +241,7 @@ export class MailComposer {
         title: found.event.title,
         description: t('mail.orderConfirmation.calendarDescription', {
           code: order.code,
-          count: order.tickets.length,
+          count: order.standingTickets,
           link: order.link,
         }),
         location: found.event.venue,
@@ -234,15 +264,20 @@ export class MailComposer {
  */
 async function ticketQrImages(order: OrderView): Promise<{ cids: string[]; attachments: MailAttachment[] }> {
   if (!order.ticketsValid || order.event.cancelled) return { cids: [], attachments: [] }
-  const attachments = await Promise.all(
-    order.tickets.map(async (ticket, index) => ({
-      filename: `ticket-${index + 1}-qr.png`,
-      content: await qrPng(ticket.code),
-      contentType: 'image/png',
-      cid: `ticket-${index + 1}.${order.code}@qr`,
-    })),
+  // A ticket cancelled on its own is listed struck out, with no code to scan: by index, so that each image stays beside its ticket.
+  const images = await Promise.all(
+    order.tickets.map(async (ticket, index) =>
+      ticket.cancelled
+        ? null
+        : {
+            filename: `ticket-${index + 1}-qr.png`,
+            content: await qrPng(ticket.code),
+            contentType: 'image/png',
+            cid: `ticket-${index + 1}.${order.code}@qr`,
+          },
+    ),
   )
-  return { cids: attachments.map((attachment) => attachment.cid), attachments }
+  return { cids: images.map((image) => image?.cid ?? ''), attachments: images.filter((image) => image !== null) }
 }
 
 function siteUrlOf(message: MailMessage): string {

@@ -73,22 +73,37 @@ export async function cancelOrder(
 ): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     await lockEvent(trx, order.eventId)
-    const now = Date.now()
-    const moved = await transitionOrder(trx, order.id, 'cancelled', now)
-    if (!moved) return false
-    const used = await trx.selectFrom('tickets').select('id').where('orderId', '=', order.id).where(TICKET_WAS_USED).executeTakeFirst()
-    if (used) throw new OrderCheckedIn()
-    await releaseOrders(trx, moved.eventId, [order.id])
-    // The freed tickets go to the waiting list first, in this transaction: nobody can buy them in between.
-    await offerFreedCapacity(trx, moved.eventId, now)
-    await enqueueMail(trx, {
-      kind: 'order-cancelled',
-      to: order.buyerEmail,
-      locale: order.locale,
-      data: { orderId: order.id, siteUrl },
-    })
-    await recordAudit(trx, audit)
-    await withIt?.(trx)
-    return true
+    return cancelOrderLocked(trx, order, audit, siteUrl, withIt)
   })
+}
+
+/**
+ * cancelOrder's work, in the caller's transaction, which holds the event
+ * row's lock: also the end of a cancellation of some tickets that leaves
+ * none standing (src/features/orders/ticket-cancellation.ts).
+ */
+export async function cancelOrderLocked(
+  trx: Trx,
+  order: { id: number; buyerEmail: string; locale: string },
+  audit: AuditEntry,
+  siteUrl: string,
+  withIt?: (trx: Trx) => Promise<void>,
+): Promise<boolean> {
+  const now = Date.now()
+  const moved = await transitionOrder(trx, order.id, 'cancelled', now)
+  if (!moved) return false
+  const used = await trx.selectFrom('tickets').select('id').where('orderId', '=', order.id).where(TICKET_WAS_USED).executeTakeFirst()
+  if (used) throw new OrderCheckedIn()
+  await releaseOrders(trx, moved.eventId, [order.id])
+  // The freed tickets go to the waiting list first, in this transaction: nobody can buy them in between.
+  await offerFreedCapacity(trx, moved.eventId, now)
+  await enqueueMail(trx, {
+    kind: 'order-cancelled',
+    to: order.buyerEmail,
+    locale: order.locale,
+    data: { orderId: order.id, siteUrl },
+  })
+  await recordAudit(trx, audit)
+  await withIt?.(trx)
+  return true
 }

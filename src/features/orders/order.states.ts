@@ -153,6 +153,20 @@ export const awaitedAtDoorCondition = (eb: ExpressionBuilder<Database, 'orders'>
   eb('orders.status', 'in', statesAtDoor('admit', 'unpaid'))
 
 /**
+ * A ticket of an order that holds capacity stands unless it was cancelled on
+ * its own (the organiser cancelled some tickets of the order and kept the
+ * rest): a cancelled ticket holds no capacity, no seat and no part of the
+ * total, and the door turns it away. The tickets of a cancelled order stay
+ * standing: their order's state says it for all of them.
+ */
+export function ticketStands(ticket: { cancelledAt: number | null }): boolean {
+  return ticket.cancelledAt === null
+}
+
+/** The same rule as ticketStands, as a WHERE condition on `tickets`. */
+export const ticketStandsCondition = (eb: ExpressionBuilder<Database, 'tickets'>) => eb('tickets.cancelledAt', 'is', null)
+
+/**
  * Whether the ticket (`tickets.id` of the query) was let in at least once for
  * real: an admission whose next entry in the log is not an undo (an undo takes
  * back the admission just before it, a scan by mistake). A check-out does not

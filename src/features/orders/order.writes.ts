@@ -2,8 +2,8 @@ import type { Insertable } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { OrderStatus, OrdersTable } from '../../db/schema.js'
 import { giveBack } from '../capacity/capacity.js'
-import { releaseSeatsOfOrders } from '../seating/seating.repository.js'
-import { placedState, statesBefore } from './order.states.js'
+import { releaseSeatsOfOrders, releaseSeatsOfTickets } from '../seating/seating.repository.js'
+import { placedState, statesBefore, ticketStandsCondition } from './order.states.js'
 
 /**
  * The writes of an order's state, all of them: no other module sets
@@ -108,11 +108,70 @@ export async function releaseOrders(trx: Trx, eventId: number, orderIds: number[
       .selectFrom('tickets')
       .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
       .where('orderId', 'in', slice)
+      // A ticket cancelled on its own gave its place back then (releaseTickets).
+      .where(ticketStandsCondition)
       .groupBy('ticketTypeId')
       .execute()
     for (const row of counts) ticketsByType.set(row.ticketTypeId, (ticketsByType.get(row.ticketTypeId) ?? 0) + Number(row.count))
   }
   await giveBack(trx, eventId, ticketsByType)
+}
+
+/** A ticket as cancelling it on its own reads it: what it held, and what it cost. */
+export interface TicketCancelled {
+  id: number
+  ticketTypeId: number
+  priceMinor: number
+}
+
+/**
+ * Cancels some standing tickets of one order on their own, keeping the rest
+ * of it: a conditional UPDATE from standing (`conditional`; only a
+ * concurrency test's control goes without), so that of two cancellations of
+ * one ticket at the same moment only one cancels it. Returns the tickets it
+ * cancelled; the caller gives back what they held (releaseTickets) and
+ * lowers the order's total (lowerTotal).
+ */
+export async function cancelTicketsOfOrder(
+  trx: Trx,
+  orderId: number,
+  ticketIds: number[],
+  now: number,
+  conditional = true,
+): Promise<TicketCancelled[]> {
+  if (ticketIds.length === 0) return []
+  return trx
+    .updateTable('tickets')
+    .set({ cancelledAt: now })
+    .where('orderId', '=', orderId)
+    .where('id', 'in', ticketIds)
+    .$if(conditional, (qb) => qb.where(ticketStandsCondition))
+    .returning(['id', 'ticketTypeId', 'priceMinor'])
+    .execute()
+}
+
+/**
+ * Gives back what tickets cancelled on their own held: their seats, and their
+ * places in the event's and their types' capacity. The caller holds the
+ * event row's lock and has just cancelled them (cancelTicketsOfOrder).
+ */
+export async function releaseTickets(trx: Trx, eventId: number, tickets: Pick<TicketCancelled, 'id' | 'ticketTypeId'>[]): Promise<void> {
+  await releaseSeatsOfTickets(
+    trx,
+    tickets.map((ticket) => ticket.id),
+  )
+  const byType = new Map<number, number>()
+  for (const ticket of tickets) byType.set(ticket.ticketTypeId, (byType.get(ticket.ticketTypeId) ?? 0) + 1)
+  await giveBack(trx, eventId, byType)
+}
+
+/** Takes the price of tickets cancelled on their own off their order's total: what is due of an unpaid order, what a paid one is worth. */
+export async function lowerTotal(trx: Trx, orderId: number, byMinor: number): Promise<void> {
+  await trx
+    .updateTable('orders')
+    .set((eb) => ({ totalMinor: eb('totalMinor', '-', byMinor) }))
+    .where('id', '=', orderId)
+    .execute()
 }
 
 /** Locks the order row (a no-op UPDATE), as a cancellation's move does, and says its state under the lock. */

@@ -201,7 +201,7 @@ export async function updateEvent(
 }
 
 /** What ticket holders are told of: a change of the event's date, time or venue. */
-function movesTheEvent(input: EventInput, current: Event): boolean {
+export function movesTheEvent(input: EventInput, current: Event): boolean {
   return input.startsAt !== current.startsAt || input.endsAt !== current.endsAt || input.venue !== current.venue
 }
 

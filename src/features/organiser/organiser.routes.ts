@@ -8,7 +8,7 @@ import { LIVE_PAGE_SCRIPTS } from '../../lib/paths.js'
 import { type CsvCell, csvChunks } from '../../lib/csv.js'
 import { NotFound, idParam } from '../../lib/errors.js'
 import { eventOf } from '../../plugins/auth.js'
-import { formatDateTime } from '../../lib/format.js'
+import { formatDateTime, formatMoney } from '../../lib/format.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import { pageNumber, pager } from '../../lib/paging.js'
 import { siteUrl } from '../../lib/site-url.js'
@@ -43,7 +43,27 @@ import {
   ticketTypesByEvent,
 } from '../events/event.repository.js'
 import { isSignedBy, parseDoorCode } from '../../lib/door-code.js'
-import { attendeeLineBatches, attendeeLines, countOrders, moneyOfOrders, orderTotalsByEvent } from '../purchase/order.repository.js'
+import {
+  type OrderWithTickets,
+  attendeeLineBatches,
+  attendeeLines,
+  countOrders,
+  findOrderByCode,
+  moneyOfOrders,
+  orderTotalsByEvent,
+} from '../purchase/order.repository.js'
+import { TicketCancellationRefused, cancelTickets } from '../orders/ticket-cancellation.js'
+import { RefundRefused, refundOrder, refundableOf } from '../payments/refunds.js'
+import { money } from '../../lib/money.js'
+import {
+  type CancelTicketsValues,
+  type Refundable,
+  cancelTicketsPage,
+  checkAgainstOrder,
+  parseCancelTicketsForm,
+  refundOf,
+  refusalErrors,
+} from './ticket-cancellation.form.js'
 import {
   type Refusal,
   cancelEvent,
@@ -51,6 +71,7 @@ import {
   createTicketType,
   deleteEvent,
   deleteTicketType,
+  movesTheEvent,
   NO_SUCH_TICKET_TYPE,
   publishEvent,
   refuseIfCancelled,
@@ -111,6 +132,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     form?: { values: EventFormValues; errors: FieldErrors }
     /** The publish form, with what was wrong with it or why publishing was refused. */
     publish?: { values: PublishFormValues; errors: FieldErrors; refusal?: string }
+    /** The date, time or venue was just changed: whether the automatic message of it went to ticket holders. */
+    moved?: 'told' | 'untold'
   }
 
   /** The event's page: its details form, ticket types and lifecycle, with one of its forms re-shown when it failed. */
@@ -140,6 +163,7 @@ export default async function eventRoutes(app: FastifyInstance) {
         publish: forms.publish?.values ?? publishFormOf(event, now),
         publishErrors: forms.publish?.errors ?? {},
         publishRefusal: forms.publish?.refusal ?? null,
+        moved: event.sold > 0 ? (forms.moved ?? null) : null,
         timeZones: timeZoneChoices(values.timeZone),
         ...paymentFieldsView(sitePayments, t),
         // What each person took at the box office's desk, by the way it was paid.
@@ -208,7 +232,10 @@ export default async function eventRoutes(app: FastifyInstance) {
     return reply.redirect(`/edit-event/${id}`, 303)
   })
 
-  app.get('/edit-event/:id', owner, async (request, reply) => renderManage(reply, eventOf(request)))
+  app.get('/edit-event/:id', owner, async (request, reply) => {
+    const moved = new FormReader(request.query).text('moved')
+    return renderManage(reply, eventOf(request), { moved: moved === 'told' || moved === 'untold' ? moved : undefined })
+  })
 
   app.post('/edit-event/:id', owner, async (request, reply) => {
     const event = eventOf(request)
@@ -218,7 +245,9 @@ export default async function eventRoutes(app: FastifyInstance) {
     if (refusal)
       return renderManage(reply, event, { form: { values, errors: { [refusal.field]: eventRefusalText(request.t, refusal.reason) } } }, 422)
     reply.flash('success', 'flash.organiser.eventSaved')
-    return reply.redirect(`/edit-event/${event.id}`, 303)
+    // The page then offers to write to ticket holders: a note after the automatic message of the change, or the change itself.
+    const moved = event.sold > 0 && movesTheEvent(input, event) ? `?moved=${input.notifyTicketHolders ? 'told' : 'untold'}` : ''
+    return reply.redirect(`/edit-event/${event.id}${moved}`, 303)
   })
 
   app.post('/publish-event/:id', owner, async (request, reply) => {
@@ -425,6 +454,125 @@ export default async function eventRoutes(app: FastifyInstance) {
       back: request.url,
       pager: pager(`/events/${event.id}/orders`, { q }, page, orders.length > ORDERS_PER_PAGE),
     })
+  })
+
+  /** The order named in an organiser's URL with its tickets, of the event the access hook loaded. */
+  async function orderWithTickets(request: FastifyRequest): Promise<OrderWithTickets> {
+    const event = eventOf(request)
+    const found = await findOrderByCode(app.db, (request.params as { code?: string }).code ?? '')
+    if (!found || found.order.eventId !== event.id) throw new NotFound()
+    return found
+  }
+
+  /** What is left to refund of the order now, and whether a person gives it back. */
+  async function refundableNow(found: OrderWithTickets): Promise<Refundable> {
+    const left = (await refundableOf(app.db, found.order.id)).reduce((sum, entry) => sum + entry.leftMinor, 0)
+    return { leftMinor: left, byHand: paidByHand(found.order.paymentMethod) }
+  }
+
+  /** The page to cancel some tickets of an order: the form (as typed, with its mistakes), or with `refundMinor` the page that asks to confirm. */
+  async function renderCancelTickets(
+    reply: FastifyReply,
+    found: OrderWithTickets,
+    form: { values: CancelTicketsValues; errors: FieldErrors; refundMinor?: number },
+    status?: number,
+  ) {
+    const { t } = reply.request
+    return reply.render(
+      'organiser/cancel-tickets.eta',
+      {
+        title: t('payments.cancelTickets.title', { code: found.order.code }),
+        ...cancelTicketsPage(found, await refundableNow(found), form, t),
+      },
+      status,
+    )
+  }
+
+  app.get('/events/:id/orders/:code/cancel-tickets', owner, async (request, reply) =>
+    renderCancelTickets(reply, await orderWithTickets(request), { values: { tickets: [], amount: '' }, errors: {} }),
+  )
+
+  /**
+   * Some tickets of an order cancelled, the rest kept (pretix's "cancel
+   * positions"): first a page that says what will happen, then, confirmed,
+   * one transaction (src/features/orders/ticket-cancellation.ts) with the
+   * refund. An unpaid order's open payment page is closed first, so that
+   * nobody pays its old amount; one paid meanwhile makes the order paid, and
+   * the organiser is asked again, now with money to refund.
+   */
+  app.post('/events/:id/orders/:code/cancel-tickets', owner, async (request, reply) => {
+    const event = eventOf(request)
+    const found = await orderWithTickets(request)
+    const { order } = found
+    const { t } = request
+    const form = parseCancelTicketsForm(request.body, order.currency, t)
+    if (!form.input) return renderCancelTickets(reply, found, form, 422)
+    const input = form.input
+    const refundable = await refundableNow(found)
+    const errors = checkAgainstOrder(found, { input, confirmed: form.confirmed }, refundable, t)
+    if (Object.keys(errors).length > 0) return renderCancelTickets(reply, found, { values: form.values, errors }, 422)
+    if (!form.confirmed)
+      return renderCancelTickets(reply, found, {
+        values: form.values,
+        errors: {},
+        refundMinor: refundOf(found, input, refundable.leftMinor),
+      })
+
+    if (order.status === 'pending') {
+      await app.payments.method(order.paymentMethod)?.cancelStarted(app.db, order.id)
+      if ((await app.payments.confirmWaiting(order.id)).changed) {
+        const paid = await orderWithTickets(request)
+        const left = formatMoney(money((await refundableNow(paid)).leftMinor, order.currency))
+        return renderCancelTickets(
+          reply,
+          paid,
+          { values: form.values, errors: { amount: t('payments.cancelTickets.paidMeanwhile', { left }) } },
+          409,
+        )
+      }
+    }
+    const actor = actorOf(request)
+    const names = new Map(found.tickets.map((ticket) => [ticket.id, ticket.doorCode]))
+    try {
+      const done = await cancelTickets(app.db, order, input.ticketIds, {
+        actor,
+        siteUrl: siteUrl(request),
+        nameOf: (id) => names.get(id) ?? String(id),
+        // Under the order's lock: the amount typed, or the tickets' price within what is left to refund then.
+        moneyBack: async (trx, tickets) => {
+          const price = tickets.reduce((sum, ticket) => sum + ticket.priceMinor, 0)
+          const left = (await refundableOf(trx, order.id)).reduce((sum, entry) => sum + entry.leftMinor, 0)
+          const amount = input.amountMinor ?? Math.min(price, left)
+          if (amount === 0) return 0
+          await refundOrder(trx, order.id, amount, { reason: 'organiser', actor })
+          return amount
+        },
+      })
+      // A payment page the buyer opened for the old total while this ran (the order page read before it committed): closed too.
+      if (done.kind === 'tickets' && order.status === 'pending') {
+        await app.payments
+          .method(order.paymentMethod)
+          ?.cancelStarted(app.db, order.id, { unlessAmount: done.totalMinor })
+          // Done all the same: such a page closes by itself before the order's hold ends.
+          .catch((error: unknown) =>
+            request.log.warn({ err: error, orderId: order.id }, 'payments: a payment page could not be closed now'),
+          )
+      }
+      if (done.kind === 'already') reply.flash('info', 'flash.payments.ticketsAlreadyCancelled', { code: order.code })
+      else {
+        app.afterCommit({ eventChanged: event.id, mailQueued: true })
+        if (done.kind === 'order') reply.flash('success', 'flash.payments.cancelled', { code: order.code })
+        else reply.flash('success', 'flash.payments.ticketsCancelled', { code: order.code, count: done.tickets.length })
+      }
+      return reply.redirect(`/events/${event.id}/orders?q=${order.code}`, 303)
+    } catch (error) {
+      if (!(error instanceof TicketCancellationRefused || error instanceof RefundRefused)) throw error
+      // Something changed since the form was read (a check-in, another cancellation or refund): the form again, as the order stands now.
+      const now = await orderWithTickets(request)
+      const leftNow = (await refundableNow(now)).leftMinor
+      const left = leftNow > 0 ? formatMoney(money(leftNow, order.currency)) : ''
+      return renderCancelTickets(reply, now, { values: form.values, errors: refusalErrors(error.reason, left, t) }, 409)
+    }
   })
 
   app.get('/events/:id/attendees.csv', owner, async (request, reply) => {

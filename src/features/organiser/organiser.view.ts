@@ -2,7 +2,7 @@ import { signDoorCode } from '../../lib/door-code.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import type { Translate } from '../../i18n/translate.js'
 import type { OrderStatus, TicketTypeRow } from '../../db/schema.js'
-import { ORDER_STATUS_MESSAGES, awaitsPayment, canMove } from '../orders/order.states.js'
+import { ORDER_STATUS_MESSAGES, awaitsPayment, canMove, holdsCapacity, ticketStands } from '../orders/order.states.js'
 import type { Event } from '../events/event.model.js'
 import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
@@ -197,7 +197,10 @@ export interface AttendeeOrderView {
   buyerMailto: string
   total: string
   orderedAt: string
-  tickets: { id: number; code: string; typeName: string; price: string; checkedIn: string | null }[]
+  /** Every ticket; those cancelled on their own (`cancelled`) shown so, struck out. */
+  tickets: { id: number; code: string; typeName: string; price: string; checkedIn: string | null; cancelled: boolean }[]
+  /** Some of its tickets may be cancelled, the rest kept: it holds tickets, and more than none stand. */
+  canCancelTickets: boolean
   /** Its tickets may be printed: paid, or to be paid at the door (of an event not cancelled). */
   printable: boolean
 }
@@ -276,11 +279,15 @@ export function toOrderViews(
         orderedAt: formatDateTime(line.orderedAt, event.timeZone),
         tickets: [],
         printable: event.status !== 'cancelled' && ticketsAreValid(line),
+        canCancelTickets: false,
       }
       orders.set(line.orderId, order)
     }
+    const cancelled = !ticketStands({ cancelledAt: line.ticketCancelledAt })
+    if (!cancelled && holdsCapacity(line.status)) order.canCancelTickets = true
     order.tickets.push({
       id: line.ticketId,
+      cancelled,
       code: signDoorCode(checkInSecret, event.id, line.ticketId),
       typeName: line.ticketTypeName,
       price: formatMoney(money(line.priceMinor, line.currency)),
@@ -317,16 +324,18 @@ export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
 
 /**
  * One row per ticket, under attendeeHeader; prices as plain amounts beside the
- * currency each order was paid in; the order's state and payment method as
- * codes (pending, paid…; card, bank-transfer, at-door, free, and the box
- * office's cash, card-terminal, complimentary), and so the channel it was
+ * currency each order was paid in; the ticket's state and its order's payment
+ * method as codes (pending, paid…; card, bank-transfer, at-door, free, and the
+ * box office's cash, card-terminal, complimentary), and so the channel it was
  * sold through (online, box-office), which a spreadsheet can filter on
- * whatever the language.
+ * whatever the language. A ticket's state is its order's, but `cancelled` for
+ * one the organiser cancelled on its own: kept in the export, so that the file
+ * says what became of every ticket sold.
  */
 export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecret: string): CsvCell[][] {
   return lines.map((line) => [
     line.orderCode,
-    line.status,
+    ticketStands({ cancelledAt: line.ticketCancelledAt }) ? line.status : 'cancelled',
     line.paymentMethod,
     line.salesChannel,
     line.buyerName,

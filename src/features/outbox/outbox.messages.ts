@@ -20,6 +20,8 @@ export type MailMessage = MailContent & {
 type MailContent =
   | { kind: 'order-confirmation'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'order-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
+  /** Some tickets of the order cancelled by the organiser, the rest kept; what goes back with them (0: nothing). */
+  | { kind: 'tickets-cancelled'; to: string; data: { orderId: number; siteUrl: string; ticketIds: number[]; refundMinor: number } }
   /** Placed, to be paid (card, bank transfer): how to pay, and by when. */
   | { kind: 'order-awaiting-payment'; to: string; data: { orderId: number; siteUrl: string } }
   /** Paid after it was placed: the tickets. */
@@ -30,6 +32,8 @@ type MailContent =
   | { kind: 'order-refunded'; to: string; data: { orderId: number; siteUrl: string; refundId: number } }
   | { kind: 'event-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
   | { kind: 'event-changed'; to: string; data: { orderId: number; siteUrl: string; was: EventWhereAndWhen } }
+  /** The organiser's message to ticket holders (holder_messages), to the buyer of one order, with its link. */
+  | { kind: 'holder-message'; to: string; data: { messageId: number; orderId: number; siteUrl: string } }
   | { kind: 'password-reset'; to: string; data: { name: string; link: string; expiresAt: number; timeZone: string } }
   | { kind: 'organiser-approved'; to: string; data: { name: string; siteUrl: string } }
   | { kind: 'organiser-requested'; to: string; data: { name: string; email: string; siteUrl: string } }

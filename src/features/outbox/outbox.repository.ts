@@ -15,9 +15,37 @@ const MESSAGES_PER_INSERT = 500
  * address) is not written.
  */
 export async function enqueueMail(trx: Trx, messages: MailMessage | MailMessage[]): Promise<void> {
+  const rows = outboxRows((Array.isArray(messages) ? messages : [messages]).filter((message) => message.to !== ''))
+  for (let start = 0; start < rows.length; start += MESSAGES_PER_INSERT) {
+    await trx
+      .insertInto('outbox')
+      .values(rows.slice(start, start + MESSAGES_PER_INSERT))
+      .execute()
+  }
+}
+
+/**
+ * As enqueueMail, and the outbox id of each message, in the order given: for
+ * a feature that follows how far its messages have gone.
+ */
+export async function enqueueMailWithIds(trx: Trx, messages: MailMessage[]): Promise<number[]> {
+  const rows = outboxRows(messages)
+  const ids = new Map<string, number>()
+  for (let start = 0; start < rows.length; start += MESSAGES_PER_INSERT) {
+    const inserted = await trx
+      .insertInto('outbox')
+      .values(rows.slice(start, start + MESSAGES_PER_INSERT))
+      .returning(['id', 'messageKey'])
+      .execute()
+    // Matched by each row's random key: neither database promises to return a multi-row INSERT's rows in order.
+    for (const row of inserted) ids.set(row.messageKey, row.id)
+  }
+  return rows.map((row) => ids.get(row.messageKey)!)
+}
+
+function outboxRows(messages: MailMessage[]) {
   const now = Date.now()
-  const addressed = (Array.isArray(messages) ? messages : [messages]).filter((message) => message.to !== '')
-  const rows = addressed.map((message) => ({
+  return messages.map((message) => ({
     kind: message.kind,
     recipient: message.to,
     data: JSON.stringify(message.data),
@@ -30,12 +58,6 @@ export async function enqueueMail(trx: Trx, messages: MailMessage | MailMessage[
     messageKey: randomSecret(18),
     locale: message.locale ?? DEFAULT_LOCALE,
   }))
-  for (let start = 0; start < rows.length; start += MESSAGES_PER_INSERT) {
-    await trx
-      .insertInto('outbox')
-      .values(rows.slice(start, start + MESSAGES_PER_INSERT))
-      .execute()
-  }
 }
 
 /**

@@ -19,6 +19,7 @@ import { recordAudit } from '../audit/audit.repository.js'
 import { GUARDED_ROOM, type RoomRules, giveBack, retake } from '../capacity/capacity.js'
 import { lockEvent } from '../events/event.repository.js'
 import { lockOrder, transitionOrder } from '../orders/order.writes.js'
+import { ticketStandsCondition } from '../orders/order.states.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { rebookLapsedSeats } from '../seating/seating.repository.js'
 import { queueRefund } from './refunds.js'
@@ -197,6 +198,8 @@ async function retakeTickets(trx: Trx, order: OrderToPay, seams: ConfirmSeams): 
     .selectFrom('tickets')
     .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
     .where('orderId', '=', order.id)
+    // Those the organiser cancelled on their own (before the order lapsed) stay given back.
+    .where(ticketStandsCondition)
     .groupBy('ticketTypeId')
     .execute()
   const byType = new Map(counts.map((row) => [row.ticketTypeId, Number(row.count)]))

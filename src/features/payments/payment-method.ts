@@ -84,8 +84,11 @@ export interface PaymentMethod {
   openAttempt?: (trx: Db, order: NewOrder, now: number) => Promise<Attempt>
   /** Begins paying an unpaid order: the attempt opened with the order, or a new one (paying again). */
   start(db: Db, order: PayableOrder, links: ReturnLinks, opened?: Attempt): Promise<Started>
-  /** Ends what was started and not paid (a Checkout Session still open), before its order is cancelled. */
-  cancelStarted(db: Db, orderId: number): Promise<void>
+  /**
+   * Ends what was started and not paid (a Checkout Session still open), before its order is cancelled;
+   * with `unlessAmount`, only what was started for another amount (the order's total changed since).
+   */
+  cancelStarted(db: Db, orderId: number, options?: { unlessAmount: number }): Promise<void>
   /**
    * Sends a refund back the way the money came, with the refund's own
    * idempotency key; returns the provider's id of it. Null for a method paid

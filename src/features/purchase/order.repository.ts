@@ -1,5 +1,5 @@
 import { type ExpressionBuilder, sql } from 'kysely'
-import { TICKET_WAS_USED, awaitsPaymentCondition } from '../orders/order.states.js'
+import { TICKET_WAS_USED, awaitsPaymentCondition, ticketStands, ticketStandsCondition } from '../orders/order.states.js'
 import type { Db, Trx } from '../../db/database.js'
 import type { Database, OrderRow, OrderStatus, PaymentRow, RefundRow, SalesChannel } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
@@ -26,12 +26,15 @@ export interface OrderTicket {
   /** What its QR code carries and the door checks (src/lib/door-code.ts). */
   doorCode: string
   priceMinor: number
+  ticketTypeId: number
   ticketTypeName: string
   checkedInAt: number | null
   /** "Stalls, row F, seat 12" for a seated ticket; null without a seat. */
   seat: string | null
   /** Let in at the door once, and not undone since: its order can no longer be cancelled, even after a check-out. */
   used: boolean
+  /** Cancelled on its own by the organiser, the rest of the order kept (ticketStands). */
+  cancelled: boolean
 }
 
 export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTickets | undefined> {
@@ -51,7 +54,15 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
   const tickets = await db
     .selectFrom('tickets')
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
-    .select(['tickets.id', 'tickets.code', 'tickets.priceMinor', 'ticketTypes.name as ticketTypeName', 'tickets.checkedInAt'])
+    .select([
+      'tickets.id',
+      'tickets.code',
+      'tickets.priceMinor',
+      'tickets.ticketTypeId',
+      'ticketTypes.name as ticketTypeName',
+      'tickets.checkedInAt',
+      'tickets.cancelledAt',
+    ])
     .select(TICKET_WAS_USED.as('used'))
     .where('tickets.orderId', '=', order.id)
     .orderBy('tickets.ticketTypeId')
@@ -69,9 +80,10 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
     refunds,
     event: { ...event, checkInSecret: secret },
     // PostgreSQL answers exists() with a boolean, SQLite with 0 or 1.
-    tickets: tickets.map((ticket) => ({
+    tickets: tickets.map(({ cancelledAt, ...ticket }) => ({
       ...ticket,
       used: Boolean(ticket.used),
+      cancelled: !ticketStands({ cancelledAt }),
       doorCode: signDoorCode(secret, event.id, ticket.id),
       seat: seats.get(ticket.id) ?? null,
     })),
@@ -107,7 +119,19 @@ export async function ordersOfUser(db: Db, userId: number) {
       'events.startsAt as eventStartsAt',
       'events.timeZone as eventTimeZone',
       (eb) =>
-        eb.selectFrom('tickets').select(eb.fn.countAll<number>().as('n')).whereRef('tickets.orderId', '=', 'orders.id').as('ticketCount'),
+        eb
+          .selectFrom('tickets')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('tickets.orderId', '=', 'orders.id')
+          .where(ticketStandsCondition)
+          .as('ticketCount'),
+      (eb) =>
+        eb
+          .selectFrom('tickets')
+          .select(eb.fn.countAll<number>().as('n'))
+          .whereRef('tickets.orderId', '=', 'orders.id')
+          .where('tickets.cancelledAt', 'is not', null)
+          .as('cancelledTicketCount'),
     ])
     .where('orders.userId', '=', userId)
     .orderBy('orders.createdAt', 'desc')
@@ -266,6 +290,8 @@ export interface AttendeeLine {
   checkedInAt: number | null
   checkedInBy: string | null
   checkedInGate: string | null
+  /** When the ticket was cancelled on its own, its order kept; null while it stands (ticketStands). */
+  ticketCancelledAt: number | null
 }
 
 /** Where a list of orders (newest first) stopped: its last order. */
@@ -348,6 +374,7 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
       'tickets.checkedInAt',
       'tickets.checkedInBy',
       'tickets.checkedInGate',
+      'tickets.cancelledAt as ticketCancelledAt',
     ])
     .where('orders.id', 'in', matching)
     .orderBy('orders.createdAt', 'desc')

@@ -55,7 +55,10 @@ export interface OrderView {
   total: string
   orderedAt: string
   event: { id: number; title: string; venue: string; when: string; cancelled: boolean }
-  tickets: { code: string; typeName: string; price: string; qrUrl: string; checkedIn: boolean; seat: string | null }[]
+  /** Every ticket, those the organiser cancelled on their own too (`cancelled`), which the pages and mails show struck out. */
+  tickets: { code: string; typeName: string; price: string; qrUrl: string; checkedIn: boolean; seat: string | null; cancelled: boolean }[]
+  /** How many tickets stand: all of them, but those cancelled on their own. */
+  standingTickets: number
   /** The page's own address with its key: works later, in any browser. */
   link: string
   canCancel: boolean
@@ -106,7 +109,9 @@ export function toOrderView(
       price: formatMoney(money(ticket.priceMinor, order.currency)),
       // Drawn by its own request and cached by the browser for good, not again with each view of the order.
       qrUrl: `/tickets/${ticket.code}/qr.svg`,
+      cancelled: ticket.cancelled,
     })),
+    standingTickets: tickets.filter((ticket) => !ticket.cancelled).length,
     link: `${origin}/orders/${order.code}?key=${order.accessKey}`,
     canCancel: cancel.allowed,
     cancelNote: cancel.allowed || cancel.reason === null ? null : cancellationRefusalText(t, cancel.reason),

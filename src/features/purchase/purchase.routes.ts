@@ -352,7 +352,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       order: {
         code: order.code,
         accessKey: order.accessKey,
-        tickets: found.tickets.length,
+        tickets: found.tickets.filter((ticket) => !ticket.cancelled).length,
         seated: found.tickets.some((ticket) => ticket.seat !== null),
         event: { title: event.title, when: formatDateTime(event.startsAt, event.timeZone) },
       },
@@ -422,6 +422,11 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         eventTitle: order.eventTitle,
         when: formatDateTime(order.eventStartsAt, order.eventTimeZone),
         tickets: Number(order.ticketCount),
+        // Tickets the organiser cancelled, the rest of the order kept: said beside the count of those that stand.
+        cancelledTickets:
+          Number(order.cancelledTicketCount) === 0
+            ? null
+            : request.t('purchase.myTickets.cancelledTickets', { count: Number(order.cancelledTicketCount) }),
         status: order.status,
         statusLabel: request.t(ORDER_STATUS_MESSAGES[order.status]),
         // What an unpaid order asks of its buyer: to pay by its deadline, or at the door.

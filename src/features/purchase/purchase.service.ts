@@ -488,7 +488,8 @@ async function refuseOverBuyerCaps(
   if (caps.maxTicketsPerBuyer === null && caps.maxOrdersPerBuyer === null) return
   const held = await trx
     .selectFrom('orders')
-    .leftJoin('tickets', 'tickets.orderId', 'orders.id')
+    // A ticket the organiser cancelled on its own no longer counts against its buyer.
+    .leftJoin('tickets', (join) => join.onRef('tickets.orderId', '=', 'orders.id').on('tickets.cancelledAt', 'is', null))
     .select((eb) => [eb.fn.count<number>('tickets.id').as('tickets'), eb.fn.count<number>('orders.id').distinct().as('orders')])
     .where('orders.eventId', '=', eventId)
     .where('orders.buyerEmail', '=', buyerEmail)

@@ -201,6 +201,12 @@ export async function releaseSeatsOfOrders(trx: Trx, orderIds: number[]): Promis
     .execute()
 }
 
+/** Frees the seats of these tickets (cancelled on their own, their order kept). */
+export async function releaseSeatsOfTickets(trx: Trx, ticketIds: number[]): Promise<void> {
+  if (ticketIds.length === 0) return
+  await trx.deleteFrom('seatBookings').where('ticketId', 'in', ticketIds).execute()
+}
+
 /**
  * Books again the seats an order's tickets had when it lapsed, for a payment
  * that arrived late; false, with nothing booked, when any of them is taken.

@@ -52,7 +52,9 @@ export function holderName(_ticket: OrderTicket, order: OrderRow): string {
  * cancelled would be a valid-looking piece of paper for nothing.
  */
 export function toPrintableOrder(found: OrderWithTickets, t: Translate): PrintableOrder {
-  const { order, event, tickets } = found
+  const { order, event } = found
+  // A ticket the organiser cancelled on its own prints no more: the rest of the order does.
+  const tickets = found.tickets.filter((ticket) => !ticket.cancelled)
   const withheld = withheldOf(found)
   // A valid order still pending is one paid at the door.
   const toPayAtDoor = withheld === null && order.status === 'pending'

@@ -49,6 +49,8 @@ export const checkIn = {
   'checkIn.answer.expiredNote': 'Expired: not paid in time. The ticket is not valid.',
   'checkIn.answer.cancelled': 'Cancelled order',
   'checkIn.answer.cancelledNote': 'This order was cancelled: the ticket is not valid.',
+  'checkIn.answer.ticketCancelled': 'Cancelled ticket',
+  'checkIn.answer.ticketCancelledNote': 'The organiser cancelled this ticket: it is not valid. The other tickets of its order may be.',
   'checkIn.answer.wrongEvent': 'Not valid for this event',
   'checkIn.answer.wrongEventNote': 'This ticket is for {title}, {startsAt}.',
   'checkIn.answer.unknown': 'Unknown code',

@@ -15,6 +15,7 @@ import { seating } from './seating.js'
 import { waitingList } from './waiting-list.js'
 import { payments } from './payments.js'
 import { tickets } from './tickets.js'
+import { holderMessages } from './holder-messages.js'
 import { boxOffice } from './box-office.js'
 
 /**
@@ -46,6 +47,7 @@ export const en = {
   ...waitingList,
   ...payments,
   ...tickets,
+  ...holderMessages,
   ...boxOffice,
   ...refusals,
 }

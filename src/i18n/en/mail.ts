@@ -102,6 +102,23 @@ export const mail = {
   'mail.orderCancelled.cancelledAfter':
     ' ({when}) is cancelled, as you asked. Its {count, plural, one {ticket is} other {{count} tickets are}} no longer valid.',
 
+  'mail.ticketsCancelled.subject': '{count, plural, one {A ticket} other {Tickets}} of order {code} cancelled',
+  'mail.ticketsCancelled.heading': '{count, plural, one {A ticket} other {{count} tickets}} of order {code} cancelled',
+  'mail.ticketsCancelled.cancelled':
+    '{name}, the organiser of {eventTitle} ({when}) cancelled {count, plural, one {one ticket} other {{count} tickets}} of your order {code}. {count, plural, one {It is} other {They are}} no longer valid.',
+  'mail.ticketsCancelled.cancelledBefore': '{name}, the organiser of ',
+  'mail.ticketsCancelled.cancelledAfter':
+    ' ({when}) cancelled {count, plural, one {one ticket} other {{count} tickets}} of your order {code}. {count, plural, one {It is} other {They are}} no longer valid.',
+  'mail.ticketsCancelled.cancelledHeading': 'Cancelled:',
+  'mail.ticketsCancelled.ticketCancelled': 'cancelled',
+  'mail.ticketsCancelled.refundToCard':
+    '{amount} is refunded to the card you paid with. Your bank may take a few days to show it; we write again once it is on its way.',
+  'mail.ticketsCancelled.refundByHand': 'The organiser gives you back {amount}.',
+  'mail.ticketsCancelled.nowDue': 'Nothing had been paid for them: your order now comes to {amount}.',
+  'mail.ticketsCancelled.noRefund': 'No money is refunded for them.',
+  'mail.ticketsCancelled.restValid':
+    'Your other {count, plural, one {ticket stays} other {{count} tickets stay}} valid, with the codes you have.',
+
   'mail.eventCancelled.subject': 'Cancelled: {eventTitle}',
   'mail.eventCancelled.heading': '{eventTitle} is cancelled',
   'mail.eventCancelled.sorry': '{name}, we are sorry: the organiser cancelled {eventTitle}, which was to take place {when} at {venue}.',

@@ -240,6 +240,8 @@ export const organiser = {
   'organiser.orders.orderedIn': 'Ordered ({timeZone})',
   'organiser.orders.ordered': 'Ordered',
   'organiser.orders.checkedIn': 'Checked in',
+  'organiser.orders.ticketCancelled': 'Cancelled',
+  'organiser.orders.cancelTickets': 'Cancel some tickets',
   'organiser.orders.checkedInBy': '{when} by {by} at {gate}',
   'organiser.orders.undoCheckIn': 'Undo check-in',
   'organiser.orders.undoCheckInOf': 'of {code}',

@@ -64,6 +64,8 @@ export const purchase = {
   'purchase.order.tickets': 'Tickets',
   'purchase.order.qrCode': 'QR code for ticket {code}',
   'purchase.order.checkedIn': 'Checked in',
+  'purchase.order.ticketCancelled': 'Cancelled',
+  'purchase.order.ticketCancelledNote': 'The organiser cancelled this ticket: it is no longer valid.',
   'purchase.order.ticketOf': 'Ticket {number} of {count}',
   'purchase.order.cancel': 'Cancel this order…',
 
@@ -81,6 +83,7 @@ export const purchase = {
   'purchase.myTickets.event': 'Event',
   'purchase.myTickets.when': 'When',
   'purchase.myTickets.tickets': 'Tickets',
+  'purchase.myTickets.cancelledTickets': 'and {count} cancelled',
   'purchase.myTickets.order': 'Order',
   'purchase.myTickets.status': 'Status',
 } as const

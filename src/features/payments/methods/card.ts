@@ -72,7 +72,7 @@ export function cardPayments(stripe: Stripe | null): PaymentMethod {
       const next = await nextAttempt(db, order)
       return next && checkout(db, stripe!, next.order, links, next.attempt)
     },
-    cancelStarted: (db, orderId) => expireOpenSessions(db, stripe!, orderId),
+    cancelStarted: (db, orderId, options) => expireOpenSessions(db, stripe!, orderId, options?.unlessAmount),
     sendRefund: (refund, payment) => sendRefund(stripe!, refund, payment),
   }
 }
@@ -153,8 +153,11 @@ async function checkout(db: Db, stripe: Stripe, order: PayableOrder, links: Retu
   return { redirect: session.url }
 }
 
-/** Expires the order's open Sessions, so that nobody pays for an order being cancelled; a Session paid meanwhile is left for the caller to confirm. */
-async function expireOpenSessions(db: Db, stripe: Stripe, orderId: number): Promise<void> {
+/**
+ * Expires the order's open Sessions (those for another amount than `unlessAmount`, when given), so that nobody
+ * pays for an order being cancelled, or its old total; a Session paid meanwhile is left for the caller to confirm.
+ */
+async function expireOpenSessions(db: Db, stripe: Stripe, orderId: number, unlessAmount?: number): Promise<void> {
   const started = await db
     .selectFrom('payments')
     .select(['id', 'providerRef'])
@@ -162,6 +165,7 @@ async function expireOpenSessions(db: Db, stripe: Stripe, orderId: number): Prom
     .where('method', '=', 'card')
     .where('state', '=', 'started')
     .where('providerRef', 'is not', null)
+    .$if(unlessAmount !== undefined, (qb) => qb.where('amountMinor', '!=', unlessAmount!))
     .execute()
   for (const payment of started) {
     const session = await stripe.checkout.sessions.retrieve(payment.providerRef!)
