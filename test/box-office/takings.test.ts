@@ -6,6 +6,7 @@ import { type LoggedIn, loginAs } from '../helpers/login.js'
 import { createUser } from '../helpers/personas.js'
 import { placeOrder } from '../helpers/orders.js'
 import { addDoorStaff, sellAtDesk, setDeskSettings, soldOrder } from '../helpers/box-office.js'
+import { cancelTicketsAsOrganiser, ticketIdsOf } from '../helpers/cancel-tickets.js'
 
 /** The desk's takings on the organiser's event page, per person and method; desk money in the revenue; desk orders marked on the orders page and in the CSV. */
 describeEachDatabase('the box office’s takings', (kind) => {
@@ -102,5 +103,15 @@ describeEachDatabase('the box office’s takings', (kind) => {
       'Guest Gus': ['paid', 'complimentary', 'box-office'],
       'Online Olga': ['pending', 'at-door', 'online'],
     })
+  })
+
+  it('counts no ticket the organiser cancelled since, and keeps the money the desk took', async () => {
+    const order = await t.db.selectFrom('orders').select('id').where('code', '=', codes['Cash Carla']!).executeTakeFirstOrThrow()
+    const [first] = await ticketIdsOf(t.db, order.id)
+    const { done } = await cancelTicketsAsOrganiser(organiser.browser, eventId, codes['Cash Carla']!, [first!])
+    expect(done.statusCode).toBe(303)
+    const takings = takingsOf((await organiser.browser.get(`/edit-event/${eventId}`)).body)
+    expect(takings[organiser.user.email]).toMatchObject({ cash: '€50.00', total: '€75.00', tickets: '2' })
+    expect(takings.everyone).toMatchObject({ total: '€100.00', tickets: '5' })
   })
 })

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.js'
 import type { Money } from '../../lib/money.js'
 import { COMPLIMENTARY, type DeskMethodId, isDeskMethod } from '../payments/payment-method.js'
-import { holdsCapacityCondition } from '../orders/order.states.js'
+import { holdsCapacityCondition, ticketStandsCondition } from '../orders/order.states.js'
 
 /** What one person took at the desk of an event. */
 export interface PersonTakings {
@@ -9,7 +9,7 @@ export interface PersonTakings {
   person: string
   /** Money taken by each way the desk takes it, one sum per currency. */
   money: Record<DeskMethodId, Money[]>
-  /** Tickets given away free, and tickets sold (given away ones among them), of orders that still stand. */
+  /** Tickets given away free, and tickets sold (given away ones among them), that still stand (their order, and they themselves, not cancelled). */
   complimentaryTickets: number
   tickets: number
 }
@@ -18,7 +18,7 @@ export interface PersonTakings {
  * The desk's takings of an event, per person, in two reads: the money of the
  * payments they recorded as they sold (whatever became of the order since:
  * money given back later is a refund, which the event's revenue takes off),
- * and the tickets of their orders that still hold their place.
+ * and the tickets of theirs that still hold their place.
  */
 export async function deskTakings(db: Db, eventId: number): Promise<PersonTakings[]> {
   const taken = await db
@@ -38,6 +38,7 @@ export async function deskTakings(db: Db, eventId: number): Promise<PersonTaking
     .where('orders.eventId', '=', eventId)
     .where('orders.salesChannel', '=', 'box-office')
     .where(holdsCapacityCondition)
+    .where(ticketStandsCondition)
     .groupBy(['orders.soldBy', 'orders.paymentMethod'])
     .execute()
   const people = new Map<string, PersonTakings>()
