@@ -1,5 +1,6 @@
 import type { Db } from '../../src/db/database.js'
 import type { TestBrowser, FormFields } from './browser.js'
+import { logInOverHttp } from './login.js'
 import type { Persona } from './personas.js'
 
 /**
@@ -63,32 +64,13 @@ export interface HttpDesk {
  * event's desk: what a concurrency test's fetch needs to send the desk's form.
  */
 export async function openDeskOverHttp(baseUrl: string, user: Persona, eventId: number): Promise<HttpDesk> {
-  const jar = new Map<string, string>()
-  const keep = (response: Response) => {
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';')
-      const at = pair!.indexOf('=')
-      jar.set(pair!.slice(0, at), pair!.slice(at + 1))
-    }
-  }
-  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
-  const login = await fetch(`${baseUrl}/login`)
-  keep(login)
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())?.[1] ?? ''
-  const loggedIn = await fetch(`${baseUrl}/login`, {
-    method: 'POST',
-    headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, email: user.email, password: user.password }),
-    redirect: 'manual',
-  })
-  keep(loggedIn)
-  if (loggedIn.status !== 303) throw new Error(`login answered ${loggedIn.status}`)
-  const desk = await fetch(`${baseUrl}/events/${eventId}/box-office`, { headers: { cookie: cookie() } })
-  keep(desk)
-  const html = await desk.text()
-  if (desk.status !== 200) throw new Error(`the desk answered ${desk.status}`)
+  const desk = `/events/${eventId}/box-office`
+  const { cookie } = await logInOverHttp(baseUrl, user, desk)
+  const page = await fetch(`${baseUrl}${desk}`, { headers: { cookie } })
+  const html = await page.text()
+  if (page.status !== 200) throw new Error(`the desk answered ${page.status}`)
   const fields = Object.fromEntries(
     [...html.matchAll(/name="(_csrf|key|currency|price_\d+)" value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]),
   )
-  return { baseUrl, cookie: cookie(), fields }
+  return { baseUrl, cookie, fields }
 }
