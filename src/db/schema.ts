@@ -130,7 +130,7 @@ export interface EventsTable {
   bankDetails: Generated<string>
   /** No later than the earliest deadline of the event's unpaid orders (null: none can lapse): settle reads it to do nothing when nothing is due. */
   nextExpiryAt: ColumnType<number | null, number | null | undefined>
-  /** 0/1: door staff (accounts) may sell at the box office, as the organiser may (migration 0020). */
+  /** 0/1: door staff (accounts) may sell at the box office, as the organiser may (migration 0021). */
   staffMaySell: Generated<number>
   /** 0/1: the box office sells outside the ticket types' sales windows, until the event ends. */
   deskIgnoresSalesWindows: Generated<number>
@@ -188,7 +188,7 @@ export interface OrdersTable {
   expiredAt: ColumnType<number | null, number | null | undefined>
   /** The site's address when it was placed, for the links of later messages that no request causes (a lapse, a webhook). */
   siteUrl: ColumnType<string, string | undefined, string>
-  /** How it was sold (SalesChannel): 'online', or 'box-office' at the desk (migration 0020). */
+  /** How it was sold (SalesChannel): 'online', or 'box-office' at the desk (migration 0021). */
   salesChannel: ColumnType<SalesChannel, SalesChannel | undefined, SalesChannel>
   /** Who sold it at the desk, as the audit log names them (an account's e-mail); null online. */
   soldBy: ColumnType<string | null, string | null | undefined>
