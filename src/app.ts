@@ -43,6 +43,7 @@ import paymentsPlugin from './features/payments/payments.plugin.js'
 import { checkoutOrigins } from './features/payments/methods/card.js'
 import paymentRoutes from './features/payments/payments.routes.js'
 import ticketRoutes from './features/tickets/tickets.routes.js'
+import boxOfficeRoutes from './features/box-office/box-office.routes.js'
 
 export interface BuildOptions {
   /** Where the log goes: standard output unless a caller (a test reading the log) gives another. */
@@ -141,6 +142,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(seatingRoutes)
   await app.register(questionsRoutes)
   await app.register(checkInRoutes, { admissionGuard: options.seams?.admissionGuard })
+  // The desk: the organiser (and door staff they let) sell, under the purchase's own guard.
+  await app.register(boxOfficeRoutes, { capacityGuard: options.seams?.capacityGuard })
   await app.register(accountRoutes)
   await app.register(passwordResetRoutes)
   await app.register(settingsRoutes)

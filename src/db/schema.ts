@@ -138,6 +138,10 @@ export interface EventsTable {
   holderNames: Generated<HolderNames>
   /** How many questions the event asks now (not removed): written with every change of them, so that an event asking none reads none. */
   questionCount: Generated<number>
+  /** 0/1: door staff (accounts) may sell at the box office, as the organiser may (migration 0021). */
+  staffMaySell: Generated<number>
+  /** 0/1: the box office sells outside the ticket types' sales windows, until the event ends. */
+  deskIgnoresSalesWindows: Generated<number>
 }
 
 /** Whether the buy form asks a name for each ticket: not at all, leaving it to the buyer, or for every ticket. */
@@ -195,7 +199,16 @@ export interface OrdersTable {
   expiredAt: ColumnType<number | null, number | null | undefined>
   /** The site's address when it was placed, for the links of later messages that no request causes (a lapse, a webhook). */
   siteUrl: ColumnType<string, string | undefined, string>
+  /** How it was sold (SalesChannel): 'online', or 'box-office' at the desk (migration 0021). */
+  salesChannel: ColumnType<SalesChannel, SalesChannel | undefined, SalesChannel>
+  /** Who sold it at the desk, as the audit log names them (an account's e-mail); null online. */
+  soldBy: ColumnType<string | null, string | null | undefined>
+  /** Why its tickets were given away free at the desk; null unless it is complimentary. */
+  complimentaryReason: ColumnType<string | null, string | null | undefined>
 }
+
+/** Where an order was sold: the buy form, or the box office's desk. */
+export type SalesChannel = 'online' | 'box-office'
 
 export interface TicketsTable {
   id: Generated<number>

@@ -50,10 +50,10 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
     const [z0, z1] = await doorCodesOfOrder(t.db, first.id)
     const [k0] = await doorCodesOfOrder(t.db, second.id)
     expect(response.body.slice(1).split('\r\n')).toEqual([
-      'Order code,Status,Payment method,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Asia/Tokyo),Checked in at (Asia/Tokyo)',
-      `${first.code},pending,at-door,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z0},12.50,EUR,2026-01-02T12:04:00+09:00,`,
-      `${first.code},pending,at-door,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z1},12.50,EUR,2026-01-02T12:04:00+09:00,`,
-      `${second.code},cancelled,at-door,Kenji,kenji@example.test,"VIP, front row",${k0},9900,JPY,2026-01-01T09:00:00+09:00,`,
+      'Order code,Status,Payment method,Sold through,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Asia/Tokyo),Checked in at (Asia/Tokyo)',
+      `${first.code},pending,at-door,online,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z0},12.50,EUR,2026-01-02T12:04:00+09:00,`,
+      `${first.code},pending,at-door,online,"Zoë ""Zed"" Müller",zoe@example.test,Standard,${z1},12.50,EUR,2026-01-02T12:04:00+09:00,`,
+      `${second.code},cancelled,at-door,online,Kenji,kenji@example.test,"VIP, front row",${k0},9900,JPY,2026-01-01T09:00:00+09:00,`,
       '',
     ])
   })
@@ -170,10 +170,10 @@ describeEachDatabase('GET /events/:id/attendees.csv', (kind) => {
     expect(response.headers['content-length']).toBeUndefined()
     const records = response.body.slice(1).split('\r\n')
     expect(records.shift()).toBe(
-      'Order code,Status,Payment method,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Europe/Berlin),Checked in at (Europe/Berlin)',
+      'Order code,Status,Payment method,Sold through,Buyer name,Email,Ticket type,Ticket code,Price,Currency,Ordered at (Europe/Berlin),Checked in at (Europe/Berlin)',
     )
     expect(records.pop()).toBe('')
-    expect(records.map((record) => record.split(',')[6])).toEqual(expected)
+    expect(records.map((record) => record.split(',')[7])).toEqual(expected)
 
     const ordersPerRead = queries
       .filter((query) => query.sql.includes('inner join "tickets"'))

@@ -198,7 +198,7 @@ describeEachDatabase('the organiser cancelling some tickets of an order', (kind)
     expect(doorList.body).toMatch(new RegExp(`<code>${codes[1]}</code>.*${t('checkIn.doorList.cancelled')}`))
 
     const csv = (await organiser.browser.get(`/events/${buy.eventId}/attendees.csv`)).body.slice(1).split('\r\n').slice(1, -1)
-    expect(csv.map((row) => [row.split(',')[1], row.split(',')[6]])).toEqual([
+    expect(csv.map((row) => [row.split(',')[1], row.split(',')[7]])).toEqual([
       ['paid', codes[0]],
       ['cancelled', codes[1]],
       ['paid', codes[2]],

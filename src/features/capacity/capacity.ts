@@ -37,6 +37,19 @@ export interface RoomRules {
 export const GUARDED_ROOM: RoomRules = { eventHasRoomFor, ticketTypeHasRoomFor }
 
 /**
+ * What a sale's UPDATE of a ticket type checks besides the room: the type's
+ * sales window and its per-order limit, the online shop's rules. The box
+ * office may sell past them (src/features/purchase, its channel's rules);
+ * the room is checked always.
+ */
+export interface SaleLimits {
+  salesWindows: boolean
+  perOrder: boolean
+}
+
+export const SHOP_LIMITS: SaleLimits = { salesWindows: true, perOrder: true }
+
+/**
  * Takes tickets of the event's overall capacity for a sale, while the event
  * is on sale at `now`, and locks its row: the first write of a purchase to the
  * hot rows. Returns the event's per-buyer caps, or undefined when the guard
@@ -71,7 +84,8 @@ async function takeFromEvent(trx: Trx, eventId: number, taking: EventTaking, now
 
 /**
  * Takes tickets of one type for a sale, at the price the buyer saw, within
- * the type's per-order limit and sales window. False when the guard refused.
+ * the type's per-order limit and sales window (those the sale keeps). False
+ * when the guard refused.
  */
 async function takeFromType(
   trx: Trx,
@@ -81,6 +95,7 @@ async function takeFromType(
   expected: { priceMinor: number },
   now: number,
   room: RoomRules = GUARDED_ROOM,
+  limits: SaleLimits = SHOP_LIMITS,
 ): Promise<boolean> {
   const taken = await trx
     .updateTable('ticketTypes')
@@ -88,8 +103,8 @@ async function takeFromType(
     .where('id', '=', ticketTypeId)
     .where('eventId', '=', eventId)
     .where('priceMinor', '=', expected.priceMinor)
-    .where('maxPerOrder', '>=', taking.quantity)
-    .where(inSalesWindowCondition(now))
+    .$if(limits.perOrder, (qb) => qb.where('maxPerOrder', '>=', taking.quantity))
+    .$if(limits.salesWindows, (qb) => qb.where(inSalesWindowCondition(now)))
     .where(room.ticketTypeHasRoomFor(taking.quantity - taking.fromHold))
     .executeTakeFirst()
   return Number(taken.numUpdatedRows) > 0
@@ -119,7 +134,7 @@ export interface BuyerCaps {
 export async function takeInLockOrder(
   trx: Trx,
   eventId: number,
-  order: { event: EventTaking; lines: TypeTaking[] },
+  order: { event: EventTaking; lines: TypeTaking[]; limits?: SaleLimits },
   now: number,
   room: RoomRules,
   steps: { underEventLock: (caps: BuyerCaps) => Promise<void>; seats?: () => Promise<void> },
@@ -128,7 +143,8 @@ export async function takeInLockOrder(
   if (!caps) return false
   await steps.underEventLock(caps)
   for (const line of [...order.lines].sort((a, b) => a.ticketTypeId - b.ticketTypeId)) {
-    if (!(await takeFromType(trx, eventId, line.ticketTypeId, line.taking, { priceMinor: line.priceMinor }, now, room))) return false
+    const taken = await takeFromType(trx, eventId, line.ticketTypeId, line.taking, { priceMinor: line.priceMinor }, now, room, order.limits)
+    if (!taken) return false
   }
   await steps.seats?.()
   return true

@@ -37,6 +37,7 @@ import {
 } from './door-staff.js'
 import { checkInScriptWords, toAnswerView, toDoorListView, toStaffView } from './check-in.view.js'
 import { liveWords } from '../events/event.live-words.js'
+import { maySellAtDesk } from '../box-office/desk.js'
 
 /** Why an account could not be made door staff, in words for the form. */
 const STAFF_REFUSALS: Record<StaffRefusal | 'not-an-email', MessageKey> = {
@@ -111,6 +112,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
       event: { id: event.id, title: event.title, cancelled: event.status === 'cancelled' },
       manages: pass.manages,
       mayPrintList: pass.manages || pass.actorId !== null,
+      maySell: maySellAtDesk(event, pass),
       staffLabel: pass.actorLabel,
       counts,
       gate: scan.gate,
@@ -238,7 +240,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     const { t } = reply.request
     return reply.render('check-in/door-staff.eta', {
       title: t('checkIn.staff.title', { title: event.title }),
-      event: { id: event.id, title: event.title },
+      event: { id: event.id, title: event.title, staffMaySell: event.staffMaySell },
       staff: staff.map((member) => toStaffView(member, event.timeZone, t)),
       values: { email: form.email, label: form.label },
       errors: form.errors,

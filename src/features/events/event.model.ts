@@ -5,10 +5,15 @@ import type { EventRow } from '../../db/schema.js'
  * with real booleans where the database keeps 0/1 (both dialects store them
  * alike). Its phase is derived from it and the clock (eventPhase).
  */
-export interface Event extends Omit<EventRow, 'allowBuyerCancellation' | 'waitingList' | 'wasPublic'> {
+export interface Event extends Omit<
+  EventRow,
+  'allowBuyerCancellation' | 'waitingList' | 'wasPublic' | 'staffMaySell' | 'deskIgnoresSalesWindows'
+> {
   allowBuyerCancellation: boolean
   waitingList: boolean
   wasPublic: boolean
+  staffMaySell: boolean
+  deskIgnoresSalesWindows: boolean
 }
 
 // The event that the access hook (src/plugins/auth.ts) loads for a per-event route, and hands to its handler.
@@ -24,5 +29,7 @@ export function toEvent(row: EventRow): Event {
     allowBuyerCancellation: row.allowBuyerCancellation === 1,
     waitingList: row.waitingList === 1,
     wasPublic: row.wasPublic === 1,
+    staffMaySell: row.staffMaySell === 1,
+    deskIgnoresSalesWindows: row.deskIgnoresSalesWindows === 1,
   }
 }

@@ -25,7 +25,8 @@ export interface Recipient {
  * not paid yet (a reservation to pay at the door, a transfer or a card
  * payment still to come), never a cancelled or lapsed one. An order is in
  * the audience when one of its tickets is of a chosen type and, as asked,
- * was let in at the door (and not undone) or was not.
+ * was let in at the door (and not undone) or was not. An order sold at the
+ * box office to someone who gave no address has nobody to write to.
  */
 export async function audienceOf(db: Db | Trx, eventId: number, audience: Audience): Promise<Recipient[]> {
   const { ticketTypeIds, checkIn } = audience
@@ -34,6 +35,7 @@ export async function audienceOf(db: Db | Trx, eventId: number, audience: Audien
     .select(['orders.id as orderId', 'orders.buyerEmail as email', 'orders.locale', 'orders.buyerName', 'orders.code'])
     .where('orders.eventId', '=', eventId)
     .where(holdsCapacityCondition)
+    .where('orders.buyerEmail', '!=', '')
     .where((eb) =>
       eb.exists(
         eb

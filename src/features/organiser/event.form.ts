@@ -54,6 +54,8 @@ export interface EventFormValues {
   cardHoldMinutes: string
   transferDays: string
   bankDetails: string
+  staffMaySell: boolean
+  deskIgnoresSalesWindows: boolean
   /** Edit form only, when tickets were sold: tell their holders of a change of date, time or venue. */
   notifyTicketHolders: boolean
 }
@@ -83,6 +85,10 @@ export interface EventInput {
   transferDays: number
   /** What a buyer transfers to, shown on their order page and in their mail. */
   bankDetails: string
+  /** Door staff (accounts) may sell at the box office, as the organiser may. */
+  staffMaySell: boolean
+  /** The box office sells outside the ticket types' sales windows, until the event ends. */
+  deskIgnoresSalesWindows: boolean
   /** Not stored: an edit that moves the event tells the buyer of each paid order by mail. */
   notifyTicketHolders: boolean
 }
@@ -110,6 +116,8 @@ export function blankEventForm(timeZone: string): EventFormValues {
     cardHoldMinutes: String(DEFAULT_CARD_HOLD_MINUTES),
     transferDays: String(DEFAULT_TRANSFER_DAYS),
     bankDetails: '',
+    staffMaySell: false,
+    deskIgnoresSalesWindows: false,
     notifyTicketHolders: false,
   }
 }
@@ -133,6 +141,8 @@ export function eventFormOf(event: Event): EventFormValues {
     cardHoldMinutes: String(event.cardHoldMinutes),
     transferDays: String(event.transferDays),
     bankDetails: event.bankDetails,
+    staffMaySell: event.staffMaySell,
+    deskIgnoresSalesWindows: event.deskIgnoresSalesWindows,
     // Ticked until the organiser says otherwise: people with tickets should hear that their event moved.
     notifyTicketHolders: true,
   }
@@ -175,6 +185,8 @@ export function parseEventForm(
     cardHoldMinutes: form.text('cardHoldMinutes'),
     transferDays: form.text('transferDays'),
     bankDetails: form.text('bankDetails'),
+    staffMaySell: form.checkbox('staffMaySell'),
+    deskIgnoresSalesWindows: form.checkbox('deskIgnoresSalesWindows'),
     notifyTicketHolders: form.checkbox('notifyTicketHolders'),
   }
   requireText(form, t, 'title', values.title, 'organiser.eventForm.error.titleMissing', MAX_TEXT)
@@ -232,6 +244,8 @@ export function parseEventForm(
       waitingList: values.waitingList,
       offerHours,
       ...payments,
+      staffMaySell: values.staffMaySell,
+      deskIgnoresSalesWindows: values.deskIgnoresSalesWindows,
       notifyTicketHolders: values.notifyTicketHolders,
     },
   }

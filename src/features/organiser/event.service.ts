@@ -181,7 +181,13 @@ export async function updateEvent(
         {
           // Compared as the features see the event (booleans), not as the row stores it.
           changed: changes(
-            { ...eventColumns(input), allowBuyerCancellation: input.allowBuyerCancellation, waitingList: input.waitingList },
+            {
+              ...eventColumns(input),
+              allowBuyerCancellation: input.allowBuyerCancellation,
+              waitingList: input.waitingList,
+              staffMaySell: input.staffMaySell,
+              deskIgnoresSalesWindows: input.deskIgnoresSalesWindows,
+            },
             current,
           ),
           ...(datesMoved > 0 && { datesKeptInNewTimeZone: datesMoved }),
@@ -239,6 +245,8 @@ function eventColumns(input: EventInput) {
     cardHoldMinutes: input.cardHoldMinutes,
     transferDays: input.transferDays,
     bankDetails: input.bankDetails,
+    staffMaySell: input.staffMaySell ? 1 : 0,
+    deskIgnoresSalesWindows: input.deskIgnoresSalesWindows ? 1 : 0,
   }
 }
 

@@ -82,6 +82,9 @@ import {
 } from './event.service.js'
 import { eventRefusalMessage, eventRefusalText } from './event.refusals.js'
 import { answersOfEventOrders, answersOfOrders, questionsOf } from '../questions/questions.repository.js'
+import { deskTakings } from '../box-office/takings.js'
+import { toTakingsView } from '../box-office/box-office.view.js'
+import { isDeskMethod } from '../payments/payment-method.js'
 import {
   attendeeHeader,
   paymentFieldsView,
@@ -164,6 +167,8 @@ export default async function eventRoutes(app: FastifyInstance) {
         moved: event.sold > 0 ? (forms.moved ?? null) : null,
         timeZones: timeZoneChoices(values.timeZone),
         ...paymentFieldsView(sitePayments, t),
+        // What each person took at the box office's desk, by the way it was paid.
+        takings: toTakingsView(await deskTakings(app.db, event.id), currency),
       },
       status,
     )
@@ -419,8 +424,8 @@ export default async function eventRoutes(app: FastifyInstance) {
     })
   })
 
-  /** A transfer or cash: paid outside the app, so a person marks it paid and gives refunds back. */
-  const paidByHand = (method: string) => app.payments.method(method)?.online === false
+  /** A transfer or cash (at the door, or the box office's desk): paid outside the app, so a person marks it paid and gives refunds back. */
+  const paidByHand = (method: string) => app.payments.method(method)?.online === false || isDeskMethod(method)
 
   app.get('/events/:id/orders', owner, async (request, reply) => {
     const event = eventOf(request)

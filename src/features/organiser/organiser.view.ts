@@ -221,6 +221,8 @@ export interface AttendeeOrderView {
 /** An order's money as the organiser's orders page shows it, and what may be done about it there. */
 export interface OrderPaymentView {
   methodLabel: string
+  /** Sold at the box office's desk: by whom, and why it was given away when it was; null online. */
+  soldAtDesk: { by: string; complimentaryReason: string | null } | null
   /** Until when an unpaid order holds its tickets; null when it does not lapse or is not waiting. */
   payBy: string | null
   /** Each amount formatted, null when there is none. */
@@ -250,6 +252,7 @@ function toOrderPaymentView(line: AttendeeLine, event: Event, payments: OrdersPa
   const waiting = awaitsPayment(line.status)
   return {
     methodLabel: t(methodLabelKey(line.paymentMethod)),
+    soldAtDesk: line.salesChannel === 'box-office' ? { by: line.soldBy ?? '', complimentaryReason: line.complimentaryReason } : null,
     payBy: waiting && line.paymentDeadline !== null ? formatDateTime(line.paymentDeadline, event.timeZone) : null,
     paid: amount(sums.paidMinor),
     refunded: amount(sums.refundedMinor),
@@ -332,6 +335,7 @@ export function attendeeHeader(event: Event, columns: AttendeeColumns, t: Transl
     t('organiser.attendeesCsv.orderCode'),
     t('organiser.attendeesCsv.status'),
     t('organiser.attendeesCsv.paymentMethod'),
+    t('boxOffice.csv.salesChannel'),
     t('organiser.attendeesCsv.buyerName'),
     t('organiser.attendeesCsv.email'),
     t('organiser.attendeesCsv.ticketType'),
@@ -348,10 +352,12 @@ export function attendeeHeader(event: Event, columns: AttendeeColumns, t: Transl
 /**
  * One row per ticket, under attendeeHeader; prices as plain amounts beside the
  * currency each order was paid in; the ticket's state and its order's payment
- * method as codes (pending, paid…; card, bank-transfer, at-door, free), which
- * a spreadsheet can filter on whatever the language. A ticket's state is its
- * order's, but `cancelled` for one the organiser cancelled on its own: kept in
- * the export, so that the file says what became of every ticket sold.
+ * method as codes (pending, paid…; card, bank-transfer, at-door, free, and the
+ * box office's cash, card-terminal, complimentary), and so the channel it was
+ * sold through (online, box-office), which a spreadsheet can filter on
+ * whatever the language. A ticket's state is its order's, but `cancelled` for
+ * one the organiser cancelled on its own: kept in the export, so that the file
+ * says what became of every ticket sold.
  */
 export function toAttendeeRows(
   lines: AttendeeLine[],
@@ -371,6 +377,7 @@ export function toAttendeeRows(
     line.orderCode,
     ticketStands({ cancelledAt: line.ticketCancelledAt }) ? line.status : 'cancelled',
     line.paymentMethod,
+    line.salesChannel,
     line.buyerName,
     line.buyerEmail,
     line.ticketTypeName,

@@ -11,10 +11,11 @@ const MESSAGES_PER_INSERT = 500
 /**
  * Puts messages in the outbox. Takes the transaction of the change that
  * causes them, never the database: the messages commit with the change or
- * not at all.
+ * not at all. A message to nobody (a buyer at the box office who gave no
+ * address) is not written.
  */
 export async function enqueueMail(trx: Trx, messages: MailMessage | MailMessage[]): Promise<void> {
-  const rows = outboxRows(Array.isArray(messages) ? messages : [messages])
+  const rows = outboxRows((Array.isArray(messages) ? messages : [messages]).filter((message) => message.to !== ''))
   for (let start = 0; start < rows.length; start += MESSAGES_PER_INSERT) {
     await trx
       .insertInto('outbox')

@@ -127,22 +127,29 @@ export async function recordPaymentByHand(db: Db, orderId: number, method: strin
     const outcome = await payOrder(trx, order, now, seams, { actor, method })
     // Nothing was written: no payment is recorded for tickets that are gone.
     if (outcome.kind !== 'paid') return outcome.status === 'paid' ? { kind: 'already' } : { kind: 'tickets-gone' }
-    await trx
-      .insertInto('payments')
-      .values({
-        orderId,
-        method,
-        state: 'paid',
-        amountMinor: order.totalMinor,
-        currency: order.currency,
-        attemptKey: randomSecret(18),
-        createdAt: now,
-        paidAt: now,
-        recordedBy: actor.label,
-      })
-      .execute()
+    await insertPaymentByHand(trx, { orderId, method, amountMinor: order.totalMinor, currency: order.currency }, actor, now)
     return outcome
   })
+}
+
+/** A payment a person took (cash, a transfer, a card terminal), paid as it is written, recorded under their name. */
+export async function insertPaymentByHand(
+  trx: Trx,
+  payment: { orderId: number; method: string; amountMinor: number; currency: string },
+  actor: Actor,
+  now: number,
+): Promise<void> {
+  await trx
+    .insertInto('payments')
+    .values({
+      ...payment,
+      state: 'paid',
+      attemptKey: randomSecret(18),
+      createdAt: now,
+      paidAt: now,
+      recordedBy: actor.label,
+    })
+    .execute()
 }
 
 /**

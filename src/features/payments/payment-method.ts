@@ -18,6 +18,21 @@ export type PaymentMethodId = (typeof PAYMENT_METHOD_IDS)[number]
 /** The method of an order with nothing to pay. */
 export const FREE = 'free'
 
+/**
+ * How the box office's desk takes money (src/features/box-office): recorded
+ * by hand by the person selling, as the sale is placed. Not methods a buyer
+ * chooses: the buy form and the event form never list them.
+ */
+export const DESK_METHOD_IDS = ['cash', 'card-terminal'] as const
+export type DeskMethodId = (typeof DESK_METHOD_IDS)[number]
+
+/** The method of an order the desk gave away: its tickets cost nothing, and it keeps why. */
+export const COMPLIMENTARY = 'complimentary'
+
+export function isDeskMethod(value: string): value is DeskMethodId {
+  return (DESK_METHOD_IDS as readonly string[]).includes(value)
+}
+
 /** What a method reads of an event: its own settings. */
 export type EventPayments = Pick<Event, 'id' | 'title' | 'paymentMethods' | 'cardHoldMinutes' | 'transferDays' | 'bankDetails' | 'endsAt'>
 

@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, sql } from 'kysely'
 import { TICKET_WAS_USED, awaitsPaymentCondition, ticketStands, ticketStandsCondition } from '../orders/order.states.js'
 import type { Db, Trx } from '../../db/database.js'
-import type { Database, OrderRow, OrderStatus, PaymentRow, RefundRow } from '../../db/schema.js'
+import type { Database, OrderRow, OrderStatus, PaymentRow, RefundRow, SalesChannel } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
 import type { Money } from '../../lib/money.js'
 import { foldedPattern } from '../../lib/search.js'
@@ -279,6 +279,10 @@ export interface AttendeeLine {
   paymentMethod: string
   /** When the order lapses while unpaid; null: it does not (paid at the door, or free). */
   paymentDeadline: number | null
+  /** Sold online, or at the box office's desk: by whom, and why it was free when it was given away. */
+  salesChannel: SalesChannel
+  soldBy: string | null
+  complimentaryReason: string | null
   buyerName: string
   buyerEmail: string
   totalMinor: number
@@ -363,6 +367,9 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
       'orders.status',
       'orders.paymentMethod',
       'orders.paymentDeadline',
+      'orders.salesChannel',
+      'orders.soldBy',
+      'orders.complimentaryReason',
       'orders.buyerName',
       'orders.buyerEmail',
       'orders.totalMinor',

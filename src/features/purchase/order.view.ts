@@ -184,6 +184,12 @@ export function methodLabelKey(method: string): MessageKey {
       return 'payments.method.bank-transfer'
     case 'at-door':
       return 'payments.method.at-door'
+    case 'cash':
+      return 'boxOffice.method.cash'
+    case 'card-terminal':
+      return 'boxOffice.method.card-terminal'
+    case 'complimentary':
+      return 'boxOffice.method.complimentary'
     default:
       return 'payments.method.free'
   }

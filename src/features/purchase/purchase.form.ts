@@ -18,6 +18,15 @@ export interface PurchaseFormValues {
   details?: DetailValues
 }
 
+/** What the form holds the buyer to: the site's limit per order always; the types' own and an e-mail address unless the box office's desk sells past them. */
+export interface PurchaseFormRules {
+  maxTicketsPerOrder: number
+  /** Each ticket type's per-order limit binds (true unless said). */
+  typeLimits?: boolean
+  /** An e-mail address must be given (true unless said); one typed must be one. */
+  emailRequired?: boolean
+}
+
 export interface ParsedPurchaseForm {
   values: PurchaseFormValues
   errors: FieldErrors
@@ -39,7 +48,7 @@ const PRICE_MINOR = /^\d{1,10}$/
 export function parsePurchaseForm(
   body: unknown,
   types: TicketTypeRow[],
-  limits: { maxTicketsPerOrder: number },
+  limits: PurchaseFormRules,
   /** The messages' words. */
   t: Translate,
   /** Seats ticked on the map: tickets too, counted in the order's limit. */
@@ -66,7 +75,7 @@ export function parsePurchaseForm(
     // "00" is as much a zero as "0".
     const quantity = Number(typed)
     if (quantity === 0) continue
-    if (quantity > type.maxPerOrder) {
+    if (limits.typeLimits !== false && quantity > type.maxPerOrder) {
       form.fail(field, t('purchase.form.typeMaxPerOrder', { max: type.maxPerOrder, type: type.name }))
       continue
     }
@@ -87,7 +96,7 @@ export function parsePurchaseForm(
 
   if (!values.name) form.fail('name', t('purchase.form.nameMissing'))
   else if (values.name.length > 100) form.fail('name', t('purchase.form.nameTooLong'))
-  if (!isEmail(values.email)) form.fail('email', t('accounts.form.emailInvalid'))
+  if (!isEmail(values.email) && (values.email !== '' || limits.emailRequired !== false)) form.fail('email', t('accounts.form.emailInvalid'))
   if (!IDEMPOTENCY_KEY.test(values.key)) {
     form.fail('tickets', t('purchase.form.incomplete'))
   }

@@ -567,7 +567,7 @@ function offerEventView(event: Event, types: TicketTypeRow[], currency: string, 
 }
 
 /** A message at each ticket type whose price changed, and one above them all. */
-function priceChangeErrors(changes: ChangedPrice[], types: TicketTypeRow[], currency: string, t: Translate): FieldErrors {
+export function priceChangeErrors(changes: ChangedPrice[], types: TicketTypeRow[], currency: string, t: Translate): FieldErrors {
   const errors: FieldErrors = { tickets: t('purchase.form.pricesChanged') }
   for (const change of changes) {
     const type = types.find((candidate) => candidate.id === change.ticketTypeId)

@@ -19,15 +19,16 @@ import {
 import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { PurchaseRefusal, TicketTypeProblem } from './purchase.refusals.js'
 import { type SeenPrices, priceCart, pricesChangedSinceSeen, unitPrices } from '../pricing/cart-pricing.js'
-import type { Money } from '../../lib/money.js'
+import { type Money, zero } from '../../lib/money.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { consumeOffer, offerFreedCapacity, offerRefusal } from '../offers/offers.js'
 import { mayNeedSettling, settleLocked } from '../upkeep/settle.js'
 import { expiryDue } from '../orders/expiry.js'
-import { FREE } from '../payments/payment-method.js'
+import { COMPLIMENTARY, type DeskMethodId, FREE } from '../payments/payment-method.js'
+import { insertPaymentByHand } from '../payments/confirm.js'
 import { bookSeats } from '../seating/seating.repository.js'
 import { insertOrder } from '../orders/order.writes.js'
-import { GUARDED_ROOM, type RoomRules, takeInLockOrder } from '../capacity/capacity.js'
+import { GUARDED_ROOM, type RoomRules, SHOP_LIMITS, type SaleLimits, takeInLockOrder } from '../capacity/capacity.js'
 import { countsForBuyerCapsCondition } from '../orders/order.states.js'
 import type { SeatRequest } from '../seating/seat.model.js'
 import type { OrderDetails } from '../questions/answers.js'
@@ -78,6 +79,22 @@ export type Channel =
   | { kind: 'online' }
   /** The buy form opened from a waiting-list offer's link: the offer's tickets are the buyer's to take. */
   | { kind: 'offer-claim'; offer: HeldOffer }
+  /** The box office's desk: the organiser, or door staff they let sell, selling to the person in front of them. */
+  | { kind: 'box-office'; desk: DeskSale }
+
+/**
+ * A sale at the desk (its seller is the order's actor, whom its payment and
+ * audit entry name): how the money was taken, or why the tickets are given
+ * away, and whether the organiser lets the desk sell outside the sales windows.
+ */
+export interface DeskSale {
+  /** Null when the desk asked nothing: the tickets cost nothing. */
+  payment: DeskPayment | null
+  ignoresSalesWindows: boolean
+}
+
+/** How the desk was paid: by a way it takes money, or not at all (complimentary), with why. */
+export type DeskPayment = { method: DeskMethodId } | { method: typeof COMPLIMENTARY; reason: string }
 
 /** How an order with something to pay will be paid: the method the buyer chose, and when its hold lapses unpaid (null: never). */
 export interface PaymentChoice {
@@ -144,8 +161,19 @@ export interface CapacityGuard extends RoomRules {
 
 export const GUARDED: CapacityGuard = { ...GUARDED_ROOM, consumeOffer }
 
+/** The online shop's rules a channel keeps: the ticket types' sales windows and per-order limits, and the organiser's caps per buyer. */
+interface ChannelLimits extends SaleLimits {
+  buyerCaps: boolean
+}
+
+const SHOP: ChannelLimits = { ...SHOP_LIMITS, buyerCaps: true }
+
 /** What a channel changes in placing an order; every channel has each, so a new one states them all. */
 interface ChannelRules<C extends Channel> {
+  /** Which of the shop's rules bind it (the room is never the channel's to waive). */
+  limits(channel: C): ChannelLimits
+  /** The sale at the desk, paid (or given away) as it is placed; null when the buyer orders for themselves and pays as they chose. */
+  desk(channel: C): DeskSale | null
   /** Tickets held for this order already: counted as left for it, and taken out of `held` rather than what is free. */
   held(channel: C): HeldOffer | null
   /** Why these lines cannot be bought through this channel, before anything is read; null when they can. */
@@ -158,12 +186,16 @@ interface ChannelRules<C extends Channel> {
 
 const CHANNELS: { [Kind in Channel['kind']]: ChannelRules<Extract<Channel, { kind: Kind }>> } = {
   online: {
+    limits: () => SHOP,
+    desk: () => null,
     held: () => null,
     refuseLines: () => null,
     claim: async () => null,
     settle: async () => {},
   },
   'offer-claim': {
+    limits: () => SHOP,
+    desk: () => null,
     held: (channel) => channel.offer,
     refuseLines: ({ offer }, lines) =>
       lines.some(([ticketTypeId, quantity]) => ticketTypeId !== offer.ticketTypeId || quantity > offer.quantity)
@@ -175,6 +207,16 @@ const CHANNELS: { [Kind in Channel['kind']]: ChannelRules<Extract<Channel, { kin
     settle: async (trx, { offer }, eventId, tickets, now) => {
       if (tickets < offer.quantity) await offerFreedCapacity(trx, eventId, now)
     },
+  },
+  // The organiser's own judgement, or their staff's: no per-order limit of a type nor cap per buyer,
+  // which keep bots and hoarders off the shop; the sales windows only unless the organiser lets the desk sell outside them.
+  'box-office': {
+    limits: ({ desk }) => ({ salesWindows: !desk.ignoresSalesWindows, perOrder: false, buyerCaps: false }),
+    desk: ({ desk }) => desk,
+    held: () => null,
+    refuseLines: () => null,
+    claim: async () => null,
+    settle: async () => {},
   },
 }
 
@@ -275,10 +317,20 @@ export async function placeOrder(
   // account) that placed it, and for the same event.
   if (read.earlier) return replayOf(read.earlier, request)
   const held = rules.held(channel)
+  const limits = rules.limits(channel)
+  const desk = rules.desk(channel)
   const { prices, priced } = refuseFromSnapshot(read, request)
-  // The one thing the purchase knows of payments: an order that costs something waits for its payment, holding its tickets.
-  const mustPay = priced.total.minor > 0
+  // Given away at the desk: the tickets cost nothing; the types' UPDATEs still check the prices the desk saw.
+  const complimentary = desk?.payment?.method === COMPLIMENTARY ? desk.payment.reason : null
+  const charged =
+    complimentary === null ? priced : priceCart(lines, new Map(lines.map(([id]) => [id, zero(settings.currency)])), settings.currency)
+  if (charged.kind === 'too-large') throw new PurchaseRefused({ code: 'order-too-large' })
+  // The one thing the purchase knows of payments: an order that costs something waits for its payment, holding its tickets;
+  // the desk takes the money as it sells, so its order is paid as it is placed.
+  const hasPrice = charged.total.minor > 0
+  const mustPay = hasPrice && desk === null
   const heldUntil = mustPay ? payment.deadline : null
+  const method = complimentary !== null ? COMPLIMENTARY : !hasPrice ? FREE : (desk?.payment?.method ?? payment.method)
 
   try {
     await guard.before?.(db, cart.eventId, lines, held)
@@ -299,23 +351,29 @@ export async function placeOrder(
           accessKey: randomSecret(),
           idempotencyKey: cart.formKey,
           eventId: cart.eventId,
-          userId: actor.userId,
+          // Sold at the desk to someone else: the seller's account does not own the order.
+          userId: desk ? null : actor.userId,
           buyerName: buyer.name,
           buyerEmail: buyer.email,
-          totalMinor: priced.total.minor,
+          totalMinor: charged.total.minor,
           currency: settings.currency,
           createdAt: now,
           buyerBrowser: buyer.browser,
           locale: buyer.locale ?? DEFAULT_LOCALE,
           searchText: searchText(code, buyer.name, buyer.email),
-          paymentMethod: mustPay ? payment.method : FREE,
+          paymentMethod: method,
           paymentDeadline: heldUntil,
           siteUrl: settings.siteUrl,
+          ...(desk && { salesChannel: 'box-office' as const, soldBy: actor.label, complimentaryReason: complimentary }),
         },
         mustPay,
       )
-      if (mustPay) await payment.begin?.(trx, { id: order.id, totalMinor: priced.total.minor, currency: settings.currency }, now)
-      const { tickets, answers } = ticketsOf(priced.lines, order.id, request.details)
+      if (mustPay) await payment.begin?.(trx, { id: order.id, totalMinor: charged.total.minor, currency: settings.currency }, now)
+      if (desk && hasPrice) {
+        const taken = { orderId: order.id, method, amountMinor: charged.total.minor, currency: settings.currency }
+        await insertPaymentByHand(trx, taken, actor, now)
+      }
+      const { tickets, answers } = ticketsOf(charged.lines, order.id, request.details)
       // The ids of the tickets, when their seats or their answers need them.
       const needIds = cart.seats !== undefined || answers.some((answer) => answer.code !== null)
       const written: { id: number; ticketTypeId: number; code: string }[] = []
@@ -353,9 +411,12 @@ export async function placeOrder(
           code: order.code,
           eventId: cart.eventId,
           tickets: total,
-          totalMinor: priced.total.minor,
+          totalMinor: charged.total.minor,
           currency: settings.currency,
           ...(mustPay && { paymentMethod: payment.method }),
+          // At the desk: what was sold, how it was paid, and by whom (the entry's actor).
+          ...(desk && { salesChannel: 'box-office', paymentMethod: method, ticketTypes: Object.fromEntries(lines) }),
+          ...(complimentary !== null && { complimentaryReason: complimentary }),
         },
         ip: actor.ip,
       })
@@ -367,6 +428,7 @@ export async function placeOrder(
         cart.eventId,
         {
           event: { quantity: total, fromHold: held?.quantity ?? 0, heldUntil },
+          limits,
           lines: priced.lines.map((line) => ({
             ticketTypeId: line.ticketTypeId,
             taking: { quantity: line.quantity, fromHold: fromHold(line.ticketTypeId) },
@@ -379,13 +441,13 @@ export async function placeOrder(
           underEventLock: async (caps) => {
             const unclaimed = await rules.claim(trx, channel, order.id, now, guard)
             if (unclaimed) throw new PurchaseRefused(unclaimed)
-            await refuseOverBuyerCaps(trx, cart.eventId, buyer.email, caps, total, order.id)
+            if (limits.buyerCaps) await refuseOverBuyerCaps(trx, cart.eventId, buyer.email, caps, total, order.id)
           },
           // Each seat once, or the whole purchase rolls back.
           seats: cart.seats && (() => bookSeats(trx, cart.eventId, cart.seats!, written, guard.seatsAsChecked)),
         },
       )
-      if (!taken) throw await explainRefusal(trx, cart.eventId, lines, prices, settings.currency, held)
+      if (!taken) throw await explainRefusal(trx, cart.eventId, lines, prices, settings.currency, held, limits)
       await rules.settle(trx, channel, cart.eventId, total, now)
       return order
     })
@@ -454,7 +516,7 @@ export function refuseFromSnapshot(read: PurchaseSnapshot, request: Omit<OrderRe
   const lines = linesOf(request)
   const wrongLines = rules.refuseLines(channel, lines)
   if (wrongLines) throw new PurchaseRefused(wrongLines)
-  const early = refusalOf(read.event, read.types, lines, Date.now(), rules.held(channel))
+  const early = refusalOf(read.event, read.types, lines, Date.now(), rules.held(channel), rules.limits(channel))
   if (early !== null) throw new PurchaseRefused(early)
   // The buyer pays only what they saw: an organiser's edit (or the site's
   // currency) changed between the page and now, or the form did not say.
@@ -545,10 +607,11 @@ async function explainRefusal(
   expectedPrices: Map<number, Money>,
   currency: string,
   held: HeldOffer | null,
+  limits: SaleLimits,
 ): Promise<PurchaseRefused | PriceChanged> {
   const found = await findEventWithTicketTypes(trx, eventId)
   const types = found?.types ?? []
-  const refusal = refusalOf(found?.event, types, lines, Date.now(), held)
+  const refusal = refusalOf(found?.event, types, lines, Date.now(), held, limits)
   if (refusal !== null) return new PurchaseRefused(refusal)
   const expected = new Map([...expectedPrices].map(([ticketTypeId, price]) => [ticketTypeId, price.minor]))
   const changed = pricesChangedSinceSeen(
@@ -571,6 +634,7 @@ function refusalOf(
   lines: [number, number][],
   now: number,
   held: HeldOffer | null = null,
+  limits: SaleLimits = SHOP_LIMITS,
 ): PurchaseRefusal | null {
   const mine = held?.quantity ?? 0
   const event = found && { ...found, held: found.held - mine }
@@ -586,7 +650,7 @@ function refusalOf(
   const problems: TicketTypeProblem[] = []
   for (const [ticketTypeId, quantity] of lines) {
     const type = types.find((candidate) => candidate.id === ticketTypeId)
-    const problem = type ? typeProblem(type, quantity, event.timeZone, now) : { code: 'type-gone' as const }
+    const problem = type ? typeProblem(type, quantity, event.timeZone, now, limits) : { code: 'type-gone' as const }
     if (problem) problems.push(problem)
   }
   if (problems.length > 0) return { code: 'ticket-types', problems }
@@ -594,15 +658,15 @@ function refusalOf(
   return isOnSale(event, now) ? null : { code: 'event-unavailable' }
 }
 
-function typeProblem(type: TicketTypeRow, quantity: number, timeZone: string, now: number): TicketTypeProblem | null {
+function typeProblem(type: TicketTypeRow, quantity: number, timeZone: string, now: number, limits: SaleLimits): TicketTypeProblem | null {
   const ticketType = type.name
   const left = Math.max(0, type.capacity - type.sold - type.held)
-  if (!inSalesWindow(type, now)) {
+  if (limits.salesWindows && !inSalesWindow(type, now)) {
     return type.salesStartAt !== null && type.salesStartAt > now
       ? { code: 'sales-not-started', ticketType, salesStartAt: type.salesStartAt, timeZone }
       : { code: 'sales-ended', ticketType }
   }
-  if (quantity > type.maxPerOrder) return { code: 'over-type-limit', ticketType, max: type.maxPerOrder }
+  if (limits.perOrder && quantity > type.maxPerOrder) return { code: 'over-type-limit', ticketType, max: type.maxPerOrder }
   if (left === 0) return { code: 'sold-out', ticketType }
   if (quantity > left) return { code: 'few-left', ticketType, asked: quantity, left }
   return null
