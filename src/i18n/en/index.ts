@@ -16,6 +16,7 @@ import { waitingList } from './waiting-list.js'
 import { payments } from './payments.js'
 import { tickets } from './tickets.js'
 import { holderMessages } from './holder-messages.js'
+import { orderChanges } from './order-changes.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -47,5 +48,6 @@ export const en = {
   ...payments,
   ...tickets,
   ...holderMessages,
+  ...orderChanges,
   ...refusals,
 }
