@@ -171,6 +171,20 @@ describeEachDatabase("the organiser sending an order's mail again", (kind) => {
     expect(t_.smtp.to('other@example.test')).toEqual([])
   })
 
+  it(`sends it ${RESENDS_PER_ORDER_PER_HOUR} times when twenty requests to send it again come at once`, async () => {
+    const order = await placeOrder(t_.db, eventId, typeId, { buyerEmail: 'twenty@example.test' })
+    await organiser.browser.get(ordersUrl(order.code))
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => organiser.browser.post(resendUrl(order.code), { email: 'twenty@example.test' })),
+    )
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([
+      ...Array(RESENDS_PER_ORDER_PER_HOUR).fill(303),
+      ...Array(20 - RESENDS_PER_ORDER_PER_HOUR).fill(429),
+    ])
+    expect(await outboxKinds(t_.db, order.id)).toHaveLength(1 + RESENDS_PER_ORDER_PER_HOUR)
+    expect(await auditsOf(t_.db, order.id, 'order.mail_resent')).toHaveLength(RESENDS_PER_ORDER_PER_HOUR)
+  })
+
   it('sends nothing for an order that expired unpaid or was cancelled, and says so', async () => {
     const lapsed = await orderWith(t_.app, t_.db, { eventId, ticketTypeId: typeId, method: 'bank-transfer', email: 'late@example.test' })
     // Its deadline passed; the page settles the event before it acts, and the order lapses.
