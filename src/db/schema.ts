@@ -26,6 +26,10 @@ export interface Database {
   paymentNotices: PaymentNoticesTable
   holderMessages: HolderMessagesTable
   holderMessageRecipients: HolderMessageRecipientsTable
+  questions: QuestionsTable
+  questionOptions: QuestionOptionsTable
+  questionTicketTypes: QuestionTicketTypesTable
+  answers: AnswersTable
 }
 
 export interface SessionsTable {
@@ -130,7 +134,14 @@ export interface EventsTable {
   bankDetails: Generated<string>
   /** No later than the earliest deadline of the event's unpaid orders (null: none can lapse): settle reads it to do nothing when nothing is due. */
   nextExpiryAt: ColumnType<number | null, number | null | undefined>
+  /** Whether the buy form asks a name for each ticket (migration 0020). */
+  holderNames: Generated<HolderNames>
+  /** How many questions the event asks now (not removed): written with every change of them, so that an event asking none reads none. */
+  questionCount: Generated<number>
 }
+
+/** Whether the buy form asks a name for each ticket: not at all, leaving it to the buyer, or for every ticket. */
+export type HolderNames = 'off' | 'optional' | 'required'
 
 export interface TicketTypesTable {
   id: Generated<number>
@@ -205,6 +216,8 @@ export interface TicketsTable {
    * cancelled order, whose state says it for all of them.
    */
   cancelledAt: ColumnType<number | null, number | null | undefined>
+  /** The name of who the ticket is for, when the event asks (events.holder_names); null when not asked or not given. */
+  holderName: ColumnType<string | null, string | null | undefined>
 }
 
 /** pending: to send (again) when due; sent; failed: given up after the last try. */
@@ -421,6 +434,54 @@ export interface HolderMessageRecipientsTable {
   outboxId: number
 }
 
+/** What a question asks for, and so how it is answered on the buy form. */
+export type QuestionKind = 'short-text' | 'long-text' | 'one-choice' | 'several-choices' | 'yes-no' | 'number' | 'date'
+
+export interface QuestionsTable {
+  id: Generated<number>
+  eventId: number
+  label: string
+  /** A line under the label; '' for none. */
+  help: string
+  kind: QuestionKind
+  /** 0/1: must be answered. */
+  required: number
+  /** 0/1: asked once for each ticket, rather than once for the order. */
+  perTicket: number
+  /** 0/1: asked of every ticket type; 0: only of those in question_ticket_types. */
+  forAllTypes: number
+  /** Its place in the list the buyer sees, lowest first. */
+  position: number
+  createdAt: number
+  updatedAt: number
+  /** Removed by the organiser: no longer asked nor shown; its answers are kept. */
+  removedAt: ColumnType<number | null, number | null | undefined>
+}
+
+export interface QuestionOptionsTable {
+  id: Generated<number>
+  questionId: number
+  label: string
+  position: number
+  /** No longer offered; answers that chose it still name it. */
+  removedAt: ColumnType<number | null, number | null | undefined>
+}
+
+export interface QuestionTicketTypesTable {
+  questionId: number
+  ticketTypeId: number
+}
+
+export interface AnswersTable {
+  id: Generated<number>
+  orderId: number
+  /** The ticket a per-ticket question was answered for; null for a question of the order. */
+  ticketId: number | null
+  questionId: number
+  /** As text ('' when left blank): choices as option ids (comma-separated), 'yes'/'no', YYYY-MM-DD, plain decimals. */
+  value: string
+}
+
 export type UserRow = Selectable<UsersTable>
 export type EventRow = Selectable<EventsTable>
 export type TicketTypeRow = Selectable<TicketTypesTable>
@@ -431,3 +492,4 @@ export type WaitingListEntryRow = Selectable<WaitingListEntriesTable>
 export type PaymentRow = Selectable<PaymentsTable>
 export type RefundRow = Selectable<RefundsTable>
 export type HolderMessageRow = Selectable<HolderMessagesTable>
+export type QuestionRow = Selectable<QuestionsTable>

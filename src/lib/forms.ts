@@ -53,6 +53,26 @@ export class FormReader {
     return options.raw ? value : value.replace(BIDI_CONTROLS, '').trim()
   }
 
+  /**
+   * A field that may be sent several times (checkboxes of one name), as
+   * trimmed strings, none when missing; a value with control characters fails
+   * the field, as text() does.
+   */
+  list(name: string): string[] {
+    const value = this.fields[name]
+    const values = Array.isArray(value) ? value : value === undefined ? [] : [value]
+    const texts: string[] = []
+    for (const item of values) {
+      if (typeof item !== 'string') continue
+      if (CONTROL_CHARACTERS.test(item)) {
+        this.fail(name, this.t('forms.field.controlCharacters'))
+        return []
+      }
+      texts.push(item.replace(BIDI_CONTROLS, '').trim())
+    }
+    return texts
+  }
+
   /** Checked only for what a checked box sends (its value, or "on" without one): "false" or "off" is not a yes. */
   checkbox(name: string): boolean {
     const value = this.fields[name]

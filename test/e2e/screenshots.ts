@@ -20,6 +20,7 @@ import { CHROMIUM_PATH, browserAvailable, launchChromium, logIn } from '../helpe
 import { createTestDatabase } from '../helpers/database.js'
 import { type TicketTypeFixture, createEvent } from '../helpers/fixtures.js'
 import { type Persona, createUser } from '../helpers/personas.js'
+import { askQuestions } from '../helpers/questions.js'
 
 const OUT = path.resolve(import.meta.dirname, '../../docs/screenshots')
 const ZONE = 'Europe/Lisbon'
@@ -370,6 +371,31 @@ async function main() {
     const { organiser, admin, featuredId, theatreId } = await seed(app.db)
     const printable = await printableOrder(app.db, theatreId, ['11', '12'])
     const printableOne = await printableOrder(app.db, theatreId, ['14'])
+    // An event that asks a name for each ticket and a few questions.
+    const { event: supper, ticketTypes: supperTypes } = await createEvent(app.db, organiser.id, {
+      title: 'Sardine Supper on the Quay',
+      venue: 'Cais do Sodré, Lisboa',
+      startsAt: at(40, 20),
+      endsAt: at(40, 23),
+      timeZone: ZONE,
+      ticketTypes: [
+        { name: 'Table seat', priceMinor: 3200, capacity: 60, maxPerOrder: 6 },
+        { name: 'Child', priceMinor: 1500, capacity: 20, maxPerOrder: 4 },
+      ],
+    })
+    await askQuestions(app.db, supper.id, 'required', [
+      {
+        label: 'Main course',
+        kind: 'one-choice',
+        required: true,
+        perTicket: true,
+        options: ['Grilled sardines', 'Bacalhau', 'Vegetable stew'],
+      },
+      { label: 'Allergies', kind: 'several-choices', perTicket: true, options: ['Nuts', 'Gluten', 'Shellfish'] },
+      { label: 'Age', kind: 'number', perTicket: true, ticketTypeIds: [supperTypes[1]!.id], help: 'For the children’s menu.' },
+      { label: 'Seat us near the music?', kind: 'yes-no' },
+      { label: 'Anything else we should know?', kind: 'long-text' },
+    ])
     browser = await launchChromium()
 
     const visit = (url: string) => async (page: Page) => {
@@ -434,6 +460,30 @@ async function main() {
           await page.getByLabel('Ticket code').fill(code)
           await page.getByLabel('Ticket code').press('Enter')
           await page.locator('[data-scan-answer]').waitFor()
+        },
+      },
+      {
+        name: 'questions',
+        open: async (page) => {
+          await logIn(page, organiser)
+          await visit(`/events/${supper.id}/questions`)(page)
+        },
+      },
+      {
+        name: 'who-is-coming',
+        open: async (page) => {
+          await visit(`/buy-tickets/${supper.id}`)(page)
+          await page.getByLabel('Table seat').fill('1')
+          await page.getByLabel('Child').fill('1')
+          await page.getByLabel('Name', { exact: true }).fill('Inês Costa')
+          await page.getByLabel('Email').fill('ines@example.com')
+          await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Continue' }).click()])
+          await page.getByRole('group', { name: 'Ticket 1: Table seat' }).getByLabel('Name on the ticket').fill('Inês Costa')
+          await page
+            .getByRole('group', { name: 'Ticket 1: Table seat' })
+            .getByLabel('Main course')
+            .selectOption({ label: 'Grilled sardines' })
+          await page.getByRole('group', { name: 'Ticket 2: Child' }).getByLabel('Name on the ticket').fill('Leonor Costa')
         },
       },
       {

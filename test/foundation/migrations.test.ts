@@ -23,6 +23,7 @@ describeEachDatabase('migrations', (kind) => {
       expect(await migrateToLatest(db)).toEqual([])
       const tables = (await db.introspection.getTables()).map((table) => table.name).sort()
       expect(tables).toEqual([
+        'answers',
         'audit_log',
         'check_ins',
         'door_staff',
@@ -34,6 +35,9 @@ describeEachDatabase('migrations', (kind) => {
         'password_resets',
         'payment_notices',
         'payments',
+        'question_options',
+        'question_ticket_types',
+        'questions',
         'refunds',
         'seat_bookings',
         'seats',
@@ -222,6 +226,61 @@ describeEachDatabase('migrations', (kind) => {
       const recipient = () => db.insertInto('holderMessageRecipients').values({ messageId: id, orderId: 1, outboxId: 1 }).execute()
       await recipient()
       await expect(recipient()).rejects.toSatisfy(isUniqueViolation)
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('0020 asks nothing of the events there were, and keeps one answer per question and order, or per question and ticket', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      await migrateToLatest(db, upTo('0019'))
+      const now = Date.now()
+      await sql`insert into users (email, name, password_hash, role, status, created_at, search_text)
+        values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}, 'o')`.execute(db)
+      await sql`insert into events (owner_id, title, description, venue, starts_at, ends_at, time_zone, status, created_at, updated_at, search_text)
+        values (1, 'E', '', 'V', ${now}, ${now + 1}, 'UTC', 'published', ${now}, ${now}, 'e')`.execute(db)
+      await sql`insert into ticket_types (event_id, name, price_minor, capacity, max_per_order, created_at)
+        values (1, 'T', 0, 10, 4, ${now})`.execute(db)
+      await sql`insert into orders (code, access_key, idempotency_key, event_id, buyer_name, buyer_email, total_minor, currency, status, created_at, search_text)
+        values ('O1', 'O1', 'O1', 1, 'B', 'b@example.test', 0, 'EUR', 'paid', ${now}, 'o1')`.execute(db)
+      await sql`insert into tickets (order_id, ticket_type_id, code, price_minor) values (1, 1, 'T1', 0), (1, 1, 'T2', 0)`.execute(db)
+
+      expect(await migrateToLatest(db)).toEqual(['0020_questions'])
+      expect(await db.selectFrom('events').select(['holderNames', 'questionCount']).execute()).toEqual([
+        { holderNames: 'off', questionCount: 0 },
+      ])
+      expect(await db.selectFrom('tickets').select('holderName').execute()).toEqual([{ holderName: null }, { holderName: null }])
+
+      const question = await db
+        .insertInto('questions')
+        .values({
+          eventId: 1,
+          label: 'Q',
+          help: '',
+          kind: 'short-text',
+          required: 0,
+          perTicket: 0,
+          forAllTypes: 1,
+          position: 1,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      const answer = (ticketId: number | null) =>
+        db.insertInto('answers').values({ orderId: 1, ticketId, questionId: question.id, value: 'a' }).execute()
+      await answer(null)
+      await answer(1)
+      await answer(2)
+      for (const again of [null, 1]) {
+        const refused = await answer(again).then(
+          () => null,
+          (error: unknown) => error,
+        )
+        expect(isUniqueViolation(refused), `a second answer for ticket ${again}`).toBe(true)
+      }
     } finally {
       await db.destroy()
     }

@@ -7,6 +7,7 @@ import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { loginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
+import { askQuestions } from '../helpers/questions.js'
 import { type Persona, createPersonas, createUser } from '../helpers/personas.js'
 
 /**
@@ -113,11 +114,12 @@ describeEachDatabase('per-event access, for every route that declares it', (kind
       })
       .returning('id')
       .executeTakeFirstOrThrow()
+    const [questionId] = await askQuestions(t.db, event.id, 'off', [{ label: 'Dietary needs', kind: 'short-text' }])
     return {
       event: event.id,
       // What an `:id` names when it is not the event, by the URL's first segment.
       byPrefix: { 'ticket-types': type.id, 'waiting-list': entry.id } as Record<string, number>,
-      byParam: { staffId: staff.id, ticketId: ticket.id, code: order.code } as Record<string, number | string>,
+      byParam: { staffId: staff.id, ticketId: ticket.id, code: order.code, questionId: questionId! } as Record<string, number | string>,
     }
   }
 
@@ -172,6 +174,7 @@ describeEachDatabase('per-event access, for every route that declares it', (kind
       '/waiting-list/:id/remove',
       '/events/:id/seat-map',
       '/events/:id/door-staff',
+      '/events/:id/questions/:questionId/edit',
     ]) {
       expect(urls).toContain(url)
     }

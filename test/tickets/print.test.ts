@@ -131,6 +131,17 @@ describeEachDatabase('tickets to print and to carry', (kind) => {
       expect(pdf.pages.map((onPage) => decodeRectsQr(onPage.filledRects))).toEqual([placed.doorCodes[0], placed.doorCodes[2]])
     })
 
+    it('prints the name given for each ticket, and the buyer’s where none was', async () => {
+      const placed = await order(2, { paid: true })
+      const [first] = await t.db.selectFrom('tickets').select('id').where('orderId', '=', placed.id).orderBy('id').execute()
+      await t.db.updateTable('tickets').set({ holderName: 'Ada Guest' }).where('id', '=', first!.id).execute()
+
+      const page = await new TestBrowser(t.app).get(pageUrl(placed))
+      const printed = ticketsOnPage(page.body)
+      expect(printed[0]!.html).toContain('<bdi>Ada Guest</bdi>')
+      expect(printed[1]!.html).toContain(`<bdi>${HOLDER}</bdi>`)
+    })
+
     it('is linked from the order page', async () => {
       const placed = await order(1, { paid: true })
       const page = await new TestBrowser(t.app).get(`/orders/${placed.code}?key=${placed.accessKey}`)

@@ -84,7 +84,12 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
   }
 
   function scannerOf(event: Event, secret: string, pass: DoorPass): Scanner {
-    return { event: { id: event.id, checkInSecret: secret }, actorId: pass.actorId, actorLabel: pass.actorLabel, paidAtDoor }
+    return {
+      event: { id: event.id, checkInSecret: secret, questionCount: event.questionCount },
+      actorId: pass.actorId,
+      actorLabel: pass.actorLabel,
+      paidAtDoor,
+    }
   }
 
   async function renderCheckIn(
@@ -192,7 +197,7 @@ export default async function checkInRoutes(app: FastifyInstance, options: { adm
     if (!pass.manages && pass.actorId === null) throw new NotFound()
     await settled(event)
     const secret = await checkInSecretOf(app.db, event)
-    const lines = await doorList(app.db, { id: event.id, checkInSecret: secret }, paidAtDoor)
+    const lines = await doorList(app.db, { id: event.id, checkInSecret: secret, questionCount: event.questionCount }, paidAtDoor)
     reply.header('cache-control', 'private, no-store')
     return reply.render('check-in/door-list.eta', {
       title: request.t('checkIn.doorList.title', { title: event.title }),

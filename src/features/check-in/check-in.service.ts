@@ -1,5 +1,6 @@
 import { type Db, isUniqueViolation, type Trx } from '../../db/database.js'
-import type { CheckInAction, OrderStatus } from '../../db/schema.js'
+import type { ExpressionBuilder } from 'kysely'
+import type { CheckInAction, Database, OrderStatus } from '../../db/schema.js'
 import { type DoorCode, isSignedBy, parseDoorCode, signDoorCode } from '../../lib/door-code.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { type Actor, auditBy } from '../audit/actor.js'
@@ -16,6 +17,8 @@ import { lockOrder } from '../orders/order.writes.js'
 import { recordPaymentByHand } from '../payments/confirm.js'
 import type { PaymentMethod } from '../payments/payment-method.js'
 import { type Money, money } from '../../lib/money.js'
+import type { Question } from '../questions/question.model.js'
+import { answersOfEvent, answersOfTicket, questionsOf } from '../questions/questions.repository.js'
 
 /** entry: let the ticket in; exit: it leaves, to come back later (types that allow re-entry only). */
 export type ScanMode = 'entry' | 'exit'
@@ -33,7 +36,8 @@ export interface Scan {
 
 /** Who scans, for which event: what a door pass grants (see door-staff.ts). */
 export interface Scanner {
-  event: { id: number; checkInSecret: string | null }
+  /** questionCount: how many questions the event asks (events.question_count); a ticket's answers are read only when it asks some. */
+  event: { id: number; checkInSecret: string | null; questionCount?: number }
   actorId: number | null
   actorLabel: string
   /** The payment methods whose unpaid orders the door takes the money of (PaymentMethod.paidAtDoor). */
@@ -43,10 +47,19 @@ export interface Scanner {
 export interface TicketAtDoor {
   id: number
   doorCode: string
+  /** The name on the ticket, or its buyer's when it has none. */
   holder: string
   typeName: string
   /** "Stalls, row F, seat 12" for a seated ticket. */
   seat: string | null
+  /** Its answers to the event's questions, then its order's, in the event's order; blank ones left out. */
+  answers: GivenAnswer[]
+}
+
+/** An answer as given, with its question, for the door to show in words. */
+export interface GivenAnswer {
+  question: Pick<Question, 'label' | 'kind' | 'options'>
+  value: string
 }
 
 /** An unpaid order paid at the door: what the door collects before letting its tickets in. */
@@ -204,7 +217,24 @@ async function scannedTicket(db: Db, scanner: Scanner, text: string): Promise<{ 
 
   const read = await readTicket(db, code.ticketId)
   if (!read || read.eventId !== scanner.event.id) return { kind: 'unknown' }
-  return { read, ticket: { id: read.id, doorCode, holder: read.holder, typeName: read.typeName, seat: seatOf(read) } }
+  const answers = scanner.event.questionCount ? await answersAtDoor(db, scanner.event.id, read) : []
+  return { read, ticket: { id: read.id, doorCode, holder: read.holder, typeName: read.typeName, seat: seatOf(read), answers } }
+}
+
+/** The ticket's answers, then its order's, in the event's order of questions. */
+async function answersAtDoor(db: Db, eventId: number, read: TicketRead): Promise<GivenAnswer[]> {
+  const questions = await questionsOf(db, eventId)
+  const answers = await answersOfTicket(db, read.orderId, read.id)
+  return givenAnswers(questions, answers, read.id)
+}
+
+function givenAnswers(questions: Question[], answers: { ticketId: number | null; questionId: number; value: string }[], ticketId: number) {
+  const of = (mine: number | null) =>
+    questions.flatMap((question) => {
+      const answer = answers.find((candidate) => candidate.questionId === question.id && candidate.ticketId === mine)
+      return answer && answer.value !== '' ? [{ question, value: answer.value }] : []
+    })
+  return [...of(ticketId), ...of(null)]
 }
 
 /** What the door does with the ticket read: its order's verdict, but a ticket cancelled on its own is turned away as cancelled. */
@@ -300,7 +330,7 @@ export async function undoCheckIn(db: Db, request: UndoRequest): Promise<boolean
     if (!ticket || ticket.eventId !== request.eventId || ticket.checkedInAt === null) return false
     if (!(await takeOut(trx, ticket.id, ticket.checkedInAt))) return false
     const scanner = {
-      event: { id: request.eventId, checkInSecret: null },
+      event: { id: request.eventId, checkInSecret: null, questionCount: 0 },
       actorId: request.actor.userId,
       actorLabel: request.actor.label,
       paidAtDoor: [],
@@ -344,6 +374,7 @@ export async function doorCounts(db: Db, eventId: number, paidAtDoor: readonly s
 }
 
 export interface DoorListLine {
+  /** The name on the ticket, or its buyer's when it has none. */
   holder: string
   typeName: string
   seat: string | null
@@ -353,6 +384,8 @@ export interface DoorListLine {
   /** Paid ('admit'), to pay at the door ('collect' the order's total), not paid yet otherwise ('not-paid'), or cancelled on its own ('cancelled'); the list holds no other. */
   payment: DoorVerdict
   orderTotal: Money
+  /** As TicketAtDoor's. */
+  answers: GivenAnswer[]
 }
 
 /**
@@ -364,7 +397,7 @@ export interface DoorListLine {
  */
 export async function doorList(
   db: Db,
-  event: { id: number; checkInSecret: string },
+  event: { id: number; checkInSecret: string; questionCount: number },
   paidAtDoor: readonly string[],
 ): Promise<DoorListLine[]> {
   const rows = await db
@@ -373,17 +406,29 @@ export async function doorList(
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
     .leftJoin('seatBookings', 'seatBookings.ticketId', 'tickets.id')
     .leftJoin('seats', 'seats.id', 'seatBookings.seatId')
-    .select(['tickets.id', 'orders.buyerName', 'orders.code', 'ticketTypes.name', 'tickets.checkedInAt', 'tickets.cancelledAt'])
+    .select((eb) => [
+      'tickets.id',
+      'orders.id as orderId',
+      holderOf(eb).as('holder'),
+      'orders.code',
+      'ticketTypes.name',
+      'tickets.checkedInAt',
+      'tickets.cancelledAt',
+    ])
     .select(['orders.status', 'orders.paymentMethod', 'orders.totalMinor', 'orders.currency'])
     .select(['seats.section', 'seats.rowLabel', 'seats.seatLabel'])
     .where('orders.eventId', '=', event.id)
     .where(awaitedAtDoorCondition)
-    .orderBy('orders.buyerName')
+    .orderBy('holder')
     .orderBy('orders.id')
     .orderBy('tickets.id')
     .execute()
+  const questions = event.questionCount > 0 ? await questionsOf(db, event.id) : []
+  const answers = questions.length > 0 ? await answersOfEvent(db, event.id) : []
+  const answersOf = new Map<number, typeof answers>()
+  for (const answer of answers) answersOf.set(answer.orderId, [...(answersOf.get(answer.orderId) ?? []), answer])
   return rows.map((row) => ({
-    holder: row.buyerName,
+    holder: row.holder,
     typeName: row.name,
     seat: seatOf(row),
     doorCode: signDoorCode(event.checkInSecret, event.id, row.id),
@@ -391,7 +436,13 @@ export async function doorList(
     checkedInAt: row.checkedInAt,
     payment: ticketStands(row) ? doorVerdict(row.status, paidAtDoor.includes(row.paymentMethod)) : 'cancelled',
     orderTotal: money(row.totalMinor, row.currency),
+    answers: givenAnswers(questions, answersOf.get(row.orderId) ?? [], row.id),
   }))
+}
+
+/** The name the door knows a ticket by: its holder's, or its buyer's when it has none. */
+function holderOf(eb: ExpressionBuilder<Database, 'tickets' | 'orders'>) {
+  return eb.fn.coalesce('tickets.holderName', 'orders.buyerName')
 }
 
 async function otherEventAnswer(db: Db, code: DoorCode): Promise<ScanAnswer> {
@@ -420,7 +471,7 @@ async function readTicket(db: Db | Trx, ticketId: number): Promise<TicketRead | 
       'orders.paymentMethod',
       'orders.totalMinor',
       'orders.currency',
-      'orders.buyerName as holder',
+      (eb) => holderOf(eb).as('holder'),
       'ticketTypes.name as typeName',
       'ticketTypes.allowReentry',
       'tickets.checkedInAt',

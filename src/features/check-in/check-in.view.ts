@@ -4,7 +4,8 @@ import type { Translate } from '../../i18n/translate.js'
 import { formatAmount, formatDateTime, formatTime } from '../../lib/format.js'
 import type { DoorVerdict } from '../orders/order.states.js'
 import type { Event } from '../events/event.model.js'
-import type { DoorListLine, ScanAnswer } from './check-in.service.js'
+import type { DoorListLine, GivenAnswer, ScanAnswer } from './check-in.service.js'
+import { answerText } from '../questions/answers.js'
 import type { DoorStaffMember } from './door-staff.js'
 
 /**
@@ -33,7 +34,13 @@ export function toAnswerView(answer: ScanAnswer, timeZone: string, t: Translate,
   }
   const who =
     'ticket' in answer
-      ? [answer.ticket.holder, answer.ticket.typeName, ...(answer.ticket.seat ? [answer.ticket.seat] : []), answer.ticket.doorCode]
+      ? [
+          answer.ticket.holder,
+          answer.ticket.typeName,
+          ...(answer.ticket.seat ? [answer.ticket.seat] : []),
+          answer.ticket.doorCode,
+          ...answerSentences(answer.ticket.answers, t, locale),
+        ]
       : []
   switch (answer.kind) {
     case 'admitted':
@@ -137,6 +144,13 @@ function pluralForms(t: Translate, locale: string, key: MessageKey): Record<stri
   return forms
 }
 
+/** Each answer as "Question: answer", in the page's language. */
+function answerSentences(answers: GivenAnswer[], t: Translate, locale: Locale): string[] {
+  return answers.map(({ question, value }) =>
+    t('questions.answer.line', { question: question.label, answer: answerText(question, value, t, locale) }),
+  )
+}
+
 /** How a ticket on the door list stands with its payment. */
 const PAYMENT_AT_DOOR: Record<DoorVerdict, MessageKey> = {
   admit: 'checkIn.doorList.paid',
@@ -161,7 +175,9 @@ export function toDoorListView(event: Event, lines: DoorListLine[], t: Translate
       payment: t(PAYMENT_AT_DOOR[line.payment], { amount: formatAmount(line.orderTotal, locale) }),
       // What the door must not miss on paper: money to take, or a ticket not to let in.
       paymentNeedsAction: line.payment !== 'admit',
+      answers: answerSentences(line.answers, t, locale),
     })),
+    asks: event.questionCount > 0,
   }
 }
 

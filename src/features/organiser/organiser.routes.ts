@@ -81,6 +81,7 @@ import {
   updateTicketType,
 } from './event.service.js'
 import { eventRefusalMessage, eventRefusalText } from './event.refusals.js'
+import { answersOfEventOrders, answersOfOrders, questionsOf } from '../questions/questions.repository.js'
 import {
   attendeeHeader,
   paymentFieldsView,
@@ -439,8 +440,10 @@ export default async function eventRoutes(app: FastifyInstance) {
       limit: ORDERS_PER_PAGE + 1,
       offset: (page - 1) * ORDERS_PER_PAGE,
     })
-    const money = await moneyOfOrders(app.db, [...new Set(lines.map((line) => line.orderId))])
-    const orders = toOrderViews(lines, event, secret, { money, paidByHand }, request.t)
+    const orderIds = [...new Set(lines.map((line) => line.orderId))]
+    const money = await moneyOfOrders(app.db, orderIds)
+    const answered = await answersOfEventOrders(app.db, event, orderIds)
+    const orders = toOrderViews(lines, event, secret, { money, paidByHand }, answered, request.t)
     return reply.render('organiser/orders.eta', {
       title: request.t('organiser.orders.title', { title: event.title }),
       event: { id: event.id, title: event.title, timeZone: event.timeZone },
@@ -587,6 +590,11 @@ export default async function eventRoutes(app: FastifyInstance) {
  * while a slow client downloads.
  */
 async function* attendeeRows(db: Db, event: Event, checkInSecret: string, t: Translate): AsyncGenerator<CsvCell[][]> {
-  yield [attendeeHeader(event, t)]
-  for await (const lines of attendeeLineBatches(db, event.id, ATTENDEE_BATCH_ORDERS)) yield toAttendeeRows(lines, event, checkInSecret)
+  // The questions asked now: read once, and each batch's answers with it (nothing for an event that asks none).
+  const columns = { holderNames: event.holderNames !== 'off', questions: event.questionCount > 0 ? await questionsOf(db, event.id) : [] }
+  yield [attendeeHeader(event, columns, t)]
+  for await (const lines of attendeeLineBatches(db, event.id, ATTENDEE_BATCH_ORDERS)) {
+    const answers = columns.questions.length > 0 ? await answersOfOrders(db, [...new Set(lines.map((line) => line.orderId))]) : []
+    yield toAttendeeRows(lines, event, checkInSecret, columns, answers)
+  }
 }

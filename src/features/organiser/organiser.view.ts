@@ -25,6 +25,8 @@ import { methodLabelKey, ticketsAreValid } from '../purchase/order.view.js'
 import { CARD_HOLD_MINUTES, MAX_TRANSFER_DAYS, type SitePayments } from './event.form.js'
 import { currentMailOf } from '../orders/resend.js'
 import { RESEND_BUTTONS } from './resend.form.js'
+import { type AnswerLine, answerCell, answerLines, answersByOrder } from '../questions/answers.js'
+import type { EventAnswers } from '../questions/questions.repository.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
@@ -200,7 +202,16 @@ export interface AttendeeOrderView {
   total: string
   orderedAt: string
   /** Every ticket; those cancelled on their own (`cancelled`) shown so, struck out. */
-  tickets: { id: number; code: string; typeName: string; price: string; checkedIn: string | null; cancelled: boolean }[]
+  tickets: {
+    id: number
+    code: string
+    typeName: string
+    price: string
+    checkedIn: string | null
+    cancelled: boolean
+    holderName: string | null
+    answers: AnswerLine[]
+  }[]
   /** Some of its tickets may be cancelled, the rest kept: it holds tickets, and more than none stand. */
   canCancelTickets: boolean
   /** Its tickets may be printed: paid, or to be paid at the door (of an event not cancelled). */
@@ -209,6 +220,8 @@ export interface AttendeeOrderView {
   resend: string | null
   /** A ticket of it may be moved to another type: it holds tickets, and some stand. */
   canMoveTickets: boolean
+  /** The answers to the order's questions. */
+  answers: AnswerLine[]
 }
 
 /** An order's money as the organiser's orders page shows it, and what may be done about it there. */
@@ -264,10 +277,13 @@ export function toOrderViews(
   event: Event,
   checkInSecret: string,
   payments: OrdersPayments,
+  answered: EventAnswers,
   t: Translate,
 ): AttendeeOrderView[] {
   const orders = new Map<number, AttendeeOrderView>()
+  const answersOf = answersByOrder(answered.answers)
   for (const line of lines) {
+    const answers = answersOf.get(line.orderId) ?? []
     let order = orders.get(line.orderId)
     if (!order) {
       order = {
@@ -285,6 +301,7 @@ export function toOrderViews(
         canCancelTickets: false,
         resend: resendButton(line, t),
         canMoveTickets: false,
+        answers: answerLines(answered.questions, answers, null, t),
       }
       orders.set(line.orderId, order)
     }
@@ -307,6 +324,8 @@ export function toOrderViews(
               by: line.checkedInBy ?? '',
               gate: line.checkedInGate ?? '',
             }),
+      holderName: line.holderName,
+      answers: answerLines(answered.questions, answers, line.ticketId, t),
     })
   }
   return [...orders.values()]
@@ -317,7 +336,13 @@ function resendButton(line: AttendeeLine, t: Translate): string | null {
   return mail && t(RESEND_BUTTONS[mail])
 }
 
-export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
+/** The export's columns beyond the fixed ones: the ticket's holder while names are asked, then a column for each question asked. */
+export interface AttendeeColumns {
+  holderNames: boolean
+  questions: EventAnswers['questions']
+}
+
+export function attendeeHeader(event: Event, columns: AttendeeColumns, t: Translate): CsvCell[] {
   const { timeZone } = event
   return [
     t('organiser.attendeesCsv.orderCode'),
@@ -331,6 +356,8 @@ export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
     t('organiser.attendeesCsv.currency'),
     t('organiser.attendeesCsv.orderedAt', { timeZone }),
     t('organiser.attendeesCsv.checkedInAt', { timeZone }),
+    ...(columns.holderNames ? [t('questions.csv.holder')] : []),
+    ...columns.questions.map((question) => question.label),
   ]
 }
 
@@ -342,7 +369,20 @@ export function attendeeHeader(event: Event, t: Translate): CsvCell[] {
  * order's, but `cancelled` for one the organiser cancelled on its own: kept in
  * the export, so that the file says what became of every ticket sold.
  */
-export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecret: string): CsvCell[][] {
+export function toAttendeeRows(
+  lines: AttendeeLine[],
+  event: Event,
+  checkInSecret: string,
+  columns: AttendeeColumns,
+  answers: EventAnswers['answers'],
+): CsvCell[][] {
+  const answersOf = answersByOrder(answers)
+  // A question of the order has its answer on each of the order's tickets.
+  const answerOf = (line: AttendeeLine, question: EventAnswers['questions'][number]) => {
+    const ticketId = question.perTicket ? line.ticketId : null
+    const answer = answersOf.get(line.orderId)?.find((candidate) => candidate.questionId === question.id && candidate.ticketId === ticketId)
+    return answer ? answerCell(question, answer.value) : ''
+  }
   return lines.map((line) => [
     line.orderCode,
     ticketStands({ cancelledAt: line.ticketCancelledAt }) ? line.status : 'cancelled',
@@ -355,6 +395,8 @@ export function toAttendeeRows(lines: AttendeeLine[], event: Event, checkInSecre
     line.currency,
     csvDateTime(line.orderedAt, event.timeZone),
     line.checkedInAt === null ? '' : csvDateTime(line.checkedInAt, event.timeZone),
+    ...(columns.holderNames ? [line.holderName ?? ''] : []),
+    ...columns.questions.map((question) => answerOf(line, question)),
   ])
 }
 

@@ -8,8 +8,10 @@ import { foldedPattern } from '../../lib/search.js'
 import { signDoorCode } from '../../lib/door-code.js'
 import { checkInSecretOf } from '../events/event.repository.js'
 import { seatsOfTickets } from '../seating/seating.repository.js'
+import { type EventAnswers, answersOfEventOrders } from '../questions/questions.repository.js'
 
-export interface OrderWithTickets {
+/** An order with its event, tickets and money; with the questions its event asks now and its answers (none read for an event that asks none). */
+export interface OrderWithTickets extends EventAnswers {
   order: OrderRow
   event: Event
   tickets: OrderTicket[]
@@ -35,6 +37,8 @@ export interface OrderTicket {
   used: boolean
   /** Cancelled on its own by the organiser, the rest of the order kept (ticketStands). */
   cancelled: boolean
+  /** Who it is for, when the event asked and the buyer said. */
+  holderName: string | null
 }
 
 export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTickets | undefined> {
@@ -62,6 +66,7 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
       'ticketTypes.name as ticketTypeName',
       'tickets.checkedInAt',
       'tickets.cancelledAt',
+      'tickets.holderName',
     ])
     .select(TICKET_WAS_USED.as('used'))
     .where('tickets.orderId', '=', order.id)
@@ -78,6 +83,7 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
     order,
     payments,
     refunds,
+    ...(await answersOfEventOrders(db, event, [order.id])),
     event: { ...event, checkInSecret: secret },
     // PostgreSQL answers exists() with a boolean, SQLite with 0 or 1.
     tickets: tickets.map(({ cancelledAt, ...ticket }) => ({
@@ -288,6 +294,8 @@ export interface AttendeeLine {
   checkedInGate: string | null
   /** When the ticket was cancelled on its own, its order kept; null while it stands (ticketStands). */
   ticketCancelledAt: number | null
+  /** Who the ticket is for, when the event asked and the buyer said. */
+  holderName: string | null
 }
 
 /** Where a list of orders (newest first) stopped: its last order. */
@@ -368,6 +376,7 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
       'tickets.checkedInBy',
       'tickets.checkedInGate',
       'tickets.cancelledAt as ticketCancelledAt',
+      'tickets.holderName',
     ])
     .where('orders.id', 'in', matching)
     .orderBy('orders.createdAt', 'desc')

@@ -6,6 +6,7 @@ import { money } from '../../lib/money.js'
 import type { OrderRow, OrderStatus } from '../../db/schema.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import { ORDER_STATUS_MESSAGES } from '../orders/order.states.js'
+import { type AnswerLine, answerLines } from '../questions/answers.js'
 
 /** An order's payment as its page and mails show it. */
 export interface OrderPaymentView {
@@ -56,9 +57,21 @@ export interface OrderView {
   orderedAt: string
   event: { id: number; title: string; venue: string; when: string; cancelled: boolean }
   /** Every ticket, those the organiser cancelled on their own too (`cancelled`), which the pages and mails show struck out. */
-  tickets: { code: string; typeName: string; price: string; qrUrl: string; checkedIn: boolean; seat: string | null; cancelled: boolean }[]
+  tickets: {
+    code: string
+    typeName: string
+    price: string
+    qrUrl: string
+    checkedIn: boolean
+    seat: string | null
+    holderName: string | null
+    answers: AnswerLine[]
+    cancelled: boolean
+  }[]
   /** How many tickets stand: all of them, but those cancelled on their own. */
   standingTickets: number
+  /** The answers to the order's questions, in the event's order of questions. */
+  answers: AnswerLine[]
   /** The page's own address with its key: works later, in any browser. */
   link: string
   canCancel: boolean
@@ -110,7 +123,10 @@ export function toOrderView(
       // Drawn by its own request and cached by the browser for good, not again with each view of the order.
       qrUrl: `/tickets/${ticket.code}/qr.svg`,
       cancelled: ticket.cancelled,
+      holderName: ticket.holderName,
+      answers: answerLines(found.questions, found.answers, ticket.id, t),
     })),
+    answers: answerLines(found.questions, found.answers, null, t),
     standingTickets: tickets.filter((ticket) => !ticket.cancelled).length,
     link: `${origin}/orders/${order.code}?key=${order.accessKey}`,
     canCancel: cancel.allowed,

@@ -2,6 +2,7 @@ import type { TicketTypeRow } from '../../db/schema.js'
 import { type FieldErrors, FormReader, isEmail } from '../../lib/forms.js'
 import type { SeenPrices } from '../pricing/cart-pricing.js'
 import type { Translate } from '../../i18n/translate.js'
+import type { DetailValues } from '../questions/answers.js'
 
 export interface PurchaseFormValues {
   name: string
@@ -13,6 +14,8 @@ export interface PurchaseFormValues {
   seats?: number[]
   /** The payment method chosen (a PaymentMethodId), as sent. */
   payment?: string
+  /** Names and answers typed on the form's second step, carried as typed while the buyer goes back to the tickets. */
+  details?: DetailValues
 }
 
 export interface ParsedPurchaseForm {

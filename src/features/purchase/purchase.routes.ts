@@ -24,8 +24,16 @@ import { cancelledEventLiveWords, liveWords } from '../events/event.live-words.j
 import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { ChangedPrice } from '../pricing/cart-pricing.js'
 import { money } from '../../lib/money.js'
-import { type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
-import { type CapacityGuard, GUARDED, type HeldOffer, type PaymentChoice, placeOrder, readForPurchase } from './purchase.service.js'
+import { type ParsedPurchaseForm, type PurchaseFormValues, parsePurchaseForm } from './purchase.form.js'
+import {
+  type CapacityGuard,
+  GUARDED,
+  type HeldOffer,
+  type PaymentChoice,
+  placeOrder,
+  readForPurchase,
+  refuseFromSnapshot,
+} from './purchase.service.js'
 import { type PurchaseRefusal, purchaseRefusalText } from './purchase.refusals.js'
 import { actorOf, auditBy } from '../audit/actor.js'
 import { type EntryWithEvent, findOfferByToken, offerRefusal } from '../offers/offers.js'
@@ -40,6 +48,11 @@ import { TooManyAttempts } from '../payments/methods/card.js'
 import type { Attempt, NewOrder, PayableOrder } from '../payments/payment-method.js'
 import { refundTheRest, refundableOf } from '../payments/refunds.js'
 import type { Trx } from '../../db/database.js'
+import { asksAnything } from '../questions/question.model.js'
+import { eventQuestionsOf } from '../questions/questions.repository.js'
+import { type Asked, type OrderDetails, askedOf, detailValuesOf, parseDetails, slotsOf } from '../questions/answers.js'
+import { toDetailsView } from '../questions/details.view.js'
+import { priceCart, unitPrices } from '../pricing/cart-pricing.js'
 
 const TICKET_CODE = /^[0-9A-Z]{16}$/
 
@@ -142,9 +155,67 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         total: buyFormTotal(view.ticketTypes, values.quantities, seating?.map ?? null, currency, t, request.locale),
         maxTicketsPerOrder: app.config.maxTicketsPerOrder,
         paymentMethods: paymentChoices(event, types, values.payment, t),
+        // The form's first step, when a second asks who is coming.
+        submit: asksAnything(event) ? t('questions.details.next') : t('purchase.buy.submit'),
         scripts: [...LIVE_PAGE_SCRIPTS, '/public/buy-total.js', ...(seating ? ['/public/seat-map.js'] : [])],
         // A cancelled event's form counts nothing, as its page (browse.routes.ts).
         liveWords: view.cancelled ? cancelledEventLiveWords(t) : liveWords(t, request.locale),
+      },
+      status,
+    )
+  }
+
+  /**
+   * The buy form's second step, "Who is coming": a name and the questions
+   * for each ticket chosen, the order's questions once. The first step's
+   * choices ride along in hidden fields, as sent, so that the order placed
+   * from here is checked as the first step was.
+   */
+  function renderDetails(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    event: Event,
+    types: TicketTypeRow[],
+    form: ParsedPurchaseForm,
+    quantities: Map<number, number>,
+    asked: Asked,
+    context: { currency: string; offer: LinkedOffer | null },
+    errors: FieldErrors,
+    status: number,
+  ) {
+    const { currency, offer } = context
+    // It holds what the buyer typed: theirs alone.
+    reply.header('cache-control', 'private, no-store')
+    const { t } = request
+    const { values, seen } = form
+    const carried = [
+      ['key', values.key],
+      ['currency', seen.currency],
+      ...Object.entries(values.quantities).map(([typeId, typed]) => [`qty_${typeId}`, typed]),
+      ...[...seen.prices].map(([typeId, minor]) => [`price_${typeId}`, String(minor)]),
+      ...(values.seats ?? []).map((seat) => ['seat', String(seat)]),
+      ['name', values.name],
+      ['email', values.email],
+      ...(values.payment ? [['payment', values.payment]] : []),
+      ...(offer?.held ? [['offer', offer.token]] : []),
+    ].map(([name, value]) => ({ name: name!, value: value! }))
+    const priced = priceCart(quantities, unitPrices(types, currency), currency)
+    const tickets = [...quantities.values()].reduce((sum, quantity) => sum + quantity, 0)
+    return reply.render(
+      'purchase/details.eta',
+      {
+        title: t('questions.details.title', { event: event.title }),
+        event: { id: event.id, title: event.title, venue: event.venue, when: formatDateTime(event.startsAt, event.timeZone) },
+        carried,
+        chosen: [...quantities]
+          .filter(([, quantity]) => quantity > 0)
+          .sort(([a], [b]) => a - b)
+          .map(([typeId, quantity]) => ({ quantity, typeName: types.find((type) => type.id === typeId)?.name ?? '' })),
+        total:
+          priced.kind === 'priced' ? t('purchase.buy.total', { count: tickets, total: formatMoney(priced.total, request.locale) }) : null,
+        buyer: { name: values.name, email: values.email },
+        details: toDetailsView(asked, values.details ?? {}, errors, t),
+        errors,
       },
       status,
     )
@@ -178,6 +249,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     const chosen = seatedTypes.size > 0 ? chosenSeats(request.body) : []
     const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder }, request.t, chosen.length)
     form.values.seats = chosen
+    // Names and answers typed on the second step: carried as typed whichever step the form comes back to.
+    form.values.details = detailValuesOf(request.body)
     // Asked only when something costs money; a method this event does not offer (now) is refused with the form.
     const offered = app.payments.offeredFor(event)
     form.values.payment = body.text('payment') || offered[0]!.id
@@ -226,30 +299,42 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         (async (trx, placed, now) => {
           opened = { attempt: await openAttempt(trx, placed, now), order: placed }
         })
-      const order = await placeOrder(
-        app.db,
-        {
-          cart: {
-            eventId: event.id,
-            quantities: plan?.quantities ?? form.quantities,
-            seats: plan ? seatRequest : undefined,
-            seen: form.seen,
-            formKey: form.values.key,
-          },
-          buyer: {
-            name: form.values.name,
-            email: normaliseEmail(form.values.email),
-            browser: browserTag(request, reply),
-            locale: request.locale,
-          },
-          actor: actorOf(request, form.values.email),
-          settings: { currency: settings.currency, maxTicketsPerOrder: app.config.maxTicketsPerOrder, siteUrl: siteUrl(request) },
-          channel: offer?.held ? { kind: 'offer-claim', offer: offer.held } : { kind: 'online' },
-          payment: method ? { method: method.id, deadline, begin } : undefined,
+      const quantities = plan?.quantities ?? form.quantities
+      const orderRequest = {
+        cart: {
+          eventId: event.id,
+          quantities,
+          seats: plan ? seatRequest : undefined,
+          seen: form.seen,
+          formKey: form.values.key,
         },
-        capacityGuard,
-        snapshot,
-      )
+        buyer: {
+          name: form.values.name,
+          email: normaliseEmail(form.values.email),
+          browser: browserTag(request, reply),
+          locale: request.locale,
+        },
+        actor: actorOf(request, form.values.email),
+        settings: { currency: settings.currency, maxTicketsPerOrder: app.config.maxTicketsPerOrder, siteUrl: siteUrl(request) },
+        channel: offer?.held ? { kind: 'offer-claim' as const, offer: offer.held } : { kind: 'online' as const },
+        payment: method ? { method: method.id, deadline, begin } : undefined,
+      }
+      // What the event asks of these tickets: read only for an event that asks something, and not for a form sent again (its order is shown).
+      const asked =
+        asksAnything(event) && !snapshot.earlier ? askedOf(await eventQuestionsOf(app.db, event), slotsOf(quantities, types)) : null
+      let details: OrderDetails | undefined
+      if (asked) {
+        const context = { currency: settings.currency, offer }
+        // The tickets chosen, the buyer goes on to who is coming (or back to change the tickets); the order is placed from that step alone.
+        if (body.text('change') !== '') return renderBuyForm(request, reply, event, types, settings.currency, form.values, {}, 200, offer)
+        // Tickets that cannot be had are refused now, before anyone answers questions for them.
+        refuseFromSnapshot(snapshot, orderRequest)
+        if (body.text('step') !== 'details') return renderDetails(request, reply, event, types, form, quantities, asked, context, {}, 200)
+        const answered = parseDetails(request.body, asked, request.t)
+        if (!answered.details) return renderDetails(request, reply, event, types, form, quantities, asked, context, answered.errors, 422)
+        details = answered.details
+      }
+      const order = await placeOrder(app.db, { ...orderRequest, details }, capacityGuard, snapshot)
       if (!order.replayed) {
         app.afterCommit({ eventChanged: event.id, mailQueued: true })
       }
@@ -266,7 +351,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       if (error instanceof SeatsTaken) return seatsBack({ seats: seatMapRefusalText(request.t, error.reason) })
       if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: seatMapRefusalText(request.t, error.reason) })
       if (!(error instanceof PurchaseRefused)) throw error
-      const { key: _key, ...values } = form.values
+      // The names and answers typed are not kept: a cookie holds a few kilobytes.
+      const { key: _key, details: _details, ...values } = form.values
       refusals.remember(reply, { eventId: event.id, reason: error.reason, values })
       return reply.redirect('/purchase/fail', 303)
     }

@@ -30,6 +30,8 @@ import { insertOrder } from '../orders/order.writes.js'
 import { GUARDED_ROOM, type RoomRules, takeInLockOrder } from '../capacity/capacity.js'
 import { countsForBuyerCapsCondition } from '../orders/order.states.js'
 import type { SeatRequest } from '../seating/seat.model.js'
+import type { OrderDetails } from '../questions/answers.js'
+import { type StoredAnswer, insertAnswers } from '../questions/questions.repository.js'
 
 // Rows per INSERT: far below SQLite's 32,766 bound variables at five columns a ticket.
 const TICKETS_PER_INSERT = 500
@@ -101,6 +103,12 @@ export interface OrderRequest {
   actor: Actor
   settings: OrderSettings
   channel: Channel
+  /**
+   * The names and answers the form took, checked already: written with the
+   * order, in its transaction. Each ticket's in the cart's ticket order (by
+   * ticket type id, then as many as its quantity). None for an event that asks nothing.
+   */
+  details?: OrderDetails
 }
 
 /** An open offer's hold: `quantity` tickets of one type, counted in `held` until claimed. */
@@ -256,11 +264,8 @@ export async function placeOrder(
 ): Promise<PlacedOrder> {
   const { cart, buyer, actor, settings, channel, payment = AT_THE_DOOR } = request
   const rules = rulesOf(channel)
-  const lines = [...cart.quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
+  const lines = linesOf(request)
   const total = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
-  // The form refuses these too; an order without tickets, or a huge one, must never be written.
-  if (total === 0) throw new PurchaseRefused({ code: 'no-tickets' })
-  if (total > settings.maxTicketsPerOrder) throw new PurchaseRefused({ code: 'over-order-limit', max: settings.maxTicketsPerOrder })
 
   const read = snapshot ?? (await readForPurchase(db, cart.eventId, cart.formKey))
   if (!read) throw new PurchaseRefused({ code: 'event-unavailable' })
@@ -270,21 +275,7 @@ export async function placeOrder(
   // account) that placed it, and for the same event.
   if (read.earlier) return replayOf(read.earlier, request)
   const held = rules.held(channel)
-  const wrongLines = rules.refuseLines(channel, lines)
-  if (wrongLines) throw new PurchaseRefused(wrongLines)
-  const early = refusalOf(read.event, read.types, lines, Date.now(), held)
-  if (early !== null) throw new PurchaseRefused(early)
-  // The buyer pays only what they saw: an organiser's edit (or the site's
-  // currency) changed between the page and now, or the form did not say.
-  const prices = unitPrices(read.types, settings.currency)
-  const changed = pricesChangedSinceSeen(
-    cart.seen,
-    lines.map(([ticketTypeId]) => ticketTypeId),
-    prices,
-  )
-  if (changed.length > 0) throw new PriceChanged(changed)
-  const priced = priceCart(lines, prices, settings.currency)
-  if (priced.kind === 'too-large') throw new PurchaseRefused({ code: 'order-too-large' })
+  const { prices, priced } = refuseFromSnapshot(read, request)
   // The one thing the purchase knows of payments: an order that costs something waits for its payment, holding its tickets.
   const mustPay = priced.total.minor > 0
   const heldUntil = mustPay ? payment.deadline : null
@@ -324,16 +315,26 @@ export async function placeOrder(
         mustPay,
       )
       if (mustPay) await payment.begin?.(trx, { id: order.id, totalMinor: priced.total.minor, currency: settings.currency }, now)
-      const tickets = priced.lines.flatMap((line) =>
-        Array.from({ length: line.quantity }, () => ({ ticketTypeId: line.ticketTypeId, priceMinor: line.unit.minor, orderId: order.id })),
-      )
-      const written: { id: number; ticketTypeId: number }[] = []
+      const { tickets, answers } = ticketsOf(priced.lines, order.id, request.details)
+      // The ids of the tickets, when their seats or their answers need them.
+      const needIds = cart.seats !== undefined || answers.some((answer) => answer.code !== null)
+      const written: { id: number; ticketTypeId: number; code: string }[] = []
       for (let start = 0; start < tickets.length; start += TICKETS_PER_INSERT) {
-        const insert = trx
-          .insertInto('tickets')
-          .values(tickets.slice(start, start + TICKETS_PER_INSERT).map((ticket) => ({ ...ticket, code: randomCode(16) })))
-        if (cart.seats) written.push(...(await insert.returning(['id', 'ticketTypeId']).execute()))
+        const insert = trx.insertInto('tickets').values(tickets.slice(start, start + TICKETS_PER_INSERT))
+        if (needIds) written.push(...(await insert.returning(['id', 'ticketTypeId', 'code']).execute()))
         else await insert.execute()
+      }
+      if (answers.length > 0) {
+        const idOf = new Map(written.map((ticket) => [ticket.code, ticket.id]))
+        await insertAnswers(
+          trx,
+          answers.map(({ code, questionId, value }) => ({
+            orderId: order.id,
+            ticketId: code === null ? null : idOf.get(code)!,
+            questionId,
+            value,
+          })),
+        )
       }
       // Commits with the order, or not at all: every placed order gets its confirmation (or how to pay it), no refused one does.
       await enqueueMail(trx, {
@@ -397,6 +398,76 @@ export async function placeOrder(
     }
     throw error
   }
+}
+
+/**
+ * The order's ticket rows, each with its code, and its answers: those of the
+ * order (code null) and those of each ticket (by the ticket's code, its id
+ * being known once written). A ticket takes the names and answers given for
+ * its place among the tickets of its type.
+ */
+function ticketsOf(lines: { ticketTypeId: number; quantity: number; unit: Money }[], orderId: number, details: OrderDetails | undefined) {
+  const given = new Map<number, OrderDetails['tickets']>()
+  for (const ticket of details?.tickets ?? []) given.set(ticket.ticketTypeId, [...(given.get(ticket.ticketTypeId) ?? []), ticket])
+  const answers: (Omit<StoredAnswer, 'orderId' | 'ticketId'> & { code: string | null })[] = (details?.order ?? []).map((answer) => ({
+    ...answer,
+    code: null,
+  }))
+  const tickets = lines.flatMap((line) =>
+    Array.from({ length: line.quantity }, (_, i) => {
+      const code = randomCode(16)
+      const mine = given.get(line.ticketTypeId)?.[i]
+      for (const answer of mine?.answers ?? []) answers.push({ ...answer, code })
+      return {
+        ticketTypeId: line.ticketTypeId,
+        priceMinor: line.unit.minor,
+        orderId,
+        code,
+        // Only for an event that asks: the purchase of one that does not writes what it always wrote.
+        ...(details && { holderName: mine?.holderName ?? null }),
+      }
+    }),
+  )
+  return { tickets, answers }
+}
+
+/** The cart's lines, positive quantities by ticket type id; refused when there is none, or more than an order may hold. */
+function linesOf({ cart, settings }: Pick<OrderRequest, 'cart' | 'settings'>): [number, number][] {
+  const lines = [...cart.quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
+  const total = lines.reduce((sum, [, quantity]) => sum + quantity, 0)
+  // The form refuses these too; an order without tickets, or a huge one, must never be written.
+  if (total === 0) throw new PurchaseRefused({ code: 'no-tickets' })
+  if (total > settings.maxTicketsPerOrder) throw new PurchaseRefused({ code: 'over-order-limit', max: settings.maxTicketsPerOrder })
+  return lines
+}
+
+/**
+ * What placeOrder refuses from what it read, before it writes anything: the
+ * channel's rules, tickets gone or not on sale, a price changed since the
+ * page. Throws PurchaseRefused or PriceChanged. The buy form asks it too
+ * before its second step, so that nobody answers questions for tickets that
+ * cannot be had; the order is checked again, as always, when it is placed.
+ */
+export function refuseFromSnapshot(read: PurchaseSnapshot, request: Omit<OrderRequest, 'details'>) {
+  const { cart, settings, channel } = request
+  const rules = rulesOf(channel)
+  const lines = linesOf(request)
+  const wrongLines = rules.refuseLines(channel, lines)
+  if (wrongLines) throw new PurchaseRefused(wrongLines)
+  const early = refusalOf(read.event, read.types, lines, Date.now(), rules.held(channel))
+  if (early !== null) throw new PurchaseRefused(early)
+  // The buyer pays only what they saw: an organiser's edit (or the site's
+  // currency) changed between the page and now, or the form did not say.
+  const prices = unitPrices(read.types, settings.currency)
+  const changed = pricesChangedSinceSeen(
+    cart.seen,
+    lines.map(([ticketTypeId]) => ticketTypeId),
+    prices,
+  )
+  if (changed.length > 0) throw new PriceChanged(changed)
+  const priced = priceCart(lines, prices, settings.currency)
+  if (priced.kind === 'too-large') throw new PurchaseRefused({ code: 'order-too-large' })
+  return { prices, priced }
 }
 
 /** The order a repeated form placed, shown again; or a refusal, to anyone but its buyer or for another event. */

@@ -38,12 +38,9 @@ export interface PrintableOrder {
   tickets: PrintableTicket[]
 }
 
-/**
- * The name a ticket is printed for. One place, so that names per ticket can
- * take over from the buyer's name here alone.
- */
-export function holderName(_ticket: OrderTicket, order: OrderRow): string {
-  return order.buyerName
+/** The name a ticket is printed for: its holder's, when the event asked and the buyer said, else the buyer's (as the door list does). */
+export function holderName(ticket: OrderTicket, order: OrderRow): string {
+  return ticket.holderName ?? order.buyerName
 }
 
 /**
