@@ -10,6 +10,7 @@ import setupRoutes from './features/setup/setup.routes.js'
 import browseRoutes from './features/browse/browse.routes.js'
 import purchaseRoutes from './features/purchase/purchase.routes.js'
 import eventRoutes from './features/organiser/organiser.routes.js'
+import orderChangeRoutes from './features/organiser/order-changes.routes.js'
 import healthRoutes from './features/health/health.routes.js'
 import liveRoutes from './features/live/live.routes.js'
 import waitingListRoutes from './features/waiting-list/waiting-list.routes.js'
@@ -39,6 +40,7 @@ import questionsRoutes from './features/questions/questions.routes.js'
 import type { CapacityGuard } from './features/purchase/purchase.service.js'
 import type { AdmissionGuard } from './features/check-in/check-in.service.js'
 import type { ConfirmSeams } from './features/payments/confirm.js'
+import type { TicketMoveGuard } from './features/orders/ticket-move.js'
 import paymentsPlugin from './features/payments/payments.plugin.js'
 import { checkoutOrigins } from './features/payments/methods/card.js'
 import paymentRoutes from './features/payments/payments.routes.js'
@@ -53,7 +55,12 @@ export interface BuildOptions {
    * features' own; a concurrency test's control passes check-then-act ones
    * (test/helpers/check-then-act.ts) to show the test catches the race.
    */
-  seams?: { capacityGuard?: CapacityGuard; admissionGuard?: AdmissionGuard; paymentGuard?: ConfirmSeams }
+  seams?: {
+    capacityGuard?: CapacityGuard
+    admissionGuard?: AdmissionGuard
+    paymentGuard?: ConfirmSeams
+    ticketMoveGuard?: TicketMoveGuard
+  }
   /** Told of every route the features register, with who may use it: the authorization test is generated from these. */
   onRoute?: (route: RouteOptions) => void
 }
@@ -137,6 +144,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // An order's tickets to print, and as a PDF: for its buyer, as the order page, and for the event's organiser.
   await app.register(ticketRoutes)
   await app.register(eventRoutes)
+  // Changing an order: its mail sent again, a ticket moved to another type of the same price.
+  await app.register(orderChangeRoutes, { moveGuard: options.seams?.ticketMoveGuard })
   await app.register(waitingListRoutes)
   await app.register(holderMessageRoutes)
   await app.register(seatingRoutes)

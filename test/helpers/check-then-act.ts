@@ -4,6 +4,7 @@ import { GUARDED as GUARDED_ADMISSION } from '../../src/features/check-in/check-
 import { offerRefusal } from '../../src/features/offers/offers.js'
 import { type ConfirmSeams, GUARDED as GUARDED_CONFIRM } from '../../src/features/payments/confirm.js'
 import { PurchaseRefused } from '../../src/features/purchase/purchase.errors.js'
+import { type TicketMoveGuard, TicketMoveRefused } from '../../src/features/orders/ticket-move.js'
 import type { CapacityGuard, HeldOffer } from '../../src/features/purchase/purchase.service.js'
 
 /**
@@ -23,6 +24,20 @@ export const CHECK_THEN_ACT: CapacityGuard = {
   },
   before: checkThenAct,
   seatsAsChecked: true,
+}
+
+/**
+ * A ticket moved to another type on what was read of that type before the
+ * transaction (a place was left), its place then taken without the room
+ * guard: as a system that checks availability and then writes the change.
+ */
+export const MOVE_CHECK_THEN_ACT: TicketMoveGuard = {
+  room: { eventHasRoomFor: CHECK_THEN_ACT.eventHasRoomFor, ticketTypeHasRoomFor: CHECK_THEN_ACT.ticketTypeHasRoomFor },
+  before: async (db, _eventId, ticketTypeId) => {
+    const type = await db.selectFrom('ticketTypes').select(['capacity', 'sold', 'held']).where('id', '=', ticketTypeId).executeTakeFirst()
+    if (type && type.capacity - type.sold - type.held < 1) throw new TicketMoveRefused({ code: 'full' })
+    await new Promise((resolve) => setImmediate(resolve))
+  },
 }
 
 /**

@@ -203,6 +203,45 @@ export async function retake(
 }
 
 /**
+ * Moves one sold ticket's place from one type of the event to another (the
+ * organiser moving a ticket, src/features/orders/ticket-move.ts): one place
+ * taken of `to` through its room guard and at the price given, one given back
+ * to `from`, the types written in id order. The event's own count does not
+ * change: the ticket leaves one type as it arrives in the other. The sale's
+ * window and per-order limit are not asked: they say what the public may buy
+ * and when, and the organiser is placing a ticket sold already. The caller
+ * holds the event row's lock. False when `to` has no room (or no longer this
+ * price); the caller's transaction then rolls back what was given back.
+ */
+export async function moveBetweenTypes(
+  trx: Trx,
+  eventId: number,
+  from: number,
+  to: { id: number; priceMinor: number },
+  room: RoomRules = GUARDED_ROOM,
+): Promise<boolean> {
+  const take = async () => {
+    const taken = await trx
+      .updateTable('ticketTypes')
+      .set((eb) => ({ sold: eb('sold', '+', 1) }))
+      .where('id', '=', to.id)
+      .where('eventId', '=', eventId)
+      .where('priceMinor', '=', to.priceMinor)
+      .where(room.ticketTypeHasRoomFor(1))
+      .executeTakeFirst()
+    return Number(taken.numUpdatedRows) > 0
+  }
+  const giveBackOne = () => lessOf(trx, 'sold', eventId, new Map([[from, 1]]), { eventToo: false })
+  if (from < to.id) {
+    await giveBackOne()
+    return take()
+  }
+  if (!(await take())) return false
+  await giveBackOne()
+  return true
+}
+
+/**
  * Gives sold tickets back: `sold` less, on the event and on each of its
  * ticket types. The one way back for a cancelled order (and, with payments,
  * an expired or refunded one).
@@ -246,14 +285,21 @@ export async function releaseAllHolds(trx: Trx, eventId: number): Promise<void> 
   await trx.updateTable('ticketTypes').set({ held: 0 }).where('eventId', '=', eventId).execute()
 }
 
-async function lessOf(trx: Trx, counter: 'sold' | 'held', eventId: number, byType: Map<number, number>): Promise<void> {
+async function lessOf(
+  trx: Trx,
+  counter: 'sold' | 'held',
+  eventId: number,
+  byType: Map<number, number>,
+  { eventToo = true }: { eventToo?: boolean } = {},
+): Promise<void> {
   const total = [...byType.values()].reduce((sum, count) => sum + count, 0)
   if (total === 0) return
-  await trx
-    .updateTable('events')
-    .set((eb) => ({ [counter]: eb(counter, '-', total) }))
-    .where('id', '=', eventId)
-    .execute()
+  if (eventToo)
+    await trx
+      .updateTable('events')
+      .set((eb) => ({ [counter]: eb(counter, '-', total) }))
+      .where('id', '=', eventId)
+      .execute()
   for (const [ticketTypeId, count] of [...byType].sort(([a], [b]) => a - b)) {
     await trx
       .updateTable('ticketTypes')

@@ -111,6 +111,18 @@ export class MailComposer {
           },
         }
       }
+      case 'ticket-moved': {
+        const { order, found } = await this.order(message.data, t)
+        const index = found.tickets.findIndex((ticket) => ticket.id === message.data.ticketId)
+        const moved = order.tickets[index]
+        if (!moved) throw new Uncomposable(`ticket ${message.data.ticketId} is not one of order ${message.data.orderId}`)
+        const qr = await ticketQrImages(order)
+        return {
+          subject: t('mail.ticketMoved.subject', { eventTitle: order.event.title, type: moved.typeName }),
+          model: { order, moved, from: message.data.fromTypeName, qrCids: qr.cids },
+          attachments: qr.attachments,
+        }
+      }
       case 'order-awaiting-payment': {
         const { order } = await this.order(message.data, t)
         // Paid, lapsed or cancelled before this was sent: what to pay and by when no longer holds, and that move has a message of its own.

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely'
 import type { Db, Trx } from '../../db/database.js'
 import type { OrderStatus, OrdersTable } from '../../db/schema.js'
+import { searchText } from '../../lib/search.js'
 import { giveBack } from '../capacity/capacity.js'
 import { releaseSeatsOfOrders, releaseSeatsOfTickets } from '../seating/seating.repository.js'
 import { placedState, statesBefore, ticketStandsCondition } from './order.states.js'
@@ -199,4 +200,37 @@ export async function extendDeadline(db: Db | Trx, orderId: number, until: numbe
     .where('status', '=', 'pending')
     .executeTakeFirst()
   return Number(moved.numUpdatedRows) > 0
+}
+
+/**
+ * Moves a standing ticket of the order to another type of its event (the
+ * organiser's change, src/features/orders/ticket-move.ts), only from the type
+ * it was read in: a conditional UPDATE, so that of two moves of one ticket at
+ * once only one moves it. Its id, and so its door code, stay as they were.
+ * Whether it moved; the caller has moved its place (moveBetweenTypes).
+ */
+export async function moveTicketToType(trx: Trx, orderId: number, ticketId: number, from: number, to: number): Promise<boolean> {
+  const moved = await trx
+    .updateTable('tickets')
+    .set({ ticketTypeId: to })
+    .where('id', '=', ticketId)
+    .where('orderId', '=', orderId)
+    .where('ticketTypeId', '=', from)
+    .where(ticketStandsCondition)
+    .executeTakeFirst()
+  return Number(moved.numUpdatedRows) > 0
+}
+
+/**
+ * Writes the buyer's corrected e-mail address on the order, and its folded
+ * copy for the organiser's search. The caller holds the order row's lock
+ * (lockOrder) and records the change in the audit log.
+ */
+export async function changeBuyerEmail(trx: Trx, orderId: number, email: string): Promise<void> {
+  const order = await trx.selectFrom('orders').select(['code', 'buyerName']).where('id', '=', orderId).executeTakeFirstOrThrow()
+  await trx
+    .updateTable('orders')
+    .set({ buyerEmail: email, searchText: searchText(order.code, order.buyerName, email) })
+    .where('id', '=', orderId)
+    .execute()
 }

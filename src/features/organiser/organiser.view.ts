@@ -23,6 +23,8 @@ import { money } from '../../lib/money.js'
 import { PAYMENT_METHOD_IDS } from '../payments/payment-method.js'
 import { methodLabelKey, ticketsAreValid } from '../purchase/order.view.js'
 import { CARD_HOLD_MINUTES, MAX_TRANSFER_DAYS, type SitePayments } from './event.form.js'
+import { currentMailOf } from '../orders/resend.js'
+import { RESEND_BUTTONS } from './resend.form.js'
 import { type AnswerLine, answerCell, answerLines, answersByOrder } from '../questions/answers.js'
 import type { EventAnswers } from '../questions/questions.repository.js'
 
@@ -214,6 +216,10 @@ export interface AttendeeOrderView {
   canCancelTickets: boolean
   /** Its tickets may be printed: paid, or to be paid at the door (of an event not cancelled). */
   printable: boolean
+  /** Its mail may be sent again (it holds tickets): the button's words. */
+  resend: string | null
+  /** A ticket of it may be moved to another type: it holds tickets, and some stand. */
+  canMoveTickets: boolean
   /** The answers to the order's questions. */
   answers: AnswerLine[]
 }
@@ -296,12 +302,17 @@ export function toOrderViews(
         tickets: [],
         printable: event.status !== 'cancelled' && ticketsAreValid(line),
         canCancelTickets: false,
+        resend: resendButton(line, t),
+        canMoveTickets: false,
         answers: answerLines(answered.questions, answers, null, t),
       }
       orders.set(line.orderId, order)
     }
     const cancelled = !ticketStands({ cancelledAt: line.ticketCancelledAt })
-    if (!cancelled && holdsCapacity(line.status)) order.canCancelTickets = true
+    if (!cancelled && holdsCapacity(line.status)) {
+      order.canCancelTickets = true
+      order.canMoveTickets = true
+    }
     order.tickets.push({
       id: line.ticketId,
       cancelled,
@@ -321,6 +332,11 @@ export function toOrderViews(
     })
   }
   return [...orders.values()]
+}
+
+function resendButton(line: AttendeeLine, t: Translate): string | null {
+  const mail = currentMailOf(line)
+  return mail && t(RESEND_BUTTONS[mail])
 }
 
 /** The export's columns beyond the fixed ones: the ticket's holder while names are asked, then a column for each question asked. */

@@ -22,6 +22,8 @@ type MailContent =
   | { kind: 'order-cancelled'; to: string; data: { orderId: number; siteUrl: string } }
   /** Some tickets of the order cancelled by the organiser, the rest kept; what goes back with them (0: nothing). */
   | { kind: 'tickets-cancelled'; to: string; data: { orderId: number; siteUrl: string; ticketIds: number[]; refundMinor: number } }
+  /** A ticket of the order moved by the organiser to another type of the same price (`fromTypeName`: the type it had); its code kept. */
+  | { kind: 'ticket-moved'; to: string; data: { orderId: number; siteUrl: string; ticketId: number; fromTypeName: string } }
   /** Placed, to be paid (card, bank transfer): how to pay, and by when. */
   | { kind: 'order-awaiting-payment'; to: string; data: { orderId: number; siteUrl: string } }
   /** Paid after it was placed: the tickets. */

@@ -120,6 +120,12 @@ export async function seatsOfTickets(db: Db | Trx, ticketIds: number[]): Promise
   return new Map(rows.map((row) => [row.ticketId, seatName(row)]))
 }
 
+/** The event's ticket types that are price categories of its seat map: each of their tickets has a seat. */
+export async function seatedTicketTypes(db: Db | Trx, eventId: number): Promise<Set<number>> {
+  const rows = await db.selectFrom('seats').select('ticketTypeId').distinct().where('eventId', '=', eventId).execute()
+  return new Set(rows.map((row) => row.ticketTypeId))
+}
+
 /** Some of the seats a buyer chose were taken (or never could be) by the time the order was written. Nothing was written. */
 export class SeatsTaken extends DomainError {
   override readonly statusCode = 409

@@ -16,6 +16,7 @@ import { waitingList } from './waiting-list.js'
 import { payments } from './payments.js'
 import { tickets } from './tickets.js'
 import { holderMessages } from './holder-messages.js'
+import { orderChanges } from './order-changes.js'
 import { questions } from './questions.js'
 import { boxOffice } from './box-office.js'
 
@@ -49,6 +50,7 @@ export const en = {
   ...payments,
   ...tickets,
   ...holderMessages,
+  ...orderChanges,
   ...questions,
   ...boxOffice,
   ...refusals,

@@ -253,7 +253,7 @@ export const organiser = {
   'organiser.orders.refundFailed': 'A refund of {amount} failed: give it back another way.',
   'organiser.orders.ofOrder': 'order {code}',
   'organiser.orders.markPaid': 'Mark paid',
-  'organiser.orders.moreActions': 'Refund or cancel',
+  'organiser.orders.moreActions': 'More actions',
   'organiser.orders.refundAmount': 'Amount to refund',
   'organiser.orders.refundAmountHint': 'Leave it empty to refund all that is left: {left}.',
   'organiser.orders.refundByHand': 'It was paid by transfer or in cash: give the money back yourself, and this records that you did.',

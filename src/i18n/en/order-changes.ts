@@ -1,0 +1,78 @@
+/** Changing an order: the organiser sends its mail again (to a corrected address) and moves a ticket to another type of the same price. */
+export const orderChanges = {
+  'orderChanges.orders.resendConfirmation': 'Send the confirmation again',
+  'orderChanges.orders.resendAwaitingPayment': 'Send the payment instructions again',
+  'orderChanges.orders.resendTo': 'To',
+  'orderChanges.orders.resendHint': 'Correct the address if the buyer mistyped it: the order keeps the new one.',
+  'orderChanges.orders.moveTicket': 'Move a ticket to another type',
+
+  'orderChanges.resend.title': 'Send the mail of order {code} again',
+  'orderChanges.resend.heading': 'Send the mail of order {code} again',
+  'orderChanges.resend.mail': 'Mail',
+  'orderChanges.resend.mailConfirmation': 'The order confirmation, with its tickets',
+  'orderChanges.resend.mailAwaitingPayment': 'How to pay, and by when: the order is not paid yet',
+  'orderChanges.resend.email': 'Send to',
+  'orderChanges.resend.emailHint': 'Correct the address if the buyer mistyped it: the order keeps the new one.',
+  'orderChanges.resend.limitHint':
+    'At most {limit, plural, one {once} other {{limit} times}} an hour for one order, so that a mistake cannot flood the buyer’s inbox.',
+  'orderChanges.resend.submit': 'Send again',
+  'orderChanges.resend.back': 'Back to the orders',
+  'orderChanges.resend.emailInvalid': 'Write an e-mail address like name@example.org.',
+  'orderChanges.resend.nothingToSend':
+    '{status, select, expired {Order {code} expired unpaid} other {Order {code} is cancelled}}: it holds no tickets, so there is no mail to send again.',
+  'orderChanges.resend.limitReached':
+    'The mail of this order was sent again {limit, plural, one {once} other {{limit} times}} within the hour: it can go again from {when}.',
+  'flash.orderChanges.resent':
+    '{mail, select, awaiting {The payment instructions} other {The confirmation}} of order {code} {changed, select, yes {is on its way to the new address, {email}} other {is on its way to {email}}}.',
+
+  'orderChanges.move.title': 'Move a ticket of order {code}',
+  'orderChanges.move.heading': 'Move a ticket of order {code}',
+  'orderChanges.move.status': 'Status',
+  'orderChanges.move.ticketsHeading': 'Which ticket?',
+  'orderChanges.move.chooseThis': 'Move this ticket',
+  'orderChanges.move.nothingToMove': 'No ticket of this order can be moved.',
+  'orderChanges.move.ticket': 'Ticket',
+  'orderChanges.move.otherTicket': 'Choose another ticket',
+  'orderChanges.move.typesLegend': 'Move it to',
+  'orderChanges.move.typesHint':
+    'A ticket moves only to a ticket type of this event at the same price, with a place left. It keeps its code, so the ticket the buyer has still lets them in.',
+  'orderChanges.move.left': '{left, plural, =0 {none left} other {# left}}',
+  'orderChanges.move.noTypes': 'This event has no other ticket type.',
+  'orderChanges.move.why.sameType': 'its type now',
+  'orderChanges.move.why.seated': 'seated: seats are not moved here',
+  'orderChanges.move.why.differentPrice': 'a different price',
+  'orderChanges.move.why.full': 'no place left',
+  'orderChanges.move.why.cancelled': 'cancelled',
+  'orderChanges.move.why.checkedIn': 'checked in: undo the check-in first to move it',
+  'orderChanges.move.why.hasSeat': 'has a seat: seated tickets are not moved here',
+  'orderChanges.move.review': 'Continue',
+  'orderChanges.move.back': 'Back to the orders',
+  'orderChanges.move.reviewHeading': 'You are about to move',
+  'orderChanges.move.reviewLine': 'Ticket {code} ({price}) from {from} to {to}.',
+  'orderChanges.move.reviewCode': 'It keeps its code: the ticket the buyer has, printed or on a phone, still lets them in, as {to}.',
+  'orderChanges.move.reviewPlace': 'Its place of {from} goes back on sale, to the waiting list first. Nothing is paid or refunded.',
+  'orderChanges.move.reviewMail': 'The buyer is told by e-mail.',
+  'orderChanges.move.confirm': 'Move the ticket',
+  'orderChanges.move.change': 'Change',
+  'orderChanges.move.chooseTicket': 'Choose the ticket to move.',
+  'orderChanges.move.chooseType': 'Choose the ticket type to move it to.',
+  'orderChanges.move.notOfOrder': 'That ticket is not one of this order’s.',
+  'orderChanges.move.ticketCancelled': 'That ticket is cancelled: there is nothing to move.',
+  'orderChanges.move.checkedIn': 'That ticket was checked in at the door: undo the check-in first if it was a mistake.',
+  'orderChanges.move.seated':
+    'Seated tickets and seated ticket types are not moved here: cancel the ticket and sell one of the other type instead.',
+  'orderChanges.move.sameType': 'The ticket is of {type} already: choose another type.',
+  'orderChanges.move.noSuchType': 'That is not a ticket type of this event.',
+  'orderChanges.move.differentPrice':
+    '{type} costs {price} and this ticket {ticketPrice}: a ticket moves only to a type of the same price.',
+  'orderChanges.move.full': 'No place is left of {type}: nothing was changed.',
+  'orderChanges.move.orderClosed': 'This order holds no tickets any more: it expired or was cancelled.',
+  'flash.orderChanges.moved': 'Ticket {ticket} of order {code} is now {type}; the buyer is told.',
+  'flash.orderChanges.alreadyMoved': 'Ticket {ticket} of order {code} was {type} already: nothing changed.',
+
+  'mail.ticketMoved.subject': 'Your ticket for {eventTitle} is now {type}',
+  'mail.ticketMoved.heading': 'A ticket of order {code} changed',
+  'mail.ticketMoved.moved': '{name}, the organiser of {eventTitle} ({when}) moved a ticket of your order {code} from {from} to {to}.',
+  'mail.ticketMoved.codeSame':
+    'It keeps its code and its QR code: the ticket you have still lets you in. Print it again if you would like the new ticket type on paper.',
+}
