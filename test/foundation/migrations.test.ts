@@ -247,7 +247,7 @@ describeEachDatabase('migrations', (kind) => {
         values ('O1', 'O1', 'O1', 1, 'B', 'b@example.test', 0, 'EUR', 'paid', ${now}, 'o1')`.execute(db)
       await sql`insert into tickets (order_id, ticket_type_id, code, price_minor) values (1, 1, 'T1', 0), (1, 1, 'T2', 0)`.execute(db)
 
-      expect(await migrateToLatest(db)).toEqual(['0020_questions'])
+      expect(await migrateToLatest(db, upTo('0020'))).toEqual(['0020_questions'])
       expect(await db.selectFrom('events').select(['holderNames', 'questionCount']).execute()).toEqual([
         { holderNames: 'off', questionCount: 0 },
       ])
@@ -281,6 +281,29 @@ describeEachDatabase('migrations', (kind) => {
         )
         expect(isUniqueViolation(refused), `a second answer for ticket ${again}`).toBe(true)
       }
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('0021 lets no buyer change names and answers of the events there were, until 24 hours before, names and every question included once turned on', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      await migrateToLatest(db, upTo('0020'))
+      const now = Date.now()
+      await sql`insert into users (email, name, password_hash, role, status, created_at, search_text)
+        values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}, 'o')`.execute(db)
+      await sql`insert into events (owner_id, title, description, venue, starts_at, ends_at, time_zone, status, created_at, updated_at, search_text)
+        values (1, 'E', '', 'V', ${now}, ${now + 1}, 'UTC', 'published', ${now}, ${now}, 'e')`.execute(db)
+      await sql`insert into questions (event_id, label, help, kind, required, per_ticket, for_all_types, position, created_at, updated_at)
+        values (1, 'Q', '', 'short-text', 0, 0, 1, 1, ${now}, ${now})`.execute(db)
+
+      expect(await migrateToLatest(db, upTo('0021'))).toEqual(['0021_buyer_edits'])
+      expect(await db.selectFrom('events').select(['buyerEdits', 'buyerEditHours', 'buyerEditNames']).execute()).toEqual([
+        { buyerEdits: 0, buyerEditHours: 24, buyerEditNames: 1 },
+      ])
+      expect(await db.selectFrom('questions').select('buyerEditable').execute()).toEqual([{ buyerEditable: 1 }])
     } finally {
       await db.destroy()
     }

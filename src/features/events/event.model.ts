@@ -5,10 +5,12 @@ import type { EventRow } from '../../db/schema.js'
  * with real booleans where the database keeps 0/1 (both dialects store them
  * alike). Its phase is derived from it and the clock (eventPhase).
  */
-export interface Event extends Omit<EventRow, 'allowBuyerCancellation' | 'waitingList' | 'wasPublic'> {
+export interface Event extends Omit<EventRow, 'allowBuyerCancellation' | 'waitingList' | 'wasPublic' | 'buyerEdits' | 'buyerEditNames'> {
   allowBuyerCancellation: boolean
   waitingList: boolean
   wasPublic: boolean
+  buyerEdits: boolean
+  buyerEditNames: boolean
 }
 
 // The event that the access hook (src/plugins/auth.ts) loads for a per-event route, and hands to its handler.
@@ -24,5 +26,7 @@ export function toEvent(row: EventRow): Event {
     allowBuyerCancellation: row.allowBuyerCancellation === 1,
     waitingList: row.waitingList === 1,
     wasPublic: row.wasPublic === 1,
+    buyerEdits: row.buyerEdits === 1,
+    buyerEditNames: row.buyerEditNames === 1,
   }
 }

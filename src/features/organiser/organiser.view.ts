@@ -25,6 +25,7 @@ import { methodLabelKey, ticketsAreValid } from '../purchase/order.view.js'
 import { CARD_HOLD_MINUTES, MAX_TRANSFER_DAYS, type SitePayments } from './event.form.js'
 import { type AnswerLine, answerCell, answerLines, answersByOrder } from '../questions/answers.js'
 import type { EventAnswers } from '../questions/questions.repository.js'
+import { asksAnything } from '../questions/question.model.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
@@ -216,6 +217,8 @@ export interface AttendeeOrderView {
   printable: boolean
   /** The answers to the order's questions. */
   answers: AnswerLine[]
+  /** Its names and answers may be changed: the event asks some. */
+  editDetails: boolean
 }
 
 /** An order's money as the organiser's orders page shows it, and what may be done about it there. */
@@ -294,6 +297,7 @@ export function toOrderViews(
         printable: event.status !== 'cancelled' && ticketsAreValid(line),
         canCancelTickets: false,
         answers: answerLines(answered.questions, answers, null, t),
+        editDetails: asksAnything(event),
       }
       orders.set(line.orderId, order)
     }
