@@ -84,7 +84,7 @@ export const questions = {
   'questions.buyerEdits.which': 'What buyers may change',
   'questions.buyerEdits.names': 'The name on each ticket',
   'questions.buyerEdits.nothing': 'Nothing yet: ask for names or add questions first.',
-  'questions.buyerEdits.save': 'Save',
+  'questions.buyerEdits.save': 'Save what buyers may change',
   'flash.questions.buyerEditsSaved': 'Saved what buyers may change.',
   'flash.questions.buyerEditsUnchanged': 'Nothing was changed in what buyers may change.',
   'flash.questions.namesSaved':
