@@ -298,6 +298,31 @@ describeEachDatabase('the organiser changes an order’s names and answers', (ki
     expect(values).toEqual([{ value: meals.Fish }, { value: meals.Vegan }])
   })
 
+  it('takes choices ticked as they were as no change, though the organiser has reordered them since', async () => {
+    const { event, ticketTypes } = await createEvent(t.db, me.user.id, { title: 'Print Fair' })
+    const [extras] = await askQuestions(t.db, event.id, 'off', [
+      { label: 'Extras', kind: 'several-choices', options: ['Poster', 'Shirt', 'Mug'] },
+    ])
+    const ids = await optionIds(t.db, extras!)
+    const { order } = await buyWithDetails(t.app, t.db, event.id, { [ticketTypes[0]!.id]: 1 }, { [`q${extras}`]: [ids.Poster!, ids.Mug!] })
+    await me.browser.get(`/events/${event.id}/questions/${extras}/edit`)
+    const reordered = await me.browser.post(`/events/${event.id}/questions/${extras}/edit`, {
+      label: 'Extras',
+      help: '',
+      kind: 'several-choices',
+      asked: 'order',
+      scope: 'all',
+      options: 'Mug\nShirt\nPoster',
+    })
+    expect(reordered.statusCode).toBe(303)
+    const edit = `/events/${event.id}/orders/${order.code}/details`
+    await me.browser.get(edit)
+    expect((await me.browser.post(edit, { [`q${extras}`]: [ids.Mug!, ids.Poster!] })).statusCode).toBe(303)
+    expect(await auditOf(order.id)).toEqual([])
+    const value = await t.db.selectFrom('answers').select('value').where('orderId', '=', order.id).executeTakeFirstOrThrow()
+    expect(value.value).toBe(`${ids.Poster},${ids.Mug}`)
+  })
+
   it('refuses a form whose order changed since it was shown, and shows the order as it stands', async () => {
     const { event, order, fields, edit, asBought } = await boughtOrder()
     const form = await me.browser.get(edit)

@@ -64,15 +64,15 @@ export async function saveOrderDetails(db: Db, save: DetailsSave): Promise<Detai
     const after: Record<string, unknown> = {}
     const writeAnswer = async (ticketId: number | null, answer: AnswerInput, where: string) => {
       const row = stored.find((candidate) => candidate.questionId === answer.questionId && candidate.ticketId === ticketId)
+      const question = save.questions.get(answer.questionId)
       // No row: the question was asked after the order was placed, and a blank answer to it is what there was.
-      if ((row?.value ?? '') === answer.value) return
+      if (sameAnswer(question, row?.value ?? '', answer.value)) return
       if (row) await trx.updateTable('answers').set({ value: answer.value }).where('id', '=', row.id).execute()
       else
         await trx
           .insertInto('answers')
           .values({ orderId: order.id, ticketId, questionId: answer.questionId, value: answer.value })
           .execute()
-      const question = save.questions.get(answer.questionId)
       const key = `${where}: ${question?.label ?? answer.questionId}`
       before[key] = question ? answerCell(question, row?.value ?? '') : (row?.value ?? '')
       after[key] = question ? answerCell(question, answer.value) : answer.value
@@ -96,6 +96,13 @@ export async function saveOrderDetails(db: Db, save: DetailsSave): Promise<Detai
     if (changes > 0) await audit(trx, save, before, after)
     return { kind: 'saved', changes }
   })
+}
+
+/** Whether two answers say the same: choices ticked are the same set, whatever order the organiser has put them in since. */
+function sameAnswer(question: Question | undefined, a: string, b: string): boolean {
+  if (question?.kind !== 'several-choices') return a === b
+  const chosen = (value: string) => value.split(',').sort().join(',')
+  return chosen(a) === chosen(b)
 }
 
 function audit(trx: Trx, save: DetailsSave, before: Record<string, unknown>, after: Record<string, unknown>) {
