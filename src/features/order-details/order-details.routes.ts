@@ -7,7 +7,6 @@ import { accessibleOrder } from '../purchase/order-access.js'
 import { type OrderWithTickets, findOrderByCode } from '../purchase/order.repository.js'
 import { type DetailValues, detailValuesOf, parseDetails } from '../questions/answers.js'
 import { type Editor, type OrderEdit, buyerEditing, buyerRefusalText, orderEditOf } from '../questions/order-edits.js'
-import { questionsById } from '../questions/questions.repository.js'
 import { type DetailsRefusal, saveOrderDetails } from './order-details.service.js'
 import { type DetailsPlaces, toDetailsPage } from './order-details.view.js'
 
@@ -43,6 +42,8 @@ export default async function orderDetailsRoutes(app: FastifyInstance) {
     return { action: `/orders/${order.code}/details`, back: `/orders/${order.code}?key=${order.accessKey}`, key: order.accessKey }
   }
 
+  const placesOf = (found: OrderWithTickets, editor: Editor) => (editor === 'organiser' ? organiserPlaces(found) : buyerPlaces(found))
+
   interface EditForm {
     values: DetailValues
     errors: FieldErrors
@@ -62,7 +63,7 @@ export default async function orderDetailsRoutes(app: FastifyInstance) {
     // Names and answers people typed: theirs alone.
     reply.header('cache-control', 'private, no-store')
     const rule = editor === 'buyer' ? buyerEditing(found.event, found.order.status) : null
-    const places = editor === 'organiser' ? organiserPlaces(found) : buyerPlaces(found)
+    const places = placesOf(found, editor)
     return reply.render(
       'order-details/edit.eta',
       {
@@ -89,15 +90,16 @@ export default async function orderDetailsRoutes(app: FastifyInstance) {
   }
 
   /**
-   * Reads the form against what may be changed now and saves it: a mistake
-   * brings the form back as typed (422); a form whose order has changed since
-   * it was shown comes back as the order now stands (409); else to `done`.
+   * Reads the form against what may be changed now and saves it, then back
+   * to the orders page or the order page: a mistake brings the form back as
+   * typed (422); a form whose order's tickets changed since it was shown
+   * comes back as the order now stands (409).
    */
   async function save(request: FastifyRequest, reply: FastifyReply, found: OrderWithTickets, edit: OrderEdit, editor: Editor) {
     const { t } = request
     const typed = { values: detailValuesOf(request.body), errors: {} }
-    const changed = { ...typed, notice: t('orderDetails.form.orderChanged') }
-    if (new FormReader(request.body).text('stamp') !== edit.stamp) return renderEdit(request, reply, found, edit, editor, changed, 409)
+    if (new FormReader(request.body).text('stamp') !== edit.stamp)
+      return renderEdit(request, reply, found, edit, editor, { ...typed, notice: t('orderDetails.form.orderChanged') }, 409)
     const parsed = parseDetails(request.body, edit.asked, t)
     if (!parsed.details) return renderEdit(request, reply, found, edit, editor, { ...typed, errors: parsed.errors }, 422)
     const doorCodes = new Map(found.tickets.map((ticket) => [ticket.id, ticket.doorCode]))
@@ -106,19 +108,16 @@ export default async function orderDetailsRoutes(app: FastifyInstance) {
       editor,
       edit,
       details: parsed.details,
-      // Removed ones too: a removed choice kept in an answer is named by its label.
-      questions: await questionsById(
-        app.db,
-        found.questions.map((question) => question.id),
-      ),
+      questions: new Map(found.questions.map((question) => [question.id, question])),
       nameOf: (id) => doorCodes.get(id) ?? String(id),
       actor: actorOf(request, found.order.buyerEmail),
     })
     if (saved.kind === 'refused') return refused(request, reply, found, editor, saved.reason, typed)
-    reply.flash(saved.changes > 0 ? 'success' : 'info', saved.changes > 0 ? 'flash.orderDetails.saved' : 'flash.orderDetails.unchanged', {
+    const changed = saved.changes > 0
+    reply.flash(changed ? 'success' : 'info', changed ? 'flash.orderDetails.saved' : 'flash.orderDetails.unchanged', {
       code: found.order.code,
     })
-    return reply.redirect(editor === 'organiser' ? organiserPlaces(found).back : buyerPlaces(found).back, 303)
+    return reply.redirect(placesOf(found, editor).back, 303)
   }
 
   /** A save refused under the order's lock: the buyer's cut-off or setting, or the order changed since it was read. */
@@ -134,7 +133,7 @@ export default async function orderDetailsRoutes(app: FastifyInstance) {
       return renderClosed(request, reply, found, buyerRefusalText(reason, found.event.timeZone, request.t, request.locale), 409)
     const now = (await findOrderByCode(app.db, found.order.code))!
     const edit = editOf(now, editor)
-    if (!edit) return reply.redirect(editor === 'organiser' ? organiserPlaces(now).back : buyerPlaces(now).back, 303)
+    if (!edit) return reply.redirect(placesOf(now, editor).back, 303)
     return renderEdit(request, reply, now, edit, editor, { ...typed, notice: request.t('orderDetails.form.orderChanged') }, 409)
   }
 

@@ -21,7 +21,7 @@ export interface DetailsSave {
   edit: OrderEdit
   /** The names and answers as read and checked from the form (parseDetails against edit.asked). */
   details: OrderDetails
-  /** The questions by id, to name what changed in the audit log. */
+  /** The questions asked, by id (with every choice they ever had), to name what changed in the audit log. */
   questions: Map<number, Question>
   /** How people know a ticket: its door code. */
   nameOf: (ticketId: number) => string
