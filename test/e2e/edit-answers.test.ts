@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core'
 import { beforeAll, expect, it } from 'vitest'
-import { axeProblems } from '../helpers/axe.js'
+import { expectAccessibleAtWidths } from '../helpers/axe.js'
 import { describeInBrowser, logIn, useBrowserApp } from '../helpers/chromium.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { type Persona, createUser } from '../helpers/personas.js'
@@ -184,12 +184,7 @@ describeInBrowser(
 
     it.each(pages)('%s: axe finds nothing serious or critical at 390 and 1280 px', async (_name, open) => {
       const page = await open()
-      for (const width of [390, 1280]) {
-        await page.setViewportSize({ width, height: 900 })
-        expect(await axeProblems(page), `at ${width} px`).toEqual([])
-        const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }))
-        expect(widths.page, `nothing scrolls the page sideways at ${width} px`).toBeLessThanOrEqual(widths.screen)
-      }
+      await expectAccessibleAtWidths(page)
     })
   },
   { sqliteOnly: true },
