@@ -138,7 +138,7 @@ export interface EventsTable {
   holderNames: Generated<HolderNames>
   /** How many questions the event asks now (not removed): written with every change of them, so that an event asking none reads none. */
   questionCount: Generated<number>
-  /** 0/1: buyers may change names and answers from their order page (migration 0021). */
+  /** 0/1: buyers may change names and answers from their order page (migration 0022). */
   buyerEdits: Generated<number>
   /** Until how many hours before the event starts buyers may change them. */
   buyerEditHours: Generated<number>
@@ -462,7 +462,7 @@ export interface QuestionsTable {
   updatedAt: number
   /** Removed by the organiser: no longer asked nor shown; its answers are kept. */
   removedAt: ColumnType<number | null, number | null | undefined>
-  /** 0/1: buyers may change their answer from their order page, when the event lets them (migration 0021). */
+  /** 0/1: buyers may change their answer from their order page, when the event lets them (migration 0022). */
   buyerEditable: Generated<number>
 }
 
