@@ -37,6 +37,7 @@ import passwordResetRoutes from './features/accounts/password-reset.routes.js'
 import checkInRoutes from './features/check-in/check-in.routes.js'
 import seatingRoutes from './features/seating/seating.routes.js'
 import questionsRoutes from './features/questions/questions.routes.js'
+import orderDetailsRoutes from './features/order-details/order-details.routes.js'
 import type { CapacityGuard } from './features/purchase/purchase.service.js'
 import type { AdmissionGuard } from './features/check-in/check-in.service.js'
 import type { ConfirmSeams } from './features/payments/confirm.js'
@@ -150,6 +151,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(holderMessageRoutes)
   await app.register(seatingRoutes)
   await app.register(questionsRoutes)
+  // Names and answers changed after the purchase: by the organiser, and by the buyer as far and as long as the organiser lets them.
+  await app.register(orderDetailsRoutes)
   await app.register(checkInRoutes, { admissionGuard: options.seams?.admissionGuard })
   // The desk: the organiser (and door staff they let) sell, under the purchase's own guard.
   await app.register(boxOfficeRoutes, { capacityGuard: options.seams?.capacityGuard })

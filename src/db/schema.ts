@@ -142,6 +142,12 @@ export interface EventsTable {
   staffMaySell: Generated<number>
   /** 0/1: the box office sells outside the ticket types' sales windows, until the event ends. */
   deskIgnoresSalesWindows: Generated<number>
+  /** 0/1: buyers may change names and answers from their order page (migration 0022). */
+  buyerEdits: Generated<number>
+  /** Until how many hours before the event starts buyers may change them. */
+  buyerEditHours: Generated<number>
+  /** 0/1: the names on tickets are among what buyers may change, while names are asked. */
+  buyerEditNames: Generated<number>
 }
 
 /** Whether the buy form asks a name for each ticket: not at all, leaving it to the buyer, or for every ticket. */
@@ -469,6 +475,8 @@ export interface QuestionsTable {
   updatedAt: number
   /** Removed by the organiser: no longer asked nor shown; its answers are kept. */
   removedAt: ColumnType<number | null, number | null | undefined>
+  /** 0/1: buyers may change their answer from their order page, when the event lets them (migration 0022). */
+  buyerEditable: Generated<number>
 }
 
 export interface QuestionOptionsTable {

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { translator } from '../../src/i18n/translate.js'
-import { axeProblems } from '../helpers/axe.js'
+import { expectAccessibleAtWidths } from '../helpers/axe.js'
 import { type CardBuyer, orderByCard, payOnPage, paymentTraces, showsPaid } from '../helpers/card-payments.js'
 import { type BrowserApp, describeInBrowser, logIn, useBrowserApp } from '../helpers/chromium.js'
 import { doorCodesOfOrder } from '../helpers/door.js'
@@ -225,12 +225,7 @@ describeInBrowser(
 
     it.each(pages)('%s: axe finds nothing serious or critical at 390 and 1280 px, light or dark', async (_name, open) => {
       const page = await open(await paidOrder())
-      for (const width of [390, 1280]) {
-        await page.setViewportSize({ width, height: 900 })
-        expect(await axeProblems(page), `at ${width} px`).toEqual([])
-        const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }))
-        expect(widths.page, `nothing scrolls the page sideways at ${width} px`).toBeLessThanOrEqual(widths.screen)
-      }
+      await expectAccessibleAtWidths(page)
     })
   },
   { sqliteOnly: true },

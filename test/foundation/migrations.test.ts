@@ -286,6 +286,29 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 
+  it('0022 lets no buyer change names and answers of the events there were, until 24 hours before, names and every question included once turned on', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      await migrateToLatest(db, upTo('0021'))
+      const now = Date.now()
+      await sql`insert into users (email, name, password_hash, role, status, created_at, search_text)
+        values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}, 'o')`.execute(db)
+      await sql`insert into events (owner_id, title, description, venue, starts_at, ends_at, time_zone, status, created_at, updated_at, search_text)
+        values (1, 'E', '', 'V', ${now}, ${now + 1}, 'UTC', 'published', ${now}, ${now}, 'e')`.execute(db)
+      await sql`insert into questions (event_id, label, help, kind, required, per_ticket, for_all_types, position, created_at, updated_at)
+        values (1, 'Q', '', 'short-text', 0, 0, 1, 1, ${now}, ${now})`.execute(db)
+
+      expect(await migrateToLatest(db, upTo('0022'))).toEqual(['0022_buyer_edits'])
+      expect(await db.selectFrom('events').select(['buyerEdits', 'buyerEditHours', 'buyerEditNames']).execute()).toEqual([
+        { buyerEdits: 0, buyerEditHours: 24, buyerEditNames: 1 },
+      ])
+      expect(await db.selectFrom('questions').select('buyerEditable').execute()).toEqual([{ buyerEditable: 1 }])
+    } finally {
+      await db.destroy()
+    }
+  })
+
   it('0015 marks as once public the cancelled events that kept their publication time, and the events with orders', async () => {
     database = await createTestDatabase(kind)
     const { db } = createDatabase(database.url)

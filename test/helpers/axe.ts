@@ -1,6 +1,7 @@
 import type { AxeResults } from 'axe-core'
 import { createRequire } from 'node:module'
 import type { Page } from 'playwright-core'
+import { expect } from 'vitest'
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js')
 
@@ -29,4 +30,14 @@ export async function axeProblems(page: Page): Promise<string[]> {
     }
   }
   return problems
+}
+
+/** axe finds nothing serious or critical on the page at each width, and nothing scrolls the page sideways there. */
+export async function expectAccessibleAtWidths(page: Page, widths: number[] = [390, 1280]): Promise<void> {
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: 900 })
+    expect(await axeProblems(page), `at ${width} px`).toEqual([])
+    const shown = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }))
+    expect(shown.page, `nothing scrolls the page sideways at ${width} px`).toBeLessThanOrEqual(shown.screen)
+  }
 }

@@ -4,7 +4,7 @@ import { describeEachDatabase } from '../helpers/database.js'
 import { useTestApp } from '../helpers/app.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { createUser, type Persona } from '../helpers/personas.js'
-import { askQuestions, optionIds } from '../helpers/questions.js'
+import { askQuestions, fieldValue, messageAt, optionIds } from '../helpers/questions.js'
 import { queriesDuring } from '../helpers/queries.js'
 import { addSeatBlock, hallEvent, seatId } from '../helpers/seats.js'
 import { cancelAsBuyer, join, offerTokenIn, soldOutEvent } from '../waiting-list/support.js'
@@ -13,16 +13,6 @@ function formKey(html: string): string {
   const key = /name="key" value="([^"]+)"/.exec(html)?.[1]
   if (!key) throw new Error('the buy page has no form key')
   return key
-}
-
-/** The value a text field of the page holds, by name. */
-function fieldValue(html: string, name: string): string | undefined {
-  return new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html)?.[1]
-}
-
-/** The message next to a field (by the field's name), as the page says it. */
-function messageAt(html: string, name: string): string | undefined {
-  return new RegExp(`id="f-${name}-error"><span class="visually-hidden">Error:</span> ([^<]*)<`).exec(html)?.[1]
 }
 
 describeEachDatabase('the buy form asks names and questions, with JavaScript off', (kind) => {

@@ -7,13 +7,15 @@ import type { EventRow } from '../../db/schema.js'
  */
 export interface Event extends Omit<
   EventRow,
-  'allowBuyerCancellation' | 'waitingList' | 'wasPublic' | 'staffMaySell' | 'deskIgnoresSalesWindows'
+  'allowBuyerCancellation' | 'waitingList' | 'wasPublic' | 'staffMaySell' | 'deskIgnoresSalesWindows' | 'buyerEdits' | 'buyerEditNames'
 > {
   allowBuyerCancellation: boolean
   waitingList: boolean
   wasPublic: boolean
   staffMaySell: boolean
   deskIgnoresSalesWindows: boolean
+  buyerEdits: boolean
+  buyerEditNames: boolean
 }
 
 // The event that the access hook (src/plugins/auth.ts) loads for a per-event route, and hands to its handler.
@@ -31,5 +33,7 @@ export function toEvent(row: EventRow): Event {
     wasPublic: row.wasPublic === 1,
     staffMaySell: row.staffMaySell === 1,
     deskIgnoresSalesWindows: row.deskIgnoresSalesWindows === 1,
+    buyerEdits: row.buyerEdits === 1,
+    buyerEditNames: row.buyerEditNames === 1,
   }
 }

@@ -27,6 +27,7 @@ import { currentMailOf } from '../orders/resend.js'
 import { RESEND_BUTTONS } from './resend.form.js'
 import { type AnswerLine, answerCell, answerLines, answersByOrder } from '../questions/answers.js'
 import type { EventAnswers } from '../questions/questions.repository.js'
+import { asksAnything } from '../questions/question.model.js'
 
 /** What the organiser's pages show, shaped from the rows once, here. */
 
@@ -222,6 +223,8 @@ export interface AttendeeOrderView {
   canMoveTickets: boolean
   /** The answers to the order's questions. */
   answers: AnswerLine[]
+  /** Its names and answers may be changed: the event asks some. */
+  editDetails: boolean
 }
 
 /** An order's money as the organiser's orders page shows it, and what may be done about it there. */
@@ -305,6 +308,7 @@ export function toOrderViews(
         resend: resendButton(line, t),
         canMoveTickets: false,
         answers: answerLines(answered.questions, answers, null, t),
+        editDetails: asksAnything(event),
       }
       orders.set(line.orderId, order)
     }

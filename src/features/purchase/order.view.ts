@@ -7,6 +7,7 @@ import type { OrderRow, OrderStatus } from '../../db/schema.js'
 import type { MessageKey } from '../../i18n/catalogue.js'
 import { ORDER_STATUS_MESSAGES } from '../orders/order.states.js'
 import { type AnswerLine, answerLines } from '../questions/answers.js'
+import { buyerEditing, buyerRefusalText, orderEditOf } from '../questions/order-edits.js'
 
 /** An order's payment as its page and mails show it. */
 export interface OrderPaymentView {
@@ -77,6 +78,10 @@ export interface OrderView {
   canCancel: boolean
   /** Why the buyer cannot cancel, when they cannot. */
   cancelNote: string | null
+  /** Where the buyer changes names and answers, and until when; null when they may not (now). */
+  changeDetails: { link: string; until: string } | null
+  /** Past the cut-off, until when they could have; null otherwise. */
+  changeDetailsClosed: string | null
 }
 
 /** `processing`: the provider holds a payment of it that has not arrived yet (a bank debit), so it is not offered again. */
@@ -131,7 +136,25 @@ export function toOrderView(
     link: `${origin}/orders/${order.code}?key=${order.accessKey}`,
     canCancel: cancel.allowed,
     cancelNote: cancel.allowed || cancel.reason === null ? null : cancellationRefusalText(t, cancel.reason),
+    ...changeDetailsView(found, t, now),
   }
+}
+
+/** What the order page says of changing names and answers: a link while the buyer may, until when they could once the cut-off passed. */
+function changeDetailsView(found: OrderWithTickets, t: Translate, now: number): Pick<OrderView, 'changeDetails' | 'changeDetailsClosed'> {
+  const { order, event } = found
+  const none = { changeDetails: null, changeDetailsClosed: null }
+  // Nothing the organiser lets buyers change on this order (or the event asks nothing): nothing to say.
+  if (!event.buyerEdits || orderEditOf(event, found.questions, found.tickets, found.answers, 'buyer') === null) return none
+  const editing = buyerEditing(event, order.status, now)
+  if (editing.allowed) {
+    return {
+      changeDetails: { link: `/orders/${order.code}/details?key=${order.accessKey}`, until: formatDateTime(editing.until, event.timeZone) },
+      changeDetailsClosed: null,
+    }
+  }
+  if (editing.reason.code !== 'past-cutoff') return none
+  return { changeDetails: null, changeDetailsClosed: buyerRefusalText(editing.reason, event.timeZone, t) }
 }
 
 /**

@@ -1,7 +1,9 @@
 import type { HolderNames, QuestionKind, TicketTypeRow } from '../../db/schema.js'
 import { type FieldErrors, FormReader } from '../../lib/forms.js'
 import type { Translate } from '../../i18n/translate.js'
+import type { Event } from '../events/event.model.js'
 import { HOLDER_NAMES, QUESTION_KINDS, type Question, isChoice } from './question.model.js'
+import { MAX_BUYER_EDIT_HOURS } from './order-edits.js'
 
 const MAX_LABEL = 200
 const MAX_HELP = 500
@@ -126,4 +128,71 @@ export function parseHolderNames(body: unknown, t: Translate): { value: string; 
   const setting = HOLDER_NAMES.find((candidate) => candidate === value) ?? null
   if (!setting) form.fail('holderNames', t('questions.names.choose'))
   return { value, setting, errors: form.errors }
+}
+
+/** The settings of buyers' changes as typed, to show again. */
+export interface BuyerEditsValues {
+  on: boolean
+  hours: string
+  names: boolean
+  /** The questions ticked, as ids. */
+  editable: string[]
+}
+
+/** The settings of buyers' changes as the service writes them. */
+export interface BuyerEditsInput {
+  on: boolean
+  hours: number
+  /** Null: names are not asked, so the form did not show them, and their setting stays. */
+  names: boolean | null
+  /** Each question the form showed, and whether buyers may change its answer. */
+  questions: { id: number; editable: boolean }[]
+}
+
+export function buyerEditsFormOf(
+  event: Pick<Event, 'buyerEdits' | 'buyerEditHours' | 'buyerEditNames'>,
+  questions: Question[],
+): BuyerEditsValues {
+  return {
+    on: event.buyerEdits,
+    hours: String(event.buyerEditHours),
+    names: event.buyerEditNames,
+    editable: questions.filter((question) => question.buyerEditable).map((question) => String(question.id)),
+  }
+}
+
+/**
+ * Reads the settings of buyers' changes. `shown` are the questions the form
+ * listed (the field `shown`, one per question): only those change, so that a
+ * question added meanwhile keeps its own setting.
+ */
+export function parseBuyerEdits(
+  body: unknown,
+  questions: Pick<Question, 'id'>[],
+  namesAsked: boolean,
+  t: Translate,
+): { values: BuyerEditsValues; errors: FieldErrors; input: BuyerEditsInput | null } {
+  const form = new FormReader(body, t)
+  const values: BuyerEditsValues = {
+    on: form.checkbox('buyerEdits'),
+    hours: form.text('buyerEditHours'),
+    names: form.checkbox('buyerEditNames'),
+    editable: form.list('editable'),
+  }
+  const hours = /^\d{1,5}$/.test(values.hours) ? Number(values.hours) : NaN
+  if (!(hours <= MAX_BUYER_EDIT_HOURS)) form.fail('buyerEditHours', t('questions.buyerEdits.hoursInvalid', { max: MAX_BUYER_EDIT_HOURS }))
+  const shown = new Set(form.list('shown'))
+  if (!form.ok) return { values, errors: form.errors, input: null }
+  return {
+    values,
+    errors: form.errors,
+    input: {
+      on: values.on,
+      hours,
+      names: namesAsked ? values.names : null,
+      questions: questions
+        .filter((question) => shown.has(String(question.id)))
+        .map((question) => ({ id: question.id, editable: values.editable.includes(String(question.id)) })),
+    },
+  }
 }

@@ -44,6 +44,8 @@ export interface Question {
   /** Null: asked of every ticket type; else only of these. */
   ticketTypeIds: number[] | null
   position: number
+  /** Buyers may change their answer from their order page, when the event lets them (src/features/questions/buyer-edits.ts). */
+  buyerEditable: boolean
   /** Every option it ever had, in the organiser's order, removed ones included. */
   options: QuestionOption[]
 }

@@ -71,6 +71,7 @@ async function withOptionsAndTypes(db: Db | Trx, rows: QuestionRow[]): Promise<Q
             .map((scope) => scope.ticketTypeId)
             .sort((a, b) => a - b),
     position: row.position,
+    buyerEditable: row.buyerEditable === 1,
     options: options
       .filter((option) => option.questionId === row.id)
       .map((option) => ({ id: option.id, label: option.label, removed: option.removedAt !== null })),

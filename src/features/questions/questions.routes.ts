@@ -6,16 +6,35 @@ import { eventOf } from '../../plugins/auth.js'
 import { actorOf } from '../audit/actor.js'
 import type { Event } from '../events/event.model.js'
 import { ticketTypesByEvent } from '../events/event.repository.js'
-import { type QuestionFormValues, blankQuestionForm, parseHolderNames, parseQuestionForm, questionFormOf } from './question.form.js'
+import {
+  type BuyerEditsValues,
+  type QuestionFormValues,
+  blankQuestionForm,
+  buyerEditsFormOf,
+  parseBuyerEdits,
+  parseHolderNames,
+  parseQuestionForm,
+  questionFormOf,
+} from './question.form.js'
 import type { Question } from './question.model.js'
 import { answerCounts, findQuestion, questionsOf } from './questions.repository.js'
-import { NO_SUCH_QUESTION, addQuestion, moveQuestion, removeQuestion, setHolderNames, updateQuestion } from './questions.service.js'
-import { KIND_LABELS, holderNameChoices, questionFormView, toQuestionList } from './questions.view.js'
+import {
+  NO_SUCH_QUESTION,
+  addQuestion,
+  moveQuestion,
+  removeQuestion,
+  setBuyerEdits,
+  setHolderNames,
+  updateQuestion,
+} from './questions.service.js'
+import { KIND_LABELS, buyerEditsView, holderNameChoices, questionFormView, toQuestionList } from './questions.view.js'
 
 /**
  * The organiser's page of what an event asks its buyers: a name on each
  * ticket (off, optional, required) and the questions, added, edited, moved up
- * or down and removed through plain forms. Every route is the event owner's.
+ * or down and removed through plain forms; and whether buyers may change
+ * their names and answers later, until when, and which. Every route is the
+ * event owner's.
  */
 export default async function questionsRoutes(app: FastifyInstance) {
   const owner = { config: { access: 'event-owner' as const } }
@@ -23,7 +42,14 @@ export default async function questionsRoutes(app: FastifyInstance) {
 
   const typesOf = async (event: Event) => (await ticketTypesByEvent(app.db, [event.id])).get(event.id) ?? []
 
-  async function renderList(reply: FastifyReply, event: Event, names?: { value: string; errors: FieldErrors }) {
+  /** A form of the page that came back with mistakes: the holder-name setting or the buyers' changes, as typed. */
+  interface ListForm {
+    names?: string
+    buyerEdits?: BuyerEditsValues
+    errors: FieldErrors
+  }
+
+  async function renderList(reply: FastifyReply, event: Event, failed?: ListForm) {
     const { t } = reply.request
     const questions = await questionsOf(app.db, event.id)
     const answers = await answerCounts(
@@ -35,11 +61,12 @@ export default async function questionsRoutes(app: FastifyInstance) {
       {
         title: t('questions.page.title', { title: event.title }),
         event: { id: event.id, title: event.title },
-        holderNames: holderNameChoices(names?.value ?? event.holderNames, t),
-        errors: names?.errors ?? {},
+        holderNames: holderNameChoices(failed?.names ?? event.holderNames, t),
+        errors: failed?.errors ?? {},
         questions: toQuestionList(questions, await typesOf(event), answers, t),
+        buyerEdits: buyerEditsView(failed?.buyerEdits ?? buyerEditsFormOf(event, questions), event, questions),
       },
-      names ? 422 : 200,
+      failed ? 422 : 200,
     )
   }
 
@@ -82,9 +109,19 @@ export default async function questionsRoutes(app: FastifyInstance) {
   app.post('/events/:id/questions/names', owner, async (request, reply) => {
     const event = eventOf(request)
     const { value, setting, errors } = parseHolderNames(request.body, request.t)
-    if (!setting) return renderList(reply, event, { value, errors })
+    if (!setting) return renderList(reply, event, { names: value, errors })
     if (await setHolderNames(app.db, actorOf(request), event.id, setting)) reply.flash('success', 'flash.questions.namesSaved', { setting })
     return reply.redirect(page(event), 303)
+  })
+
+  app.post('/events/:id/questions/buyer-edits', owner, async (request, reply) => {
+    const event = eventOf(request)
+    const questions = await questionsOf(app.db, event.id)
+    const { values, errors, input } = parseBuyerEdits(request.body, questions, event.holderNames !== 'off', request.t)
+    if (!input) return renderList(reply, event, { buyerEdits: values, errors })
+    const changed = await setBuyerEdits(app.db, actorOf(request), event.id, input)
+    reply.flash(changed ? 'success' : 'info', changed ? 'flash.questions.buyerEditsSaved' : 'flash.questions.buyerEditsUnchanged')
+    return reply.redirect(`${page(event)}#buyer-edits`, 303)
   })
 
   app.get('/events/:id/questions/new', owner, async (request, reply) =>

@@ -4,9 +4,9 @@ import { NotFound } from '../../lib/errors.js'
 import { recordAudit } from '../audit/audit.repository.js'
 import { type Actor, auditBy } from '../audit/actor.js'
 import { lockEvent } from '../events/event.repository.js'
-import type { QuestionInput } from './question.form.js'
+import type { BuyerEditsInput, QuestionInput } from './question.form.js'
 import type { Question } from './question.model.js'
-import { answerCounts, findQuestion } from './questions.repository.js'
+import { answerCounts, findQuestion, questionsOf } from './questions.repository.js'
 
 /**
  * The organiser's changes to what an event asks. Each is one transaction
@@ -27,6 +27,53 @@ export async function setHolderNames(db: Db, actor: Actor, eventId: number, sett
     if (event.holderNames === setting) return false
     await trx.updateTable('events').set({ holderNames: setting }).where('id', '=', eventId).execute()
     await audit(trx, actor, 'event.holder_names_set', eventId, { eventId, from: event.holderNames, to: setting })
+    return true
+  })
+}
+
+/**
+ * Whether buyers may change names and answers, until how many hours before
+ * the event, and which: one transaction under the event's lock, audited with
+ * what changed, before and after. False when nothing changed.
+ */
+export async function setBuyerEdits(db: Db, actor: Actor, eventId: number, input: BuyerEditsInput): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const event = await lockEvent(trx, eventId)
+    if (!event) throw new NotFound()
+    const before: Record<string, unknown> = {}
+    const after: Record<string, unknown> = {}
+    const change = (name: string, was: unknown, now: unknown) => {
+      if (was === now) return false
+      before[name] = was
+      after[name] = now
+      return true
+    }
+    const names = input.names ?? event.buyerEditNames
+    const eventChanged = [
+      change('buyerEdits', event.buyerEdits, input.on),
+      change('buyerEditHours', event.buyerEditHours, input.hours),
+      change('buyerEditNames', event.buyerEditNames, names),
+    ].some(Boolean)
+    if (eventChanged) {
+      await trx
+        .updateTable('events')
+        .set({ buyerEdits: input.on ? 1 : 0, buyerEditHours: input.hours, buyerEditNames: names ? 1 : 0 })
+        .where('id', '=', eventId)
+        .execute()
+    }
+    const asked = await questionsOf(trx, eventId)
+    for (const { id, editable } of input.questions) {
+      const question = asked.find((candidate) => candidate.id === id)
+      // Removed meanwhile: its setting no longer matters.
+      if (!question || !change(`question ${id} (${question.label})`, question.buyerEditable, editable)) continue
+      await trx
+        .updateTable('questions')
+        .set({ buyerEditable: editable ? 1 : 0 })
+        .where('id', '=', id)
+        .execute()
+    }
+    if (Object.keys(after).length === 0) return false
+    await audit(trx, actor, 'event.buyer_edits_set', eventId, { eventId, before, after })
     return true
   })
 }

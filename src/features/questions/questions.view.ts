@@ -2,7 +2,8 @@ import type { HolderNames, QuestionKind, TicketTypeRow } from '../../db/schema.j
 import type { MessageKey } from '../../i18n/catalogue.js'
 import type { Translate } from '../../i18n/translate.js'
 import { type Question, HOLDER_NAMES, QUESTION_KINDS } from './question.model.js'
-import type { QuestionFormValues } from './question.form.js'
+import type { BuyerEditsValues, QuestionFormValues } from './question.form.js'
+import type { Event } from '../events/event.model.js'
 
 export const KIND_LABELS: Record<QuestionKind, MessageKey> = {
   'short-text': 'questions.kind.short-text',
@@ -58,5 +59,19 @@ export function questionFormView(values: QuestionFormValues, types: Pick<TicketT
   return {
     kinds: QUESTION_KINDS.map((kind) => ({ value: kind, label: t(KIND_LABELS[kind]) })),
     types: types.map((type) => ({ id: type.id, name: type.name, checked: values.types.includes(String(type.id)) })),
+  }
+}
+
+/** The form of buyers' changes: the setting, the cut-off, and a box for the names (while asked) and for each question. */
+export function buyerEditsView(values: BuyerEditsValues, event: Pick<Event, 'holderNames'>, questions: Question[]) {
+  return {
+    on: values.on,
+    hours: values.hours,
+    names: event.holderNames === 'off' ? null : { checked: values.names },
+    questions: questions.map((question) => ({
+      id: question.id,
+      label: question.label,
+      checked: values.editable.includes(String(question.id)),
+    })),
   }
 }

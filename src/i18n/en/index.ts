@@ -19,6 +19,7 @@ import { holderMessages } from './holder-messages.js'
 import { orderChanges } from './order-changes.js'
 import { questions } from './questions.js'
 import { boxOffice } from './box-office.js'
+import { orderDetails } from './order-details.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -53,5 +54,6 @@ export const en = {
   ...orderChanges,
   ...questions,
   ...boxOffice,
+  ...orderDetails,
   ...refusals,
 }

@@ -74,6 +74,19 @@ export const questions = {
   'questions.remove.note':
     'Buyers will no longer be asked it. {answers, plural, =0 {Nobody has answered it yet.} one {Its one answer is kept, but no longer shown or exported.} other {Its {answers} answers are kept, but no longer shown or exported.}}',
   'questions.remove.submit': 'Remove the question',
+  'questions.buyerEdits.heading': 'Changes by buyers',
+  'questions.buyerEdits.intro':
+    'You can change every name and answer of an order from its line on the orders page. Buyers can change theirs from their order page, if you let them.',
+  'questions.buyerEdits.on': 'Let buyers change names and answers from their order page',
+  'questions.buyerEdits.hours': 'Until how many hours before the event starts',
+  'questions.buyerEdits.hoursHint': 'For example 24: not in the last day before the event. 0: until it starts.',
+  'questions.buyerEdits.hoursInvalid': 'Write a whole number of hours, from 0 to {max}.',
+  'questions.buyerEdits.which': 'What buyers may change',
+  'questions.buyerEdits.names': 'The name on each ticket',
+  'questions.buyerEdits.nothing': 'Nothing yet: ask for names or add questions first.',
+  'questions.buyerEdits.save': 'Save what buyers may change',
+  'flash.questions.buyerEditsSaved': 'Saved what buyers may change.',
+  'flash.questions.buyerEditsUnchanged': 'Nothing was changed in what buyers may change.',
   'flash.questions.namesSaved':
     'Saved: {setting, select, off {no name is asked for tickets} optional {a name is asked for each ticket, and may be left blank} other {a name is required for each ticket}}.',
   'flash.questions.added': 'Question “{label}” added.',
