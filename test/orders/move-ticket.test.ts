@@ -171,6 +171,8 @@ describeEachDatabase('the organiser moving a ticket to another ticket type of th
     const mail = (await smtp.waitFor('bea@example.test', 3)).find((received) => received.parsed.subject === subject)!
     expect(mail).toBeDefined()
     const text = mail.parsed.text!
+    // The buyer greeted, and the organiser the one who moved it (not "<buyer>, the organiser of …").
+    expect(text).toMatch(/^Hello [^.]+\. The organiser of Harbour Lights \(/m)
     expect(text).toContain(t('mail.ticketMoved.codeSame'))
     expect(text).toMatch(new RegExp(`Balcony \\(€25\\.00\\): ${codes[1]}`))
     expect(text).toMatch(new RegExp(`Hall \\(€25\\.00\\): ${codes[0]}`))

@@ -140,6 +140,7 @@ describeEachDatabase('the organiser cancelling some tickets of an order', (kind)
     const text = (await mailTitled(smtp, 'three@example.test', t('mail.ticketsCancelled.subject', { code: card.code, count: 1 }))).parsed
       .text!
     expect(text).toContain(secondCode)
+    expect(text).toMatch(/^Hello [^.]+\. The organiser of Harbour Lights \(/m)
     expect(text).toContain(t('mail.ticketsCancelled.refundToCard', { amount: '€25.00' }))
     expect(text).toContain(t('mail.ticketsCancelled.restValid', { count: 2 }))
     await mailTitled(smtp, 'three@example.test', t('mail.orderRefunded.subject', { code: card.code }))

@@ -105,8 +105,8 @@ export const mail = {
   'mail.ticketsCancelled.subject': '{count, plural, one {A ticket} other {Tickets}} of order {code} cancelled',
   'mail.ticketsCancelled.heading': '{count, plural, one {A ticket} other {{count} tickets}} of order {code} cancelled',
   'mail.ticketsCancelled.cancelled':
-    '{name}, the organiser of {eventTitle} ({when}) cancelled {count, plural, one {one ticket} other {{count} tickets}} of your order {code}. {count, plural, one {It is} other {They are}} no longer valid.',
-  'mail.ticketsCancelled.cancelledBefore': '{name}, the organiser of ',
+    'Hello {name}. The organiser of {eventTitle} ({when}) cancelled {count, plural, one {one ticket} other {{count} tickets}} of your order {code}. {count, plural, one {It is} other {They are}} no longer valid.',
+  'mail.ticketsCancelled.cancelledBefore': 'Hello {name}. The organiser of ',
   'mail.ticketsCancelled.cancelledAfter':
     ' ({when}) cancelled {count, plural, one {one ticket} other {{count} tickets}} of your order {code}. {count, plural, one {It is} other {They are}} no longer valid.',
   'mail.ticketsCancelled.cancelledHeading': 'Cancelled:',

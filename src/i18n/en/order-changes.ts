@@ -72,7 +72,7 @@ export const orderChanges = {
 
   'mail.ticketMoved.subject': 'Your ticket for {eventTitle} is now {type}',
   'mail.ticketMoved.heading': 'A ticket of order {code} changed',
-  'mail.ticketMoved.moved': '{name}, the organiser of {eventTitle} ({when}) moved a ticket of your order {code} from {from} to {to}.',
+  'mail.ticketMoved.moved': 'Hello {name}. The organiser of {eventTitle} ({when}) moved a ticket of your order {code} from {from} to {to}.',
   'mail.ticketMoved.codeSame':
     'It keeps its code and its QR code: the ticket you have still lets you in. Print it again if you would like the new ticket type on paper.',
 }
