@@ -17,6 +17,7 @@ import { offerFreedCapacity } from '../offers/offers.js'
 import { releaseOrders, transitionOrdersOfEvent } from '../orders/order.writes.js'
 import { holdsCapacityCondition } from '../orders/order.states.js'
 import { releaseAllHolds } from '../capacity/capacity.js'
+import { endCodesOfEvent } from '../codes/code.uses.js'
 import type { EventRefusal, FieldRefusal } from './event.refusals.js'
 import { refundTheRest } from '../payments/refunds.js'
 
@@ -348,6 +349,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
         })),
       )
       await releaseAllHolds(trx, eventId)
+      await endCodesOfEvent(trx, eventId)
       // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
       const closed = await trx
         .updateTable('waitingListEntries')

@@ -17,6 +17,7 @@ import { payments } from './payments.js'
 import { tickets } from './tickets.js'
 import { holderMessages } from './holder-messages.js'
 import { questions } from './questions.js'
+import { codes } from './codes.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -49,5 +50,6 @@ export const en = {
   ...tickets,
   ...holderMessages,
   ...questions,
+  ...codes,
   ...refusals,
 }
