@@ -75,6 +75,19 @@ export interface CodeRules {
 }
 
 /**
+ * Why the code cannot be used at all now, whatever tickets are chosen, or
+ * null: what the buy form says as soon as the code is typed or linked.
+ */
+export function codeStandsRefusal(code: Code | undefined, now: number, timeZone: string): CodeRefusal | null {
+  if (!code) return { code: 'unknown' }
+  if (!code.enabled) return { code: 'switched-off' }
+  if (code.validFrom !== null && code.validFrom > now) return { code: 'not-yet', from: code.validFrom, timeZone }
+  if (!isCodeOpen(code, now)) return { code: 'expired' }
+  if (usesLeft(code) === 0) return { code: 'used-up', left: 0 }
+  return null
+}
+
+/**
  * Why this code cannot be used for these lines now, or null and what it
  * applies to: the one place a code is refused, from what the purchase read
  * before its transaction and from the row inside it when the guard refused.
@@ -89,10 +102,8 @@ export function codeVerdict(
   timeZone: string,
 ): { refusal: CodeRefusal; applied: null } | { refusal: null; applied: CodeApplied } {
   const refused = (refusal: CodeRefusal) => ({ refusal, applied: null })
-  if (!code) return refused({ code: 'unknown' })
-  if (!code.enabled) return refused({ code: 'switched-off' })
-  if (code.validFrom !== null && code.validFrom > now) return refused({ code: 'not-yet', from: code.validFrom, timeZone })
-  if (!isCodeOpen(code, now)) return refused({ code: 'expired' })
+  const standing = codeStandsRefusal(code, now, timeZone)
+  if (standing || !code) return refused(standing ?? { code: 'unknown' })
   // A hidden type the code does not name: its form came from before the code changed.
   const hiddenNotMine = lines.some(([ticketTypeId]) => {
     const type = types.find((candidate) => candidate.id === ticketTypeId)

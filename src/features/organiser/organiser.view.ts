@@ -14,6 +14,7 @@ import {
   PHASE_ORDER,
   eventPhase,
   eventStatus,
+  isListed,
   remainingOf,
   remainingOfEvent,
 } from '../events/event.rules.js'
@@ -129,11 +130,13 @@ export function toEventSummary(
   t: Translate,
 ): EventSummary {
   const phase = eventPhase(event, now)
+  // Sold out as the public sees it: the listed types (a hidden one is for code holders alone).
+  const listed = types.filter(isListed)
   const status = eventStatus(
     phase,
-    types.length,
+    listed.length,
     remainingOfEvent(
-      types.map((type) => remainingOf(type, event)),
+      listed.map((type) => remainingOf(type, event)),
       event,
     ),
   )

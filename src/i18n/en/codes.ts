@@ -13,6 +13,11 @@ export const codes = {
     '{max, plural, one {This code is for at most {max} ticket per order.} other {This code is for at most {max} tickets per order.}}',
 
   'codes.notFound': 'This code does not exist.',
+  'codes.buy.label': 'Discount or access code (if you have one)',
+  'codes.buy.hint': 'The prices with your code are shown before anything is bought.',
+  'codes.buy.applied': 'Code {code} applied: the prices below include it. Check your order, then buy.',
+  'codes.buy.unlocked': 'Code {code} applied: it opens the tickets below to you.',
+  'codes.buy.insteadOf': 'instead of',
   'codes.form.error.codeMissing': 'Type the code buyers will enter.',
   'codes.form.error.codeText': 'Use up to 40 letters, digits, “-” or “_”, starting with a letter or digit.',
   'codes.form.error.prefix': 'Use up to 20 letters, digits, “-” or “_”.',
