@@ -36,6 +36,7 @@ import passwordResetRoutes from './features/accounts/password-reset.routes.js'
 import checkInRoutes from './features/check-in/check-in.routes.js'
 import seatingRoutes from './features/seating/seating.routes.js'
 import questionsRoutes from './features/questions/questions.routes.js'
+import codesRoutes from './features/organiser/codes.routes.js'
 import type { CapacityGuard } from './features/purchase/purchase.service.js'
 import type { AdmissionGuard } from './features/check-in/check-in.service.js'
 import type { ConfirmSeams } from './features/payments/confirm.js'
@@ -140,6 +141,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(holderMessageRoutes)
   await app.register(seatingRoutes)
   await app.register(questionsRoutes)
+  // An event's discount and access codes: the organiser's pages (the codes themselves: src/features/codes).
+  await app.register(codesRoutes)
   await app.register(checkInRoutes, { admissionGuard: options.seams?.admissionGuard })
   await app.register(accountRoutes)
   await app.register(passwordResetRoutes)

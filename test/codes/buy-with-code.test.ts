@@ -6,6 +6,8 @@ import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { type Persona, createUser } from '../helpers/personas.js'
 import { loadLiveState, stateMessage } from '../../src/features/live/live.state.js'
+import { MailComposer } from '../../src/features/mail/mail.messages.js'
+import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
 
 /**
  * The buy form with a code, JavaScript off: from a link that carries it, or
@@ -67,6 +69,14 @@ describeEachDatabase('buying with a code', (kind) => {
     const [order] = await ordersOf(event.id)
     expect(order).toMatchObject({ totalMinor: 2 * 500 + 2000, codeId: code.id })
     expect((await codeNow(t.db, code)).used).toBe(1)
+
+    // The order page and its mail say the code and what it took off.
+    const page = await buyer.get(bought.headers.location as string)
+    expect(page.body).toContain('<code>PressFriends</code> · €15.00 off')
+    const mail = await t.db.selectFrom('outbox').selectAll().where('recipient', '=', 'pat@example.test').executeTakeFirstOrThrow()
+    const composed = await new MailComposer(t.db, false, 'tickets@admit-one.test').compose(mail, await getSiteSettings(t.db))
+    expect(composed.text).toContain('Code: PressFriends, €15.00 off')
+    expect(composed.html).toContain('PressFriends · €15.00 off')
   })
 
   it('a code typed on the form shows its prices first, with everything typed kept, and the next press of Buy buys', async () => {

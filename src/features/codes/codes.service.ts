@@ -190,13 +190,14 @@ function columnsOf(terms: CodeTerms) {
   }
 }
 
+/** The terms as the audit log keeps them (its dates named …At, which the log shows as dates). */
 function termsOf(terms: CodeTerms) {
   return {
     discount: terms.discount,
     amount: terms.amount,
     ticketTypeIds: terms.ticketTypeIds,
-    validFrom: terms.validFrom,
-    validUntil: terms.validUntil,
+    validFromAt: terms.validFrom,
+    validUntilAt: terms.validUntil,
     maxUses: terms.maxUses,
     countedPer: terms.countedPer,
     maxPerOrder: terms.maxPerOrder,

@@ -314,6 +314,7 @@ export interface TicketTypeFormValues {
   salesStartAt: string
   salesEndAt: string
   allowReentry: boolean
+  hidden: boolean
 }
 
 export interface TicketTypeInput {
@@ -325,10 +326,12 @@ export interface TicketTypeInput {
   salesEndAt: number | null
   /** 0/1, as stored. */
   allowReentry: number
+  /** 0/1: shown and sold only to buyers whose code names it (src/features/codes). */
+  hidden: number
 }
 
 export function blankTicketTypeForm(): TicketTypeFormValues {
-  return { name: '', price: '', capacity: '', maxPerOrder: '10', salesStartAt: '', salesEndAt: '', allowReentry: false }
+  return { name: '', price: '', capacity: '', maxPerOrder: '10', salesStartAt: '', salesEndAt: '', allowReentry: false, hidden: false }
 }
 
 export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone: string): TicketTypeFormValues {
@@ -340,6 +343,7 @@ export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone
     salesStartAt: type.salesStartAt === null ? '' : instantToLocalInput(type.salesStartAt, timeZone),
     salesEndAt: type.salesEndAt === null ? '' : instantToLocalInput(type.salesEndAt, timeZone),
     allowReentry: type.allowReentry === 1,
+    hidden: type.hidden === 1,
   }
 }
 
@@ -366,6 +370,7 @@ export function parseTicketTypeForm(
     salesStartAt: form.text('salesStartAt'),
     salesEndAt: form.text('salesEndAt'),
     allowReentry: form.checkbox('allowReentry'),
+    hidden: form.checkbox('hidden'),
   }
   requireText(form, t, 'name', values.name, 'organiser.ticketType.error.nameMissing', MAX_TEXT)
   const priceMinor = readPrice(form, t, 'price', values.price, currency)
@@ -392,10 +397,11 @@ export function parseTicketTypeForm(
   }
   if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }
   const allowReentry = values.allowReentry ? 1 : 0
+  const hidden = values.hidden ? 1 : 0
   return {
     values,
     errors: form.errors,
-    input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt, allowReentry },
+    input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt, allowReentry, hidden },
   }
 }
 

@@ -6,7 +6,7 @@ import { ORDER_STATUS_MESSAGES, awaitsPayment, canMove, holdsCapacity, ticketSta
 import type { Event } from '../events/event.model.js'
 import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
-import { TIME_ZONES, formatDateTime, formatMoney, formatRevenue, isValidTimeZone, minorToInput } from '../../lib/format.js'
+import { TIME_ZONES, formatAmount, formatDateTime, formatMoney, formatRevenue, isValidTimeZone, minorToInput } from '../../lib/format.js'
 import {
   type EventPhase,
   type EventStatus,
@@ -20,7 +20,7 @@ import {
 } from '../events/event.rules.js'
 import type { DashboardEvent } from '../events/event.repository.js'
 import type { AttendeeLine, OrderMoney, OrderTotals } from '../purchase/order.repository.js'
-import { money } from '../../lib/money.js'
+import { type Money, money } from '../../lib/money.js'
 import { PAYMENT_METHOD_IDS } from '../payments/payment-method.js'
 import { methodLabelKey, ticketsAreValid } from '../purchase/order.view.js'
 import { CARD_HOLD_MINUTES, MAX_TRANSFER_DAYS, type SitePayments } from './event.form.js'
@@ -42,8 +42,10 @@ export interface TicketTypeSummary {
   name: string
   price: string
   sold: number
-  /** Held for offers to the waiting list. */
+  /** Held for offers to the waiting list, and kept aside for reserved codes. */
   held: number
+  /** Shown and sold only to buyers whose code names it. */
+  hidden: boolean
   capacity: number
   maxPerOrder: number
   /** When sales open and close, or null when they follow the event's publication. */
@@ -186,6 +188,7 @@ function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: st
     price: formatMoney(money(type.priceMinor, currency)),
     sold: type.sold,
     held: type.held,
+    hidden: type.hidden === 1,
     capacity: type.capacity,
     maxPerOrder: type.maxPerOrder,
     salesWindow: salesWindow(type, timeZone, t),
@@ -201,6 +204,8 @@ export interface AttendeeOrderView {
   buyerEmail: string
   buyerMailto: string
   total: string
+  /** The code it was placed with, and what it took off (the tickets that stand); null for none. */
+  discountCode: { code: string; discount: string } | null
   orderedAt: string
   /** Every ticket; those cancelled on their own (`cancelled`) shown so, struck out. */
   tickets: {
@@ -278,6 +283,8 @@ export function toOrderViews(
   t: Translate,
 ): AttendeeOrderView[] {
   const orders = new Map<number, AttendeeOrderView>()
+  // What each order's code took off its tickets that stand.
+  const discounts = new Map<number, Money>()
   const answersOf = answersByOrder(answered.answers)
   for (const line of lines) {
     const answers = answersOf.get(line.orderId) ?? []
@@ -292,6 +299,7 @@ export function toOrderViews(
         buyerEmail: line.buyerEmail,
         buyerMailto: mailtoHref(line.buyerEmail),
         total: formatMoney(money(line.totalMinor, line.currency)),
+        discountCode: line.discountCode === null ? null : { code: line.discountCode, discount: '' },
         orderedAt: formatDateTime(line.orderedAt, event.timeZone),
         tickets: [],
         printable: event.status !== 'cancelled' && ticketsAreValid(line),
@@ -302,6 +310,7 @@ export function toOrderViews(
     }
     const cancelled = !ticketStands({ cancelledAt: line.ticketCancelledAt })
     if (!cancelled && holdsCapacity(line.status)) order.canCancelTickets = true
+    if (!cancelled) discounts.set(line.orderId, money((discounts.get(line.orderId)?.minor ?? 0) + line.discountMinor, line.currency))
     order.tickets.push({
       id: line.ticketId,
       cancelled,
@@ -320,6 +329,10 @@ export function toOrderViews(
       answers: answerLines(answered.questions, answers, line.ticketId, t),
     })
   }
+  for (const [orderId, order] of orders) {
+    const discount = discounts.get(orderId)
+    if (order.discountCode && discount) order.discountCode.discount = formatAmount(discount)
+  }
   return [...orders.values()]
 }
 
@@ -327,6 +340,8 @@ export function toOrderViews(
 export interface AttendeeColumns {
   holderNames: boolean
   questions: EventAnswers['questions']
+  /** The event has codes: each ticket's order's code, and what it took off the ticket. */
+  codes: boolean
 }
 
 export function attendeeHeader(event: Event, columns: AttendeeColumns, t: Translate): CsvCell[] {
@@ -343,6 +358,7 @@ export function attendeeHeader(event: Event, columns: AttendeeColumns, t: Transl
     t('organiser.attendeesCsv.currency'),
     t('organiser.attendeesCsv.orderedAt', { timeZone }),
     t('organiser.attendeesCsv.checkedInAt', { timeZone }),
+    ...(columns.codes ? [t('codes.csv.orderCode'), t('codes.csv.discountOff')] : []),
     ...(columns.holderNames ? [t('questions.csv.holder')] : []),
     ...columns.questions.map((question) => question.label),
   ]
@@ -382,6 +398,7 @@ export function toAttendeeRows(
     line.currency,
     csvDateTime(line.orderedAt, event.timeZone),
     line.checkedInAt === null ? '' : csvDateTime(line.checkedInAt, event.timeZone),
+    ...(columns.codes ? [line.discountCode ?? '', minorToInput(money(line.discountMinor, line.currency))] : []),
     ...(columns.holderNames ? [line.holderName ?? ''] : []),
     ...columns.questions.map((question) => answerOf(line, question)),
   ])
