@@ -106,6 +106,7 @@ describeEachDatabase('buying with a code', (kind) => {
     const once = await makeCode(t.db, event.id, 'ONCE', { maxUses: 1 })
     await t.db.updateTable('codes').set({ used: 1 }).where('id', '=', once.id).execute()
     await makeCode(t.db, event.id, 'VIPONLY', { ticketTypeIds: [vip.id] })
+    await makeCode(t.db, event.id, 'PAIR', { maxPerOrder: 2 })
 
     const cases: [string, RegExp][] = [
       ['NOSUCH', /There is no such code for this event/],
@@ -142,6 +143,17 @@ describeEachDatabase('buying with a code', (kind) => {
     expect(response.statusCode).toBe(409)
     expect(response.body).toContain('This code is not for the tickets you chose.')
     expect(response.body).toContain('value="Kim Keep"')
+
+    // Valid, for at most two tickets an order.
+    await buyer.get(`/buy-tickets/${event.id}?code=pair`)
+    const three = await buyer.post(`/purchase/${event.id}`, {
+      code: 'pair',
+      [`qty_${standard.id}`]: '3',
+      name: 'Kim Keep',
+      email: 'kim@example.test',
+    })
+    expect(three.statusCode).toBe(409)
+    expect(three.body).toContain('This code is for at most 2 tickets per order.')
     expect(await ordersOf(event.id)).toEqual([])
   })
 
@@ -200,6 +212,9 @@ describeEachDatabase('buying with a code', (kind) => {
     const page = await new TestBrowser(t.app).get(`/event/${event.id}`)
     expect(page.body).not.toContain('Press list')
     expect(page.body).toContain('Sold out')
+    await t.db.updateTable('events').set({ waitingList: 1 }).where('id', '=', event.id).execute()
+    expect((await new TestBrowser(t.app).get(`/event/${event.id}/waiting-list?type=${standard.id}`)).statusCode).toBe(200)
+    expect((await new TestBrowser(t.app).get(`/event/${event.id}/waiting-list?type=${press.id}`)).statusCode).toBe(404)
     const state = (await loadLiveState(t.db, event.id, ['at-door']))!
     expect(state.status).toBe('sold_out')
     const publicTypes = (JSON.parse(stateMessage(state, false)) as { event: { ticketTypes: { id: number }[] } }).event.ticketTypes

@@ -187,6 +187,10 @@ describeEachDatabase('the organiser’s codes', (kind) => {
     })
     expect(tooMany.statusCode).toBe(422)
     expect(tooMany.body).toContain('Only 100 tickets of this type are free to keep aside.')
+    await me.browser.get(`/events/${event.id}/codes/generate`)
+    const thousands = await me.browser.post(`/events/${event.id}/codes/generate`, { ...TERMS, prefix: 'MANY', count: '1001', percent: '5' })
+    expect(thousands.statusCode).toBe(422)
+    expect(thousands.body).toContain('Enter a whole number from 1 to 1000.')
     expect(await t.db.selectFrom('codes').select('code').where('eventId', '=', event.id).execute()).toEqual([{ code: 'Early' }])
   })
 

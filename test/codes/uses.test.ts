@@ -5,6 +5,7 @@ import { cancelTickets } from '../../src/features/orders/ticket-cancellation.js'
 import { PurchaseRefused } from '../../src/features/purchase/purchase.errors.js'
 import { settle } from '../../src/features/upkeep/settle.js'
 import { switchCode } from '../../src/features/codes/codes.service.js'
+import { cancelEvent } from '../../src/features/organiser/event.service.js'
 import { useTestApp } from '../helpers/app.js'
 import { lapseDeadline } from '../helpers/card-payments.js'
 import { CODE_MAKER, buyWithCode, codeNow, makeCode } from '../helpers/codes.js'
@@ -153,5 +154,38 @@ describeEachDatabase('a code’s uses', (kind) => {
     await expect(buyWithCode(t.db, event.id, 'press', [[typeId, 1]])).rejects.toBeInstanceOf(CodeRefused)
     await buyWithCode(t.db, event.id, null, [[typeId, 1]])
     expect((await typeOf(typeId)).sold).toBe(10)
+  })
+
+  it('a reserved code that ends gives its kept tickets back when the event is next settled', async () => {
+    const { event, types } = await anEvent([{ capacity: 10, priceMinor: 1000 }])
+    const typeId = types[0]!.id
+    const code = await makeCode(t.db, event.id, 'SOON-OVER', {
+      maxUses: 5,
+      countedPer: 'ticket',
+      ticketTypeIds: [typeId],
+      reserved: true,
+      validUntil: Date.now() + 60_000,
+    })
+    expect((await typeOf(typeId)).held).toBe(5)
+    await t.db
+      .updateTable('codes')
+      .set({ validUntil: Date.now() - 1000 })
+      .where('id', '=', code.id)
+      .execute()
+    const row = await t.db.selectFrom('events').selectAll().where('id', '=', event.id).executeTakeFirstOrThrow()
+    expect(await settle(t.db, row)).toBe(true)
+    expect((await typeOf(typeId)).held).toBe(0)
+    expect((await codeNow(t.db, code)).kept).toBe(0)
+  })
+
+  it('cancelling the event gives every order’s uses back and ends its codes, which keep nothing aside', async () => {
+    const { event, types } = await anEvent([{ capacity: 10, priceMinor: 1000 }])
+    const typeId = types[0]!.id
+    const code = await makeCode(t.db, event.id, 'PRESALE', { maxUses: 6, countedPer: 'ticket', ticketTypeIds: [typeId], reserved: true })
+    await buyWithCode(t.db, event.id, 'presale', [[typeId, 2]])
+    expect(await codeNow(t.db, code)).toMatchObject({ used: 2, kept: 4 })
+    expect(await cancelEvent({ db: t.db, afterCommit: () => {} }, CODE_MAKER, event.id, 'http://admit-one.test')).toBeNull()
+    expect(await codeNow(t.db, code)).toMatchObject({ used: 0, kept: 0, enabled: false })
+    expect(await typeOf(typeId)).toMatchObject({ sold: 0, held: 0 })
   })
 })
