@@ -8,6 +8,7 @@ import { type Persona, createUser } from '../helpers/personas.js'
 import { loadLiveState, stateMessage } from '../../src/features/live/live.state.js'
 import { MailComposer } from '../../src/features/mail/mail.messages.js'
 import { getSiteSettings } from '../../src/features/settings/settings.repository.js'
+import { askQuestions } from '../helpers/questions.js'
 
 /**
  * The buy form with a code, JavaScript off: from a link that carries it, or
@@ -221,5 +222,46 @@ describeEachDatabase('buying with a code', (kind) => {
     expect(publicTypes.map((type) => type.id)).not.toContain(press.id)
     const ownerTypes = (JSON.parse(stateMessage(state, true)) as { event: { ticketTypes: { id: number }[] } }).event.ticketTypes
     expect(ownerTypes.map((type) => type.id)).toContain(press.id)
+  })
+
+  it('with questions, the code rides along to who is coming, the prices it makes shown there, and the order is placed with it', async () => {
+    const { event, press } = await anEvent()
+    await askQuestions(t.db, event.id, 'required', [])
+    const code = await makeCode(t.db, event.id, 'GUESTLIST', { ticketTypeIds: [press.id], discount: 'price', amount: 0 })
+    const buyer = new TestBrowser(t.app)
+    await buyer.get(`/buy-tickets/${event.id}?code=guestlist`)
+    const details = await buyer.post(`/purchase/${event.id}`, {
+      code: 'guestlist',
+      [`qty_${press.id}`]: '1',
+      name: 'Gil Guest',
+      email: 'gil@example.test',
+    })
+    expect(details.statusCode).toBe(200)
+    expect(details.body).toContain('Who is coming')
+    expect(details.body).toContain('<input type="hidden" name="code" value="guestlist">')
+    expect(details.body).toContain('<input type="hidden" name="codeShown" value="GUESTLIST">')
+    expect(details.body).toContain('Total for 1 ticket: Free')
+    const bought = await buyer.post(`/purchase/${event.id}`, { [`t${press.id}_1_name`]: 'Gil Guest' })
+    expect(bought.statusCode, bought.body.slice(0, 2000)).toBe(303)
+    const [order] = await ordersOf(event.id)
+    expect(order).toMatchObject({ codeId: code.id, totalMinor: 0 })
+  })
+
+  it('a purchase refused for another reason keeps the code: the form it sends back to has it, with its prices', async () => {
+    const { event, standard } = await anEvent()
+    await makeCode(t.db, event.id, 'KEEPME')
+    const buyer = new TestBrowser(t.app)
+    await buyer.get(`/buy-tickets/${event.id}?code=KEEPME`)
+    await t.db.updateTable('ticketTypes').set({ sold: 100 }).where('id', '=', standard.id).execute()
+    const refused = await buyer.post(`/purchase/${event.id}`, {
+      code: 'KEEPME',
+      [`qty_${standard.id}`]: '1',
+      name: 'Rae Refused',
+      email: 'rae@example.test',
+    })
+    expect(refused.headers.location).toBe('/purchase/fail')
+    const again = await buyer.get(`/buy-tickets/${event.id}`)
+    expect(again.body).toContain('name="code" type="text" value="KEEPME"')
+    expect(again.body).toContain('Code KEEPME applied')
   })
 })
