@@ -149,6 +149,20 @@ describeEachDatabase('a code’s uses', (kind) => {
     expect(await typeOf(typeId)).toMatchObject({ sold: 9, held: 1 })
     expect(await codeNow(t.db, code)).toMatchObject({ used: 3, kept: 1 })
 
+    // A cancelled order of the code's gives its tickets back to the code's holders, not to everyone.
+    const cancelling = await buyWithCode(t.db, event.id, 'press', [[typeId, 1]])
+    expect(await codeNow(t.db, code)).toMatchObject({ used: 4, kept: 0 })
+    const order = await orderOf(cancelling.id)
+    await cancelOrder(
+      t.db,
+      order,
+      { actorId: null, actorLabel: 'x', action: 'order.cancelled_by_buyer', subjectType: 'order', subjectId: order.id },
+      'http://admit-one.test',
+    )
+    expect(await codeNow(t.db, code)).toMatchObject({ used: 3, kept: 1 })
+    expect(await typeOf(typeId)).toMatchObject({ sold: 9, held: 1 })
+    await expect(buyWithCode(t.db, event.id, null, [[typeId, 1]])).rejects.toBeInstanceOf(PurchaseRefused)
+
     expect(await switchCode(t.db, CODE_MAKER, event.id, code.id, false)).toBe(true)
     expect(await typeOf(typeId)).toMatchObject({ sold: 9, held: 0 })
     await expect(buyWithCode(t.db, event.id, 'press', [[typeId, 1]])).rejects.toBeInstanceOf(CodeRefused)
