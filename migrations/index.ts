@@ -19,7 +19,7 @@ import * as m0017 from './0017_payments.js'
 import * as m0018 from './0018_holder_messages.js'
 import * as m0019 from './0019_ticket_cancellation.js'
 import * as m0020 from './0020_questions.js'
-import * as m0021 from './0021_codes.js'
+import * as m0023 from './0023_codes.js'
 
 // Listed by hand rather than read from the folder, so that the same list works
 // from the compiled build and from the TypeScript sources under vitest.
@@ -44,5 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0018_holder_messages': m0018,
   '0019_ticket_cancellation': m0019,
   '0020_questions': m0020,
-  '0021_codes': m0021,
+  '0023_codes': m0023,
 }

@@ -159,7 +159,7 @@ export interface TicketTypesTable {
   createdAt: number
   /** 1: a ticket of this type may leave (be checked out) and come in again. */
   allowReentry: Generated<number>
-  /** 1: shown and sold only to a buyer whose code names this type (migration 0021). */
+  /** 1: shown and sold only to a buyer whose code names this type (migration 0023). */
   hidden: Generated<number>
 }
 
@@ -198,7 +198,7 @@ export interface OrdersTable {
   expiredAt: ColumnType<number | null, number | null | undefined>
   /** The site's address when it was placed, for the links of later messages that no request causes (a lapse, a webhook). */
   siteUrl: ColumnType<string, string | undefined, string>
-  /** The discount or access code it was placed with (migration 0021); null for none. */
+  /** The discount or access code it was placed with (migration 0023); null for none. */
   codeId: ColumnType<number | null, number | null | undefined>
 }
 

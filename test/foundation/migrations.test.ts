@@ -287,11 +287,11 @@ describeEachDatabase('migrations', (kind) => {
     }
   })
 
-  it('0021 leaves the ticket types there were listed and the orders there were without a code, and keeps one code per text and event, whatever its case', async () => {
+  it('0023 leaves the ticket types there were listed and the orders there were without a code, and keeps one code per text and event, whatever its case', async () => {
     database = await createTestDatabase(kind)
     const { db } = createDatabase(database.url)
     try {
-      await migrateToLatest(db, upTo('0020'))
+      await migrateToLatest(db, upTo('0022'))
       const now = Date.now()
       await sql`insert into users (email, name, password_hash, role, status, created_at, search_text)
         values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}, 'o')`.execute(db)
@@ -303,7 +303,7 @@ describeEachDatabase('migrations', (kind) => {
         values ('O1', 'O1', 'O1', 1, 'B', 'b@example.test', 1000, 'EUR', 'paid', ${now}, 'o1')`.execute(db)
       await sql`insert into tickets (order_id, ticket_type_id, code, price_minor) values (1, 1, 'T1', 1000)`.execute(db)
 
-      expect(await migrateToLatest(db, upTo('0021'))).toEqual(['0021_codes'])
+      expect(await migrateToLatest(db, upTo('0023'))).toEqual(['0023_codes'])
       expect(await db.selectFrom('ticketTypes').select('hidden').execute()).toEqual([{ hidden: 0 }])
       expect(await db.selectFrom('orders').select('codeId').execute()).toEqual([{ codeId: null }])
       expect(await db.selectFrom('tickets').select(['codeId', 'discountMinor', 'priceMinor']).execute()).toEqual([
