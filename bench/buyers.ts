@@ -8,9 +8,13 @@ export interface Buyer {
   shown: Record<string, string>
 }
 
-/** Opens the buy page as a browser would: its session cookie, CSRF token, currency and prices. */
-export async function openBuyPage(base: string, eventId: number): Promise<Buyer> {
-  const response = await fetch(`${base}/buy-tickets/${eventId}`)
+/**
+ * Opens the buy page as a browser would: its session cookie, CSRF token,
+ * currency and prices; with `code`, from a link that carries it (its field
+ * and the prices it makes).
+ */
+export async function openBuyPage(base: string, eventId: number, code?: string): Promise<Buyer> {
+  const response = await fetch(`${base}/buy-tickets/${eventId}${code ? `?code=${encodeURIComponent(code)}` : ''}`)
   const html = await response.text()
   const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
   if (!csrf) throw new Error(`the buy page answered ${response.status} without a form`)
@@ -20,7 +24,12 @@ export async function openBuyPage(base: string, eventId: number): Promise<Buyer>
       .map((cookie) => cookie.split(';')[0])
       .join('; '),
     csrf,
-    shown: Object.fromEntries([...html.matchAll(/name="(currency|price_\d+)" value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!])),
+    shown: Object.fromEntries(
+      [...html.matchAll(/name="(currency|code|codeShown|price_\d+)"(?: type="text")? value="([^"]*)"/g)].map((match) => [
+        match[1]!,
+        match[2]!,
+      ]),
+    ),
   }
 }
 

@@ -21,6 +21,7 @@ import * as m0019 from './0019_ticket_cancellation.js'
 import * as m0020 from './0020_questions.js'
 import * as m0021 from './0021_box_office.js'
 import * as m0022 from './0022_buyer_edits.js'
+import * as m0023 from './0023_codes.js'
 
 // Listed by hand rather than read from the folder, so that the same list works
 // from the compiled build and from the TypeScript sources under vitest.
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0020_questions': m0020,
   '0021_box_office': m0021,
   '0022_buyer_edits': m0022,
+  '0023_codes': m0023,
 }

@@ -38,6 +38,7 @@ import checkInRoutes from './features/check-in/check-in.routes.js'
 import seatingRoutes from './features/seating/seating.routes.js'
 import questionsRoutes from './features/questions/questions.routes.js'
 import orderDetailsRoutes from './features/order-details/order-details.routes.js'
+import codesRoutes from './features/organiser/codes.routes.js'
 import type { CapacityGuard } from './features/purchase/purchase.service.js'
 import type { AdmissionGuard } from './features/check-in/check-in.service.js'
 import type { ConfirmSeams } from './features/payments/confirm.js'
@@ -153,6 +154,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(questionsRoutes)
   // Names and answers changed after the purchase: by the organiser, and by the buyer as far and as long as the organiser lets them.
   await app.register(orderDetailsRoutes)
+  // An event's discount and access codes: the organiser's pages (the codes themselves: src/features/codes).
+  await app.register(codesRoutes)
   await app.register(checkInRoutes, { admissionGuard: options.seams?.admissionGuard })
   // The desk: the organiser (and door staff they let) sell, under the purchase's own guard.
   await app.register(boxOfficeRoutes, { capacityGuard: options.seams?.capacityGuard })

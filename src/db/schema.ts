@@ -30,6 +30,7 @@ export interface Database {
   questionOptions: QuestionOptionsTable
   questionTicketTypes: QuestionTicketTypesTable
   answers: AnswersTable
+  codes: CodesTable
 }
 
 export interface SessionsTable {
@@ -116,7 +117,7 @@ export interface EventsTable {
   waitingList: Generated<number>
   /** How long an offer to the waiting list holds its tickets. */
   offerHours: Generated<number>
-  /** Tickets held for waiting-list offers across all types: guarded with `sold` against `capacity`. */
+  /** Tickets held for waiting-list offers, and kept aside for reserved codes, across all types: guarded with `sold` against `capacity`. */
   held: Generated<number>
   /** A random name for the seat map as it is now, new at each change of it; null without a map (migration 0011). */
   seatMapStamp: ColumnType<string | null, string | null | undefined>
@@ -160,7 +161,7 @@ export interface TicketTypesTable {
   priceMinor: number
   capacity: number
   sold: Generated<number>
-  /** Tickets held for waiting-list offers: counted against `capacity` exactly like `sold`. */
+  /** Tickets held for waiting-list offers and kept aside for reserved codes: counted against `capacity` exactly like `sold`. */
   held: Generated<number>
   maxPerOrder: number
   salesStartAt: number | null
@@ -168,6 +169,8 @@ export interface TicketTypesTable {
   createdAt: number
   /** 1: a ticket of this type may leave (be checked out) and come in again. */
   allowReentry: Generated<number>
+  /** 1: shown and sold only to a buyer whose code names this type (migration 0023). */
+  hidden: Generated<number>
 }
 
 /** pending: placed, waiting for its payment, holding its tickets; paid; expired: not paid in time; cancelled. */
@@ -211,6 +214,8 @@ export interface OrdersTable {
   soldBy: ColumnType<string | null, string | null | undefined>
   /** Why its tickets were given away free at the desk; null unless it is complimentary. */
   complimentaryReason: ColumnType<string | null, string | null | undefined>
+  /** The discount or access code it was placed with (migration 0023); null for none. */
+  codeId: ColumnType<number | null, number | null | undefined>
 }
 
 /** Where an order was sold: the buy form, or the box office's desk. */
@@ -237,6 +242,10 @@ export interface TicketsTable {
   cancelledAt: ColumnType<number | null, number | null | undefined>
   /** The name of who the ticket is for, when the event asks (events.holder_names); null when not asked or not given. */
   holderName: ColumnType<string | null, string | null | undefined>
+  /** The code that applied to this ticket (it counts among the code's uses when counted per ticket); null for none. */
+  codeId: ColumnType<number | null, number | null | undefined>
+  /** What the code took off this ticket's price; `priceMinor` is what was paid for it. */
+  discountMinor: ColumnType<number, number | undefined, number>
 }
 
 /** pending: to send (again) when due; sent; failed: given up after the last try. */
@@ -503,6 +512,43 @@ export interface AnswersTable {
   value: string
 }
 
+/** What a code does to the price of each ticket it applies to: a percentage off, an amount off, a set price, or nothing (an access code). */
+export type CodeDiscount = 'percent' | 'amount' | 'price' | 'none'
+/** What one use of a code is: each ticket it applies to, or each order. */
+export type CodeCountedPer = 'ticket' | 'order'
+
+/** A discount or access code of an event (src/features/codes). */
+export interface CodesTable {
+  id: Generated<number>
+  eventId: number
+  /** As the organiser typed it (or as generated). */
+  code: string
+  /** The code folded for comparison (codeKey): unique per event, so it is found whatever case it is typed in. */
+  codeKey: string
+  discount: CodeDiscount
+  /** Percent points for 'percent', minor units for 'amount' and 'price', 0 for 'none'. */
+  amount: number
+  /** The ticket types it applies to (and unlocks, when hidden), comma-separated ids; '' for every type that is not hidden. */
+  ticketTypeIds: string
+  validFrom: number | null
+  validUntil: number | null
+  /** The most uses; null for no limit. */
+  maxUses: number | null
+  countedPer: CodeCountedPer
+  /** The most tickets it may apply to in one order; null for no limit. */
+  maxPerOrder: number | null
+  /** 0/1: keeps aside `maxUses - used` tickets of its one ticket type for its holders while it is open. */
+  reserved: number
+  /** Its live uses: those of paid orders and of orders awaiting payment. */
+  used: Generated<number>
+  /** The tickets it keeps aside now, counted in its ticket type's and event's `held`. */
+  kept: Generated<number>
+  /** 0/1: switched on; a code switched off is refused and keeps nothing aside. */
+  enabled: number
+  createdAt: number
+  updatedAt: number
+}
+
 export type UserRow = Selectable<UsersTable>
 export type EventRow = Selectable<EventsTable>
 export type TicketTypeRow = Selectable<TicketTypesTable>
@@ -514,3 +560,4 @@ export type PaymentRow = Selectable<PaymentsTable>
 export type RefundRow = Selectable<RefundsTable>
 export type HolderMessageRow = Selectable<HolderMessagesTable>
 export type QuestionRow = Selectable<QuestionsTable>
+export type CodeRow = Selectable<CodesTable>

@@ -331,7 +331,16 @@ describeEachDatabase('ticket type forms', (kind) => {
     const { ctx, actor } = servicesAs(t, me.user)
     const checked = (await findTicketType(t.db, (await findEvent(t.db, ticketTypes[1]!.eventId))!, id))!
     expect(await deleteTicketType(ctx, actor, checked)).toBeNull()
-    const input = { name: 'Renamed', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null, allowReentry: 0 }
+    const input = {
+      name: 'Renamed',
+      priceMinor: 100,
+      capacity: 5,
+      maxPerOrder: 1,
+      salesStartAt: null,
+      salesEndAt: null,
+      allowReentry: 0,
+      hidden: 0,
+    }
     await expect(updateTicketType(ctx, actor, checked, input).catch(saidAs)).resolves.toMatchObject({
       statusCode: 404,
       message: 'This ticket type no longer exists: it may have been deleted since the page was opened.',
@@ -395,7 +404,16 @@ describeEachDatabase('ticket type forms', (kind) => {
       audit: await t.db.selectFrom('auditLog').select('id').where('subjectType', '=', 'ticket_type').execute(),
     })
     const before = await stored()
-    const input = { name: 'Late', priceMinor: 100, capacity: 5, maxPerOrder: 1, salesStartAt: null, salesEndAt: null, allowReentry: 0 }
+    const input = {
+      name: 'Late',
+      priceMinor: 100,
+      capacity: 5,
+      maxPerOrder: 1,
+      salesStartAt: null,
+      salesEndAt: null,
+      allowReentry: 0,
+      hidden: 0,
+    }
     const refused = { statusCode: 409, message: 'This event is cancelled: its ticket types can no longer change.' }
     await expect(createTicketType(ctx, actor, standard!.event.id, input).catch(saidAs)).resolves.toMatchObject(refused)
     await expect(updateTicketType(ctx, actor, standard!, input).catch(saidAs)).resolves.toMatchObject(refused)

@@ -26,6 +26,7 @@ describeEachDatabase('migrations', (kind) => {
         'answers',
         'audit_log',
         'check_ins',
+        'codes',
         'door_staff',
         'events',
         'holder_message_recipients',
@@ -304,6 +305,46 @@ describeEachDatabase('migrations', (kind) => {
         { buyerEdits: 0, buyerEditHours: 24, buyerEditNames: 1 },
       ])
       expect(await db.selectFrom('questions').select('buyerEditable').execute()).toEqual([{ buyerEditable: 1 }])
+    } finally {
+      await db.destroy()
+    }
+  })
+
+  it('0023 leaves the ticket types there were listed and the orders there were without a code, and keeps one code per text and event, whatever its case', async () => {
+    database = await createTestDatabase(kind)
+    const { db } = createDatabase(database.url)
+    try {
+      await migrateToLatest(db, upTo('0022'))
+      const now = Date.now()
+      await sql`insert into users (email, name, password_hash, role, status, created_at, search_text)
+        values ('o@example.test', 'O', 'x', 'organiser', 'active', ${now}, 'o')`.execute(db)
+      await sql`insert into events (owner_id, title, description, venue, starts_at, ends_at, time_zone, status, created_at, updated_at, search_text)
+        values (1, 'E', '', 'V', ${now}, ${now + 1}, 'UTC', 'published', ${now}, ${now}, 'e')`.execute(db)
+      await sql`insert into ticket_types (event_id, name, price_minor, capacity, max_per_order, created_at)
+        values (1, 'T', 1000, 10, 4, ${now})`.execute(db)
+      await sql`insert into orders (code, access_key, idempotency_key, event_id, buyer_name, buyer_email, total_minor, currency, status, created_at, search_text)
+        values ('O1', 'O1', 'O1', 1, 'B', 'b@example.test', 1000, 'EUR', 'paid', ${now}, 'o1')`.execute(db)
+      await sql`insert into tickets (order_id, ticket_type_id, code, price_minor) values (1, 1, 'T1', 1000)`.execute(db)
+
+      expect(await migrateToLatest(db, upTo('0023'))).toEqual(['0023_codes'])
+      expect(await db.selectFrom('ticketTypes').select('hidden').execute()).toEqual([{ hidden: 0 }])
+      expect(await db.selectFrom('orders').select('codeId').execute()).toEqual([{ codeId: null }])
+      expect(await db.selectFrom('tickets').select(['codeId', 'discountMinor', 'priceMinor']).execute()).toEqual([
+        { codeId: null, discountMinor: 0, priceMinor: 1000 },
+      ])
+
+      const code = (text: string) =>
+        sql`insert into codes (event_id, code, code_key, discount, created_at, updated_at)
+          values (1, ${text}, ${text.toUpperCase()}, 'none', ${now}, ${now})`.execute(db)
+      await code('Press')
+      const refused = await code('PRESS').then(
+        () => null,
+        (error: unknown) => error,
+      )
+      expect(isUniqueViolation(refused)).toBe(true)
+      expect(await db.selectFrom('codes').select(['used', 'kept', 'ticketTypeIds', 'countedPer', 'enabled', 'reserved']).execute()).toEqual(
+        [{ used: 0, kept: 0, ticketTypeIds: '', countedPer: 'order', enabled: 1, reserved: 0 }],
+      )
     } finally {
       await db.destroy()
     }

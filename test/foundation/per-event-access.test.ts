@@ -7,6 +7,7 @@ import { describeEachDatabase } from '../helpers/database.js'
 import { createEvent } from '../helpers/fixtures.js'
 import { loginAs } from '../helpers/login.js'
 import { placeOrder } from '../helpers/orders.js'
+import { makeCode } from '../helpers/codes.js'
 import { askQuestions } from '../helpers/questions.js'
 import { type Persona, createPersonas, createUser } from '../helpers/personas.js'
 
@@ -115,11 +116,15 @@ describeEachDatabase('per-event access, for every route that declares it', (kind
       .returning('id')
       .executeTakeFirstOrThrow()
     const [questionId] = await askQuestions(t.db, event.id, 'off', [{ label: 'Dietary needs', kind: 'short-text' }])
+    const code = await makeCode(t.db, event.id, `OWNERS${event.id}`)
     return {
       event: event.id,
       // What an `:id` names when it is not the event, by the URL's first segment.
       byPrefix: { 'ticket-types': type.id, 'waiting-list': entry.id } as Record<string, number>,
-      byParam: { staffId: staff.id, ticketId: ticket.id, code: order.code, questionId: questionId! } as Record<string, number | string>,
+      byParam: { staffId: staff.id, ticketId: ticket.id, code: order.code, questionId: questionId!, codeId: code.id } as Record<
+        string,
+        number | string
+      >,
     }
   }
 

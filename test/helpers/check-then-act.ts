@@ -5,6 +5,7 @@ import { offerRefusal } from '../../src/features/offers/offers.js'
 import { type ConfirmSeams, GUARDED as GUARDED_CONFIRM } from '../../src/features/payments/confirm.js'
 import { PurchaseRefused } from '../../src/features/purchase/purchase.errors.js'
 import { type TicketMoveGuard, TicketMoveRefused } from '../../src/features/orders/ticket-move.js'
+import { CodeRefused, usesLeft } from '../../src/features/codes/code.rules.js'
 import type { CapacityGuard, HeldOffer } from '../../src/features/purchase/purchase.service.js'
 
 /**
@@ -14,10 +15,14 @@ import type { CapacityGuard, HeldOffer } from '../../src/features/purchase/purch
  * the test catches the race the guard prevents. Never used to sell tickets.
  */
 
-/** Capacity taken on what was read before the transaction, and an offer claimed without checking it is still open. */
+/**
+ * Capacity and a code's uses taken on what was read before the transaction,
+ * and an offer claimed without checking it is still open.
+ */
 export const CHECK_THEN_ACT: CapacityGuard = {
   eventHasRoomFor: () => (eb) => eb.lit(true),
   ticketTypeHasRoomFor: () => (eb) => eb.lit(true),
+  codeHasUsesFor: () => (eb) => eb.lit(true),
   consumeOffer: async (trx, entryId, orderId, now) => {
     await trx.updateTable('waitingListEntries').set({ state: 'claimed', orderId, closedAt: now }).where('id', '=', entryId).execute()
     return true
@@ -41,13 +46,17 @@ export const MOVE_CHECK_THEN_ACT: TicketMoveGuard = {
 }
 
 /**
- * A payment that arrives after its order lapsed takes the order's tickets back
- * without asking whether they are still there, as a system that marks the
- * order paid whatever happened meanwhile.
+ * A payment that arrives after its order lapsed takes the order's tickets (and
+ * its code's uses) back without asking whether they are still there, as a
+ * system that marks the order paid whatever happened meanwhile.
  */
 export const LATE_PAYMENT_UNCHECKED: ConfirmSeams = {
   ...GUARDED_CONFIRM,
-  room: { eventHasRoomFor: CHECK_THEN_ACT.eventHasRoomFor, ticketTypeHasRoomFor: CHECK_THEN_ACT.ticketTypeHasRoomFor },
+  room: {
+    eventHasRoomFor: CHECK_THEN_ACT.eventHasRoomFor,
+    ticketTypeHasRoomFor: CHECK_THEN_ACT.ticketTypeHasRoomFor,
+    codeHasUsesFor: CHECK_THEN_ACT.codeHasUsesFor,
+  },
 }
 
 /**
@@ -56,7 +65,13 @@ export const LATE_PAYMENT_UNCHECKED: ConfirmSeams = {
  * opens only when something yields to the event loop; this yields once, as the
  * replaced system's Redis round trip did.
  */
-async function checkThenAct(db: Db, eventId: number, lines: [number, number][], offer: HeldOffer | null): Promise<void> {
+async function checkThenAct(
+  db: Db,
+  eventId: number,
+  lines: [number, number][],
+  offer: HeldOffer | null,
+  code: { id: number; uses: number } | null,
+): Promise<void> {
   const types = await db.selectFrom('ticketTypes').select(['id', 'capacity', 'sold', 'held']).where('eventId', '=', eventId).execute()
   for (const [ticketTypeId, quantity] of lines) {
     const type = types.find((candidate) => candidate.id === ticketTypeId)
@@ -71,6 +86,11 @@ async function checkThenAct(db: Db, eventId: number, lines: [number, number][], 
       .executeTakeFirst()
     const refusal = entry ? offerRefusal(entry) : { code: 'offer-closed' as const }
     if (refusal !== null) throw new PurchaseRefused(refusal)
+  }
+  if (code) {
+    const row = await db.selectFrom('codes').select(['used', 'maxUses']).where('id', '=', code.id).executeTakeFirstOrThrow()
+    const left = usesLeft(row)
+    if (code.uses > left) throw new CodeRefused({ code: 'used-up', left })
   }
   await new Promise((resolve) => setImmediate(resolve))
 }

@@ -6,7 +6,7 @@ export interface Buyer {
   cookie: string
   csrf: string
   key: string
-  /** The form's other hidden fields (currency, the prices shown), sent back as a browser would. */
+  /** The form's other hidden fields (currency, the prices shown, a code's), sent back as a browser would. */
   shown: Record<string, string>
   quantity: number
 }
@@ -44,8 +44,12 @@ export async function prepareBuyers(baseUrls: string[], eventId: number, count: 
       const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
       const key = /name="key" value="([^"]+)"/.exec(html)?.[1]
       if (response.status !== 200 || !csrf || !key) throw new Error(`buy page answered ${response.status} without a form`)
+      // The hidden fields, and the code field as a link filled it in (its input has a type between its name and value).
       const shown = Object.fromEntries(
-        [...html.matchAll(/name="(currency|offer|price_\d+)" value="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]),
+        [...html.matchAll(/name="(currency|offer|code|codeShown|price_\d+)"(?: type="text")? value="([^"]*)"/g)].map((match) => [
+          match[1]!,
+          match[2]!,
+        ]),
       )
       return { baseUrl, cookie: cookieFrom(response), csrf, key, shown, quantity: options.quantity?.(i) ?? (i % 4) + 1 }
     }),

@@ -29,8 +29,42 @@ describe('priceCart', () => {
       tickets: 3,
       total: money(6500, 'EUR'),
       lines: [
-        { ticketTypeId: 1, quantity: 2, unit: money(2500, 'EUR'), discount: money(0, 'EUR'), subtotal: money(5000, 'EUR') },
-        { ticketTypeId: 2, quantity: 1, unit: money(1500, 'EUR'), discount: money(0, 'EUR'), subtotal: money(1500, 'EUR') },
+        {
+          ticketTypeId: 1,
+          quantity: 2,
+          unit: money(2500, 'EUR'),
+          net: money(2500, 'EUR'),
+          discount: money(0, 'EUR'),
+          subtotal: money(5000, 'EUR'),
+        },
+        {
+          ticketTypeId: 2,
+          quantity: 1,
+          unit: money(1500, 'EUR'),
+          net: money(1500, 'EUR'),
+          discount: money(0, 'EUR'),
+          subtotal: money(1500, 'EUR'),
+        },
+      ],
+    })
+  })
+
+  it('takes a discount off the lines it is given for: the price of each ticket with it, times the quantity', () => {
+    const priced = priceCart(
+      [
+        [1, 2],
+        [2, 1],
+      ],
+      prices,
+      'EUR',
+      new Map([[1, money(2000, 'EUR')]]),
+    )
+    expect(priced).toMatchObject({
+      kind: 'priced',
+      total: money(5500, 'EUR'),
+      lines: [
+        { ticketTypeId: 1, unit: money(2500, 'EUR'), net: money(2000, 'EUR'), discount: money(1000, 'EUR'), subtotal: money(4000, 'EUR') },
+        { ticketTypeId: 2, unit: money(1500, 'EUR'), net: money(1500, 'EUR'), discount: money(0, 'EUR'), subtotal: money(1500, 'EUR') },
       ],
     })
   })

@@ -137,7 +137,12 @@ export async function takeInLockOrder(
   order: { event: EventTaking; lines: TypeTaking[]; limits?: SaleLimits },
   now: number,
   room: RoomRules,
-  steps: { underEventLock: (caps: BuyerCaps) => Promise<void>; seats?: () => Promise<void> },
+  steps: {
+    underEventLock: (caps: BuyerCaps) => Promise<void>
+    /** After the types: a code's uses (src/features/codes), which throws when it refuses. */
+    afterTypes?: () => Promise<void>
+    seats?: () => Promise<void>
+  },
 ): Promise<boolean> {
   const caps = await takeFromEvent(trx, eventId, order.event, now, room)
   if (!caps) return false
@@ -146,6 +151,7 @@ export async function takeInLockOrder(
     const taken = await takeFromType(trx, eventId, line.ticketTypeId, line.taking, { priceMinor: line.priceMinor }, now, room, order.limits)
     if (!taken) return false
   }
+  await steps.afterTypes?.()
   await steps.seats?.()
   return true
 }
@@ -257,24 +263,44 @@ export async function giveBack(trx: Trx, eventId: number, ticketsByType: Map<num
  * what is not there.
  */
 export async function hold(trx: Trx, eventId: number, ticketTypeId: number, quantity: number): Promise<void> {
+  if (!(await holdIfRoom(trx, eventId, ticketTypeId, quantity))) {
+    throw new Error(`waiting list: ${quantity} tickets of type ${ticketTypeId} do not fit beside what is sold and held`)
+  }
+}
+
+/**
+ * Holds tickets of one type (kept aside for a reserved code, or for a
+ * waiting-list offer by hold), through the same guards as a sale; false,
+ * with nothing held, when they do not fit beside what is sold and held. The
+ * caller holds the event row's lock.
+ */
+export async function holdIfRoom(trx: Trx, eventId: number, ticketTypeId: number, quantity: number): Promise<boolean> {
+  if (quantity === 0) return true
   const event = await trx
     .updateTable('events')
     .set((eb) => ({ held: eb('held', '+', quantity) }))
     .where('id', '=', eventId)
     .where(eventHasRoomFor(quantity))
     .executeTakeFirst()
+  if (Number(event.numUpdatedRows) === 0) return false
   const type = await trx
     .updateTable('ticketTypes')
     .set((eb) => ({ held: eb('held', '+', quantity) }))
     .where('id', '=', ticketTypeId)
+    .where('eventId', '=', eventId)
     .where(ticketTypeHasRoomFor(quantity))
     .executeTakeFirst()
-  if (Number(event.numUpdatedRows) === 0 || Number(type.numUpdatedRows) === 0) {
-    throw new Error(`waiting list: ${quantity} tickets of type ${ticketTypeId} do not fit beside what is sold and held`)
-  }
+  if (Number(type.numUpdatedRows) > 0) return true
+  // The event took them, the type had no room: given back at once, under the same lock.
+  await trx
+    .updateTable('events')
+    .set((eb) => ({ held: eb('held', '-', quantity) }))
+    .where('id', '=', eventId)
+    .execute()
+  return false
 }
 
-/** Gives held tickets back to the pool (not yet to anyone): offers that ran out, were declined or removed. */
+/** Gives held tickets back to the pool (not yet to anyone): offers that ran out, were declined or removed; a reserved code's that ended. */
 export async function releaseHeld(trx: Trx, eventId: number, heldByType: Map<number, number>): Promise<void> {
   await lessOf(trx, 'held', eventId, heldByType)
 }

@@ -210,6 +210,7 @@ export function eventWithTicketTypesQuery(db: Db | Trx, eventId: number) {
       'ticketTypes.salesEndAt as typeSalesEndAt',
       'ticketTypes.createdAt as typeCreatedAt',
       'ticketTypes.allowReentry as typeAllowReentry',
+      'ticketTypes.hidden as typeHidden',
     ])
     .where('events.id', '=', eventId)
     .orderBy('ticketTypes.id')
@@ -233,6 +234,7 @@ export function toEventWithTicketTypes(rows: EventWithTicketTypesRow[]): EventWi
     typeSalesEndAt: _typeSalesEndAt,
     typeCreatedAt: _typeCreatedAt,
     typeAllowReentry: _typeAllowReentry,
+    typeHidden: _typeHidden,
     ...eventRow
   } = first
   const types: TicketTypeRow[] = []
@@ -251,6 +253,7 @@ export function toEventWithTicketTypes(rows: EventWithTicketTypesRow[]): EventWi
       salesEndAt: row.typeSalesEndAt,
       createdAt: row.typeCreatedAt!,
       allowReentry: row.typeAllowReentry!,
+      hidden: row.typeHidden!,
     })
   }
   return { event: toEvent(eventRow), types }

@@ -100,7 +100,15 @@ export function salesWithinEvent(type: Pick<TicketTypeRow, 'salesStartAt' | 'sal
   return (type.salesStartAt === null || type.salesStartAt < endsAt) && (type.salesEndAt === null || type.salesEndAt <= endsAt)
 }
 
-/** Counters of what is taken of a capacity: sold, and held for waiting-list offers, which nobody else may buy. */
+/**
+ * A ticket type the public sees, counts and may buy: not hidden. A hidden
+ * one is shown and sold only to a buyer whose code names it (src/features/codes).
+ */
+export function isListed(type: Pick<TicketTypeRow, 'hidden'>): boolean {
+  return type.hidden === 0
+}
+
+/** Counters of what is taken of a capacity: sold, and held for waiting-list offers and reserved codes, which nobody else may buy. */
 type Taken = Pick<TicketTypeRow, 'capacity' | 'sold' | 'held'>
 
 /** Tickets of the event's overall capacity nobody has bought or holds; Infinity without one. */

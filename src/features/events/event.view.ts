@@ -2,7 +2,7 @@ import type { TicketTypeRow } from '../../db/schema.js'
 import type { Event } from './event.model.js'
 import { dayKey, formatDateTime, formatMoney, formatTime, zoneName } from '../../lib/format.js'
 import { paragraphs } from '../../lib/text.js'
-import { isFree, money } from '../../lib/money.js'
+import { type Money, isFree, money } from '../../lib/money.js'
 import type { Translate } from '../../i18n/translate.js'
 import {
   EVENT_STATUS_MESSAGES,
@@ -11,6 +11,7 @@ import {
   eventPhase,
   eventStatus,
   isTicketTypeOnSale,
+  isListed,
   isWaitingListOpen,
   maxSelectable,
   remainingOf,
@@ -20,7 +21,10 @@ import {
 export interface TicketTypeView {
   id: number
   name: string
+  /** What one ticket costs this buyer: with their code, when it changes the price. */
   price: string
+  /** The type's own price, when a code changes it (shown struck through); null otherwise. */
+  listPrice: string | null
   /** The price in minor units, carried by the buy form so that the buyer pays what they saw. */
   priceMinor: number
   remaining: number
@@ -68,10 +72,28 @@ export interface EventView {
   maxOrdersPerBuyer: number | null
 }
 
-/** What the public pages show of an event: figures derived once, here, from the rows, and said in the words of `t`. */
-export function toEventView(event: Event, types: TicketTypeRow[], currency: string, t: Translate, now = Date.now()): EventView {
+/** What a buyer's code changes on the buy form (src/features/codes): the hidden types it unlocks, and the price of one ticket of each type with it. */
+export interface ViewedWith {
+  unlocked?: ReadonlySet<number>
+  prices?: ReadonlyMap<number, Money>
+}
+
+/**
+ * What the public pages show of an event: figures derived once, here, from
+ * the rows, and said in the words of `t`. Hidden ticket types are left out,
+ * and counted nowhere, unless a code unlocks them (`viewed`).
+ */
+export function toEventView(
+  event: Event,
+  allTypes: TicketTypeRow[],
+  currency: string,
+  t: Translate,
+  now = Date.now(),
+  viewed: ViewedWith = {},
+): EventView {
   const phase = eventPhase(event, now)
-  const ticketTypes = types.map((type) => toTicketTypeView(event, type, currency, t, now))
+  const types = allTypes.filter((type) => isListed(type) || viewed.unlocked?.has(type.id) === true)
+  const ticketTypes = types.map((type) => toTicketTypeView(event, type, currency, t, now, viewed.prices?.get(type.id)))
   const remaining = remainingOfEvent(
     ticketTypes.map((type) => type.remaining),
     event,
@@ -131,14 +153,24 @@ function priceNote(
     : t('browse.sales.ended')
 }
 
-function toTicketTypeView(event: Event, type: TicketTypeRow, currency: string, t: Translate, now: number): TicketTypeView {
+function toTicketTypeView(
+  event: Event,
+  type: TicketTypeRow,
+  currency: string,
+  t: Translate,
+  now: number,
+  withCode: Money | undefined,
+): TicketTypeView {
   const remaining = remainingOf(type, event)
   const onSale = isTicketTypeOnSale(type, event, now)
+  const own = money(type.priceMinor, currency)
+  const price = withCode ?? own
   return {
     id: type.id,
     name: type.name,
-    price: formatMoney(money(type.priceMinor, currency)),
-    priceMinor: type.priceMinor,
+    price: formatMoney(price),
+    listPrice: price.minor === own.minor ? null : formatMoney(own),
+    priceMinor: price.minor,
     remaining,
     soldOut: remaining === 0,
     onSale,

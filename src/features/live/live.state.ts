@@ -48,6 +48,8 @@ export interface LiveEventState {
 
 export interface LiveTicketTypeState {
   id: number
+  /** Not hidden: the public pages show it and count it (a hidden type's figures go to the owner alone). */
+  listed: boolean
   remaining: number
   sold: number
   held: number
@@ -88,6 +90,7 @@ export async function loadLiveState(
       'ticketTypes.maxPerOrder',
       'ticketTypes.salesStartAt',
       'ticketTypes.salesEndAt',
+      'ticketTypes.hidden',
     ])
     .select((eb) => [eb.selectFrom('siteSettings').select('siteSettings.currency').where('siteSettings.id', '=', 1).as('currency')])
     .where('events.id', '=', eventId)
@@ -114,6 +117,7 @@ export async function loadLiveState(
     }
     ticketTypes.push({
       id: row.typeId,
+      listed: row.hidden === 0,
       remaining: remainingOf(type, event),
       sold: type.sold,
       held: type.held,
@@ -123,8 +127,10 @@ export async function loadLiveState(
       maxPerOrder: row.maxPerOrder ?? 0,
     })
   }
+  // What the public pages count: the listed types, as toEventView does.
+  const listed = ticketTypes.filter((type) => type.listed)
   const remaining = remainingOfEvent(
-    ticketTypes.map((type) => type.remaining),
+    listed.map((type) => type.remaining),
     event,
   )
   const totals = (await orderTotalsByEvent(db, [first.id])).get(first.id)
@@ -137,7 +143,7 @@ export async function loadLiveState(
     id: first.id,
     ownerId: first.ownerId,
     public: isPublic(event, now),
-    status: eventStatus(phase, ticketTypes.length, remaining),
+    status: eventStatus(phase, listed.length, remaining),
     ticketTypes,
     remaining,
     sold: ticketTypes.reduce((sum, type) => sum + type.sold, 0),
@@ -175,15 +181,17 @@ export function stateMessage(state: LiveEventState, withSales: boolean, withDoor
       }),
       ...(withDoor && { door: state.door }),
       ...(state.takenSeats.length > 0 && { takenSeats: state.takenSeats }),
-      ticketTypes: state.ticketTypes.map((type) => ({
-        id: type.id,
-        ...(counted && { remaining: type.remaining, soldOut: type.remaining === 0 }),
-        onSale: type.onSale,
-        salesOpen: type.salesOpen,
-        waitingList: type.waitingList,
-        maxSelectable: maxSelectable(type.onSale, type.remaining, type.maxPerOrder),
-        ...(withSales && { sold: type.sold, held: type.held }),
-      })),
+      ticketTypes: state.ticketTypes
+        .filter((type) => type.listed || withSales)
+        .map((type) => ({
+          id: type.id,
+          ...(counted && { remaining: type.remaining, soldOut: type.remaining === 0 }),
+          onSale: type.onSale,
+          salesOpen: type.salesOpen,
+          waitingList: type.waitingList,
+          maxSelectable: maxSelectable(type.onSale, type.remaining, type.maxPerOrder),
+          ...(withSales && { sold: type.sold, held: type.held }),
+        })),
     },
   })
 }

@@ -4,6 +4,7 @@ import type { OrderStatus, OrdersTable } from '../../db/schema.js'
 import { searchText } from '../../lib/search.js'
 import { giveBack } from '../capacity/capacity.js'
 import { releaseSeatsOfOrders, releaseSeatsOfTickets } from '../seating/seating.repository.js'
+import { type CodeHolding, giveUsesBack } from '../codes/code.uses.js'
 import { placedState, statesBefore, ticketStandsCondition } from './order.states.js'
 
 /**
@@ -94,28 +95,43 @@ export async function transitionOrdersOfEvent(
 
 /**
  * Gives back what orders that left a capacity-holding state held: their
- * seats, and their tickets to the event's and the types' capacity. The one
- * release that every cancellation (and, with payments, every expiry and
- * refund) uses. The caller holds the event row's lock and has just moved the
- * orders out of a state that holds capacity (holdsCapacity), into one that does not.
+ * seats, their tickets to the event's and the types' capacity, and the uses
+ * of the codes they were placed with. The one release that every
+ * cancellation (and, with payments, every expiry and refund) uses. The caller
+ * holds the event row's lock and has just moved the orders out of a state
+ * that holds capacity (holdsCapacity), into one that does not.
  */
 export async function releaseOrders(trx: Trx, eventId: number, orderIds: number[]): Promise<void> {
   const ticketsByType = new Map<number, number>()
+  const codes = new Map<number, CodeHolding>()
+  const holding = (codeId: number) => codes.get(codeId) ?? codes.set(codeId, { tickets: 0, orders: 0 }).get(codeId)!
   // In slices: an event's cancellation may release more orders than one statement may name (SQLite binds at most 32,766 values).
   for (let start = 0; start < orderIds.length; start += ORDERS_PER_STATEMENT) {
     const slice = orderIds.slice(start, start + ORDERS_PER_STATEMENT)
     await releaseSeatsOfOrders(trx, slice)
     const counts = await trx
       .selectFrom('tickets')
-      .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
+      .select(['ticketTypeId', 'codeId', (eb) => eb.fn.countAll<number>().as('count')])
       .where('orderId', 'in', slice)
       // A ticket cancelled on its own gave its place back then (releaseTickets).
       .where(ticketStandsCondition)
-      .groupBy('ticketTypeId')
+      .groupBy(['ticketTypeId', 'codeId'])
       .execute()
-    for (const row of counts) ticketsByType.set(row.ticketTypeId, (ticketsByType.get(row.ticketTypeId) ?? 0) + Number(row.count))
+    for (const row of counts) {
+      ticketsByType.set(row.ticketTypeId, (ticketsByType.get(row.ticketTypeId) ?? 0) + Number(row.count))
+      if (row.codeId !== null) holding(row.codeId).tickets += Number(row.count)
+    }
+    const coded = await trx
+      .selectFrom('orders')
+      .select(['codeId', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('id', 'in', slice)
+      .where('codeId', 'is not', null)
+      .groupBy('codeId')
+      .execute()
+    for (const row of coded) holding(row.codeId!).orders += Number(row.count)
   }
   await giveBack(trx, eventId, ticketsByType)
+  await giveUsesBack(trx, codes, Date.now())
 }
 
 /** A ticket as cancelling it on its own reads it: what it held, and what it cost. */
@@ -123,6 +139,8 @@ export interface TicketCancelled {
   id: number
   ticketTypeId: number
   priceMinor: number
+  /** The code that applied to it: counted per ticket, its use comes back. */
+  codeId: number | null
 }
 
 /**
@@ -147,23 +165,34 @@ export async function cancelTicketsOfOrder(
     .where('orderId', '=', orderId)
     .where('id', 'in', ticketIds)
     .$if(conditional, (qb) => qb.where(ticketStandsCondition))
-    .returning(['id', 'ticketTypeId', 'priceMinor'])
+    .returning(['id', 'ticketTypeId', 'priceMinor', 'codeId'])
     .execute()
 }
 
 /**
- * Gives back what tickets cancelled on their own held: their seats, and their
- * places in the event's and their types' capacity. The caller holds the
- * event row's lock and has just cancelled them (cancelTicketsOfOrder).
+ * Gives back what tickets cancelled on their own held: their seats, their
+ * places in the event's and their types' capacity, and, counted per ticket,
+ * their codes' uses (a code counted per order keeps its use while the order
+ * stands). The caller holds the event row's lock and has just cancelled them
+ * (cancelTicketsOfOrder).
  */
-export async function releaseTickets(trx: Trx, eventId: number, tickets: Pick<TicketCancelled, 'id' | 'ticketTypeId'>[]): Promise<void> {
+export async function releaseTickets(
+  trx: Trx,
+  eventId: number,
+  tickets: Pick<TicketCancelled, 'id' | 'ticketTypeId' | 'codeId'>[],
+): Promise<void> {
   await releaseSeatsOfTickets(
     trx,
     tickets.map((ticket) => ticket.id),
   )
   const byType = new Map<number, number>()
-  for (const ticket of tickets) byType.set(ticket.ticketTypeId, (byType.get(ticket.ticketTypeId) ?? 0) + 1)
+  const codes = new Map<number, CodeHolding>()
+  for (const ticket of tickets) {
+    byType.set(ticket.ticketTypeId, (byType.get(ticket.ticketTypeId) ?? 0) + 1)
+    if (ticket.codeId !== null) codes.set(ticket.codeId, { tickets: (codes.get(ticket.codeId)?.tickets ?? 0) + 1, orders: 0 })
+  }
   await giveBack(trx, eventId, byType)
+  await giveUsesBack(trx, codes, Date.now())
 }
 
 /** Takes the price of tickets cancelled on their own off their order's total: what is due of an unpaid order, what a paid one is worth. */

@@ -175,7 +175,7 @@ export async function cancelTickets(
 async function standingTickets(db: Db | Trx, orderId: number): Promise<StandingTicket[]> {
   const rows = await db
     .selectFrom('tickets')
-    .select(['id', 'ticketTypeId', 'priceMinor'])
+    .select(['id', 'ticketTypeId', 'priceMinor', 'codeId'])
     .select(TICKET_WAS_USED.as('used'))
     .where('orderId', '=', orderId)
     .where(ticketStandsCondition)

@@ -328,6 +328,7 @@ export interface TicketTypeFormValues {
   salesStartAt: string
   salesEndAt: string
   allowReentry: boolean
+  hidden: boolean
 }
 
 export interface TicketTypeInput {
@@ -339,10 +340,12 @@ export interface TicketTypeInput {
   salesEndAt: number | null
   /** 0/1, as stored. */
   allowReentry: number
+  /** 0/1: shown and sold only to buyers whose code names it (src/features/codes). */
+  hidden: number
 }
 
 export function blankTicketTypeForm(): TicketTypeFormValues {
-  return { name: '', price: '', capacity: '', maxPerOrder: '10', salesStartAt: '', salesEndAt: '', allowReentry: false }
+  return { name: '', price: '', capacity: '', maxPerOrder: '10', salesStartAt: '', salesEndAt: '', allowReentry: false, hidden: false }
 }
 
 export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone: string): TicketTypeFormValues {
@@ -354,6 +357,7 @@ export function ticketTypeFormOf(type: TicketTypeRow, currency: string, timeZone
     salesStartAt: type.salesStartAt === null ? '' : instantToLocalInput(type.salesStartAt, timeZone),
     salesEndAt: type.salesEndAt === null ? '' : instantToLocalInput(type.salesEndAt, timeZone),
     allowReentry: type.allowReentry === 1,
+    hidden: type.hidden === 1,
   }
 }
 
@@ -380,6 +384,7 @@ export function parseTicketTypeForm(
     salesStartAt: form.text('salesStartAt'),
     salesEndAt: form.text('salesEndAt'),
     allowReentry: form.checkbox('allowReentry'),
+    hidden: form.checkbox('hidden'),
   }
   requireText(form, t, 'name', values.name, 'organiser.ticketType.error.nameMissing', MAX_TEXT)
   const priceMinor = readPrice(form, t, 'price', values.price, currency)
@@ -406,10 +411,11 @@ export function parseTicketTypeForm(
   }
   if (!form.ok || priceMinor === null || capacity === null || maxPerOrder === null) return { values, errors: form.errors, input: null }
   const allowReentry = values.allowReentry ? 1 : 0
+  const hidden = values.hidden ? 1 : 0
   return {
     values,
     errors: form.errors,
-    input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt, allowReentry },
+    input: { name: values.name, priceMinor, capacity, maxPerOrder, salesStartAt, salesEndAt, allowReentry, hidden },
   }
 }
 

@@ -17,6 +17,7 @@ export type EventRefusal =
   | { code: 'already-cancelled' }
   | { code: 'has-orders'; orders: number }
   | { code: 'type-ordered'; ticketType: string; tickets: number }
+  | { code: 'type-has-codes'; ticketType: string; codes: string[] }
   | { code: 'last-ticket-type' }
 
 /** A refusal that one field of the form answers for. */
@@ -51,6 +52,8 @@ export function eventRefusalMessage(reason: EventRefusal | EventFieldReason): Me
       return { key: 'refusal.event.hasOrders', params: { orders: reason.orders } }
     case 'type-ordered':
       return { key: 'refusal.event.typeOrdered', params: { ticketType: reason.ticketType, tickets: reason.tickets } }
+    case 'type-has-codes':
+      return { key: 'codes.refusal.typeHasCodes', params: { ticketType: reason.ticketType, codes: reason.codes.join(', ') } }
     case 'last-ticket-type':
       return { key: 'refusal.event.lastTicketType' }
     case 'on-sale-after-end':

@@ -17,6 +17,8 @@ import { offerFreedCapacity } from '../offers/offers.js'
 import { releaseOrders, transitionOrdersOfEvent } from '../orders/order.writes.js'
 import { holdsCapacityCondition } from '../orders/order.states.js'
 import { releaseAllHolds } from '../capacity/capacity.js'
+import { endCodesOfEvent } from '../codes/code.uses.js'
+import { codesNaming } from '../codes/codes.repository.js'
 import type { EventRefusal, FieldRefusal } from './event.refusals.js'
 import { refundTheRest } from '../payments/refunds.js'
 
@@ -356,6 +358,7 @@ export async function cancelEvent(ctx: EventsContext, actor: Actor, eventId: num
         })),
       )
       await releaseAllHolds(trx, eventId)
+      await endCodesOfEvent(trx, eventId)
       // Nothing will be sold: the waiting list ends, and its offers' holds with the counters above; each person is told.
       const closed = await trx
         .updateTable('waitingListEntries')
@@ -536,6 +539,9 @@ export async function ticketTypeDeletionRefusal(
   if (ordered > 0) {
     return { code: 'type-ordered', ticketType: type.name, tickets: ordered }
   }
+  // A code for it would point at nothing, and a reserved one keeps its tickets aside.
+  const codes = await codesNaming(db, type.eventId, type.id)
+  if (codes.length > 0) return { code: 'type-has-codes', ticketType: type.name, codes: codes.slice(0, 5) }
   const others = await db.selectFrom('ticketTypes').select('id').where('eventId', '=', type.eventId).where('id', '!=', type.id).execute()
   if (others.length === 0 && event.status === 'published') {
     return { code: 'last-ticket-type' }

@@ -51,6 +51,7 @@ import {
   findOrderByCode,
   moneyOfOrders,
   orderTotalsByEvent,
+  takenOffByCode,
 } from '../purchase/order.repository.js'
 import { TicketCancellationRefused, cancelTickets } from '../orders/ticket-cancellation.js'
 import { RefundRefused, refundOrder, refundableOf } from '../payments/refunds.js'
@@ -85,6 +86,8 @@ import { answersOfEventOrders, answersOfOrders, questionsOf } from '../questions
 import { deskTakings } from '../box-office/takings.js'
 import { toTakingsView } from '../box-office/box-office.view.js'
 import { isDeskMethod } from '../payments/payment-method.js'
+import { hasCodes, keptByType, usedCodesByEvent } from '../codes/codes.repository.js'
+import { toCodeUses } from '../codes/codes.view.js'
 import {
   attendeeHeader,
   paymentFieldsView,
@@ -148,12 +151,20 @@ export default async function eventRoutes(app: FastifyInstance) {
     const totals = await orderTotalsByEvent(app.db, [event.id])
     const values = forms.form?.values ?? eventFormOf(event)
     const { t } = reply.request
+    const summary = toEventSummary(event, types, totals.get(event.id), currency, now, t)
+    const kept = await keptByType(app.db, event.id)
     return reply.render(
       'organiser/manage.eta',
       {
         title: t('organiser.manage.title', { title: event.title }),
         event: {
-          ...toEventSummary(event, types, totals.get(event.id), currency, now, t),
+          ...summary,
+          // A type's held tickets: those offered to the waiting list, and those its reserved codes keep aside, said apart.
+          ticketTypes: summary.ticketTypes.map((type) => ({
+            ...type,
+            held: type.held - (kept.get(type.id) ?? 0),
+            kept: kept.get(type.id) ?? 0,
+          })),
           isPublic: isPublic(event, now),
           isPublished: event.status === 'published',
           cancelled: event.status === 'cancelled',
@@ -210,9 +221,18 @@ export default async function eventRoutes(app: FastifyInstance) {
       now,
       request.t,
     )
+    // Each event's codes with uses: how many, and the money each took off.
+    const used = await usedCodesByEvent(app.db, ids)
+    const takenOff = await takenOffByCode(
+      app.db,
+      [...used.values()].flat().map((code) => code.id),
+    )
     return reply.render('organiser/dashboard.eta', {
       title: request.t(actor.isAdmin ? 'organiser.dashboard.allEvents' : 'organiser.breadcrumb.yourEvents'),
-      groups,
+      groups: groups.map((group) => ({
+        ...group,
+        events: group.events.map((event) => ({ ...event, codes: toCodeUses(used.get(event.id) ?? [], takenOff, currency) })),
+      })),
       isAdmin: actor.isAdmin,
       pager: pager('/organiser', {}, page, hasNext),
       scripts: LIVE_PAGE_SCRIPTS,
@@ -596,7 +616,11 @@ export default async function eventRoutes(app: FastifyInstance) {
  */
 async function* attendeeRows(db: Db, event: Event, checkInSecret: string, t: Translate): AsyncGenerator<CsvCell[][]> {
   // The questions asked now: read once, and each batch's answers with it (nothing for an event that asks none).
-  const columns = { holderNames: event.holderNames !== 'off', questions: event.questionCount > 0 ? await questionsOf(db, event.id) : [] }
+  const columns = {
+    holderNames: event.holderNames !== 'off',
+    questions: event.questionCount > 0 ? await questionsOf(db, event.id) : [],
+    codes: await hasCodes(db, event.id),
+  }
   yield [attendeeHeader(event, columns, t)]
   for await (const lines of attendeeLineBatches(db, event.id, ATTENDEE_BATCH_ORDERS)) {
     const answers = columns.questions.length > 0 ? await answersOfOrders(db, [...new Set(lines.map((line) => line.orderId))]) : []

@@ -6,7 +6,7 @@ import { ORDER_STATUS_MESSAGES, awaitsPayment, canMove, holdsCapacity, ticketSta
 import type { Event } from '../events/event.model.js'
 import { type CsvCell, csvDateTime } from '../../lib/csv.js'
 import { mailtoHref } from '../../lib/forms.js'
-import { TIME_ZONES, formatDateTime, formatMoney, formatRevenue, isValidTimeZone, minorToInput } from '../../lib/format.js'
+import { TIME_ZONES, formatAmount, formatDateTime, formatMoney, formatRevenue, isValidTimeZone, minorToInput } from '../../lib/format.js'
 import {
   type EventPhase,
   type EventStatus,
@@ -14,12 +14,13 @@ import {
   PHASE_ORDER,
   eventPhase,
   eventStatus,
+  isListed,
   remainingOf,
   remainingOfEvent,
 } from '../events/event.rules.js'
 import type { DashboardEvent } from '../events/event.repository.js'
 import type { AttendeeLine, OrderMoney, OrderTotals } from '../purchase/order.repository.js'
-import { money } from '../../lib/money.js'
+import { type Money, money } from '../../lib/money.js'
 import { PAYMENT_METHOD_IDS } from '../payments/payment-method.js'
 import { methodLabelKey, ticketsAreValid } from '../purchase/order.view.js'
 import { CARD_HOLD_MINUTES, MAX_TRANSFER_DAYS, type SitePayments } from './event.form.js'
@@ -44,8 +45,10 @@ export interface TicketTypeSummary {
   name: string
   price: string
   sold: number
-  /** Held for offers to the waiting list. */
+  /** Held for offers to the waiting list, and kept aside for reserved codes. */
   held: number
+  /** Shown and sold only to buyers whose code names it. */
+  hidden: boolean
   capacity: number
   maxPerOrder: number
   /** When sales open and close, or null when they follow the event's publication. */
@@ -132,11 +135,13 @@ export function toEventSummary(
   t: Translate,
 ): EventSummary {
   const phase = eventPhase(event, now)
+  // Sold out as the public sees it: the listed types (a hidden one is for code holders alone).
+  const listed = types.filter(isListed)
   const status = eventStatus(
     phase,
-    types.length,
+    listed.length,
     remainingOfEvent(
-      types.map((type) => remainingOf(type, event)),
+      listed.map((type) => remainingOf(type, event)),
       event,
     ),
   )
@@ -186,6 +191,7 @@ function toTicketTypeSummary(type: TicketTypeRow, timeZone: string, currency: st
     price: formatMoney(money(type.priceMinor, currency)),
     sold: type.sold,
     held: type.held,
+    hidden: type.hidden === 1,
     capacity: type.capacity,
     maxPerOrder: type.maxPerOrder,
     salesWindow: salesWindow(type, timeZone, t),
@@ -201,6 +207,8 @@ export interface AttendeeOrderView {
   buyerEmail: string
   buyerMailto: string
   total: string
+  /** The code it was placed with, and what it took off (the tickets that stand); null for none. */
+  discountCode: { code: string; discount: string } | null
   orderedAt: string
   /** Every ticket; those cancelled on their own (`cancelled`) shown so, struck out. */
   tickets: {
@@ -287,6 +295,8 @@ export function toOrderViews(
   t: Translate,
 ): AttendeeOrderView[] {
   const orders = new Map<number, AttendeeOrderView>()
+  // What each order's code took off its tickets that stand.
+  const discounts = new Map<number, Money>()
   const answersOf = answersByOrder(answered.answers)
   for (const line of lines) {
     const answers = answersOf.get(line.orderId) ?? []
@@ -301,6 +311,7 @@ export function toOrderViews(
         buyerEmail: line.buyerEmail,
         buyerMailto: mailtoHref(line.buyerEmail),
         total: formatMoney(money(line.totalMinor, line.currency)),
+        discountCode: line.discountCode === null ? null : { code: line.discountCode, discount: '' },
         orderedAt: formatDateTime(line.orderedAt, event.timeZone),
         tickets: [],
         printable: event.status !== 'cancelled' && ticketsAreValid(line),
@@ -317,6 +328,7 @@ export function toOrderViews(
       order.canCancelTickets = true
       order.canMoveTickets = true
     }
+    if (!cancelled) discounts.set(line.orderId, money((discounts.get(line.orderId)?.minor ?? 0) + line.discountMinor, line.currency))
     order.tickets.push({
       id: line.ticketId,
       cancelled,
@@ -335,6 +347,10 @@ export function toOrderViews(
       answers: answerLines(answered.questions, answers, line.ticketId, t),
     })
   }
+  for (const [orderId, order] of orders) {
+    const discount = discounts.get(orderId)
+    if (order.discountCode && discount) order.discountCode.discount = formatAmount(discount)
+  }
   return [...orders.values()]
 }
 
@@ -347,6 +363,8 @@ function resendButton(line: AttendeeLine, t: Translate): string | null {
 export interface AttendeeColumns {
   holderNames: boolean
   questions: EventAnswers['questions']
+  /** The event has codes: each ticket's order's code, and what it took off the ticket. */
+  codes: boolean
 }
 
 export function attendeeHeader(event: Event, columns: AttendeeColumns, t: Translate): CsvCell[] {
@@ -364,6 +382,7 @@ export function attendeeHeader(event: Event, columns: AttendeeColumns, t: Transl
     t('organiser.attendeesCsv.currency'),
     t('organiser.attendeesCsv.orderedAt', { timeZone }),
     t('organiser.attendeesCsv.checkedInAt', { timeZone }),
+    ...(columns.codes ? [t('codes.csv.orderCode'), t('codes.csv.discountOff')] : []),
     ...(columns.holderNames ? [t('questions.csv.holder')] : []),
     ...columns.questions.map((question) => question.label),
   ]
@@ -406,6 +425,7 @@ export function toAttendeeRows(
     line.currency,
     csvDateTime(line.orderedAt, event.timeZone),
     line.checkedInAt === null ? '' : csvDateTime(line.checkedInAt, event.timeZone),
+    ...(columns.codes ? [line.discountCode ?? '', minorToInput(money(line.discountMinor, line.currency))] : []),
     ...(columns.holderNames ? [line.holderName ?? ''] : []),
     ...columns.questions.map((question) => answerOf(line, question)),
   ])

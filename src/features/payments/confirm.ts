@@ -23,6 +23,8 @@ import { ticketStandsCondition } from '../orders/order.states.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { rebookLapsedSeats } from '../seating/seating.repository.js'
 import { queueRefund } from './refunds.js'
+import { type CodeHolding, giveUsesBack, retakeUses } from '../codes/code.uses.js'
+import { type CodeRules, codeHasUsesFor } from '../codes/code.rules.js'
 
 /** What a confirmation did. */
 export type Confirmed =
@@ -60,13 +62,13 @@ interface OrderToPay {
  * that the tests catch what each prevents.
  */
 export interface ConfirmSeams {
-  /** A late payment takes its tickets again only where there is room: without it, an oversell. */
-  room: RoomRules
+  /** A late payment takes its tickets again only where there is room, and its code's uses only within its limit: without it, an oversell. */
+  room: RoomRules & CodeRules
   /** The payment row moves to paid only from another state: without it, a payment confirmed twice at once is refunded as if it had come for nothing. */
   conditional: boolean
 }
 
-export const GUARDED: ConfirmSeams = { room: GUARDED_ROOM, conditional: true }
+export const GUARDED: ConfirmSeams = { room: { ...GUARDED_ROOM, codeHasUsesFor }, conditional: true }
 
 async function orderToPay(db: Db, orderId: number): Promise<OrderToPay> {
   return db
@@ -192,20 +194,45 @@ async function payOrder(
   return { kind: 'paid', late }
 }
 
-/** A lapsed order's tickets and seats, taken again under the guard; false with nothing taken when any is gone. */
+/**
+ * A lapsed order's code uses, tickets and seats, taken again under the
+ * guards; false with nothing taken when any is gone. The uses first: a
+ * reserved code hands its holder what it keeps aside, where the tickets are
+ * then found.
+ */
 async function retakeTickets(trx: Trx, order: OrderToPay, seams: ConfirmSeams): Promise<boolean> {
   const counts = await trx
     .selectFrom('tickets')
-    .select(['ticketTypeId', (eb) => eb.fn.countAll<number>().as('count')])
+    .select(['ticketTypeId', 'codeId', (eb) => eb.fn.countAll<number>().as('count')])
     .where('orderId', '=', order.id)
     // Those the organiser cancelled on their own (before the order lapsed) stay given back.
     .where(ticketStandsCondition)
-    .groupBy('ticketTypeId')
+    .groupBy(['ticketTypeId', 'codeId'])
     .execute()
-  const byType = new Map(counts.map((row) => [row.ticketTypeId, Number(row.count)]))
-  if (!(await retake(trx, order.eventId, byType, seams.room))) return false
+  const byType = new Map<number, number>()
+  for (const row of counts) byType.set(row.ticketTypeId, (byType.get(row.ticketTypeId) ?? 0) + Number(row.count))
+  const codes = await codeHoldingOf(trx, order.id, counts)
+  const now = Date.now()
+  if (!(await retakeUses(trx, codes, now, seams.room))) return false
+  if (!(await retake(trx, order.eventId, byType, seams.room))) {
+    await giveUsesBack(trx, codes, now)
+    return false
+  }
   if (await rebookLapsedSeats(trx, order.eventId, order.id)) return true
   // A seat is gone: the tickets go back too, and the money with them (the caller refunds).
   await giveBack(trx, order.eventId, byType)
+  await giveUsesBack(trx, codes, now)
   return false
+}
+
+/** What the order held of its code: its standing tickets the code applied to, and the order itself. */
+async function codeHoldingOf(
+  trx: Trx,
+  orderId: number,
+  counts: { codeId: number | null; count: number }[],
+): Promise<Map<number, CodeHolding>> {
+  const { codeId } = await trx.selectFrom('orders').select('codeId').where('id', '=', orderId).executeTakeFirstOrThrow()
+  if (codeId === null) return new Map()
+  const tickets = counts.filter((row) => row.codeId === codeId).reduce((sum, row) => sum + Number(row.count), 0)
+  return new Map([[codeId, { tickets, orders: 1 }]])
 }

@@ -1,10 +1,11 @@
 /**
- * The one pricing of a cart, pure: each line's unit price, its discount (none
- * yet: codes will add them here) and subtotal, and the total, within what one
- * order may total (MAX_MONEY_MINOR). The buy page's running total, the
- * purchase and the check of the prices the buyer saw all price through it.
+ * The one pricing of a cart, pure: each line's unit price, its discount (a
+ * code's, src/features/codes, given as the price of each ticket with it) and
+ * subtotal, and the total, within what one order may total
+ * (MAX_MONEY_MINOR). The buy page's running total, the purchase and the check
+ * of the prices the buyer saw all price through it.
  */
-import { MAX_MONEY_MINOR, type Money, MoneyTooLarge, money, sameMoney, sum, times, zero } from '../../lib/money.js'
+import { MAX_MONEY_MINOR, type Money, MoneyTooLarge, money, sameMoney, sum, times } from '../../lib/money.js'
 
 /** The most one order may total: orders.total_minor is a 32-bit integer column. */
 export function maxOrderTotal(currency: string): Money {
@@ -27,8 +28,11 @@ export type CartQuantities = ReadonlyMap<number, number> | Iterable<readonly [nu
 export interface PricedLine {
   ticketTypeId: number
   quantity: number
+  /** The ticket type's price. */
   unit: Money
-  /** Taken off the line's price; zero until discount codes exist. */
+  /** What one ticket costs, the discount taken off: the unit price without one. */
+  net: Money
+  /** Taken off the line's price: (unit - net) × quantity. */
   discount: Money
   subtotal: Money
 }
@@ -45,19 +49,26 @@ export function unitPrices(types: Iterable<{ id: number; priceMinor: number }>, 
 
 /**
  * Prices the lines with a positive quantity, in ticket type id order (the
- * order capacity is taken in). A line of a type without a price is the
- * caller's error.
+ * order capacity is taken in). `net`: the price of one ticket of a type with
+ * a discount (a code's), for the types it applies to. A line of a type
+ * without a price is the caller's error.
  */
-export function priceCart(quantities: CartQuantities, prices: ReadonlyMap<number, Money>, currency: string): CartPricing {
+export function priceCart(
+  quantities: CartQuantities,
+  prices: ReadonlyMap<number, Money>,
+  currency: string,
+  net: ReadonlyMap<number, Money> = prices,
+): CartPricing {
   const wanted = [...quantities].filter(([, quantity]) => quantity > 0).sort(([a], [b]) => a - b)
   const tickets = wanted.reduce((count, [, quantity]) => count + quantity, 0)
   try {
     const lines = wanted.map(([ticketTypeId, quantity]): PricedLine => {
       const unit = prices.get(ticketTypeId)
       if (!unit) throw new Error(`pricing: ticket type ${ticketTypeId} has no price`)
-      const discount = zero(currency)
+      const each = net.get(ticketTypeId) ?? unit
+      const discount = times(money(unit.minor - each.minor, currency), quantity)
       const subtotal = sum(currency, [times(unit, quantity), money(-discount.minor, currency)])
-      return { ticketTypeId, quantity, unit, discount, subtotal }
+      return { ticketTypeId, quantity, unit, net: each, discount, subtotal }
     })
     const total = sum(
       currency,

@@ -1,5 +1,11 @@
 import { type ExpressionBuilder, sql } from 'kysely'
-import { TICKET_WAS_USED, awaitsPaymentCondition, ticketStands, ticketStandsCondition } from '../orders/order.states.js'
+import {
+  TICKET_WAS_USED,
+  awaitsPaymentCondition,
+  holdsCapacityCondition,
+  ticketStands,
+  ticketStandsCondition,
+} from '../orders/order.states.js'
 import type { Db, Trx } from '../../db/database.js'
 import type { Database, OrderRow, OrderStatus, PaymentRow, RefundRow, SalesChannel } from '../../db/schema.js'
 import { type Event, toEvent } from '../events/event.model.js'
@@ -19,6 +25,8 @@ export interface OrderWithTickets extends EventAnswers {
   payments: PaymentRow[]
   /** Every refund of it, oldest first. */
   refunds: RefundRow[]
+  /** The code it was placed with, as the organiser wrote it; null for none. */
+  code: string | null
 }
 
 export interface OrderTicket {
@@ -39,6 +47,8 @@ export interface OrderTicket {
   cancelled: boolean
   /** Who it is for, when the event asked and the buyer said. */
   holderName: string | null
+  /** What the order's code took off its price. */
+  discountMinor: number
 }
 
 export async function findOrderByCode(db: Db, code: string): Promise<OrderWithTickets | undefined> {
@@ -67,6 +77,7 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
       'tickets.checkedInAt',
       'tickets.cancelledAt',
       'tickets.holderName',
+      'tickets.discountMinor',
     ])
     .select(TICKET_WAS_USED.as('used'))
     .where('tickets.orderId', '=', order.id)
@@ -79,10 +90,13 @@ async function withEventAndTickets(db: Db, order: OrderRow): Promise<OrderWithTi
   )
   const payments = await db.selectFrom('payments').selectAll().where('orderId', '=', order.id).orderBy('id').execute()
   const refunds = await db.selectFrom('refunds').selectAll().where('orderId', '=', order.id).orderBy('id').execute()
+  const code =
+    order.codeId === null ? undefined : await db.selectFrom('codes').select('code').where('id', '=', order.codeId).executeTakeFirst()
   return {
     order,
     payments,
     refunds,
+    code: code?.code ?? null,
     ...(await answersOfEventOrders(db, event, [order.id])),
     event: { ...event, checkInSecret: secret },
     // PostgreSQL answers exists() with a boolean, SQLite with 0 or 1.
@@ -300,6 +314,10 @@ export interface AttendeeLine {
   ticketCancelledAt: number | null
   /** Who the ticket is for, when the event asked and the buyer said. */
   holderName: string | null
+  /** The code the order was placed with; null for none. */
+  discountCode: string | null
+  /** What the code took off this ticket's price. */
+  discountMinor: number
 }
 
 /** Where a list of orders (newest first) stopped: its last order. */
@@ -361,6 +379,7 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
     .selectFrom('orders')
     .innerJoin('tickets', 'tickets.orderId', 'orders.id')
     .innerJoin('ticketTypes', 'ticketTypes.id', 'tickets.ticketTypeId')
+    .leftJoin('codes', 'codes.id', 'orders.codeId')
     .select([
       'orders.id as orderId',
       'orders.code as orderCode',
@@ -384,6 +403,8 @@ export async function attendeeLines(db: Db, eventId: number, search: OrderSearch
       'tickets.checkedInGate',
       'tickets.cancelledAt as ticketCancelledAt',
       'tickets.holderName',
+      'codes.code as discountCode',
+      'tickets.discountMinor',
     ])
     .where('orders.id', 'in', matching)
     .orderBy('orders.createdAt', 'desc')
@@ -408,4 +429,27 @@ export async function* attendeeLineBatches(db: Db, eventId: number, batchSize: n
     yield lines
     after = { orderedAt: last.orderedAt, orderId: last.orderId }
   }
+}
+
+/**
+ * What each code took off the orders that hold tickets (paid, or awaiting
+ * payment), the tickets cancelled on their own left out: one sum per
+ * currency the orders were placed in.
+ */
+export async function takenOffByCode(db: Db, codeIds: number[]): Promise<Map<number, Money[]>> {
+  const taken = new Map<number, Money[]>(codeIds.map((id) => [id, []]))
+  if (codeIds.length === 0) return taken
+  const rows = await db
+    .selectFrom('tickets')
+    .innerJoin('orders', 'orders.id', 'tickets.orderId')
+    .select((eb) => ['tickets.codeId', 'orders.currency', eb.fn.sum<number>('tickets.discountMinor').as('minor')])
+    .where('tickets.codeId', 'in', codeIds)
+    .where(holdsCapacityCondition)
+    .where(ticketStandsCondition)
+    .groupBy(['tickets.codeId', 'orders.currency'])
+    .orderBy('orders.currency')
+    .execute()
+  // pg answers sums as strings: read as numbers here.
+  for (const row of rows) if (Number(row.minor) !== 0) taken.get(row.codeId!)?.push({ minor: Number(row.minor), currency: row.currency })
+  return taken
 }

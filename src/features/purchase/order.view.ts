@@ -1,4 +1,4 @@
-import { formatDateTime, formatMoney } from '../../lib/format.js'
+import { formatAmount, formatDateTime, formatMoney } from '../../lib/format.js'
 import { cancellation, cancellationRefusalText } from '../orders/cancellation.js'
 import type { Translate } from '../../i18n/translate.js'
 import type { OrderWithTickets } from './order.repository.js'
@@ -55,6 +55,8 @@ export interface OrderView {
   buyerName: string
   buyerEmail: string
   total: string
+  /** The discount or access code it was placed with, and what it took off the tickets that stand; null for none. */
+  discountCode: { code: string; discount: string } | null
   orderedAt: string
   event: { id: number; title: string; venue: string; when: string; cancelled: boolean }
   /** Every ticket, those the organiser cancelled on their own too (`cancelled`), which the pages and mails show struck out. */
@@ -110,6 +112,18 @@ export function toOrderView(
     buyerName: order.buyerName,
     buyerEmail: order.buyerEmail,
     total: formatMoney(money(order.totalMinor, order.currency)),
+    discountCode:
+      found.code === null
+        ? null
+        : {
+            code: found.code,
+            discount: formatAmount(
+              money(
+                tickets.filter((ticket) => !ticket.cancelled).reduce((sum, ticket) => sum + ticket.discountMinor, 0),
+                order.currency,
+              ),
+            ),
+          },
     orderedAt: formatDateTime(order.createdAt, event.timeZone),
     event: {
       id: event.id,

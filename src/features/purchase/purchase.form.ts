@@ -16,6 +16,8 @@ export interface PurchaseFormValues {
   payment?: string
   /** Names and answers typed on the form's second step, carried as typed while the buyer goes back to the tickets. */
   details?: DetailValues
+  /** A discount or access code, as typed (or from the link that opened the form). */
+  code?: string
 }
 
 /** What the form holds the buyer to: the site's limit per order always; the types' own and an e-mail address unless the box office's desk sells past them. */

@@ -53,6 +53,10 @@ import { eventQuestionsOf } from '../questions/questions.repository.js'
 import { type Asked, type OrderDetails, askedOf, detailValuesOf, parseDetails, slotsOf } from '../questions/answers.js'
 import { toDetailsView } from '../questions/details.view.js'
 import { priceCart, unitPrices } from '../pricing/cart-pricing.js'
+import { type Code, codeKey, pricesWithCode, unlockedBy } from '../codes/code.model.js'
+import { type CodeRefusal, CodeRefused, codeRefusalText, codeStandsRefusal } from '../codes/code.rules.js'
+import { findCodeByText } from '../codes/codes.repository.js'
+import { isListed } from '../events/event.rules.js'
 
 const TICKET_CODE = /^[0-9A-Z]{16}$/
 
@@ -75,7 +79,8 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     let { event, types } = await publicEvent(request)
     // Tickets of an offer that ran out are free again (or offered onward) before the form counts them.
     if (await settle(app.db, event)) ({ event, types } = await publicEvent(request))
-    const offer = await offerOfLink(event, new FormReader(request.query).text('offer'))
+    const query = new FormReader(request.query)
+    const offer = await offerOfLink(event, query.text('offer'))
     const failure = refusals.read(request)
     const refilled = failure?.eventId === event.id
     const values: PurchaseFormValues = refilled
@@ -88,13 +93,24 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
             key: randomSecret(18),
           }
         : { name: request.user?.name ?? '', email: request.user?.email ?? '', quantities: {}, key: randomSecret(18) }
-    // Refilled with the name and address this visitor typed (or their offer's): theirs alone.
-    if (refilled || offer) reply.header('cache-control', 'private, no-store')
+    // A code from a link (/buy-tickets/:id?code=…), or the one this buyer had typed: its prices shown at once, or why it cannot be used.
+    values.code = refilled ? (failure.values.code ?? '') : query.text('code').slice(0, 100)
+    const code = await formCodeOf(event, values.code)
+    // Refilled with the name and address this visitor typed (or their offer's, or a code's prices): theirs alone.
+    if (refilled || offer || values.code !== '') reply.header('cache-control', 'private, no-store')
     // Before the form is sent, so that a double click sends the same browser twice.
     browserTag(request, reply)
     const settings = await request.siteSettings()
-    return renderBuyForm(request, reply, event, types, settings.currency, values, {}, 200, offer)
+    return renderBuyForm(request, reply, event, types, settings.currency, values, codeErrors(request.t, code), 200, { offer, code })
   })
+
+  /** The code typed on the form (or '' for none), as it stands for this event now: usable, or why not. */
+  async function formCodeOf(event: Event, typed: string): Promise<FormCode> {
+    if (typed === '') return NO_CODE
+    const found = await findCodeByText(app.db, event.id, typed)
+    const refusal = codeStandsRefusal(found, Date.now(), event.timeZone)
+    return { typed, found, usable: refusal ? null : found!, refusal }
+  }
 
   /**
    * What a waiting-list offer's link (its token, or '' for none) means on this
@@ -119,8 +135,17 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     values: PurchaseFormValues,
     errors: FieldErrors,
     status: number,
-    offer: LinkedOffer | null = null,
-    justTaken: number[] = [],
+    {
+      offer = null,
+      justTaken = [],
+      code = NO_CODE,
+    }: {
+      offer?: LinkedOffer | null
+      /** Seats ticked on the map that were taken meanwhile. */
+      justTaken?: number[]
+      /** The code typed, whose prices the form shows when it is usable. */
+      code?: FormCode
+    } = {},
   ) {
     // Sent back with what the buyer typed: theirs alone.
     if (status !== 200) reply.header('cache-control', 'private, no-store')
@@ -130,16 +155,32 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       seats.length === 0
         ? null
         : {
-            map: toSeatMapView(seats, types, currency, request.t, { chosen: new Set(values.seats ?? []), justTaken: new Set(justTaken) }),
+            // Each seat's words name its price with the buyer's code.
+            map: toSeatMapView(seats, pricedWith(code.usable, types, currency), currency, request.t, {
+              chosen: new Set(values.seats ?? []),
+              justTaken: new Set(justTaken),
+            }),
             seatedTypes: [...new Set(seats.map((seat) => seat.ticketTypeId))],
           }
     const { t } = request
-    const view = offer?.held ? offerEventView(event, types, currency, offer.held, t) : toEventView(event, types, currency, t)
+    const view = buyFormView(event, types, currency, t, offer?.held ?? null, code.usable)
+    const kept = keptFor(code.usable)
     return reply.render(
       'purchase/buy.eta',
       {
         title: t('purchase.buy.title', { event: event.title }),
         event: view,
+        // Live counts on the page, with what this buyer may buy from a hold (an offer's, a reserved code's) counted as left;
+        // not on a form showing hidden types, which the live feed leaves out.
+        live: {
+          follows: unlockedBy(code.usable, types).size === 0,
+          held: offer?.held ?? (kept && { ticketTypeId: kept.ticketTypeId, quantity: kept.quantity }),
+        },
+        code: {
+          shown: code.usable?.code ?? '',
+          applied: code.usable !== null && code.usable.discount !== 'none' ? code.usable.code : null,
+          unlocks: code.usable !== null && unlockedBy(code.usable, types).size > 0,
+        },
         offer: offer && {
           token: offer.token,
           open: offer.held !== null,
@@ -179,11 +220,11 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     form: ParsedPurchaseForm,
     quantities: Map<number, number>,
     asked: Asked,
-    context: { currency: string; offer: LinkedOffer | null },
+    context: { currency: string; offer: LinkedOffer | null; code: FormCode },
     errors: FieldErrors,
     status: number,
   ) {
-    const { currency, offer } = context
+    const { currency, offer, code } = context
     // It holds what the buyer typed: theirs alone.
     reply.header('cache-control', 'private, no-store')
     const { t } = request
@@ -198,8 +239,10 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       ['email', values.email],
       ...(values.payment ? [['payment', values.payment]] : []),
       ...(offer?.held ? [['offer', offer.token]] : []),
+      ...(values.code ? [['code', values.code]] : []),
+      ['codeShown', code.usable?.code ?? ''],
     ].map(([name, value]) => ({ name: name!, value: value! }))
-    const priced = priceCart(quantities, unitPrices(types, currency), currency)
+    const priced = priceCart(quantities, unitPrices(types, currency), currency, pricesWithCode(code.usable, types, currency))
     const tickets = [...quantities.values()].reduce((sum, quantity) => sum + quantity, 0)
     return reply.render(
       'purchase/details.eta',
@@ -244,11 +287,17 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
     }
     const { event, types } = snapshot
     const offer = await offerOfLink(event, body.text('offer'))
+    const typedCode = body.text('code').slice(0, 100)
+    const code = await formCodeOf(event, typedCode)
+    // What this buyer may choose: the listed types and those their code unlocks (an offer's own type, whatever it is).
+    const unlocked = unlockedBy(code.usable, types)
+    const choosable = offer?.held ? types : types.filter((type) => isListed(type) || unlocked.has(type.id))
     // A seated type is sold by seat: seats ticked on the map, and its quantity field asks for the best available.
     const { seatedTypes } = snapshot
     const chosen = seatedTypes.size > 0 ? chosenSeats(request.body) : []
-    const form = parsePurchaseForm(request.body, types, { maxTicketsPerOrder: app.config.maxTicketsPerOrder }, request.t, chosen.length)
+    const form = parsePurchaseForm(request.body, choosable, { maxTicketsPerOrder: app.config.maxTicketsPerOrder }, request.t, chosen.length)
     form.values.seats = chosen
+    form.values.code = typedCode
     // Names and answers typed on the second step: carried as typed whichever step the form comes back to.
     form.values.details = detailValuesOf(request.body)
     // Asked only when something costs money; a method this event does not offer (now) is refused with the form.
@@ -259,20 +308,30 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       form.errors.payment = request.t('payments.buy.chooseMethod')
     }
     const settings = await request.siteSettings()
+    // A code typed, changed or cleared since the prices were shown: the form comes back with the prices it makes (or why it
+    // cannot be used), everything typed kept, and nothing is bought before the buyer has seen them.
+    if (codeKey(typedCode) !== codeKey(body.text('codeShown'))) {
+      const refused = code.refusal !== null
+      return renderBuyForm(request, reply, event, types, settings.currency, form.values, codeErrors(request.t, code), refused ? 422 : 200, {
+        offer,
+        code,
+      })
+    }
     if (Object.keys(form.errors).length > 0)
-      return renderBuyForm(request, reply, event, types, settings.currency, form.values, form.errors, 422, offer)
+      return renderBuyForm(request, reply, event, types, settings.currency, form.values, form.errors, 422, { offer, code })
     const seatRequest = { chosen, best: new Map([...form.quantities].filter(([typeId]) => seatedTypes.has(typeId))) }
     /** The form back (409) with what went wrong with the seats, the ticked seats taken meanwhile marked, the rest kept. */
     const seatsBack = async (errors: FieldErrors) => {
       const taken = await takenOf(app.db, chosen)
       const values = { ...form.values, seats: chosen.filter((id) => !taken.includes(id)), key: randomSecret(18) }
-      return renderBuyForm(request, reply, event, types, settings.currency, values, errors, 409, offer, taken)
+      return renderBuyForm(request, reply, event, types, settings.currency, values, errors, 409, { offer, justTaken: taken, code })
     }
 
     const showNewPrices = async (changes: ChangedPrice[]) => {
-      // Read again: the form shows the prices as they are now, to be seen before buying.
+      // Read again: the form shows the prices as they are now (with the code as it is now), to be seen before buying.
       const fresh = await publicEvent(request)
       const currency = (await request.siteSettings()).currency
+      const now = await formCodeOf(fresh.event, typedCode)
       return renderBuyForm(
         request,
         reply,
@@ -280,10 +339,22 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         fresh.types,
         currency,
         { ...form.values, key: randomSecret(18) },
-        priceChangeErrors(changes, fresh.types, currency, request.t),
+        {
+          ...priceChangeErrors(changes, pricedWith(now.usable, fresh.types, currency), currency, request.t),
+          ...codeErrors(request.t, now),
+        },
         409,
-        offer,
+        { offer, code: now },
       )
+    }
+    /** The form back (409) with why the code cannot be used for this order, at the code, the rest kept: with its prices while it stands. */
+    const codeRefused = async (reason: CodeRefusal) => {
+      const now = await formCodeOf(event, typedCode)
+      const values = { ...form.values, key: randomSecret(18) }
+      return renderBuyForm(request, reply, event, types, settings.currency, values, { code: codeRefusalText(request.t, reason) }, 409, {
+        offer,
+        code: now,
+      })
     }
     try {
       if (offer && !offer.held) throw new PurchaseRefused(offer.refusal!)
@@ -318,15 +389,17 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
         settings: { currency: settings.currency, maxTicketsPerOrder: app.config.maxTicketsPerOrder, siteUrl: siteUrl(request) },
         channel: offer?.held ? { kind: 'offer-claim' as const, offer: offer.held } : { kind: 'online' as const },
         payment: method ? { method: method.id, deadline, begin } : undefined,
+        code: typedCode === '' ? undefined : { found: code.found },
       }
       // What the event asks of these tickets: read only for an event that asks something, and not for a form sent again (its order is shown).
       const asked =
         asksAnything(event) && !snapshot.earlier ? askedOf(await eventQuestionsOf(app.db, event), slotsOf(quantities, types)) : null
       let details: OrderDetails | undefined
       if (asked) {
-        const context = { currency: settings.currency, offer }
+        const context = { currency: settings.currency, offer, code }
         // The tickets chosen, the buyer goes on to who is coming (or back to change the tickets); the order is placed from that step alone.
-        if (body.text('change') !== '') return renderBuyForm(request, reply, event, types, settings.currency, form.values, {}, 200, offer)
+        if (body.text('change') !== '')
+          return renderBuyForm(request, reply, event, types, settings.currency, form.values, {}, 200, { offer, code })
         // Tickets that cannot be had are refused now, before anyone answers questions for them.
         refuseFromSnapshot(snapshot, orderRequest)
         if (body.text('step') !== 'details') return renderDetails(request, reply, event, types, form, quantities, asked, context, {}, 200)
@@ -348,6 +421,7 @@ export default async function purchaseRoutes(app: FastifyInstance, options: { ca
       return reply.redirect(`/purchase/success?order=${order.code}`, 303)
     } catch (error) {
       if (error instanceof PriceChanged) return showNewPrices(error.changes)
+      if (error instanceof CodeRefused) return codeRefused(error.reason)
       if (error instanceof SeatsTaken) return seatsBack({ seats: seatMapRefusalText(request.t, error.reason) })
       if (error instanceof NoSeatsTogether) return seatsBack({ [`qty_${error.ticketTypeId}`]: seatMapRefusalText(request.t, error.reason) })
       if (!(error instanceof PurchaseRefused)) throw error
@@ -548,21 +622,55 @@ interface LinkedOffer {
   refusal: PurchaseRefusal | null
 }
 
+/** The code typed on the buy form, as it stands for the event: found or not, usable now (its prices shown), or why not. */
+interface FormCode {
+  typed: string
+  found: Code | undefined
+  usable: Code | null
+  refusal: CodeRefusal | null
+}
+
+const NO_CODE: FormCode = { typed: '', found: undefined, usable: null, refusal: null }
+
+/** Why the code typed cannot be used, at the code field; none when it can (or none was typed). */
+function codeErrors(t: Translate, code: FormCode): FieldErrors {
+  return code.refusal ? { code: codeRefusalText(t, code.refusal) } : {}
+}
+
+/** The event's types as the buyer's code prices them: each at the price of one ticket with it. */
+function pricedWith(code: Code | null, types: TicketTypeRow[], currency: string): TicketTypeRow[] {
+  if (!code) return types
+  const prices = pricesWithCode(code, types, currency)
+  return types.map((type) => ({ ...type, priceMinor: prices.get(type.id)!.minor }))
+}
+
+/** What a reserved code keeps aside for its holder: of its one type. */
+function keptFor(code: Code | null): { ticketTypeId: number; quantity: number } | null {
+  return code?.reserved && code.kept > 0 ? { ticketTypeId: code.ticketTypeIds![0]!, quantity: code.kept } : null
+}
+
 /**
- * The form of an open offer: only its ticket type, counted as if its hold
- * were not there (it is the buyer's), and at most the held quantity.
+ * The buy form's event: the types this buyer may buy at the prices their code
+ * makes, hidden ones it unlocks among them, and what is held for them (an
+ * open offer's tickets, a reserved code's) counted as left for them. An
+ * offer's form shows its type alone, at most the held quantity.
  */
-function offerEventView(event: Event, types: TicketTypeRow[], currency: string, held: HeldOffer, t: Translate) {
-  const type = types.find((candidate) => candidate.id === held.ticketTypeId)
+function buyFormView(event: Event, types: TicketTypeRow[], currency: string, t: Translate, held: HeldOffer | null, code: Code | null) {
+  const holds = [held, keptFor(code)].filter((hold) => hold !== null)
+  const mine = (ticketTypeId: number) => holds.reduce((sum, hold) => sum + (hold.ticketTypeId === ticketTypeId ? hold.quantity : 0), 0)
+  const shown = held ? types.filter((type) => type.id === held.ticketTypeId) : types
   const view = toEventView(
-    { ...event, held: event.held - held.quantity },
-    type ? [{ ...type, held: type.held - held.quantity }] : [],
+    { ...event, held: event.held - holds.reduce((sum, hold) => sum + hold.quantity, 0) },
+    shown.map((type) => ({ ...type, held: type.held - mine(type.id) })),
     currency,
     t,
+    Date.now(),
+    { unlocked: held ? new Set([held.ticketTypeId]) : unlockedBy(code, types), prices: pricesWithCode(code, types, currency) },
   )
+  if (!held) return view
   return {
     ...view,
-    ticketTypes: view.ticketTypes.map((shown) => ({ ...shown, maxSelectable: Math.min(shown.maxSelectable, held.quantity) })),
+    ticketTypes: view.ticketTypes.map((type) => ({ ...type, maxSelectable: Math.min(type.maxSelectable, held.quantity) })),
   }
 }
 

@@ -18,7 +18,7 @@ import {
 } from '../events/event.repository.js'
 import { PriceChanged, PurchaseRefused } from './purchase.errors.js'
 import type { PurchaseRefusal, TicketTypeProblem } from './purchase.refusals.js'
-import { type SeenPrices, priceCart, pricesChangedSinceSeen, unitPrices } from '../pricing/cart-pricing.js'
+import { type PricedLine, type SeenPrices, priceCart, pricesChangedSinceSeen, unitPrices } from '../pricing/cart-pricing.js'
 import { type Money, zero } from '../../lib/money.js'
 import { enqueueMail } from '../outbox/outbox.repository.js'
 import { consumeOffer, offerFreedCapacity, offerRefusal } from '../offers/offers.js'
@@ -33,6 +33,10 @@ import { countsForBuyerCapsCondition } from '../orders/order.states.js'
 import type { SeatRequest } from '../seating/seat.model.js'
 import type { OrderDetails } from '../questions/answers.js'
 import { type StoredAnswer, insertAnswers } from '../questions/questions.repository.js'
+import { type Code, type CodeApplied, pricesWithCode, unlockedBy } from '../codes/code.model.js'
+import { type CodeRules, CodeRefused, codeHasUsesFor, codeVerdict } from '../codes/code.rules.js'
+import { keptFor, takeUses } from '../codes/code.uses.js'
+import { findCode } from '../codes/codes.repository.js'
 
 // Rows per INSERT: far below SQLite's 32,766 bound variables at five columns a ticket.
 const TICKETS_PER_INSERT = 500
@@ -111,9 +115,16 @@ export interface PaymentChoice {
 /** The default method of a new event: a reservation paid at the door, which never lapses. */
 export const AT_THE_DOOR: PaymentChoice = { method: 'at-door', deadline: null }
 
+/** The code the buyer gave, as found for the event: undefined when there is no such code. */
+export interface GivenCode {
+  found: Code | undefined
+}
+
 export interface OrderRequest {
   cart: Cart
   buyer: Buyer
+  /** A discount or access code, when the buyer gave one: checked, and its uses taken, with the order. */
+  code?: GivenCode
   /** Used only when the order costs something (an order with nothing to pay is paid as it is placed); at the door when unsaid. */
   payment?: PaymentChoice
   /** Who acts: the account (the order's owner, if any) and how the audit log names them. */
@@ -151,15 +162,21 @@ export interface PlacedOrder {
  * concurrency tests' control (test/helpers/check-then-act.ts) passes another
  * to buildApp, to show they catch an oversell.
  */
-export interface CapacityGuard extends RoomRules {
+export interface CapacityGuard extends RoomRules, CodeRules {
   /** Uses up a waiting-list offer for the order, or says it could not. */
   consumeOffer: typeof consumeOffer
-  before?: (db: Db, eventId: number, lines: [number, number][], offer: HeldOffer | null) => Promise<void>
+  before?: (
+    db: Db,
+    eventId: number,
+    lines: [number, number][],
+    offer: HeldOffer | null,
+    code: { id: number; uses: number } | null,
+  ) => Promise<void>
   /** Books ticked seats as the route found them before the transaction, not as they are under the lock. */
   seatsAsChecked?: boolean
 }
 
-export const GUARDED: CapacityGuard = { ...GUARDED_ROOM, consumeOffer }
+export const GUARDED: CapacityGuard = { ...GUARDED_ROOM, consumeOffer, codeHasUsesFor }
 
 /** The online shop's rules a channel keeps: the ticket types' sales windows and per-order limits, and the organiser's caps per buyer. */
 interface ChannelLimits extends SaleLimits {
@@ -174,6 +191,8 @@ interface ChannelRules<C extends Channel> {
   limits(channel: C): ChannelLimits
   /** The sale at the desk, paid (or given away) as it is placed; null when the buyer orders for themselves and pays as they chose. */
   desk(channel: C): DeskSale | null
+  /** Whether it sells hidden ticket types without a code that unlocks them. */
+  seesHidden(channel: C): boolean
   /** Tickets held for this order already: counted as left for it, and taken out of `held` rather than what is free. */
   held(channel: C): HeldOffer | null
   /** Why these lines cannot be bought through this channel, before anything is read; null when they can. */
@@ -188,6 +207,7 @@ const CHANNELS: { [Kind in Channel['kind']]: ChannelRules<Extract<Channel, { kin
   online: {
     limits: () => SHOP,
     desk: () => null,
+    seesHidden: () => false,
     held: () => null,
     refuseLines: () => null,
     claim: async () => null,
@@ -196,6 +216,8 @@ const CHANNELS: { [Kind in Channel['kind']]: ChannelRules<Extract<Channel, { kin
   'offer-claim': {
     limits: () => SHOP,
     desk: () => null,
+    // The offer names its type: one hidden since the person joined the list is still theirs.
+    seesHidden: () => true,
     held: (channel) => channel.offer,
     refuseLines: ({ offer }, lines) =>
       lines.some(([ticketTypeId, quantity]) => ticketTypeId !== offer.ticketTypeId || quantity > offer.quantity)
@@ -213,6 +235,8 @@ const CHANNELS: { [Kind in Channel['kind']]: ChannelRules<Extract<Channel, { kin
   'box-office': {
     limits: ({ desk }) => ({ salesWindows: !desk.ignoresSalesWindows, perOrder: false, buyerCaps: false }),
     desk: ({ desk }) => desk,
+    // The organiser (or staff they trust) sells what the event has, hidden types too.
+    seesHidden: () => true,
     held: () => null,
     refuseLines: () => null,
     claim: async () => null,
@@ -319,7 +343,7 @@ export async function placeOrder(
   const held = rules.held(channel)
   const limits = rules.limits(channel)
   const desk = rules.desk(channel)
-  const { prices, priced } = refuseFromSnapshot(read, request)
+  const { prices, priced, coded, holds, offered } = refuseFromSnapshot(read, request)
   // Given away at the desk: the tickets cost nothing; the types' UPDATEs still check the prices the desk saw.
   const complimentary = desk?.payment?.method === COMPLIMENTARY ? desk.payment.reason : null
   const charged =
@@ -333,7 +357,7 @@ export async function placeOrder(
   const method = complimentary !== null ? COMPLIMENTARY : !hasPrice ? FREE : (desk?.payment?.method ?? payment.method)
 
   try {
-    await guard.before?.(db, cart.eventId, lines, held)
+    await guard.before?.(db, cart.eventId, lines, held, coded && { id: coded.code.id, uses: coded.applied.uses })
     // Shares its commit (its disk sync) with the purchases of the same moment on SQLite.
     const placed = await inGroupCommit(db, async (trx) => {
       const now = Date.now()
@@ -365,6 +389,7 @@ export async function placeOrder(
           paymentDeadline: heldUntil,
           siteUrl: settings.siteUrl,
           ...(desk && { salesChannel: 'box-office' as const, soldBy: actor.label, complimentaryReason: complimentary }),
+          codeId: coded?.code.id ?? null,
         },
         mustPay,
       )
@@ -373,7 +398,7 @@ export async function placeOrder(
         const taken = { orderId: order.id, method, amountMinor: charged.total.minor, currency: settings.currency }
         await insertPaymentByHand(trx, taken, actor, now)
       }
-      const { tickets, answers } = ticketsOf(charged.lines, order.id, request.details)
+      const { tickets, answers } = ticketsOf(charged.lines, order.id, request.details, coded)
       // The ids of the tickets, when their seats or their answers need them.
       const needIds = cart.seats !== undefined || answers.some((answer) => answer.code !== null)
       const written: { id: number; ticketTypeId: number; code: string }[] = []
@@ -417,17 +442,19 @@ export async function placeOrder(
           // At the desk: what was sold, how it was paid, and by whom (the entry's actor).
           ...(desk && { salesChannel: 'box-office', paymentMethod: method, ticketTypes: Object.fromEntries(lines) }),
           ...(complimentary !== null && { complimentaryReason: complimentary }),
+          ...(coded && { code: coded.code.code, discountMinor: sumOf(priced.lines.map((line) => line.discount.minor)) }),
         },
         ip: actor.ip,
       })
 
-      // The hot rows, last. Held tickets (a claimed offer's) move from held to sold.
-      const fromHold = (ticketTypeId: number) => (ticketTypeId === held?.ticketTypeId ? held.quantity : 0)
+      // The hot rows, last. Held tickets (a claimed offer's, a reserved code's) move from held to sold.
+      const fromHold = (ticketTypeId: number) =>
+        sumOf(holds.filter((hold) => hold.ticketTypeId === ticketTypeId).map((hold) => hold.quantity))
       const taken = await takeInLockOrder(
         trx,
         cart.eventId,
         {
-          event: { quantity: total, fromHold: held?.quantity ?? 0, heldUntil },
+          event: { quantity: total, fromHold: sumOf(holds.map((hold) => hold.quantity)), heldUntil },
           limits,
           lines: priced.lines.map((line) => ({
             ticketTypeId: line.ticketTypeId,
@@ -443,18 +470,25 @@ export async function placeOrder(
             if (unclaimed) throw new PurchaseRefused(unclaimed)
             if (limits.buyerCaps) await refuseOverBuyerCaps(trx, cart.eventId, buyer.email, caps, total, order.id)
           },
+          // The code's uses, under the same guard as the tickets: of simultaneous buyers, no more than its uses get it.
+          afterTypes: coded
+            ? async () => {
+                if (!(await takeUses(trx, coded.code, coded.applied, now, guard)))
+                  throw await explainCode(trx, coded.code, lines, cart.seen, settings.currency, now, read.event.timeZone)
+              }
+            : undefined,
           // Each seat once, or the whole purchase rolls back.
           seats: cart.seats && (() => bookSeats(trx, cart.eventId, cart.seats!, written, guard.seatsAsChecked)),
         },
       )
-      if (!taken) throw await explainRefusal(trx, cart.eventId, lines, prices, settings.currency, held, limits)
+      if (!taken) throw await explainRefusal(trx, cart.eventId, lines, prices, settings.currency, holds, offered, limits)
       await rules.settle(trx, channel, cart.eventId, total, now)
       return order
     })
     return { ...placed, mustPay, replayed: false }
   } catch (error) {
     // The same form sent twice at once: the other submit placed the order meanwhile.
-    if (isUniqueViolation(error) || error instanceof PurchaseRefused || error instanceof PriceChanged) {
+    if (isUniqueViolation(error) || error instanceof PurchaseRefused || error instanceof PriceChanged || error instanceof CodeRefused) {
       const earlier = await findOrderByIdempotencyKey(db, cart.formKey)
       if (earlier) return replayOf(earlier, request)
     }
@@ -468,7 +502,7 @@ export async function placeOrder(
  * being known once written). A ticket takes the names and answers given for
  * its place among the tickets of its type.
  */
-function ticketsOf(lines: { ticketTypeId: number; quantity: number; unit: Money }[], orderId: number, details: OrderDetails | undefined) {
+function ticketsOf(lines: PricedLine[], orderId: number, details: OrderDetails | undefined, coded: CodeInCart | null) {
   const given = new Map<number, OrderDetails['tickets']>()
   for (const ticket of details?.tickets ?? []) given.set(ticket.ticketTypeId, [...(given.get(ticket.ticketTypeId) ?? []), ticket])
   const answers: (Omit<StoredAnswer, 'orderId' | 'ticketId'> & { code: string | null })[] = (details?.order ?? []).map((answer) => ({
@@ -480,11 +514,15 @@ function ticketsOf(lines: { ticketTypeId: number; quantity: number; unit: Money 
       const code = randomCode(16)
       const mine = given.get(line.ticketTypeId)?.[i]
       for (const answer of mine?.answers ?? []) answers.push({ ...answer, code })
+      const byCode = coded?.applied.byType.has(line.ticketTypeId) === true
       return {
         ticketTypeId: line.ticketTypeId,
-        priceMinor: line.unit.minor,
+        // What the buyer pays for it: a ticket cancelled on its own gives back this much.
+        priceMinor: line.net.minor,
         orderId,
         code,
+        // Only with a code: the purchase without one writes what it always wrote.
+        ...(byCode && { codeId: coded.code.id, discountMinor: line.unit.minor - line.net.minor }),
         // Only for an event that asks: the purchase of one that does not writes what it always wrote.
         ...(details && { holderName: mine?.holderName ?? null }),
       }
@@ -503,10 +541,23 @@ function linesOf({ cart, settings }: Pick<OrderRequest, 'cart' | 'settings'>): [
   return lines
 }
 
+/** A code as the purchase uses it: the row as read, and what it applies to in this cart. */
+export interface CodeInCart {
+  code: Code
+  applied: CodeApplied
+}
+
+/** Tickets held for this order already, of one type: an offer's, or those a reserved code keeps aside for its holders. */
+interface Hold {
+  ticketTypeId: number
+  quantity: number
+}
+
 /**
  * What placeOrder refuses from what it read, before it writes anything: the
- * channel's rules, tickets gone or not on sale, a price changed since the
- * page. Throws PurchaseRefused or PriceChanged. The buy form asks it too
+ * channel's rules, the code given, tickets gone or not on sale, a price
+ * changed since the page (with the code, the price it makes). Throws
+ * PurchaseRefused, CodeRefused or PriceChanged. The buy form asks it too
  * before its second step, so that nobody answers questions for tickets that
  * cannot be had; the order is checked again, as always, when it is placed.
  */
@@ -514,22 +565,60 @@ export function refuseFromSnapshot(read: PurchaseSnapshot, request: Omit<OrderRe
   const { cart, settings, channel } = request
   const rules = rulesOf(channel)
   const lines = linesOf(request)
+  const now = Date.now()
   const wrongLines = rules.refuseLines(channel, lines)
   if (wrongLines) throw new PurchaseRefused(wrongLines)
-  const early = refusalOf(read.event, read.types, lines, Date.now(), rules.held(channel), rules.limits(channel))
+  const coded = codeInCart(request.code, lines, read, now)
+  const offered = offeredTypes(read.types, rules.seesHidden(channel), coded?.code ?? null)
+  const holds = holdsOf(rules.held(channel), coded, false)
+  const early = refusalOf(read.event, offered, lines, now, holds, rules.limits(channel))
   if (early !== null) throw new PurchaseRefused(early)
-  // The buyer pays only what they saw: an organiser's edit (or the site's
+  // The buyer pays only what they saw: an organiser's edit of a price or of the code (or the site's
   // currency) changed between the page and now, or the form did not say.
-  const prices = unitPrices(read.types, settings.currency)
+  const prices = unitPrices(offered, settings.currency)
+  const net = pricesWithCode(coded?.code ?? null, offered, settings.currency)
   const changed = pricesChangedSinceSeen(
     cart.seen,
     lines.map(([ticketTypeId]) => ticketTypeId),
-    prices,
+    net,
   )
   if (changed.length > 0) throw new PriceChanged(changed)
-  const priced = priceCart(lines, prices, settings.currency)
+  const priced = priceCart(lines, prices, settings.currency, net)
   if (priced.kind === 'too-large') throw new PurchaseRefused({ code: 'order-too-large' })
-  return { prices, priced }
+  return { prices, priced, coded, holds: holdsOf(rules.held(channel), coded, true), offered }
+}
+
+/** The code given, checked against the cart as read: what it applies to, or CodeRefused with why; null without a code. */
+function codeInCart(given: GivenCode | undefined, lines: [number, number][], read: PurchaseSnapshot, now: number): CodeInCart | null {
+  if (!given) return null
+  const verdict = codeVerdict(given.found, lines, read.types, now, read.event.timeZone)
+  if (verdict.refusal) throw new CodeRefused(verdict.refusal)
+  return { code: given.found!, applied: verdict.applied }
+}
+
+/** The ticket types this buyer may see and buy: the listed ones, and the hidden ones their code (or their channel) opens. */
+function offeredTypes(types: TicketTypeRow[], seesHidden: boolean, code: Code | null): TicketTypeRow[] {
+  const unlocked = unlockedBy(code, types)
+  return seesHidden ? types : types.filter((type) => type.hidden === 0 || unlocked.has(type.id))
+}
+
+/**
+ * The holds this order may buy from. A reserved code's, as what it keeps
+ * aside was read (`asTaken` false: counted as left for the buyer), or as the
+ * purchase takes it (all the tickets it applies to, which its guarded UPDATE
+ * checks it still keeps).
+ */
+function holdsOf(offer: HeldOffer | null, coded: CodeInCart | null, asTaken: boolean): Hold[] {
+  const holds: Hold[] = offer ? [{ ticketTypeId: offer.ticketTypeId, quantity: offer.quantity }] : []
+  const kept = coded ? keptFor(coded.code, coded.applied) : 0
+  if (coded && kept > 0) {
+    holds.push({ ticketTypeId: coded.code.ticketTypeIds![0]!, quantity: asTaken ? kept : Math.min(kept, coded.code.kept) })
+  }
+  return holds
+}
+
+function sumOf(numbers: number[]): number {
+  return numbers.reduce((sum, n) => sum + n, 0)
 }
 
 /** The order a repeated form placed, shown again; or a refusal, to anyone but its buyer or for another event. */
@@ -606,12 +695,14 @@ async function explainRefusal(
   lines: [number, number][],
   expectedPrices: Map<number, Money>,
   currency: string,
-  held: HeldOffer | null,
+  holds: Hold[],
+  offered: TicketTypeRow[],
   limits: SaleLimits,
 ): Promise<PurchaseRefused | PriceChanged> {
   const found = await findEventWithTicketTypes(trx, eventId)
-  const types = found?.types ?? []
-  const refusal = refusalOf(found?.event, types, lines, Date.now(), held, limits)
+  // The types as they are now, of those this buyer was offered.
+  const types = (found?.types ?? []).filter((type) => offered.some((candidate) => candidate.id === type.id))
+  const refusal = refusalOf(found?.event, types, lines, Date.now(), holds, limits)
   if (refusal !== null) return new PurchaseRefused(refusal)
   const expected = new Map([...expectedPrices].map(([ticketTypeId, price]) => [ticketTypeId, price.minor]))
   const changed = pricesChangedSinceSeen(
@@ -623,22 +714,53 @@ async function explainRefusal(
 }
 
 /**
+ * Why a code's guarded UPDATE matched no row, read inside the transaction by
+ * the same codeVerdict as the answer before it: refused (switched off, ended,
+ * used up meanwhile), or its terms changed since the form, which then shows
+ * the prices it makes now. Returned (not thrown) for the caller to throw.
+ */
+async function explainCode(
+  trx: Trx,
+  code: Code,
+  lines: [number, number][],
+  seen: SeenPrices,
+  currency: string,
+  now: number,
+  timeZone: string,
+): Promise<CodeRefused | PriceChanged | PurchaseRefused> {
+  const found = await findEventWithTicketTypes(trx, code.eventId)
+  const types = found?.types ?? []
+  const current = await findCode(trx, code.eventId, code.id)
+  const verdict = codeVerdict(current, lines, types, now, timeZone)
+  if (verdict.refusal) return new CodeRefused(verdict.refusal)
+  const changed = pricesChangedSinceSeen(
+    seen,
+    lines.map(([ticketTypeId]) => ticketTypeId),
+    pricesWithCode(current!, types, currency),
+  )
+  if (changed.length > 0) return new PriceChanged(changed)
+  // Its terms or what it kept aside changed in a way that leaves this order as it was: ask again.
+  return new PurchaseRefused({ code: 'tickets-unavailable' })
+}
+
+/**
  * Why these lines cannot be bought from this event now, or null when nothing
  * stands in the way: the one place a refusal is decided, from the snapshot
  * before the transaction and from the rows inside it when a guard refused.
- * Tickets held for this order (an offer's) count as left for it.
+ * Tickets held for this order (an offer's, a reserved code's) count as left
+ * for it; a type missing from `foundTypes` (or hidden from this buyer) is gone.
  */
 function refusalOf(
   found: Event | undefined,
   foundTypes: TicketTypeRow[],
   lines: [number, number][],
   now: number,
-  held: HeldOffer | null = null,
+  holds: Hold[] = [],
   limits: SaleLimits = SHOP_LIMITS,
 ): PurchaseRefusal | null {
-  const mine = held?.quantity ?? 0
-  const event = found && { ...found, held: found.held - mine }
-  const types = foundTypes.map((type) => (type.id === held?.ticketTypeId ? { ...type, held: type.held - mine } : type))
+  const mineOf = (ticketTypeId: number) => sumOf(holds.filter((hold) => hold.ticketTypeId === ticketTypeId).map((hold) => hold.quantity))
+  const event = found && { ...found, held: found.held - sumOf(holds.map((hold) => hold.quantity)) }
+  const types = foundTypes.map((type) => ({ ...type, held: type.held - mineOf(type.id) }))
   if (!event || !isPublic(event, now)) return { code: 'event-unavailable' }
   if (event.status === 'cancelled') return { code: 'event-cancelled' }
   if (event.endsAt <= now) return { code: 'event-over' }

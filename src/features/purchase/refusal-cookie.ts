@@ -83,6 +83,7 @@ function parseRefusal(value: unknown): Refusal | undefined {
       name: typeof values.name === 'string' ? values.name : '',
       email: typeof values.email === 'string' ? values.email : '',
       quantities: Object.fromEntries(Object.entries(quantities).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
+      ...(typeof values.code === 'string' && { code: values.code }),
     },
   }
 }

@@ -1,7 +1,8 @@
 /**
  * What has run out for an event, settled in one place: the waiting list's
  * offers whose time is up (their tickets go back and onward, each person
- * told), and the unpaid orders past their deadline (src/features/orders/expiry.ts).
+ * told), the unpaid orders past their deadline (src/features/orders/expiry.ts),
+ * and what reserved codes that ended kept aside (src/features/codes).
  * Nothing waits for a job: whoever reads or decides availability settles the
  * event first, and the upkeep round (upkeep.plugin.ts) settles the events
  * nobody looked at. Settling twice at once is harmless: each expiry is a
@@ -11,11 +12,12 @@ import type { Db, Trx } from '../../db/database.js'
 import { lockEvent } from '../events/event.repository.js'
 import { eventsWithExpiredOffers, hasExpiredOffers, offerFreedCapacity, releaseExpiredHolds } from '../offers/offers.js'
 import { eventsWithExpiryDue, expireOverdue, expiryDue } from '../orders/expiry.js'
+import { eventsWithEndedCodes, hasEndedCodes, releaseEndedCodes } from '../codes/code.uses.js'
 
 /** What settle reads of an event to know whether anything may have run out. */
 export type Settleable = { id: number; held: number; nextExpiryAt: number | null }
 
-/** Whether something of the event may have run out: free to ask, from the row as read. */
+/** Whether something of the event may have run out: free to ask, from the row as read. What a reserved code keeps aside is in `held` too. */
 export function mayNeedSettling(event: Settleable, now: number): boolean {
   return event.held > 0 || expiryDue(event, now)
 }
@@ -27,10 +29,11 @@ export function mayNeedSettling(event: Settleable, now: number): boolean {
  */
 export async function settleLocked(trx: Trx, eventId: number, now: number, ordersDue = true): Promise<boolean> {
   const lapsed = ordersDue && (await expireOverdue(trx, eventId, now))
-  // releaseExpiredHolds offers what it freed onward; lapsed orders' tickets are offered here when no offer ran out.
+  const codesEnded = await releaseEndedCodes(trx, eventId, now)
+  // releaseExpiredHolds offers what it freed onward; what lapsed orders and ended codes freed is offered here when no offer ran out.
   const offersRanOut = await releaseExpiredHolds(trx, eventId, now)
-  if (lapsed && !offersRanOut) await offerFreedCapacity(trx, eventId, now)
-  return lapsed || offersRanOut
+  if ((lapsed || codesEnded) && !offersRanOut) await offerFreedCapacity(trx, eventId, now)
+  return lapsed || codesEnded || offersRanOut
 }
 
 /**
@@ -44,7 +47,7 @@ export async function settle(db: Db, event: Settleable, now = Date.now()): Promi
 }
 
 async function settleById(db: Db, eventId: number, now: number, ordersDue: boolean): Promise<boolean> {
-  if (!ordersDue && !(await hasExpiredOffers(db, eventId, now))) return false
+  if (!ordersDue && !(await hasExpiredOffers(db, eventId, now)) && !(await hasEndedCodes(db, eventId, now))) return false
   return db.transaction().execute(async (trx) => {
     await lockEvent(trx, eventId)
     return settleLocked(trx, eventId, now, ordersDue)
@@ -63,7 +66,8 @@ export async function settleAll(db: Db, now = Date.now()): Promise<number[]> {
   const changed: number[] = []
   const ordersDue = new Set(await eventsWithExpiryDue(db, now))
   const offersDue = await eventsWithExpiredOffers(db, now)
-  for (const eventId of new Set([...ordersDue, ...offersDue])) {
+  const codesDue = await eventsWithEndedCodes(db, now)
+  for (const eventId of new Set([...ordersDue, ...offersDue, ...codesDue])) {
     if (await settleById(db, eventId, now, ordersDue.has(eventId))) changed.push(eventId)
   }
   return changed

@@ -10,7 +10,7 @@ import { actorOf } from '../audit/actor.js'
 import { normaliseEmail } from '../accounts/user.repository.js'
 import type { Event } from '../events/event.model.js'
 import { findEventWithTicketTypes } from '../events/event.repository.js'
-import { isPublic, isWaitingListOpen } from '../events/event.rules.js'
+import { isListed, isPublic, isWaitingListOpen } from '../events/event.rules.js'
 import { settle } from '../upkeep/settle.js'
 import { type JoinFormValues, parseJoinForm } from './waiting-list.form.js'
 import { entriesOfEvent, findEntry } from './waiting-list.repository.js'
@@ -37,7 +37,8 @@ export default async function waitingListRoutes(app: FastifyInstance) {
   /** A public event and the type the query or form names, or the same 404 whether it is a draft or does not exist. */
   async function publicType(request: FastifyRequest, typeId: string): Promise<{ event: Event; type: TicketTypeRow }> {
     const found = await findEventWithTicketTypes(app.db, idParam(request.params))
-    const type = found?.types.find((candidate) => String(candidate.id) === typeId)
+    // A hidden type is for its code's holders alone: it has no public waiting list.
+    const type = found?.types.find((candidate) => String(candidate.id) === typeId && isListed(candidate))
     if (!found || !type || !isPublic(found.event)) throw new NotFound()
     return { event: found.event, type }
   }

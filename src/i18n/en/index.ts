@@ -20,6 +20,7 @@ import { orderChanges } from './order-changes.js'
 import { questions } from './questions.js'
 import { boxOffice } from './box-office.js'
 import { orderDetails } from './order-details.js'
+import { codes } from './codes.js'
 
 /**
  * The English catalogue: every sentence the site shows or mails, by key, in
@@ -55,5 +56,6 @@ export const en = {
   ...questions,
   ...boxOffice,
   ...orderDetails,
+  ...codes,
   ...refusals,
 }
